@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * sentinel.bpf.c - count outbound connect() to watched SMTP ports.
+ *
+ * cgroup/connect4 and cgroup/connect6 see every connect() of every process
+ * below the cgroup they are attached to, in the caller's context: who
+ * (cgroup, uid, comm, tgid) and where (address, port).  For a watched port
+ * they count one attempt in a per-CPU map and stash the flow in socket
+ * storage.  A sock_ops program reads the stash back when the handshake
+ * completes or the socket closes before it does, so the outcome is counted
+ * for the process that called connect(), not for whatever task happens to
+ * run the softirq, and one event per flow goes to a ring buffer.
+ *
+ * Types: the programs read only UAPI context structs (struct bpf_sock_addr,
+ * struct bpf_sock_ops), whose layout is stable ABI and rewritten by the
+ * verifier.  They need no kernel-internal type, so no vmlinux.h and no CO-RE
+ * relocation: the object builds anywhere <linux/bpf.h> exists and loads on any
+ * kernel with these hooks.  BTF is still emitted (-g): socket-storage maps
+ * require it.  A program that one day must read struct sock should generate
+ * vmlinux.h from /sys/kernel/btf/vmlinux at build time and use BPF_CORE_READ.
+ *
+ * Hot path: one array lookup for the port filter on every connect(); for a
+ * watched port, a hash lookup, an atomic add and a storage get.  No loops, no
+ * strings.
+ */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "sentinel.h"
+
+#define AF_INET		2
+#define AF_INET6	10
+#define SOCK_STREAM	1
+
+/* Ring-buffer fill level above which a submit wakes userspace at once;
+ * below it userspace drains on its own short timer (see sensor.c). */
+const volatile __u64 wakeup_bytes = SENTINEL_RINGBUF_BYTES / 4;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} watched_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, SENTINEL_MAX_FLOW_KEYS);
+	__type(key, struct flow_key);
+	__type(value, struct flow_counts);
+} flow_counts SEC(".maps");
+
+/* Where counts go when flow_counts is full, by port, filled by userspace:
+ * totals stay exact even when the per-process breakdown cannot. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, SENTINEL_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct flow_counts);
+} overflow_counts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} sentinel_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, SENTINEL_RINGBUF_BYTES);
+} flow_events SEC(".maps");
+
+/* The flow as connect() saw it, kept until its outcome. */
+struct flow_sk {
+	struct flow_key key;
+	__u64 connect_ns;
+	__u32 tgid;
+	__u32 pid;
+	__u16 family;
+	__u8 done;
+	__u8 pad[5];
+	__u8 daddr[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct flow_sk);
+} flow_sk SEC(".maps");
+
+static __always_inline void stat_inc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&sentinel_stats, &idx);
+
+	if (v)
+		__sync_fetch_and_add(v, 1);
+}
+
+/*
+ * The counters of a key, created on first use; when the map is full, the
+ * port's overflow counters.  Per-CPU values are still updated atomically:
+ * with a preemptible kernel two tasks on one CPU can interleave in a program.
+ */
+static __always_inline struct flow_counts *counts_of(struct flow_key *key, int create)
+{
+	struct flow_counts zero = {};
+	struct flow_counts *c;
+	__u32 port = key->port;
+
+	c = bpf_map_lookup_elem(&flow_counts, key);
+	if (!c && create) {
+		/* EEXIST from a racing CPU is fine: look up again either way. */
+		bpf_map_update_elem(&flow_counts, key, &zero, BPF_NOEXIST);
+		c = bpf_map_lookup_elem(&flow_counts, key);
+		if (!c)
+			stat_inc(STAT_KEYS_FULL);
+	}
+	if (!c)
+		c = bpf_map_lookup_elem(&overflow_counts, &port);
+	return c;
+}
+
+static __always_inline int on_connect(struct bpf_sock_addr *ctx, __u16 family)
+{
+	struct flow_key key = {};
+	struct flow_counts *c;
+	struct flow_sk *fs;
+	__u32 port;
+	__u64 id;
+	__u8 *watched;
+
+	if (ctx->type != SOCK_STREAM)
+		return 1;
+	port = bpf_ntohs(ctx->user_port);
+	watched = bpf_map_lookup_elem(&watched_ports, &port);
+	if (!watched || !*watched)
+		return 1;
+
+	id = bpf_get_current_pid_tgid();
+	key.cgroup_id = bpf_get_current_cgroup_id();
+	key.uid = (__u32)bpf_get_current_uid_gid();
+	key.port = port;
+	bpf_get_current_comm(key.comm, sizeof(key.comm));
+
+	c = counts_of(&key, 1);
+	if (c)
+		__sync_fetch_and_add(&c->attempts, 1);
+
+	fs = bpf_sk_storage_get(&flow_sk, ctx->sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!fs) {
+		stat_inc(STAT_STORAGE_FAILED);
+		return 1;
+	}
+	/* A socket may connect() again after a failure: start afresh. */
+	fs->key = key;
+	fs->connect_ns = bpf_ktime_get_ns();
+	fs->tgid = id >> 32;
+	fs->pid = (__u32)id;
+	fs->family = family;
+	fs->done = 0;
+	if (family == AF_INET) {
+		__builtin_memset(fs->daddr, 0, sizeof(fs->daddr));
+		*(__u32 *)fs->daddr = ctx->user_ip4;
+	} else {
+		((__u32 *)fs->daddr)[0] = ctx->user_ip6[0];
+		((__u32 *)fs->daddr)[1] = ctx->user_ip6[1];
+		((__u32 *)fs->daddr)[2] = ctx->user_ip6[2];
+		((__u32 *)fs->daddr)[3] = ctx->user_ip6[3];
+	}
+	return 1;
+}
+
+SEC("cgroup/connect4")
+int sentinel_connect4(struct bpf_sock_addr *ctx)
+{
+	return on_connect(ctx, AF_INET);
+}
+
+SEC("cgroup/connect6")
+int sentinel_connect6(struct bpf_sock_addr *ctx)
+{
+	return on_connect(ctx, AF_INET6);
+}
+
+static __always_inline void emit_flow(const struct flow_sk *fs, __u8 outcome)
+{
+	struct flow_event *e;
+	__u64 flags;
+
+	e = bpf_ringbuf_reserve(&flow_events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(STAT_EVENTS_DROPPED);
+		return;
+	}
+	e->connect_ns = fs->connect_ns;
+	e->outcome_ns = bpf_ktime_get_ns();
+	e->cgroup_id = fs->key.cgroup_id;
+	e->tgid = fs->tgid;
+	e->pid = fs->pid;
+	e->uid = fs->key.uid;
+	e->family = fs->family;
+	e->dport = fs->key.port;
+	__builtin_memcpy(e->daddr, fs->daddr, sizeof(e->daddr));
+	__builtin_memcpy(e->comm, fs->key.comm, sizeof(e->comm));
+	e->outcome = outcome;
+	__builtin_memset(e->pad, 0, sizeof(e->pad));
+
+	/* A wakeup per event costs the connecting process ~12 us; wake only
+	 * when the buffer is filling, else let the periodic drain collect. */
+	flags = bpf_ringbuf_query(&flow_events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
+		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
+}
+
+static __always_inline void settle(struct bpf_sock_ops *skops, __u8 outcome)
+{
+	struct flow_counts *c;
+	struct flow_sk *fs;
+	struct bpf_sock *sk = skops->sk;
+
+	if (!sk)
+		return;
+	fs = bpf_sk_storage_get(&flow_sk, sk, 0, 0);
+	if (!fs || fs->done)
+		return;
+	fs->done = 1;
+	c = counts_of(&fs->key, 0);
+	if (c) {
+		if (outcome == FLOW_ESTABLISHED)
+			__sync_fetch_and_add(&c->established, 1);
+		else
+			__sync_fetch_and_add(&c->failed, 1);
+	}
+	emit_flow(fs, outcome);
+	/* Nothing more to learn from this socket's state changes. */
+	bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags &
+				  ~BPF_SOCK_OPS_STATE_CB_FLAG);
+}
+
+SEC("sockops")
+int sentinel_sockops(struct bpf_sock_ops *skops)
+{
+	struct bpf_sock *sk;
+
+	switch (skops->op) {
+	case BPF_SOCK_OPS_TCP_CONNECT_CB:
+		/* SYN about to leave: watch state changes of our flows only. */
+		sk = skops->sk;
+		if (sk && bpf_sk_storage_get(&flow_sk, sk, 0, 0))
+			bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
+						  BPF_SOCK_OPS_STATE_CB_FLAG);
+		break;
+	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
+		settle(skops, FLOW_ESTABLISHED);
+		break;
+	case BPF_SOCK_OPS_STATE_CB:
+		/* args[1] is the new state: closed before established. */
+		if (skops->args[1] == BPF_TCP_CLOSE)
+			settle(skops, FLOW_FAILED);
+		break;
+	}
+	return 1;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * sentinel.h - the one header shared by the kernel programs and sentineld.
+ *
+ * Plain C structs only: the BPF side includes it after <linux/types.h>,
+ * userspace after <linux/types.h> too, so both see the same layout.
+ * Every struct is padded explicitly; the BPF verifier and the map
+ * key comparisons depend on no uninitialised holes.
+ */
+#ifndef SENTINEL_H
+#define SENTINEL_H
+
+#define SENTINEL_COMM_LEN 16		/* TASK_COMM_LEN */
+
+/* Bounds of the kernel tables.  Reaching one is counted in sentinel_stats. */
+#define SENTINEL_MAX_FLOW_KEYS	16384	/* distinct {cgroup, uid, comm, port} */
+#define SENTINEL_MAX_PORTS	64	/* watched ports */
+#define SENTINEL_RINGBUF_BYTES	(1U << 20)	/* ~11k flow events */
+
+/*
+ * Who connected where: the key of the per-CPU counter map.  One entry per
+ * distinct process identity and watched destination port.
+ */
+struct flow_key {
+	__u64 cgroup_id;
+	__u32 uid;
+	__u16 port;			/* host byte order */
+	__u16 pad;
+	char comm[SENTINEL_COMM_LEN];
+};
+
+/* Per-CPU values; userspace sums the CPUs.  Exact: every path counts. */
+struct flow_counts {
+	__u64 attempts;			/* connect() calls to a watched port */
+	__u64 established;		/* handshake completed */
+	__u64 failed;			/* closed before established */
+};
+
+enum flow_outcome {
+	FLOW_ESTABLISHED = 1,
+	FLOW_FAILED = 2,
+	FLOW_DENIED = 3,		/* reserved for the policy map */
+};
+
+/* One flow, as sent through the ring buffer when its outcome is known. */
+struct flow_event {
+	__u64 connect_ns;		/* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	__u64 outcome_ns;
+	__u64 cgroup_id;
+	__u32 tgid;
+	__u32 pid;			/* thread id */
+	__u32 uid;
+	__u16 family;			/* AF_INET or AF_INET6 */
+	__u16 dport;			/* host byte order */
+	__u8 daddr[16];			/* IPv4 in the first 4 bytes */
+	char comm[SENTINEL_COMM_LEN];
+	__u8 outcome;			/* enum flow_outcome */
+	__u8 pad[7];
+};
+
+/* Indexes of the per-CPU statistics array. */
+enum sentinel_stat {
+	STAT_EVENTS_DROPPED,		/* ring buffer full: event lost, counts kept */
+	STAT_KEYS_FULL,			/* counter map full: counted per port only */
+	STAT_STORAGE_FAILED,		/* no socket storage: outcome not counted */
+	STAT_MAX,
+};
+
+#endif /* SENTINEL_H */

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * config.c - the key table and its parsers.
+ *
+ * inih calls us per key; it does not tell the line number unless built with
+ * INI_HANDLER_LINENO, which Debian's libinih is not.  So we feed it through
+ * ini_parse_stream() with a reader that counts lines: inih never reads ahead,
+ * so the count is the line of the key being handled.  The first error wins;
+ * later ones are not reported (one fix at a time, like a compiler's -Wfatal).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ini.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+
+typedef int (*config_parse_fn)(struct config *cfg, const char *value,
+			       char *err, size_t errlen);
+
+struct config_key {
+	const char *section;
+	const char *name;
+	const char *def;
+	config_parse_fn parse;
+};
+
+static int parse_u32(const char *value, unsigned long min, unsigned long max,
+		     unsigned long *out, char *err, size_t errlen)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	if (*value == '-' || *value == '+' || *value == '\0')
+		goto bad;
+	v = strtoul(value, &end, 10);
+	if (errno || *end != '\0' || v < min || v > max)
+		goto bad;
+	*out = v;
+	return 0;
+bad:
+	snprintf(err, errlen, "'%s' is not a number in %lu..%lu", value, min, max);
+	return -1;
+}
+
+static int parse_ports(struct config *cfg, const char *value, char *err, size_t errlen)
+{
+	char buf[1024], *save = NULL, *tok;
+
+	if (strlen(value) >= sizeof(buf)) {
+		snprintf(err, errlen, "list too long");
+		return -1;
+	}
+	strcpy(buf, value);
+	cfg->nports = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		unsigned long port;
+		size_t i;
+
+		while (*tok == ' ' || *tok == '\t')
+			tok++;
+		for (char *e = tok + strlen(tok); e > tok && (e[-1] == ' ' || e[-1] == '\t');)
+			*--e = '\0';
+		if (parse_u32(tok, 1, 65535, &port, err, errlen) < 0)
+			return -1;
+		for (i = 0; i < cfg->nports && cfg->ports[i] != port; i++)
+			;
+		if (i < cfg->nports)
+			continue;	/* listed twice: harmless */
+		if (cfg->nports == CONFIG_MAX_PORTS) {
+			snprintf(err, errlen, "more than %d ports", CONFIG_MAX_PORTS);
+			return -1;
+		}
+		cfg->ports[cfg->nports++] = (uint16_t)port;
+	}
+	if (cfg->nports == 0) {
+		snprintf(err, errlen, "at least one port is needed");
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_cgroup_root(struct config *cfg, const char *value, char *err, size_t errlen)
+{
+	if (strcmp(value, "auto") != 0 && value[0] != '/') {
+		snprintf(err, errlen, "'%s' is neither 'auto' nor an absolute path", value);
+		return -1;
+	}
+	if (strlen(value) >= sizeof(cfg->cgroup_root)) {
+		snprintf(err, errlen, "path too long");
+		return -1;
+	}
+	strcpy(cfg->cgroup_root, value);
+	return 0;
+}
+
+int config_parse_listen(const char *value, struct sockaddr_storage *ss,
+			socklen_t *len, char *err, size_t errlen)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon, *port_s;
+	unsigned long port;
+	size_t hlen;
+
+	memset(ss, 0, sizeof(*ss));
+	if (value[0] == '[') {
+		const char *close = strchr(value, ']');
+
+		if (!close || close[1] != ':')
+			goto bad;
+		hlen = (size_t)(close - value - 1);
+		if (hlen == 0 || hlen >= sizeof(host))
+			goto bad;
+		memcpy(host, value + 1, hlen);
+		host[hlen] = '\0';
+		port_s = close + 2;
+	} else {
+		colon = strrchr(value, ':');
+		if (!colon || strchr(value, ':') != colon)
+			goto bad;
+		hlen = (size_t)(colon - value);
+		if (hlen == 0 || hlen >= sizeof(host))
+			goto bad;
+		memcpy(host, value, hlen);
+		host[hlen] = '\0';
+		port_s = colon + 1;
+	}
+	if (parse_u32(port_s, 1, 65535, &port, err, errlen) < 0) {
+		snprintf(err, errlen, "'%s': port must be in 1..65535", value);
+		return -1;
+	}
+	if (value[0] == '[') {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		if (inet_pton(AF_INET6, host, &s6->sin6_addr) != 1)
+			goto bad;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		if (inet_pton(AF_INET, host, &s4->sin_addr) != 1)
+			goto bad;
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		*len = sizeof(*s4);
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "'%s' is not HOST:PORT with a numeric IPv4 host "
+		 "or [IPv6]:PORT", value);
+	return -1;
+}
+
+static int parse_listen(struct config *cfg, const char *value, char *err, size_t errlen)
+{
+	if (strlen(value) >= sizeof(cfg->listen)) {
+		snprintf(err, errlen, "value too long");
+		return -1;
+	}
+	if (config_parse_listen(value, &cfg->listen_addr, &cfg->listen_len, err, errlen) < 0)
+		return -1;
+	strcpy(cfg->listen, value);
+	return 0;
+}
+
+static int parse_max_series(struct config *cfg, const char *value, char *err, size_t errlen)
+{
+	unsigned long v;
+
+	if (parse_u32(value, 10, 1000000, &v, err, errlen) < 0)
+		return -1;
+	cfg->max_series = (unsigned)v;
+	return 0;
+}
+
+static int parse_log_level(struct config *cfg, const char *value, char *err, size_t errlen)
+{
+	if (strcmp(value, "warn") == 0)
+		cfg->log_level = LOG_LEVEL_WARN;
+	else if (strcmp(value, "info") == 0)
+		cfg->log_level = LOG_LEVEL_INFO;
+	else if (strcmp(value, "debug") == 0)
+		cfg->log_level = LOG_LEVEL_DEBUG;
+	else {
+		snprintf(err, errlen, "'%s' is not one of warn, info, debug", value);
+		return -1;
+	}
+	return 0;
+}
+
+/* Every key sentineld knows.  The shipped sentinel.conf documents each. */
+static const struct config_key config_keys[] = {
+	{ "sensor", "ports", "25", parse_ports },
+	{ "sensor", "cgroup_root", "auto", parse_cgroup_root },
+	{ "metrics", "listen", "127.0.0.1:9725", parse_listen },
+	{ "metrics", "max_series", "5000", parse_max_series },
+	{ "daemon", "log_level", "info", parse_log_level },
+};
+
+#define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+
+void config_defaults(struct config *cfg)
+{
+	char err[CONFIG_ERR_LEN];
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (size_t i = 0; i < NKEYS; i++)
+		if (config_keys[i].parse(cfg, config_keys[i].def, err, sizeof(err)) < 0)
+			fatalx("built-in default of %s: %s", config_keys[i].name, err);
+}
+
+struct load_ctx {
+	struct config *cfg;
+	const char *name;
+	int line;		/* of the line being handled */
+	int err_line;		/* first line our handler refused, or 0 */
+	char *err;
+	size_t errlen;
+	/* the source: a FILE or a string cursor */
+	FILE *fp;
+	const char *cur;
+};
+
+static char *reader(char *buf, int size, void *stream)
+{
+	struct load_ctx *ctx = stream;
+
+	if (ctx->fp) {
+		if (!fgets(buf, size, ctx->fp))
+			return NULL;
+	} else {
+		const char *nl;
+		size_t n;
+
+		if (!*ctx->cur)
+			return NULL;
+		nl = strchr(ctx->cur, '\n');
+		n = nl ? (size_t)(nl - ctx->cur) + 1 : strlen(ctx->cur);
+		if (n > (size_t)size - 1)
+			n = (size_t)size - 1;
+		memcpy(buf, ctx->cur, n);
+		buf[n] = '\0';
+		ctx->cur += n;
+	}
+	/* A line longer than inih's buffer arrives in pieces: count once. */
+	if (strchr(buf, '\n') || (ctx->fp && feof(ctx->fp)) || (!ctx->fp && !*ctx->cur))
+		ctx->line++;
+	return buf;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct load_ctx *ctx = user;
+	/* the reader counted the line already, unless it had no newline yet */
+	int line = ctx->line;
+	char why[CONFIG_ERR_LEN];
+	size_t i;
+
+	if (ctx->err_line)
+		return 1;
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(config_keys[i].section, section) == 0 &&
+		    strcmp(config_keys[i].name, name) == 0)
+			break;
+	if (i == NKEYS) {
+		bool known_section = false;
+
+		for (size_t j = 0; j < NKEYS; j++)
+			known_section |= strcmp(config_keys[j].section, section) == 0;
+		if (known_section)
+			snprintf(why, sizeof(why), "unknown key in [%s]", section);
+		else
+			snprintf(why, sizeof(why), "unknown section [%s]", section);
+	} else if (config_keys[i].parse(ctx->cfg, value, why, sizeof(why)) == 0) {
+		return 1;
+	}
+	ctx->err_line = line;
+	snprintf(ctx->err, ctx->errlen, "%s:%d: %s: %s", ctx->name, line, name, why);
+	return 0;
+}
+
+static int load(struct load_ctx *ctx)
+{
+	int rc = ini_parse_stream(reader, ctx, handler, ctx);
+
+	if (rc == 0)
+		return 0;
+	if (rc > 0 && rc != ctx->err_line)
+		snprintf(ctx->err, ctx->errlen, "%s:%d: syntax error: expected "
+			 "'[section]' or 'key = value'", ctx->name, rc);
+	else if (rc < 0)
+		snprintf(ctx->err, ctx->errlen, "%s: out of memory while parsing", ctx->name);
+	return -1;
+}
+
+int config_load(struct config *cfg, const char *path, char *err, size_t errlen)
+{
+	struct load_ctx ctx = { .cfg = cfg, .name = path, .err = err, .errlen = errlen };
+	int rc;
+
+	config_defaults(cfg);
+	ctx.fp = fopen(path, "re");
+	if (!ctx.fp) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = load(&ctx);
+	fclose(ctx.fp);
+	return rc;
+}
+
+int config_load_string(struct config *cfg, const char *name, const char *text,
+		       char *err, size_t errlen)
+{
+	struct load_ctx ctx = { .cfg = cfg, .name = name, .cur = text,
+				.err = err, .errlen = errlen };
+
+	config_defaults(cfg);
+	return load(&ctx);
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * config.h - sentineld configuration: one table of keys, parsed with inih.
+ *
+ * config_load() fills a struct config from the defaults of the key table,
+ * then from an INI file.  A bad value, an unknown key or section and a
+ * syntax error are refused with "FILE:LINE: key: reason" in err; the caller
+ * exits with status 2.  Defaults go through the same parsers as file values,
+ * so a default can never be something the file could not say.
+ */
+#ifndef SENTINEL_CONFIG_H
+#define SENTINEL_CONFIG_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "log.h"
+
+#define CONFIG_DEFAULT_PATH "/etc/smtp-sentinel/sentinel.conf"
+#define CONFIG_MAX_PORTS 64	/* SENTINEL_MAX_PORTS */
+#define CONFIG_ERR_LEN 512
+
+struct config {
+	/* [sensor] */
+	uint16_t ports[CONFIG_MAX_PORTS];
+	size_t nports;
+	char cgroup_root[PATH_MAX];	/* "auto" or an absolute path */
+
+	/* [metrics] */
+	char listen[128];		/* as written, for messages */
+	struct sockaddr_storage listen_addr;
+	socklen_t listen_len;
+	unsigned max_series;
+
+	/* [daemon] */
+	enum log_level log_level;
+};
+
+/* Defaults only.  Never fails. */
+void config_defaults(struct config *cfg);
+
+/* 0, or -1 with "FILE:LINE: key: reason" (or "FILE: reason") in err. */
+int config_load(struct config *cfg, const char *path, char *err, size_t errlen);
+
+/* Same, from a string: for tests and --check-config of stdin.  name labels errors. */
+int config_load_string(struct config *cfg, const char *name, const char *text,
+		       char *err, size_t errlen);
+
+/* "host:port" or "[v6]:port", numeric host: the parser behind [metrics] listen. */
+int config_parse_listen(const char *value, struct sockaddr_storage *ss,
+			socklen_t *len, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * counters.h - the daemon's scalar counters and gauges, in one struct.
+ *
+ * Each module updates its own fields from the one event loop; the metric
+ * table (metrics.c) names each field once by offsetof.  Counters only grow.
+ */
+#ifndef SENTINEL_COUNTERS_H
+#define SENTINEL_COUNTERS_H
+
+#include <stdint.h>
+
+struct counters {
+	/* sensor: kernel statistics, cumulative since the programs were loaded */
+	uint64_t flow_events;		/* received by userspace */
+	uint64_t flow_events_dropped;	/* ring buffer full */
+	uint64_t kernel_keys_full;	/* counter map full: folded per port */
+	uint64_t storage_failed;	/* no socket storage: outcome unknown */
+	uint64_t kernel_keys;		/* gauge: entries in the counter map */
+	uint64_t series_overflow;	/* keys folded into "_other" series */
+	uint64_t flow_series;		/* gauge */
+	uint64_t scrapes;
+};
+
+#endif

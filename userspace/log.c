@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * log.c - stderr logger with levels, libbpf routing and allocation helpers.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+
+#include "log.h"
+
+static const char *log_progname = "sentinel";
+static enum log_level log_level = LOG_LEVEL_INFO;
+
+void log_init(const char *progname, enum log_level level)
+{
+	const char *slash = strrchr(progname, '/');
+
+	log_progname = slash ? slash + 1 : progname;
+	log_level = level;
+}
+
+void log_set_level(enum log_level level)
+{
+	log_level = level;
+}
+
+enum log_level log_get_level(void)
+{
+	return log_level;
+}
+
+static void vlog(enum log_level level, const char *prefix, int err,
+		 const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	if (level > log_level)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (err)
+		fprintf(stderr, "%s: %s%s: %s\n", log_progname, prefix, msg, strerror(err));
+	else
+		fprintf(stderr, "%s: %s%s\n", log_progname, prefix, msg);
+}
+
+#define LOG_BODY(level, prefix, err)		\
+	do {					\
+		va_list ap;			\
+		va_start(ap, fmt);		\
+		vlog(level, prefix, err, fmt, ap); \
+		va_end(ap);			\
+	} while (0)
+
+void log_warn(const char *fmt, ...)
+{
+	int err = errno;
+
+	LOG_BODY(LOG_LEVEL_WARN, "warning: ", err);
+}
+
+void log_warnx(const char *fmt, ...)
+{
+	LOG_BODY(LOG_LEVEL_WARN, "warning: ", 0);
+}
+
+void log_info(const char *fmt, ...)
+{
+	LOG_BODY(LOG_LEVEL_INFO, "", 0);
+}
+
+void log_debug(const char *fmt, ...)
+{
+	LOG_BODY(LOG_LEVEL_DEBUG, "debug: ", 0);
+}
+
+void fatal(const char *fmt, ...)
+{
+	int err = errno;
+
+	LOG_BODY(LOG_LEVEL_WARN, "fatal: ", err);
+	exit(1);
+}
+
+void fatalx(const char *fmt, ...)
+{
+	LOG_BODY(LOG_LEVEL_WARN, "fatal: ", 0);
+	exit(1);
+}
+
+bool log_ratelimited(struct ratelimit *rl, int interval_s)
+{
+	time_t now = time(NULL);
+
+	if (rl->last && now - rl->last < interval_s) {
+		rl->suppressed++;
+		return false;
+	}
+	if (rl->suppressed)
+		log_warnx("(%lu similar messages suppressed)", rl->suppressed);
+	rl->last = now;
+	rl->suppressed = 0;
+	return true;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	enum log_level ours = level == LIBBPF_WARN ? LOG_LEVEL_WARN :
+			      level == LIBBPF_INFO ? LOG_LEVEL_DEBUG : LOG_LEVEL_DEBUG + 1;
+	char msg[1024];
+	size_t n;
+
+	if (ours > log_level)
+		return 0;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	fprintf(stderr, "%s: libbpf: %s\n", log_progname, msg);
+	return 0;
+}
+
+void log_route_libbpf(void)
+{
+	libbpf_set_print(libbpf_print);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		fatalx("out of memory allocating %zu bytes", n);
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		fatalx("out of memory allocating %zu x %zu bytes", n, size);
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p)
+		fatalx("out of memory copying a string");
+	return p;
+}

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * metrics.c - the metric table and the exposition encoder that walks it.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "metrics.h"
+
+const char *const flow_label_names[] = { "cgroup", "comm", "uid", "port" };
+
+enum metric_type { COUNTER, GAUGE };
+
+/* One value of a series rendered as a sample, with an optional extra label. */
+struct series_value {
+	unsigned idx;
+	const char *extra;		/* value of the descriptor's extra label */
+};
+
+struct metric_desc {
+	const char *name;
+	enum metric_type type;
+	const char *help;
+	/* source: exactly one of these */
+	size_t counter;			/* offsetof(struct counters, field) + 1 */
+	bool build_info;
+	struct {
+		enum metric_table_id table;
+		const char *extra_label;	/* or NULL */
+		struct series_value values[SERIES_MAX_VALUES];
+		unsigned nvalues;
+	} series;
+};
+
+#define FIELD(f) (offsetof(struct counters, f) + 1)
+
+static const struct metric_desc metric_table[] = {
+	{ "smtp_sentinel_connect_attempts_total", COUNTER,
+	  "connect() calls to a watched port, by caller.",
+	  .series = { TABLE_FLOWS, NULL, { { FLOW_VALUE_ATTEMPTS, NULL } }, 1 } },
+	{ "smtp_sentinel_connect_results_total", COUNTER,
+	  "Outcomes of connect() to a watched port: handshake established, "
+	  "or socket closed before it (refused, timed out, reset, aborted).",
+	  .series = { TABLE_FLOWS, "result",
+		      { { FLOW_VALUE_ESTABLISHED, "established" },
+			{ FLOW_VALUE_FAILED, "failed" } }, 2 } },
+	{ "smtp_sentinel_flow_events_total", COUNTER,
+	  "Flow events received from the kernel ring buffer.",
+	  .counter = FIELD(flow_events) },
+	{ "smtp_sentinel_flow_events_dropped_total", COUNTER,
+	  "Flow events lost because the ring buffer was full (counts are not lost).",
+	  .counter = FIELD(flow_events_dropped) },
+	{ "smtp_sentinel_series_overflow_total", COUNTER,
+	  "New label sets folded into \"_other\" series because max_series was reached.",
+	  .counter = FIELD(series_overflow) },
+	{ "smtp_sentinel_flow_series", GAUGE,
+	  "Series of the connect metrics currently exported.",
+	  .counter = FIELD(flow_series) },
+	{ "smtp_sentinel_kernel_flow_keys", GAUGE,
+	  "Entries in the kernel counter map.",
+	  .counter = FIELD(kernel_keys) },
+	{ "smtp_sentinel_kernel_flow_keys_full_total", COUNTER,
+	  "connect() calls counted per port only because the kernel counter map was full.",
+	  .counter = FIELD(kernel_keys_full) },
+	{ "smtp_sentinel_socket_storage_failures_total", COUNTER,
+	  "Watched connect() calls whose outcome could not be tracked (no socket storage).",
+	  .counter = FIELD(storage_failed) },
+	{ "smtp_sentinel_scrapes_total", COUNTER,
+	  "Scrapes of this endpoint.",
+	  .counter = FIELD(scrapes) },
+	{ "smtp_sentinel_build_info", GAUGE,
+	  "Build information; the value is always 1.",
+	  .build_info = true },
+};
+
+void expo_init(struct expo *e)
+{
+	e->cap = 4096;
+	e->len = 0;
+	e->buf = xmalloc(e->cap);
+	e->buf[0] = '\0';
+}
+
+void expo_free(struct expo *e)
+{
+	free(e->buf);
+	e->buf = NULL;
+	e->len = e->cap = 0;
+}
+
+static void reserve(struct expo *e, size_t n)
+{
+	char *nb;
+
+	if (e->len + n + 1 <= e->cap)
+		return;
+	while (e->len + n + 1 > e->cap)
+		e->cap *= 2;
+	nb = realloc(e->buf, e->cap);
+	if (!nb)
+		fatalx("out of memory rendering metrics");
+	e->buf = nb;
+}
+
+void expo_put(struct expo *e, const char *s, size_t n)
+{
+	reserve(e, n);
+	memcpy(e->buf + e->len, s, n);
+	e->len += n;
+	e->buf[e->len] = '\0';
+}
+
+void expo_puts(struct expo *e, const char *s)
+{
+	expo_put(e, s, strlen(s));
+}
+
+void expo_printf(struct expo *e, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	reserve(e, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(e->buf + e->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	e->len += (size_t)n;
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0))
+			return 0;	/* overlong, or a surrogate */
+		return 3;
+	}
+	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
+			return 0;
+		if ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+void expo_label_value(struct expo *e, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t n;
+
+		switch (*p) {
+		case '\\':
+			expo_put(e, "\\\\", 2);
+			p++;
+			continue;
+		case '"':
+			expo_put(e, "\\\"", 2);
+			p++;
+			continue;
+		case '\n':
+			expo_put(e, "\\n", 2);
+			p++;
+			continue;
+		}
+		n = utf8_len(p);
+		if (n == 0) {
+			expo_put(e, "\xef\xbf\xbd", 3);	/* U+FFFD */
+			p++;
+			continue;
+		}
+		expo_put(e, (const char *)p, n);
+		p += n;
+	}
+}
+
+static void render_header(struct expo *e, const struct metric_desc *d)
+{
+	expo_printf(e, "# HELP %s %s\n# TYPE %s %s\n", d->name, d->help, d->name,
+		    d->type == COUNTER ? "counter" : "gauge");
+}
+
+struct series_render {
+	struct expo *e;
+	const struct metric_desc *d;
+	const struct series_table *t;
+};
+
+static void render_series(const struct series *s, void *arg)
+{
+	const struct series_render *r = arg;
+	const struct metric_desc *d = r->d;
+	unsigned nl = series_nlabels(r->t);
+
+	for (unsigned v = 0; v < d->series.nvalues; v++) {
+		expo_puts(r->e, d->name);
+		for (unsigned i = 0; i < nl; i++) {
+			expo_printf(r->e, "%c%s=\"", i ? ',' : '{', series_label_name(r->t, i));
+			expo_label_value(r->e, s->labels[i]);
+			expo_puts(r->e, "\"");
+		}
+		if (d->series.extra_label)
+			expo_printf(r->e, ",%s=\"%s\"", d->series.extra_label,
+				    d->series.values[v].extra);
+		expo_printf(r->e, "} %llu\n",
+			    (unsigned long long)s->values[d->series.values[v].idx]);
+	}
+}
+
+void metrics_render(const struct metrics_sources *src, struct expo *e)
+{
+	for (size_t i = 0; i < sizeof(metric_table) / sizeof(metric_table[0]); i++) {
+		const struct metric_desc *d = &metric_table[i];
+
+		render_header(e, d);
+		if (d->counter) {
+			const uint64_t *v = (const uint64_t *)
+				((const char *)src->counters + d->counter - 1);
+
+			expo_printf(e, "%s %llu\n", d->name, (unsigned long long)*v);
+		} else if (d->build_info) {
+			expo_printf(e, "%s{version=\"", d->name);
+			expo_label_value(e, src->version);
+			expo_puts(e, "\"} 1\n");
+		} else if (src->tables[d->series.table]) {
+			struct series_render r = { e, d, src->tables[d->series.table] };
+
+			series_foreach(r.t, render_series, &r);
+		}
+	}
+}

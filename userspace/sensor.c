@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * sensor.c - user half of bpf/sentinel.bpf.c.
+ *
+ * Deltas: the kernel keeps cumulative per-CPU counts per key and never
+ * deletes a key.  We remember the last sum per key and add the difference
+ * to the key's series, so a series that aggregates many keys (after a fold)
+ * is still exact and never goes backwards.  The key table is bounded by the
+ * kernel map's own bound.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/types.h>
+#include <uthash.h>
+
+#include "sentinel.h"
+#include "sentinel.skel.h"
+#include "cgroup.h"
+#include "log.h"
+#include "metrics.h"
+#include "sensor.h"
+
+/* The overflow counters of a port are keyed like this in the key table. */
+#define OVERFLOW_CGROUP_ID UINT64_MAX
+
+struct key_entry {
+	UT_hash_handle hh;
+	struct flow_key key;
+	struct flow_counts last;
+	struct series *series;
+};
+
+struct sensor {
+	struct sentinel_bpf *skel;
+	struct bpf_link *links[3];
+	struct ring_buffer *rb;
+	int cgroup_fd;
+	int ncpus;
+	struct flow_counts *percpu;	/* scratch: one value per possible CPU */
+	struct key_entry *keys;
+	struct cgroup_cache *cgroups;
+	struct counters *counters;
+	struct series_table *flows;
+	sensor_flow_fn on_flow;
+	void *on_flow_arg;
+};
+
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	struct sensor *s = ctx;
+
+	if (size < sizeof(struct flow_event))
+		return 0;
+	s->counters->flow_events++;
+	if (s->on_flow)
+		s->on_flow(data, s->on_flow_arg);
+	return 0;
+}
+
+static const char *explain_load_error(int err)
+{
+	switch (err) {
+	case EPERM:
+	case EACCES:
+		return "permission denied: sentineld needs root "
+		       "(or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON)";
+	case ENOSYS:
+		return "this kernel has no bpf() system call";
+	case EINVAL:
+	case 524:	/* ENOTSUPP, kernel-internal */
+	case EOPNOTSUPP:
+		return "the kernel refused the programs (needs cgroup/connect, "
+		       "sock_ops, socket storage and ring buffers: Linux 5.8 or later)";
+	default:
+		return strerror(err);
+	}
+}
+
+struct sensor *sensor_open(const struct config *cfg, struct counters *counters,
+			   struct series_table *flows)
+{
+	char root[4096], mount[4096];
+	struct sensor *s = xcalloc(1, sizeof(*s));
+	struct bpf_program *progs[3];
+	int err;
+
+	s->counters = counters;
+	s->flows = flows;
+	s->cgroup_fd = -1;
+
+	if (strcmp(cfg->cgroup_root, "auto") == 0) {
+		if (cgroup_find_mount(NULL, root, sizeof(root)) < 0) {
+			log_warnx("no cgroup v2 file system is mounted (see /proc/mounts); "
+				  "mount one, e.g. mount -t cgroup2 none /sys/fs/cgroup");
+			goto fail;
+		}
+		strcpy(mount, root);
+	} else {
+		snprintf(root, sizeof(root), "%s", cfg->cgroup_root);
+		if (cgroup_find_mount(root, mount, sizeof(mount)) < 0) {
+			log_warnx("cgroup_root %s is not inside a cgroup v2 file system", root);
+			goto fail;
+		}
+	}
+	s->cgroup_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->cgroup_fd < 0) {
+		log_warn("cannot open cgroup root %s", root);
+		goto fail;
+	}
+	s->cgroups = cgroup_cache_new(mount, 4096);
+
+	s->ncpus = libbpf_num_possible_cpus();
+	if (s->ncpus <= 0) {
+		log_warnx("cannot count possible CPUs");
+		goto fail;
+	}
+	s->percpu = xcalloc((size_t)s->ncpus, sizeof(struct flow_counts));
+
+	s->skel = sentinel_bpf__open();
+	if (!s->skel) {
+		log_warnx("cannot open the BPF object: %s", explain_load_error(errno));
+		goto fail;
+	}
+	err = sentinel_bpf__load(s->skel);
+	if (err) {
+		log_warnx("cannot load the BPF programs: %s", explain_load_error(-err));
+		goto fail;
+	}
+
+	for (size_t i = 0; i < cfg->nports; i++) {
+		__u32 port = cfg->ports[i];
+		__u8 on = 1;
+		struct flow_counts *zero = s->percpu;
+
+		memset(zero, 0, sizeof(*zero) * (size_t)s->ncpus);
+		if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.watched_ports), &port, &on, 0) ||
+		    bpf_map_update_elem(bpf_map__fd(s->skel->maps.overflow_counts), &port,
+					zero, BPF_NOEXIST)) {
+			log_warn("cannot watch port %u", port);
+			goto fail;
+		}
+	}
+
+	progs[0] = s->skel->progs.sentinel_connect4;
+	progs[1] = s->skel->progs.sentinel_connect6;
+	progs[2] = s->skel->progs.sentinel_sockops;
+	for (int i = 0; i < 3; i++) {
+		s->links[i] = bpf_program__attach_cgroup(progs[i], s->cgroup_fd);
+		if (!s->links[i]) {
+			err = errno;
+			log_warnx("cannot attach %s to %s: %s", bpf_program__name(progs[i]),
+				  root, explain_load_error(err));
+			goto fail;
+		}
+	}
+
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.flow_events), handle_event, s, NULL);
+	if (!s->rb) {
+		log_warn("cannot set up the flow event ring buffer");
+		goto fail;
+	}
+	log_info("sensor attached to %s (cgroup2 mount %s), %zu watched port%s",
+		 root, mount, cfg->nports, cfg->nports == 1 ? "" : "s");
+	return s;
+fail:
+	sensor_close(s);
+	return NULL;
+}
+
+void sensor_close(struct sensor *s)
+{
+	struct key_entry *e, *tmp;
+
+	if (!s)
+		return;
+	ring_buffer__free(s->rb);
+	for (int i = 0; i < 3; i++)
+		bpf_link__destroy(s->links[i]);
+	sentinel_bpf__destroy(s->skel);
+	if (s->cgroup_fd >= 0)
+		close(s->cgroup_fd);
+	HASH_ITER(hh, s->keys, e, tmp) {
+		HASH_DEL(s->keys, e);
+		free(e);
+	}
+	cgroup_cache_free(s->cgroups);
+	free(s->percpu);
+	free(s);
+}
+
+void sensor_on_flow(struct sensor *s, sensor_flow_fn fn, void *arg)
+{
+	s->on_flow = fn;
+	s->on_flow_arg = arg;
+}
+
+int sensor_event_fd(const struct sensor *s)
+{
+	return ring_buffer__epoll_fd(s->rb);
+}
+
+void sensor_drain(struct sensor *s)
+{
+	int n = ring_buffer__consume(s->rb);
+
+	if (n < 0) {
+		static struct ratelimit rl;
+
+		if (log_ratelimited(&rl, 60))
+			log_warnx("reading flow events: %s", strerror(-n));
+	}
+}
+
+/* The labels of a kernel key, for its series. */
+static struct series *series_of(struct sensor *s, const struct flow_key *k)
+{
+	char comm[SENTINEL_COMM_LEN + 1], uid[16], port[8];
+	const char *labels[FLOW_NLABELS];
+	bool folded;
+	struct series *se;
+
+	snprintf(port, sizeof(port), "%u", k->port);
+	if (k->cgroup_id == OVERFLOW_CGROUP_ID) {
+		labels[FLOW_LABEL_CGROUP] = SERIES_OTHER;
+		labels[FLOW_LABEL_COMM] = SERIES_OTHER;
+		labels[FLOW_LABEL_UID] = SERIES_OTHER;
+	} else {
+		memcpy(comm, k->comm, SENTINEL_COMM_LEN);
+		comm[SENTINEL_COMM_LEN] = '\0';
+		snprintf(uid, sizeof(uid), "%u", k->uid);
+		labels[FLOW_LABEL_CGROUP] = cgroup_path(s->cgroups, k->cgroup_id);
+		labels[FLOW_LABEL_COMM] = comm;
+		labels[FLOW_LABEL_UID] = uid;
+	}
+	labels[FLOW_LABEL_PORT] = port;
+	se = series_get(s->flows, labels, &folded);
+	if (folded)
+		s->counters->series_overflow++;
+	return se;
+}
+
+static void account(struct sensor *s, const struct flow_key *k)
+{
+	struct flow_counts sum = { 0 };
+	struct key_entry *e;
+
+	for (int c = 0; c < s->ncpus; c++) {
+		sum.attempts += s->percpu[c].attempts;
+		sum.established += s->percpu[c].established;
+		sum.failed += s->percpu[c].failed;
+	}
+	HASH_FIND(hh, s->keys, k, sizeof(*k), e);
+	if (!e) {
+		e = xcalloc(1, sizeof(*e));
+		e->key = *k;
+		e->series = series_of(s, k);
+		HASH_ADD(hh, s->keys, key, sizeof(e->key), e);
+	}
+	/* Counts only grow while the programs stay loaded. */
+	if (sum.attempts >= e->last.attempts)
+		e->series->values[FLOW_VALUE_ATTEMPTS] += sum.attempts - e->last.attempts;
+	if (sum.established >= e->last.established)
+		e->series->values[FLOW_VALUE_ESTABLISHED] += sum.established - e->last.established;
+	if (sum.failed >= e->last.failed)
+		e->series->values[FLOW_VALUE_FAILED] += sum.failed - e->last.failed;
+	e->last = sum;
+}
+
+static void poll_stats(struct sensor *s)
+{
+	int fd = bpf_map__fd(s->skel->maps.sentinel_stats);
+	uint64_t *vals = (uint64_t *)s->percpu;	/* ncpus * 24 bytes >= ncpus * 8 */
+	uint64_t sum[STAT_MAX] = { 0 };
+
+	for (__u32 i = 0; i < STAT_MAX; i++) {
+		if (bpf_map_lookup_elem(fd, &i, vals))
+			continue;
+		for (int c = 0; c < s->ncpus; c++)
+			sum[i] += vals[c];
+	}
+	s->counters->flow_events_dropped = sum[STAT_EVENTS_DROPPED];
+	s->counters->kernel_keys_full = sum[STAT_KEYS_FULL];
+	s->counters->storage_failed = sum[STAT_STORAGE_FAILED];
+}
+
+void sensor_poll(struct sensor *s)
+{
+	int fd = bpf_map__fd(s->skel->maps.flow_counts);
+	struct flow_key key, next;
+	void *prev = NULL;
+	uint64_t nkeys = 0;
+	__u32 port, nport;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, s->percpu))
+			continue;	/* deleted meanwhile: never by us */
+		account(s, &key);
+		nkeys++;
+	}
+	s->counters->kernel_keys = nkeys;
+
+	fd = bpf_map__fd(s->skel->maps.overflow_counts);
+	prev = NULL;
+	while (bpf_map_get_next_key(fd, prev, &nport) == 0) {
+		port = nport;
+		prev = &port;
+		if (bpf_map_lookup_elem(fd, &port, s->percpu))
+			continue;
+		memset(&key, 0, sizeof(key));
+		key.cgroup_id = OVERFLOW_CGROUP_ID;
+		key.port = (__u16)port;
+		/* Only show a port's overflow series once something lands there. */
+		for (int c = 0; c < s->ncpus; c++)
+			if (s->percpu[c].attempts || s->percpu[c].established ||
+			    s->percpu[c].failed) {
+				account(s, &key);
+				break;
+			}
+	}
+	poll_stats(s);
+	s->counters->flow_series = series_count(s->flows);
+}

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * sentineld.c - the daemon: options, set-up, and the one event loop.
+ *
+ * One epoll loop, no threads: signalfd (SIGTERM/SIGINT stop, SIGHUP is
+ * reserved for reload), a timerfd that drains the flow ring buffer every
+ * DRAIN_MS and polls the counter maps every POLL_MS, the ring buffer's own
+ * fd (readable only when the kernel forces a wakeup because the buffer is
+ * filling), and libmicrohttpd's epoll fd.  A scrape polls the maps first, so
+ * /metrics is exact as of the request.
+ *
+ * Exit status: 0 on a signal, 1 on a start-up failure (no root, no BPF, no
+ * cgroup v2, port in use), 2 on a bad configuration or usage.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "counters.h"
+#include "httpd.h"
+#include "log.h"
+#include "metrics.h"
+#include "sensor.h"
+#include "series.h"
+
+#ifndef SENTINEL_VERSION
+#define SENTINEL_VERSION "0.0.0-dev"
+#endif
+
+#define DRAIN_MS 100
+#define POLL_MS 1000
+
+enum { SRC_SIGNAL, SRC_TIMER, SRC_EVENTS, SRC_HTTP };
+
+struct daemon {
+	struct config cfg;
+	struct counters counters;
+	struct series_table *flows;
+	struct sensor *sensor;
+	struct httpd *httpd;
+	int epfd, sigfd, timerfd;
+	unsigned ticks;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: sentineld [-c FILE] [--check-config] [-d] [-h] [-V]\n"
+		"\n"
+		"Count outbound connect() to SMTP ports per cgroup, uid and process\n"
+		"with eBPF, and serve the counts to Prometheus.\n"
+		"\n"
+		"  -c, --config FILE   configuration (default %s)\n"
+		"      --check-config  parse the configuration, report, and exit\n"
+		"  -d, --debug         log at debug level (overrides [daemon] log_level)\n"
+		"  -h, --help          this text\n"
+		"  -V, --version       print the version\n"
+		"\n"
+		"Runs in the foreground and logs to stderr.  Needs root (BPF, cgroup v2).\n"
+		"Exit status: 0 after SIGTERM/SIGINT, 1 if it cannot start, 2 on a bad\n"
+		"configuration.  See sentineld(8) and sentinel.conf(5).\n",
+		CONFIG_DEFAULT_PATH);
+}
+
+static void render(struct expo *e, void *arg)
+{
+	struct daemon *d = arg;
+	struct metrics_sources src = {
+		.counters = &d->counters,
+		.tables = { [TABLE_FLOWS] = d->flows },
+		.version = SENTINEL_VERSION,
+	};
+
+	sensor_drain(d->sensor);
+	sensor_poll(d->sensor);
+	d->counters.scrapes++;
+	metrics_render(&src, e);
+}
+
+static int watch(struct daemon *d, int fd, uint32_t src)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = src };
+
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		log_warn("epoll_ctl");
+		return -1;
+	}
+	return 0;
+}
+
+static int setup_loop(struct daemon *d)
+{
+	struct itimerspec its = {
+		.it_interval = { 0, DRAIN_MS * 1000000L },
+		.it_value = { 0, DRAIN_MS * 1000000L },
+	};
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return log_warn("sigprocmask"), -1;
+	signal(SIGPIPE, SIG_IGN);
+	d->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	d->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->sigfd < 0 || d->timerfd < 0 || d->epfd < 0)
+		return log_warn("creating the event loop"), -1;
+	if (timerfd_settime(d->timerfd, 0, &its, NULL) < 0)
+		return log_warn("timerfd_settime"), -1;
+	if (watch(d, d->sigfd, SRC_SIGNAL) || watch(d, d->timerfd, SRC_TIMER) ||
+	    watch(d, sensor_event_fd(d->sensor), SRC_EVENTS) ||
+	    watch(d, httpd_fd(d->httpd), SRC_HTTP))
+		return -1;
+	return 0;
+}
+
+/* Returns when a stop signal arrives. */
+static void run(struct daemon *d)
+{
+	struct epoll_event evs[8];
+
+	for (;;) {
+		int n = epoll_wait(d->epfd, evs, 8, -1);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			fatal("epoll_wait");
+		}
+		for (int i = 0; i < n; i++) {
+			switch (evs[i].data.u32) {
+			case SRC_SIGNAL: {
+				struct signalfd_siginfo si;
+
+				while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+					if (si.ssi_signo == SIGHUP) {
+						log_info("SIGHUP: reload is not supported yet; "
+							 "restart to apply a new configuration");
+						continue;
+					}
+					log_info("%s: stopping", strsignal((int)si.ssi_signo));
+					return;
+				}
+				break;
+			}
+			case SRC_TIMER: {
+				uint64_t expirations;
+
+				if (read(d->timerfd, &expirations, sizeof(expirations)) < 0)
+					break;
+				sensor_drain(d->sensor);
+				if (++d->ticks % (POLL_MS / DRAIN_MS) == 0)
+					sensor_poll(d->sensor);
+				httpd_run(d->httpd);	/* its timeouts */
+				break;
+			}
+			case SRC_EVENTS:
+				sensor_drain(d->sensor);
+				break;
+			case SRC_HTTP:
+				httpd_run(d->httpd);
+				break;
+			}
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = CONFIG_DEFAULT_PATH;
+	char err[CONFIG_ERR_LEN];
+	bool check = false, debug = false;
+	struct daemon d = { .epfd = -1, .sigfd = -1, .timerfd = -1 };
+	int c, status = 1;
+
+	log_init(argv[0], LOG_LEVEL_INFO);
+	while ((c = getopt_long(argc, argv, "c:dhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'C':
+			check = true;
+			break;
+		case 'd':
+			debug = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("sentineld %s\n", SENTINEL_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (config_load(&d.cfg, path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
+	if (check) {
+		printf("%s: OK\n", path);
+		return 0;
+	}
+	log_set_level(debug ? LOG_LEVEL_DEBUG : d.cfg.log_level);
+	log_route_libbpf();
+	log_info("sentineld %s starting with %s", SENTINEL_VERSION, path);
+
+	d.flows = series_table_new(FLOW_NLABELS, flow_label_names, d.cfg.max_series,
+				   FLOW_LABEL_COMM, 1U << FLOW_LABEL_PORT);
+	d.sensor = sensor_open(&d.cfg, &d.counters, d.flows);
+	if (!d.sensor)
+		goto out;
+	d.httpd = httpd_start((const struct sockaddr *)&d.cfg.listen_addr, d.cfg.listen_len,
+			      d.cfg.listen, render, &d);
+	if (!d.httpd)
+		goto out;
+	if (setup_loop(&d) < 0)
+		goto out;
+	log_info("ready");
+	run(&d);
+	status = 0;
+out:
+	httpd_stop(d.httpd);
+	sensor_close(d.sensor);	/* destroys the links: programs detach */
+	series_table_free(d.flows);
+	if (d.epfd >= 0)
+		close(d.epfd);
+	if (d.sigfd >= 0)
+		close(d.sigfd);
+	if (d.timerfd >= 0)
+		close(d.timerfd);
+	if (status == 0)
+		log_info("stopped");
+	return status;
+}
