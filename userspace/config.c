@@ -7,6 +7,10 @@
  * ini_parse_stream() with a reader that counts lines: inih never reads ahead,
  * so the count is the line of the key being handled.  The first error wins;
  * later ones are not reported (one fix at a time, like a compiler's -Wfatal).
+ *
+ * Dialect: '#' and ';' start comments, also after a value (preceded by a
+ * space); no continuation lines (an indented line is a syntax error, never a
+ * silent new value); lines up to CONFIG_MAX_LINE bytes, longer ones refused.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -217,7 +221,10 @@ void config_defaults(struct config *cfg)
 			fatalx("built-in default of %s: %s", config_keys[i].name, err);
 }
 
+#define CONFIG_MAX_LINE 4096
+
 struct load_ctx {
+	bool too_long;
 	struct config *cfg;
 	const char *name;
 	int line;		/* of the line being handled */
@@ -250,9 +257,15 @@ static char *reader(char *buf, int size, void *stream)
 		buf[n] = '\0';
 		ctx->cur += n;
 	}
-	/* A line longer than inih's buffer arrives in pieces: count once. */
-	if (strchr(buf, '\n') || (ctx->fp && feof(ctx->fp)) || (!ctx->fp && !*ctx->cur))
-		ctx->line++;
+	ctx->line++;
+	if (!strchr(buf, '\n') && !(ctx->fp ? feof(ctx->fp) : !*ctx->cur)) {
+		/* inih would take the rest of the line for a line of its own */
+		if (!ctx->err_line)
+			snprintf(ctx->err, ctx->errlen, "%s:%d: line too long (at most %d bytes)",
+				 ctx->name, ctx->line, size - 2);
+		ctx->too_long = true;
+		return NULL;
+	}
 	return buf;
 }
 
@@ -289,9 +302,19 @@ static int handler(void *user, const char *section, const char *name, const char
 
 static int load(struct load_ctx *ctx)
 {
-	int rc = ini_parse_stream(reader, ctx, handler, ctx);
+	int rc;
 
-	if (rc == 0)
+	/* Debian's libinih makes its compile-time dialect switches variables. */
+	ini_allow_multiline = false;
+	ini_inline_comment_prefixes = (char *)";#";
+	ini_use_stack = false;
+	ini_max_line = CONFIG_MAX_LINE;
+	ini_initial_alloc = CONFIG_MAX_LINE;
+	ini_allow_realloc = false;
+	rc = ini_parse_stream(reader, ctx, handler, ctx);
+	if (ctx->too_long && !ctx->err_line)
+		return -1;
+	if (rc == 0 && !ctx->err_line)
 		return 0;
 	if (rc > 0 && rc != ctx->err_line)
 		snprintf(ctx->err, ctx->errlen, "%s:%d: syntax error: expected "

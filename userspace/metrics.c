@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "metrics.h"
+#include "text.h"
 
 const char *const flow_label_names[] = { "cgroup", "comm", "uid", "port" };
 
@@ -136,30 +137,6 @@ void expo_printf(struct expo *e, const char *fmt, ...)
 	e->len += (size_t)n;
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0. */
-static size_t utf8_len(const unsigned char *s)
-{
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0))
-			return 0;	/* overlong, or a surrogate */
-		return 3;
-	}
-	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
-			return 0;
-		if ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
 void expo_label_value(struct expo *e, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -181,9 +158,9 @@ void expo_label_value(struct expo *e, const char *s)
 			p++;
 			continue;
 		}
-		n = utf8_len(p);
+		n = utf8_seq_len(p);
 		if (n == 0) {
-			expo_put(e, "\xef\xbf\xbd", 3);	/* U+FFFD */
+			expo_put(e, UTF8_REPLACEMENT, 3);
 			p++;
 			continue;
 		}

@@ -4,6 +4,9 @@
  *
  * The hash key is the label values joined with NUL bytes; label values
  * cannot contain NUL (they are C strings), so the join is unambiguous.
+ * Values are made valid UTF-8 first (invalid bytes become U+FFFD, as the
+ * exposition would print them): "x\xff" and "x\xfe" are one series, not
+ * two that Prometheus would see as duplicates.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +14,7 @@
 
 #include "log.h"
 #include "series.h"
+#include "text.h"
 
 struct series_priv {
 	UT_hash_handle hh;
@@ -67,11 +71,14 @@ static size_t join(const struct series_table *t, const char *const *labels,
 	size_t n = 0;
 
 	for (unsigned i = 0; i < t->nlabels; i++) {
-		size_t l = strlen(labels[i]) + 1;
+		size_t l;
 
-		if (n + l > cap)
+		if (n >= cap)
 			return 0;
-		memcpy(buf + n, labels[i], l);
+		utf8_sanitize(buf + n, cap - n, labels[i]);
+		l = strlen(buf + n) + 1;
+		if (n + l >= cap)
+			return 0;	/* truncated: too long to be a label */
 		n += l;
 	}
 	return n;

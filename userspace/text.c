@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * text.c - UTF-8 validation and sanitising.
+ */
+#include <string.h>
+
+#include "text.h"
+
+size_t utf8_seq_len(const unsigned char *s)
+{
+	/* Each test reads a byte only after the previous one was a valid
+	 * continuation, so the NUL terminator stops us. */
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0))
+			return 0;	/* overlong, or a surrogate */
+		return 3;
+	}
+	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
+			return 0;
+		if ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+			return 0;	/* overlong, or above U+10FFFF */
+		return 4;
+	}
+	return 0;
+}
+
+char *utf8_sanitize(char *dst, size_t cap, const char *src)
+{
+	const unsigned char *p = (const unsigned char *)src;
+	size_t n = 0;
+
+	if (cap == 0)
+		return dst;
+	while (*p) {
+		size_t len = utf8_seq_len(p);
+		const char *from = len ? (const char *)p : UTF8_REPLACEMENT;
+		size_t out = len ? len : 3;
+
+		if (n + out >= cap)
+			break;
+		memcpy(dst + n, from, out);
+		n += out;
+		p += len ? len : 1;
+	}
+	dst[n] = '\0';
+	return dst;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * text.h - small text helpers for attacker-controlled strings.
+ *
+ * utf8_seq_len() validates one UTF-8 sequence (no overlongs, no surrogates,
+ * nothing above U+10FFFF).  utf8_sanitize() copies a string replacing every
+ * byte that does not start a valid sequence by U+FFFD, so that two different
+ * byte strings that would print the same are made equal before they are
+ * used as keys.
+ */
+#ifndef SENTINEL_TEXT_H
+#define SENTINEL_TEXT_H
+
+#include <stddef.h>
+
+#define UTF8_REPLACEMENT "\xef\xbf\xbd"
+
+/* Length (1..4) of the valid UTF-8 sequence at s, or 0.  s is NUL-terminated. */
+size_t utf8_seq_len(const unsigned char *s);
+
+/* Copy src into dst (cap bytes, NUL-terminated, truncated on a sequence
+ * boundary).  Returns dst. */
+char *utf8_sanitize(char *dst, size_t cap, const char *src);
+
+#endif
