@@ -114,14 +114,14 @@ struct httpd *httpd_start(const struct sockaddr *sa, socklen_t len, const char *
 				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
 				  MHD_OPTION_END);
 	if (!h->mhd) {
-		log_warnx("cannot serve metrics on %s: %s", name,
+		log_errx("cannot serve metrics on %s: %s", name,
 			  errno ? strerror(errno) : "libmicrohttpd refused to start");
 		free(h);
 		return NULL;
 	}
 	info = MHD_get_daemon_info(h->mhd, MHD_DAEMON_INFO_EPOLL_FD);
 	if (!info) {
-		log_warnx("libmicrohttpd has no epoll fd");
+		log_errx("libmicrohttpd has no epoll fd");
 		httpd_stop(h);
 		return NULL;
 	}

@@ -65,6 +65,18 @@ void log_warnx(const char *fmt, ...)
 	LOG_BODY(LOG_LEVEL_WARN, "warning: ", 0);
 }
 
+void log_err(const char *fmt, ...)
+{
+	int err = errno;
+
+	LOG_BODY(LOG_LEVEL_WARN, "error: ", err);
+}
+
+void log_errx(const char *fmt, ...)
+{
+	LOG_BODY(LOG_LEVEL_WARN, "error: ", 0);
+}
+
 void log_info(const char *fmt, ...)
 {
 	LOG_BODY(LOG_LEVEL_INFO, "", 0);
@@ -117,7 +129,9 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	n = strlen(msg);
 	while (n && msg[n - 1] == '\n')
 		msg[--n] = '\0';
-	fprintf(stderr, "%s: libbpf: %s\n", log_progname, msg);
+	/* libbpf prefixes most of its messages with "libbpf: " itself */
+	fprintf(stderr, "%s: %s%s\n", log_progname,
+		strncmp(msg, "libbpf: ", 8) == 0 ? "" : "libbpf: ", msg);
 	return 0;
 }
 

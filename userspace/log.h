@@ -2,7 +2,8 @@
 /*
  * log.h - the one logger of sentineld and its tools.
  *
- * log_warn() appends strerror(errno); log_warnx() does not.  fatal() logs
+ * log_warn() and log_err() append strerror(errno); the x variants do not.
+ * log_err() is for what stops the daemon from doing its job (it then exits).  fatal() logs
  * and exits 1.  libbpf's own messages are routed here too (log_route_libbpf)
  * at the matching level.  Output goes to stderr, one line per call, prefixed
  * with the program name: systemd/journald add the time.
@@ -27,6 +28,8 @@ void log_route_libbpf(void);
 
 void log_warn(const char *fmt, ...) PRINTFLIKE(1, 2);
 void log_warnx(const char *fmt, ...) PRINTFLIKE(1, 2);
+void log_err(const char *fmt, ...) PRINTFLIKE(1, 2);
+void log_errx(const char *fmt, ...) PRINTFLIKE(1, 2);
 void log_info(const char *fmt, ...) PRINTFLIKE(1, 2);
 void log_debug(const char *fmt, ...) PRINTFLIKE(1, 2);
 void fatal(const char *fmt, ...) PRINTFLIKE(1, 2) __attribute__((noreturn));

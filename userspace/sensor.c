@@ -97,7 +97,7 @@ struct sensor *sensor_open(const struct config *cfg, struct counters *counters,
 
 	if (strcmp(cfg->cgroup_root, "auto") == 0) {
 		if (cgroup_find_mount(NULL, root, sizeof(root)) < 0) {
-			log_warnx("no cgroup v2 file system is mounted (see /proc/mounts); "
+			log_errx("no cgroup v2 file system is mounted (see /proc/mounts); "
 				  "mount one, e.g. mount -t cgroup2 none /sys/fs/cgroup");
 			goto fail;
 		}
@@ -105,32 +105,32 @@ struct sensor *sensor_open(const struct config *cfg, struct counters *counters,
 	} else {
 		snprintf(root, sizeof(root), "%s", cfg->cgroup_root);
 		if (cgroup_find_mount(root, mount, sizeof(mount)) < 0) {
-			log_warnx("cgroup_root %s is not inside a cgroup v2 file system", root);
+			log_errx("cgroup_root %s is not inside a cgroup v2 file system", root);
 			goto fail;
 		}
 	}
 	s->cgroup_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->cgroup_fd < 0) {
-		log_warn("cannot open cgroup root %s", root);
+		log_err("cannot open cgroup root %s", root);
 		goto fail;
 	}
 	s->cgroups = cgroup_cache_new(mount, 4096);
 
 	s->ncpus = libbpf_num_possible_cpus();
 	if (s->ncpus <= 0) {
-		log_warnx("cannot count possible CPUs");
+		log_errx("cannot count possible CPUs");
 		goto fail;
 	}
 	s->percpu = xcalloc((size_t)s->ncpus, sizeof(struct flow_counts));
 
 	s->skel = sentinel_bpf__open();
 	if (!s->skel) {
-		log_warnx("cannot open the BPF object: %s", explain_load_error(errno));
+		log_errx("cannot open the BPF object: %s", explain_load_error(errno));
 		goto fail;
 	}
 	err = sentinel_bpf__load(s->skel);
 	if (err) {
-		log_warnx("cannot load the BPF programs: %s", explain_load_error(-err));
+		log_errx("cannot load the BPF programs: %s", explain_load_error(-err));
 		goto fail;
 	}
 
@@ -143,7 +143,7 @@ struct sensor *sensor_open(const struct config *cfg, struct counters *counters,
 		if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.watched_ports), &port, &on, 0) ||
 		    bpf_map_update_elem(bpf_map__fd(s->skel->maps.overflow_counts), &port,
 					zero, BPF_NOEXIST)) {
-			log_warn("cannot watch port %u", port);
+			log_err("cannot watch port %u", port);
 			goto fail;
 		}
 	}
@@ -155,7 +155,7 @@ struct sensor *sensor_open(const struct config *cfg, struct counters *counters,
 		s->links[i] = bpf_program__attach_cgroup(progs[i], s->cgroup_fd);
 		if (!s->links[i]) {
 			err = errno;
-			log_warnx("cannot attach %s to %s: %s", bpf_program__name(progs[i]),
+			log_errx("cannot attach %s to %s: %s", bpf_program__name(progs[i]),
 				  root, explain_load_error(err));
 			goto fail;
 		}
@@ -163,7 +163,7 @@ struct sensor *sensor_open(const struct config *cfg, struct counters *counters,
 
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.flow_events), handle_event, s, NULL);
 	if (!s->rb) {
-		log_warn("cannot set up the flow event ring buffer");
+		log_err("cannot set up the flow event ring buffer");
 		goto fail;
 	}
 	log_info("sensor attached to %s (cgroup2 mount %s), %zu watched port%s",
