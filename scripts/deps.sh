@@ -1,0 +1,45 @@
+#!/bin/sh
+# deps.sh - install the Debian packages smtp-sentinel builds and tests with.
+#
+# Idempotent and quick: one dpkg-query when everything is present; apt-get
+# runs only for what is missing (as root; otherwise it says what to install).
+# Used by `make run`, `make test` and `make bench`.
+set -eu
+
+PACKAGES="
+clang llvm gcc make pkg-config
+libbpf-dev bpftool libelf-dev zlib1g-dev
+libpcap-dev libcmocka-dev libmicrohttpd-dev libinih-dev uthash-dev
+prometheus
+iproute2 curl procps
+cppcheck clang-tidy
+"
+
+missing=""
+for p in $PACKAGES; do
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$status" = installed ] || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: missing packages:$missing" >&2
+	echo "deps.sh: run as root, or: sudo apt-get install$missing" >&2
+	exit 1
+fi
+echo "deps.sh: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+# The prometheus package would start a server of its own; we only need
+# promtool.  policy-rc.d keeps package scripts from starting services.
+policy=/usr/sbin/policy-rc.d
+own_policy=0
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' > "$policy"
+	chmod 0755 "$policy"
+	own_policy=1
+fi
+trap '[ "$own_policy" = 1 ] && rm -f "$policy"' EXIT
+apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >/dev/null
+echo "deps.sh: done"

@@ -1,0 +1,64 @@
+#!/bin/sh
+# run.sh - run every test suite and print one summary line.
+#
+#   tests/run.sh UNIT_TEST_BINARY...
+#
+# Unit tests are cmocka binaries (built under ASan/UBSan); integration tests
+# are tests/integration/test_*.sh (root, real BPF).  The last line is
+# "N passed, N failed, N skipped"; the exit status is non-zero on any failure.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+
+passed=0 failed=0 skipped=0 status=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+count() {
+	p=$(grep -c '^PASS: ' "$log")
+	f=$(grep -c '^FAIL: ' "$log")
+	s=$(grep -c '^SKIP: ' "$log")
+	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+}
+
+for t in "$@"; do
+	echo "== $t"
+	# cmocka's TAP output: "ok N - name" / "not ok N - name"
+	CMOCKA_MESSAGE_OUTPUT=TAP SENTINEL_EXPO_OUT=build/expo-sample.txt "$t" > "$log" 2>&1
+	rc=$?
+	cat "$log"
+	p=$(grep -c '^ok ' "$log")
+	f=$(grep -c '^not ok ' "$log")
+	passed=$((passed + p)); failed=$((failed + f))
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "FAIL: $t exited with status $rc"
+		failed=$((failed + 1))
+	fi
+done
+
+# The unit tests leave a realistic exposition sample: promtool must accept it.
+if [ -f build/expo-sample.txt ]; then
+	if promtool check metrics < build/expo-sample.txt; then
+		echo "PASS: promtool accepts the unit-test exposition sample"
+		passed=$((passed + 1))
+	else
+		echo "FAIL: promtool rejects the unit-test exposition sample"
+		failed=$((failed + 1))
+	fi
+fi
+
+for t in tests/integration/test_*.sh; do
+	echo "== $t"
+	"$t" > "$log" 2>&1
+	rc=$?
+	cat "$log"
+	count
+	if [ "$rc" -ne 0 ] && ! grep -q '^FAIL: ' "$log"; then
+		echo "FAIL: $t exited with status $rc"
+		failed=$((failed + 1))
+	fi
+done
+
+[ "$failed" -eq 0 ] || status=1
+echo
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status

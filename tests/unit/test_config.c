@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_config.c - config_load_string() and config_load(): defaults, good
+ * files, and every refusal with its exact "NAME:LINE: key: reason" message.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+#define NAME "t.conf"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static struct config cfg;	/* large (PATH_MAX): keep it off the stack */
+static char err[CONFIG_ERR_LEN];
+
+static int load(const char *text)
+{
+	memset(err, 0, sizeof(err));
+	return config_load_string(&cfg, NAME, text, err, sizeof(err));
+}
+
+/* err must start with exactly `prefix` and contain `reason` after it. */
+static void assert_error(const char *prefix, const char *reason)
+{
+	size_t plen = strlen(prefix);
+	char head[CONFIG_ERR_LEN];
+
+	snprintf(head, sizeof(head), "%.*s", (int)plen, err);
+	assert_string_equal(head, prefix);
+	if (!strstr(err + plen, reason)) {
+		print_error("error message \"%s\" lacks reason \"%s\"\n", err, reason);
+		fail();
+	}
+}
+
+/* Load text, expect a refusal at line `line` for `key` with `reason`. */
+static void assert_refused(const char *text, int line, const char *key,
+			   const char *reason)
+{
+	char prefix[256];
+
+	assert_int_equal(load(text), -1);
+	snprintf(prefix, sizeof(prefix), "%s:%d: %s: ", NAME, line, key);
+	assert_error(prefix, reason);
+}
+
+/* A temporary file holding text; the caller unlinks path. */
+static void write_temp(char path[static 64], const char *text)
+{
+	int fd;
+	size_t len = strlen(text);
+
+	snprintf(path, 64, "/tmp/test_config.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	assert_int_equal(close(fd), 0);
+}
+
+static uint16_t listen_port4(void)
+{
+	return ntohs(((const struct sockaddr_in *)&cfg.listen_addr)->sin_port);
+}
+
+static const char full_file[] =
+	"# sentinel.conf for the tests\n"			/* 1 */
+	"; both comment styles\n"				/* 2 */
+	"\n"							/* 3 */
+	"[sensor]\n"						/* 4 */
+	"# the submission ports too\n"				/* 5 */
+	"ports = 25, 587,465\n"					/* 6 */
+	"cgroup_root = /sys/fs/cgroup\n"			/* 7 */
+	"\n"							/* 8 */
+	"[metrics]\n"						/* 9 */
+	"listen = 0.0.0.0:9100\n"				/* 10 */
+	"max_series = 200\n"					/* 11 */
+	"\n"							/* 12 */
+	"[daemon]\n"						/* 13 */
+	"log_level = debug\n";					/* 14 */
+
+/* ---- defaults and good files ------------------------------------------- */
+
+static void test_empty_string_gives_default_ports_25(void **state)
+{
+	(void)state;
+	assert_int_equal(load(""), 0);
+	assert_int_equal(cfg.nports, 1);
+	assert_int_equal(cfg.ports[0], 25);
+}
+
+static void test_empty_string_gives_default_cgroup_root_auto(void **state)
+{
+	(void)state;
+	assert_int_equal(load(""), 0);
+	assert_string_equal(cfg.cgroup_root, "auto");
+}
+
+static void test_empty_string_gives_default_listen_127_0_0_1_9725(void **state)
+{
+	struct in_addr lo;
+
+	(void)state;
+	assert_int_equal(load(""), 0);
+	assert_string_equal(cfg.listen, "127.0.0.1:9725");
+	assert_int_equal(cfg.listen_addr.ss_family, AF_INET);
+	assert_int_equal(cfg.listen_len, sizeof(struct sockaddr_in));
+	assert_int_equal(listen_port4(), 9725);
+	assert_int_equal(inet_pton(AF_INET, "127.0.0.1", &lo), 1);
+	assert_int_equal(((const struct sockaddr_in *)&cfg.listen_addr)->sin_addr.s_addr,
+			 lo.s_addr);
+}
+
+static void test_empty_string_gives_default_max_series_5000(void **state)
+{
+	(void)state;
+	assert_int_equal(load(""), 0);
+	assert_int_equal(cfg.max_series, 5000);
+}
+
+static void test_empty_string_gives_default_log_level_info(void **state)
+{
+	(void)state;
+	assert_int_equal(load(""), 0);
+	assert_int_equal(cfg.log_level, LOG_LEVEL_INFO);
+}
+
+static void test_full_file_with_comments_sets_every_key(void **state)
+{
+	(void)state;
+	assert_int_equal(load(full_file), 0);
+	assert_int_equal(cfg.nports, 3);
+	assert_int_equal(cfg.ports[0], 25);
+	assert_int_equal(cfg.ports[1], 587);
+	assert_int_equal(cfg.ports[2], 465);
+	assert_string_equal(cfg.cgroup_root, "/sys/fs/cgroup");
+	assert_string_equal(cfg.listen, "0.0.0.0:9100");
+	assert_int_equal(cfg.listen_addr.ss_family, AF_INET);
+	assert_int_equal(listen_port4(), 9100);
+	assert_int_equal(cfg.max_series, 200);
+	assert_int_equal(cfg.log_level, LOG_LEVEL_DEBUG);
+}
+
+static void test_duplicate_ports_are_listed_once(void **state)
+{
+	(void)state;
+	assert_int_equal(load("[sensor]\nports = 25, 587, 25,587 ,465, 25\n"), 0);
+	assert_int_equal(cfg.nports, 3);
+	assert_int_equal(cfg.ports[0], 25);
+	assert_int_equal(cfg.ports[1], 587);
+	assert_int_equal(cfg.ports[2], 465);
+}
+
+static void test_64_ports_are_accepted(void **state)
+{
+	char text[512];
+	size_t n;
+
+	(void)state;
+	n = (size_t)snprintf(text, sizeof(text), "[sensor]\nports = ");
+	for (int p = 1; p <= CONFIG_MAX_PORTS; p++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%d", p > 1 ? "," : "", p);
+	snprintf(text + n, sizeof(text) - n, "\n");
+	assert_int_equal(load(text), 0);
+	assert_int_equal(cfg.nports, CONFIG_MAX_PORTS);
+	assert_int_equal(cfg.ports[CONFIG_MAX_PORTS - 1], CONFIG_MAX_PORTS);
+}
+
+static void test_ipv6_listen_gives_af_inet6(void **state)
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&cfg.listen_addr;
+
+	(void)state;
+	assert_int_equal(load("[metrics]\nlisten = [::1]:9100\n"), 0);
+	assert_string_equal(cfg.listen, "[::1]:9100");
+	assert_int_equal(cfg.listen_addr.ss_family, AF_INET6);
+	assert_int_equal(cfg.listen_len, sizeof(struct sockaddr_in6));
+	assert_int_equal(ntohs(s6->sin6_port), 9100);
+	assert_memory_equal(&s6->sin6_addr, &in6addr_loopback, sizeof(in6addr_loopback));
+}
+
+static void test_config_load_reads_a_file(void **state)
+{
+	char path[64];
+	int rc;
+
+	(void)state;
+	write_temp(path, full_file);
+	rc = config_load(&cfg, path, err, sizeof(err));
+	unlink(path);
+	assert_int_equal(rc, 0);
+	assert_int_equal(cfg.nports, 3);
+	assert_int_equal(cfg.ports[1], 587);
+	assert_int_equal(cfg.max_series, 200);
+	assert_int_equal(cfg.log_level, LOG_LEVEL_DEBUG);
+}
+
+static void test_config_load_of_empty_file_gives_defaults(void **state)
+{
+	char path[64];
+	int rc;
+
+	(void)state;
+	write_temp(path, "");
+	rc = config_load(&cfg, path, err, sizeof(err));
+	unlink(path);
+	assert_int_equal(rc, 0);
+	assert_int_equal(cfg.nports, 1);
+	assert_int_equal(cfg.ports[0], 25);
+	assert_int_equal(cfg.max_series, 5000);
+}
+
+/* ---- bad values --------------------------------------------------------- */
+
+static void test_port_0_is_refused(void **state)
+{
+	(void)state;
+	assert_refused("[sensor]\nports = 0\n", 2, "ports", "'0' is not a number in 1..65535");
+}
+
+static void test_port_70000_is_refused(void **state)
+{
+	(void)state;
+	assert_refused("[sensor]\nports = 25, 70000\n", 2, "ports",
+		       "'70000' is not a number in 1..65535");
+}
+
+static void test_port_with_trailing_letter_is_refused(void **state)
+{
+	(void)state;
+	assert_refused("[sensor]\nports = 25x\n", 2, "ports", "'25x' is not a number");
+}
+
+static void test_empty_ports_list_is_refused(void **state)
+{
+	(void)state;
+	assert_refused("[sensor]\nports =\n", 2, "ports", "at least one port is needed");
+}
+
+static void test_65_ports_are_refused(void **state)
+{
+	char text[512];
+	size_t n;
+
+	(void)state;
+	/* compact, so the line fits inih's 200-byte line buffer */
+	n = (size_t)snprintf(text, sizeof(text), "[sensor]\nports=");
+	for (int p = 1; p <= CONFIG_MAX_PORTS + 1; p++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%d", p > 1 ? "," : "", p);
+	snprintf(text + n, sizeof(text) - n, "\n");
+	assert_refused(text, 2, "ports", "more than 64 ports");
+}
+
+static void test_listen_without_port_is_refused(void **state)
+{
+	(void)state;
+	assert_refused("[metrics]\nlisten = 127.0.0.1\n", 2, "listen",
+		       "'127.0.0.1' is not HOST:PORT");
+}
+
+static void test_listen_with_hostname_is_refused(void **state)
+{
+	(void)state;
+	assert_refused("[metrics]\nlisten = localhost:9725\n", 2, "listen",
+		       "'localhost:9725' is not HOST:PORT with a numeric IPv4 host");
+}
+
+static void test_listen_ipv6_without_colon_before_port_is_refused(void **state)
+{
+	(void)state;
+	assert_refused("[metrics]\nlisten = [::1]9725\n", 2, "listen",
+		       "'[::1]9725' is not HOST:PORT");
+}
+
+static void test_listen_port_0_is_refused(void **state)
+{
+	(void)state;
+	assert_refused("[metrics]\nlisten = 127.0.0.1:0\n", 2, "listen",
+		       "'127.0.0.1:0': port must be in 1..65535");
+}
+
+static void test_negative_max_series_is_refused(void **state)
+{
+	(void)state;
+	assert_refused("[metrics]\nmax_series = -5\n", 2, "max_series",
+		       "'-5' is not a number in 10..1000000");
+}
+
+static void test_non_numeric_max_series_is_refused(void **state)
+{
+	(void)state;
+	assert_refused("[metrics]\nmax_series = abc\n", 2, "max_series",
+		       "'abc' is not a number in 10..1000000");
+}
+
+static void test_relative_cgroup_root_is_refused(void **state)
+{
+	(void)state;
+	assert_refused("[sensor]\ncgroup_root = relative/path\n", 2, "cgroup_root",
+		       "'relative/path' is neither 'auto' nor an absolute path");
+}
+
+static void test_unknown_log_level_is_refused(void **state)
+{
+	(void)state;
+	assert_refused("[daemon]\nlog_level = loud\n", 2, "log_level",
+		       "'loud' is not one of warn, info, debug");
+}
+
+static void test_unknown_key_in_known_section_is_refused(void **state)
+{
+	(void)state;
+	assert_refused("[sensor]\nports = 25\nbogus = 1\n", 3, "bogus",
+		       "unknown key in [sensor]");
+}
+
+static void test_unknown_section_is_refused(void **state)
+{
+	(void)state;
+	assert_refused("[foo]\nbar = 1\n", 2, "bar", "unknown section [foo]");
+}
+
+static void test_key_of_another_section_is_refused(void **state)
+{
+	(void)state;
+	assert_refused("[daemon]\nports = 25\n", 2, "ports", "unknown key in [daemon]");
+}
+
+static void test_hash_starts_a_comment_after_a_value(void **state)
+{
+	(void)state;
+	assert_int_equal(load("[sensor]\nports = 25, 587 # smtp and submission\n"), 0);
+	assert_int_equal(cfg.nports, 2);
+	assert_int_equal(cfg.ports[1], 587);
+}
+
+static void test_indented_continuation_line_is_a_syntax_error(void **state)
+{
+	(void)state;
+	/* inih's multi-line mode would silently make this ports = 587 */
+	assert_int_equal(load("[sensor]\nports = 25,\n  587\n"), -1);
+	assert_error(NAME ":3: syntax error: ", "expected");
+}
+
+static void test_line_too_long_is_refused_with_its_line(void **state)
+{
+	char text[6000];
+
+	(void)state;
+	snprintf(text, sizeof(text), "[sensor]\n# %0*d\nports = 0\n", 5000, 0);
+	assert_int_equal(load(text), -1);
+	assert_error(NAME ":2: line too long", "at most");
+}
+
+static void test_long_ports_line_within_the_limit_is_read_whole(void **state)
+{
+	char text[2048];
+	size_t n = 0;
+
+	(void)state;
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "[sensor]\nports = ");
+	for (int i = 0; i < 64; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%d", i ? ", " : "", 10000 + i);
+	snprintf(text + n, sizeof(text) - n, "\n[metrics]\nmax_series = 0\n");
+	assert_int_equal(load(text), -1);
+	/* the error is on line 4, so line 2 (over 400 bytes) was one line */
+	assert_refused(text, 4, "max_series", "not a number");
+	snprintf(text + n, sizeof(text) - n, "\n");
+	assert_int_equal(load(text), 0);
+	assert_int_equal(cfg.nports, 64);
+	assert_int_equal(cfg.ports[63], 10063);
+}
+
+static void test_line_that_is_not_ini_is_a_syntax_error(void **state)
+{
+	(void)state;
+	assert_int_equal(load("[sensor]\nports = 25\nthis is not ini\n"), -1);
+	assert_error(NAME ":3: syntax error: ", "expected '[section]' or 'key = value'");
+}
+
+static void test_error_on_line_7_after_valid_lines_reports_line_7(void **state)
+{
+	(void)state;
+	assert_refused("# comment\n"
+		       "[sensor]\n"
+		       "ports = 25, 587\n"
+		       "\n"
+		       "[metrics]\n"
+		       "listen = 127.0.0.1:9100\n"
+		       "max_series = 3\n"
+		       "[daemon]\n"
+		       "log_level = info\n",
+		       7, "max_series", "'3' is not a number in 10..1000000");
+}
+
+static void test_error_on_last_line_without_newline_reports_its_line(void **state)
+{
+	(void)state;
+	assert_refused("[sensor]\nports = 25\n[daemon]\nlog_level = loud", 4, "log_level",
+		       "'loud' is not one of");
+}
+
+static void test_first_of_two_bad_values_wins(void **state)
+{
+	(void)state;
+	assert_refused("[sensor]\nports = 0\n[daemon]\nlog_level = loud\n", 2, "ports",
+		       "'0' is not a number");
+}
+
+static void test_syntax_error_before_bad_value_wins(void **state)
+{
+	(void)state;
+	assert_int_equal(load("[sensor]\nnot ini\nports = 0\n"), -1);
+	assert_error(NAME ":2: syntax error: ", "expected");
+}
+
+static void test_bad_value_before_syntax_error_wins(void **state)
+{
+	(void)state;
+	assert_refused("[sensor]\nports = 0\nnot ini\n", 2, "ports", "'0' is not a number");
+}
+
+static void test_config_load_error_is_labelled_with_the_path(void **state)
+{
+	char path[64], prefix[128];
+	int rc;
+
+	(void)state;
+	write_temp(path, "[sensor]\nports = 25\n\n[daemon]\nlog_level = loud\n");
+	rc = config_load(&cfg, path, err, sizeof(err));
+	unlink(path);
+	assert_int_equal(rc, -1);
+	snprintf(prefix, sizeof(prefix), "%s:5: log_level: ", path);
+	assert_error(prefix, "'loud' is not one of warn, info, debug");
+}
+
+static void test_config_load_of_missing_file_reports_cannot_open(void **state)
+{
+	const char *path = "/tmp/test_config.does-not-exist/sentinel.conf";
+
+	(void)state;
+	assert_int_equal(config_load(&cfg, path, err, sizeof(err)), -1);
+	assert_string_equal(err, "/tmp/test_config.does-not-exist/sentinel.conf: "
+			    "cannot open: No such file or directory");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_empty_string_gives_default_ports_25),
+		cmocka_unit_test(test_empty_string_gives_default_cgroup_root_auto),
+		cmocka_unit_test(test_empty_string_gives_default_listen_127_0_0_1_9725),
+		cmocka_unit_test(test_empty_string_gives_default_max_series_5000),
+		cmocka_unit_test(test_empty_string_gives_default_log_level_info),
+		cmocka_unit_test(test_full_file_with_comments_sets_every_key),
+		cmocka_unit_test(test_duplicate_ports_are_listed_once),
+		cmocka_unit_test(test_64_ports_are_accepted),
+		cmocka_unit_test(test_ipv6_listen_gives_af_inet6),
+		cmocka_unit_test(test_config_load_reads_a_file),
+		cmocka_unit_test(test_config_load_of_empty_file_gives_defaults),
+		cmocka_unit_test(test_port_0_is_refused),
+		cmocka_unit_test(test_port_70000_is_refused),
+		cmocka_unit_test(test_port_with_trailing_letter_is_refused),
+		cmocka_unit_test(test_empty_ports_list_is_refused),
+		cmocka_unit_test(test_65_ports_are_refused),
+		cmocka_unit_test(test_listen_without_port_is_refused),
+		cmocka_unit_test(test_listen_with_hostname_is_refused),
+		cmocka_unit_test(test_listen_ipv6_without_colon_before_port_is_refused),
+		cmocka_unit_test(test_listen_port_0_is_refused),
+		cmocka_unit_test(test_negative_max_series_is_refused),
+		cmocka_unit_test(test_non_numeric_max_series_is_refused),
+		cmocka_unit_test(test_relative_cgroup_root_is_refused),
+		cmocka_unit_test(test_unknown_log_level_is_refused),
+		cmocka_unit_test(test_unknown_key_in_known_section_is_refused),
+		cmocka_unit_test(test_unknown_section_is_refused),
+		cmocka_unit_test(test_key_of_another_section_is_refused),
+		cmocka_unit_test(test_hash_starts_a_comment_after_a_value),
+		cmocka_unit_test(test_indented_continuation_line_is_a_syntax_error),
+		cmocka_unit_test(test_line_too_long_is_refused_with_its_line),
+		cmocka_unit_test(test_long_ports_line_within_the_limit_is_read_whole),
+		cmocka_unit_test(test_line_that_is_not_ini_is_a_syntax_error),
+		cmocka_unit_test(test_error_on_line_7_after_valid_lines_reports_line_7),
+		cmocka_unit_test(test_error_on_last_line_without_newline_reports_its_line),
+		cmocka_unit_test(test_first_of_two_bad_values_wins),
+		cmocka_unit_test(test_syntax_error_before_bad_value_wins),
+		cmocka_unit_test(test_bad_value_before_syntax_error_wins),
+		cmocka_unit_test(test_config_load_error_is_labelled_with_the_path),
+		cmocka_unit_test(test_config_load_of_missing_file_reports_cannot_open),
+	};
+
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
