@@ -36,7 +36,7 @@ int cgroup_find_mount(const char *path, char *buf, size_t len)
 		if (path) {
 			/* the longest mount that is path or a parent of it */
 			if (strncmp(path, m->mnt_dir, n) != 0 ||
-			    (path[n] != '/' && path[n] != '\0' && strcmp(m->mnt_dir, "/")))
+			    (path[n] != '/' && path[n] != '\0' && strcmp(m->mnt_dir, "/") != 0))
 				continue;
 			if (n <= best)
 				continue;
@@ -94,10 +94,12 @@ struct cgroup_cache *cgroup_cache_new(const char *mount, unsigned max)
 
 static void cache_clear(struct cgroup_cache *c)
 {
-	struct cg_entry *e, *tmp;
+	struct cg_entry *e = c->head, *next;
 
-	HASH_ITER(hh, c->head, e, tmp) {
-		HASH_DEL(c->head, e);
+	/* HASH_CLEAR frees the table, not the items, and leaves their links. */
+	HASH_CLEAR(hh, c->head);
+	for (; e; e = next) {
+		next = e->hh.next;
 		free(e);
 	}
 	c->count = 0;

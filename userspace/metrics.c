@@ -122,19 +122,19 @@ void expo_puts(struct expo *e, const char *s)
 
 void expo_printf(struct expo *e, const char *fmt, ...)
 {
-	va_list ap;
+	va_list ap, again;
 	int n;
 
 	va_start(ap, fmt);
+	va_copy(again, ap);
 	n = vsnprintf(NULL, 0, fmt, ap);
+	if (n >= 0) {
+		reserve(e, (size_t)n);
+		vsnprintf(e->buf + e->len, (size_t)n + 1, fmt, again);
+		e->len += (size_t)n;
+	}
+	va_end(again);
 	va_end(ap);
-	if (n < 0)
-		return;
-	reserve(e, (size_t)n);
-	va_start(ap, fmt);
-	vsnprintf(e->buf + e->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	e->len += (size_t)n;
 }
 
 void expo_label_value(struct expo *e, const char *s)

@@ -176,7 +176,7 @@ fail:
 
 void sensor_close(struct sensor *s)
 {
-	struct key_entry *e, *tmp;
+	struct key_entry *e, *next;
 
 	if (!s)
 		return;
@@ -186,8 +186,10 @@ void sensor_close(struct sensor *s)
 	sentinel_bpf__destroy(s->skel);
 	if (s->cgroup_fd >= 0)
 		close(s->cgroup_fd);
-	HASH_ITER(hh, s->keys, e, tmp) {
-		HASH_DEL(s->keys, e);
+	e = s->keys;
+	HASH_CLEAR(hh, s->keys);	/* the table; the items keep their links */
+	for (; e; e = next) {
+		next = e->hh.next;
 		free(e);
 	}
 	cgroup_cache_free(s->cgroups);

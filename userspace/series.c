@@ -54,12 +54,14 @@ struct series_table *series_table_new(unsigned nlabels, const char *const *label
 
 void series_table_free(struct series_table *t)
 {
-	struct series_priv *p, *tmp;
+	struct series_priv *p, *next;
 
 	if (!t)
 		return;
-	HASH_ITER(hh, t->head, p, tmp) {
-		HASH_DEL(t->head, p);
+	p = t->head;
+	HASH_CLEAR(hh, t->head);	/* the table; the items keep their links */
+	for (; p; p = next) {
+		next = p->hh.next;
 		free(p);
 	}
 	free(t);

@@ -18,7 +18,6 @@
  *   connects_per_second=R
  * Exits 1 on a set-up error.  Keep it in a network namespace: it binds port 25.
  */
-#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
