@@ -3,7 +3,8 @@
  * flowgen - make an exact number of TCP connects, for tests and benchmarks.
  *
  *   flowgen [-g CGROUP_DIR] [-n NETNS_FILE] [-N COMM] [-u UID] \
- *           [-l ADDR,PORT]... [-c ADDR,PORT,COUNT]... [-b SECONDS]
+ *           [-l ADDR,PORT]... [-c ADDR,PORT,COUNT]... [-b SECONDS \
+ *           [-G CGROUP_B -R ROUNDS]]
  *
  * Options are applied in this order, whatever their order on the command
  * line: join the cgroup, enter the network namespace (/run/netns/NAME: done
@@ -15,7 +16,14 @@
  * (SO_LINGER 0) so no TIME_WAIT piles up.  Prints one line per -c:
  *   ADDR PORT established=N failed=M
  * With -b, the first -c instead runs for SECONDS and prints
- *   connects_per_second=R
+ *   connects_per_second=R cpu_us_per_connect=C
+ * where C is this process's user+system CPU time per connect (getrusage):
+ * steadier than wall time on a busy machine.  With -G and -R it alternates
+ * between the cgroup of -g (A) and CGROUP_B (B), ABBA, ROUNDS rounds of
+ * SECONDS each way, moving itself between them (a socket belongs to the
+ * cgroup of the task that created it), and prints a line per slice:
+ *   A|B connects_per_second=R cpu_us_per_connect=C
+ * One process for both sides: the same memory, the same port hash state.
  * Exits 1 on a set-up error.  Keep it in a network namespace: it binds port 25.
  */
 #include <arpa/inet.h>
@@ -27,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -108,18 +117,58 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static void join_cgroup(const char *dir)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "0", 1) != 1)
+		die(path);
+	close(fd);
+}
+
+static double cpu(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+static void bench_slice(const struct endpoint *ep, int lfd, double seconds)
+{
+	double t0 = now(), t, c0 = cpu(), used;
+	long n = 0;
+
+	do {
+		for (int k = 0; k < 256; k++)
+			n += connect_once(ep, lfd);
+		t = now() - t0;
+	} while (t < seconds);
+	used = cpu() - c0;
+	printf("connects_per_second=%.0f cpu_us_per_connect=%.3f\n",
+	       (double)n / t, n ? used * 1e6 / (double)n : 0.0);
+	fflush(stdout);
+}
+
 int main(int argc, char **argv)
 {
 	struct endpoint listens[MAX_ITEMS], conns[MAX_ITEMS];
 	int nlisten = 0, nconn = 0, c;
-	const char *cgroup = NULL, *comm = NULL, *netns = NULL;
+	const char *cgroup = NULL, *comm = NULL, *netns = NULL, *cgroup_b = NULL;
+	long rounds = 0;
 	long uid = -1;
 	double bench = 0;
 
-	while ((c = getopt(argc, argv, "g:n:N:u:l:c:b:")) != -1) {
+	while ((c = getopt(argc, argv, "g:G:R:n:N:u:l:c:b:")) != -1) {
 		switch (c) {
 		case 'g': cgroup = optarg; break;
 		case 'n': netns = optarg; break;
+		case 'G': cgroup_b = optarg; break;
+		case 'R': rounds = atol(optarg); break;
 		case 'N': comm = optarg; break;
 		case 'u': uid = atol(optarg); break;
 		case 'b': bench = atof(optarg); break;
@@ -138,16 +187,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (cgroup) {
-		char path[4096];
-		int fd;
-
-		snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup);
-		fd = open(path, O_WRONLY | O_CLOEXEC);
-		if (fd < 0 || write(fd, "0", 1) != 1)
-			die(path);
-		close(fd);
-	}
+	if (cgroup)
+		join_cgroup(cgroup);
 	if (netns) {
 		int fd = open(netns, O_RDONLY | O_CLOEXEC);
 
@@ -184,16 +225,19 @@ int main(int argc, char **argv)
 		for (int j = 0; j < nlisten; j++)
 			if (same(&listens[j], &conns[i]))
 				lfd = listens[j].lfd;
-		if (bench > 0) {
-			double t0 = now(), t;
-			long n = 0;
+		if (bench > 0 && cgroup && cgroup_b && rounds > 0) {
+			for (long r = 0; r < rounds; r++)
+				for (int k = 0; k < 2; k++) {
+					int b = (r % 2) ^ k;	/* ABBA */
 
-			do {
-				for (int k = 0; k < 256; k++)
-					n += connect_once(&conns[i], lfd);
-				t = now() - t0;
-			} while (t < bench);
-			printf("connects_per_second=%.0f\n", (double)n / t);
+					join_cgroup(b ? cgroup_b : cgroup);
+					printf("%s ", b ? "B" : "A");
+					bench_slice(&conns[i], lfd, bench);
+				}
+			return 0;
+		}
+		if (bench > 0) {
+			bench_slice(&conns[i], lfd, bench);
 			return 0;
 		}
 		for (long k = 0; k < conns[i].count; k++) {
