@@ -37,7 +37,8 @@ LDLIBS := -lbpf -lelf -lz -lmicrohttpd -linih
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 
-DAEMON_SRCS := $(wildcard userspace/*.c)
+DAEMON_SRCS := $(wildcard userspace/*.c userspace/*/*.c)
+DAEMON_HDRS := $(wildcard userspace/*.h userspace/*/*.h)
 DAEMON_OBJS := $(DAEMON_SRCS:userspace/%.c=$(BUILD)/%.o)
 SAN_OBJS := $(DAEMON_SRCS:userspace/%.c=$(BUILD)/san/%.o)
 SKEL := $(BUILD)/sentinel.skel.h
@@ -60,7 +61,8 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	  $(BPFTOOL) gen skeleton $< name $(subst .,_,$*)_bpf; \
 	  echo '// NOLINTEND'; } > $@
 
-$(BUILD)/%.o: userspace/%.c $(wildcard userspace/*.h) bpf/sentinel.h $(SKEL) | $(BUILD)
+$(BUILD)/%.o: userspace/%.c $(DAEMON_HDRS) bpf/sentinel.h $(SKEL) | $(BUILD)
+	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/sentineld: $(DAEMON_OBJS)
@@ -70,7 +72,8 @@ $(BUILD)/flowgen: tests/integration/flowgen.c | $(BUILD)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
 
 # The test build: everything again under ASan and UBSan.
-$(BUILD)/san/%.o: userspace/%.c $(wildcard userspace/*.h) bpf/sentinel.h $(SKEL) | $(BUILD)/san
+$(BUILD)/san/%.o: userspace/%.c $(DAEMON_HDRS) bpf/sentinel.h $(SKEL) | $(BUILD)/san
+	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) -std=gnu11 $(WARN) $(SAN_FLAGS) -c $< -o $@
 
 $(BUILD)/san/sentineld: $(SAN_OBJS)

@@ -252,15 +252,12 @@ static __always_inline void settle(struct bpf_sock_ops *skops, __u8 outcome)
 SEC("sockops")
 int sentinel_sockops(struct bpf_sock_ops *skops)
 {
-	__u64 cookie;
-
 	switch (skops->op) {
 	case BPF_SOCK_OPS_TCP_CONNECT_CB:
-		/* SYN about to leave: watch state changes of our flows only. */
-		if (!port_watched(bpf_ntohl(skops->remote_port)))
-			break;
-		cookie = bpf_get_socket_cookie(skops);
-		if (bpf_map_lookup_elem(&flow_sk, &cookie))
+		/* SYN about to leave: watch the state changes of connects to
+		 * watched ports.  connect4/6 stashed every one of them a moment
+		 * ago in this same system call, so no lookup is needed here. */
+		if (port_watched(bpf_ntohl(skops->remote_port)))
 			bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
 						  BPF_SOCK_OPS_STATE_CB_FLAG);
 		break;
