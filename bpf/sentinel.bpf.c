@@ -175,7 +175,7 @@ static __always_inline int on_connect(struct bpf_sock_addr *ctx, __u16 family)
 	/* A socket may connect() again after a failure: BPF_ANY starts afresh. */
 	cookie = bpf_get_socket_cookie(ctx);
 	if (bpf_map_update_elem(&flow_sk, &cookie, &fs, BPF_ANY))
-		stat_inc(STAT_STORAGE_FAILED);
+		stat_inc(STAT_UNTRACKED);
 	return 1;
 }
 
@@ -233,8 +233,12 @@ static __always_inline void settle(struct bpf_sock_ops *skops, __u8 outcome)
 		return;
 	cookie = bpf_get_socket_cookie(skops);
 	fs = bpf_map_lookup_elem(&flow_sk, &cookie);
-	if (!fs)
-		return;	/* connected before we were loaded, or not via connect() */
+	if (!fs) {
+		/* connect() ran before we were loaded, or the LRU evicted the
+		 * flow (more than SENTINEL_MAX_INFLIGHT in flight). */
+		stat_inc(STAT_UNMATCHED);
+		return;
+	}
 	c = counts_of(&fs->key, 0);
 	if (c) {
 		if (outcome == FLOW_ESTABLISHED)

@@ -63,7 +63,8 @@ struct flow_event {
 enum sentinel_stat {
 	STAT_EVENTS_DROPPED,		/* ring buffer full: event lost, counts kept */
 	STAT_KEYS_FULL,			/* counter map full: counted per port only */
-	STAT_STORAGE_FAILED,		/* flow not stashed: outcome not counted */
+	STAT_UNTRACKED,			/* flow not stashed: outcome not counted */
+	STAT_UNMATCHED,			/* outcome of a connect not in the stash */
 	STAT_MAX,
 };
 

@@ -15,7 +15,8 @@ struct counters {
 	uint64_t flow_events;		/* received by userspace */
 	uint64_t flow_events_dropped;	/* ring buffer full */
 	uint64_t kernel_keys_full;	/* counter map full: folded per port */
-	uint64_t storage_failed;	/* no socket storage: outcome unknown */
+	uint64_t flows_untracked;	/* not stashed: outcome unknown */
+	uint64_t outcomes_unmatched;	/* outcome seen, its connect not */
 	uint64_t kernel_keys;		/* gauge: entries in the counter map */
 	uint64_t series_overflow;	/* keys folded into "_other" series */
 	uint64_t flow_series;		/* gauge */

@@ -289,7 +289,8 @@ static void poll_stats(struct sensor *s)
 	}
 	s->counters->flow_events_dropped = sum[STAT_EVENTS_DROPPED];
 	s->counters->kernel_keys_full = sum[STAT_KEYS_FULL];
-	s->counters->storage_failed = sum[STAT_STORAGE_FAILED];
+	s->counters->flows_untracked = sum[STAT_UNTRACKED];
+	s->counters->outcomes_unmatched = sum[STAT_UNMATCHED];
 }
 
 void sensor_poll(struct sensor *s)

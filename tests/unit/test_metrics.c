@@ -273,7 +273,7 @@ static void test_render_every_sample_follows_help_and_type_of_its_metric(void **
 			samples++;
 		}
 	}
-	assert_int_equal(families, 11);
+	assert_int_equal(families, 12);
 	assert_true(samples >= families);
 	expo_free(&e);
 }
@@ -293,7 +293,7 @@ static void test_render_every_metric_is_described_once(void **state)
 			assert_string_not_equal(names[i], names[n]);
 		n++;
 	}
-	assert_int_equal(n, 11);
+	assert_int_equal(n, 12);
 	expo_free(&e);
 }
 
@@ -319,7 +319,7 @@ static void test_render_counter_names_end_in_total(void **state)
 			assert_memory_equal(kind, "gauge\n", 6);
 		}
 	}
-	assert_int_equal(counters, 8);
+	assert_int_equal(counters, 9);
 	expo_free(&e);
 }
 
@@ -350,8 +350,9 @@ static void test_render_each_scalar_metric_reads_its_own_field(void **state)
 {
 	struct counters c = {
 		.flow_events = 1, .flow_events_dropped = 2, .kernel_keys_full = 3,
-		.storage_failed = 4, .kernel_keys = 5, .series_overflow = 6,
+		.flows_untracked = 4, .kernel_keys = 5, .series_overflow = 6,
 		.flow_series = 7, .scrapes = 18446744073709551615ULL,
+		.outcomes_unmatched = 8,
 	};
 	struct expo e;
 
@@ -360,7 +361,8 @@ static void test_render_each_scalar_metric_reads_its_own_field(void **state)
 	assert_has_line(e.buf, "smtp_sentinel_flow_events_total 1");
 	assert_has_line(e.buf, "smtp_sentinel_flow_events_dropped_total 2");
 	assert_has_line(e.buf, "smtp_sentinel_kernel_flow_keys_full_total 3");
-	assert_has_line(e.buf, "smtp_sentinel_socket_storage_failures_total 4");
+	assert_has_line(e.buf, "smtp_sentinel_flows_untracked_total 4");
+	assert_has_line(e.buf, "smtp_sentinel_flow_outcomes_unmatched_total 8");
 	assert_has_line(e.buf, "smtp_sentinel_kernel_flow_keys 5");
 	assert_has_line(e.buf, "smtp_sentinel_series_overflow_total 6");
 	assert_has_line(e.buf, "smtp_sentinel_flow_series 7");
