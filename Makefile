@@ -24,7 +24,7 @@ BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
 # bpf/sentinel.bpf.c for why no vmlinux.h is needed).
 BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/')
 MULTIARCH := $(shell gcc -print-multiarch 2>/dev/null || gcc -dumpmachine)
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(BPF_ARCH) \
 	-I/usr/include/$(MULTIARCH) -Ibpf -Wall -Wextra -Werror
 
 CFLAGS ?= -O2 -g

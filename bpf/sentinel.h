@@ -15,7 +15,7 @@
 /* Bounds of the kernel tables.  Reaching one is counted in sentinel_stats. */
 #define SENTINEL_MAX_FLOW_KEYS	16384	/* distinct {cgroup, uid, comm, port} */
 #define SENTINEL_MAX_PORTS	64	/* watched ports */
-#define SENTINEL_MAX_INFLIGHT	65536	/* flows between connect() and outcome */
+#define SENTINEL_FLOW_SLOTS	65536	/* flows between connect() and outcome; 2^n */
 #define SENTINEL_RINGBUF_BYTES	(1U << 20)	/* ~11k flow events */
 
 /*
@@ -64,7 +64,7 @@ enum sentinel_stat {
 	STAT_EVENTS_DROPPED,		/* ring buffer full: event lost, counts kept */
 	STAT_KEYS_FULL,			/* counter map full: counted per port only */
 	STAT_UNTRACKED,			/* flow not stashed: outcome not counted */
-	STAT_UNMATCHED,			/* outcome of a connect not in the stash */
+	STAT_UNMATCHED,			/* outcome whose flow is not in its slot */
 	STAT_MAX,
 };
 

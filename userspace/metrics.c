@@ -68,11 +68,11 @@ static const struct metric_desc metric_table[] = {
 	  "connect() calls counted per port only because the kernel counter map was full.",
 	  .counter = FIELD(kernel_keys_full) },
 	{ "smtp_sentinel_flows_untracked_total", COUNTER,
-	  "Watched connect() calls whose outcome cannot be counted (in-flight table refused them).",
+	  "Watched connect() calls whose outcome cannot be counted (not stashed).",
 	  .counter = FIELD(flows_untracked) },
 	{ "smtp_sentinel_flow_outcomes_unmatched_total", COUNTER,
-	  "Outcomes of watched connects that were not in the in-flight table "
-	  "(made before sentineld started, or evicted when it was full).",
+	  "Outcomes of watched connects not found in their stash slot "
+	  "(made before sentineld started, or overwritten by another flow).",
 	  .counter = FIELD(outcomes_unmatched) },
 	{ "smtp_sentinel_scrapes_total", COUNTER,
 	  "Scrapes of this endpoint.",
