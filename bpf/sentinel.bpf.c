@@ -87,9 +87,9 @@ struct {
  *
  * A slot holds one flow; its cookie field says whose (0: free) and is
  * written last, after a compiler barrier, so a reader that sees its cookie
- * sees its flow (x86 and arm64 BPF JITs keep store order for the same CPU;
- * the outcome runs after connect() returned from the hook, on any CPU, with
- * the socket lock held in between).  The outcome claims the slot with a
+ * sees its flow (stores are not reordered with each other on x86 (TSO); the
+ * outcome runs after the hook returned, on any CPU, and the socket lock
+ * orders the two).  The outcome copies the flow, then claims the slot with a
  * compare-and-swap of its cookie to 0: one outcome per flow, and a flow that
  * another socket overwrote (two in flight whose cookies share the low bits,
  * or a connect() that failed before its SYN and left its slot behind) is
@@ -258,7 +258,7 @@ static __always_inline void settle(struct bpf_sock_ops *skops, __u8 outcome)
 {
 	struct flow_slot *slot;
 	struct flow_counts *c;
-	struct flow_sk *fs;
+	struct flow_sk fs;
 	__u64 cookie;
 	__u32 idx;
 
@@ -269,28 +269,30 @@ static __always_inline void settle(struct bpf_sock_ops *skops, __u8 outcome)
 	slot = bpf_map_lookup_elem(&flow_slots, &idx);	/* inlined */
 	if (!slot)
 		return;
-	fs = &slot->fs;
-	if (READ_ONCE(slot->cookie) != cookie ||
-	    __sync_val_compare_and_swap(&slot->cookie, cookie, 0) != cookie) {
-		/* connect() ran before we were loaded, or its slot was taken
-		 * by another flow. */
-		stat_inc(STAT_UNMATCHED);
-		return;
-	}
-	/* The slot is free again but nobody can have reused it yet: a new
-	 * owner needs a connect() on another socket with the same low cookie
-	 * bits, and would only race us if 2^16 flows were in flight. */
-	c = counts_of(&fs->key, 0);
+	/* Copy, then claim: a writer zeroes the cookie before touching the
+	 * flow, so if the claim succeeds the copy is the flow we wanted. */
+	if (READ_ONCE(slot->cookie) != cookie)
+		goto unmatched;
+	barrier();
+	fs = slot->fs;
+	barrier();
+	if (__sync_val_compare_and_swap(&slot->cookie, cookie, 0) != cookie)
+		goto unmatched;
+	c = counts_of(&fs.key, 0);
 	if (c) {
 		if (outcome == FLOW_ESTABLISHED)
 			__sync_fetch_and_add(&c->established, 1);
 		else
 			__sync_fetch_and_add(&c->failed, 1);
 	}
-	emit_flow(fs, outcome);
+	emit_flow(&fs, outcome);
 	/* Nothing more to learn from this socket's state changes. */
 	bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags &
 				  ~BPF_SOCK_OPS_STATE_CB_FLAG);
+	return;
+unmatched:
+	/* connect() ran before we were loaded, or another flow took the slot */
+	stat_inc(STAT_UNMATCHED);
 }
 
 SEC("sockops")
