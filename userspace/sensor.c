@@ -27,6 +27,8 @@
 #include "metrics.h"
 #include "sensor.h"
 
+#define POLL_BATCH 256
+
 /* The overflow counters of a port are keyed like this in the key table. */
 #define OVERFLOW_CGROUP_ID UINT64_MAX
 
@@ -44,6 +46,9 @@ struct sensor {
 	int cgroup_fd;
 	int ncpus;
 	struct flow_counts *percpu;	/* scratch: one value per possible CPU */
+	struct flow_key *batch_keys;	/* scratch for batch reads */
+	struct flow_counts *batch_vals;
+	bool batch_ok;
 	struct key_entry *keys;
 	struct cgroup_cache *cgroups;
 	struct counters *counters;
@@ -122,6 +127,9 @@ struct sensor *sensor_open(const struct config *cfg, struct counters *counters,
 		goto fail;
 	}
 	s->percpu = xcalloc((size_t)s->ncpus, sizeof(struct flow_counts));
+	s->batch_keys = xcalloc(POLL_BATCH, sizeof(*s->batch_keys));
+	s->batch_vals = xcalloc((size_t)POLL_BATCH * (size_t)s->ncpus, sizeof(*s->batch_vals));
+	s->batch_ok = true;
 
 	s->skel = sentinel_bpf__open();
 	if (!s->skel) {
@@ -194,6 +202,8 @@ void sensor_close(struct sensor *s)
 	}
 	cgroup_cache_free(s->cgroups);
 	free(s->percpu);
+	free(s->batch_keys);
+	free(s->batch_vals);
 	free(s);
 }
 
@@ -248,15 +258,16 @@ static struct series *series_of(struct sensor *s, const struct flow_key *k)
 	return se;
 }
 
-static void account(struct sensor *s, const struct flow_key *k)
+static void account(struct sensor *s, const struct flow_key *k,
+		    const struct flow_counts *percpu)
 {
 	struct flow_counts sum = { 0 };
 	struct key_entry *e;
 
 	for (int c = 0; c < s->ncpus; c++) {
-		sum.attempts += s->percpu[c].attempts;
-		sum.established += s->percpu[c].established;
-		sum.failed += s->percpu[c].failed;
+		sum.attempts += percpu[c].attempts;
+		sum.established += percpu[c].established;
+		sum.failed += percpu[c].failed;
 	}
 	HASH_FIND(hh, s->keys, k, sizeof(*k), e);
 	if (!e) {
@@ -293,23 +304,66 @@ static void poll_stats(struct sensor *s)
 	s->counters->outcomes_unmatched = sum[STAT_UNMATCHED];
 }
 
-void sensor_poll(struct sensor *s)
+/*
+ * Every key of the counter map, a batch of POLL_BATCH keys per system call
+ * (16384 keys would otherwise take 32768 calls a second).  Kernels without
+ * batch operations (before 5.6) get the key-by-key walk.
+ */
+static uint64_t poll_counts(struct sensor *s)
 {
 	int fd = bpf_map__fd(s->skel->maps.flow_counts);
 	struct flow_key key, next;
-	void *prev = NULL;
 	uint64_t nkeys = 0;
-	__u32 port, nport;
+	__u64 token = 0;
+	void *prev = NULL;
+	bool first = true;
+	int err;
 
+	if (s->batch_ok) {
+		do {
+			__u32 n = POLL_BATCH;
+
+			err = bpf_map_lookup_batch(fd, first ? NULL : &token, &token,
+						   s->batch_keys, s->batch_vals, &n, NULL);
+			if (err && errno != ENOENT) {
+				/* 524: the kernel's own ENOTSUPP */
+				if (!first || (errno != EINVAL && errno != EOPNOTSUPP &&
+					       errno != 524))
+					log_warn("batch read of the counter map; reading key by key");
+				else
+					log_info("no batch map reads on this kernel; reading key by key");
+				s->batch_ok = false;
+				break;
+			}
+			first = false;
+			for (__u32 i = 0; i < n; i++)
+				account(s, &s->batch_keys[i],
+					&s->batch_vals[(size_t)i * (size_t)s->ncpus]);
+			nkeys += n;
+		} while (!err);
+		if (s->batch_ok)
+			return nkeys;
+		nkeys = 0;	/* start over key by key; deltas make it harmless */
+	}
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, s->percpu))
 			continue;	/* deleted meanwhile: never by us */
-		account(s, &key);
+		account(s, &key, s->percpu);
 		nkeys++;
 	}
-	s->counters->kernel_keys = nkeys;
+	return nkeys;
+}
+
+void sensor_poll(struct sensor *s)
+{
+	struct flow_key key;
+	void *prev = NULL;
+	__u32 port, nport;
+	int fd;
+
+	s->counters->kernel_keys = poll_counts(s);
 
 	fd = bpf_map__fd(s->skel->maps.overflow_counts);
 	prev = NULL;
@@ -325,7 +379,7 @@ void sensor_poll(struct sensor *s)
 		for (int c = 0; c < s->ncpus; c++)
 			if (s->percpu[c].attempts || s->percpu[c].established ||
 			    s->percpu[c].failed) {
-				account(s, &key);
+				account(s, &key, s->percpu);
 				break;
 			}
 	}
