@@ -1,0 +1,856 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_maillog.c - syslog_parse() and postfix_parse() on real Postfix 3.x
+ * lines in Debian's format, every timestamp format, and hostile lines
+ * (injected field names, foreign programs, NUL bytes, bad UTF-8, 64 KiB
+ * lines, cut lines).  The tests run with TZ=UTC.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "maillog/postfix.h"
+#include "maillog/syslog.h"
+
+/* 2026-11-27T03:00:00Z: an hour after the lines below */
+#define REF ((time_t)1795748400)
+#define T_NOV27_020513 ((time_t)1795745113)
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static struct syslog_line sl;
+static struct postfix_record rec;
+
+static int setup_tz(void **state)
+{
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	return 0;
+}
+
+static int split(const char *line, time_t ref)
+{
+	memset(&sl, 0xa5, sizeof(sl));
+	return syslog_parse(&sl, line, strlen(line), ref);
+}
+
+/* Whole pipeline: the line must have a syslog header. */
+static enum postfix_kind parse_names(const char *line, const char *const *names)
+{
+	assert_int_equal(split(line, REF), SYSLOG_OK);
+	return postfix_parse(&rec, sl.program, sl.msg, sl.msg_len, names);
+}
+
+static enum postfix_kind parse(const char *line)
+{
+	return parse_names(line, NULL);
+}
+
+static void assert_msg(const char *want)
+{
+	assert_int_equal(sl.msg_len, strlen(want));
+	assert_memory_equal(sl.msg, want, sl.msg_len);
+}
+
+/* ---- syslog header -------------------------------------------------------- */
+
+static void test_rfc3164_line_splits_into_time_host_program_pid_message(void **state)
+{
+	(void)state;
+	assert_int_equal(split("Nov 27 02:05:13 mx1 postfix/smtpd[12345]: connect from "
+			       "unknown[203.0.113.7]", REF), SYSLOG_OK);
+	assert_int_equal(sl.time, T_NOV27_020513);
+	assert_int_equal(sl.usec, 0);
+	assert_string_equal(sl.host, "mx1");
+	assert_string_equal(sl.program, "postfix/smtpd");
+	assert_int_equal(sl.pid, 12345);
+	assert_msg("connect from unknown[203.0.113.7]");
+}
+
+static void test_rfc3164_space_padded_day_is_read(void **state)
+{
+	(void)state;
+	assert_int_equal(split("Nov  7 02:05:13 mx1 postfix/qmgr[7]: x", REF), SYSLOG_OK);
+	assert_int_equal(sl.time, (time_t)1794017113);	/* 2026-11-07T02:05:13Z */
+}
+
+static void test_rfc3164_december_line_read_in_january_is_previous_year(void **state)
+{
+	(void)state;
+	/* read on 2026-01-02T00:00:00Z */
+	assert_int_equal(split("Dec 31 23:59:59 mx1 postfix/qmgr[7]: x", 1767312000),
+			 SYSLOG_OK);
+	assert_int_equal(sl.time, (time_t)1767225599);	/* 2025-12-31T23:59:59Z */
+}
+
+static void test_rfc3164_january_line_read_on_december_31_is_next_year(void **state)
+{
+	(void)state;
+	/* read on 2026-12-31T23:00:00Z, the writer's clock a little ahead */
+	assert_int_equal(split("Jan  1 00:00:05 mx1 postfix/qmgr[7]: x", 1798758000),
+			 SYSLOG_OK);
+	assert_int_equal(sl.time, (time_t)1798761605);	/* 2027-01-01T00:00:05Z */
+}
+
+static void test_rfc3164_february_29_is_refused_in_a_common_year(void **state)
+{
+	(void)state;
+	assert_int_equal(split("Feb 29 12:00:00 mx1 postfix/qmgr[7]: x", REF),
+			 SYSLOG_UNPARSED);
+	/* and accepted in a leap year: 2024-03-01 as reference */
+	assert_int_equal(split("Feb 29 12:00:00 mx1 postfix/qmgr[7]: x", 1709251200),
+			 SYSLOG_OK);
+	assert_int_equal(sl.time, (time_t)1709208000);
+}
+
+static void test_rfc3339_with_microseconds_and_colon_zone(void **state)
+{
+	(void)state;
+	assert_int_equal(split("2026-11-27T02:05:13.123456+00:00 mx1 postfix/smtpd[12345]: "
+			       "x", 0), SYSLOG_OK);
+	assert_int_equal(sl.time, T_NOV27_020513);
+	assert_int_equal(sl.usec, 123456);
+	assert_string_equal(sl.host, "mx1");
+	assert_string_equal(sl.program, "postfix/smtpd");
+	assert_int_equal(sl.pid, 12345);
+	assert_msg("x");
+}
+
+static void test_rfc3339_with_z_and_no_fraction(void **state)
+{
+	(void)state;
+	assert_int_equal(split("2026-11-27T02:05:13Z mx1 postfix/smtpd[1]: x", 0), SYSLOG_OK);
+	assert_int_equal(sl.time, T_NOV27_020513);
+	assert_int_equal(sl.usec, 0);
+}
+
+static void test_journald_short_iso_zone_without_colon(void **state)
+{
+	(void)state;
+	assert_int_equal(split("2026-11-27T02:05:13+0000 mx1 postfix/smtpd[1]: x", 0),
+			 SYSLOG_OK);
+	assert_int_equal(sl.time, T_NOV27_020513);
+	assert_int_equal(sl.usec, 0);
+}
+
+static void test_rfc3339_offset_is_converted_to_utc(void **state)
+{
+	(void)state;
+	assert_int_equal(split("2026-11-27T07:35:13.5+05:30 mx1 postfix/smtpd[1]: x", 0),
+			 SYSLOG_OK);
+	assert_int_equal(sl.time, T_NOV27_020513);
+	assert_int_equal(sl.usec, 500000);
+	assert_int_equal(split("2026-11-26T21:05:13.000000001-05:00 mx1 postfix/smtpd[1]: x",
+			       0), SYSLOG_OK);
+	assert_int_equal(sl.time, T_NOV27_020513);
+	assert_int_equal(sl.usec, 0);
+}
+
+static void test_rfc3339_impossible_date_is_unparsed(void **state)
+{
+	(void)state;
+	assert_int_equal(split("2026-13-27T02:05:13Z mx1 postfix/smtpd[1]: x", 0),
+			 SYSLOG_UNPARSED);
+	assert_int_equal(split("2026-11-31T02:05:13Z mx1 postfix/smtpd[1]: x", 0),
+			 SYSLOG_UNPARSED);
+	assert_int_equal(split("2026-11-27T02:05:13 mx1 postfix/smtpd[1]: x", 0),
+			 SYSLOG_UNPARSED);	/* no zone */
+}
+
+static void test_program_with_submission_service_name_is_kept_whole(void **state)
+{
+	(void)state;
+	assert_int_equal(split("Nov 27 02:05:13 mx1 postfix/submission/smtpd[99]: x", REF),
+			 SYSLOG_OK);
+	assert_string_equal(sl.program, "postfix/submission/smtpd");
+	assert_int_equal(sl.pid, 99);
+}
+
+static void test_program_without_pid_has_pid_minus_1(void **state)
+{
+	(void)state;
+	assert_int_equal(split("Nov 27 02:05:13 mx1 postfix/postsuper: Placed on hold: 3 "
+			       "messages", REF), SYSLOG_OK);
+	assert_string_equal(sl.program, "postfix/postsuper");
+	assert_int_equal(sl.pid, -1);
+	assert_msg("Placed on hold: 3 messages");
+}
+
+static void test_empty_line_is_unparsed(void **state)
+{
+	(void)state;
+	assert_int_equal(syslog_parse(&sl, "", 0, REF), SYSLOG_UNPARSED);
+}
+
+static void test_line_cut_anywhere_in_the_header_is_unparsed(void **state)
+{
+	static const char line[] = "2026-11-27T02:05:13.123456+00:00 mx1 postfix/smtpd[12345]: ";
+	size_t full = strlen(line);
+
+	(void)state;
+	for (size_t n = 0; n < full; n++) {
+		char *copy = malloc(n ? n : 1);	/* exact size: ASan sees overreads */
+
+		memcpy(copy, line, n);
+		assert_int_equal(syslog_parse(&sl, copy, n, 0), SYSLOG_UNPARSED);
+		free(copy);
+	}
+	assert_int_equal(syslog_parse(&sl, line, full, 0), SYSLOG_OK);
+	assert_int_equal(sl.msg_len, 0);
+}
+
+static void test_line_is_read_only_up_to_len(void **state)
+{
+	static const char buf[] = "Nov 27 02:05:13 mx1 postfix/smtpd[1]: connect fromXXXX";
+
+	(void)state;
+	assert_int_equal(syslog_parse(&sl, buf, strlen(buf) - 4, REF), SYSLOG_OK);
+	assert_msg("connect from");
+}
+
+static void test_nul_byte_in_header_is_unparsed(void **state)
+{
+	static const char line[] = "Nov 27 02:05:13 mx\0001 postfix/smtpd[1]: x";
+
+	(void)state;
+	assert_int_equal(syslog_parse(&sl, line, sizeof(line) - 1, REF), SYSLOG_UNPARSED);
+}
+
+static void test_nul_byte_in_message_is_kept_by_syslog_and_unparsed_by_postfix(void **state)
+{
+	static const char line[] = "Nov 27 02:05:13 mx1 postfix/smtpd[1]: 4F3A21C0B2: "
+				   "client=unknown[203.0.113.7], sasl_method=LOGIN, "
+				   "sasl_username=alice\0ceo";
+
+	(void)state;
+	assert_int_equal(syslog_parse(&sl, line, sizeof(line) - 1, REF), SYSLOG_OK);
+	assert_int_equal(sl.msg_len, strlen(sl.msg) + 4);
+	assert_int_equal(postfix_parse(&rec, sl.program, sl.msg, sl.msg_len, NULL),
+			 POSTFIX_UNPARSED);
+	assert_string_equal(rec.sasl_username, "");
+}
+
+static void test_non_timestamp_garbage_is_unparsed(void **state)
+{
+	(void)state;
+	assert_int_equal(split("hello world", REF), SYSLOG_UNPARSED);
+	assert_int_equal(split("Nov 27 02:05:13 mx1", REF), SYSLOG_UNPARSED);
+	assert_int_equal(split("Nov 27 02:05:13 mx1 postfix/smtpd[12x]: x", REF),
+			 SYSLOG_UNPARSED);
+	assert_int_equal(split("Nov 27 02:05:13 mx1 postfix/smtpd[1] x", REF),
+			 SYSLOG_UNPARSED);
+}
+
+static void test_64k_line_of_garbage_is_unparsed(void **state)
+{
+	size_t n = 65536;
+	char *line = malloc(n);
+
+	(void)state;
+	memset(line, 'A', n);
+	assert_int_equal(syslog_parse(&sl, line, n, REF), SYSLOG_UNPARSED);
+	memcpy(line, "Nov 27 02:05:13 ", 16);	/* then a 64 KiB hostname */
+	assert_int_equal(syslog_parse(&sl, line, n, REF), SYSLOG_UNPARSED);
+	free(line);
+}
+
+/* ---- postfix records ------------------------------------------------------ */
+
+static void test_smtpd_connect_gives_client_host_and_ip(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/smtpd[12345]: connect from "
+			       "mail.example.net[198.51.100.23]"), POSTFIX_CONNECT);
+	assert_string_equal(rec.service, "smtpd");
+	assert_string_equal(rec.qid, "");
+	assert_string_equal(rec.client_host, "mail.example.net");
+	assert_string_equal(rec.client_ip, "198.51.100.23");
+	assert_false(rec.truncated);
+}
+
+static void test_smtpd_client_with_sasl_login_gives_identity(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/smtpd[12345]: 4F3A21C0B2: "
+			       "client=unknown[203.0.113.7], sasl_method=LOGIN, "
+			       "sasl_username=alice"), POSTFIX_CLIENT);
+	assert_string_equal(rec.qid, "4F3A21C0B2");
+	assert_false(rec.long_qid);
+	assert_string_equal(rec.client_host, "unknown");
+	assert_string_equal(rec.client_ip, "203.0.113.7");
+	assert_string_equal(rec.sasl_method, "LOGIN");
+	assert_string_equal(rec.sasl_username, "alice");
+	assert_string_equal(rec.sasl_sender, "");
+}
+
+static void test_smtpd_client_without_sasl_has_no_identity(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/smtpd[12345]: 4F3A21C0B2: "
+			       "client=mail.example.net[2001:db8::25]"), POSTFIX_CLIENT);
+	assert_string_equal(rec.client_host, "mail.example.net");
+	assert_string_equal(rec.client_ip, "2001:db8::25");
+	assert_string_equal(rec.sasl_method, "");
+	assert_string_equal(rec.sasl_username, "");
+}
+
+static void test_smtpd_client_with_sasl_sender_and_long_queue_id(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/submission/smtpd[4242]: "
+			       "4Nx3Wk0Jz5z9vQp: client=unknown[203.0.113.7], "
+			       "sasl_method=PLAIN, sasl_username=bob@example.org, "
+			       "sasl_sender=carol@example.org"), POSTFIX_CLIENT);
+	assert_string_equal(rec.service, "smtpd");
+	assert_string_equal(rec.qid, "4Nx3Wk0Jz5z9vQp");
+	assert_true(rec.long_qid);
+	assert_string_equal(rec.sasl_method, "PLAIN");
+	assert_string_equal(rec.sasl_username, "bob@example.org");
+	assert_string_equal(rec.sasl_sender, "carol@example.org");
+}
+
+static void test_smtpd_sasl_login_failure_gives_attempted_user(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/smtpd[12345]: warning: "
+			       "unknown[203.0.113.7]: SASL LOGIN authentication failed: "
+			       "UGFzc3dvcmQ6, sasl_username=alice"), POSTFIX_AUTH_FAILED);
+	assert_string_equal(rec.client_host, "unknown");
+	assert_string_equal(rec.client_ip, "203.0.113.7");
+	assert_string_equal(rec.sasl_method, "LOGIN");
+	assert_string_equal(rec.text, "UGFzc3dvcmQ6");
+	assert_string_equal(rec.sasl_username, "alice");
+}
+
+static void test_smtpd_sasl_plain_failure_without_user(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/smtpd[12345]: warning: "
+			       "unknown[203.0.113.7]: SASL PLAIN authentication failed: "
+			       "authentication failure"), POSTFIX_AUTH_FAILED);
+	assert_string_equal(rec.sasl_method, "PLAIN");
+	assert_string_equal(rec.text, "authentication failure");
+	assert_string_equal(rec.sasl_username, "");
+}
+
+static void test_smtpd_other_warning_is_ignored(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/smtpd[12345]: warning: "
+			       "hostname evil.test does not resolve to address 203.0.113.7"),
+			 POSTFIX_IGNORED);
+	assert_string_equal(rec.sasl_username, "");
+}
+
+static void test_cleanup_message_id(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/cleanup[2222]: 4F3A21C0B2: "
+			       "message-id=<20261127020513.4F3A21C0B2@mx1.example.org>"),
+			 POSTFIX_MESSAGE_ID);
+	assert_string_equal(rec.qid, "4F3A21C0B2");
+	assert_string_equal(rec.message_id, "20261127020513.4F3A21C0B2@mx1.example.org");
+}
+
+static void test_qmgr_queue_active_gives_sender_size_and_nrcpt(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/qmgr[1111]: 4F3A21C0B2: "
+			       "from=<alice@example.org>, size=1843, nrcpt=3 (queue active)"),
+			 POSTFIX_QUEUED);
+	assert_string_equal(rec.service, "qmgr");
+	assert_string_equal(rec.from, "alice@example.org");
+	assert_int_equal(rec.size, 1843);
+	assert_int_equal(rec.nrcpt, 3);
+}
+
+static void test_qmgr_null_sender_is_empty(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/qmgr[1111]: 4F3A21C0B2: "
+			       "from=<>, size=2900, nrcpt=1 (queue active)"), POSTFIX_QUEUED);
+	assert_string_equal(rec.from, "");
+	assert_int_equal(rec.size, 2900);
+	assert_int_equal(rec.nrcpt, 1);
+}
+
+static void test_qmgr_removed(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/qmgr[1111]: 4F3A21C0B2: removed"),
+			 POSTFIX_REMOVED);
+	assert_string_equal(rec.service, "qmgr");
+	assert_string_equal(rec.qid, "4F3A21C0B2");
+}
+
+static void test_qmgr_expired_is_ignored(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/qmgr[1111]: 4F3A21C0B2: "
+			       "from=<alice@example.org>, status=expired, returned to sender"),
+			 POSTFIX_IGNORED);
+}
+
+static void test_smtp_delivery_sent_gives_relay_and_status(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:14 mx1 postfix/smtp[3333]: 4F3A21C0B2: "
+			       "to=<bob@example.net>, relay=mx.example.net[198.51.100.5]:25, "
+			       "delay=1.2, delays=0.1/0.01/0.5/0.59, dsn=2.0.0, status=sent "
+			       "(250 2.0.0 Ok: queued as 9C1D2E3F4A)"), POSTFIX_DELIVERY);
+	assert_int_equal(sl.pid, 3333);
+	assert_string_equal(rec.service, "smtp");
+	assert_string_equal(rec.to, "bob@example.net");
+	assert_string_equal(rec.orig_to, "");
+	assert_string_equal(rec.relay_host, "mx.example.net");
+	assert_string_equal(rec.relay_ip, "198.51.100.5");
+	assert_int_equal(rec.relay_port, 25);
+	assert_string_equal(rec.dsn, "2.0.0");
+	assert_string_equal(rec.status, "sent");
+	assert_string_equal(rec.text, "250 2.0.0 Ok: queued as 9C1D2E3F4A");
+}
+
+static void test_smtp_delivery_deferred_with_conn_use(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:14 mx1 postfix-out/smtp[3334]: 4F3A21C0B2: "
+			       "to=<bob@example.net>, relay=none, delay=30, "
+			       "delays=0.1/0/30/0, dsn=4.4.1, status=deferred (connect to "
+			       "mx.example.net[198.51.100.5]:25: Connection timed out)"),
+			 POSTFIX_DELIVERY);
+	assert_string_equal(rec.relay_host, "none");
+	assert_string_equal(rec.relay_ip, "");
+	assert_int_equal(rec.relay_port, -1);
+	assert_string_equal(rec.status, "deferred");
+	assert_string_equal(rec.text, "connect to mx.example.net[198.51.100.5]:25: "
+			    "Connection timed out");
+	assert_int_equal(parse("Nov 27 02:05:14 mx1 postfix/smtp[3334]: 4F3A21C0B2: "
+			       "to=<c@example.net>, relay=mx.example.net[198.51.100.5]:25, "
+			       "conn_use=2, delay=0.5, delays=0/0/0/0.5, dsn=5.1.1, "
+			       "status=bounced (host said: 550 5.1.1 no such user)"),
+			 POSTFIX_DELIVERY);
+	assert_string_equal(rec.status, "bounced");
+	assert_string_equal(rec.dsn, "5.1.1");
+}
+
+static void test_local_delivery_with_orig_to(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:14 mx1 postfix/local[4444]: 4F3A21C0B2: "
+			       "to=<root@mx1.example.org>, orig_to=<postmaster>, relay=local, "
+			       "delay=0.02, delays=0.01/0/0/0.01, dsn=2.0.0, status=sent "
+			       "(delivered to mailbox)"), POSTFIX_DELIVERY);
+	assert_string_equal(rec.service, "local");
+	assert_string_equal(rec.to, "root@mx1.example.org");
+	assert_string_equal(rec.orig_to, "postmaster");
+	assert_string_equal(rec.relay_host, "local");
+	assert_string_equal(rec.status, "sent");
+	assert_string_equal(rec.text, "delivered to mailbox");
+}
+
+static void test_pickup_gives_uid_and_sender(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/pickup[5555]: 4F3A21C0B2: "
+			       "uid=1000 from=<www-data>"), POSTFIX_PICKUP);
+	assert_int_equal(rec.uid, 1000);
+	assert_string_equal(rec.from, "www-data");
+}
+
+static void test_noqueue_reject_gives_stage_client_reply_and_envelope(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/smtpd[12345]: NOQUEUE: reject: "
+			       "RCPT from unknown[203.0.113.7]: 554 5.7.1 <x@example.com>: "
+			       "Relay access denied; from=<spam@evil.test> to=<x@example.com> "
+			       "proto=ESMTP helo=<evil.test>"), POSTFIX_REJECT);
+	assert_string_equal(rec.qid, "");
+	assert_string_equal(rec.stage, "RCPT");
+	assert_string_equal(rec.client_host, "unknown");
+	assert_string_equal(rec.client_ip, "203.0.113.7");
+	assert_string_equal(rec.text, "554 5.7.1 <x@example.com>: Relay access denied");
+	assert_string_equal(rec.from, "spam@evil.test");
+	assert_string_equal(rec.to, "x@example.com");
+	assert_string_equal(rec.proto, "ESMTP");
+	assert_string_equal(rec.helo, "evil.test");
+}
+
+static void test_noqueue_reject_at_connect_has_only_proto(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/smtpd[12345]: NOQUEUE: reject: "
+			       "CONNECT from unknown[203.0.113.7]: 554 5.7.1 Service "
+			       "unavailable; Client host [203.0.113.7] blocked using "
+			       "zen.spamhaus.org; proto=SMTP"), POSTFIX_REJECT);
+	assert_string_equal(rec.stage, "CONNECT");
+	assert_string_equal(rec.text, "554 5.7.1 Service unavailable; Client host "
+			    "[203.0.113.7] blocked using zen.spamhaus.org");
+	assert_string_equal(rec.from, "");
+	assert_string_equal(rec.to, "");
+	assert_string_equal(rec.proto, "SMTP");
+	assert_string_equal(rec.helo, "");
+}
+
+static void test_cleanup_header_checks_reject_is_ignored(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/cleanup[2222]: 4F3A21C0B2: "
+			       "reject: header Subject: win from unknown[203.0.113.7]; "
+			       "from=<a@evil.test> to=<b@example.org> proto=ESMTP "
+			       "helo=<evil.test>: 5.7.1 spam"), POSTFIX_IGNORED);
+	assert_string_equal(rec.qid, "4F3A21C0B2");
+	assert_string_equal(rec.from, "");
+}
+
+static void test_postsuper_placed_on_hold(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:06:00 mx1 postfix/postsuper[6666]: 4F3A21C0B2: "
+			       "placed on hold"), POSTFIX_HOLD);
+	assert_string_equal(rec.service, "postsuper");
+	assert_string_equal(rec.qid, "4F3A21C0B2");
+}
+
+static void test_postsuper_released_from_hold(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:06:00 mx1 postfix/postsuper[6666]: 4F3A21C0B2: "
+			       "released from hold"), POSTFIX_RELEASE);
+	assert_string_equal(rec.qid, "4F3A21C0B2");
+}
+
+static void test_postsuper_removed(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:06:00 mx1 postfix/postsuper[6666]: 4F3A21C0B2: "
+			       "removed"), POSTFIX_REMOVED);
+	assert_string_equal(rec.service, "postsuper");
+	assert_string_equal(rec.qid, "4F3A21C0B2");
+}
+
+static void test_postsuper_summary_is_ignored(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:06:00 mx1 postfix/postsuper[6666]: "
+			       "Placed on hold: 3 messages"), POSTFIX_IGNORED);
+	assert_string_equal(rec.qid, "");
+}
+
+static void test_caller_syslog_names_replace_the_default(void **state)
+{
+	static const char *const names[] = { "mta", NULL };
+	static const char line[] = "Nov 27 02:05:13 mx1 mta-in/smtpd[1]: connect from "
+				   "unknown[203.0.113.7]";
+
+	(void)state;
+	assert_int_equal(parse_names(line, names), POSTFIX_CONNECT);
+	assert_string_equal(rec.client_ip, "203.0.113.7");
+	assert_int_equal(parse_names("Nov 27 02:05:13 mx1 postfix/smtpd[1]: connect from "
+				     "unknown[203.0.113.7]", names), POSTFIX_FOREIGN);
+}
+
+/* ---- hostile lines -------------------------------------------------------- */
+
+static void test_sasl_username_inside_sender_address_is_not_an_identity(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/qmgr[1111]: 4F3A21C0B2: "
+			       "from=<\"x, sasl_username=ceo\"@evil.test>, size=1843, "
+			       "nrcpt=1 (queue active)"), POSTFIX_QUEUED);
+	assert_string_equal(rec.from, "\"x, sasl_username=ceo\"@evil.test");
+	assert_string_equal(rec.sasl_username, "");
+	assert_int_equal(rec.size, 1843);
+	assert_int_equal(rec.nrcpt, 1);
+}
+
+static void test_quoted_gt_comma_in_sender_does_not_end_the_address(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/qmgr[1111]: 4F3A21C0B2: "
+			       "from=<\"x>, size=1, nrcpt=999 (queue active)\"@evil.test>, "
+			       "size=1843, nrcpt=2 (queue active)"), POSTFIX_QUEUED);
+	assert_string_equal(rec.from, "\"x>, size=1, nrcpt=999 (queue active)\"@evil.test");
+	assert_int_equal(rec.size, 1843);
+	assert_int_equal(rec.nrcpt, 2);
+}
+
+static void test_injected_recipient_fields_stay_in_the_to_address(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:14 mx1 postfix/smtp[3333]: 4F3A21C0B2: "
+			       "to=<\"a, relay=x[192.0.2.1]:25, status=sent\"@evil.test>, "
+			       "relay=mx.evil.test[203.0.113.9]:25, delay=1, delays=0/0/0/1, "
+			       "dsn=5.0.0, status=bounced (550 no)"), POSTFIX_DELIVERY);
+	assert_string_equal(rec.to, "\"a, relay=x[192.0.2.1]:25, status=sent\"@evil.test");
+	assert_string_equal(rec.relay_ip, "203.0.113.9");
+	assert_string_equal(rec.status, "bounced");
+}
+
+static void test_sasl_username_injected_in_helo_of_reject_is_not_an_identity(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/smtpd[12345]: NOQUEUE: reject: "
+			       "RCPT from unknown[203.0.113.7]: 554 5.7.1 <x@example.com>: "
+			       "Relay access denied; from=<a@evil.test> to=<x@example.com> "
+			       "proto=ESMTP helo=<x,sasl_username=ceo>"), POSTFIX_REJECT);
+	assert_string_equal(rec.helo, "x,sasl_username=ceo");
+	assert_string_equal(rec.sasl_username, "");
+	assert_string_equal(rec.from, "a@evil.test");
+	assert_string_equal(rec.client_ip, "203.0.113.7");
+}
+
+static void test_semicolon_in_rejected_recipient_stays_in_the_reply(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/smtpd[12345]: NOQUEUE: reject: "
+			       "RCPT from unknown[203.0.113.7]: 554 5.7.1 "
+			       "<\"x; from=<ceo@example.org> to=<y>\"@example.com>: Relay "
+			       "access denied; from=<a@evil.test> "
+			       "to=<\"x; from=<ceo@example.org> to=<y>\"@example.com> "
+			       "proto=ESMTP helo=<evil.test>"), POSTFIX_REJECT);
+	assert_string_equal(rec.text, "554 5.7.1 <\"x; from=<ceo@example.org> to=<y>\""
+			    "@example.com>: Relay access denied");
+	assert_string_equal(rec.from, "a@evil.test");
+	assert_string_equal(rec.to, "\"x; from=<ceo@example.org> to=<y>\"@example.com");
+	assert_string_equal(rec.helo, "evil.test");
+}
+
+static void test_duplicate_sasl_username_in_client_line_is_unparsed(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/smtpd[12345]: 4F3A21C0B2: "
+			       "client=unknown[203.0.113.7], sasl_method=LOGIN, "
+			       "sasl_username=alice, sasl_username=ceo"), POSTFIX_UNPARSED);
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/smtpd[12345]: 4F3A21C0B2: "
+			       "client=unknown[203.0.113.7], sasl_sender=x, "
+			       "sasl_username=ceo"), POSTFIX_UNPARSED);
+}
+
+static void test_failed_login_name_holding_a_field_name_is_kept_whole(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/smtpd[12345]: warning: "
+			       "unknown[203.0.113.7]: SASL LOGIN authentication failed: "
+			       "UGFzc3dvcmQ6, sasl_username=x, sasl_username=ceo"),
+			 POSTFIX_AUTH_FAILED);
+	assert_string_equal(rec.sasl_username, "x, sasl_username=ceo");
+	assert_string_equal(rec.text, "UGFzc3dvcmQ6");
+}
+
+static void test_postfix_text_from_another_program_is_foreign(void **state)
+{
+	static const char msg[] = "4F3A21C0B2: client=unknown[203.0.113.7], "
+				  "sasl_method=LOGIN, sasl_username=ceo";
+
+	(void)state;
+	/* logger -t myapp 'postfix/smtpd[1]: 4F3A21C0B2: client=...' */
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 myapp: postfix/smtpd[1]: 4F3A21C0B2: "
+			       "client=unknown[203.0.113.7], sasl_method=LOGIN, "
+			       "sasl_username=ceo"), POSTFIX_FOREIGN);
+	assert_string_equal(sl.program, "myapp");
+	assert_string_equal(rec.sasl_username, "");
+	assert_int_equal(postfix_parse(&rec, "postfixevil/smtpd", msg, strlen(msg), NULL),
+			 POSTFIX_FOREIGN);
+	assert_int_equal(postfix_parse(&rec, "postfix", msg, strlen(msg), NULL),
+			 POSTFIX_FOREIGN);
+	assert_int_equal(postfix_parse(&rec, "myapp/postfix/smtpd", msg, strlen(msg), NULL),
+			 POSTFIX_FOREIGN);
+	assert_string_equal(rec.sasl_username, "");
+}
+
+static void test_client_field_on_wrong_service_is_ignored(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/cleanup[2222]: 4F3A21C0B2: "
+			       "client=unknown[203.0.113.7], sasl_method=LOGIN, "
+			       "sasl_username=ceo"), POSTFIX_IGNORED);
+	assert_string_equal(rec.sasl_username, "");
+}
+
+static void test_malformed_known_records_are_unparsed(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/qmgr[1111]: 4F3A21C0B2: "
+			       "from=<alice@example.org, size=1843, nrcpt=3 (queue active)"),
+			 POSTFIX_UNPARSED);
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/smtpd[1]: 4F3A21C0B2: "
+			       "client=unknown"), POSTFIX_UNPARSED);
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/smtpd[1]: connect from "
+			       "unknown[203.0.113.7] extra"), POSTFIX_UNPARSED);
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/qmgr[1111]: 4F3A21C0B2: "
+			       "removed now"), POSTFIX_UNPARSED);
+}
+
+static void test_not_a_queue_id_is_ignored(void **state)
+{
+	(void)state;
+	/* lowercase hex and vowels are in neither queue id alphabet */
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/qmgr[1111]: 4f3a21c0b2: removed"),
+			 POSTFIX_IGNORED);
+	assert_string_equal(rec.qid, "");
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/qmgr[1111]: ABC: removed"),
+			 POSTFIX_IGNORED);
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/smtpd[1]: disconnect from "
+			       "unknown[203.0.113.7] ehlo=1 auth=1 quit=1 commands=3"),
+			 POSTFIX_IGNORED);
+}
+
+static void test_invalid_utf8_in_login_name_is_replaced(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/smtpd[12345]: 4F3A21C0B2: "
+			       "client=unknown[203.0.113.7], sasl_method=LOGIN, "
+			       "sasl_username=al\xffice\xc3"), POSTFIX_CLIENT);
+	assert_string_equal(rec.sasl_username, "al" "\xef\xbf\xbd" "ice" "\xef\xbf\xbd");
+	assert_false(rec.truncated);
+	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/smtpd[12345]: 4F3A21C0B2: "
+			       "client=unknown[203.0.113.7], sasl_method=LOGIN, "
+			       "sasl_username=j\xc3\xb6rg"), POSTFIX_CLIENT);
+	assert_string_equal(rec.sasl_username, "j\xc3\xb6rg");
+}
+
+static void test_64k_login_name_is_truncated_and_flagged(void **state)
+{
+	static const char head[] = "Nov 27 02:05:13 mx1 postfix/smtpd[12345]: 4F3A21C0B2: "
+				   "client=unknown[203.0.113.7], sasl_method=LOGIN, "
+				   "sasl_username=";
+	size_t n = 65536, h = strlen(head);
+	char *line = malloc(n);
+
+	(void)state;
+	memcpy(line, head, h);
+	for (size_t i = h; i < n; i += 2)
+		memcpy(line + i, "\xc3\xa9", 2);	/* U+00E9, two bytes each */
+	assert_int_equal(syslog_parse(&sl, line, n, REF), SYSLOG_OK);
+	assert_int_equal(sl.msg_len, n - (size_t)(strstr(head, "4F3A") - head));
+	assert_int_equal(postfix_parse(&rec, sl.program, sl.msg, sl.msg_len, NULL),
+			 POSTFIX_CLIENT);
+	assert_true(rec.truncated);
+	/* cut on a character boundary: 127 whole characters */
+	assert_int_equal(strlen(rec.sasl_username), POSTFIX_TEXT_MAX - 2);
+	assert_memory_equal(rec.sasl_username, "\xc3\xa9\xc3\xa9", 4);
+	assert_string_equal(rec.client_ip, "203.0.113.7");
+	free(line);
+}
+
+/* A line cut before its status word is never a delivery; no prefix makes
+ * the parser read past len (each copy is malloc'd to its exact size). */
+static void test_line_cut_before_status_is_not_a_delivery(void **state)
+{
+	static const char msg[] = "4F3A21C0B2: to=<\"a\\\"b, c\"@x>, orig_to=<y>, "
+				  "relay=mx[198.51.100.5]:25, delay=1, delays=0/0/0/1, "
+				  "dsn=2.0.0, status=sent (ok)";
+	size_t full = strlen(msg), status = (size_t)(strstr(msg, "status=") - msg) + 7;
+
+	(void)state;
+	for (size_t n = 0; n < full; n++) {
+		char *copy = malloc(n ? n : 1);
+		enum postfix_kind kind;
+
+		memcpy(copy, msg, n);
+		kind = postfix_parse(&rec, "postfix/smtp", copy, n, NULL);
+		free(copy);
+		if (n <= status)
+			assert_int_equal(kind, n < strlen("4F3A21C0B2: to=") ?
+						 POSTFIX_IGNORED : POSTFIX_UNPARSED);
+	}
+	assert_int_equal(postfix_parse(&rec, "postfix/smtp", msg, full, NULL),
+			 POSTFIX_DELIVERY);
+	assert_string_equal(rec.to, "\"a\\\"b, c\"@x");
+	assert_string_equal(rec.status, "sent");
+	assert_string_equal(rec.text, "ok");
+}
+
+static void test_reject_with_thousands_of_tail_starts_is_unparsed(void **state)
+{
+	static const char head[] = "Nov 27 02:05:13 mx1 postfix/smtpd[12345]: NOQUEUE: "
+				   "reject: RCPT from unknown[203.0.113.7]: 554 5.7.1 <";
+	size_t n = 65536, h = strlen(head);
+	char *line = malloc(n);
+
+	(void)state;
+	memcpy(line, head, h);
+	memset(line + h, ' ', n - h);
+	/* each "; from=<" starts a tail whose address runs to the end */
+	for (size_t i = h; i + 8 <= n; i += 8)
+		memcpy(line + i, "; from=<", 8);
+	assert_int_equal(syslog_parse(&sl, line, n, REF), SYSLOG_OK);
+	assert_int_equal(postfix_parse(&rec, sl.program, sl.msg, sl.msg_len, NULL),
+			 POSTFIX_UNPARSED);
+	assert_string_equal(rec.client_ip, "203.0.113.7");
+	free(line);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rfc3164_line_splits_into_time_host_program_pid_message),
+		cmocka_unit_test(test_rfc3164_space_padded_day_is_read),
+		cmocka_unit_test(test_rfc3164_december_line_read_in_january_is_previous_year),
+		cmocka_unit_test(test_rfc3164_january_line_read_on_december_31_is_next_year),
+		cmocka_unit_test(test_rfc3164_february_29_is_refused_in_a_common_year),
+		cmocka_unit_test(test_rfc3339_with_microseconds_and_colon_zone),
+		cmocka_unit_test(test_rfc3339_with_z_and_no_fraction),
+		cmocka_unit_test(test_journald_short_iso_zone_without_colon),
+		cmocka_unit_test(test_rfc3339_offset_is_converted_to_utc),
+		cmocka_unit_test(test_rfc3339_impossible_date_is_unparsed),
+		cmocka_unit_test(test_program_with_submission_service_name_is_kept_whole),
+		cmocka_unit_test(test_program_without_pid_has_pid_minus_1),
+		cmocka_unit_test(test_empty_line_is_unparsed),
+		cmocka_unit_test(test_line_cut_anywhere_in_the_header_is_unparsed),
+		cmocka_unit_test(test_line_is_read_only_up_to_len),
+		cmocka_unit_test(test_nul_byte_in_header_is_unparsed),
+		cmocka_unit_test(test_nul_byte_in_message_is_kept_by_syslog_and_unparsed_by_postfix),
+		cmocka_unit_test(test_non_timestamp_garbage_is_unparsed),
+		cmocka_unit_test(test_64k_line_of_garbage_is_unparsed),
+		cmocka_unit_test(test_smtpd_connect_gives_client_host_and_ip),
+		cmocka_unit_test(test_smtpd_client_with_sasl_login_gives_identity),
+		cmocka_unit_test(test_smtpd_client_without_sasl_has_no_identity),
+		cmocka_unit_test(test_smtpd_client_with_sasl_sender_and_long_queue_id),
+		cmocka_unit_test(test_smtpd_sasl_login_failure_gives_attempted_user),
+		cmocka_unit_test(test_smtpd_sasl_plain_failure_without_user),
+		cmocka_unit_test(test_smtpd_other_warning_is_ignored),
+		cmocka_unit_test(test_cleanup_message_id),
+		cmocka_unit_test(test_qmgr_queue_active_gives_sender_size_and_nrcpt),
+		cmocka_unit_test(test_qmgr_null_sender_is_empty),
+		cmocka_unit_test(test_qmgr_removed),
+		cmocka_unit_test(test_qmgr_expired_is_ignored),
+		cmocka_unit_test(test_smtp_delivery_sent_gives_relay_and_status),
+		cmocka_unit_test(test_smtp_delivery_deferred_with_conn_use),
+		cmocka_unit_test(test_local_delivery_with_orig_to),
+		cmocka_unit_test(test_pickup_gives_uid_and_sender),
+		cmocka_unit_test(test_noqueue_reject_gives_stage_client_reply_and_envelope),
+		cmocka_unit_test(test_noqueue_reject_at_connect_has_only_proto),
+		cmocka_unit_test(test_cleanup_header_checks_reject_is_ignored),
+		cmocka_unit_test(test_postsuper_placed_on_hold),
+		cmocka_unit_test(test_postsuper_released_from_hold),
+		cmocka_unit_test(test_postsuper_removed),
+		cmocka_unit_test(test_postsuper_summary_is_ignored),
+		cmocka_unit_test(test_caller_syslog_names_replace_the_default),
+		cmocka_unit_test(test_sasl_username_inside_sender_address_is_not_an_identity),
+		cmocka_unit_test(test_quoted_gt_comma_in_sender_does_not_end_the_address),
+		cmocka_unit_test(test_injected_recipient_fields_stay_in_the_to_address),
+		cmocka_unit_test(test_sasl_username_injected_in_helo_of_reject_is_not_an_identity),
+		cmocka_unit_test(test_semicolon_in_rejected_recipient_stays_in_the_reply),
+		cmocka_unit_test(test_duplicate_sasl_username_in_client_line_is_unparsed),
+		cmocka_unit_test(test_failed_login_name_holding_a_field_name_is_kept_whole),
+		cmocka_unit_test(test_postfix_text_from_another_program_is_foreign),
+		cmocka_unit_test(test_client_field_on_wrong_service_is_ignored),
+		cmocka_unit_test(test_malformed_known_records_are_unparsed),
+		cmocka_unit_test(test_not_a_queue_id_is_ignored),
+		cmocka_unit_test(test_invalid_utf8_in_login_name_is_replaced),
+		cmocka_unit_test(test_64k_login_name_is_truncated_and_flagged),
+		cmocka_unit_test(test_line_cut_before_status_is_not_a_delivery),
+		cmocka_unit_test(test_reject_with_thousands_of_tail_starts_is_unparsed),
+	};
+
+	return cmocka_run_group_tests(tests, setup_tz, NULL);
+}
