@@ -20,12 +20,13 @@ CC ?= cc
 CLANG ?= clang
 BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
 
-# BPF: compile against the UAPI headers (see the comment at the top of
-# bpf/sentinel.bpf.c for why no vmlinux.h is needed).
+# BPF: CO-RE against vmlinux.h generated from this host's kernel BTF (see
+# the comment at the top of bpf/sentinel.bpf.c for why, and why it is not
+# committed).  VMLINUX_BTF may name another BTF file.
 BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/')
-MULTIARCH := $(shell gcc -print-multiarch 2>/dev/null || gcc -dumpmachine)
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(BPF_ARCH) \
-	-I/usr/include/$(MULTIARCH) -Ibpf -Wall -Wextra -Werror
+	-I$(BUILD) -Ibpf -Wall -Wextra -Werror
 
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
@@ -52,7 +53,12 @@ all: $(BUILD)/sentineld $(BUILD)/flowgen
 $(BUILD) $(BUILD)/san:
 	mkdir -p $@
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/sentinel.h | $(BUILD)
+$(BUILD)/vmlinux.h: | $(BUILD)
+	@test -r $(VMLINUX_BTF) || { echo "no kernel BTF at $(VMLINUX_BTF):" \
+		"build on a kernel with CONFIG_DEBUG_INFO_BTF, or set VMLINUX_BTF" >&2; exit 1; }
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/sentinel.h $(BUILD)/vmlinux.h | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 # Generated code is not ours to lint: fence it off for clang-tidy.
