@@ -52,3 +52,34 @@ char *utf8_sanitize(char *dst, size_t cap, const char *src)
 	dst[n] = '\0';
 	return dst;
 }
+
+size_t utf8_sanitize_len(char *dst, size_t cap, const char *src, size_t len)
+{
+	size_t i = 0, n = 0;
+
+	if (cap == 0)
+		return 0;
+	while (i < len) {
+		unsigned char ch = (unsigned char)src[i];
+		unsigned char seq[5] = { 0 };
+		size_t k, slen;
+
+		if (ch >= 0x20 && ch < 0x80) {		/* the common case */
+			if (n + 1 >= cap)
+				break;
+			dst[n++] = (char)ch;
+			i++;
+			continue;
+		}
+		k = len - i < 4 ? len - i : 4;
+		memcpy(seq, src + i, k);		/* NUL-padded for utf8_seq_len */
+		slen = ch ? utf8_seq_len(seq) : 0;
+		if (n + (slen ? slen : 3) >= cap)
+			break;
+		memcpy(dst + n, slen ? src + i : UTF8_REPLACEMENT, slen ? slen : 3);
+		n += slen ? slen : 3;
+		i += slen ? slen : 1;
+	}
+	dst[n] = '\0';
+	return i;
+}

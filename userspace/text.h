@@ -6,7 +6,8 @@
  * nothing above U+10FFFF).  utf8_sanitize() copies a string replacing every
  * byte that does not start a valid sequence by U+FFFD, so that two different
  * byte strings that would print the same are made equal before they are
- * used as keys.
+ * used as keys.  utf8_sanitize_len() does the same for a byte string that
+ * is not NUL-terminated (a slice of a log line).
  */
 #ifndef SENTINEL_TEXT_H
 #define SENTINEL_TEXT_H
@@ -21,5 +22,11 @@ size_t utf8_seq_len(const unsigned char *s);
 /* Copy src into dst (cap bytes, NUL-terminated, truncated on a sequence
  * boundary).  Returns dst. */
 char *utf8_sanitize(char *dst, size_t cap, const char *src);
+
+/* Like utf8_sanitize() for exactly len bytes of src, which need no NUL
+ * terminator; a NUL byte in src is replaced like an invalid byte.
+ * Returns how many bytes of src were copied: len unless dst was too small
+ * (or cap is 0). */
+size_t utf8_sanitize_len(char *dst, size_t cap, const char *src, size_t len);
 
 #endif

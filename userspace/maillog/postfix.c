@@ -6,11 +6,13 @@
  * (p, end) that never reads at or past end.  A rule either consumes its
  * whole text or the line is UNPARSED: a rule never skips ahead looking for
  * a name, since the text it would skip is written by the attacker.
+ * Values are slices of the message; the only per-line writes are the
+ * fields a rule finds and a handful of resets.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
-#include "text.h"
 #include "maillog/postfix.h"
 
 /* "; " separators tried as the start of a reject line's envelope tail */
@@ -21,61 +23,123 @@ struct cur {
 	const char *end;
 };
 
+/* The services whose records this parser reads. */
+enum service {
+	SVC_OTHER, SVC_SMTPD, SVC_CLEANUP, SVC_QMGR, SVC_PICKUP, SVC_POSTSUPER,
+	SVC_AGENT,	/* a delivery agent */
+};
+
+static const unsigned short field_max[POSTFIX_F_COUNT] = {
+	[POSTFIX_F_SERVICE] = POSTFIX_SERVICE_MAX, [POSTFIX_F_QID] = POSTFIX_QID_MAX,
+	[POSTFIX_F_CLIENT_HOST] = POSTFIX_HOST_MAX, [POSTFIX_F_CLIENT_IP] = POSTFIX_IP_MAX,
+	[POSTFIX_F_SASL_METHOD] = POSTFIX_WORD_MAX,
+	[POSTFIX_F_SASL_USERNAME] = POSTFIX_TEXT_MAX,
+	[POSTFIX_F_SASL_SENDER] = POSTFIX_ADDR_MAX,
+	[POSTFIX_F_MESSAGE_ID] = POSTFIX_ADDR_MAX, [POSTFIX_F_FROM] = POSTFIX_ADDR_MAX,
+	[POSTFIX_F_TO] = POSTFIX_ADDR_MAX, [POSTFIX_F_ORIG_TO] = POSTFIX_ADDR_MAX,
+	[POSTFIX_F_RELAY_HOST] = POSTFIX_HOST_MAX, [POSTFIX_F_RELAY_IP] = POSTFIX_IP_MAX,
+	[POSTFIX_F_DSN] = POSTFIX_WORD_MAX, [POSTFIX_F_STATUS] = POSTFIX_WORD_MAX,
+	[POSTFIX_F_TEXT] = POSTFIX_TEXT_MAX, [POSTFIX_F_STAGE] = POSTFIX_WORD_MAX,
+	[POSTFIX_F_PROTO] = POSTFIX_WORD_MAX, [POSTFIX_F_HELO] = POSTFIX_TEXT_MAX,
+};
+
+size_t postfix_field_max(enum postfix_field f)
+{
+	return (unsigned)f < POSTFIX_F_COUNT ? field_max[f] : 0;
+}
+
 static bool done(const struct cur *c)
 {
 	return c->p >= c->end;
 }
 
-static bool has(const struct cur *c, const char *s)
+/* Literal of n bytes at the cursor; lit() takes a string constant, so
+ * that the compiler turns the compare into a few loads. */
+static inline __attribute__((always_inline)) bool has_n(const struct cur *c,
+							const char *s, size_t n)
 {
-	size_t n = strlen(s);
-
-	return (size_t)(c->end - c->p) >= n && memcmp(c->p, s, n) == 0;
+	return (size_t)(c->end - c->p) >= n && __builtin_memcmp(c->p, s, n) == 0;
 }
 
-static bool lit(struct cur *c, const char *s)
+static inline __attribute__((always_inline)) bool lit_n(struct cur *c, const char *s,
+							size_t n)
 {
-	if (!has(c, s))
+	if (!has_n(c, s, n))
 		return false;
-	c->p += strlen(s);
+	c->p += n;
 	return true;
 }
 
-/* Copy n bytes at v into dst as valid UTF-8 (U+FFFD for a bad byte),
- * cut on a character boundary; flags r->truncated when cut. */
-static void put(struct postfix_record *r, char *dst, size_t cap,
-		const char *v, size_t n)
+#define has(c, s) has_n((c), (s), sizeof(s) - 1)
+#define lit(c, s) lit_n((c), (s), sizeof(s) - 1)
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the word-at-a-time scan below assumes a little-endian CPU"
+#endif
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+static inline uint64_t load8(const char *p)
 {
-	size_t i = 0, o = 0;
+	uint64_t v;
 
-	while (i < n) {
-		unsigned char seq[5] = { 0 };
-		size_t k = n - i < 4 ? n - i : 4, len;
-		const char *from;
-
-		memcpy(seq, v + i, k);
-		len = utf8_seq_len(seq);
-		from = len ? v + i : UTF8_REPLACEMENT;
-		if (o + (len ? len : 3) >= cap) {
-			r->truncated = true;
-			break;
-		}
-		memcpy(dst + o, from, len ? len : 3);
-		o += len ? len : 3;
-		i += len ? len : 1;
-	}
-	dst[o] = '\0';
+	memcpy(&v, p, sizeof(v));
+	return v;
 }
 
-#define PUT(r, field, v, n) put((r), (r)->field, sizeof((r)->field), (v), (n))
-
-/* Bytes up to the first of `stop` or the end; at least one. */
-static bool upto(struct cur *c, const char *stop, const char **v, size_t *n)
+/* High bit of each byte of x that is 0; exact up to the lowest one. */
+static inline uint64_t zero_bytes(uint64_t x)
 {
-	const char *p = c->p;
+	return (x - ONES) & ~x & HIGHS;
+}
 
-	while (p < c->end && !strchr(stop, *p))
+/* The first a or b in [p, end), or end. */
+static inline const char *find2(const char *p, const char *end, char a, char b)
+{
+	uint64_t wa = ONES * (unsigned char)a, wb = ONES * (unsigned char)b;
+
+	while (end - p >= 8) {
+		uint64_t v = load8(p), m = zero_bytes(v ^ wa) | zero_bytes(v ^ wb);
+
+		if (m)
+			return p + (__builtin_ctzll(m) >> 3);
+		p += 8;
+	}
+	while (p < end && *p != a && *p != b)
 		p++;
+	return p;
+}
+
+static void set(struct postfix_record *r, enum postfix_field f, const char *v, size_t n)
+{
+	r->f[f].p = v;
+	r->f[f].n = n;
+	r->present |= 1u << f;
+	if (n >= field_max[f])
+		r->truncated = true;
+}
+
+/* Bytes up to the first `stop` or the end; at least one. */
+static bool upto(struct cur *c, char stop, const char **v, size_t *n)
+{
+	const char *p = memchr(c->p, stop, (size_t)(c->end - c->p));
+
+	if (!p)
+		p = c->end;
+	if (p == c->p)
+		return false;
+	*v = c->p;
+	*n = (size_t)(p - c->p);
+	c->p = p;
+	return true;
+}
+
+/* Bytes up to the first `a` or `b` or the end; at least one. */
+static bool upto2(struct cur *c, char a, char b, const char **v, size_t *n)
+{
+	const char *p = find2(c->p, c->end, a, b);
+
 	if (p == c->p)
 		return false;
 	*v = c->p;
@@ -104,8 +168,16 @@ static bool plain(struct cur *c, const char **v, size_t *n)
 {
 	const char *p = c->p;
 
-	while (p < c->end && !(p[0] == ',' && p + 1 < c->end && p[1] == ' '))
+	for (;;) {
+		p = memchr(p, ',', (size_t)(c->end - p));
+		if (!p) {
+			p = c->end;
+			break;
+		}
+		if (p + 1 < c->end && p[1] == ' ')
+			break;
 		p++;
+	}
 	*v = c->p;
 	*n = (size_t)(p - c->p);
 	c->p = p;
@@ -115,89 +187,126 @@ static bool plain(struct cur *c, const char **v, size_t *n)
 /*
  * "<...>" value: it ends at the first '>' outside a "quoted" part that is
  * followed by `follow` or by the end of the text.  The value excludes the
- * brackets and may be empty (the null sender).  follow NULL: the value
- * is the last thing in the text.
+ * brackets and may be empty (the null sender).  follow '\0': the value is
+ * the last thing in the text.  Inside quotes a backslash escapes the next
+ * byte.
  */
-static bool angle(struct cur *c, const char *follow, const char **v, size_t *n)
+static bool angle(struct cur *c, char follow, const char **v, size_t *n)
 {
-	bool quoted = false;
+	const char *p, *end = c->end;
 
 	if (done(c) || *c->p != '<')
 		return false;
-	for (const char *p = c->p + 1; p < c->end; p++) {
-		if (quoted) {
-			if (*p == '\\' && p + 1 < c->end)
-				p++;
-			else if (*p == '"')
-				quoted = false;
-			continue;
-		}
+	for (p = c->p + 1; (p = find2(p, end, '>', '"')) < end; p++) {
 		if (*p == '"') {
-			quoted = true;
-		} else if (*p == '>') {
-			struct cur rest = { p + 1, c->end };
-
-			if (done(&rest) || (follow && has(&rest, follow))) {
-				*v = c->p + 1;
-				*n = (size_t)(p - (c->p + 1));
-				c->p = p + 1;
-				return true;
-			}
+			for (p++; (p = find2(p, end, '"', '\\')) < end && *p == '\\'; p++)
+				if (p + 1 < end)
+					p++;
+			if (p >= end)
+				return false;
+			continue;			/* p++ steps past the '"' */
+		}
+		if (p + 1 == end || (follow && p[1] == follow)) {
+			*v = c->p + 1;
+			*n = (size_t)(p - (c->p + 1));
+			c->p = p + 1;
+			return true;
 		}
 	}
 	return false;
 }
 
+enum { Q_HEX = 1, Q_LONG = 2 };
+
+/* Short queue ids are upper-case hex; long ones base 52 without vowels,
+ * with a 'z' between the time and the inode part. */
+static const unsigned char qid_cls[256] = {
+	['0'] = 3, ['1'] = 3, ['2'] = 3, ['3'] = 3, ['4'] = 3,
+	['5'] = 3, ['6'] = 3, ['7'] = 3, ['8'] = 3, ['9'] = 3,
+	['A'] = Q_HEX, ['B'] = 3, ['C'] = 3, ['D'] = 3, ['E'] = Q_HEX, ['F'] = 3,
+	['G'] = Q_LONG, ['H'] = Q_LONG, ['J'] = Q_LONG, ['K'] = Q_LONG,
+	['L'] = Q_LONG, ['M'] = Q_LONG, ['N'] = Q_LONG, ['P'] = Q_LONG,
+	['Q'] = Q_LONG, ['R'] = Q_LONG, ['S'] = Q_LONG, ['T'] = Q_LONG,
+	['V'] = Q_LONG, ['W'] = Q_LONG, ['X'] = Q_LONG, ['Y'] = Q_LONG,
+	['Z'] = Q_LONG,
+	['b'] = Q_LONG, ['c'] = Q_LONG, ['d'] = Q_LONG, ['f'] = Q_LONG,
+	['g'] = Q_LONG, ['h'] = Q_LONG, ['j'] = Q_LONG, ['k'] = Q_LONG,
+	['l'] = Q_LONG, ['m'] = Q_LONG, ['n'] = Q_LONG, ['p'] = Q_LONG,
+	['q'] = Q_LONG, ['r'] = Q_LONG, ['s'] = Q_LONG, ['t'] = Q_LONG,
+	['v'] = Q_LONG, ['w'] = Q_LONG, ['x'] = Q_LONG, ['y'] = Q_LONG,
+	['z'] = Q_LONG,
+};
+
+/* High bit of each byte of x that is '0'-'9' or 'A'-'F'; x must have no
+ * byte >= 0x80 (then no sum carries into the next byte). */
+static inline uint64_t hex_bytes(uint64_t x)
+{
+	uint64_t digit = (x + ONES * (0x80 - '0')) & ~(x + ONES * (0x80 - '9' - 1));
+	uint64_t upper = (x + ONES * (0x80 - 'A')) & ~(x + ONES * (0x80 - 'F' - 1));
+
+	return (digit | upper) & HIGHS;
+}
+
 /* "QID: " with a short (hex) or long (base-52 with 'z') queue id. */
 static bool qid(struct cur *c, struct postfix_record *r)
 {
-	static const char long_set[] = "0123456789BCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz";
 	const char *p = c->p;
-	bool hex = true, lng = true, z = false;
-
-	while (p < c->end && *p != ':') {
-		char ch = *p;
-
-		if (!((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'F')))
-			hex = false;
-		if (!ch || !strchr(long_set, ch))
-			lng = false;
-		if (ch == 'z')
-			z = true;
-		if (++p - c->p >= POSTFIX_QID_MAX)
-			return false;
-	}
-	if (p - c->p < 5 || !(hex || (lng && z)))
-		return false;
-	memcpy(r->qid, c->p, (size_t)(p - c->p));
-	r->qid[p - c->p] = '\0';
-	r->long_qid = !hex;
-	c->p = p;
-	return lit(c, ": ");
-}
-
-/* HOST[IP] into the given fields; a host holds no '[' (Postfix checks it). */
-static bool namaddr(struct cur *c, struct postfix_record *r, char *host,
-		    size_t hcap, char *ip, size_t icap)
-{
-	const char *v;
+	unsigned all = Q_HEX | Q_LONG;
+	bool z = false;
 	size_t n;
 
-	if (!upto(c, "[ ", &v, &n) || !lit(c, "["))
+	/* the usual short id of 8 to 15 hex digits, two words at a time;
+	 * anything else takes the byte loop below */
+	if (c->end - p >= 17) {
+		uint64_t a = load8(p), b = load8(p + 8), rest;
+
+		if (!((a | b) & HIGHS) && hex_bytes(a) == HIGHS &&
+		    (rest = ~hex_bytes(b) & HIGHS) != 0) {
+			n = 8 + (__builtin_ctzll(rest) >> 3);
+			if (p[n] == ':' && p[n + 1] == ' ') {
+				set(r, POSTFIX_F_QID, p, n);
+				c->p = p + n + 2;
+				return true;
+			}
+		}
+	}
+
+	while (p < c->end && *p != ':') {
+		all &= qid_cls[(unsigned char)*p];
+		z |= *p == 'z';
+		if (!all || ++p - c->p >= POSTFIX_QID_MAX)
+			return false;
+	}
+	n = (size_t)(p - c->p);
+	if (n < 5 || !((all & Q_HEX) || z))
 		return false;
-	put(r, host, hcap, v, n);
-	if (!upto(c, "] ", &v, &n) || !lit(c, "]"))
+	if (!(p + 1 < c->end && p[1] == ' '))
 		return false;
-	put(r, ip, icap, v, n);
+	set(r, POSTFIX_F_QID, c->p, n);
+	r->long_qid = !(all & Q_HEX);
+	c->p = p + 2;
 	return true;
 }
 
-#define NAMADDR(c, r, h, i) namaddr((c), (r), (r)->h, sizeof((r)->h), (r)->i, sizeof((r)->i))
+/* HOST[IP] into the given fields; a host holds no '[' (Postfix checks it). */
+static bool namaddr(struct cur *c, struct postfix_record *r, enum postfix_field host,
+		    enum postfix_field ip)
+{
+	const char *h, *a;
+	size_t hn, an;
+
+	if (!upto2(c, '[', ' ', &h, &hn) || !lit(c, "[") ||
+	    !upto2(c, ']', ' ', &a, &an) || !lit(c, "]"))
+		return false;
+	set(r, host, h, hn);
+	set(r, ip, a, an);
+	return true;
+}
 
 /* connect from HOST[IP] */
 static enum postfix_kind p_connect(struct cur *c, struct postfix_record *r)
 {
-	if (!NAMADDR(c, r, client_host, client_ip) || !done(c))
+	if (!namaddr(c, r, POSTFIX_F_CLIENT_HOST, POSTFIX_F_CLIENT_IP) || !done(c))
 		return POSTFIX_UNPARSED;
 	return POSTFIX_CONNECT;
 }
@@ -206,31 +315,37 @@ static enum postfix_kind p_connect(struct cur *c, struct postfix_record *r)
  * [, orig_queue_id=Q][, orig_client=C] -- in this order, each at most once. */
 static enum postfix_kind p_client(struct cur *c, struct postfix_record *r)
 {
-	static const char *const names[] = {
-		"sasl_method=", "sasl_username=", "sasl_sender=",
-		"orig_queue_id=", "orig_client=",
-	};
-	size_t next = 0;
+	int next = 0;
 
-	if (!NAMADDR(c, r, client_host, client_ip))
+	if (!namaddr(c, r, POSTFIX_F_CLIENT_HOST, POSTFIX_F_CLIENT_IP))
 		return POSTFIX_UNPARSED;
 	while (!done(c)) {
 		const char *v;
-		size_t n, i;
+		size_t n;
+		int i;
 
 		if (!lit(c, ", "))
 			return POSTFIX_UNPARSED;
-		for (i = next; i < 5; i++)
-			if (lit(c, names[i]))
-				break;
-		if (i == 5 || !plain(c, &v, &n))
+		if (next <= 0 && lit(c, "sasl_method="))
+			i = 0;
+		else if (next <= 1 && lit(c, "sasl_username="))
+			i = 1;
+		else if (next <= 2 && lit(c, "sasl_sender="))
+			i = 2;
+		else if (next <= 3 && lit(c, "orig_queue_id="))
+			i = 3;
+		else if (next <= 4 && lit(c, "orig_client="))
+			i = 4;
+		else
+			return POSTFIX_UNPARSED;
+		if (!plain(c, &v, &n))
 			return POSTFIX_UNPARSED;
 		if (i == 0)
-			PUT(r, sasl_method, v, n);
+			set(r, POSTFIX_F_SASL_METHOD, v, n);
 		else if (i == 1)
-			PUT(r, sasl_username, v, n);
+			set(r, POSTFIX_F_SASL_USERNAME, v, n);
 		else if (i == 2)
-			PUT(r, sasl_sender, v, n);
+			set(r, POSTFIX_F_SASL_SENDER, v, n);
 		next = i + 1;
 	}
 	return POSTFIX_CLIENT;
@@ -241,61 +356,66 @@ static enum postfix_kind p_client(struct cur *c, struct postfix_record *r)
  * is last, so the first ", sasl_username=" after TEXT starts it. */
 static enum postfix_kind p_auth_failed(struct cur *c, struct postfix_record *r)
 {
+	static const char key[] = ", sasl_username=";
 	const char *v, *p;
 	size_t n;
 
-	if (!NAMADDR(c, r, client_host, client_ip) || !lit(c, ": SASL ") ||
-	    !upto(c, " ", &v, &n))
+	if (!namaddr(c, r, POSTFIX_F_CLIENT_HOST, POSTFIX_F_CLIENT_IP) ||
+	    !lit(c, ": SASL ") || !upto(c, ' ', &v, &n))
 		return POSTFIX_IGNORED;
-	PUT(r, sasl_method, v, n);
+	set(r, POSTFIX_F_SASL_METHOD, v, n);
 	if (!lit(c, " authentication failed:"))
 		return POSTFIX_IGNORED;
 	lit(c, " ");
-	for (p = c->p; p < c->end; p++) {
-		struct cur t = { p, c->end };
-
-		if (lit(&t, ", sasl_username=")) {
-			PUT(r, text, c->p, (size_t)(p - c->p));
-			PUT(r, sasl_username, t.p, (size_t)(t.end - t.p));
-			return POSTFIX_AUTH_FAILED;
-		}
+	p = memmem(c->p, (size_t)(c->end - c->p), key, sizeof(key) - 1);
+	if (p) {
+		set(r, POSTFIX_F_TEXT, c->p, (size_t)(p - c->p));
+		p += sizeof(key) - 1;
+		set(r, POSTFIX_F_SASL_USERNAME, p, (size_t)(c->end - p));
+	} else {
+		set(r, POSTFIX_F_TEXT, c->p, (size_t)(c->end - c->p));
 	}
-	PUT(r, text, c->p, (size_t)(c->end - c->p));
 	return POSTFIX_AUTH_FAILED;
 }
 
+/* The envelope tail of a reject line, found before it is kept. */
+struct tail {
+	struct slice from, to, proto, helo;
+	bool has_from, has_to, has_proto, has_helo;
+};
+
 /* [from=<S>] [to=<R>] [proto=P] [helo=<H>] to the end, space separated,
  * at least one of them (Postfix always has a proto). */
-static bool reject_tail(struct cur *c, struct postfix_record *r)
+static bool reject_tail(struct cur *c, struct tail *t)
 {
-	const char *v;
-	size_t n;
 	bool first = true;
 
 	if (lit(c, "from=")) {
-		if (!angle(c, " ", &v, &n))
+		if (!angle(c, ' ', &t->from.p, &t->from.n))
 			return false;
-		PUT(r, from, v, n);
+		t->has_from = true;
 		first = false;
 	}
-	if (lit(c, first ? "to=" : " to=")) {
-		if (!angle(c, " ", &v, &n))
+	if (first ? lit(c, "to=") : lit(c, " to=")) {
+		if (!angle(c, ' ', &t->to.p, &t->to.n))
 			return false;
-		PUT(r, to, v, n);
+		t->has_to = true;
 		first = false;
 	}
-	if (lit(c, first ? "proto=" : " proto=")) {
-		if (!upto(c, " ", &v, &n))
+	if (first ? lit(c, "proto=") : lit(c, " proto=")) {
+		if (!upto(c, ' ', &t->proto.p, &t->proto.n))
 			return false;
-		PUT(r, proto, v, n);
+		t->has_proto = true;
 		first = false;
 	}
-	if (lit(c, first ? "helo=<" : " helo=<")) {
+	if (first ? lit(c, "helo=<") : lit(c, " helo=<")) {
 		first = false;
 		/* an SMTP argument: no space, and it is the last element */
 		if (c->end[-1] != '>' || memchr(c->p, ' ', (size_t)(c->end - c->p)))
 			return false;
-		PUT(r, helo, c->p, (size_t)(c->end - 1 - c->p));
+		t->helo.p = c->p;
+		t->helo.n = (size_t)(c->end - 1 - c->p);
+		t->has_helo = true;
 		c->p = c->end;
 	}
 	return !first && done(c);
@@ -304,36 +424,41 @@ static bool reject_tail(struct cur *c, struct postfix_record *r)
 /* reject: STAGE from HOST[IP]: REPLY; TAIL */
 static enum postfix_kind p_reject(struct cur *c, struct postfix_record *r)
 {
-	const char *v;
+	const char *v, *p;
 	size_t n;
+	int tries = 0;
 
-	if (!upto(c, " ", &v, &n) || !lit(c, " from "))
+	if (!upto(c, ' ', &v, &n) || !lit(c, " from "))
 		return POSTFIX_UNPARSED;
-	PUT(r, stage, v, n);
-	if (!NAMADDR(c, r, client_host, client_ip) || !lit(c, ": "))
+	set(r, POSTFIX_F_STAGE, v, n);
+	if (!namaddr(c, r, POSTFIX_F_CLIENT_HOST, POSTFIX_F_CLIENT_IP) || !lit(c, ": "))
 		return POSTFIX_UNPARSED;
 	/* REPLY may quote an attacker's address holding "; ": the tail starts
 	 * at the first "; " after which the rest parses as a whole tail.  Each
 	 * try is linear in the line, so the number of tries is bounded. */
-	int tries = 0;
+	for (p = c->p; (p = memchr(p, ';', (size_t)(c->end - p))) != NULL; p++) {
+		struct tail t = { 0 };
+		struct cur tc;
 
-	for (const char *p = c->p; p + 1 < c->end; p++) {
-		struct postfix_record t;
-		struct cur tail = { p + 2, c->end };
-
-		if (p[0] != ';' || p[1] != ' ')
+		if (p + 1 >= c->end)
+			break;
+		if (p[1] != ' ')
 			continue;
 		if (++tries > POSTFIX_REJECT_TRIES)
 			break;
-		memset(&t, 0, sizeof(t));
-		if (!reject_tail(&tail, &t))
+		tc.p = p + 2;
+		tc.end = c->end;
+		if (!reject_tail(&tc, &t))
 			continue;
-		PUT(r, text, c->p, (size_t)(p - c->p));
-		memcpy(r->from, t.from, sizeof(r->from));
-		memcpy(r->to, t.to, sizeof(r->to));
-		memcpy(r->proto, t.proto, sizeof(r->proto));
-		memcpy(r->helo, t.helo, sizeof(r->helo));
-		r->truncated |= t.truncated;
+		set(r, POSTFIX_F_TEXT, c->p, (size_t)(p - c->p));
+		if (t.has_from)
+			set(r, POSTFIX_F_FROM, t.from.p, t.from.n);
+		if (t.has_to)
+			set(r, POSTFIX_F_TO, t.to.p, t.to.n);
+		if (t.has_proto)
+			set(r, POSTFIX_F_PROTO, t.proto.p, t.proto.n);
+		if (t.has_helo)
+			set(r, POSTFIX_F_HELO, t.helo.p, t.helo.n);
 		return POSTFIX_REJECT;
 	}
 	return POSTFIX_UNPARSED;
@@ -342,14 +467,13 @@ static enum postfix_kind p_reject(struct cur *c, struct postfix_record *r)
 /* relay=HOST[IP]:PORT or relay=WORD (local, none, private/dovecot-lmtp) */
 static bool relay(struct postfix_record *r, const char *v, size_t n)
 {
-	const char *lb = memchr(v, '[', n);
 	struct cur c = { v, v + n };
 
-	if (!lb) {
-		PUT(r, relay_host, v, n);
+	if (!memchr(v, '[', n)) {
+		set(r, POSTFIX_F_RELAY_HOST, v, n);
 		return true;
 	}
-	if (!NAMADDR(&c, r, relay_host, relay_ip))
+	if (!namaddr(&c, r, POSTFIX_F_RELAY_HOST, POSTFIX_F_RELAY_IP))
 		return false;
 	if (lit(&c, ":") && !number(&c, &r->relay_port))
 		return false;
@@ -363,13 +487,13 @@ static enum postfix_kind p_delivery(struct cur *c, struct postfix_record *r)
 	const char *v;
 	size_t n;
 
-	if (!angle(c, ",", &v, &n) || !lit(c, ", "))
+	if (!angle(c, ',', &v, &n) || !lit(c, ", "))
 		return POSTFIX_UNPARSED;
-	PUT(r, to, v, n);
+	set(r, POSTFIX_F_TO, v, n);
 	if (lit(c, "orig_to=")) {
-		if (!angle(c, ",", &v, &n) || !lit(c, ", "))
+		if (!angle(c, ',', &v, &n) || !lit(c, ", "))
 			return POSTFIX_UNPARSED;
-		PUT(r, orig_to, v, n);
+		set(r, POSTFIX_F_ORIG_TO, v, n);
 	}
 	if (!lit(c, "relay=") || !plain(c, &v, &n) || !relay(r, v, n) || !lit(c, ", "))
 		return POSTFIX_UNPARSED;
@@ -379,15 +503,15 @@ static enum postfix_kind p_delivery(struct cur *c, struct postfix_record *r)
 	    !lit(c, "delays=") || !plain(c, &v, &n) || !lit(c, ", ") ||
 	    !lit(c, "dsn=") || !plain(c, &v, &n) || !lit(c, ", "))
 		return POSTFIX_UNPARSED;
-	PUT(r, dsn, v, n);
-	if (!lit(c, "status=") || !upto(c, " ", &v, &n))
+	set(r, POSTFIX_F_DSN, v, n);
+	if (!lit(c, "status=") || !upto(c, ' ', &v, &n))
 		return POSTFIX_UNPARSED;
-	PUT(r, status, v, n);
+	set(r, POSTFIX_F_STATUS, v, n);
 	if (lit(c, " ")) {
 		if (c->end - c->p >= 2 && *c->p == '(' && c->end[-1] == ')')
-			PUT(r, text, c->p + 1, (size_t)(c->end - c->p - 2));
+			set(r, POSTFIX_F_TEXT, c->p + 1, (size_t)(c->end - c->p - 2));
 		else
-			PUT(r, text, c->p, (size_t)(c->end - c->p));
+			set(r, POSTFIX_F_TEXT, c->p, (size_t)(c->end - c->p));
 	}
 	return POSTFIX_DELIVERY;
 }
@@ -398,14 +522,14 @@ static enum postfix_kind p_queued(struct cur *c, struct postfix_record *r)
 	const char *v;
 	size_t n;
 
-	if (!angle(c, ",", &v, &n) || !lit(c, ", "))
+	if (!angle(c, ',', &v, &n) || !lit(c, ", "))
 		return POSTFIX_UNPARSED;
-	PUT(r, from, v, n);
 	if (lit(c, "status="))
 		return POSTFIX_IGNORED;		/* expired, returned to sender */
 	if (!lit(c, "size=") || !number(c, &r->size) || !lit(c, ", nrcpt=") ||
 	    !number(c, &r->nrcpt) || !lit(c, " (queue active)") || !done(c))
 		return POSTFIX_UNPARSED;
+	set(r, POSTFIX_F_FROM, v, n);
 	return POSTFIX_QUEUED;
 }
 
@@ -415,10 +539,10 @@ static enum postfix_kind p_pickup(struct cur *c, struct postfix_record *r)
 	const char *v;
 	size_t n;
 
-	if (!number(c, &r->uid) || !lit(c, " from=") || !angle(c, NULL, &v, &n) ||
+	if (!number(c, &r->uid) || !lit(c, " from=") || !angle(c, '\0', &v, &n) ||
 	    !done(c))
 		return POSTFIX_UNPARSED;
-	PUT(r, from, v, n);
+	set(r, POSTFIX_F_FROM, v, n);
 	return POSTFIX_PICKUP;
 }
 
@@ -428,81 +552,135 @@ static enum postfix_kind p_message_id(struct cur *c, struct postfix_record *r)
 	const char *v;
 	size_t n;
 
-	if (!angle(c, NULL, &v, &n) && !plain(c, &v, &n))
+	if (!angle(c, '\0', &v, &n) && !plain(c, &v, &n))
 		return POSTFIX_UNPARSED;
 	if (!done(c))
 		return POSTFIX_UNPARSED;
-	PUT(r, message_id, v, n);
+	set(r, POSTFIX_F_MESSAGE_ID, v, n);
 	return POSTFIX_MESSAGE_ID;
 }
 
-static bool is(const char *service, const char *const *set)
-{
-	for (; *set; set++)
-		if (strcmp(service, *set) == 0)
-			return true;
-	return false;
-}
-
-static const char *const delivery_agents[] = {
-	"smtp", "lmtp", "local", "virtual", "pipe", "error", "discard", "retry", NULL
-};
-
 /* The text after "QID: ", by service. */
-static enum postfix_kind p_queue_record(struct cur *c, struct postfix_record *r)
+static enum postfix_kind p_queue_record(struct cur *c, struct postfix_record *r,
+					enum service svc)
 {
-	const char *s = r->service;
-
-	if (!strcmp(s, "smtpd") && lit(c, "reject: "))
-		return p_reject(c, r);
-	if (!strcmp(s, "smtpd") && lit(c, "client="))
-		return p_client(c, r);
-	if (!strcmp(s, "cleanup") && lit(c, "message-id="))
-		return p_message_id(c, r);
-	if (!strcmp(s, "qmgr") && lit(c, "from="))
-		return p_queued(c, r);
-	if (!strcmp(s, "pickup") && lit(c, "uid="))
-		return p_pickup(c, r);
-	if (is(s, delivery_agents) && lit(c, "to="))
-		return p_delivery(c, r);
-	if ((!strcmp(s, "qmgr") || !strcmp(s, "postsuper")) && lit(c, "removed"))
-		return done(c) ? POSTFIX_REMOVED : POSTFIX_UNPARSED;
-	if (!strcmp(s, "postsuper") && lit(c, "placed on hold"))
-		return done(c) ? POSTFIX_HOLD : POSTFIX_UNPARSED;
-	if (!strcmp(s, "postsuper") && lit(c, "released from hold"))
-		return done(c) ? POSTFIX_RELEASE : POSTFIX_UNPARSED;
+	switch (svc) {
+	case SVC_SMTPD:
+		if (lit(c, "client="))
+			return p_client(c, r);
+		if (lit(c, "reject: "))
+			return p_reject(c, r);
+		break;
+	case SVC_CLEANUP:
+		if (lit(c, "message-id="))
+			return p_message_id(c, r);
+		break;
+	case SVC_QMGR:
+		if (lit(c, "from="))
+			return p_queued(c, r);
+		if (lit(c, "removed"))
+			return done(c) ? POSTFIX_REMOVED : POSTFIX_UNPARSED;
+		break;
+	case SVC_PICKUP:
+		if (lit(c, "uid="))
+			return p_pickup(c, r);
+		break;
+	case SVC_AGENT:
+		if (lit(c, "to="))
+			return p_delivery(c, r);
+		break;
+	case SVC_POSTSUPER:
+		if (lit(c, "removed"))
+			return done(c) ? POSTFIX_REMOVED : POSTFIX_UNPARSED;
+		if (lit(c, "placed on hold"))
+			return done(c) ? POSTFIX_HOLD : POSTFIX_UNPARSED;
+		if (lit(c, "released from hold"))
+			return done(c) ? POSTFIX_RELEASE : POSTFIX_UNPARSED;
+		break;
+	case SVC_OTHER:
+		break;
+	}
 	return POSTFIX_IGNORED;
 }
 
-/* NAME/[...]/SERVICE with NAME allowed by syslog_names; sets r->service. */
-static bool postfix_program(struct postfix_record *r, const char *program,
-			    const char *const *syslog_names)
+#define IS(s, lit) (__builtin_memcmp((s).p, lit, sizeof(lit) - 1) == 0)
+
+static enum service service_of(struct slice s)
 {
-	static const char *const dflt[] = { "postfix", NULL };
-	const char *slash = strrchr(program, '/');
-
-	if (!slash || strlen(slash + 1) >= sizeof(r->service))
-		return false;
-	for (const char *const *s = syslog_names ? syslog_names : dflt; *s; s++) {
-		size_t n = strlen(*s);
-
-		if (n && !strncmp(program, *s, n) &&
-		    (program[n] == '/' || program[n] == '-')) {
-			strcpy(r->service, slash + 1);
-			return true;
-		}
+	switch (s.n) {
+	case 4:
+		if (IS(s, "qmgr"))
+			return SVC_QMGR;
+		if (IS(s, "smtp") || IS(s, "lmtp") || IS(s, "pipe"))
+			return SVC_AGENT;
+		break;
+	case 5:
+		if (IS(s, "smtpd"))
+			return SVC_SMTPD;
+		if (IS(s, "local") || IS(s, "error") || IS(s, "retry"))
+			return SVC_AGENT;
+		break;
+	case 6:
+		if (IS(s, "pickup"))
+			return SVC_PICKUP;
+		break;
+	case 7:
+		if (IS(s, "cleanup"))
+			return SVC_CLEANUP;
+		if (IS(s, "virtual") || IS(s, "discard"))
+			return SVC_AGENT;
+		break;
+	case 9:
+		if (IS(s, "postsuper"))
+			return SVC_POSTSUPER;
+		break;
+	default:
+		break;
 	}
-	return false;
+	return SVC_OTHER;
 }
 
-static enum postfix_kind parse(struct postfix_record *r, const char *program,
+/* NAME/[...]/SERVICE with NAME allowed by syslog_names: the service. */
+static bool postfix_program(struct slice prog, const char *const *syslog_names,
+			    struct slice *service)
+{
+	const char *slash;
+
+	if (!syslog_names) {		/* the default, "postfix" */
+		if (prog.n > 7 && IS(prog, "postfix") && (prog.p[7] == '/' || prog.p[7] == '-'))
+			goto named;
+		return false;
+	}
+	for (const char *const *s = syslog_names; *s; s++) {
+		size_t n = strlen(*s);
+
+		if (n && prog.n > n && memcmp(prog.p, *s, n) == 0 &&
+		    (prog.p[n] == '/' || prog.p[n] == '-'))
+			goto named;
+	}
+	return false;
+named:
+	slash = memrchr(prog.p, '/', prog.n);
+	if (!slash)
+		return false;
+	service->p = slash + 1;
+	service->n = (size_t)(prog.p + prog.n - service->p);
+	return service->n < POSTFIX_SERVICE_MAX;
+}
+
+static enum postfix_kind parse(struct postfix_record *r, struct slice program,
 			       struct cur *c, const char *const *syslog_names)
 {
-	if (!program || !postfix_program(r, program, syslog_names))
+	struct slice service;
+	enum service svc;
+
+	if (!program.p || !postfix_program(program, syslog_names, &service))
 		return POSTFIX_FOREIGN;
+	set(r, POSTFIX_F_SERVICE, service.p, service.n);
 	if (memchr(c->p, '\0', (size_t)(c->end - c->p)))
 		return POSTFIX_UNPARSED;
-	if (!strcmp(r->service, "smtpd")) {
+	svc = service_of(service);
+	if (svc == SVC_SMTPD) {
 		if (lit(c, "connect from "))
 			return p_connect(c, r);
 		if (lit(c, "warning: "))
@@ -510,26 +688,25 @@ static enum postfix_kind parse(struct postfix_record *r, const char *program,
 		if (lit(c, "NOQUEUE: "))
 			return lit(c, "reject: ") ? p_reject(c, r) : POSTFIX_IGNORED;
 	}
-	if (!qid(c, r)) {
-		r->qid[0] = '\0';
+	if (!qid(c, r))
 		return POSTFIX_IGNORED;
-	}
-	return p_queue_record(c, r);
+	return p_queue_record(c, r, svc);
 }
 
-enum postfix_kind postfix_parse(struct postfix_record *r, const char *program,
-				const char *msg, size_t len,
-				const char *const *syslog_names)
+enum postfix_kind postfix_parse(struct postfix_record *r, struct slice program,
+				struct slice msg, const char *const *syslog_names)
 {
 	struct cur c;
 
-	if (!msg) {
-		msg = "";
-		len = 0;
+	if (!msg.p) {
+		msg.p = "";
+		msg.n = 0;
 	}
-	c.p = msg;
-	c.end = msg + len;
-	memset(r, 0, sizeof(*r));
+	c.p = msg.p;
+	c.end = msg.p + msg.n;
+	r->present = 0;
+	r->long_qid = false;
+	r->truncated = false;
 	r->relay_port = r->size = r->nrcpt = r->uid = -1;
 	r->kind = parse(r, program, &c, syslog_names);
 	return r->kind;

@@ -3,8 +3,8 @@
  * postfix.h - recognise Postfix maillog records by their grammar.
  *
  * postfix_parse() takes the program name and message text of one syslog
- * line (see syslog.h) and fills one struct postfix_record.  It accepts a
- * record only from a program "NAME/.../SERVICE" whose NAME equals an entry
+ * line (slices, see syslog.h) and fills one struct postfix_record.  It
+ * accepts a record only from a program "NAME/.../SERVICE" whose NAME equals an entry
  * of syslog_names (NULL: {"postfix"}) or starts with one followed by '-' or
  * '/' ("postfix-out/smtp", "postfix/submission/smtpd").  Kinds:
  *
@@ -33,12 +33,28 @@
  * value in <...> ends at the '>' (outside a "quoted" part) that is followed
  * by the list separator or the end of the text, so an address like
  * <"x, sasl_username=ceo"@evil.test> stays one value.  A message holding a
- * NUL byte is UNPARSED (Postfix never logs one).  Values are copied with
- * invalid UTF-8 replaced by U+FFFD; a value longer than its field is cut on
- * a character boundary and `truncated` is set.  Absent numbers are -1.
+ * NUL byte is UNPARSED (Postfix never logs one).
+ *
+ * Zero copy: the values are slices of the caller's message, raw bytes
+ * (invalid UTF-8 included), valid as long as the line is.  Which fields a
+ * record has is the bitmask `present`; postfix_get() gives an absent field
+ * as the empty slice, and the slot of an absent field is stale, so read
+ * fields only through postfix_get().  A caller that keeps a value copies
+ * it with slice_copy() (syslog.h) into a buffer of the field's *_MAX
+ * bytes: that bounds it and replaces invalid UTF-8 by U+FFFD.  A value of
+ * *_MAX bytes or more is kept whole in the record and flags `truncated`
+ * (flagged, not refused): its copy will be cut; slice_copy() says exactly,
+ * since each bad byte grows by two in the copy.  Absent numbers are -1.
+ * An UNPARSED or IGNORED line may keep the fields found before the rule
+ * failed (for a diagnostic); act on a record only by its kind.
+ *
+ * Speed: a program that is not NAME/... of a syslog name costs one memcmp
+ * per name; the record is reset with a few stores, never a memset.
  *
  * Limits: the reject envelope tail is looked for after at most 8 "; " of
  * the reply text (each try is linear), later ones make the line UNPARSED.
+ * A queue id of POSTFIX_QID_MAX bytes or more, or a service name of
+ * POSTFIX_SERVICE_MAX or more, is refused (not a queue id / FOREIGN).
  * The program name is only as trustworthy as the syslog transport: any
  * local user can run `logger -t postfix/smtpd`; telling that apart needs
  * the sender's credentials (journald _COMM/_UID), not this parser.
@@ -48,6 +64,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "maillog/syslog.h"
 
 #define POSTFIX_QID_MAX 32
 #define POSTFIX_SERVICE_MAX 32
@@ -74,36 +92,57 @@ enum postfix_kind {
 	POSTFIX_RELEASE,
 };
 
-struct postfix_record {
-	enum postfix_kind kind;
-	char service[POSTFIX_SERVICE_MAX];	/* "smtpd", "qmgr", ... */
-	char qid[POSTFIX_QID_MAX];		/* "" for NOQUEUE */
-	bool long_qid;				/* enable_long_queue_ids form */
-	char client_host[POSTFIX_HOST_MAX];
-	char client_ip[POSTFIX_IP_MAX];
-	char sasl_method[POSTFIX_WORD_MAX];
-	char sasl_username[POSTFIX_TEXT_MAX];
-	char sasl_sender[POSTFIX_ADDR_MAX];
-	char message_id[POSTFIX_ADDR_MAX];
-	char from[POSTFIX_ADDR_MAX];
-	char to[POSTFIX_ADDR_MAX];
-	char orig_to[POSTFIX_ADDR_MAX];
-	char relay_host[POSTFIX_HOST_MAX];	/* or "local", "none", ... */
-	char relay_ip[POSTFIX_IP_MAX];
-	long relay_port;
-	char dsn[POSTFIX_WORD_MAX];
-	char status[POSTFIX_WORD_MAX];		/* sent, deferred, bounced, expired */
-	char text[POSTFIX_TEXT_MAX];		/* status text, reply, auth reason */
-	char stage[POSTFIX_WORD_MAX];		/* reject: RCPT, MAIL, ... */
-	char proto[POSTFIX_WORD_MAX];
-	char helo[POSTFIX_TEXT_MAX];
-	long size, nrcpt, uid;
-	bool truncated;
+/* Fields of a record; the comment is the bound (*_MAX) of each. */
+enum postfix_field {
+	POSTFIX_F_SERVICE,	/* SERVICE: "smtpd", "qmgr", ... */
+	POSTFIX_F_QID,		/* QID; absent for NOQUEUE */
+	POSTFIX_F_CLIENT_HOST,	/* HOST */
+	POSTFIX_F_CLIENT_IP,	/* IP */
+	POSTFIX_F_SASL_METHOD,	/* WORD */
+	POSTFIX_F_SASL_USERNAME,	/* TEXT */
+	POSTFIX_F_SASL_SENDER,	/* ADDR */
+	POSTFIX_F_MESSAGE_ID,	/* ADDR */
+	POSTFIX_F_FROM,		/* ADDR; present and empty: the null sender */
+	POSTFIX_F_TO,		/* ADDR */
+	POSTFIX_F_ORIG_TO,	/* ADDR */
+	POSTFIX_F_RELAY_HOST,	/* HOST, or "local", "none", ... */
+	POSTFIX_F_RELAY_IP,	/* IP */
+	POSTFIX_F_DSN,		/* WORD */
+	POSTFIX_F_STATUS,	/* WORD: sent, deferred, bounced, expired */
+	POSTFIX_F_TEXT,		/* TEXT: status text, reply, auth reason */
+	POSTFIX_F_STAGE,	/* WORD: reject: RCPT, MAIL, ... */
+	POSTFIX_F_PROTO,	/* WORD */
+	POSTFIX_F_HELO,		/* TEXT */
+	POSTFIX_F_COUNT
 };
 
-enum postfix_kind postfix_parse(struct postfix_record *r, const char *program,
-				const char *msg, size_t len,
-				const char *const *syslog_names);
+struct postfix_record {
+	enum postfix_kind kind;
+	unsigned int present;			/* 1u << enum postfix_field */
+	struct slice f[POSTFIX_F_COUNT];	/* read with postfix_get() */
+	bool long_qid;				/* enable_long_queue_ids form */
+	bool truncated;				/* a value of *_MAX bytes or more */
+	long relay_port, size, nrcpt, uid;
+};
+
+enum postfix_kind postfix_parse(struct postfix_record *r, struct slice program,
+				struct slice msg, const char *const *syslog_names);
+
+static inline struct slice postfix_get(const struct postfix_record *r,
+				       enum postfix_field f)
+{
+	static const struct slice none = { "", 0 };
+
+	return r->present & (1u << f) ? r->f[f] : none;
+}
+
+static inline bool postfix_has(const struct postfix_record *r, enum postfix_field f)
+{
+	return r->present & (1u << f);
+}
+
+/* The bound of a field: copy it into a buffer of this many bytes. */
+size_t postfix_field_max(enum postfix_field f);
 
 const char *postfix_kind_name(enum postfix_kind kind);
 

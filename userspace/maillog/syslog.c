@@ -4,17 +4,92 @@
  *
  * A cursor (p, end) walks the line; every read checks p < end first, so
  * the line needs no terminator and a NUL is just a byte that no rule of
- * the header grammar accepts.
+ * the header grammar accepts.  Host and program are checked a word at a
+ * time (a byte class table for the tail), and not at all when they equal
+ * bytes that passed the check before; the timestamp usually costs two
+ * word compares against the previous line's.  The per-thread caches hold
+ * copies of checked text only, never pointers into a caller's line.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
+#include "text.h"
 #include "maillog/syslog.h"
+
+#define TS3164_LEN 15		/* "Nov 27 02:05:13" */
+
+enum { C_CTRL = 1, C_PROG_END = 2, C_SPACE = 4 };
+
+/* NUL, control bytes and DEL never appear in a header field; ' ' ends the
+ * host, ' ', '[' and ':' end the program name. */
+static const unsigned char cls[256] = {
+	[0x00 ... 0x1f] = C_CTRL, [0x7f] = C_CTRL,
+	[' '] = C_PROG_END | C_SPACE, ['['] = C_PROG_END, [':'] = C_PROG_END,
+};
 
 struct cur {
 	const char *p;
 	const char *end;
 };
+
+/*
+ * Per-thread RFC 3164 conversion cache.  ref_*: the broken-down ref of the
+ * last call.  sec_*: the last timestamp text and its time, valid for the
+ * ref month it was computed under.  hour_*: the time of the start of the
+ * last clock hour seen, when that hour has no UTC offset change in it
+ * (then every second of it is base + offset).  host_*: the last host
+ * name that passed field(), when short, with the space after it: the
+ * same bytes again need no check.  prog[]: the same for program names,
+ * a few of them, each with the ' ', '[' or ':' that ended it.
+ */
+struct ts_cache {
+	bool ref_ok;
+	time_t ref;
+	int ref_year, ref_mon;
+	bool sec_ok;
+	char sec_text[TS3164_LEN];
+	int sec_ref_year, sec_ref_mon;
+	time_t sec_time;
+	bool hour_ok;
+	int hour_year, hour_mon, hour_mday, hour_hour;
+	time_t hour_base;
+	size_t host_n;			/* last host and its ' ', 0: none */
+	char host_text[16];
+	struct {			/* programs seen, by their first bytes */
+		size_t n;		/* with the byte after it, 0: none */
+		char text[32];
+	} prog[16];
+};
+
+static _Thread_local struct ts_cache tsc;
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the word-at-a-time scans below assume a little-endian CPU"
+#endif
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+static inline uint64_t load8(const char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* High bit of each byte of x that is 0; exact up to the lowest one. */
+static inline uint64_t zero_bytes(uint64_t x)
+{
+	return (x - ONES) & ~x & HIGHS;
+}
+
+/* Bytes of x below 0x21 (control or space) or equal to 0x7f, same rule. */
+static inline uint64_t ctrl_or_space(uint64_t x)
+{
+	return ((x - ONES * 0x21) & ~x & HIGHS) | zero_bytes(x ^ (ONES * 0x7f));
+}
 
 static bool at(const struct cur *c, char ch)
 {
@@ -65,51 +140,130 @@ static bool valid_tm(const struct tm *tm)
 	       tm->tm_hour <= 23 && tm->tm_min <= 59 && tm->tm_sec <= 60;
 }
 
-/* "Nov 27 02:05:13" or "Nov  7 02:05:13", local time, year from ref. */
-static bool ts_rfc3164(struct cur *c, time_t ref, struct syslog_line *out)
+/* Days since 1970-01-01 of a proleptic Gregorian date (mon 1..12). */
+static long days_from_civil(long y, int mon, int mday)
+{
+	long era, yoe, doy, doe;
+
+	y -= mon <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153L * (mon > 2 ? mon - 3 : mon + 9) + 2) / 5 + mday - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static time_t local_mktime(const struct tm *tm, int min, int sec)
+{
+	struct tm t = *tm;
+
+	t.tm_min = min;
+	t.tm_sec = sec;
+	t.tm_isdst = -1;
+	return mktime(&t);
+}
+
+/* Local time of a valid tm, through the hour cache. */
+static bool convert_local(const struct tm *tm, time_t *out)
+{
+	time_t t, end;
+
+	if (!(tsc.hour_ok && tsc.hour_year == tm->tm_year && tsc.hour_mon == tm->tm_mon &&
+	      tsc.hour_mday == tm->tm_mday && tsc.hour_hour == tm->tm_hour)) {
+		tsc.hour_ok = false;
+		t = local_mktime(tm, 0, 0);
+		end = local_mktime(tm, 59, 59);
+		if (t != (time_t)-1 && end - t == 3599) {
+			tsc.hour_ok = true;
+			tsc.hour_year = tm->tm_year;
+			tsc.hour_mon = tm->tm_mon;
+			tsc.hour_mday = tm->tm_mday;
+			tsc.hour_hour = tm->tm_hour;
+			tsc.hour_base = t;
+		}
+	}
+	if (tsc.hour_ok) {
+		*out = tsc.hour_base + tm->tm_min * 60L + tm->tm_sec;
+		return true;
+	}
+	t = local_mktime(tm, tm->tm_min, tm->tm_sec);	/* an offset change */
+	*out = t;
+	return t != (time_t)-1;
+}
+
+/* The 15 bytes at c->p, not the cached timestamp: read and convert. */
+static __attribute__((noinline)) bool ts_rfc3164_new(struct cur *c, struct syslog_line *out)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	struct tm tm = { 0 }, rtm;
+	struct cur t = { c->p, c->p + TS3164_LEN };
+	struct tm tm = { 0 };
 	int mon = -1, v;
-	time_t t;
+	time_t tt;
 
-	if (c->end - c->p < 3)
-		return false;
 	for (int i = 0; i < 12; i++)
-		if (memcmp(c->p, months + 3 * (size_t)i, 3) == 0)
+		if (memcmp(t.p, months + 3 * (size_t)i, 3) == 0)
 			mon = i;
 	if (mon < 0)
 		return false;
-	c->p += 3;
-	if (!eat(c, ' '))
+	t.p += 3;
+	if (!eat(&t, ' '))
 		return false;
-	if (eat(c, ' ')) {
-		if (!digits(c, 1, &tm.tm_mday))
+	if (eat(&t, ' ')) {
+		if (!digits(&t, 1, &tm.tm_mday))
 			return false;
-	} else if (!digits(c, 2, &tm.tm_mday)) {
+	} else if (!digits(&t, 2, &tm.tm_mday)) {
 		return false;
 	}
-	if (!eat(c, ' ') || !digits(c, 2, &tm.tm_hour) || !eat(c, ':') ||
-	    !digits(c, 2, &tm.tm_min) || !eat(c, ':') || !digits(c, 2, &v))
+	if (!eat(&t, ' ') || !digits(&t, 2, &tm.tm_hour) || !eat(&t, ':') ||
+	    !digits(&t, 2, &tm.tm_min) || !eat(&t, ':') || !digits(&t, 2, &v))
 		return false;
 	tm.tm_sec = v;
 	tm.tm_mon = mon;
-	if (!localtime_r(&ref, &rtm))
-		return false;
-	tm.tm_year = rtm.tm_year;
-	if (mon > rtm.tm_mon + 1)
+	tm.tm_year = tsc.ref_year;
+	if (mon > tsc.ref_mon + 1)
 		tm.tm_year--;			/* December read in January */
-	else if (mon == 0 && rtm.tm_mon == 11)
+	else if (mon == 0 && tsc.ref_mon == 11)
 		tm.tm_year++;			/* January read on Dec 31 */
 	if (!valid_tm(&tm))
 		return false;			/* also Feb 29 in a common year */
-	tm.tm_isdst = -1;
-	t = mktime(&tm);
-	if (t == (time_t)-1)
+	if (!convert_local(&tm, &tt))
 		return false;
-	out->time = t;
+	memcpy(tsc.sec_text, c->p, TS3164_LEN);
+	tsc.sec_ref_year = tsc.ref_year;
+	tsc.sec_ref_mon = tsc.ref_mon;
+	tsc.sec_time = tt;
+	tsc.sec_ok = true;
+	c->p += TS3164_LEN;
+	out->time = tt;
 	out->usec = 0;
 	return true;
+}
+
+/* "Nov 27 02:05:13" or "Nov  7 02:05:13", local time, year from ref. */
+static bool ts_rfc3164(struct cur *c, time_t ref, struct syslog_line *out)
+{
+	if (c->end - c->p < TS3164_LEN)
+		return false;
+	if (!tsc.ref_ok || tsc.ref != ref) {
+		struct tm rtm;
+
+		if (!localtime_r(&ref, &rtm))
+			return false;
+		tsc.ref_ok = true;
+		tsc.ref = ref;
+		tsc.ref_year = rtm.tm_year;
+		tsc.ref_mon = rtm.tm_mon;
+	}
+	/* two overlapping words: bytes 0-7 and 7-14 */
+	if (tsc.sec_ok && load8(c->p) == load8(tsc.sec_text) &&
+	    load8(c->p + TS3164_LEN - 8) == load8(tsc.sec_text + TS3164_LEN - 8) &&
+	    tsc.sec_ref_year == tsc.ref_year && tsc.sec_ref_mon == tsc.ref_mon) {
+		c->p += TS3164_LEN;
+		out->time = tsc.sec_time;
+		out->usec = 0;
+		return true;
+	}
+	return ts_rfc3164_new(c, out);
 }
 
 /* "2026-11-27T02:05:13[.frac](Z|+hh:mm|+hhmm)" */
@@ -118,7 +272,6 @@ static bool ts_rfc3339(struct cur *c, struct syslog_line *out)
 	struct tm tm = { 0 };
 	int y, oh = 0, om = 0, sign = 0;
 	long usec = 0;
-	time_t t;
 
 	if (!digits(c, 4, &y) || !eat(c, '-') || !digits(c, 2, &tm.tm_mon) ||
 	    !eat(c, '-') || !digits(c, 2, &tm.tm_mday) || !eat(c, 'T') ||
@@ -155,35 +308,86 @@ static bool ts_rfc3339(struct cur *c, struct syslog_line *out)
 	}
 	if (!valid_tm(&tm))
 		return false;
-	t = timegm(&tm);
-	if (t == (time_t)-1)
-		return false;
-	out->time = t - sign * (oh * 3600L + om * 60L);
+	out->time = days_from_civil(y, tm.tm_mon + 1, tm.tm_mday) * 86400L +
+		    tm.tm_hour * 3600L + tm.tm_min * 60L + tm.tm_sec -
+		    sign * (oh * 3600L + om * 60L);
 	out->usec = usec;
 	return true;
 }
 
-/* Copy bytes up to (not including) a byte in stop into dst; false if the
- * span is empty, too long, or holds a control byte or NUL. */
-static bool span(struct cur *c, const char *stop, char *dst, size_t cap)
+/* Bytes up to the first byte of class `stop`: at least one, fewer than
+ * max, no control byte, and the stop byte present. */
+static bool field(struct cur *c, unsigned char stop, size_t max, struct slice *s)
 {
-	size_t n = 0;
+	const char *p = c->p;
 
-	while (c->p < c->end && !strchr(stop, *c->p)) {
-		unsigned char ch = (unsigned char)*c->p;
+	/* a word at a time; the lowest flagged byte is a stop or a control */
+	while (c->end - p >= 8) {
+		uint64_t v = load8(p), m = ctrl_or_space(v);
 
-		if (ch < 0x20 || ch == 0x7f || n + 1 >= cap)
+		if (stop & C_PROG_END)
+			m |= zero_bytes(v ^ (ONES * '[')) | zero_bytes(v ^ (ONES * ':'));
+		if (m) {
+			p += __builtin_ctzll(m) >> 3;
+			goto found;
+		}
+		p += 8;
+		if ((size_t)(p - c->p) >= max)
 			return false;
-		dst[n++] = (char)ch;
-		c->p++;
 	}
-	dst[n] = '\0';
-	return n > 0 && c->p < c->end;
+	while (p < c->end && !(cls[(unsigned char)*p] & (stop | C_CTRL)))
+		p++;
+	if (p == c->end)
+		return false;
+found:
+	if (!(cls[(unsigned char)*p] & stop) || p == c->p || (size_t)(p - c->p) >= max)
+		return false;
+	s->p = c->p;
+	s->n = (size_t)(p - c->p);
+	c->p = p;
+	return true;
+}
+
+/* The n (1..16) bytes at p equal those at text (16 bytes, padded). */
+static bool same16(const char *p, const char *end, const char *text, size_t n)
+{
+	uint64_t lo, hi;
+
+	if (end - p < 16)
+		return (size_t)(end - p) >= n && memcmp(p, text, n) == 0;
+	lo = load8(p) ^ load8(text);
+	hi = load8(p + 8) ^ load8(text + 8);
+	if (n < 8)
+		return (lo & ((1ULL << (8 * n)) - 1)) == 0;
+	return lo == 0 && (n == 8 || (hi & (~0ULL >> (8 * (16 - n)))) == 0);
+}
+
+/* The n (1..32) bytes at p equal those at text (32 bytes, padded). */
+static bool same32(const char *p, const char *end, const char *text, size_t n)
+{
+	uint64_t diff = 0;
+	size_t i;
+
+	if (end - p < 32)
+		return (size_t)(end - p) >= n && memcmp(p, text, n) == 0;
+	for (i = 0; i + 8 <= n; i += 8)
+		diff |= load8(p + i) ^ load8(text + i);
+	if (i < n)
+		diff |= (load8(p + i) ^ load8(text + i)) & ((1ULL << (8 * (n - i))) - 1);
+	return diff == 0;
+}
+
+static unsigned prog_slot(const char *p, const char *end)
+{
+	uint64_t h = end - p >= 16 ? load8(p) ^ (load8(p + 8) * 0x9e3779b97f4a7c15ULL) : 0;
+
+	return (unsigned)((h * 0x9e3779b97f4a7c15ULL) >> 60);
 }
 
 int syslog_parse(struct syslog_line *out, const char *line, size_t len, time_t ref)
 {
 	struct cur c;
+	unsigned slot;
 	bool ok;
 
 	if (!line)
@@ -193,29 +397,61 @@ int syslog_parse(struct syslog_line *out, const char *line, size_t len, time_t r
 	ok = is_digit(&c) ? ts_rfc3339(&c, out) : ts_rfc3164(&c, ref, out);
 	if (!ok || !eat(&c, ' '))
 		return SYSLOG_UNPARSED;
-	/* strchr() also stops at the NUL byte: a NUL is refused as a control. */
-	if (!span(&c, " ", out->host, sizeof(out->host)) || !eat(&c, ' '))
-		return SYSLOG_UNPARSED;
-	if (!span(&c, " [:", out->program, sizeof(out->program)))
-		return SYSLOG_UNPARSED;
+	if (tsc.host_n && same16(c.p, c.end, tsc.host_text, tsc.host_n)) {
+		out->host.p = c.p;
+		out->host.n = tsc.host_n - 1;
+		c.p += tsc.host_n;
+	} else {
+		if (!field(&c, C_SPACE, SYSLOG_HOST_MAX, &out->host) || !eat(&c, ' '))
+			return SYSLOG_UNPARSED;
+		tsc.host_n = 0;
+		if (out->host.n < sizeof(tsc.host_text)) {
+			memset(tsc.host_text, 0, sizeof(tsc.host_text));
+			memcpy(tsc.host_text, out->host.p, out->host.n + 1);
+			tsc.host_n = out->host.n + 1;
+		}
+	}
+	slot = prog_slot(c.p, c.end);
+	if (tsc.prog[slot].n && same32(c.p, c.end, tsc.prog[slot].text, tsc.prog[slot].n)) {
+		out->program.p = c.p;
+		out->program.n = tsc.prog[slot].n - 1;
+		c.p += out->program.n;
+	} else {
+		if (!field(&c, C_PROG_END, SYSLOG_PROG_MAX, &out->program))
+			return SYSLOG_UNPARSED;
+		tsc.prog[slot].n = 0;
+		if (out->program.n < sizeof(tsc.prog[slot].text)) {
+			memset(tsc.prog[slot].text, 0, sizeof(tsc.prog[slot].text));
+			memcpy(tsc.prog[slot].text, out->program.p, out->program.n + 1);
+			tsc.prog[slot].n = out->program.n + 1;
+		}
+	}
 	out->pid = -1;
 	if (eat(&c, '[')) {
+		const char *start = c.p;
+		const char *lim = c.end - c.p > 11 ? c.p + 11 : c.end;
 		long pid = 0;
+		unsigned d;
 
-		if (!is_digit(&c))
-			return SYSLOG_UNPARSED;
-		while (is_digit(&c)) {
-			pid = pid * 10 + (*c.p++ - '0');
-			if (pid > 0x7fffffffL)
-				return SYSLOG_UNPARSED;
+		/* at most 11 digits, then the overflow check once */
+		while (c.p < lim && (d = (unsigned)(unsigned char)*c.p - '0') < 10) {
+			pid = pid * 10 + d;
+			c.p++;
 		}
-		if (!eat(&c, ']'))
+		if (c.p == start || pid > 0x7fffffffL || !eat(&c, ']'))
 			return SYSLOG_UNPARSED;
 		out->pid = pid;
 	}
 	if (!eat(&c, ':') || !eat(&c, ' '))
 		return SYSLOG_UNPARSED;
-	out->msg = c.p;
-	out->msg_len = (size_t)(c.end - c.p);
+	out->msg.p = c.p;
+	out->msg.n = (size_t)(c.end - c.p);
 	return SYSLOG_OK;
+}
+
+bool slice_copy(char *dst, size_t cap, struct slice v)
+{
+	if (cap == 0)
+		return v.n == 0;
+	return utf8_sanitize_len(dst, cap, v.p ? v.p : "", v.n) == v.n;
 }

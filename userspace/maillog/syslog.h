@@ -22,33 +22,65 @@
  * previous year (December read in January), a January line read in late
  * December to the next one (a clock slightly ahead at new year).
  *
- * On success the header fields are copied out (NUL-terminated) and msg/
- * msg_len point into the caller's line.  Anything that does not match the
- * grammar (a NUL or control byte in the header, a hostname or program that
- * is too long, an impossible date) returns SYSLOG_UNPARSED and leaves *out
- * unspecified.  The message is not examined at all.
+ * Zero copy: on success host, program and msg are slices of the caller's
+ * line, valid as long as the line is; nothing is copied or sanitised.  A
+ * caller that keeps a value copies it with slice_copy(), which bounds it
+ * and replaces invalid UTF-8.  Anything that does not match the grammar (a
+ * NUL or control byte in the header, a hostname of SYSLOG_HOST_MAX bytes or
+ * more, a program of SYSLOG_PROG_MAX or more: refused, not cut; an
+ * impossible date) returns SYSLOG_UNPARSED and leaves *out unspecified.
+ * The message is not examined at all.
+ *
+ * Speed: RFC 3164 conversions are cached per thread, by the whole
+ * timestamp and by clock hour (mktime() only for a new hour, twice, and
+ * per second in an hour that holds a UTC offset change); the cache
+ * assumes TZ does not change while the process runs.  RFC 3339 is pure
+ * arithmetic.  A host name (up to 15 bytes) equal to the previous line's
+ * is not scanned again, nor is a program (up to 31 bytes) among a few
+ * recent ones; host and program are otherwise checked a word at a time.  A foreign line costs this header parse and one compare in
+ * postfix_parse().
  */
 #ifndef SENTINEL_MAILLOG_SYSLOG_H
 #define SENTINEL_MAILLOG_SYSLOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <time.h>
 
-#define SYSLOG_HOST_MAX 256	/* bytes with the NUL: a DNS name fits */
+#define SYSLOG_HOST_MAX 256	/* a host of this many bytes is refused */
 #define SYSLOG_PROG_MAX 64
+
+/* Bytes of somebody else's buffer: not NUL-terminated, n may be 0. */
+struct slice {
+	const char *p;
+	size_t n;
+};
 
 enum syslog_rc { SYSLOG_OK = 0, SYSLOG_UNPARSED = -1 };
 
 struct syslog_line {
 	time_t time;			/* UTC */
 	long usec;			/* 0..999999 */
-	char host[SYSLOG_HOST_MAX];
-	char program[SYSLOG_PROG_MAX];	/* "postfix/submission/smtpd" */
+	struct slice host;
+	struct slice program;		/* "postfix/submission/smtpd" */
 	long pid;			/* -1 when the line has none */
-	const char *msg;		/* into the caller's line */
-	size_t msg_len;
+	struct slice msg;
 };
 
 int syslog_parse(struct syslog_line *out, const char *line, size_t len, time_t ref);
+
+static inline bool slice_eq(struct slice s, const char *str)
+{
+	size_t n = strlen(str);
+
+	return s.n == n && (n == 0 || memcmp(s.p, str, n) == 0);
+}
+
+/* Copy v into dst (cap bytes, always NUL-terminated when cap > 0) with
+ * every byte that does not start a valid UTF-8 sequence, and every NUL,
+ * replaced by U+FFFD; cut on a character boundary.  Returns false when v
+ * did not fit whole. */
+bool slice_copy(char *dst, size_t cap, struct slice v);
 
 #endif
