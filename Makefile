@@ -77,6 +77,14 @@ $(BUILD)/sentineld: $(DAEMON_OBJS)
 $(BUILD)/flowgen: tests/integration/flowgen.c | $(BUILD)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
 
+# Maillog benchmark: a log generator and the parsers over a whole file.
+$(BUILD)/genlog: tests/bench/genlog.c | $(BUILD)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
+
+$(BUILD)/parse_bench: tests/bench/parse_bench.c $(BUILD)/maillog/syslog.o \
+		$(BUILD)/maillog/postfix.o $(BUILD)/text.o
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -pthread -o $@ $^
+
 # The test build: everything again under ASan and UBSan.
 $(BUILD)/san/%.o: userspace/%.c $(DAEMON_HDRS) bpf/sentinel.h $(SKEL) | $(BUILD)/san
 	@mkdir -p $(@D)
@@ -101,8 +109,9 @@ test: deps
 	@tests/run.sh $(UNIT_TESTS)
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BUILD)/genlog $(BUILD)/parse_bench
 	@tests/bench/connect_bench.sh
+	@tests/bench/maillog_bench.sh
 
 check: $(SKEL)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
