@@ -24,6 +24,8 @@
 
 #include "config.h"
 
+#define CONFIG_MAX_LINE 4096
+
 typedef int (*config_parse_fn)(struct config *cfg, const char *value,
 			       char *err, size_t errlen);
 
@@ -53,40 +55,162 @@ bad:
 	return -1;
 }
 
-static int parse_ports(struct config *cfg, const char *value, char *err, size_t errlen)
+/*
+ * Call fn for each item of a comma list, blanks around items trimmed.
+ * Empty items are refused: "25,,587" is more likely a typo than a wish.
+ */
+static int for_each_item(struct config *cfg, const char *value,
+			 int (*fn)(struct config *cfg, const char *item, char *err, size_t errlen),
+			 char *err, size_t errlen)
 {
-	char buf[1024], *save = NULL, *tok;
+	char buf[CONFIG_MAX_LINE];
+	char *item = buf, *end;
 
 	if (strlen(value) >= sizeof(buf)) {
 		snprintf(err, errlen, "list too long");
 		return -1;
 	}
 	strcpy(buf, value);
-	cfg->nports = 0;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		unsigned long port;
-		size_t i;
+	for (;;) {
+		char *comma = strchr(item, ',');
 
-		while (*tok == ' ' || *tok == '\t')
-			tok++;
-		for (char *e = tok + strlen(tok); e > tok && (e[-1] == ' ' || e[-1] == '\t');)
-			*--e = '\0';
-		if (parse_u32(tok, 1, 65535, &port, err, errlen) < 0)
-			return -1;
-		for (i = 0; i < cfg->nports && cfg->ports[i] != port; i++)
-			;
-		if (i < cfg->nports)
-			continue;	/* listed twice: harmless */
-		if (cfg->nports == CONFIG_MAX_PORTS) {
-			snprintf(err, errlen, "more than %d ports", CONFIG_MAX_PORTS);
+		if (comma)
+			*comma = '\0';
+		while (*item == ' ' || *item == '\t')
+			item++;
+		for (end = item + strlen(item); end > item && (end[-1] == ' ' || end[-1] == '\t');)
+			*--end = '\0';
+		if (*item == '\0') {
+			snprintf(err, errlen, "empty item in the list");
 			return -1;
 		}
-		cfg->ports[cfg->nports++] = (uint16_t)port;
+		if (fn(cfg, item, err, errlen) < 0)
+			return -1;
+		if (!comma)
+			return 0;
+		item = comma + 1;
 	}
-	if (cfg->nports == 0) {
+}
+
+static int add_port(struct config *cfg, const char *item, char *err, size_t errlen)
+{
+	unsigned long port;
+	size_t i;
+
+	if (parse_u32(item, 1, 65535, &port, err, errlen) < 0)
+		return -1;
+	for (i = 0; i < cfg->nports && cfg->ports[i] != port; i++)
+		;
+	if (i < cfg->nports)
+		return 0;	/* listed twice: harmless */
+	if (cfg->nports == CONFIG_MAX_PORTS) {
+		snprintf(err, errlen, "more than %d ports", CONFIG_MAX_PORTS);
+		return -1;
+	}
+	cfg->ports[cfg->nports++] = (uint16_t)port;
+	return 0;
+}
+
+static int parse_ports(struct config *cfg, const char *value, char *err, size_t errlen)
+{
+	cfg->nports = 0;
+	if (*value == '\0') {
 		snprintf(err, errlen, "at least one port is needed");
 		return -1;
 	}
+	return for_each_item(cfg, value, add_port, err, errlen);
+}
+
+static int add_maillog_path(struct config *cfg, const char *item, char *err, size_t errlen)
+{
+	if (item[0] != '/') {
+		snprintf(err, errlen, "'%s' is not an absolute path", item);
+		return -1;
+	}
+	if (strlen(item) >= sizeof(cfg->maillog_paths[0])) {
+		snprintf(err, errlen, "path too long");
+		return -1;
+	}
+	for (size_t i = 0; i < cfg->nmaillog_paths; i++)
+		if (strcmp(cfg->maillog_paths[i], item) == 0)
+			return 0;
+	if (cfg->nmaillog_paths == CONFIG_MAX_MAILLOGS) {
+		snprintf(err, errlen, "more than %d paths", CONFIG_MAX_MAILLOGS);
+		return -1;
+	}
+	strcpy(cfg->maillog_paths[cfg->nmaillog_paths++], item);
+	return 0;
+}
+
+static int parse_maillog_path(struct config *cfg, const char *value, char *err, size_t errlen)
+{
+	cfg->nmaillog_paths = 0;
+	if (strcmp(value, "none") == 0)
+		return 0;
+	return for_each_item(cfg, value, add_maillog_path, err, errlen);
+}
+
+static int parse_maillog_format(struct config *cfg, const char *value, char *err, size_t errlen)
+{
+	if (strcmp(value, "auto") == 0 || strcmp(value, "postfix") == 0) {
+		snprintf(cfg->maillog_format, sizeof(cfg->maillog_format), "%s", value);
+		return 0;
+	}
+	if (strcmp(value, "sendmail") == 0 || strcmp(value, "exim") == 0)
+		snprintf(err, errlen, "'%s' is not supported yet: auto or postfix", value);
+	else
+		snprintf(err, errlen, "'%s' is not one of auto, postfix", value);
+	return -1;
+}
+
+static int parse_maillog_start(struct config *cfg, const char *value, char *err, size_t errlen)
+{
+	if (strcmp(value, "end") == 0)
+		cfg->maillog_from_beginning = false;
+	else if (strcmp(value, "beginning") == 0)
+		cfg->maillog_from_beginning = true;
+	else {
+		snprintf(err, errlen, "'%s' is not one of end, beginning", value);
+		return -1;
+	}
+	return 0;
+}
+
+static int add_syslog_name(struct config *cfg, const char *item, char *err, size_t errlen)
+{
+	size_t n = strlen(item);
+
+	if (n >= sizeof(cfg->syslog_names[0]) ||
+	    strspn(item, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n) {
+		snprintf(err, errlen, "'%s' is not a syslog name (letters, digits, '.', '_', '-')",
+			 item);
+		return -1;
+	}
+	if (cfg->nsyslog_names == CONFIG_MAX_SYSLOG_NAMES) {
+		snprintf(err, errlen, "more than %d names", CONFIG_MAX_SYSLOG_NAMES);
+		return -1;
+	}
+	strcpy(cfg->syslog_names[cfg->nsyslog_names++], item);
+	return 0;
+}
+
+static int parse_syslog_names(struct config *cfg, const char *value, char *err, size_t errlen)
+{
+	cfg->nsyslog_names = 0;
+	return for_each_item(cfg, value, add_syslog_name, err, errlen);
+}
+
+static int parse_state_dir(struct config *cfg, const char *value, char *err, size_t errlen)
+{
+	if (value[0] != '/') {
+		snprintf(err, errlen, "'%s' is not an absolute path", value);
+		return -1;
+	}
+	if (strlen(value) >= sizeof(cfg->state_dir)) {
+		snprintf(err, errlen, "path too long");
+		return -1;
+	}
+	strcpy(cfg->state_dir, value);
 	return 0;
 }
 
@@ -206,7 +330,12 @@ static const struct config_key config_keys[] = {
 	{ "sensor", "cgroup_root", "auto", parse_cgroup_root },
 	{ "metrics", "listen", "127.0.0.1:9725", parse_listen },
 	{ "metrics", "max_series", "5000", parse_max_series },
+	{ "maillog", "path", "/var/log/mail.log", parse_maillog_path },
+	{ "maillog", "format", "auto", parse_maillog_format },
+	{ "maillog", "start", "end", parse_maillog_start },
+	{ "maillog", "syslog_names", "postfix", parse_syslog_names },
 	{ "daemon", "log_level", "info", parse_log_level },
+	{ "daemon", "state_dir", "/var/lib/smtp-sentinel", parse_state_dir },
 };
 
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -220,8 +349,6 @@ void config_defaults(struct config *cfg)
 		if (config_keys[i].parse(cfg, config_keys[i].def, err, sizeof(err)) < 0)
 			fatalx("built-in default of %s: %s", config_keys[i].name, err);
 }
-
-#define CONFIG_MAX_LINE 4096
 
 struct load_ctx {
 	bool too_long;

@@ -12,6 +12,7 @@
 #define SENTINEL_CONFIG_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -21,6 +22,8 @@
 #define CONFIG_DEFAULT_PATH "/etc/smtp-sentinel/sentinel.conf"
 #define CONFIG_MAX_PORTS 64	/* SENTINEL_MAX_PORTS */
 #define CONFIG_ERR_LEN 512
+#define CONFIG_MAX_MAILLOGS 8
+#define CONFIG_MAX_SYSLOG_NAMES 8
 
 struct config {
 	/* [sensor] */
@@ -34,8 +37,17 @@ struct config {
 	socklen_t listen_len;
 	unsigned max_series;
 
+	/* [maillog] */
+	char maillog_paths[CONFIG_MAX_MAILLOGS][PATH_MAX];
+	size_t nmaillog_paths;		/* 0: path = none */
+	char maillog_format[16];	/* auto, postfix */
+	bool maillog_from_beginning;	/* start = beginning */
+	char syslog_names[CONFIG_MAX_SYSLOG_NAMES][32];
+	size_t nsyslog_names;
+
 	/* [daemon] */
 	enum log_level log_level;
+	char state_dir[PATH_MAX];
 };
 
 /* Defaults only.  Never fails. */

@@ -21,6 +21,16 @@ struct counters {
 	uint64_t series_overflow;	/* keys folded into "_other" series */
 	uint64_t flow_series;		/* gauge */
 	uint64_t scrapes;
+
+	/* maillog */
+	uint64_t maillog_parsed;	/* lines that are records we use */
+	uint64_t maillog_ignored;	/* well-formed, of no interest */
+	uint64_t maillog_unparsed;	/* not understood: counted, skipped */
+	uint64_t maillog_long_lines;	/* over the tailer's bound: skipped */
+	uint64_t maillog_rotations;
+	uint64_t maillog_truncations;
+	uint64_t sasl_logins;		/* smtpd client= with sasl_username */
+	uint64_t sasl_auth_failures;	/* SASL ... authentication failed */
 };
 
 #endif

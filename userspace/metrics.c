@@ -28,6 +28,13 @@ struct metric_desc {
 	const char *help;
 	/* source: exactly one of these */
 	size_t counter;			/* offsetof(struct counters, field) + 1 */
+	struct {			/* counters told apart by one label */
+		const char *label;
+		struct {
+			const char *value;
+			size_t counter;
+		} values[4];
+	} labelled;
 	bool build_info;
 	struct {
 		enum metric_table_id table;
@@ -77,6 +84,27 @@ static const struct metric_desc metric_table[] = {
 	{ "smtp_sentinel_scrapes_total", COUNTER,
 	  "Scrapes of this endpoint.",
 	  .counter = FIELD(scrapes) },
+	{ "smtp_sentinel_maillog_lines_total", COUNTER,
+	  "Maillog lines read: records used, well-formed lines of no interest, "
+	  "lines not understood (counted and skipped).",
+	  .labelled = { "result", { { "parsed", FIELD(maillog_parsed) },
+				    { "ignored", FIELD(maillog_ignored) },
+				    { "unparsed", FIELD(maillog_unparsed) } } } },
+	{ "smtp_sentinel_maillog_long_lines_total", COUNTER,
+	  "Maillog lines longer than 64 KiB, skipped.",
+	  .counter = FIELD(maillog_long_lines) },
+	{ "smtp_sentinel_maillog_rotations_total", COUNTER,
+	  "Maillog files replaced at their path (rename rotation).",
+	  .counter = FIELD(maillog_rotations) },
+	{ "smtp_sentinel_maillog_truncations_total", COUNTER,
+	  "Maillog files truncated under us (copytruncate).",
+	  .counter = FIELD(maillog_truncations) },
+	{ "smtp_sentinel_sasl_logins_total", COUNTER,
+	  "Messages accepted from SMTP AUTH clients (smtpd client= with sasl_username).",
+	  .counter = FIELD(sasl_logins) },
+	{ "smtp_sentinel_sasl_auth_failures_total", COUNTER,
+	  "Failed SMTP AUTH attempts (SASL authentication failed).",
+	  .counter = FIELD(sasl_auth_failures) },
 	{ "smtp_sentinel_build_info", GAUGE,
 	  "Build information; the value is always 1.",
 	  .build_info = true },
@@ -206,6 +234,11 @@ static void render_series(const struct series *s, void *arg)
 	}
 }
 
+static uint64_t counter_at(const struct counters *c, size_t field)
+{
+	return *(const uint64_t *)((const char *)c + field - 1);
+}
+
 void metrics_render(const struct metrics_sources *src, struct expo *e)
 {
 	for (size_t i = 0; i < sizeof(metric_table) / sizeof(metric_table[0]); i++) {
@@ -213,10 +246,14 @@ void metrics_render(const struct metrics_sources *src, struct expo *e)
 
 		render_header(e, d);
 		if (d->counter) {
-			const uint64_t *v = (const uint64_t *)
-				((const char *)src->counters + d->counter - 1);
-
-			expo_printf(e, "%s %llu\n", d->name, (unsigned long long)*v);
+			expo_printf(e, "%s %llu\n", d->name,
+				    (unsigned long long)counter_at(src->counters, d->counter));
+		} else if (d->labelled.label) {
+			for (unsigned v = 0; v < 4 && d->labelled.values[v].value; v++)
+				expo_printf(e, "%s{%s=\"%s\"} %llu\n", d->name, d->labelled.label,
+					    d->labelled.values[v].value,
+					    (unsigned long long)counter_at(src->counters,
+									   d->labelled.values[v].counter));
 		} else if (d->build_info) {
 			expo_printf(e, "%s{version=\"", d->name);
 			expo_label_value(e, src->version);

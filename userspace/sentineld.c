@@ -4,10 +4,11 @@
  *
  * One epoll loop, no threads: signalfd (SIGTERM/SIGINT stop, SIGHUP is
  * reserved for reload), a timerfd that drains the flow ring buffer every
- * DRAIN_MS and polls the counter maps every POLL_MS, the ring buffer's own
- * fd (readable only when the kernel forces a wakeup because the buffer is
- * filling), and libmicrohttpd's epoll fd.  A scrape polls the maps first, so
- * /metrics is exact as of the request.
+ * DRAIN_MS and every POLL_MS polls the counter maps and the maillogs and
+ * saves the maillog positions, the ring buffer's own fd (readable only when
+ * the kernel forces a wakeup because the buffer is filling), one inotify fd
+ * per maillog, and libmicrohttpd's epoll fd.  A scrape polls the maps and
+ * the maillogs first, so /metrics is exact as of the request.
  *
  * Exit status: 0 on a signal, 1 on a start-up failure (no root, no BPF, no
  * cgroup v2, port in use), 2 on a bad configuration or usage.
@@ -29,6 +30,7 @@
 #include "counters.h"
 #include "httpd.h"
 #include "log.h"
+#include "maillog/engine.h"
 #include "metrics.h"
 #include "sensor.h"
 #include "series.h"
@@ -40,7 +42,7 @@
 #define DRAIN_MS 100
 #define POLL_MS 1000
 
-enum { SRC_SIGNAL, SRC_TIMER, SRC_EVENTS, SRC_HTTP };
+enum { SRC_SIGNAL, SRC_TIMER, SRC_EVENTS, SRC_HTTP, SRC_MAILLOG };
 
 struct daemon {
 	struct config cfg;
@@ -48,6 +50,7 @@ struct daemon {
 	struct series_table *flows;
 	struct sensor *sensor;
 	struct httpd *httpd;
+	struct maillog *maillog;
 	int epfd, sigfd, timerfd;
 	unsigned ticks;
 };
@@ -83,6 +86,8 @@ static void render(struct expo *e, void *arg)
 
 	sensor_drain(d->sensor);
 	sensor_poll(d->sensor);
+	if (d->maillog)
+		maillog_poll(d->maillog);
 	d->counters.scrapes++;
 	metrics_render(&src, e);
 }
@@ -124,6 +129,9 @@ static int setup_loop(struct daemon *d)
 	    watch(d, sensor_event_fd(d->sensor), SRC_EVENTS) ||
 	    watch(d, httpd_fd(d->httpd), SRC_HTTP))
 		return -1;
+	for (size_t i = 0; d->maillog && i < maillog_nfds(d->maillog); i++)
+		if (watch(d, maillog_fd(d->maillog, i), SRC_MAILLOG))
+			return -1;
 	return 0;
 }
 
@@ -162,11 +170,20 @@ static void run(struct daemon *d)
 				if (read(d->timerfd, &expirations, sizeof(expirations)) < 0)
 					break;
 				sensor_drain(d->sensor);
-				if (++d->ticks % (POLL_MS / DRAIN_MS) == 0)
+				if (++d->ticks % (POLL_MS / DRAIN_MS) == 0) {
 					sensor_poll(d->sensor);
+					if (d->maillog) {
+						/* inotify's safety net, and the saved position */
+						maillog_poll(d->maillog);
+						maillog_save(d->maillog);
+					}
+				}
 				httpd_run(d->httpd);	/* its timeouts */
 				break;
 			}
+			case SRC_MAILLOG:
+				maillog_poll(d->maillog);
+				break;
 			case SRC_EVENTS:
 				sensor_drain(d->sensor);
 				break;
@@ -238,6 +255,11 @@ int main(int argc, char **argv)
 	d.sensor = sensor_open(&d.cfg, &d.counters, d.flows);
 	if (!d.sensor)
 		goto out;
+	if (d.cfg.nmaillog_paths > 0) {
+		d.maillog = maillog_open(&d.cfg, &d.counters);
+		if (!d.maillog)
+			goto out;
+	}
 	d.httpd = httpd_start((const struct sockaddr *)&d.cfg.listen_addr, d.cfg.listen_len,
 			      d.cfg.listen, render, &d);
 	if (!d.httpd)
@@ -249,6 +271,7 @@ int main(int argc, char **argv)
 	status = 0;
 out:
 	httpd_stop(d.httpd);
+	maillog_close(d.maillog);	/* saves the positions */
 	sensor_close(d.sensor);	/* destroys the links: programs detach */
 	series_table_free(d.flows);
 	if (d.epfd >= 0)

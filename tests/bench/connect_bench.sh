@@ -40,8 +40,8 @@ trap cleanup EXIT
 mkdir -p "$CG/with" "$CG/without" || exit 1
 ip netns add "$TAG" && ip -n "$TAG" link set lo up || exit 1
 PORT=$(free_port)
-printf '[sensor]\nports = 25\ncgroup_root = %s\n[metrics]\nlisten = 127.0.0.1:%s\n' \
-	"$CG/with" "$PORT" > "$WORK/sentinel.conf"
+printf '[sensor]\nports = 25\ncgroup_root = %s\n[metrics]\nlisten = 127.0.0.1:%s\n[maillog]\npath = none\n[daemon]\nstate_dir = %s/state\n' \
+	"$CG/with" "$PORT" "$WORK" > "$WORK/sentinel.conf"
 "$DAEMON" -c "$WORK/sentinel.conf" > "$WORK/daemon.log" 2>&1 &
 PID=$!
 wait_for 20 curl -fsS -o /dev/null "http://127.0.0.1:$PORT/metrics" ||

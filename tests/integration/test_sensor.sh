@@ -48,6 +48,10 @@ cgroup_root = auto
 [metrics]
 listen = 127.0.0.1:$PORT
 max_series = 100
+[maillog]
+path = none
+[daemon]
+state_dir = $WORK/state
 CONF
 
 scrape() { curl -fsS "http://127.0.0.1:$PORT/metrics"; }

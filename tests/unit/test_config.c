@@ -349,7 +349,7 @@ static void test_indented_continuation_line_is_a_syntax_error(void **state)
 {
 	(void)state;
 	/* inih's multi-line mode would silently make this ports = 587 */
-	assert_int_equal(load("[sensor]\nports = 25,\n  587\n"), -1);
+	assert_int_equal(load("[sensor]\nports = 25\n  587\n"), -1);
 	assert_error(NAME ":3: syntax error: ", "expected");
 }
 
@@ -380,6 +380,62 @@ static void test_long_ports_line_within_the_limit_is_read_whole(void **state)
 	assert_int_equal(load(text), 0);
 	assert_int_equal(cfg.nports, 64);
 	assert_int_equal(cfg.ports[63], 10063);
+}
+
+static void test_empty_item_in_a_list_is_refused(void **state)
+{
+	(void)state;
+	assert_refused("[sensor]\nports = 25,,587\n", 2, "ports", "empty item");
+	assert_refused("[sensor]\nports = 25, ,587\n", 2, "ports", "empty item");
+	assert_refused("[sensor]\nports = 25,\n", 2, "ports", "empty item");
+}
+
+static void test_maillog_defaults(void **state)
+{
+	(void)state;
+	assert_int_equal(load(""), 0);
+	assert_int_equal(cfg.nmaillog_paths, 1);
+	assert_string_equal(cfg.maillog_paths[0], "/var/log/mail.log");
+	assert_string_equal(cfg.maillog_format, "auto");
+	assert_false(cfg.maillog_from_beginning);
+	assert_int_equal(cfg.nsyslog_names, 1);
+	assert_string_equal(cfg.syslog_names[0], "postfix");
+	assert_string_equal(cfg.state_dir, "/var/lib/smtp-sentinel");
+}
+
+static void test_maillog_keys_are_read(void **state)
+{
+	(void)state;
+	assert_int_equal(load("[maillog]\npath = /var/log/mail.log, /var/log/postfix.log\n"
+			      "format = postfix\nstart = beginning\n"
+			      "syslog_names = postfix, postfix-out\n"
+			      "[daemon]\nstate_dir = /srv/sentinel\n"), 0);
+	assert_int_equal(cfg.nmaillog_paths, 2);
+	assert_string_equal(cfg.maillog_paths[1], "/var/log/postfix.log");
+	assert_string_equal(cfg.maillog_format, "postfix");
+	assert_true(cfg.maillog_from_beginning);
+	assert_int_equal(cfg.nsyslog_names, 2);
+	assert_string_equal(cfg.syslog_names[1], "postfix-out");
+	assert_string_equal(cfg.state_dir, "/srv/sentinel");
+}
+
+static void test_maillog_path_none_disables_the_maillog(void **state)
+{
+	(void)state;
+	assert_int_equal(load("[maillog]\npath = none\n"), 0);
+	assert_int_equal(cfg.nmaillog_paths, 0);
+}
+
+static void test_bad_maillog_values_are_refused(void **state)
+{
+	(void)state;
+	assert_refused("[maillog]\npath = mail.log\n", 2, "path", "not an absolute path");
+	assert_refused("[maillog]\nformat = sendmail\n", 2, "format", "not supported yet");
+	assert_refused("[maillog]\nformat = qmail\n", 2, "format", "not one of auto, postfix");
+	assert_refused("[maillog]\nstart = middle\n", 2, "start", "not one of end, beginning");
+	assert_refused("[maillog]\nsyslog_names = post fix\n", 2, "syslog_names",
+		       "not a syslog name");
+	assert_refused("[daemon]\nstate_dir = state\n", 2, "state_dir", "not an absolute path");
 }
 
 static void test_line_that_is_not_ini_is_a_syntax_error(void **state)
@@ -489,6 +545,11 @@ int main(void)
 		cmocka_unit_test(test_indented_continuation_line_is_a_syntax_error),
 		cmocka_unit_test(test_line_too_long_is_refused_with_its_line),
 		cmocka_unit_test(test_long_ports_line_within_the_limit_is_read_whole),
+		cmocka_unit_test(test_empty_item_in_a_list_is_refused),
+		cmocka_unit_test(test_maillog_defaults),
+		cmocka_unit_test(test_maillog_keys_are_read),
+		cmocka_unit_test(test_maillog_path_none_disables_the_maillog),
+		cmocka_unit_test(test_bad_maillog_values_are_refused),
 		cmocka_unit_test(test_line_that_is_not_ini_is_a_syntax_error),
 		cmocka_unit_test(test_error_on_line_7_after_valid_lines_reports_line_7),
 		cmocka_unit_test(test_error_on_last_line_without_newline_reports_its_line),

@@ -273,7 +273,7 @@ static void test_render_every_sample_follows_help_and_type_of_its_metric(void **
 			samples++;
 		}
 	}
-	assert_int_equal(families, 12);
+	assert_int_equal(families, 18);
 	assert_true(samples >= families);
 	expo_free(&e);
 }
@@ -293,7 +293,7 @@ static void test_render_every_metric_is_described_once(void **state)
 			assert_string_not_equal(names[i], names[n]);
 		n++;
 	}
-	assert_int_equal(n, 12);
+	assert_int_equal(n, 18);
 	expo_free(&e);
 }
 
@@ -319,7 +319,7 @@ static void test_render_counter_names_end_in_total(void **state)
 			assert_memory_equal(kind, "gauge\n", 6);
 		}
 	}
-	assert_int_equal(counters, 9);
+	assert_int_equal(counters, 15);
 	expo_free(&e);
 }
 
@@ -454,6 +454,22 @@ static void test_render_realistic_table_has_folded_series(void **state)
 	series_table_free(t);
 }
 
+static void test_render_maillog_lines_by_result(void **state)
+{
+	struct counters c = { .maillog_parsed = 10, .maillog_ignored = 20,
+			      .maillog_unparsed = 3, .sasl_logins = 4, .sasl_auth_failures = 5 };
+	struct expo e;
+
+	(void)state;
+	render(&c, NULL, "X", &e);
+	assert_has_line(e.buf, "smtp_sentinel_maillog_lines_total{result=\"parsed\"} 10");
+	assert_has_line(e.buf, "smtp_sentinel_maillog_lines_total{result=\"ignored\"} 20");
+	assert_has_line(e.buf, "smtp_sentinel_maillog_lines_total{result=\"unparsed\"} 3");
+	assert_has_line(e.buf, "smtp_sentinel_sasl_logins_total 4");
+	assert_has_line(e.buf, "smtp_sentinel_sasl_auth_failures_total 5");
+	expo_free(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +496,7 @@ int main(void)
 		cmocka_unit_test(test_render_build_info_carries_version_with_value_1),
 		cmocka_unit_test(test_render_flow_events_dropped_counter),
 		cmocka_unit_test(test_render_each_scalar_metric_reads_its_own_field),
+		cmocka_unit_test(test_render_maillog_lines_by_result),
 		cmocka_unit_test(test_render_without_flow_table_has_headers_but_no_flow_samples),
 		cmocka_unit_test(test_render_output_ends_with_newline_and_len_matches),
 		cmocka_unit_test(test_render_realistic_table_has_folded_series),

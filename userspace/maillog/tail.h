@@ -39,8 +39,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define TAIL_MAX_LINE (64 * 1024)
-#define TAIL_CHUNK (64 * 1024)
+#define TAIL_MAX_LINE ((size_t)64 * 1024)
+#define TAIL_CHUNK ((size_t)64 * 1024)
 #define TAIL_DRAIN_GRACE 10	/* seconds an idle rotated file stays open */
 
 enum tail_start { TAIL_START_END, TAIL_START_BEGINNING };

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * engine.c - tails, parsers and counters of the live maillog.
+ *
+ * The state file holds one line per path:
+ *	CUR_DEV CUR_INO CUR_OFF OLD_DEV OLD_INO OLD_OFF PATH
+ * (PATH last, so it may hold blanks; [maillog] path values cannot hold a
+ * newline).  Paths no longer configured are dropped at the next save.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "maillog/engine.h"
+#include "maillog/postfix.h"
+#include "maillog/syslog.h"
+#include "maillog/tail.h"
+#include "state.h"
+
+#define STATE_FILE "maillog.state"
+
+struct maillog {
+	struct counters *counters;
+	char state_dir[PATH_MAX];
+	const char *names[CONFIG_MAX_SYSLOG_NAMES + 1];
+	struct tail *tails[CONFIG_MAX_MAILLOGS];
+	size_t ntails;
+	char *saved;		/* the last state written, to skip idle saves */
+	time_t now;		/* reference for RFC 3164 years, per poll */
+};
+
+static void on_line(const char *line, size_t len, void *arg)
+{
+	struct maillog *m = arg;
+	struct counters *c = m->counters;
+	struct postfix_record rec;
+	struct syslog_line sl;
+
+	if (syslog_parse(&sl, line, len, m->now) != SYSLOG_OK) {
+		c->maillog_unparsed++;
+		return;
+	}
+	switch (postfix_parse(&rec, sl.program, sl.msg, m->names)) {
+	case POSTFIX_UNPARSED:
+		c->maillog_unparsed++;
+		return;
+	case POSTFIX_FOREIGN:
+	case POSTFIX_IGNORED:
+		c->maillog_ignored++;
+		return;
+	case POSTFIX_CLIENT:
+		if (postfix_has(&rec, POSTFIX_F_SASL_USERNAME))
+			c->sasl_logins++;
+		break;
+	case POSTFIX_AUTH_FAILED:
+		c->sasl_auth_failures++;
+		break;
+	default:
+		break;
+	}
+	c->maillog_parsed++;
+}
+
+/* Positions saved for path, from the state file's text; false if none. */
+static bool saved_state(const char *text, const char *path, struct tail_state *st)
+{
+	const char *line = text;
+
+	while (line && *line) {
+		unsigned long long v[6];
+		int off = 0;
+		const char *nl = strchr(line, '\n');
+		size_t plen;
+
+		if (sscanf(line, "%llu %llu %llu %llu %llu %llu %n",
+			   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &off) == 6 && off > 0) {
+			plen = (nl ? (size_t)(nl - line) : strlen(line)) - (size_t)off;
+			if (plen == strlen(path) && memcmp(line + off, path, plen) == 0) {
+				st->cur = (struct tail_pos){ v[0], v[1], v[2] };
+				st->old = (struct tail_pos){ v[3], v[4], v[5] };
+				return true;
+			}
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return false;
+}
+
+struct maillog *maillog_open(const struct config *cfg, struct counters *counters)
+{
+	struct maillog *m = xcalloc(1, sizeof(*m));
+	char *text = xmalloc(STATE_MAX_FILE);
+	ssize_t n;
+
+	m->counters = counters;
+	snprintf(m->state_dir, sizeof(m->state_dir), "%s", cfg->state_dir);
+	for (size_t i = 0; i < cfg->nsyslog_names; i++)
+		m->names[i] = cfg->syslog_names[i];
+	m->now = time(NULL);
+
+	if (state_init(m->state_dir) < 0)
+		goto fail;
+	n = state_read(m->state_dir, STATE_FILE, text, STATE_MAX_FILE);
+	if (n < 0) {
+		if (errno != ENOENT)
+			log_warn("reading %s/%s; starting from [maillog] start",
+				 m->state_dir, STATE_FILE);
+		text[0] = '\0';
+	}
+	for (size_t i = 0; i < cfg->nmaillog_paths; i++) {
+		struct tail_state st;
+		bool resume = saved_state(text, cfg->maillog_paths[i], &st);
+		struct tail *t = tail_open(cfg->maillog_paths[i],
+					   cfg->maillog_from_beginning ? TAIL_START_BEGINNING :
+					   TAIL_START_END, resume ? &st : NULL, on_line, m);
+
+		if (!t)
+			goto fail;
+		m->tails[m->ntails++] = t;
+		log_info("maillog %s: %s", cfg->maillog_paths[i],
+			 resume ? "resuming from the saved position" :
+			 cfg->maillog_from_beginning ? "reading from the beginning" :
+			 "reading new lines");
+	}
+	free(text);
+	return m;
+fail:
+	free(text);
+	maillog_close(m);
+	return NULL;
+}
+
+static void update_counters(struct maillog *m)
+{
+	uint64_t long_lines = 0, rotations = 0, truncations = 0;
+
+	for (size_t i = 0; i < m->ntails; i++) {
+		const struct tail_stats *s = tail_get_stats(m->tails[i]);
+
+		long_lines += s->long_lines;
+		rotations += s->rotations;
+		truncations += s->truncations;
+	}
+	m->counters->maillog_long_lines = long_lines;
+	m->counters->maillog_rotations = rotations;
+	m->counters->maillog_truncations = truncations;
+}
+
+void maillog_poll(struct maillog *m)
+{
+	m->now = time(NULL);
+	for (size_t i = 0; i < m->ntails; i++)
+		tail_poll(m->tails[i]);
+	update_counters(m);
+}
+
+void maillog_save(struct maillog *m)
+{
+	char *text, *p;
+	size_t cap = 256 * (CONFIG_MAX_MAILLOGS + 1) + CONFIG_MAX_MAILLOGS * PATH_MAX;
+	size_t len = 0;
+
+	if (m->ntails == 0)
+		return;
+	text = xmalloc(cap);
+	for (size_t i = 0; i < m->ntails; i++) {
+		struct tail_state st;
+
+		tail_get_state(m->tails[i], &st);
+		len += (size_t)snprintf(text + len, cap - len,
+					"%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+					" %" PRIu64 " %s\n", st.cur.dev, st.cur.ino, st.cur.offset,
+					st.old.dev, st.old.ino, st.old.offset,
+					tail_path(m->tails[i]));
+	}
+	if (m->saved && strcmp(m->saved, text) == 0) {
+		free(text);
+		return;
+	}
+	if (state_write(m->state_dir, STATE_FILE, text, len) < 0) {
+		free(text);
+		return;		/* logged; tried again next second */
+	}
+	p = m->saved;
+	m->saved = text;
+	free(p);
+}
+
+void maillog_close(struct maillog *m)
+{
+	if (!m)
+		return;
+	maillog_save(m);
+	for (size_t i = 0; i < m->ntails; i++)
+		tail_close(m->tails[i]);
+	free(m->saved);
+	free(m);
+}
+
+size_t maillog_nfds(const struct maillog *m)
+{
+	return m->ntails;
+}
+
+int maillog_fd(const struct maillog *m, size_t i)
+{
+	return tail_fd(m->tails[i]);
+}
