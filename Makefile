@@ -6,7 +6,8 @@
 #                   foreground with the shipped config (needs root)
 #   make test       install missing packages, unit tests under ASan/UBSan,
 #                   then the root integration tests with real BPF
-#   make bench      connect() overhead with and without sentineld attached
+#   make bench      connect() overhead with and without sentineld attached,
+#                   then maillog parsing against grep and the runbook pipeline
 #   make check      cppcheck and clang-tidy
 #   make install    PREFIX=/usr/local DESTDIR=
 

@@ -6,7 +6,7 @@
 # Generates a Postfix maillog of BENCH_LOG_SIZE bytes with build/genlog
 # (seed 1; build/bench-maillog-SIZE.log, with the exact per-user counts
 # beside it in .counts; reused when present), reads it once into the page
-# cache, then times on it, each BENCH_ROUNDS times (default 3, the median
+# cache, then times on it, each MAILLOG_BENCH_ROUNDS times (default 3, the median
 # is printed):
 #   grep -c sasl_username
 #   grep sasl_username | sed 's/.*sasl_username=//' | sort | uniq -c
@@ -22,7 +22,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 
 SIZE=${BENCH_LOG_SIZE:-1G}
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${MAILLOG_BENCH_ROUNDS:-3}
 LOG=build/bench-maillog-$SIZE.log
 
 for tool in build/genlog build/parse_bench; do
