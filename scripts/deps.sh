@@ -9,9 +9,10 @@ set -eu
 PACKAGES="
 clang llvm gcc make pkg-config
 libbpf-dev bpftool libelf-dev zlib1g-dev
-libpcap-dev libcmocka-dev libmicrohttpd-dev libinih-dev uthash-dev
+libpcap-dev libcmocka-dev libmicrohttpd-dev libinih-dev uthash-dev libjansson-dev
 prometheus
-iproute2 curl procps
+postfix sasl2-bin libsasl2-modules swaks
+iproute2 curl procps gzip
 cppcheck clang-tidy
 "
 
@@ -29,8 +30,12 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps.sh: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
-# The prometheus package would start a server of its own; we only need
-# promtool.  policy-rc.d keeps package scripts from starting services.
+# Postfix: install it unconfigured; the lab (scripts/lab) runs instances of
+# its own and never touches /etc/postfix's.
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+# The prometheus and postfix packages would start servers of their own; we
+# need promtool and Postfix's programs.  policy-rc.d keeps package scripts
+# from starting services.
 policy=/usr/sbin/policy-rc.d
 own_policy=0
 if [ ! -e "$policy" ]; then
