@@ -61,7 +61,7 @@ static void usage(FILE *out)
 		"usage: sentineld [-c FILE] [--check-config] [-d] [-h] [-V]\n"
 		"\n"
 		"Count outbound connect() to SMTP ports per cgroup, uid and process\n"
-		"with eBPF, and serve the counts to Prometheus.\n"
+		"with eBPF, follow the mail log, and serve the counts to Prometheus.\n"
 		"\n"
 		"  -c, --config FILE   configuration (default %s)\n"
 		"      --check-config  parse the configuration, report, and exit\n"
