@@ -167,8 +167,8 @@ static __always_inline int on_connect(struct bpf_sock_addr *ctx, __u16 family)
 	__u64 cookie;
 	__u32 port, idx;
 
-	if (ctx->type != SOCK_STREAM)
-		return 1;
+	if (ctx->type != SOCK_STREAM || ctx->protocol != IPPROTO_TCP)
+		return 1;	/* SCTP can be SOCK_STREAM too */
 	port = bpf_ntohs(ctx->user_port);
 	if (!port_watched(port))
 		return 1;
