@@ -49,7 +49,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/san/%,$(wildcard tests/unit/tes
 .DELETE_ON_ERROR:
 .PHONY: all run test unit integration bench check install uninstall deps clean
 
-all: $(BUILD)/sentineld $(BUILD)/flowgen
+all: $(BUILD)/sentineld $(BUILD)/flowgen $(BUILD)/sentinel-report $(BUILD)/genlog
 
 $(BUILD) $(BUILD)/san:
 	mkdir -p $@
@@ -74,6 +74,10 @@ $(BUILD)/%.o: userspace/%.c $(DAEMON_HDRS) bpf/sentinel.h $(SKEL) | $(BUILD)
 
 $(BUILD)/sentineld: $(DAEMON_OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Offline maillog forensics: the maillog modules, without the daemon's main.
+$(BUILD)/sentinel-report: tools/sentinel-report.c $(filter-out $(BUILD)/sentineld.o,$(DAEMON_OBJS))
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -ljansson -lz
 
 $(BUILD)/flowgen: tests/integration/flowgen.c | $(BUILD)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
@@ -126,6 +130,9 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/man/man5 \
 		$(DESTDIR)$(PREFIX)/lib/systemd/system
 	install -m 0755 $(BUILD)/sentineld $(DESTDIR)$(PREFIX)/sbin/sentineld
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(BUILD)/sentinel-report $(DESTDIR)$(PREFIX)/bin/sentinel-report
+	install -m 0644 tools/sentinel-report.1 $(DESTDIR)$(PREFIX)/share/man/man1/sentinel-report.1
 	test -e $(DESTDIR)$(SYSCONFDIR)/smtp-sentinel/sentinel.conf || \
 		install -m 0644 scripts/sentinel.conf $(DESTDIR)$(SYSCONFDIR)/smtp-sentinel/sentinel.conf
 	install -m 0644 userspace/sentineld.8 $(DESTDIR)$(PREFIX)/share/man/man8/sentineld.8
@@ -135,6 +142,8 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/sentineld \
+		$(DESTDIR)$(PREFIX)/bin/sentinel-report \
+		$(DESTDIR)$(PREFIX)/share/man/man1/sentinel-report.1 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/sentineld.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/sentinel.conf.5 \
 		$(DESTDIR)$(PREFIX)/lib/systemd/system/smtp-sentinel.service

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_messages.c - the in-flight message table on real Postfix 3.x lines
+ * (Debian format), fed through syslog_parse() and postfix_parse() as the
+ * engine does: identities, acceptance counted once, deliveries by status,
+ * content-filter hand-offs, local sender domains, expiry and the bound.
+ * Callbacks record what a per-identity aggregator would see.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "maillog/messages.h"
+#include "maillog/postfix.h"
+#include "maillog/syslog.h"
+
+#define REF ((time_t)1795748400)	/* 2026-11-27T03:00:00Z */
+
+struct seen {
+	char accepted[16][MSG_IDENTITY_MAX];
+	int naccepted;
+	char delivered[16][MSG_IDENTITY_MAX];
+	enum msg_status status[16];
+	int ndelivered;
+	long nrcpt[16];
+	bool local[16];
+};
+
+static struct seen seen;
+static struct msg_table *tab;
+
+static void on_accepted(const struct message *m, void *arg)
+{
+	struct seen *s = arg;
+
+	assert_true(s->naccepted < 16);
+	snprintf(s->accepted[s->naccepted], MSG_IDENTITY_MAX, "%s", m->identity);
+	s->nrcpt[s->naccepted] = m->nrcpt;
+	s->local[s->naccepted++] = m->sender_local;
+}
+
+static void on_delivery(const struct message *m, enum msg_status st, time_t t, void *arg)
+{
+	struct seen *s = arg;
+
+	(void)t;
+	assert_true(s->ndelivered < 16);
+	snprintf(s->delivered[s->ndelivered], MSG_IDENTITY_MAX, "%s", m->identity);
+	s->status[s->ndelivered++] = st;
+}
+
+static const char *const local_domains[] = { "example.org", "Corp.Example", NULL };
+
+static struct msg_table *new_table(size_t max, time_t grace, time_t max_age)
+{
+	struct msg_config cfg = { max, grace, max_age, local_domains };
+	struct msg_callbacks cb = { on_accepted, on_delivery, &seen };
+
+	return msg_table_new(&cfg, &cb);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	memset(&seen, 0, sizeof(seen));
+	tab = new_table(100, 60, 86400);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	msg_table_free(tab);
+	tab = NULL;
+	return 0;
+}
+
+static void feed(const char *line)
+{
+	struct syslog_line sl;
+	struct postfix_record rec;
+
+	assert_int_equal(syslog_parse(&sl, line, strlen(line), REF), SYSLOG_OK);
+	assert_true(postfix_parse(&rec, sl.program, sl.msg, NULL) > POSTFIX_IGNORED);
+	msg_table_record(tab, &sl, &rec);
+}
+
+static const struct message *msg(const char *instance, const char *qid)
+{
+	return msg_table_find(tab, instance, qid);
+}
+
+#define SUBMIT "Nov 27 02:05:13 mx1 postfix/submission/smtpd[4242]: 4F3A21C0B2: " \
+	"client=unknown[203.0.113.7], sasl_method=PLAIN, sasl_username=alice@example.org"
+#define QUEUED "Nov 27 02:05:13 mx1 postfix/qmgr[1111]: 4F3A21C0B2: " \
+	"from=<alice@example.org>, size=1843, nrcpt=2 (queue active)"
+#define SENT "Nov 27 02:05:14 mx1 postfix/smtp[3333]: 4F3A21C0B2: to=<bob@example.net>, " \
+	"relay=mx.example.net[198.51.100.5]:25, delay=1.2, delays=0.1/0.01/0.5/0.59, " \
+	"dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 9C1D2E3F4A)"
+#define DEFERRED "Nov 27 02:05:44 mx1 postfix/smtp[3334]: 4F3A21C0B2: " \
+	"to=<carol@example.net>, relay=none, delay=30, delays=0.1/0/30/0, dsn=4.4.1, " \
+	"status=deferred (connect to mx.example.net[198.51.100.5]:25: Connection timed out)"
+#define REMOVED "Nov 27 02:15:44 mx1 postfix/qmgr[1111]: 4F3A21C0B2: removed"
+
+/* ---- identities ------------------------------------------------------------ */
+
+static void test_sasl_client_then_qmgr_accepts_one_message_for_the_login(void **state)
+{
+	const struct message *m;
+
+	(void)state;
+	feed(SUBMIT);
+	assert_int_equal(seen.naccepted, 0);	/* not before qmgr from= */
+	feed(QUEUED);
+	assert_int_equal(seen.naccepted, 1);
+	assert_string_equal(seen.accepted[0], "sasl:alice@example.org");
+	assert_int_equal(seen.nrcpt[0], 2);
+	assert_true(seen.local[0]);
+	m = msg("postfix", "4F3A21C0B2");
+	assert_non_null(m);
+	assert_string_equal(m->client_ip, "203.0.113.7");
+	assert_string_equal(m->sender, "alice@example.org");
+	assert_int_equal(m->size, 1843);
+}
+
+static void test_unauthenticated_client_is_identified_by_ip(void **state)
+{
+	(void)state;
+	feed("Nov 27 02:05:13 mx1 postfix/smtpd[12345]: 5A1B2C3D4E: "
+	     "client=mail.example.net[2001:db8::25]");
+	feed("Nov 27 02:05:13 mx1 postfix/qmgr[1111]: 5A1B2C3D4E: "
+	     "from=<news@example.net>, size=900, nrcpt=1 (queue active)");
+	assert_int_equal(seen.naccepted, 1);
+	assert_string_equal(seen.accepted[0], "client:2001:db8::25");
+	assert_false(seen.local[0]);
+}
+
+static void test_pickup_is_identified_by_uid(void **state)
+{
+	(void)state;
+	feed("Nov 27 02:05:13 mx1 postfix/pickup[5555]: 4F3A21C0B2: uid=1000 from=<www-data>");
+	feed("Nov 27 02:05:13 mx1 postfix/qmgr[1111]: 4F3A21C0B2: "
+	     "from=<www-data@mx1.example.org>, size=500, nrcpt=1 (queue active)");
+	assert_int_equal(seen.naccepted, 1);
+	assert_string_equal(seen.accepted[0], "uid:1000");
+	assert_false(seen.local[0]);	/* mx1.example.org is not example.org */
+}
+
+static void test_forged_sasl_username_in_sender_is_not_an_identity(void **state)
+{
+	(void)state;
+	feed("Nov 27 02:05:13 mx1 postfix/smtpd[12345]: 5A1B2C3D4E: "
+	     "client=unknown[198.51.100.9]");
+	feed("Nov 27 02:05:13 mx1 postfix/qmgr[1111]: 5A1B2C3D4E: "
+	     "from=<\"x, sasl_username=ceo\"@evil.example>, size=900, nrcpt=1 (queue active)");
+	assert_int_equal(seen.naccepted, 1);
+	assert_string_equal(seen.accepted[0], "client:198.51.100.9");
+	assert_false(seen.local[0]);
+}
+
+static void test_instances_keep_their_own_queue_ids(void **state)
+{
+	(void)state;
+	feed(SUBMIT);
+	feed("Nov 27 02:05:13 mx1 postfix-out/qmgr[1112]: 4F3A21C0B2: "
+	     "from=<x@example.net>, size=1, nrcpt=1 (queue active)");
+	assert_int_equal(seen.naccepted, 0);	/* another instance's message */
+	assert_null(msg("postfix-out", "4F3A21C0B2"));
+	feed(QUEUED);
+	assert_int_equal(seen.naccepted, 1);
+}
+
+/* ---- acceptance and deliveries --------------------------------------------- */
+
+static void test_qmgr_retry_of_a_deferred_message_is_not_counted_again(void **state)
+{
+	(void)state;
+	feed(SUBMIT);
+	feed(QUEUED);
+	feed(DEFERRED);
+	feed("Nov 27 02:35:44 mx1 postfix/qmgr[1111]: 4F3A21C0B2: "
+	     "from=<alice@example.org>, size=1843, nrcpt=1 (queue active)");
+	feed(SENT);
+	assert_int_equal(seen.naccepted, 1);
+	assert_int_equal(seen.ndelivered, 2);
+	assert_int_equal(seen.status[0], MSG_DEFERRED);
+	assert_int_equal(seen.status[1], MSG_SENT);
+	assert_string_equal(seen.delivered[1], "sasl:alice@example.org");
+	assert_int_equal(msg("postfix", "4F3A21C0B2")->deliveries[MSG_SENT], 1);
+}
+
+static void test_bounced_delivery_is_counted_by_status(void **state)
+{
+	(void)state;
+	feed(SUBMIT);
+	feed(QUEUED);
+	feed("Nov 27 02:05:14 mx1 postfix/smtp[3334]: 4F3A21C0B2: to=<c@example.net>, "
+	     "relay=mx.example.net[198.51.100.5]:25, conn_use=2, delay=0.5, "
+	     "delays=0/0/0/0.5, dsn=5.1.1, status=bounced (host said: 550 5.1.1 no such user)");
+	assert_int_equal(seen.ndelivered, 1);
+	assert_int_equal(seen.status[0], MSG_BOUNCED);
+}
+
+static void test_lines_for_unknown_queue_ids_are_counted_not_tracked(void **state)
+{
+	struct msg_stats st;
+
+	(void)state;
+	feed(QUEUED);
+	feed(SENT);
+	msg_table_stats(tab, &st);
+	assert_int_equal(st.size, 0);
+	assert_int_equal(st.unknown, 2);
+	assert_int_equal(seen.naccepted + seen.ndelivered, 0);
+}
+
+/* ---- content filter -------------------------------------------------------- */
+
+#define REINJECT_CLIENT "Nov 27 02:05:14 mx1 postfix/smtpd[7777]: 7B8C9D0E1F: " \
+	"client=localhost[127.0.0.1]"
+#define REINJECT_QUEUED "Nov 27 02:05:14 mx1 postfix/qmgr[1111]: 7B8C9D0E1F: " \
+	"from=<alice@example.org>, size=2400, nrcpt=2 (queue active)"
+#define HANDOFF "Nov 27 02:05:14 mx1 postfix/smtp[3335]: 4F3A21C0B2: " \
+	"to=<bob@example.net>, relay=127.0.0.1[127.0.0.1]:10024, delay=0.9, " \
+	"delays=0.1/0/0.1/0.7, dsn=2.0.0, status=sent (250 2.0.0 from " \
+	"MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as 7B8C9D0E1F)"
+#define REINJECT_SENT "Nov 27 02:05:15 mx1 postfix/smtp[3336]: 7B8C9D0E1F: " \
+	"to=<bob@example.net>, relay=mx.example.net[198.51.100.5]:25, delay=0.3, " \
+	"delays=0/0/0.1/0.2, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as AB12)"
+
+static void test_amavis_reinjection_keeps_the_identity_and_counts_once(void **state)
+{
+	struct msg_stats st;
+
+	(void)state;
+	feed(SUBMIT);
+	feed(QUEUED);
+	feed(REINJECT_CLIENT);
+	feed(REINJECT_QUEUED);
+	feed(HANDOFF);
+	feed(REINJECT_SENT);
+	assert_int_equal(seen.naccepted, 1);
+	assert_string_equal(seen.accepted[0], "sasl:alice@example.org");
+	assert_int_equal(seen.ndelivered, 1);	/* the hand-off is not outbound */
+	assert_string_equal(seen.delivered[0], "sasl:alice@example.org");
+	assert_string_equal(msg("postfix", "7B8C9D0E1F")->identity, "sasl:alice@example.org");
+	msg_table_stats(tab, &st);
+	assert_int_equal(st.handoffs, 1);
+	assert_int_equal(st.links, 1);
+}
+
+static void test_reinjected_delivery_before_the_handoff_line_waits_for_the_link(void **state)
+{
+	(void)state;
+	feed(SUBMIT);
+	feed(QUEUED);
+	feed(REINJECT_CLIENT);
+	feed(REINJECT_QUEUED);
+	feed(REINJECT_SENT);
+	assert_int_equal(seen.ndelivered, 0);	/* held: whose is it? */
+	feed(HANDOFF);
+	assert_int_equal(seen.naccepted, 1);
+	assert_int_equal(seen.ndelivered, 1);
+	assert_string_equal(seen.delivered[0], "sasl:alice@example.org");
+}
+
+static void test_handoff_line_before_the_reinjected_client_line_links_it(void **state)
+{
+	(void)state;
+	feed(SUBMIT);
+	feed(QUEUED);
+	feed(HANDOFF);
+	feed(REINJECT_CLIENT);
+	feed(REINJECT_QUEUED);
+	feed(REINJECT_SENT);
+	assert_int_equal(seen.naccepted, 1);
+	assert_int_equal(seen.ndelivered, 1);
+	assert_string_equal(seen.delivered[0], "sasl:alice@example.org");
+}
+
+static void test_unlinked_loopback_message_counts_for_its_client_at_flush(void **state)
+{
+	(void)state;
+	feed(REINJECT_CLIENT);
+	feed(REINJECT_QUEUED);
+	feed(REINJECT_SENT);
+	assert_int_equal(seen.naccepted, 0);
+	msg_table_flush(tab);
+	assert_int_equal(seen.naccepted, 1);
+	assert_string_equal(seen.accepted[0], "client:127.0.0.1");
+	assert_int_equal(seen.ndelivered, 1);
+	msg_table_flush(tab);			/* reported once */
+	assert_int_equal(seen.naccepted, 1);
+}
+
+static void test_delivery_to_loopback_port_25_is_outbound(void **state)
+{
+	(void)state;
+	feed(SUBMIT);
+	feed(QUEUED);
+	feed("Nov 27 02:05:14 mx1 postfix/smtp[3335]: 4F3A21C0B2: to=<bob@example.net>, "
+	     "relay=127.0.0.1[127.0.0.1]:25, delay=0.9, delays=0.1/0/0.1/0.7, dsn=2.0.0, "
+	     "status=sent (250 2.0.0 Ok: queued as 7B8C9D0E1F)");
+	assert_int_equal(seen.ndelivered, 1);
+	assert_null(msg("postfix", "7B8C9D0E1F"));
+}
+
+/* ---- sender domains --------------------------------------------------------- */
+
+static void test_local_domains_are_case_insensitive_and_null_sender_is_local(void **state)
+{
+	(void)state;
+	assert_true(msg_sender_local("a@EXAMPLE.org", local_domains));
+	assert_true(msg_sender_local("a@corp.example", local_domains));
+	assert_true(msg_sender_local("", local_domains));
+	assert_false(msg_sender_local("a@example.org.evil.example", local_domains));
+	assert_false(msg_sender_local("\"a@example.org\"@evil.example", local_domains));
+	assert_false(msg_sender_local("a@example.net", NULL));
+}
+
+/* ---- bounds and expiry ------------------------------------------------------- */
+
+static void test_removed_message_expires_after_the_grace(void **state)
+{
+	struct msg_stats st;
+
+	(void)state;
+	feed(SUBMIT);
+	feed(QUEUED);
+	feed(REMOVED);		/* 02:15:44 */
+	msg_table_expire(tab, REF - 2656 + 59);
+	assert_non_null(msg("postfix", "4F3A21C0B2"));
+	msg_table_expire(tab, REF - 2656 + 60);
+	assert_null(msg("postfix", "4F3A21C0B2"));
+	msg_table_stats(tab, &st);
+	assert_int_equal(st.expired_removed, 1);
+	assert_int_equal(st.size, 0);
+}
+
+static void test_message_never_removed_expires_at_max_age(void **state)
+{
+	struct msg_stats st;
+
+	(void)state;
+	feed(SUBMIT);		/* 02:05:13 */
+	msg_table_expire(tab, REF - 3287 + 86399);
+	assert_non_null(msg("postfix", "4F3A21C0B2"));
+	msg_table_expire(tab, REF - 3287 + 86400);
+	assert_null(msg("postfix", "4F3A21C0B2"));
+	msg_table_stats(tab, &st);
+	assert_int_equal(st.expired_age, 1);
+}
+
+static void test_full_table_evicts_the_oldest_and_counts_it(void **state)
+{
+	char line[256];
+	struct msg_stats st;
+
+	(void)state;
+	msg_table_free(tab);
+	tab = new_table(3, 60, 86400);
+	for (int i = 0; i < 5; i++) {
+		snprintf(line, sizeof(line), "Nov 27 02:05:13 mx1 postfix/smtpd[1]: "
+			 "%010X: client=unknown[192.0.2.%d]", i + 1, i + 1);
+		feed(line);
+	}
+	msg_table_stats(tab, &st);
+	assert_int_equal(st.size, 3);
+	assert_int_equal(st.evictions, 2);
+	assert_null(msg("postfix", "0000000001"));
+	assert_null(msg("postfix", "0000000002"));
+	assert_non_null(msg("postfix", "0000000005"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_sasl_client_then_qmgr_accepts_one_message_for_the_login),
+		T(test_unauthenticated_client_is_identified_by_ip),
+		T(test_pickup_is_identified_by_uid),
+		T(test_forged_sasl_username_in_sender_is_not_an_identity),
+		T(test_instances_keep_their_own_queue_ids),
+		T(test_qmgr_retry_of_a_deferred_message_is_not_counted_again),
+		T(test_bounced_delivery_is_counted_by_status),
+		T(test_lines_for_unknown_queue_ids_are_counted_not_tracked),
+		T(test_amavis_reinjection_keeps_the_identity_and_counts_once),
+		T(test_reinjected_delivery_before_the_handoff_line_waits_for_the_link),
+		T(test_handoff_line_before_the_reinjected_client_line_links_it),
+		T(test_unlinked_loopback_message_counts_for_its_client_at_flush),
+		T(test_delivery_to_loopback_port_25_is_outbound),
+		T(test_local_domains_are_case_insensitive_and_null_sender_is_local),
+		T(test_removed_message_expires_after_the_grace),
+		T(test_message_never_removed_expires_at_max_age),
+		T(test_full_table_evicts_the_oldest_and_counts_it),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

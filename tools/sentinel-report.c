@@ -1,0 +1,892 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * sentinel-report - offline maillog forensics: who sent what.
+ *
+ *	sentinel-report [--format F] [--local-domains D,...] [--since T]
+ *	                [--until T] [--json | --explain] FILE...
+ *
+ * Reads Postfix maillogs (plain or gzip, through zlib; "-" is stdin) in
+ * the order given, follows every message through the message table
+ * (maillog/messages.h) and prints, per identity, messages accepted,
+ * recipients, deliveries by status, distinct client IPs, messages with a
+ * foreign sender domain, first and last seen; then authentication
+ * failures per client IP with the login names tried; then line counts.
+ * --json prints the same as one JSON document, --explain one JSON object
+ * per input line.  The manual page (sentinel-report.1) is the reference
+ * for options, output and the JSON schema.
+ *
+ * Memory is bounded by the tables, not by the input: the message table
+ * (MAX_MESSAGES), identities (MAX_IDENTITIES, the rest folded into
+ * "_other"), (identity, client IP) pairs (MAX_PAIRS, beyond which IP
+ * counts are lower bounds, flagged) and auth-failure client IPs
+ * (MAX_AUTH_IPS, the rest counted as dropped).  Every log value printed
+ * in text form went through slice_copy() (valid UTF-8, bounded) and is
+ * then escaped: control characters, C1 controls, bidirectional overrides
+ * and backslashes, so no log byte can drive the terminal.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <uthash.h>
+#include <zlib.h>
+
+#include "log.h"
+#include "maillog/messages.h"
+#include "maillog/postfix.h"
+#include "maillog/syslog.h"
+#include "text.h"
+
+#define MAX_MESSAGES 100000
+#define MAX_IDENTITIES 50000
+#define MAX_PAIRS 200000
+#define MAX_AUTH_IPS 20000
+#define MAX_AUTH_NAMES 8
+#define MAX_LOCAL_DOMAINS 64
+#define LINE_MAX_LEN 65536
+#define READ_BUF (1 << 20)
+#define CHART_BUCKETS 60
+#define CHART_TOP 5
+#define TEXT_TOP_AUTH 50
+
+static const char usage_text[] =
+	"usage: sentinel-report [--format F] [--local-domains D,...] [--since T]\n"
+	"                       [--until T] [--json | --explain] FILE...\n"
+	"\n"
+	"  -f, --format F            log format: auto (default) or postfix\n"
+	"  -l, --local-domains D,... sender domains that are local\n"
+	"  -s, --since T             count events at or after T\n"
+	"  -u, --until T             count events before T\n"
+	"  -j, --json                one JSON document instead of text\n"
+	"  -e, --explain             one JSON object per input line\n"
+	"  -h, --help                this text\n"
+	"\n"
+	"T is @EPOCH, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] with an optional Z or\n"
+	"+HH:MM zone (local time without one).  FILE may be - for stdin and may\n"
+	"be gzip-compressed; give rotated files oldest first.\n";
+
+struct ident {
+	char name[MSG_IDENTITY_MAX];
+	uint32_t idx;
+	unsigned long messages, rcpts, foreign, ips;
+	unsigned long deliveries[MSG_NSTATUS];
+	time_t first, last;
+	unsigned shift;			/* chart bucket = 60 << shift seconds */
+	uint32_t chart[CHART_BUCKETS];
+	UT_hash_handle hh;
+};
+
+struct pair_key {
+	uint32_t idx;
+	char ip[POSTFIX_IP_MAX];
+};
+
+struct pair {
+	struct pair_key k;
+	UT_hash_handle hh;
+};
+
+struct authfail {
+	char ip[POSTFIX_IP_MAX];
+	unsigned long count;
+	char *names[MAX_AUTH_NAMES];
+	int nnames;
+	bool more;			/* other names were tried */
+	UT_hash_handle hh;
+};
+
+struct report {
+	bool json, explain;
+	bool have_since, have_until;
+	time_t since, until;
+	const char *local_domains[MAX_LOCAL_DOMAINS + 1];
+	struct msg_table *msgs;
+	time_t last_expire;
+	struct ident *idents, *other;
+	uint32_t nidents;
+	struct pair *pairs;
+	size_t npairs;
+	bool pairs_full;
+	struct authfail *auth;
+	unsigned long auth_dropped;
+	bool chart_started;
+	time_t chart_start;
+	unsigned chart_shift;
+	unsigned long long lines, parsed, ignored, unparsed, long_lines;
+};
+
+/* ---- text output: nothing from the log reaches the terminal raw ------------ */
+
+/* s is valid UTF-8 (slice_copy); escape what a terminal would act on. */
+static void put_safe(FILE *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		if (*p < 0x20 || *p == 0x7f) {
+			fprintf(out, "\\x%02x", *p++);
+		} else if (*p == '\\') {
+			fputs("\\\\", out);
+			p++;
+		} else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {	/* C1 */
+			fprintf(out, "\\u%04x", p[1]);
+			p += 2;
+		} else if (p[0] == 0xe2 && ((p[1] == 0x80 && ((p[2] >= 0x8e && p[2] <= 0x8f) ||
+				(p[2] >= 0xaa && p[2] <= 0xae))) ||
+				(p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9))) {	/* bidi */
+			fprintf(out, "\\u%04x", 0x2000 + ((p[1] & 0x3f) << 6) + (p[2] & 0x3f));
+			p += 3;
+		} else {
+			fputc(*p++, out);
+		}
+	}
+}
+
+static const char *iso(time_t t, char *buf, size_t cap)
+{
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, cap, "@%lld", (long long)t);
+	return buf;
+}
+
+/* ---- options ------------------------------------------------------------- */
+
+/* @EPOCH, YYYY-MM-DD, YYYY-MM-DD[T ]HH:MM[:SS][Z|+HH:MM|-HH:MM] */
+static bool parse_time(const char *s, time_t *out)
+{
+	struct tm tm = { 0 };
+	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0, zh, zm;
+	char sep;
+	const char *z;
+	long long v;
+	time_t t;
+
+	if (s[0] == '@') {
+		char *end;
+
+		errno = 0;
+		v = strtoll(s + 1, &end, 10);
+		if (errno || end == s + 1 || *end)
+			return false;
+		*out = (time_t)v;
+		return true;
+	}
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+		return false;
+	z = s + n;
+	if (*z == 'T' || *z == ' ') {
+		if (sscanf(z, "%c%2d:%2d%n", &sep, &h, &mi, &n) != 3 || n != 6)
+			return false;
+		z += n;
+		if (*z == ':') {
+			if (sscanf(z, ":%2d%n", &sec, &n) != 1 || n != 3)
+				return false;
+			z += n;
+		}
+	}
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 ||
+	    h < 0 || mi < 0 || sec < 0)
+		return false;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	if (*z == '\0') {
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+	} else if (strcmp(z, "Z") == 0) {
+		t = timegm(&tm);
+	} else if ((z[0] == '+' || z[0] == '-') &&
+		   sscanf(z + 1, "%2d:%2d%n", &zh, &zm, &n) == 2 && n == 5 && !z[6]) {
+		t = timegm(&tm) - (time_t)(z[0] == '+' ? 1 : -1) * ((time_t)zh * 3600 + (time_t)zm * 60);
+	} else {
+		return false;
+	}
+	*out = t;
+	return t != (time_t)-1;
+}
+
+static bool split_domains(struct report *r, char *list)
+{
+	size_t n = 0;
+	char *save = NULL;
+
+	for (char *d = strtok_r(list, ",", &save); d; d = strtok_r(NULL, ",", &save)) {
+		while (*d == ' ')
+			d++;
+		if (!*d)
+			continue;
+		if (n == MAX_LOCAL_DOMAINS)
+			return false;
+		r->local_domains[n++] = d;
+	}
+	r->local_domains[n] = NULL;
+	return true;
+}
+
+/* ---- aggregation per identity -------------------------------------------- */
+
+static bool in_range(const struct report *r, time_t t)
+{
+	return (!r->have_since || t >= r->since) && (!r->have_until || t < r->until);
+}
+
+static void chart_rescale(struct ident *id, unsigned shift)
+{
+	while (id->shift < shift) {
+		for (size_t i = 0; i < CHART_BUCKETS / 2; i++)
+			id->chart[i] = id->chart[2 * i] + id->chart[2 * i + 1];
+		memset(&id->chart[CHART_BUCKETS / 2], 0,
+		       sizeof(id->chart[0]) * (CHART_BUCKETS - CHART_BUCKETS / 2));
+		id->shift++;
+	}
+}
+
+static void chart_add(struct report *r, struct ident *id, time_t t)
+{
+	time_t off;
+
+	if (!r->chart_started) {
+		r->chart_started = true;
+		r->chart_start = t - t % 60;
+	}
+	off = t > r->chart_start ? t - r->chart_start : 0;
+	while (off / ((time_t)60 << r->chart_shift) >= CHART_BUCKETS)
+		r->chart_shift++;
+	chart_rescale(id, r->chart_shift);
+	id->chart[off / ((time_t)60 << r->chart_shift)]++;
+}
+
+static struct ident *ident_get(struct report *r, const char *name)
+{
+	struct ident *id;
+
+	HASH_FIND_STR(r->idents, name, id);
+	if (id)
+		return id;
+	if (r->nidents >= MAX_IDENTITIES) {
+		if (!r->other) {
+			r->other = xcalloc(1, sizeof(*r->other));
+			snprintf(r->other->name, sizeof(r->other->name), "_other");
+			r->other->idx = UINT32_MAX;
+		}
+		return r->other;
+	}
+	id = xcalloc(1, sizeof(*id));
+	snprintf(id->name, sizeof(id->name), "%s", name);
+	id->idx = r->nidents++;
+	id->shift = r->chart_shift;
+	HASH_ADD_STR(r->idents, name, id);
+	return id;
+}
+
+static void seen_at(struct ident *id, time_t t)
+{
+	if (!id->first || t < id->first)
+		id->first = t;
+	if (t > id->last)
+		id->last = t;
+}
+
+static void count_ip(struct report *r, struct ident *id, const char *ip)
+{
+	struct pair_key k;
+	struct pair *p;
+
+	if (!ip[0] || id->idx == UINT32_MAX)
+		return;
+	memset(&k, 0, sizeof(k));
+	k.idx = id->idx;
+	snprintf(k.ip, sizeof(k.ip), "%s", ip);
+	HASH_FIND(hh, r->pairs, &k, sizeof(k), p);
+	if (p)
+		return;
+	if (r->npairs >= MAX_PAIRS) {
+		r->pairs_full = true;
+		return;
+	}
+	p = xcalloc(1, sizeof(*p));
+	p->k = k;
+	HASH_ADD(hh, r->pairs, k, sizeof(k), p);
+	r->npairs++;
+	id->ips++;
+}
+
+static void on_accepted(const struct message *m, void *arg)
+{
+	struct report *r = arg;
+	struct ident *id;
+
+	if (!in_range(r, m->accepted_at))
+		return;
+	id = ident_get(r, m->identity);
+	id->messages++;
+	if (m->nrcpt > 0)
+		id->rcpts += (unsigned long)m->nrcpt;
+	if (!m->sender_local)
+		id->foreign++;
+	count_ip(r, id, m->client_ip);
+	seen_at(id, m->accepted_at);
+	chart_add(r, id, m->accepted_at);
+}
+
+static void on_delivery(const struct message *m, enum msg_status s, time_t t, void *arg)
+{
+	struct report *r = arg;
+	struct ident *id;
+
+	if (!in_range(r, t))
+		return;
+	id = ident_get(r, m->identity);
+	id->deliveries[s]++;
+	seen_at(id, t);
+}
+
+static void on_auth_failed(struct report *r, const struct syslog_line *sl,
+			   const struct postfix_record *rec)
+{
+	char ip[POSTFIX_IP_MAX], name[POSTFIX_TEXT_MAX];
+	struct authfail *a;
+
+	if (!in_range(r, sl->time))
+		return;
+	slice_copy(ip, sizeof(ip), postfix_get(rec, POSTFIX_F_CLIENT_IP));
+	HASH_FIND_STR(r->auth, ip, a);
+	if (!a) {
+		if (HASH_COUNT(r->auth) >= MAX_AUTH_IPS) {
+			r->auth_dropped++;
+			return;
+		}
+		a = xcalloc(1, sizeof(*a));
+		memcpy(a->ip, ip, sizeof(ip));
+		HASH_ADD_STR(r->auth, ip, a);
+	}
+	a->count++;
+	if (!postfix_has(rec, POSTFIX_F_SASL_USERNAME))
+		return;
+	slice_copy(name, sizeof(name), postfix_get(rec, POSTFIX_F_SASL_USERNAME));
+	for (int i = 0; i < a->nnames; i++)
+		if (strcmp(a->names[i], name) == 0)
+			return;
+	if (a->nnames < MAX_AUTH_NAMES)
+		a->names[a->nnames++] = xstrdup(name);
+	else
+		a->more = true;
+}
+
+/* ---- --explain ------------------------------------------------------------ */
+
+static void set_str(json_t *o, const char *key, const char *v)
+{
+	json_object_set_new(o, key, json_string(v));
+}
+
+static void set_field(json_t *o, const char *key, const struct postfix_record *rec,
+		      enum postfix_field f)
+{
+	char buf[POSTFIX_ADDR_MAX + POSTFIX_HOST_MAX];
+
+	if (!postfix_has(rec, f))
+		return;
+	slice_copy(buf, sizeof(buf), postfix_get(rec, f));
+	set_str(o, key, buf);
+}
+
+static void explain(struct report *r, const char *line, size_t len, int src,
+		    const struct syslog_line *sl, const struct postfix_record *rec)
+{
+	static char buf[3 * LINE_MAX_LEN + 4];
+	static const struct { const char *key; enum postfix_field f; } fields[] = {
+		{ "queue_id", POSTFIX_F_QID }, { "client_host", POSTFIX_F_CLIENT_HOST },
+		{ "client_ip", POSTFIX_F_CLIENT_IP }, { "sasl_method", POSTFIX_F_SASL_METHOD },
+		{ "sasl_username", POSTFIX_F_SASL_USERNAME },
+		{ "sasl_sender", POSTFIX_F_SASL_SENDER }, { "message_id", POSTFIX_F_MESSAGE_ID },
+		{ "from", POSTFIX_F_FROM }, { "to", POSTFIX_F_TO }, { "orig_to", POSTFIX_F_ORIG_TO },
+		{ "relay_host", POSTFIX_F_RELAY_HOST }, { "relay_ip", POSTFIX_F_RELAY_IP },
+		{ "dsn", POSTFIX_F_DSN }, { "status", POSTFIX_F_STATUS },
+		{ "text", POSTFIX_F_TEXT }, { "stage", POSTFIX_F_STAGE },
+		{ "proto", POSTFIX_F_PROTO }, { "helo", POSTFIX_F_HELO },
+	};
+	json_t *o = json_object();
+	char tbuf[32];
+
+	utf8_sanitize_len(buf, sizeof(buf), line, len);
+	set_str(o, "line", buf);
+	if (src == SYSLOG_OK) {
+		enum postfix_kind k = rec->kind;
+
+		set_str(o, "kind", k == POSTFIX_FOREIGN ? "ignored" : postfix_kind_name(k));
+		set_str(o, "time", iso(sl->time, tbuf, sizeof(tbuf)));
+		slice_copy(buf, SYSLOG_HOST_MAX, sl->host);
+		set_str(o, "host", buf);
+		slice_copy(buf, SYSLOG_PROG_MAX, sl->program);
+		set_str(o, "program", buf);
+		if (sl->pid >= 0)
+			json_object_set_new(o, "pid", json_integer(sl->pid));
+		if (k > POSTFIX_IGNORED) {
+			const struct message *m;
+			char inst[MSG_INSTANCE_MAX], qid[POSTFIX_QID_MAX];
+
+			for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+				set_field(o, fields[i].key, rec, fields[i].f);
+			if (rec->relay_port >= 0)
+				json_object_set_new(o, "relay_port", json_integer(rec->relay_port));
+			if (rec->nrcpt >= 0)
+				json_object_set_new(o, "nrcpt", json_integer(rec->nrcpt));
+			if (rec->size >= 0)
+				json_object_set_new(o, "size", json_integer(rec->size));
+			if (rec->uid >= 0)
+				json_object_set_new(o, "uid", json_integer(rec->uid));
+			if (rec->truncated)
+				json_object_set_new(o, "truncated", json_true());
+			msg_instance(inst, sizeof(inst), sl->program);
+			slice_copy(qid, sizeof(qid), postfix_get(rec, POSTFIX_F_QID));
+			m = postfix_has(rec, POSTFIX_F_QID) ? msg_table_find(r->msgs, inst, qid) :
+							     NULL;
+			if (m && m->identity[0])
+				set_str(o, "identity", m->identity);
+		}
+	} else {
+		set_str(o, "kind", "unparsed");
+	}
+	json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
+	fputc('\n', stdout);
+	json_decref(o);
+}
+
+/* ---- input ------------------------------------------------------------- */
+
+static void on_line(struct report *r, const char *line, size_t len, time_t ref)
+{
+	struct syslog_line sl;
+	struct postfix_record rec;
+	int src;
+
+	r->lines++;
+	rec.kind = POSTFIX_UNPARSED;
+	src = syslog_parse(&sl, line, len, ref);
+	if (src == SYSLOG_OK)
+		postfix_parse(&rec, sl.program, sl.msg, NULL);
+	if (src != SYSLOG_OK || rec.kind == POSTFIX_UNPARSED) {
+		r->unparsed++;
+	} else if (rec.kind == POSTFIX_FOREIGN || rec.kind == POSTFIX_IGNORED) {
+		r->ignored++;
+	} else {
+		r->parsed++;
+		if (sl.time != r->last_expire) {
+			msg_table_expire(r->msgs, sl.time);
+			r->last_expire = sl.time;
+		}
+		if (rec.kind == POSTFIX_AUTH_FAILED)
+			on_auth_failed(r, &sl, &rec);
+		else
+			msg_table_record(r->msgs, &sl, &rec);
+	}
+	if (r->explain)
+		explain(r, line, len, src, &sl, &rec);
+}
+
+/* Read one file, plain or gzip; -1 (reported) if it could not be read. */
+static int read_file(struct report *r, const char *path)
+{
+	static char buf[READ_BUF];
+	size_t have = 0;
+	bool skipping = false;		/* inside a line longer than LINE_MAX_LEN */
+	bool is_stdin = strcmp(path, "-") == 0;
+	int fd = is_stdin ? dup(0) : -1;
+	gzFile f = is_stdin ? (fd >= 0 ? gzdopen(fd, "rb") : NULL) : gzopen(path, "rb");
+	time_t ref = time(NULL);
+	struct stat st;
+	int rc = 0;
+
+	if (!f) {
+		log_warn("%s", path);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	/* RFC 3164 years: nearest before the file's last change. */
+	if ((is_stdin ? fstat(0, &st) : stat(path, &st)) == 0 && S_ISREG(st.st_mode))
+		ref = st.st_mtime;
+	gzbuffer(f, 1 << 17);
+	for (;;) {
+		int n = gzread(f, buf + have, (unsigned)(sizeof(buf) - have));
+		size_t start = 0;
+
+		if (n < 0) {
+			int err;
+			const char *msg = gzerror(f, &err);
+
+			log_warnx("%s: %s", is_stdin ? "stdin" : path,
+				  err == Z_ERRNO ? strerror(errno) : msg);
+			rc = -1;
+			break;
+		}
+		if (n == 0) {
+			if (have && !skipping)
+				on_line(r, buf, have, ref);	/* a last line without newline */
+			break;
+		}
+		have += (size_t)n;
+		for (;;) {
+			char *nl = memchr(buf + start, '\n', have - start);
+
+			if (!nl)
+				break;
+			if (!skipping)
+				on_line(r, buf + start, (size_t)(nl - (buf + start)), ref);
+			skipping = false;
+			start = (size_t)(nl - buf) + 1;
+		}
+		if (have - start > LINE_MAX_LEN && !skipping) {
+			r->lines++;
+			r->unparsed++;
+			r->long_lines++;
+			skipping = true;
+		}
+		if (skipping)
+			start = have;
+		memmove(buf, buf + start, have - start);
+		have -= start;
+	}
+	gzclose(f);
+	return rc;
+}
+
+/* ---- output ----------------------------------------------------------- */
+
+static int by_messages(const void *a, const void *b)
+{
+	const struct ident *x = *(const struct ident *const *)a;
+	const struct ident *y = *(const struct ident *const *)b;
+
+	if (x->messages != y->messages)
+		return x->messages < y->messages ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+static int by_failures(const void *a, const void *b)
+{
+	const struct authfail *x = *(const struct authfail *const *)a;
+	const struct authfail *y = *(const struct authfail *const *)b;
+
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return strcmp(x->ip, y->ip);
+}
+
+static struct ident **sorted_idents(struct report *r, size_t *n)
+{
+	struct ident **v = xcalloc(r->nidents + 2, sizeof(void *));
+	size_t k = 0;
+
+	for (struct ident *id = r->idents; id; id = id->hh.next) {
+		chart_rescale(id, r->chart_shift);
+		v[k++] = id;
+	}
+	if (r->other) {
+		chart_rescale(r->other, r->chart_shift);
+		v[k++] = r->other;
+	}
+	qsort(v, k, sizeof(void *), by_messages);
+	*n = k;
+	return v;
+}
+
+static struct authfail **sorted_auth(struct report *r, size_t *n)
+{
+	struct authfail **v = xcalloc(HASH_COUNT(r->auth) + 1, sizeof(void *));
+	size_t k = 0;
+
+	for (struct authfail *a = r->auth; a; a = a->hh.next) {
+		v[k++] = a;
+	}
+	qsort(v, k, sizeof(void *), by_failures);
+	*n = k;
+	return v;
+}
+
+static void print_chart(const struct report *r, struct ident *const *ids, size_t n)
+{
+	static const char ramp[] = " .:-=+*#%@";
+	uint32_t max = 0;
+	size_t top = n < CHART_TOP ? n : CHART_TOP;
+	int last = 0;
+	char a[32], b[32];
+
+	for (size_t i = 0; i < top; i++)
+		for (int j = 0; j < CHART_BUCKETS; j++)
+			if (ids[i]->chart[j]) {
+				max = ids[i]->chart[j] > max ? ids[i]->chart[j] : max;
+				last = j > last ? j : last;
+			}
+	if (!max)
+		return;
+	printf("\nmessages per %u min from %s to %s (peak %u; ' ' none, '@' peak)\n",
+	       1u << r->chart_shift, iso(r->chart_start, a, sizeof(a)),
+	       iso(r->chart_start + ((time_t)(last + 1) * 60 << r->chart_shift), b, sizeof(b)),
+	       max);
+	for (size_t i = 0; i < top; i++) {
+		uint32_t peak = 0;
+
+		if (!ids[i]->messages)
+			break;
+		putchar('|');
+		for (int j = 0; j <= last; j++) {
+			uint32_t c = ids[i]->chart[j];
+
+			peak = c > peak ? c : peak;
+			putchar(c == 0 ? ' ' :
+				ramp[1 + (int)((uint64_t)c * (sizeof(ramp) - 3) / max)]);
+		}
+		printf("| %6u  ", peak);
+		put_safe(stdout, ids[i]->name);
+		putchar('\n');
+	}
+}
+
+static void print_text(struct report *r)
+{
+	size_t n, na;
+	struct ident **ids = sorted_idents(r, &n);
+	struct authfail **au = sorted_auth(r, &na);
+	struct msg_stats ms;
+	char a[32], b[32];
+
+	printf("%8s %8s %8s %8s %8s %6s %8s  %-20s  %-20s  %s\n", "messages", "rcpts", "sent",
+	       "deferred", "bounced", "ips", "foreign", "first", "last", "identity");
+	for (size_t i = 0; i < n; i++) {
+		const struct ident *id = ids[i];
+
+		printf("%8lu %8lu %8lu %8lu %8lu %5lu%s %8lu  %-20s  %-20s  ", id->messages,
+		       id->rcpts, id->deliveries[MSG_SENT], id->deliveries[MSG_DEFERRED],
+		       id->deliveries[MSG_BOUNCED], id->ips,
+		       r->pairs_full && id->idx != UINT32_MAX ? "+" : " ", id->foreign,
+		       id->first ? iso(id->first, a, sizeof(a)) : "-",
+		       id->last ? iso(id->last, b, sizeof(b)) : "-");
+		put_safe(stdout, id->name);
+		putchar('\n');
+	}
+	if (n == 0)
+		printf("(no identities)\n");
+	print_chart(r, ids, n);
+	printf("\nauth failures by client ip\n%8s  %-39s  %s\n", "failures", "client_ip",
+	       "usernames tried");
+	for (size_t i = 0; i < na && i < TEXT_TOP_AUTH; i++) {
+		printf("%8lu  ", au[i]->count);
+		put_safe(stdout, au[i]->ip);
+		printf("%*s  ", (int)(39 - (strlen(au[i]->ip) < 39 ? strlen(au[i]->ip) : 39)), "");
+		for (int j = 0; j < au[i]->nnames; j++) {
+			fputs(j ? ", " : "", stdout);
+			put_safe(stdout, au[i]->names[j]);
+		}
+		printf("%s\n", au[i]->more ? ", ..." : "");
+	}
+	if (na > TEXT_TOP_AUTH)
+		printf("(%zu more client ips: see --json)\n", na - TEXT_TOP_AUTH);
+	if (na == 0)
+		printf("(none)\n");
+	msg_table_stats(r->msgs, &ms);
+	printf("\nlines read %llu, parsed %llu, ignored %llu, unparsed %llu (too long %llu)\n",
+	       r->lines, r->parsed, r->ignored, r->unparsed, r->long_lines);
+	printf("messages in flight at the end %zu, evicted %llu; identities over the "
+	       "bound %s; auth failure ips dropped %lu\n", ms.size,
+	       (unsigned long long)ms.evictions, r->other ? "folded into _other" : "none",
+	       r->auth_dropped);
+	free(ids);
+	free(au);
+}
+
+static json_t *jtime(time_t t)
+{
+	char buf[32];
+
+	return t ? json_string(iso(t, buf, sizeof(buf))) : json_null();
+}
+
+static void print_json(struct report *r)
+{
+	size_t n, na;
+	struct ident **ids = sorted_idents(r, &n);
+	struct authfail **au = sorted_auth(r, &na);
+	json_t *root = json_object(), *jid = json_array(), *jau = json_array();
+	json_t *series = json_array(), *chart = json_object(), *lines = json_object();
+	json_t *table = json_object();
+	struct msg_stats ms;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ident *id = ids[i];
+		json_t *d = json_object();
+
+		for (int s = 0; s < MSG_NSTATUS; s++)
+			json_object_set_new(d, msg_status_name((enum msg_status)s),
+					    json_integer((json_int_t)id->deliveries[s]));
+		json_array_append_new(jid, json_pack("{s:s, s:I, s:I, s:o, s:I, s:b, s:I, s:o, s:o}",
+			"identity", id->name, "messages", (json_int_t)id->messages,
+			"recipients", (json_int_t)id->rcpts, "deliveries", d,
+			"client_ips", (json_int_t)id->ips,
+			"client_ips_exact", !r->pairs_full && id->idx != UINT32_MAX,
+			"foreign_sender", (json_int_t)id->foreign,
+			"first_seen", jtime(id->first), "last_seen", jtime(id->last)));
+	}
+	for (size_t i = 0; i < n && i < CHART_TOP && ids[i]->messages; i++) {
+		json_t *c = json_array();
+
+		for (int j = 0; j < CHART_BUCKETS; j++)
+			json_array_append_new(c, json_integer(ids[i]->chart[j]));
+		json_array_append_new(series, json_pack("{s:s, s:o}", "identity", ids[i]->name,
+							"counts", c));
+	}
+	json_object_set_new(chart, "start", r->chart_started ? jtime(r->chart_start) : json_null());
+	json_object_set_new(chart, "bucket_seconds",
+			    json_integer((json_int_t)60 << r->chart_shift));
+	json_object_set_new(chart, "series", series);
+	for (size_t i = 0; i < na; i++) {
+		json_t *names = json_array();
+
+		for (int j = 0; j < au[i]->nnames; j++)
+			json_array_append_new(names, json_string(au[i]->names[j]));
+		json_array_append_new(jau, json_pack("{s:s, s:I, s:o, s:b}", "client_ip",
+			au[i]->ip, "failures", (json_int_t)au[i]->count, "usernames", names,
+			"usernames_truncated", au[i]->more));
+	}
+	json_object_set_new(lines, "read", json_integer((json_int_t)r->lines));
+	json_object_set_new(lines, "parsed", json_integer((json_int_t)r->parsed));
+	json_object_set_new(lines, "ignored", json_integer((json_int_t)r->ignored));
+	json_object_set_new(lines, "unparsed", json_integer((json_int_t)r->unparsed));
+	json_object_set_new(lines, "too_long", json_integer((json_int_t)r->long_lines));
+	msg_table_stats(r->msgs, &ms);
+	json_object_set_new(table, "max", json_integer(MAX_MESSAGES));
+	json_object_set_new(table, "in_flight", json_integer((json_int_t)ms.size));
+	json_object_set_new(table, "evictions", json_integer((json_int_t)ms.evictions));
+	json_object_set_new(table, "handoffs", json_integer((json_int_t)ms.handoffs));
+	json_object_set_new(table, "unknown_queue_ids", json_integer((json_int_t)ms.unknown));
+	json_object_set_new(root, "version", json_integer(1));
+	json_object_set_new(root, "identities", jid);
+	json_object_set_new(root, "chart", chart);
+	json_object_set_new(root, "auth_failures", jau);
+	json_object_set_new(root, "auth_failure_ips_dropped",
+			    json_integer((json_int_t)r->auth_dropped));
+	json_object_set_new(root, "lines", lines);
+	json_object_set_new(root, "messages", table);
+	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+	fputc('\n', stdout);
+	json_decref(root);
+	free(ids);
+	free(au);
+}
+
+/* HASH_CLEAR frees the table; the items keep their app-order links. */
+static void report_free(struct report *r)
+{
+	struct ident *id = r->idents, *idn;
+	struct pair *p = r->pairs, *pn;
+	struct authfail *a = r->auth, *an;
+
+	HASH_CLEAR(hh, r->idents);
+	for (; id; id = idn) {
+		idn = id->hh.next;
+		free(id);
+	}
+	free(r->other);
+	HASH_CLEAR(hh, r->pairs);
+	for (; p; p = pn) {
+		pn = p->hh.next;
+		free(p);
+	}
+	HASH_CLEAR(hh, r->auth);
+	for (; a; a = an) {
+		an = a->hh.next;
+		for (int i = 0; i < a->nnames; i++)
+			free(a->names[i]);
+		free(a);
+	}
+	msg_table_free(r->msgs);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "local-domains", required_argument, NULL, 'l' },
+		{ "since", required_argument, NULL, 's' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "explain", no_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct report rep;
+	struct report *r = &rep;
+	struct msg_config mc = { MAX_MESSAGES, 300, (time_t)6 * 86400, r->local_domains };
+	struct msg_callbacks cb = { on_accepted, on_delivery, r };
+	int opt, status = 0;
+
+	log_init("sentinel-report", LOG_LEVEL_WARN);
+	while ((opt = getopt_long(argc, argv, "f:l:s:u:jeh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "postfix") != 0) {
+				log_warnx("format %s: not supported (auto, postfix)", optarg);
+				return 2;
+			}
+			break;
+		case 'l':
+			if (!split_domains(r, optarg)) {
+				log_warnx("more than %d local domains", MAX_LOCAL_DOMAINS);
+				return 2;
+			}
+			break;
+		case 's':
+		case 'u':
+			if (!parse_time(optarg, opt == 's' ? &r->since : &r->until)) {
+				log_warnx("%s: not a time (@EPOCH, YYYY-MM-DD[THH:MM[:SS]][Z])",
+					  optarg);
+				return 2;
+			}
+			*(opt == 's' ? &r->have_since : &r->have_until) = true;
+			break;
+		case 'j':
+			r->json = true;
+			break;
+		case 'e':
+			r->explain = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			fputs(usage_text, stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc || (r->json && r->explain)) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	r->msgs = msg_table_new(&mc, &cb);
+	for (int i = optind; i < argc; i++)
+		if (read_file(r, argv[i]) < 0)
+			status = 1;
+	msg_table_flush(r->msgs);
+	if (r->json)
+		print_json(r);
+	else if (!r->explain)
+		print_text(r);
+	report_free(r);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		log_warn("stdout");
+		return 1;
+	}
+	return status;
+}

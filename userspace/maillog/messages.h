@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * messages.h - the table of in-flight messages: who sent each queue id.
+ *
+ * msg_table_record() takes one parsed Postfix record (postfix.h) with its
+ * syslog header and follows the message it belongs to, keyed by
+ * (instance, queue id); the instance is the program's first component
+ * ("postfix" of "postfix/submission/smtpd", "postfix-out" of
+ * "postfix-out/smtp"), so two instances may use the same queue id.
+ *
+ *   smtpd  QID: client=H[IP], sasl_username=U    identity "sasl:U"
+ *   smtpd  QID: client=H[IP]                     identity "client:IP"
+ *   pickup QID: uid=N from=<S>                   identity "uid:N"
+ *   qmgr   QID: from=<S>, size=, nrcpt=           the message is accepted
+ *   smtp/local/... QID: to=<R>, ..., status=S     a delivery
+ *   qmgr/postsuper QID: removed                   expires after the grace
+ *
+ * A message is accepted once, at its first qmgr from= line after the line
+ * that gave its identity; qmgr logs from= again for each retry of a
+ * deferred message, and those do not count again.  Callbacks report each
+ * acceptance and each delivery with the message, so that a caller can
+ * aggregate per identity.
+ *
+ * Content filters: a delivery to 127.0.0.1 or ::1 on a port other than 25
+ * (amavis on 10024, ...) is a hand-off, not an outbound delivery: it is
+ * never reported as one.  When its status text ends in "queued as NEWQID"
+ * the message NEWQID of the same instance is the same mail re-injected: it
+ * takes the original's identity and is not accepted again.  Because the
+ * re-injected copy's smtpd and qmgr lines come before the hand-off line,
+ * a message from a loopback client without SASL is held: its acceptance
+ * and deliveries are reported only when it is linked (under the original
+ * identity, without an acceptance), or when it leaves the table unlinked
+ * (as "client:127.0.0.1"), or at msg_table_flush().
+ *
+ * Sender domains: the envelope sender (qmgr from=) is local when it has
+ * no '@', is the null sender <>, or its domain equals one of local_domains
+ * (ASCII case-insensitive).
+ *
+ * Bounds: at most max_messages entries; a new message when full evicts the
+ * oldest (counted in evictions).  msg_table_expire(now) drops a message
+ * grace seconds after its removed line, and any message max_age seconds
+ * after it was first seen; both by log time, both counted.  Every string
+ * kept is a bounded, UTF-8-clean copy (slice_copy()).  Limits: a hand-off
+ * links only within one instance; expiry by age walks in first-seen order
+ * and stops at the first young entry, so lines far out of time order
+ * expire late.
+ */
+#ifndef SENTINEL_MAILLOG_MESSAGES_H
+#define SENTINEL_MAILLOG_MESSAGES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "maillog/postfix.h"
+#include "maillog/syslog.h"
+
+#define MSG_INSTANCE_MAX SYSLOG_PROG_MAX
+#define MSG_IDENTITY_MAX (8 + POSTFIX_TEXT_MAX)	/* "sasl:" + login name */
+
+enum msg_status { MSG_SENT, MSG_DEFERRED, MSG_BOUNCED, MSG_EXPIRED, MSG_NSTATUS };
+
+struct message {
+	char instance[MSG_INSTANCE_MAX];
+	char qid[POSTFIX_QID_MAX];
+	char identity[MSG_IDENTITY_MAX];	/* "" while unknown */
+	char client_ip[POSTFIX_IP_MAX];
+	char sender[POSTFIX_ADDR_MAX];
+	bool has_sender, sender_local;
+	bool accepted;			/* its first qmgr from= was seen */
+	bool held;			/* loopback client, not linked yet */
+	bool reinjected;		/* linked from a content filter hand-off */
+	bool removed;
+	long nrcpt, size;		/* -1 until qmgr logs them */
+	unsigned long deliveries[MSG_NSTATUS];
+	time_t first, last;		/* log time of its first and latest line */
+	time_t accepted_at, removed_at;
+};
+
+struct msg_callbacks {
+	/* m was accepted at m->accepted_at; m->identity is not empty. */
+	void (*accepted)(const struct message *m, void *arg);
+	/* One delivery of m (not a hand-off), logged at t. */
+	void (*delivery)(const struct message *m, enum msg_status status, time_t t,
+			 void *arg);
+	void *arg;
+};
+
+struct msg_config {
+	size_t max_messages;		/* hard bound, > 0 */
+	time_t grace;			/* kept this long after removed */
+	time_t max_age;			/* dropped this long after first seen */
+	const char *const *local_domains;	/* NULL-terminated, or NULL */
+};
+
+struct msg_stats {
+	size_t size;			/* messages in the table */
+	uint64_t evictions;		/* dropped because the table was full */
+	uint64_t expired_removed;	/* dropped grace after removed */
+	uint64_t expired_age;		/* dropped at max_age */
+	uint64_t handoffs;		/* deliveries to a content filter */
+	uint64_t links;			/* hand-offs that named a re-injected queue id */
+	uint64_t unknown;		/* records for a queue id not in the table */
+};
+
+struct msg_table;
+
+struct msg_table *msg_table_new(const struct msg_config *cfg, const struct msg_callbacks *cb);
+/* Frees without reporting held messages: call msg_table_flush() first. */
+void msg_table_free(struct msg_table *t);
+
+/* Feed one record of kind CLIENT, PICKUP, QUEUED, DELIVERY or REMOVED (others
+ * are ignored), with the syslog header it came from. */
+void msg_table_record(struct msg_table *t, const struct syslog_line *sl,
+		      const struct postfix_record *r);
+/* Drop what expired by log time now. */
+void msg_table_expire(struct msg_table *t, time_t now);
+/* Report every held message as it stands (end of input). */
+void msg_table_flush(struct msg_table *t);
+
+const struct message *msg_table_find(const struct msg_table *t, const char *instance,
+				     const char *qid);
+void msg_table_stats(const struct msg_table *t, struct msg_stats *out);
+
+/* "postfix" of "postfix/smtpd", bounded copy into dst. */
+void msg_instance(char *dst, size_t cap, struct slice program);
+/* True when the sender's domain is local (see above). */
+bool msg_sender_local(const char *sender, const char *const *local_domains);
+const char *msg_status_name(enum msg_status s);
+
+#endif
