@@ -14,7 +14,12 @@
 #     same queue ids, and no delivery anywhere else or with another status
 #   - exactly 1 `SASL LOGIN authentication failed` warning, for alice
 # and from the sink's dump files: 8 messages, carrying those queue ids in
-# Postfix's Received header.  Finally the lab stops without leftovers.
+# Postfix's Received header.  sentinel-report on DIR/maillog must give
+# exactly alice 3 and bob 5 messages sent and alice's failed login;
+# sentineld (real BPF, following DIR/maillog live) 8 SASL logins, 1
+# failure, Postfix's own connects to the sink under comm="smtp" (one per
+# delivery without conn_use=), and swaks's 6 connects to port 25.
+# Finally the lab stops without leftovers.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/lib.sh
@@ -42,9 +47,13 @@ done
 
 DIR=$(mktemp -d /tmp/sentinel-lab.XXXXXX)
 chmod 0755 "$DIR"
+SD_PID=
+SD_DIR=$(mktemp -d /tmp/sentinel-lab-sd.XXXXXX)
+chmod 0755 "$SD_DIR"
 cleanup() {
+	[ -n "$SD_PID" ] && kill "$SD_PID" 2>/dev/null && wait "$SD_PID" 2>/dev/null
 	"$LAB" stop "$DIR" >/dev/null 2>&1
-	rm -rf "$DIR"
+	rm -rf "$DIR" "$SD_DIR"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -75,6 +84,28 @@ fi
 export LAB_ADDR=$ADDR LAB_SINK=$SINK_ADDR:25
 pass "the lab starts"
 echo "# start took $(( ($(date +%s%N) - t0) / 1000000 )) ms (smtpd $ADDR:25 and :587, sink $SINK_ADDR:25)"
+
+# sentineld watches it all: the kernel sees every connect to port 25 (swaks
+# to the lab, Postfix's smtp client to the sink), the maillog is followed.
+SD_PORT=$(free_port)
+cat > "$SD_DIR/sentinel.conf" <<CONF
+[sensor]
+ports = 25
+[metrics]
+listen = 127.0.0.1:$SD_PORT
+[maillog]
+path = $DIR/maillog
+start = beginning
+[daemon]
+state_dir = $SD_DIR/state
+CONF
+"${SENTINELD:-build/san/sentineld}" -c "$SD_DIR/sentinel.conf" > "$SD_DIR/daemon.log" 2>&1 &
+SD_PID=$!
+if wait_for 20 curl -fsS -o /dev/null "http://127.0.0.1:$SD_PORT/metrics"; then
+	pass "sentineld starts on the lab's maillog"
+else
+	fail "sentineld starts on the lab's maillog" "$(cat "$SD_DIR/daemon.log")"
+fi
 
 check "adduser alice" "$LAB" adduser "$DIR" alice 'alice pw 1'
 check "adduser bob" "$LAB" adduser "$DIR" bob 'b0b-secret'
@@ -189,6 +220,68 @@ if [ -n "$sinkids" ] && [ "$sinkids" = "$delivered" ]; then
 	pass "the sink's messages are the 8 delivered ones (ESMTPA, by queue id)"
 else
 	fail "the sink's messages are the 8 delivered ones (ESMTPA, by queue id)" "sink: $(echo "$sinkids" | tr '\n' ' ')"
+fi
+
+# sentinel-report on the real maillog: the runbook's steps 2 and 3.
+report=$(build/sentinel-report "$LOG" 2>&1)
+# the per-identity table: 10 columns, the identity last
+rows() { echo "$report" | awk 'NF == 10 && $1 ~ /^[0-9]+$/ && $NF ~ /^(sasl|client|uid):/'; }
+row() { rows | awk -v id="$1" '$NF == id { print $1, $3, $4, $5 }'; }
+if [ "$(row sasl:alice@lab.test)" = "3 3 0 0" ] && [ "$(row sasl:bob@lab.test)" = "5 5 0 0" ]; then
+	pass "sentinel-report: alice 3 messages sent, bob 5, nothing deferred or bounced"
+else
+	fail "sentinel-report: alice 3 messages sent, bob 5, nothing deferred or bounced" "$report"
+fi
+if [ "$(rows | wc -l)" -eq 2 ]; then
+	pass "sentinel-report: no other identity sent mail"
+else
+	fail "sentinel-report: no other identity sent mail" "$report"
+fi
+if echo "$report" | awk '/^auth failures by client ip/ { f = 1; next }
+	f && $1 == 1 && $3 == "alice@lab.test" { ok = 1 } END { exit !ok }'; then
+	pass "sentinel-report: one auth failure, trying alice@lab.test"
+else
+	fail "sentinel-report: one auth failure, trying alice@lab.test" "$report"
+fi
+
+# sentineld: the same from the live maillog, and the kernel's view.
+metric() {
+	curl -fsS "http://127.0.0.1:$SD_PORT/metrics" | awk -v m="$1" '$1 == m { print $2 }'
+}
+for _ in $(seq 1 30); do
+	[ "$(metric smtp_sentinel_sasl_logins_total)" = 8 ] && break
+	sleep 0.1
+done
+check "sentineld counts 8 SASL logins from the live maillog" \
+	[ "$(metric smtp_sentinel_sasl_logins_total)" = 8 ]
+check "sentineld counts 1 SASL failure" [ "$(metric smtp_sentinel_sasl_auth_failures_total)" = 1 ]
+# Postfix reuses cached connections (conn_use=N on the reusing deliveries),
+# so its connects are the deliveries without conn_use.
+conns=$(awk -v relay="relay=$SINK_ADDR[$SINK_ADDR]:25," '$5 ~ /^postfix\/smtp\[[0-9]+\]:$/ && $7 ~ /^to=/ {
+		ours = 0; reuse = 0
+		for (i = 8; i <= NF; i++) {
+			if ($i == relay) ours = 1
+			if ($i ~ /^conn_use=/) reuse = 1
+		}
+		if (ours && !reuse) n++
+	} END { print n + 0 }' "$LOG")
+smtp=$(curl -fsS "http://127.0.0.1:$SD_PORT/metrics" | awk '
+	/^smtp_sentinel_connect_attempts_total\{/ && /comm="smtp"/ && /port="25"/ { a += $NF }
+	/^smtp_sentinel_connect_results_total\{/ && /comm="smtp"/ && /port="25"/ && /result="established"/ { e += $NF }
+	END { print a + 0, e + 0 }')
+if [ "$conns" -ge 1 ] && [ "$smtp" = "$conns $conns" ]; then
+	pass "the kernel counts Postfix's $conns connects to the sink, all established, under comm=smtp"
+else
+	fail "the kernel counts Postfix's connects to the sink under comm=smtp" "maillog: $conns connections; metrics attempts/established: $smtp"
+fi
+swaks=$(curl -fsS "http://127.0.0.1:$SD_PORT/metrics" | awk '
+	/^smtp_sentinel_connect_attempts_total\{/ && /comm="swaks"/ && /port="25"/ { a += $NF }
+	END { print a + 0 }')
+check "the kernel counts the 6 swaks connects to port 25 (bob's 5, the relay attempt)" \
+	[ "$swaks" = 6 ]
+kill -TERM "$SD_PID"; wait "$SD_PID"; SD_PID=
+if grep -q 'ERROR: \(Address\|Undefined\)Sanitizer\|runtime error:' "$SD_DIR/daemon.log"; then
+	fail "no sanitizer report from sentineld" "$(cat "$SD_DIR/daemon.log")"
 fi
 
 # Stop, and nothing of the lab is left running (zombies waiting for init
