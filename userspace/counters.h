@@ -31,6 +31,18 @@ struct counters {
 	uint64_t maillog_truncations;
 	uint64_t sasl_logins;		/* smtpd client= with sasl_username */
 	uint64_t sasl_auth_failures;	/* SASL ... authentication failed */
+
+	/* messages and identities */
+	uint64_t messages_in_flight;	/* gauge: the message table's size */
+	uint64_t message_evictions;	/* dropped because the table was full */
+	uint64_t identity_series;	/* gauge */
+	uint64_t identity_overflow;	/* identities folded into "_other" */
+
+	/* correlation of flows with deliveries */
+	uint64_t flows_attributed;
+	uint64_t flows_unattributed;
+	uint64_t flows_pending;		/* gauge */
+	uint64_t flows_pending_overflow;
 };
 
 #endif

@@ -13,6 +13,7 @@
 #include "text.h"
 
 const char *const flow_label_names[] = { "cgroup", "comm", "uid", "port" };
+const char *const identity_label_names[] = { "identity" };
 
 enum metric_type { COUNTER, GAUGE };
 
@@ -105,6 +106,43 @@ static const struct metric_desc metric_table[] = {
 	{ "smtp_sentinel_sasl_auth_failures_total", COUNTER,
 	  "Failed SMTP AUTH attempts (SASL authentication failed).",
 	  .counter = FIELD(sasl_auth_failures) },
+	{ "smtp_sentinel_messages_total", COUNTER,
+	  "Messages accepted (first qmgr from= of a queue id), by sender identity: "
+	  "sasl:USER, uid:N or client:IP; beyond max_series, identity=\"_other\".",
+	  .series = { TABLE_IDENTITIES, NULL, { { ID_VALUE_MESSAGES, NULL } }, 1 } },
+	{ "smtp_sentinel_deliveries_total", COUNTER,
+	  "Delivery attempts logged for messages, by sender identity and status "
+	  "(content-filter hand-offs excluded).",
+	  .series = { TABLE_IDENTITIES, "status",
+		      { { ID_VALUE_SENT, "sent" }, { ID_VALUE_DEFERRED, "deferred" },
+			{ ID_VALUE_BOUNCED, "bounced" }, { ID_VALUE_EXPIRED, "expired" } },
+		      4 } },
+	{ "smtp_sentinel_identity_series", GAUGE,
+	  "Identities exported in the per-identity metrics.",
+	  .counter = FIELD(identity_series) },
+	{ "smtp_sentinel_identity_overflow_total", COUNTER,
+	  "New identities folded into identity=\"_other\" because max_series was reached.",
+	  .counter = FIELD(identity_overflow) },
+	{ "smtp_sentinel_messages_in_flight", GAUGE,
+	  "Messages in the in-flight message table.",
+	  .counter = FIELD(messages_in_flight) },
+	{ "smtp_sentinel_message_evictions_total", COUNTER,
+	  "Messages dropped from the in-flight table because it was full.",
+	  .counter = FIELD(message_evictions) },
+	{ "smtp_sentinel_flows_attributed_total", COUNTER,
+	  "Established watched-port flows joined to a logged delivery of a known identity "
+	  "(same pid, relay address and port).",
+	  .counter = FIELD(flows_attributed) },
+	{ "smtp_sentinel_flows_unattributed_total", COUNTER,
+	  "Established watched-port flows no delivery claimed within the window, or whose "
+	  "message's identity is unknown.",
+	  .counter = FIELD(flows_unattributed) },
+	{ "smtp_sentinel_flows_pending", GAUGE,
+	  "Established flows waiting for their delivery line.",
+	  .counter = FIELD(flows_pending) },
+	{ "smtp_sentinel_flows_pending_overflow_total", COUNTER,
+	  "Flows unattributed at once because the pending table was full.",
+	  .counter = FIELD(flows_pending_overflow) },
 	{ "smtp_sentinel_build_info", GAUGE,
 	  "Build information; the value is always 1.",
 	  .build_info = true },

@@ -33,7 +33,7 @@ void expo_printf(struct expo *e, const char *fmt, ...) PRINTFLIKE(2, 3);
 /* Append s as the body of a quoted label value. */
 void expo_label_value(struct expo *e, const char *s);
 
-enum metric_table_id { TABLE_FLOWS, TABLE_MAX };
+enum metric_table_id { TABLE_FLOWS, TABLE_IDENTITIES, TABLE_MAX };
 
 struct metrics_sources {
 	const struct counters *counters;
@@ -50,5 +50,11 @@ void metrics_render(const struct metrics_sources *src, struct expo *e);
 extern const char *const flow_label_names[];
 enum { FLOW_LABEL_CGROUP, FLOW_LABEL_COMM, FLOW_LABEL_UID, FLOW_LABEL_PORT, FLOW_NLABELS };
 enum { FLOW_VALUE_ATTEMPTS, FLOW_VALUE_ESTABLISHED, FLOW_VALUE_FAILED };
+
+/* The identity table: one label, a message count and deliveries by status
+ * (in enum msg_status order after ID_VALUE_SENT). */
+extern const char *const identity_label_names[];
+enum { ID_VALUE_MESSAGES, ID_VALUE_SENT, ID_VALUE_DEFERRED, ID_VALUE_BOUNCED,
+       ID_VALUE_EXPIRED };
 
 #endif

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "correlate.h"
 #include "counters.h"
 #include "httpd.h"
 #include "log.h"
@@ -48,6 +49,8 @@ struct daemon {
 	struct config cfg;
 	struct counters counters;
 	struct series_table *flows;
+	struct series_table *identities;
+	struct correlator *correlator;
 	struct sensor *sensor;
 	struct httpd *httpd;
 	struct maillog *maillog;
@@ -80,7 +83,7 @@ static void render(struct expo *e, void *arg)
 	struct daemon *d = arg;
 	struct metrics_sources src = {
 		.counters = &d->counters,
-		.tables = { [TABLE_FLOWS] = d->flows },
+		.tables = { [TABLE_FLOWS] = d->flows, [TABLE_IDENTITIES] = d->identities },
 		.version = SENTINEL_VERSION,
 	};
 
@@ -90,6 +93,11 @@ static void render(struct expo *e, void *arg)
 		maillog_poll(d->maillog);
 	d->counters.scrapes++;
 	metrics_render(&src, e);
+}
+
+static void on_flow(const struct flow_event *e, void *arg)
+{
+	correlator_flow(arg, e);
 }
 
 static int watch(struct daemon *d, int fd, uint32_t src)
@@ -172,6 +180,7 @@ static void run(struct daemon *d)
 				sensor_drain(d->sensor);
 				if (++d->ticks % (POLL_MS / DRAIN_MS) == 0) {
 					sensor_poll(d->sensor);
+					correlator_expire(d->correlator);
 					if (d->maillog) {
 						/* inotify's safety net, and the saved position */
 						maillog_poll(d->maillog);
@@ -182,6 +191,10 @@ static void run(struct daemon *d)
 				break;
 			}
 			case SRC_MAILLOG:
+				/* A delivery line is written after its connect:
+				 * take the flow events first, so the line finds
+				 * the flow it joins. */
+				sensor_drain(d->sensor);
 				maillog_poll(d->maillog);
 				break;
 			case SRC_EVENTS:
@@ -252,11 +265,14 @@ int main(int argc, char **argv)
 
 	d.flows = series_table_new(FLOW_NLABELS, flow_label_names, d.cfg.max_series,
 				   FLOW_LABEL_COMM, 1U << FLOW_LABEL_PORT);
+	d.identities = series_table_new(1, identity_label_names, d.cfg.max_series, 0, 0);
+	d.correlator = correlator_new(&d.counters, 65536);
 	d.sensor = sensor_open(&d.cfg, &d.counters, d.flows);
 	if (!d.sensor)
 		goto out;
+	sensor_on_flow(d.sensor, on_flow, d.correlator);
 	if (d.cfg.nmaillog_paths > 0) {
-		d.maillog = maillog_open(&d.cfg, &d.counters);
+		d.maillog = maillog_open(&d.cfg, &d.counters, d.identities, d.correlator);
 		if (!d.maillog)
 			goto out;
 	}
@@ -274,6 +290,8 @@ out:
 	maillog_close(d.maillog);	/* saves the positions */
 	sensor_close(d.sensor);	/* destroys the links: programs detach */
 	series_table_free(d.flows);
+	series_table_free(d.identities);
+	correlator_free(d.correlator);
 	if (d.epfd >= 0)
 		close(d.epfd);
 	if (d.sigfd >= 0)

@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #define SERIES_MAX_LABELS 6
-#define SERIES_MAX_VALUES 4
+#define SERIES_MAX_VALUES 6
 #define SERIES_OTHER "_other"
 
 struct series {

@@ -18,7 +18,8 @@
 # exactly alice 3 and bob 5 messages sent and alice's failed login;
 # sentineld (real BPF, following DIR/maillog live) 8 SASL logins, 1
 # failure, Postfix's own connects to the sink under comm="smtp" (one per
-# delivery without conn_use=), and swaks's 6 connects to port 25.
+# delivery without conn_use=), each attributed to its delivery, swaks's 6
+# connects to port 25 (not attributed), messages and deliveries per identity.
 # Finally the lab stops without leftovers.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -279,6 +280,25 @@ swaks=$(curl -fsS "http://127.0.0.1:$SD_PORT/metrics" | awk '
 	END { print a + 0 }')
 check "the kernel counts the 6 swaks connects to port 25 (bob's 5, the relay attempt)" \
 	[ "$swaks" = 6 ]
+check "messages per identity: alice 3" \
+	[ "$(metric 'smtp_sentinel_messages_total{identity="sasl:alice@lab.test"}')" = 3 ]
+check "messages per identity: bob 5" \
+	[ "$(metric 'smtp_sentinel_messages_total{identity="sasl:bob@lab.test"}')" = 5 ]
+check "deliveries per identity: alice 3 sent" \
+	[ "$(metric 'smtp_sentinel_deliveries_total{identity="sasl:alice@lab.test",status="sent"}')" = 3 ]
+check "deliveries per identity: bob 5 sent" \
+	[ "$(metric 'smtp_sentinel_deliveries_total{identity="sasl:bob@lab.test",status="sent"}')" = 5 ]
+# Each of Postfix's connects to the sink is joined to its first delivery:
+# same pid, relay address and port.  swaks's connects are nobody's delivery.
+check "every Postfix flow to the sink is attributed ($conns)" \
+	[ "$(metric smtp_sentinel_flows_attributed_total)" = "$conns" ]
+check "swaks's 6 flows wait unattributed" [ "$(metric smtp_sentinel_flows_pending)" = 6 ]
+curl -fsS "http://127.0.0.1:$SD_PORT/metrics" > "$SD_DIR/scrape"
+if promtool check metrics < "$SD_DIR/scrape" > "$SD_DIR/promtool" 2>&1; then
+	pass "promtool accepts sentineld's scrape with identities"
+else
+	fail "promtool accepts sentineld's scrape with identities" "$(cat "$SD_DIR/promtool")"
+fi
 kill -TERM "$SD_PID"; wait "$SD_PID"; SD_PID=
 if grep -q 'ERROR: \(Address\|Undefined\)Sanitizer\|runtime error:' "$SD_DIR/daemon.log"; then
 	fail "no sanitizer report from sentineld" "$(cat "$SD_DIR/daemon.log")"

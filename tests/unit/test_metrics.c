@@ -273,7 +273,7 @@ static void test_render_every_sample_follows_help_and_type_of_its_metric(void **
 			samples++;
 		}
 	}
-	assert_int_equal(families, 18);
+	assert_int_equal(families, 28);
 	assert_true(samples >= families);
 	expo_free(&e);
 }
@@ -293,7 +293,7 @@ static void test_render_every_metric_is_described_once(void **state)
 			assert_string_not_equal(names[i], names[n]);
 		n++;
 	}
-	assert_int_equal(n, 18);
+	assert_int_equal(n, 28);
 	expo_free(&e);
 }
 
@@ -319,7 +319,7 @@ static void test_render_counter_names_end_in_total(void **state)
 			assert_memory_equal(kind, "gauge\n", 6);
 		}
 	}
-	assert_int_equal(counters, 15);
+	assert_int_equal(counters, 22);
 	expo_free(&e);
 }
 
@@ -470,6 +470,34 @@ static void test_render_maillog_lines_by_result(void **state)
 	expo_free(&e);
 }
 
+static void test_render_identity_messages_and_deliveries_by_status(void **state)
+{
+	struct series_table *t = series_table_new(1, identity_label_names, 10, 0, 0);
+	const char *labels[1] = { "sasl:a\"b@example.org" };
+	struct counters c = { 0 };
+	struct metrics_sources src = { .counters = &c, .version = "X" };
+	struct series *s;
+	struct expo e;
+	bool folded;
+
+	(void)state;
+	s = series_get(t, labels, &folded);
+	s->values[ID_VALUE_MESSAGES] = 7;
+	s->values[ID_VALUE_SENT] = 6;
+	s->values[ID_VALUE_DEFERRED] = 2;
+	s->values[ID_VALUE_BOUNCED] = 1;
+	src.tables[TABLE_IDENTITIES] = t;
+	expo_init(&e);
+	metrics_render(&src, &e);
+	assert_has_line(e.buf, "smtp_sentinel_messages_total{identity=\"sasl:a\\\"b@example.org\"} 7");
+	assert_has_line(e.buf, "smtp_sentinel_deliveries_total{identity=\"sasl:a\\\"b@example.org\",status=\"sent\"} 6");
+	assert_has_line(e.buf, "smtp_sentinel_deliveries_total{identity=\"sasl:a\\\"b@example.org\",status=\"deferred\"} 2");
+	assert_has_line(e.buf, "smtp_sentinel_deliveries_total{identity=\"sasl:a\\\"b@example.org\",status=\"bounced\"} 1");
+	assert_has_line(e.buf, "smtp_sentinel_deliveries_total{identity=\"sasl:a\\\"b@example.org\",status=\"expired\"} 0");
+	expo_free(&e);
+	series_table_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -497,6 +525,7 @@ int main(void)
 		cmocka_unit_test(test_render_flow_events_dropped_counter),
 		cmocka_unit_test(test_render_each_scalar_metric_reads_its_own_field),
 		cmocka_unit_test(test_render_maillog_lines_by_result),
+		cmocka_unit_test(test_render_identity_messages_and_deliveries_by_status),
 		cmocka_unit_test(test_render_without_flow_table_has_headers_but_no_flow_samples),
 		cmocka_unit_test(test_render_output_ends_with_newline_and_len_matches),
 		cmocka_unit_test(test_render_realistic_table_has_folded_series),

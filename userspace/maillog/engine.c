@@ -16,12 +16,17 @@
 
 #include "log.h"
 #include "maillog/engine.h"
+#include "maillog/messages.h"
 #include "maillog/postfix.h"
 #include "maillog/syslog.h"
 #include "maillog/tail.h"
+#include "metrics.h"
 #include "state.h"
 
 #define STATE_FILE "maillog.state"
+#define MAX_MESSAGES 100000
+#define MESSAGE_GRACE 60		/* seconds kept after "removed" */
+#define MESSAGE_MAX_AGE ((time_t)6 * 86400)	/* past Postfix's maximal_queue_lifetime */
 
 struct maillog {
 	struct counters *counters;
@@ -31,7 +36,56 @@ struct maillog {
 	size_t ntails;
 	char *saved;		/* the last state written, to skip idle saves */
 	time_t now;		/* reference for RFC 3164 years, per poll */
+	struct msg_table *messages;
+	struct series_table *identities;
+	struct correlator *correlator;
+	time_t expired_at;	/* log time of the last table expiry */
 };
+
+static struct series *identity_series(struct maillog *m, const char *identity)
+{
+	const char *labels[1] = { identity };
+	bool folded;
+	struct series *s = series_get(m->identities, labels, &folded);
+
+	if (folded)
+		m->counters->identity_overflow++;
+	m->counters->identity_series = series_count(m->identities);
+	return s;
+}
+
+static void on_accepted(const struct message *msg, void *arg)
+{
+	identity_series(arg, msg->identity)->values[ID_VALUE_MESSAGES]++;
+}
+
+static void on_delivery(const struct message *msg, enum msg_status status, time_t t, void *arg)
+{
+	(void)t;
+	if (msg->identity[0])
+		identity_series(arg, msg->identity)->values[ID_VALUE_SENT + status]++;
+}
+
+/* Messages: table, identities, and the flow that carried a delivery. */
+static void track(struct maillog *m, const struct syslog_line *sl,
+		  const struct postfix_record *rec)
+{
+	if (sl->time > m->expired_at) {
+		msg_table_expire(m->messages, sl->time);
+		m->expired_at = sl->time;
+	}
+	msg_table_record(m->messages, sl, rec);
+	if (rec->kind == POSTFIX_DELIVERY && m->correlator) {
+		char instance[MSG_INSTANCE_MAX], qid[POSTFIX_QID_MAX];
+		const struct message *msg;
+
+		msg_instance(instance, sizeof(instance), sl->program);
+		slice_copy(qid, sizeof(qid), postfix_get(rec, POSTFIX_F_QID));
+		msg = msg_table_find(m->messages, instance, qid);
+		correlator_delivery(m->correlator, sl->pid, postfix_get(rec, POSTFIX_F_RELAY_IP),
+				    rec->relay_port, msg ? msg->identity : "");
+	}
+}
 
 static void on_line(const char *line, size_t len, void *arg)
 {
@@ -63,6 +117,7 @@ static void on_line(const char *line, size_t len, void *arg)
 		break;
 	}
 	c->maillog_parsed++;
+	track(m, &sl, &rec);
 }
 
 /* Positions saved for path, from the state file's text; false if none. */
@@ -90,13 +145,23 @@ static bool saved_state(const char *text, const char *path, struct tail_state *s
 	return false;
 }
 
-struct maillog *maillog_open(const struct config *cfg, struct counters *counters)
+struct maillog *maillog_open(const struct config *cfg, struct counters *counters,
+			     struct series_table *identities, struct correlator *correlator)
 {
+	static const struct msg_config mcfg = {
+		.max_messages = MAX_MESSAGES,
+		.grace = MESSAGE_GRACE,
+		.max_age = MESSAGE_MAX_AGE,
+	};
 	struct maillog *m = xcalloc(1, sizeof(*m));
 	char *text = xmalloc(STATE_MAX_FILE);
+	struct msg_callbacks cb = { on_accepted, on_delivery, m };
 	ssize_t n;
 
 	m->counters = counters;
+	m->identities = identities;
+	m->correlator = correlator;
+	m->messages = msg_table_new(&mcfg, &cb);
 	snprintf(m->state_dir, sizeof(m->state_dir), "%s", cfg->state_dir);
 	for (size_t i = 0; i < cfg->nsyslog_names; i++)
 		m->names[i] = cfg->syslog_names[i];
@@ -148,6 +213,13 @@ static void update_counters(struct maillog *m)
 	m->counters->maillog_long_lines = long_lines;
 	m->counters->maillog_rotations = rotations;
 	m->counters->maillog_truncations = truncations;
+	{
+		struct msg_stats ms;
+
+		msg_table_stats(m->messages, &ms);
+		m->counters->messages_in_flight = ms.size;
+		m->counters->message_evictions = ms.evictions;
+	}
 }
 
 void maillog_poll(struct maillog *m)
@@ -197,6 +269,7 @@ void maillog_close(struct maillog *m)
 	maillog_save(m);
 	for (size_t i = 0; i < m->ntails; i++)
 		tail_close(m->tails[i]);
+	msg_table_free(m->messages);
 	free(m->saved);
 	free(m);
 }

@@ -11,8 +11,10 @@
  * calls it every second and at exit, so a restart neither loses nor
  * repeats a line (after a crash, at most the last second is read again).
  *
- * The message and identity tables of the correlator come next (issue #3):
- * the line callback is where records will be handed on.
+ * Records of messages go to the in-flight message table (messages.h): each
+ * accepted message and each delivery is counted under its sender identity
+ * in the identity series table, and each delivery is offered to the
+ * correlator, which joins it to the kernel flow that carried it.
  */
 #ifndef SENTINEL_MAILLOG_ENGINE_H
 #define SENTINEL_MAILLOG_ENGINE_H
@@ -20,12 +22,15 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "correlate.h"
 #include "counters.h"
+#include "series.h"
 
 struct maillog;
 
 /* NULL with the reason logged (inotify or the state directory failed). */
-struct maillog *maillog_open(const struct config *cfg, struct counters *counters);
+struct maillog *maillog_open(const struct config *cfg, struct counters *counters,
+			     struct series_table *identities, struct correlator *correlator);
 /* Saves the positions, then frees. */
 void maillog_close(struct maillog *m);
 

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_correlate.c - a delivery line claims the flow of the same pid,
+ * relay address and port; what nothing claims is unattributed.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <linux/types.h>
+#include <string.h>
+
+#include "correlate.h"
+#include "sentinel.h"
+
+static struct counters c;
+
+static struct flow_event flow(__u32 tgid, const char *addr, __u16 port, __u8 outcome)
+{
+	struct flow_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.tgid = tgid;
+	e.dport = port;
+	e.outcome = outcome;
+	if (inet_pton(AF_INET, addr, e.daddr) == 1) {
+		e.family = AF_INET;
+	} else {
+		assert_int_equal(inet_pton(AF_INET6, addr, e.daddr), 1);
+		e.family = AF_INET6;
+	}
+	return e;
+}
+
+static struct slice sl(const char *s)
+{
+	struct slice v = { s, strlen(s) };
+
+	return v;
+}
+
+static struct correlator *fresh(size_t max_keys)
+{
+	memset(&c, 0, sizeof(c));
+	return correlator_new(&c, max_keys);
+}
+
+static void test_delivery_claims_the_flow_of_its_pid_address_and_port(void **state)
+{
+	struct correlator *k = fresh(16);
+	struct flow_event e = flow(4242, "192.0.2.25", 25, FLOW_ESTABLISHED);
+
+	(void)state;
+	correlator_flow(k, &e);
+	assert_int_equal(c.flows_pending, 1);
+	assert_int_equal(correlator_delivery(k, 4242, sl("192.0.2.25"), 25, "sasl:alice"), 1);
+	assert_int_equal(c.flows_attributed, 1);
+	assert_int_equal(c.flows_pending, 0);
+	correlator_free(k);
+}
+
+static void test_other_pid_address_or_port_does_not_claim(void **state)
+{
+	struct correlator *k = fresh(16);
+	struct flow_event e = flow(4242, "192.0.2.25", 25, FLOW_ESTABLISHED);
+
+	(void)state;
+	correlator_flow(k, &e);
+	assert_int_equal(correlator_delivery(k, 4243, sl("192.0.2.25"), 25, "sasl:a"), 0);
+	assert_int_equal(correlator_delivery(k, 4242, sl("192.0.2.26"), 25, "sasl:a"), 0);
+	assert_int_equal(correlator_delivery(k, 4242, sl("192.0.2.25"), 587, "sasl:a"), 0);
+	assert_int_equal(c.flows_attributed, 0);
+	assert_int_equal(c.flows_pending, 1);
+	correlator_free(k);
+}
+
+static void test_reused_connection_claims_nothing_more(void **state)
+{
+	struct correlator *k = fresh(16);
+	struct flow_event e = flow(7, "192.0.2.1", 25, FLOW_ESTABLISHED);
+
+	(void)state;
+	correlator_flow(k, &e);
+	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 25, "sasl:a"), 1);
+	/* conn_use=2: the same connection, no new flow */
+	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 25, "sasl:a"), 0);
+	assert_int_equal(c.flows_attributed, 1);
+	correlator_free(k);
+}
+
+static void test_two_flows_of_one_key_are_claimed_one_each(void **state)
+{
+	struct correlator *k = fresh(16);
+	struct flow_event e = flow(7, "192.0.2.1", 25, FLOW_ESTABLISHED);
+
+	(void)state;
+	correlator_flow(k, &e);
+	correlator_flow(k, &e);
+	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 25, "sasl:a"), 1);
+	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 25, "sasl:b"), 1);
+	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 25, "sasl:c"), 0);
+	assert_int_equal(c.flows_attributed, 2);
+	correlator_free(k);
+}
+
+static void test_failed_flows_do_not_wait(void **state)
+{
+	struct correlator *k = fresh(16);
+	struct flow_event e = flow(7, "192.0.2.1", 25, FLOW_FAILED);
+
+	(void)state;
+	correlator_flow(k, &e);
+	assert_int_equal(c.flows_pending, 0);
+	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 25, "sasl:a"), 0);
+	correlator_free(k);
+}
+
+static void test_ipv6_relay_with_and_without_prefix(void **state)
+{
+	struct correlator *k = fresh(16);
+	struct flow_event e = flow(9, "2001:db8::25", 25, FLOW_ESTABLISHED);
+
+	(void)state;
+	correlator_flow(k, &e);
+	correlator_flow(k, &e);
+	assert_int_equal(correlator_delivery(k, 9, sl("2001:db8::25"), 25, "sasl:a"), 1);
+	assert_int_equal(correlator_delivery(k, 9, sl("IPv6:2001:db8::25"), 25, "sasl:a"), 1);
+	correlator_free(k);
+}
+
+static void test_unknown_identity_counts_as_unattributed(void **state)
+{
+	struct correlator *k = fresh(16);
+	struct flow_event e = flow(7, "192.0.2.1", 25, FLOW_ESTABLISHED);
+
+	(void)state;
+	correlator_flow(k, &e);
+	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 25, ""), 1);
+	assert_int_equal(c.flows_attributed, 0);
+	assert_int_equal(c.flows_unattributed, 1);
+	correlator_free(k);
+}
+
+static void test_garbage_relay_claims_nothing(void **state)
+{
+	struct correlator *k = fresh(16);
+	struct flow_event e = flow(7, "192.0.2.1", 25, FLOW_ESTABLISHED);
+
+	(void)state;
+	correlator_flow(k, &e);
+	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1, sasl_username=x"), 25, "a"), 0);
+	assert_int_equal(correlator_delivery(k, 7, sl(""), 25, "a"), 0);
+	assert_int_equal(correlator_delivery(k, -1, sl("192.0.2.1"), 25, "a"), 0);
+	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 70000, "a"), 0);
+	assert_int_equal(c.flows_pending, 1);
+	correlator_free(k);
+}
+
+static void test_flow_unclaimed_past_the_window_is_unattributed(void **state)
+{
+	struct correlator *k = fresh(16);
+	struct flow_event e = flow(7, "192.0.2.1", 25, FLOW_ESTABLISHED);
+	struct timespec ts;
+
+	(void)state;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	correlator_flow(k, &e);
+	correlator_expire_at(k, ts.tv_sec + CORRELATE_WINDOW - 2);
+	assert_int_equal(c.flows_pending, 1);
+	correlator_expire_at(k, ts.tv_sec + CORRELATE_WINDOW + 2);
+	assert_int_equal(c.flows_pending, 0);
+	assert_int_equal(c.flows_unattributed, 1);
+	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 25, "a"), 0);
+	correlator_free(k);
+}
+
+static void test_full_table_unattributes_at_once(void **state)
+{
+	struct correlator *k = fresh(1);
+	struct flow_event a = flow(7, "192.0.2.1", 25, FLOW_ESTABLISHED);
+	struct flow_event b = flow(8, "192.0.2.1", 25, FLOW_ESTABLISHED);
+
+	(void)state;
+	correlator_flow(k, &a);
+	correlator_flow(k, &a);	/* same key: fits */
+	correlator_flow(k, &b);	/* a second key: full */
+	assert_int_equal(c.flows_pending, 2);
+	assert_int_equal(c.flows_pending_overflow, 1);
+	assert_int_equal(c.flows_unattributed, 1);
+	correlator_free(k);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_delivery_claims_the_flow_of_its_pid_address_and_port),
+		cmocka_unit_test(test_other_pid_address_or_port_does_not_claim),
+		cmocka_unit_test(test_reused_connection_claims_nothing_more),
+		cmocka_unit_test(test_two_flows_of_one_key_are_claimed_one_each),
+		cmocka_unit_test(test_failed_flows_do_not_wait),
+		cmocka_unit_test(test_ipv6_relay_with_and_without_prefix),
+		cmocka_unit_test(test_unknown_identity_counts_as_unattributed),
+		cmocka_unit_test(test_garbage_relay_claims_nothing),
+		cmocka_unit_test(test_flow_unclaimed_past_the_window_is_unattributed),
+		cmocka_unit_test(test_full_table_unattributes_at_once),
+	};
+
+	return cmocka_run_group_tests_name("correlate", tests, NULL, NULL);
+}

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * correlate.c - pending flows by (pid, address, port), with uthash.
+ *
+ * A key keeps how many of its flows are pending and when the newest came:
+ * a Postfix smtp process makes one connection at a time, so per key the
+ * pending flows are few, and expiring a key's flows together when its
+ * newest is older than the window loses nothing that matters.
+ */
+#include <arpa/inet.h>
+#include <linux/types.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <uthash.h>
+
+#include "correlate.h"
+#include "log.h"
+#include "sentinel.h"
+
+#define AF_INET_ 2
+#define AF_INET6_ 10
+
+struct pend_key {
+	__u32 pid;
+	__u16 family;
+	__u16 port;
+	__u8 addr[16];
+};
+
+struct pending {
+	UT_hash_handle hh;
+	struct pend_key key;
+	unsigned long count;
+	time_t newest;
+	struct pending *spare;	/* next on the free list */
+};
+
+/* Entries taken off the table go to a free list for reuse, never to
+ * free(): the table's size is bounded anyway. */
+struct correlator {
+	struct counters *counters;
+	struct pending *head;
+	struct pending *spare;
+	size_t nkeys, max_keys;
+};
+
+static void forget(struct correlator *k, struct pending *p)
+{
+	HASH_DEL(k->head, p);
+	p->spare = k->spare;
+	k->spare = p;
+	k->nkeys--;
+}
+
+static time_t mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+struct correlator *correlator_new(struct counters *counters, size_t max_keys)
+{
+	struct correlator *k = xcalloc(1, sizeof(*k));
+
+	k->counters = counters;
+	k->max_keys = max_keys;
+	return k;
+}
+
+void correlator_free(struct correlator *k)
+{
+	struct pending *p, *next;
+
+	if (!k)
+		return;
+	p = k->head;
+	HASH_CLEAR(hh, k->head);	/* the table; the items keep their links */
+	for (; p; p = next) {
+		next = p->hh.next;
+		free(p);
+	}
+	for (p = k->spare; p; p = next) {
+		next = p->spare;
+		free(p);
+	}
+	free(k);
+}
+
+static void refresh_gauge(struct correlator *k)
+{
+	uint64_t n = 0;
+
+	for (struct pending *p = k->head; p; p = p->hh.next)
+		n += p->count;
+	k->counters->flows_pending = n;
+}
+
+void correlator_flow(struct correlator *k, const struct flow_event *e)
+{
+	struct pend_key key;
+	struct pending *p;
+
+	if (e->outcome != FLOW_ESTABLISHED)
+		return;
+	memset(&key, 0, sizeof(key));
+	key.pid = e->tgid;
+	key.family = e->family;
+	key.port = e->dport;
+	memcpy(key.addr, e->daddr, e->family == AF_INET_ ? 4 : 16);
+	HASH_FIND(hh, k->head, &key, sizeof(key), p);
+	if (!p) {
+		if (k->nkeys >= k->max_keys) {
+			k->counters->flows_pending_overflow++;
+			k->counters->flows_unattributed++;
+			return;
+		}
+		if (k->spare) {
+			p = k->spare;
+			k->spare = p->spare;
+			memset(p, 0, sizeof(*p));
+		} else {
+			p = xcalloc(1, sizeof(*p));
+		}
+		p->key = key;
+		HASH_ADD(hh, k->head, key, sizeof(p->key), p);
+		k->nkeys++;
+	}
+	p->count++;
+	p->newest = mono_now();
+	k->counters->flows_pending++;
+}
+
+/* The binary form of a relay address as Postfix logs it ("192.0.2.1",
+ * "2001:db8::1", possibly "IPv6:2001:db8::1"). */
+static int relay_addr(struct slice ip, struct pend_key *key)
+{
+	char buf[64];
+
+	if (ip.n >= sizeof(buf))
+		return -1;
+	memcpy(buf, ip.p, ip.n);
+	buf[ip.n] = '\0';
+	if (inet_pton(AF_INET, buf, key->addr) == 1) {
+		key->family = AF_INET_;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, strncmp(buf, "IPv6:", 5) == 0 ? buf + 5 : buf, key->addr) == 1) {
+		key->family = AF_INET6_;
+		return 0;
+	}
+	return -1;
+}
+
+int correlator_delivery(struct correlator *k, long pid, struct slice relay_ip,
+			long relay_port, const char *identity)
+{
+	struct pend_key key;
+	struct pending *p;
+
+	if (pid <= 0 || pid > UINT32_MAX || relay_port <= 0 || relay_port > 65535)
+		return 0;
+	memset(&key, 0, sizeof(key));
+	if (relay_addr(relay_ip, &key) < 0)
+		return 0;
+	key.pid = (__u32)pid;
+	key.port = (__u16)relay_port;
+	HASH_FIND(hh, k->head, &key, sizeof(key), p);
+	if (!p)
+		return 0;	/* a reused connection, or one from before we started */
+	if (--p->count == 0)
+		forget(k, p);
+	k->counters->flows_pending--;
+	if (identity[0])
+		k->counters->flows_attributed++;
+	else
+		k->counters->flows_unattributed++;	/* its message predates us */
+	return 1;
+}
+
+void correlator_expire(struct correlator *k)
+{
+	correlator_expire_at(k, mono_now());
+}
+
+void correlator_expire_at(struct correlator *k, time_t now)
+{
+	struct pending *p, *next;
+
+	for (p = k->head; p; p = next) {
+		next = p->hh.next;
+		if (now - p->newest < CORRELATE_WINDOW)
+			continue;
+		k->counters->flows_unattributed += p->count;
+		forget(k, p);
+	}
+	refresh_gauge(k);
+}

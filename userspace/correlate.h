@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * correlate.h - join kernel flows to the deliveries of the maillog.
+ *
+ * The kernel sees `smtp` pid P connect to address A port 25 (a flow
+ * event, established); the maillog then says `postfix/smtp[P]: QID:
+ * to=<..>, relay=host[A]:25, ...` and the message table knows QID's
+ * identity.  correlator_flow() keeps each established flow pending under
+ * (pid, address, port); correlator_delivery() takes the oldest pending
+ * flow of its (pid, relay address, port) and attributes it to the
+ * delivery's identity.  A delivery that finds none went over a reused
+ * connection (conn_use=) or one made before sentineld started: nothing is
+ * counted for it.  A flow that no delivery claims within CORRELATE_WINDOW
+ * seconds is unattributed: a process talking SMTP without the MTA, or a
+ * delivery the maillog does not show.  Failed flows are not pending: no
+ * delivery line names them (their share is connect_results{failed}).
+ *
+ * Bounds: at most max_keys (pid, address, port) keys pending; a flow that
+ * finds the table full is unattributed at once and counted as overflow.
+ */
+#ifndef SENTINEL_CORRELATE_H
+#define SENTINEL_CORRELATE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "counters.h"
+#include "maillog/syslog.h"
+#include "series.h"
+
+#define CORRELATE_WINDOW 300	/* seconds a flow waits for its delivery */
+
+struct flow_event;
+struct correlator;
+
+struct correlator *correlator_new(struct counters *counters, size_t max_keys);
+void correlator_free(struct correlator *k);
+
+void correlator_flow(struct correlator *k, const struct flow_event *e);
+/* A delivery by pid to relay_ip (text, as logged) and port; identity may
+ * be "" when the message's sender is unknown.  Returns 1 if it claimed a
+ * flow. */
+int correlator_delivery(struct correlator *k, long pid, struct slice relay_ip,
+			long relay_port, const char *identity);
+/* Unattribute what waited longer than the window. */
+void correlator_expire(struct correlator *k);
+/* The same at CLOCK_MONOTONIC second now (tests move the clock). */
+void correlator_expire_at(struct correlator *k, time_t now);
+
+#endif
