@@ -31,10 +31,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <uthash.h>
 #include <zlib.h>
 
 #include "log.h"
@@ -79,17 +79,11 @@ struct ident {
 	time_t first, last;
 	unsigned shift;			/* chart bucket = 60 << shift seconds */
 	uint32_t chart[CHART_BUCKETS];
-	UT_hash_handle hh;
-};
-
-struct pair_key {
-	uint32_t idx;
-	char ip[POSTFIX_IP_MAX];
 };
 
 struct pair {
-	struct pair_key k;
-	UT_hash_handle hh;
+	uint32_t idx;
+	char ip[POSTFIX_IP_MAX];
 };
 
 struct authfail {
@@ -98,7 +92,22 @@ struct authfail {
 	char *names[MAX_AUTH_NAMES];
 	int nnames;
 	bool more;			/* other names were tried */
-	UT_hash_handle hh;
+};
+
+/*
+ * The items of a table sit in an array in insertion order; an index finds
+ * them: open addressing, linear probing, at most half full, each slot the
+ * item's hash and its number + 1 (0: empty), so a lookup usually touches
+ * one slot and one item.  uthash chains up to ten items a bucket, each a
+ * cache miss, which was most of the time spent per accepted message.
+ */
+struct slot {
+	uint32_t hash, item;
+};
+
+struct index {
+	struct slot *slot;
+	size_t mask;			/* slots - 1, slots a power of two */
 };
 
 struct report {
@@ -108,12 +117,17 @@ struct report {
 	const char *local_domains[MAX_LOCAL_DOMAINS + 1];
 	struct msg_table *msgs;
 	time_t last_expire;
-	struct ident *idents, *other;
+	uint64_t seed;			/* of the index hashes */
+	struct ident **idents, *other;
 	uint32_t nidents;
+	struct index ident_ix;
 	struct pair *pairs;
 	size_t npairs;
+	struct index pair_ix;
 	bool pairs_full;
-	struct authfail *auth;
+	struct authfail **auth;
+	size_t nauth;
+	struct index auth_ix;
 	unsigned long auth_dropped;
 	bool chart_started;
 	time_t chart_start;
@@ -234,6 +248,76 @@ static bool split_domains(struct report *r, char *list)
 	return true;
 }
 
+/* ---- tables ---------------------------------------------------------------- */
+
+/* Word-at-a-time, seeded per run: log text cannot aim at one slot. */
+static uint32_t hash_bytes(uint64_t seed, const void *key, size_t n)
+{
+	const unsigned char *p = key;
+	uint64_t h = seed ^ (n * 0x9e3779b97f4a7c15ULL), w;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	if (n) {
+		w = 0;
+		memcpy(&w, p, n);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	}
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* An array of n items of size bytes grows before item n when n is 0 or a
+ * power of two: the caller calls this for every n. */
+static void *grow(void *v, size_t n, size_t size)
+{
+	if (n & (n - 1))
+		return v;
+	v = realloc(v, 2 * (n + 1) * size);
+	if (!v)
+		fatalx("out of memory growing a table to %zu items", 2 * (n + 1));
+	return v;
+}
+
+/* Make room for one more item, n items being in the index. */
+static void index_reserve(struct index *x, size_t n)
+{
+	size_t slots = x->slot ? x->mask + 1 : 0, ns = slots ? slots : 64;
+	struct slot *old = x->slot;
+
+	if ((n + 1) * 2 <= slots)
+		return;
+	while ((n + 1) * 2 > ns)
+		ns *= 2;
+	x->slot = xcalloc(ns, sizeof(*x->slot));
+	x->mask = ns - 1;
+	for (size_t i = 0; i < slots; i++) {
+		size_t j = old[i].hash & x->mask;
+
+		if (!old[i].item)
+			continue;
+		while (x->slot[j].item)
+			j = (j + 1) & x->mask;
+		x->slot[j] = old[i];
+	}
+	free(old);
+}
+
+/* The first slot of hash h's probe sequence; walk with index_next(). */
+static struct slot *index_first(const struct index *x, uint32_t h)
+{
+	return &x->slot[h & x->mask];
+}
+
+static struct slot *index_next(const struct index *x, const struct slot *s)
+{
+	return &x->slot[(size_t)(s - x->slot + 1) & x->mask];
+}
+
 /* ---- aggregation per identity -------------------------------------------- */
 
 static bool in_range(const struct report *r, time_t t)
@@ -269,11 +353,17 @@ static void chart_add(struct report *r, struct ident *id, time_t t)
 
 static struct ident *ident_get(struct report *r, const char *name)
 {
+	size_t len = strlen(name);
+	uint32_t h = hash_bytes(r->seed, name, len);
+	struct slot *s;
 	struct ident *id;
 
-	HASH_FIND_STR(r->idents, name, id);
-	if (id)
-		return id;
+	index_reserve(&r->ident_ix, r->nidents);
+	for (s = index_first(&r->ident_ix, h); s->item; s = index_next(&r->ident_ix, s)) {
+		id = r->idents[s->item - 1];
+		if (s->hash == h && memcmp(id->name, name, len + 1) == 0)
+			return id;
+	}
 	if (r->nidents >= MAX_IDENTITIES) {
 		if (!r->other) {
 			r->other = xcalloc(1, sizeof(*r->other));
@@ -286,7 +376,10 @@ static struct ident *ident_get(struct report *r, const char *name)
 	snprintf(id->name, sizeof(id->name), "%s", name);
 	id->idx = r->nidents++;
 	id->shift = r->chart_shift;
-	HASH_ADD_STR(r->idents, name, id);
+	r->idents = grow(r->idents, id->idx, sizeof(void *));
+	r->idents[id->idx] = id;
+	s->hash = h;
+	s->item = r->nidents;
 	return id;
 }
 
@@ -300,25 +393,33 @@ static void seen_at(struct ident *id, time_t t)
 
 static void count_ip(struct report *r, struct ident *id, const char *ip)
 {
-	struct pair_key k;
+	size_t len;
+	uint32_t h;
+	struct slot *s;
 	struct pair *p;
 
 	if (!ip[0] || id->idx == UINT32_MAX)
 		return;
-	memset(&k, 0, sizeof(k));
-	k.idx = id->idx;
-	snprintf(k.ip, sizeof(k.ip), "%s", ip);
-	HASH_FIND(hh, r->pairs, &k, sizeof(k), p);
-	if (p)
-		return;
+	len = strnlen(ip, POSTFIX_IP_MAX - 1);
+	h = hash_bytes(r->seed ^ ((uint64_t)id->idx << 32), ip, len);
+	index_reserve(&r->pair_ix, r->npairs);
+	for (s = index_first(&r->pair_ix, h); s->item; s = index_next(&r->pair_ix, s)) {
+		p = &r->pairs[s->item - 1];
+		if (s->hash == h && p->idx == id->idx && strncmp(p->ip, ip, len) == 0 &&
+		    p->ip[len] == '\0')
+			return;
+	}
 	if (r->npairs >= MAX_PAIRS) {
 		r->pairs_full = true;
 		return;
 	}
-	p = xcalloc(1, sizeof(*p));
-	p->k = k;
-	HASH_ADD(hh, r->pairs, k, sizeof(k), p);
-	r->npairs++;
+	r->pairs = grow(r->pairs, r->npairs, sizeof(*r->pairs));
+	p = &r->pairs[r->npairs++];
+	p->idx = id->idx;
+	memcpy(p->ip, ip, len);
+	p->ip[len] = '\0';
+	s->hash = h;
+	s->item = (uint32_t)r->npairs;
 	id->ips++;
 }
 
@@ -356,20 +457,33 @@ static void on_auth_failed(struct report *r, const struct syslog_line *sl,
 			   const struct postfix_record *rec)
 {
 	char ip[POSTFIX_IP_MAX], name[POSTFIX_TEXT_MAX];
-	struct authfail *a;
+	struct authfail *a = NULL;
+	struct slot *s;
+	size_t len;
+	uint32_t h;
 
 	if (!in_range(r, sl->time))
 		return;
 	slice_copy(ip, sizeof(ip), postfix_get(rec, POSTFIX_F_CLIENT_IP));
-	HASH_FIND_STR(r->auth, ip, a);
+	len = strlen(ip);
+	h = hash_bytes(r->seed, ip, len);
+	index_reserve(&r->auth_ix, r->nauth);
+	for (s = index_first(&r->auth_ix, h); s->item; s = index_next(&r->auth_ix, s))
+		if (s->hash == h && memcmp(r->auth[s->item - 1]->ip, ip, len + 1) == 0) {
+			a = r->auth[s->item - 1];
+			break;
+		}
 	if (!a) {
-		if (HASH_COUNT(r->auth) >= MAX_AUTH_IPS) {
+		if (r->nauth >= MAX_AUTH_IPS) {
 			r->auth_dropped++;
 			return;
 		}
 		a = xcalloc(1, sizeof(*a));
 		memcpy(a->ip, ip, sizeof(ip));
-		HASH_ADD_STR(r->auth, ip, a);
+		r->auth = grow(r->auth, r->nauth, sizeof(void *));
+		r->auth[r->nauth++] = a;
+		s->hash = h;
+		s->item = (uint32_t)r->nauth;
 	}
 	a->count++;
 	if (!postfix_has(rec, POSTFIX_F_SASL_USERNAME))
@@ -590,9 +704,9 @@ static struct ident **sorted_idents(struct report *r, size_t *n)
 	struct ident **v = xcalloc(r->nidents + 2, sizeof(void *));
 	size_t k = 0;
 
-	for (struct ident *id = r->idents; id; id = id->hh.next) {
-		chart_rescale(id, r->chart_shift);
-		v[k++] = id;
+	for (uint32_t i = 0; i < r->nidents; i++) {
+		chart_rescale(r->idents[i], r->chart_shift);
+		v[k++] = r->idents[i];
 	}
 	if (r->other) {
 		chart_rescale(r->other, r->chart_shift);
@@ -605,12 +719,11 @@ static struct ident **sorted_idents(struct report *r, size_t *n)
 
 static struct authfail **sorted_auth(struct report *r, size_t *n)
 {
-	struct authfail **v = xcalloc(HASH_COUNT(r->auth) + 1, sizeof(void *));
+	struct authfail **v = xcalloc(r->nauth + 1, sizeof(void *));
 	size_t k = 0;
 
-	for (struct authfail *a = r->auth; a; a = a->hh.next) {
-		v[k++] = a;
-	}
+	for (size_t i = 0; i < r->nauth; i++)
+		v[k++] = r->auth[i];
 	qsort(v, k, sizeof(void *), by_failures);
 	*n = k;
 	return v;
@@ -786,31 +899,22 @@ static void print_json(struct report *r)
 	free(au);
 }
 
-/* HASH_CLEAR frees the table; the items keep their app-order links. */
 static void report_free(struct report *r)
 {
-	struct ident *id = r->idents, *idn;
-	struct pair *p = r->pairs, *pn;
-	struct authfail *a = r->auth, *an;
-
-	HASH_CLEAR(hh, r->idents);
-	for (; id; id = idn) {
-		idn = id->hh.next;
-		free(id);
-	}
+	for (uint32_t i = 0; i < r->nidents; i++)
+		free(r->idents[i]);
+	free(r->idents);
+	free(r->ident_ix.slot);
 	free(r->other);
-	HASH_CLEAR(hh, r->pairs);
-	for (; p; p = pn) {
-		pn = p->hh.next;
-		free(p);
+	free(r->pairs);
+	free(r->pair_ix.slot);
+	for (size_t i = 0; i < r->nauth; i++) {
+		for (int j = 0; j < r->auth[i]->nnames; j++)
+			free(r->auth[i]->names[j]);
+		free(r->auth[i]);
 	}
-	HASH_CLEAR(hh, r->auth);
-	for (; a; a = an) {
-		an = a->hh.next;
-		for (int i = 0; i < a->nnames; i++)
-			free(a->names[i]);
-		free(a);
-	}
+	free(r->auth);
+	free(r->auth_ix.slot);
 	msg_table_free(r->msgs);
 }
 
@@ -874,6 +978,8 @@ int main(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return 2;
 	}
+	if (getrandom(&r->seed, sizeof(r->seed), GRND_NONBLOCK) != sizeof(r->seed))
+		r->seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	r->msgs = msg_table_new(&mc, &cb);
 	for (int i = optind; i < argc; i++)
 		if (read_file(r, argv[i]) < 0)

@@ -13,11 +13,17 @@
 #       in the default locale (as inherited) and with LC_ALL=C
 #   build/parse_bench (syslog_parse + postfix_parse over every line), one
 #       thread and as many threads as CPUs (at most 2 here)
-# and prints MB/s (10^6 bytes a second, wall clock) for each and the
-# ratios parse_bench / pipeline.  The pipeline runs as several processes
-# at once, so the fair comparison is with the threaded parse_bench; the
-# one-thread figure is what a serial report tool gets.  Needs no root;
-# build/genlog and build/parse_bench must be built (make bench does).
+#   build/sentinel-report (the whole report: parsing, the message table,
+#       per-identity aggregation; the answer the pipeline gets wrong)
+# and prints MB/s (10^6 bytes a second, wall clock) for each, the ratios
+# parse_bench / pipeline and sentinel-report / pipeline, and
+# sentinel-report's peak RSS (by /usr/bin/time -f %M, else python3's
+# getrusage of its child), which the message table bounds, not the file.
+# The pipeline runs as several processes at once, so the fair comparison
+# for the parser is with the threaded parse_bench; the one-thread figure
+# is what a serial report tool gets.  Needs no root; build/genlog,
+# build/parse_bench and build/sentinel-report must be built (make bench
+# does).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
@@ -25,7 +31,7 @@ SIZE=${BENCH_LOG_SIZE:-1G}
 ROUNDS=${MAILLOG_BENCH_ROUNDS:-3}
 LOG=build/bench-maillog-$SIZE.log
 
-for tool in build/genlog build/parse_bench; do
+for tool in build/genlog build/parse_bench build/sentinel-report; do
 	[ -x "$tool" ] || { echo "maillog_bench: $tool missing: make $tool" >&2; exit 1; }
 done
 if [ ! -s "$LOG" ]; then
@@ -68,12 +74,30 @@ t_parse=$(seconds build/parse_bench -q "$LOG")
 JOBS=$(nproc)
 [ "$JOBS" -gt 2 ] && JOBS=2
 t_parse_j=$(seconds build/parse_bench -j "$JOBS" -q "$LOG")
+t_report=$(seconds build/sentinel-report "$LOG")
+
+# peak resident set of one sentinel-report run, in KiB
+report_rss() {
+	local out
+	if [ -x /usr/bin/time ]; then
+		out=$(/usr/bin/time -f %M build/sentinel-report "$LOG" 2>&1 >/dev/null) &&
+			echo "$out" | tail -n 1 && return
+	elif command -v python3 >/dev/null 2>&1; then
+		python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' build/sentinel-report "$LOG" &&
+			return
+	fi
+	echo "?"
+}
+rss_report=$(report_rss)
 
 m_grep=$(mbps "$t_grep")
 m_pipe=$(mbps "$t_pipe")
 m_pipe_c=$(mbps "$t_pipe_c")
 m_parse=$(mbps "$t_parse")
 m_parse_j=$(mbps "$t_parse_j")
+m_report=$(mbps "$t_report")
 
 printf 'maillog_bench: %s (%s bytes, %s lines), median of %s, %s cpus\n' "$LOG" \
 	"$BYTES" "$(build/parse_bench -q "$LOG" | cut -d' ' -f3)" "$ROUNDS" "$(nproc)"
@@ -81,7 +105,8 @@ printf '  %-44s %6s MB/s\n' "grep -c sasl_username" "$m_grep" \
 	"grep|sed|sort|uniq -c  (locale ${DEFAULT_LOCALE:-?})" "$m_pipe" \
 	"grep|sed|sort|uniq -c  (LC_ALL=C)" "$m_pipe_c" \
 	"parse_bench (syslog_parse + postfix_parse)" "$m_parse" \
-	"parse_bench -j $JOBS" "$m_parse_j"
+	"parse_bench -j $JOBS" "$m_parse_j" \
+	"sentinel-report (per-identity report)" "$m_report"
 ratio() {
 	echo "$1 / $2" | bc -l | xargs printf '%.2f'
 }
@@ -89,3 +114,6 @@ printf '  parse_bench / pipeline:      %s (default locale), %s (LC_ALL=C)\n' \
 	"$(ratio "$m_parse" "$m_pipe")" "$(ratio "$m_parse" "$m_pipe_c")"
 printf '  parse_bench -j %s / pipeline: %s (default locale), %s (LC_ALL=C)\n' "$JOBS" \
 	"$(ratio "$m_parse_j" "$m_pipe")" "$(ratio "$m_parse_j" "$m_pipe_c")"
+printf '  sentinel-report / pipeline:  %s (default locale), %s (LC_ALL=C)\n' \
+	"$(ratio "$m_report" "$m_pipe")" "$(ratio "$m_report" "$m_pipe_c")"
+printf '  sentinel-report peak RSS:    %s KiB\n' "$rss_report"

@@ -382,6 +382,77 @@ static void test_full_table_evicts_the_oldest_and_counts_it(void **state)
 	assert_non_null(msg("postfix", "0000000005"));
 }
 
+/* Thousands of queue ids coming and going (evicted, expired after their
+ * removed line) leave exactly the live ones findable. */
+static void test_churn_keeps_every_live_message_findable(void **state)
+{
+	enum { N = 3000, MAX = 700 };
+	static bool live[N];
+	char line[256], qid[16];
+	struct msg_stats st;
+	size_t nlive = 0;
+	int oldest = 0;
+
+	(void)state;
+	msg_table_free(tab);
+	tab = new_table(MAX, 0, 86400);
+	memset(live, 0, sizeof(live));
+	for (int i = 0; i < N; i++) {
+		snprintf(line, sizeof(line), "Nov 27 02:05:13 mx1 postfix/smtpd[1]: "
+			 "%010X: client=unknown[192.0.2.1]", (unsigned)i * 2654435761u);
+		feed(line);
+		if (nlive == MAX) {	/* the oldest live one was evicted */
+			while (!live[oldest])
+				oldest++;
+			live[oldest] = false;
+			nlive--;
+		}
+		live[i] = true;
+		nlive++;
+		if (i % 3 == 1 && live[i - 1]) {
+			snprintf(line, sizeof(line), "Nov 27 02:05:13 mx1 postfix/qmgr[2]: "
+				 "%010X: removed", (unsigned)(i - 1) * 2654435761u);
+			feed(line);
+			msg_table_expire(tab, REF - 3287);	/* grace 0 */
+			live[i - 1] = false;
+			nlive--;
+		}
+	}
+	for (int i = 0; i < N; i++) {
+		snprintf(qid, sizeof(qid), "%010X", (unsigned)i * 2654435761u);
+		if (live[i])
+			assert_non_null(msg("postfix", qid));
+		else
+			assert_null(msg("postfix", qid));
+	}
+	msg_table_stats(tab, &st);
+	assert_int_equal(st.size, nlive);
+	assert_true(st.evictions > 0 && st.expired_removed > 0);
+}
+
+/* An entry reused after a message left carries nothing of it. */
+static void test_a_new_message_starts_clean_after_an_old_one_left(void **state)
+{
+	const struct message *m;
+
+	(void)state;
+	feed(SUBMIT);
+	feed(QUEUED);
+	feed(SENT);
+	feed(REMOVED);
+	msg_table_expire(tab, REF);
+	assert_null(msg("postfix", "4F3A21C0B2"));
+	feed("Nov 27 02:55:00 mx1 postfix/smtpd[1]: 0A0B0C0D0E: client=unknown[192.0.2.9]");
+	m = msg("postfix", "0A0B0C0D0E");
+	assert_non_null(m);
+	assert_string_equal(m->identity, "client:192.0.2.9");
+	assert_string_equal(m->sender, "");
+	assert_false(m->has_sender || m->accepted || m->removed);
+	assert_int_equal(m->nrcpt, -1);
+	assert_int_equal(m->deliveries[MSG_SENT], 0);
+	assert_int_equal(m->accepted_at, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -403,6 +474,8 @@ int main(void)
 		T(test_removed_message_expires_after_the_grace),
 		T(test_message_never_removed_expires_at_max_age),
 		T(test_full_table_evicts_the_oldest_and_counts_it),
+		T(test_churn_keeps_every_live_message_findable),
+		T(test_a_new_message_starts_clean_after_an_old_one_left),
 #undef T
 	};
 
