@@ -122,7 +122,8 @@ check: $(SKEL)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE \
 		-Ibpf -Iuserspace userspace tools tests/unit tests/integration
-	clang-tidy --quiet $(DAEMON_SRCS) tests/integration/flowgen.c -- \
+	clang-tidy --quiet $(DAEMON_SRCS) $(wildcard tools/*.c) tests/integration/flowgen.c \
+		$(wildcard tests/bench/*.c) -- \
 		$(ALL_CPPFLAGS) -std=gnu11
 
 install: all

@@ -435,12 +435,12 @@ static unsigned long long parse_size(const char *s)
 	v = strtoull(s, &end, 10);
 	if (errno || end == s)
 		return 0;
-	switch (*end) {
-	case 'G': case 'g': v <<= 10; /* fall through */
-	case 'M': case 'm': v <<= 10; /* fall through */
-	case 'K': case 'k': v <<= 10; end++; break;
-	default: break;
-	}
+	if (*end == 'K' || *end == 'k')
+		v <<= 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		v <<= 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		v <<= 30, end++;
 	return *end ? 0 : v;
 }
 
