@@ -12,7 +12,7 @@ libbpf-dev bpftool libelf-dev zlib1g-dev
 libpcap-dev libcmocka-dev libmicrohttpd-dev libinih-dev uthash-dev libjansson-dev
 prometheus
 postfix sasl2-bin libsasl2-modules swaks
-iproute2 curl procps gzip
+iproute2 curl procps gzip bc time pflogsumm
 cppcheck clang-tidy
 "
 

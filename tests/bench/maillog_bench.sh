@@ -15,6 +15,7 @@
 #       thread and as many threads as CPUs (at most 2 here)
 #   build/sentinel-report (the whole report: parsing, the message table,
 #       per-identity aggregation; the answer the pipeline gets wrong)
+#   pflogsumm, once (it reads ~25 MB/s)
 # and prints MB/s (10^6 bytes a second, wall clock) for each, the ratios
 # parse_bench / pipeline and sentinel-report / pipeline, and
 # sentinel-report's peak RSS (by /usr/bin/time -f %M, else python3's
@@ -75,6 +76,8 @@ JOBS=$(nproc)
 [ "$JOBS" -gt 2 ] && JOBS=2
 t_parse_j=$(seconds build/parse_bench -j "$JOBS" -q "$LOG")
 t_report=$(seconds build/sentinel-report "$LOG")
+# pflogsumm is slow (~25 MB/s): one run is enough to place it
+t_pflog=$(ROUNDS=1 seconds pflogsumm --problems_first "$LOG")
 
 # peak resident set of one sentinel-report run, in KiB
 report_rss() {
@@ -98,6 +101,7 @@ m_pipe_c=$(mbps "$t_pipe_c")
 m_parse=$(mbps "$t_parse")
 m_parse_j=$(mbps "$t_parse_j")
 m_report=$(mbps "$t_report")
+m_pflog=$(mbps "$t_pflog")
 
 printf 'maillog_bench: %s (%s bytes, %s lines), median of %s, %s cpus\n' "$LOG" \
 	"$BYTES" "$(build/parse_bench -q "$LOG" | cut -d' ' -f3)" "$ROUNDS" "$(nproc)"
@@ -106,7 +110,8 @@ printf '  %-44s %6s MB/s\n' "grep -c sasl_username" "$m_grep" \
 	"grep|sed|sort|uniq -c  (LC_ALL=C)" "$m_pipe_c" \
 	"parse_bench (syslog_parse + postfix_parse)" "$m_parse" \
 	"parse_bench -j $JOBS" "$m_parse_j" \
-	"sentinel-report (per-identity report)" "$m_report"
+	"sentinel-report (per-identity report)" "$m_report" \
+	"pflogsumm (one run)" "$m_pflog"
 ratio() {
 	echo "$1 / $2" | bc -l | xargs printf '%.2f'
 }
@@ -116,4 +121,5 @@ printf '  parse_bench -j %s / pipeline: %s (default locale), %s (LC_ALL=C)\n' "$
 	"$(ratio "$m_parse_j" "$m_pipe")" "$(ratio "$m_parse_j" "$m_pipe_c")"
 printf '  sentinel-report / pipeline:  %s (default locale), %s (LC_ALL=C)\n' \
 	"$(ratio "$m_report" "$m_pipe")" "$(ratio "$m_report" "$m_pipe_c")"
+printf '  sentinel-report / pflogsumm: %s\n' "$(ratio "$m_report" "$m_pflog")"
 printf '  sentinel-report peak RSS:    %s KiB\n' "$rss_report"
