@@ -8,6 +8,7 @@
 #                   then the root integration tests with real BPF
 #   make bench      connect() overhead with and without sentineld attached,
 #                   then maillog parsing against grep and the runbook pipeline
+#   make fuzz       libFuzzer on the maillog parsers (FUZZ_SECONDS=60)
 #   make check      cppcheck and clang-tidy
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -47,7 +48,7 @@ SKEL := $(BUILD)/sentinel.skel.h
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/san/%,$(wildcard tests/unit/test_*.c))
 
 .DELETE_ON_ERROR:
-.PHONY: all run test unit integration bench check install uninstall deps clean
+.PHONY: all run test unit integration bench check install uninstall deps clean fuzz
 
 all: $(BUILD)/sentineld $(BUILD)/flowgen $(BUILD)/sentinel-report $(BUILD)/genlog
 
@@ -102,6 +103,19 @@ $(BUILD)/san/sentineld: $(SAN_OBJS)
 $(BUILD)/san/test_%: tests/unit/test_%.c $(filter-out $(BUILD)/san/sentineld.o,$(SAN_OBJS))
 	$(CC) $(ALL_CPPFLAGS) -std=gnu11 $(WARN) $(SAN_FLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
+# libFuzzer on everything that reads a log line (tests/fuzz/fuzz_maillog.c).
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS := userspace/maillog/syslog.c userspace/maillog/postfix.c \
+	userspace/maillog/messages.c userspace/text.c userspace/log.c
+$(BUILD)/fuzz_maillog: tests/fuzz/fuzz_maillog.c $(FUZZ_SRCS) $(DAEMON_HDRS) | $(BUILD)
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		$(ALL_CPPFLAGS) -std=gnu11 $(WARN) -o $@ tests/fuzz/fuzz_maillog.c $(FUZZ_SRCS) -lbpf
+
+fuzz: $(BUILD)/fuzz_maillog
+	@mkdir -p $(BUILD)/fuzz-corpus
+	$(BUILD)/fuzz_maillog -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+		-print_final_stats=1 $(BUILD)/fuzz-corpus tests/fuzz/corpus
+
 deps:
 	@scripts/deps.sh
 
@@ -110,7 +124,7 @@ run: deps
 	$(BUILD)/sentineld -c scripts/sentinel.conf
 
 test: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/san/sentineld $(UNIT_TESTS)
+	@$(MAKE) --no-print-directory all $(BUILD)/san/sentineld $(UNIT_TESTS) $(BUILD)/fuzz_maillog
 	@tests/run.sh $(UNIT_TESTS)
 
 bench: deps
@@ -121,9 +135,9 @@ bench: deps
 check: $(SKEL)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE \
-		-Ibpf -Iuserspace userspace tools tests/unit tests/integration
+		-Ibpf -Iuserspace userspace tools tests/unit tests/integration tests/fuzz tests/bench
 	clang-tidy --quiet $(DAEMON_SRCS) $(wildcard tools/*.c) tests/integration/flowgen.c \
-		$(wildcard tests/bench/*.c) -- \
+		$(wildcard tests/bench/*.c) tests/fuzz/fuzz_maillog.c -- \
 		$(ALL_CPPFLAGS) -std=gnu11
 
 install: all

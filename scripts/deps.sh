@@ -13,7 +13,7 @@ libpcap-dev libcmocka-dev libmicrohttpd-dev libinih-dev uthash-dev libjansson-de
 prometheus
 postfix sasl2-bin libsasl2-modules swaks
 iproute2 curl procps gzip bc time pflogsumm
-cppcheck clang-tidy
+cppcheck clang-tidy libclang-rt-dev
 "
 
 missing=""

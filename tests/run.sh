@@ -46,6 +46,22 @@ if [ -f build/expo-sample.txt ]; then
 	fi
 fi
 
+# A short libFuzzer run over the line parsers (make fuzz runs it longer).
+if [ -x build/fuzz_maillog ]; then
+	echo "== build/fuzz_maillog (${FUZZ_SECONDS:-10} s)"
+	mkdir -p build/fuzz-corpus
+	if build/fuzz_maillog -max_total_time="${FUZZ_SECONDS:-10}" -max_len=4096 \
+		build/fuzz-corpus tests/fuzz/corpus > "$log" 2>&1; then
+		tail -n 3 "$log"
+		echo "PASS: the maillog parsers survive ${FUZZ_SECONDS:-10} s of libFuzzer"
+		passed=$((passed + 1))
+	else
+		tail -n 40 "$log"
+		echo "FAIL: libFuzzer found a crash in the maillog parsers"
+		failed=$((failed + 1))
+	fi
+fi
+
 for t in tests/integration/test_*.sh; do
 	echo "== $t"
 	"$t" > "$log" 2>&1
