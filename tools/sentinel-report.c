@@ -37,6 +37,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "bytes.h"
 #include "log.h"
 #include "maillog/messages.h"
 #include "maillog/postfix.h"
@@ -250,26 +251,7 @@ static bool split_domains(struct report *r, char *list)
 
 /* ---- tables ---------------------------------------------------------------- */
 
-/* Word-at-a-time, seeded per run: log text cannot aim at one slot. */
-static uint32_t hash_bytes(uint64_t seed, const void *key, size_t n)
-{
-	const unsigned char *p = key;
-	uint64_t h = seed ^ (n * 0x9e3779b97f4a7c15ULL), w;
-
-	for (; n >= 8; p += 8, n -= 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	if (n) {
-		w = 0;
-		memcpy(&w, p, n);
-		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-	}
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	return (uint32_t)(h ^ (h >> 32));
-}
+/* hash_bytes() (bytes.h) is seeded per run: log text cannot aim at one slot. */
 
 /* An array of n items of size bytes grows before item n when n is 0 or a
  * power of two: the caller calls this for every n. */

@@ -25,25 +25,12 @@
 #include <string.h>
 #include <strings.h>
 
-/* Keys are short; a queue id is chosen by Postfix, not by the client. */
-static uint32_t key_hash(const void *key, size_t n)
-{
-	const unsigned char *p = key;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+#include "bytes.h"
 
-	for (; n >= 8; p += 8, n -= 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	if (n) {
-		w = 0;
-		memcpy(&w, p, n);
-		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-	}
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	return (uint32_t)(h ^ (h >> 32));
+/* Keys are short; a queue id is chosen by Postfix, not by the client. */
+static inline uint32_t key_hash(const void *key, size_t n)
+{
+	return hash_bytes(0, key, n);
 }
 
 #include "log.h"

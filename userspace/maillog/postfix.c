@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "maillog/postfix.h"
 
 /* "; " separators tried as the start of a reject line's envelope tail */
@@ -73,31 +74,11 @@ static inline __attribute__((always_inline)) bool lit_n(struct cur *c, const cha
 #define has(c, s) has_n((c), (s), sizeof(s) - 1)
 #define lit(c, s) lit_n((c), (s), sizeof(s) - 1)
 
-#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "the word-at-a-time scan below assumes a little-endian CPU"
-#endif
-
-#define ONES 0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-
-static inline uint64_t load8(const char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-/* High bit of each byte of x that is 0; exact up to the lowest one. */
-static inline uint64_t zero_bytes(uint64_t x)
-{
-	return (x - ONES) & ~x & HIGHS;
-}
 
 /* The first a or b in [p, end), or end. */
 static inline const char *find2(const char *p, const char *end, char a, char b)
 {
-	uint64_t wa = ONES * (unsigned char)a, wb = ONES * (unsigned char)b;
+	uint64_t wa = BYTES_ONES * (unsigned char)a, wb = BYTES_ONES * (unsigned char)b;
 
 	while (end - p >= 8) {
 		uint64_t v = load8(p), m = zero_bytes(v ^ wa) | zero_bytes(v ^ wb);
@@ -241,10 +222,10 @@ static const unsigned char qid_cls[256] = {
  * byte >= 0x80 (then no sum carries into the next byte). */
 static inline uint64_t hex_bytes(uint64_t x)
 {
-	uint64_t digit = (x + ONES * (0x80 - '0')) & ~(x + ONES * (0x80 - '9' - 1));
-	uint64_t upper = (x + ONES * (0x80 - 'A')) & ~(x + ONES * (0x80 - 'F' - 1));
+	uint64_t digit = (x + BYTES_ONES * (0x80 - '0')) & ~(x + BYTES_ONES * (0x80 - '9' - 1));
+	uint64_t upper = (x + BYTES_ONES * (0x80 - 'A')) & ~(x + BYTES_ONES * (0x80 - 'F' - 1));
 
-	return (digit | upper) & HIGHS;
+	return (digit | upper) & BYTES_HIGHS;
 }
 
 /* "QID: " with a short (hex) or long (base-52 with 'z') queue id. */
@@ -260,8 +241,8 @@ static bool qid(struct cur *c, struct postfix_record *r)
 	if (c->end - p >= 17) {
 		uint64_t a = load8(p), b = load8(p + 8), rest;
 
-		if (!((a | b) & HIGHS) && hex_bytes(a) == HIGHS &&
-		    (rest = ~hex_bytes(b) & HIGHS) != 0) {
+		if (!((a | b) & BYTES_HIGHS) && hex_bytes(a) == BYTES_HIGHS &&
+		    (rest = ~hex_bytes(b) & BYTES_HIGHS) != 0) {
 			n = 8 + (__builtin_ctzll(rest) >> 3);
 			if (p[n] == ':' && p[n + 1] == ' ') {
 				set(r, POSTFIX_F_QID, p, n);

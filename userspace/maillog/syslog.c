@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "text.h"
 #include "maillog/syslog.h"
 
@@ -64,31 +65,11 @@ struct ts_cache {
 
 static _Thread_local struct ts_cache tsc;
 
-#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "the word-at-a-time scans below assume a little-endian CPU"
-#endif
-
-#define ONES 0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-
-static inline uint64_t load8(const char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-/* High bit of each byte of x that is 0; exact up to the lowest one. */
-static inline uint64_t zero_bytes(uint64_t x)
-{
-	return (x - ONES) & ~x & HIGHS;
-}
 
 /* Bytes of x below 0x21 (control or space) or equal to 0x7f, same rule. */
 static inline uint64_t ctrl_or_space(uint64_t x)
 {
-	return ((x - ONES * 0x21) & ~x & HIGHS) | zero_bytes(x ^ (ONES * 0x7f));
+	return ((x - BYTES_ONES * 0x21) & ~x & BYTES_HIGHS) | zero_bytes(x ^ (BYTES_ONES * 0x7f));
 }
 
 static bool at(const struct cur *c, char ch)
@@ -326,7 +307,7 @@ static bool field(struct cur *c, unsigned char stop, size_t max, struct slice *s
 		uint64_t v = load8(p), m = ctrl_or_space(v);
 
 		if (stop & C_PROG_END)
-			m |= zero_bytes(v ^ (ONES * '[')) | zero_bytes(v ^ (ONES * ':'));
+			m |= zero_bytes(v ^ (BYTES_ONES * '[')) | zero_bytes(v ^ (BYTES_ONES * ':'));
 		if (m) {
 			p += __builtin_ctzll(m) >> 3;
 			goto found;
