@@ -200,6 +200,32 @@ static int parse_syslog_names(struct config *cfg, const char *value, char *err, 
 	return for_each_item(cfg, value, add_syslog_name, err, errlen);
 }
 
+static int add_local_domain(struct config *cfg, const char *item, char *err, size_t errlen)
+{
+	size_t n = strlen(item);
+
+	/* a DNS name: letters, digits, '-' and '.', as Postfix's mydomain */
+	if (n >= sizeof(cfg->local_domains[0]) ||
+	    strspn(item, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != n) {
+		snprintf(err, errlen, "'%s' is not a domain name", item);
+		return -1;
+	}
+	if (cfg->nlocal_domains == CONFIG_MAX_LOCAL_DOMAINS) {
+		snprintf(err, errlen, "more than %d domains", CONFIG_MAX_LOCAL_DOMAINS);
+		return -1;
+	}
+	strcpy(cfg->local_domains[cfg->nlocal_domains++], item);
+	return 0;
+}
+
+static int parse_local_domains(struct config *cfg, const char *value, char *err, size_t errlen)
+{
+	cfg->nlocal_domains = 0;
+	if (*value == '\0')
+		return 0;	/* none: every sender domain is foreign */
+	return for_each_item(cfg, value, add_local_domain, err, errlen);
+}
+
 static int parse_state_dir(struct config *cfg, const char *value, char *err, size_t errlen)
 {
 	if (value[0] != '/') {
@@ -334,6 +360,7 @@ static const struct config_key config_keys[] = {
 	{ "maillog", "format", "auto", parse_maillog_format },
 	{ "maillog", "start", "end", parse_maillog_start },
 	{ "maillog", "syslog_names", "postfix", parse_syslog_names },
+	{ "maillog", "local_domains", "", parse_local_domains },
 	{ "daemon", "log_level", "info", parse_log_level },
 	{ "daemon", "state_dir", "/var/lib/smtp-sentinel", parse_state_dir },
 };

@@ -24,6 +24,7 @@
 #define CONFIG_ERR_LEN 512
 #define CONFIG_MAX_MAILLOGS 8
 #define CONFIG_MAX_SYSLOG_NAMES 8
+#define CONFIG_MAX_LOCAL_DOMAINS 64
 
 struct config {
 	/* [sensor] */
@@ -44,6 +45,8 @@ struct config {
 	bool maillog_from_beginning;	/* start = beginning */
 	char syslog_names[CONFIG_MAX_SYSLOG_NAMES][32];
 	size_t nsyslog_names;
+	char local_domains[CONFIG_MAX_LOCAL_DOMAINS][256];
+	size_t nlocal_domains;
 
 	/* [daemon] */
 	enum log_level log_level;

@@ -117,6 +117,10 @@ static const struct metric_desc metric_table[] = {
 		      { { ID_VALUE_SENT, "sent" }, { ID_VALUE_DEFERRED, "deferred" },
 			{ ID_VALUE_BOUNCED, "bounced" }, { ID_VALUE_EXPIRED, "expired" } },
 		      4 } },
+	{ "smtp_sentinel_foreign_sender_messages_total", COUNTER,
+	  "Messages accepted whose envelope sender's domain is not in [maillog] "
+	  "local_domains, by sender identity: the runbook's forged from=<> check.",
+	  .series = { TABLE_IDENTITIES, NULL, { { ID_VALUE_FOREIGN, NULL } }, 1 } },
 	{ "smtp_sentinel_identity_series", GAUGE,
 	  "Identities exported in the per-identity metrics.",
 	  .counter = FIELD(identity_series) },

@@ -55,6 +55,6 @@ enum { FLOW_VALUE_ATTEMPTS, FLOW_VALUE_ESTABLISHED, FLOW_VALUE_FAILED };
  * (in enum msg_status order after ID_VALUE_SENT). */
 extern const char *const identity_label_names[];
 enum { ID_VALUE_MESSAGES, ID_VALUE_SENT, ID_VALUE_DEFERRED, ID_VALUE_BOUNCED,
-       ID_VALUE_EXPIRED };
+       ID_VALUE_EXPIRED, ID_VALUE_FOREIGN };
 
 #endif

@@ -34,6 +34,7 @@ listen = 127.0.0.1:$PORT
 [maillog]
 path = $LOG
 start = beginning
+local_domains = example.org
 [daemon]
 state_dir = $WORK/state
 CONF
@@ -88,13 +89,19 @@ noise() {
 {
 	login 4F3A21C0B2 01 alice
 	queued 4F3A21C0B2 01
+	login 4F3A21C0B5 01 alice
+	echo "Nov 27 02:05:01 mx1 postfix/qmgr[880]: 4F3A21C0B5: from=<alice@Example.ORG>, size=900, nrcpt=1 (queue active)"
 	failure 02
 	noise 03
 	echo "this is not a syslog line"
 	echo "Nov 27 02:05:04 mx1 myapp[1]: 4F3A21C0B4: client=x[192.0.2.1], sasl_method=PLAIN, sasl_username=mallory"
 } > "$LOG"
 start
-expect_counts "lines are counted by result; forged identities are not logins" 3 2 1 1 1
+expect_counts "lines are counted by result; forged identities are not logins" 5 2 1 2 1
+check "alice's two messages are counted under her identity" \
+	[ "$(metric 'smtp_sentinel_messages_total{identity="sasl:alice"}')" = 2 ]
+check "the one with a sender outside local_domains is foreign" \
+	[ "$(metric 'smtp_sentinel_foreign_sender_messages_total{identity="sasl:alice"}')" = 1 ]
 
 # Rename rotation while the writer still has the old file open.
 exec 3>>"$LOG"
@@ -104,14 +111,14 @@ login 4F3A21C0C1 10 bob >&3		# late write to the rotated file
 login 4F3A21C0C2 11 carol >> "$LOG"
 failure 12 >> "$LOG"
 exec 3>&-
-expect_counts "rename rotation with a late writer loses no line" 6 2 1 3 2
+expect_counts "rename rotation with a late writer loses no line" 8 2 1 4 2
 check "the rotation is counted" [ "$(metric smtp_sentinel_maillog_rotations_total)" = 1 ]
 
 # copytruncate
 cp "$LOG" "$LOG.2"
 : > "$LOG"
 login 4F3A21C0D1 20 dave >> "$LOG"
-expect_counts "copytruncate: the new lines are read, none twice" 7 2 1 4 2
+expect_counts "copytruncate: the new lines are read, none twice" 9 2 1 5 2
 check "the truncation is counted" [ "$(metric smtp_sentinel_maillog_truncations_total)" = 1 ]
 
 # Restart: lines written while sentineld is down are read once.

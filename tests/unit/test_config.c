@@ -401,6 +401,19 @@ static void test_maillog_defaults(void **state)
 	assert_int_equal(cfg.nsyslog_names, 1);
 	assert_string_equal(cfg.syslog_names[0], "postfix");
 	assert_string_equal(cfg.state_dir, "/var/lib/smtp-sentinel");
+	assert_int_equal(cfg.nlocal_domains, 0);
+}
+
+static void test_local_domains_are_read_and_checked(void **state)
+{
+	(void)state;
+	assert_int_equal(load("[maillog]\nlocal_domains = example.org, mail.example.org\n"), 0);
+	assert_int_equal(cfg.nlocal_domains, 2);
+	assert_string_equal(cfg.local_domains[1], "mail.example.org");
+	assert_refused("[maillog]\nlocal_domains = exa mple.org\n", 2, "local_domains",
+		       "not a domain name");
+	assert_refused("[maillog]\nlocal_domains = a.org,,b.org\n", 2, "local_domains",
+		       "empty item");
 }
 
 static void test_maillog_keys_are_read(void **state)
@@ -548,6 +561,7 @@ int main(void)
 		cmocka_unit_test(test_empty_item_in_a_list_is_refused),
 		cmocka_unit_test(test_maillog_defaults),
 		cmocka_unit_test(test_maillog_keys_are_read),
+		cmocka_unit_test(test_local_domains_are_read_and_checked),
 		cmocka_unit_test(test_maillog_path_none_disables_the_maillog),
 		cmocka_unit_test(test_bad_maillog_values_are_refused),
 		cmocka_unit_test(test_line_that_is_not_ini_is_a_syntax_error),

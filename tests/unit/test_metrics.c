@@ -273,7 +273,7 @@ static void test_render_every_sample_follows_help_and_type_of_its_metric(void **
 			samples++;
 		}
 	}
-	assert_int_equal(families, 28);
+	assert_int_equal(families, 29);
 	assert_true(samples >= families);
 	expo_free(&e);
 }
@@ -293,7 +293,7 @@ static void test_render_every_metric_is_described_once(void **state)
 			assert_string_not_equal(names[i], names[n]);
 		n++;
 	}
-	assert_int_equal(n, 28);
+	assert_int_equal(n, 29);
 	expo_free(&e);
 }
 
@@ -319,7 +319,7 @@ static void test_render_counter_names_end_in_total(void **state)
 			assert_memory_equal(kind, "gauge\n", 6);
 		}
 	}
-	assert_int_equal(counters, 22);
+	assert_int_equal(counters, 23);
 	expo_free(&e);
 }
 

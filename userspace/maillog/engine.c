@@ -32,6 +32,7 @@ struct maillog {
 	struct counters *counters;
 	char state_dir[PATH_MAX];
 	const char *names[CONFIG_MAX_SYSLOG_NAMES + 1];
+	const char *local_domains[CONFIG_MAX_LOCAL_DOMAINS + 1];
 	struct tail *tails[CONFIG_MAX_MAILLOGS];
 	size_t ntails;
 	char *saved;		/* the last state written, to skip idle saves */
@@ -56,7 +57,11 @@ static struct series *identity_series(struct maillog *m, const char *identity)
 
 static void on_accepted(const struct message *msg, void *arg)
 {
-	identity_series(arg, msg->identity)->values[ID_VALUE_MESSAGES]++;
+	struct series *s = identity_series(arg, msg->identity);
+
+	s->values[ID_VALUE_MESSAGES]++;
+	if (msg->has_sender && !msg->sender_local)
+		s->values[ID_VALUE_FOREIGN]++;
 }
 
 static void on_delivery(const struct message *msg, enum msg_status status, time_t t, void *arg)
@@ -148,12 +153,13 @@ static bool saved_state(const char *text, const char *path, struct tail_state *s
 struct maillog *maillog_open(const struct config *cfg, struct counters *counters,
 			     struct series_table *identities, struct correlator *correlator)
 {
-	static const struct msg_config mcfg = {
+	struct maillog *m = xcalloc(1, sizeof(*m));
+	struct msg_config mcfg = {
 		.max_messages = MAX_MESSAGES,
 		.grace = MESSAGE_GRACE,
 		.max_age = MESSAGE_MAX_AGE,
+		.local_domains = m->local_domains,
 	};
-	struct maillog *m = xcalloc(1, sizeof(*m));
 	char *text = xmalloc(STATE_MAX_FILE);
 	struct msg_callbacks cb = { on_accepted, on_delivery, m };
 	ssize_t n;
@@ -165,6 +171,10 @@ struct maillog *maillog_open(const struct config *cfg, struct counters *counters
 	snprintf(m->state_dir, sizeof(m->state_dir), "%s", cfg->state_dir);
 	for (size_t i = 0; i < cfg->nsyslog_names; i++)
 		m->names[i] = cfg->syslog_names[i];
+	/* the table keeps this pointer: the strings live in *cfg, which the
+	 * daemon keeps for its whole run */
+	for (size_t i = 0; i < cfg->nlocal_domains; i++)
+		m->local_domains[i] = cfg->local_domains[i];
 	m->now = time(NULL);
 
 	if (state_init(m->state_dir) < 0)
