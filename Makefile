@@ -78,7 +78,7 @@ $(BUILD)/sentineld: $(DAEMON_OBJS)
 
 # Offline maillog forensics: the maillog modules, without the daemon's main.
 $(BUILD)/sentinel-report: tools/sentinel-report.c $(filter-out $(BUILD)/sentineld.o,$(DAEMON_OBJS))
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -ljansson -lz
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -pthread -o $@ $^ $(LDLIBS) -ljansson -lz
 
 $(BUILD)/flowgen: tests/integration/flowgen.c | $(BUILD)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $<

@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,7 +260,7 @@ static void *grow(void *v, size_t n, size_t size)
 {
 	if (n & (n - 1))
 		return v;
-	v = realloc(v, 2 * (n + 1) * size);
+	v = reallocarray(v, 2 * (n + 1), size);
 	if (!v)
 		fatalx("out of memory growing a table to %zu items", 2 * (n + 1));
 	return v;
@@ -562,40 +563,141 @@ static void explain(struct report *r, const char *line, size_t len, int src,
 
 /* ---- input ------------------------------------------------------------- */
 
-static void on_line(struct report *r, const char *line, size_t len, time_t ref)
-{
+/*
+ * Two threads.  The reader reads each file exactly as one thread would
+ * (the same gzread() calls into READ_BUF bytes, so the same lines and the
+ * same too-long lines) into one of NCHUNKS chunk buffers in turn, the
+ * partial last line copied to the head of the next, and lists the chunk's
+ * lines.  Either thread parses a listed chunk (syslog_parse(),
+ * postfix_parse()) when it has nothing better to do; the main thread
+ * applies parsed chunks to the tables strictly in input order, and only
+ * then is a chunk's buffer, into which the records point, reused.  At most
+ * NCHUNKS chunks are in flight whatever the input size.
+ */
+#define NCHUNKS 6
+
+enum ev_type { EV_LINE, EV_LONG };
+enum chunk_state { CH_FREE, CH_READ, CH_PARSING, CH_PARSED };
+
+struct pline {
+	const char *line;
+	size_t len;
+	enum ev_type type;
+	int src;
 	struct syslog_line sl;
 	struct postfix_record rec;
-	int src;
+};
 
-	r->lines++;
-	rec.kind = POSTFIX_UNPARSED;
-	src = syslog_parse(&sl, line, len, ref);
-	if (src == SYSLOG_OK)
-		postfix_parse(&rec, sl.program, sl.msg, NULL);
-	if (src != SYSLOG_OK || rec.kind == POSTFIX_UNPARSED) {
-		r->unparsed++;
-	} else if (rec.kind == POSTFIX_FOREIGN || rec.kind == POSTFIX_IGNORED) {
-		r->ignored++;
-	} else {
-		r->parsed++;
-		if (sl.time != r->last_expire) {
-			msg_table_expire(r->msgs, sl.time);
-			r->last_expire = sl.time;
-		}
-		if (rec.kind == POSTFIX_AUTH_FAILED)
-			on_auth_failed(r, &sl, &rec);
-		else
-			msg_table_record(r->msgs, &sl, &rec);
+struct chunk {
+	char *buf;			/* READ_BUF bytes */
+	struct pline *ev;
+	size_t nev, cap;
+	time_t ref;
+	enum chunk_state state;
+};
+
+struct pipeline {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct chunk ch[NCHUNKS];
+	uint64_t next_read, next_apply;	/* chunk sequence numbers */
+	bool done;			/* the reader has listed its last chunk */
+	char *const *files;
+	int nfiles;
+	int status;			/* 1 when a file could not be read */
+};
+
+static void parse_chunk(struct chunk *c)
+{
+	for (size_t i = 0; i < c->nev; i++) {
+		struct pline *l = &c->ev[i];
+
+		if (l->type != EV_LINE)
+			continue;
+		l->rec.kind = POSTFIX_UNPARSED;
+		l->src = syslog_parse(&l->sl, l->line, l->len, c->ref);
+		if (l->src == SYSLOG_OK)
+			postfix_parse(&l->rec, l->sl.program, l->sl.msg, NULL);
 	}
-	if (r->explain)
-		explain(r, line, len, src, &sl, &rec);
+}
+
+/* With p->mu held: claim the oldest chunk read and not yet parsed, or NULL;
+ * the caller parses it without the lock and then marks it with parsed(). */
+static struct chunk *claim(struct pipeline *p)
+{
+	for (uint64_t s = p->next_apply; s < p->next_read; s++) {
+		struct chunk *c = &p->ch[s % NCHUNKS];
+
+		if (c->state == CH_READ) {
+			c->state = CH_PARSING;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+static void parse_claimed(struct pipeline *p, struct chunk *c)
+{
+	pthread_mutex_unlock(&p->mu);
+	parse_chunk(c);
+	pthread_mutex_lock(&p->mu);
+	c->state = CH_PARSED;
+	pthread_cond_broadcast(&p->cv);
+}
+
+static void add_event(struct chunk *c, enum ev_type type, const char *line, size_t len)
+{
+	if (c->nev == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 4096;
+		c->ev = realloc(c->ev, c->cap * sizeof(*c->ev));
+		if (!c->ev)
+			fatalx("out of memory for %zu lines", c->cap);
+	}
+	c->ev[c->nev].type = type;
+	c->ev[c->nev].line = line;
+	c->ev[c->nev].len = len;
+	c->nev++;
+}
+
+/* Reader: wait for a free chunk, parsing while waiting when there is work. */
+static struct chunk *next_free(struct pipeline *p)
+{
+	struct chunk *c, *w;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		c = &p->ch[p->next_read % NCHUNKS];
+		if (c->state == CH_FREE)
+			break;
+		w = claim(p);
+		if (w)
+			parse_claimed(p, w);
+		else
+			pthread_cond_wait(&p->cv, &p->mu);
+	}
+	pthread_mutex_unlock(&p->mu);
+	c->nev = 0;
+	return c;
+}
+
+/* Reader: hand a listed chunk on, then parse one chunk if any is waiting. */
+static void publish(struct pipeline *p, struct chunk *c)
+{
+	struct chunk *w;
+
+	pthread_mutex_lock(&p->mu);
+	c->state = CH_READ;
+	p->next_read++;
+	pthread_cond_broadcast(&p->cv);
+	w = claim(p);
+	if (w)
+		parse_claimed(p, w);
+	pthread_mutex_unlock(&p->mu);
 }
 
 /* Read one file, plain or gzip; -1 (reported) if it could not be read. */
-static int read_file(struct report *r, const char *path)
+static int read_file(struct pipeline *p, const char *path)
 {
-	static char buf[READ_BUF];
 	size_t have = 0;
 	bool skipping = false;		/* inside a line longer than LINE_MAX_LEN */
 	bool is_stdin = strcmp(path, "-") == 0;
@@ -603,6 +705,7 @@ static int read_file(struct report *r, const char *path)
 	gzFile f = is_stdin ? (fd >= 0 ? gzdopen(fd, "rb") : NULL) : gzopen(path, "rb");
 	time_t ref = time(NULL);
 	struct stat st;
+	const char *tail = NULL;
 	int rc = 0;
 
 	if (!f) {
@@ -616,9 +719,16 @@ static int read_file(struct report *r, const char *path)
 		ref = st.st_mtime;
 	gzbuffer(f, 1 << 17);
 	for (;;) {
-		int n = gzread(f, buf + have, (unsigned)(sizeof(buf) - have));
+		struct chunk *c = next_free(p);
+		char *buf = c->buf;
 		size_t start = 0;
+		int n;
 
+		/* the partial line: prev stays unchanged until applied */
+		if (have)
+			memcpy(buf, tail, have);
+		c->ref = ref;
+		n = gzread(f, buf + have, (unsigned)(READ_BUF - have));
 		if (n < 0) {
 			int err;
 			const char *msg = gzerror(f, &err);
@@ -626,11 +736,13 @@ static int read_file(struct report *r, const char *path)
 			log_warnx("%s: %s", is_stdin ? "stdin" : path,
 				  err == Z_ERRNO ? strerror(errno) : msg);
 			rc = -1;
+			publish(p, c);
 			break;
 		}
 		if (n == 0) {
 			if (have && !skipping)
-				on_line(r, buf, have, ref);	/* a last line without newline */
+				add_event(c, EV_LINE, buf, have);	/* a last line without newline */
+			publish(p, c);
 			break;
 		}
 		have += (size_t)n;
@@ -640,23 +752,116 @@ static int read_file(struct report *r, const char *path)
 			if (!nl)
 				break;
 			if (!skipping)
-				on_line(r, buf + start, (size_t)(nl - (buf + start)), ref);
+				add_event(c, EV_LINE, buf + start, (size_t)(nl - (buf + start)));
 			skipping = false;
 			start = (size_t)(nl - buf) + 1;
 		}
 		if (have - start > LINE_MAX_LEN && !skipping) {
-			r->lines++;
-			r->unparsed++;
-			r->long_lines++;
+			add_event(c, EV_LONG, NULL, 0);
 			skipping = true;
 		}
 		if (skipping)
 			start = have;
-		memmove(buf, buf + start, have - start);
+		tail = buf + start;
 		have -= start;
+		publish(p, c);
 	}
 	gzclose(f);
 	return rc;
+}
+
+static void *reader(void *arg)
+{
+	struct pipeline *p = arg;
+
+	for (int i = 0; i < p->nfiles; i++)
+		if (read_file(p, p->files[i]) < 0)
+			p->status = 1;
+	pthread_mutex_lock(&p->mu);
+	p->done = true;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+static void apply_line(struct report *r, struct pline *l)
+{
+	struct syslog_line *sl = &l->sl;
+	struct postfix_record *rec = &l->rec;
+
+	r->lines++;
+	if (l->type == EV_LONG) {
+		r->unparsed++;
+		r->long_lines++;
+		return;
+	}
+	if (l->src != SYSLOG_OK || rec->kind == POSTFIX_UNPARSED) {
+		r->unparsed++;
+	} else if (rec->kind == POSTFIX_FOREIGN || rec->kind == POSTFIX_IGNORED) {
+		r->ignored++;
+	} else {
+		r->parsed++;
+		if (sl->time != r->last_expire) {
+			msg_table_expire(r->msgs, sl->time);
+			r->last_expire = sl->time;
+		}
+		if (rec->kind == POSTFIX_AUTH_FAILED)
+			on_auth_failed(r, sl, rec);
+		else
+			msg_table_record(r->msgs, sl, rec);
+	}
+	if (r->explain)
+		explain(r, l->line, l->len, l->src, sl, rec);
+}
+
+/* Read, parse and apply every file in order; 1 when one could not be read. */
+static int read_files(struct report *r, char *const *files, int nfiles)
+{
+	static struct pipeline pl;
+	struct pipeline *p = &pl;
+	pthread_t tid;
+	int status;
+
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	for (int i = 0; i < NCHUNKS; i++)
+		p->ch[i].buf = xmalloc(READ_BUF);
+	p->files = files;
+	p->nfiles = nfiles;
+	if (pthread_create(&tid, NULL, reader, p) != 0)
+		fatalx("cannot start the reader thread");
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		struct chunk *c = &p->ch[p->next_apply % NCHUNKS], *w;
+
+		if (p->next_apply < p->next_read && c->state == CH_PARSED) {
+			pthread_mutex_unlock(&p->mu);
+			for (size_t i = 0; i < c->nev; i++)
+				apply_line(r, &c->ev[i]);
+			pthread_mutex_lock(&p->mu);
+			c->state = CH_FREE;
+			p->next_apply++;
+			pthread_cond_broadcast(&p->cv);
+			continue;
+		}
+		if (p->done && p->next_apply == p->next_read)
+			break;
+		w = claim(p);
+		if (w)
+			parse_claimed(p, w);
+		else
+			pthread_cond_wait(&p->cv, &p->mu);
+	}
+	pthread_mutex_unlock(&p->mu);
+	pthread_join(tid, NULL);
+	status = p->status;
+	for (int i = 0; i < NCHUNKS; i++) {
+		free(p->ch[i].buf);
+		free(p->ch[i].ev);
+	}
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
+	return status;
 }
 
 /* ---- output ----------------------------------------------------------- */
@@ -963,9 +1168,7 @@ int main(int argc, char **argv)
 	if (getrandom(&r->seed, sizeof(r->seed), GRND_NONBLOCK) != sizeof(r->seed))
 		r->seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	r->msgs = msg_table_new(&mc, &cb);
-	for (int i = optind; i < argc; i++)
-		if (read_file(r, argv[i]) < 0)
-			status = 1;
+	status = read_files(r, argv + optind, argc - optind);
 	msg_table_flush(r->msgs);
 	if (r->json)
 		print_json(r);
