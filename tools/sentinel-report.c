@@ -621,8 +621,7 @@ static void parse_chunk(struct chunk *c)
 	}
 }
 
-/* With p->mu held: claim the oldest chunk read and not yet parsed, or NULL;
- * the caller parses it without the lock and then marks it with parsed(). */
+/* With p->mu held: claim the oldest chunk read and not yet parsed, or NULL. */
 static struct chunk *claim(struct pipeline *p)
 {
 	for (uint64_t s = p->next_apply; s < p->next_read; s++) {
@@ -636,13 +635,20 @@ static struct chunk *claim(struct pipeline *p)
 	return NULL;
 }
 
-static void parse_claimed(struct pipeline *p, struct chunk *c)
+/* With p->mu held: parse the oldest waiting chunk, without the lock while
+ * parsing; false when none waits. */
+static bool parse_one(struct pipeline *p)
 {
+	struct chunk *c = claim(p);
+
+	if (!c)
+		return false;
 	pthread_mutex_unlock(&p->mu);
 	parse_chunk(c);
 	pthread_mutex_lock(&p->mu);
 	c->state = CH_PARSED;
 	pthread_cond_broadcast(&p->cv);
+	return true;
 }
 
 static void add_event(struct chunk *c, enum ev_type type, const char *line, size_t len)
@@ -662,17 +668,14 @@ static void add_event(struct chunk *c, enum ev_type type, const char *line, size
 /* Reader: wait for a free chunk, parsing while waiting when there is work. */
 static struct chunk *next_free(struct pipeline *p)
 {
-	struct chunk *c, *w;
+	struct chunk *c;
 
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		c = &p->ch[p->next_read % NCHUNKS];
 		if (c->state == CH_FREE)
 			break;
-		w = claim(p);
-		if (w)
-			parse_claimed(p, w);
-		else
+		if (!parse_one(p))
 			pthread_cond_wait(&p->cv, &p->mu);
 	}
 	pthread_mutex_unlock(&p->mu);
@@ -683,15 +686,11 @@ static struct chunk *next_free(struct pipeline *p)
 /* Reader: hand a listed chunk on, then parse one chunk if any is waiting. */
 static void publish(struct pipeline *p, struct chunk *c)
 {
-	struct chunk *w;
-
 	pthread_mutex_lock(&p->mu);
 	c->state = CH_READ;
 	p->next_read++;
 	pthread_cond_broadcast(&p->cv);
-	w = claim(p);
-	if (w)
-		parse_claimed(p, w);
+	parse_one(p);
 	pthread_mutex_unlock(&p->mu);
 }
 
@@ -832,7 +831,7 @@ static int read_files(struct report *r, char *const *files, int nfiles)
 		fatalx("cannot start the reader thread");
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
-		struct chunk *c = &p->ch[p->next_apply % NCHUNKS], *w;
+		struct chunk *c = &p->ch[p->next_apply % NCHUNKS];
 
 		if (p->next_apply < p->next_read && c->state == CH_PARSED) {
 			pthread_mutex_unlock(&p->mu);
@@ -846,10 +845,7 @@ static int read_files(struct report *r, char *const *files, int nfiles)
 		}
 		if (p->done && p->next_apply == p->next_read)
 			break;
-		w = claim(p);
-		if (w)
-			parse_claimed(p, w);
-		else
+		if (!parse_one(p))
 			pthread_cond_wait(&p->cv, &p->mu);
 	}
 	pthread_mutex_unlock(&p->mu);
