@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * actions.h - the action engine: the runbook's steps, as code.
+ *
+ * The parts of sentineld that read attacker text decide; this module acts,
+ * and only through struct action_request.  Splitting it into a privileged
+ * process later is a move of this file, not a rewrite.
+ *
+ * A RESPOND request (an incident, in enforce mode) runs, in order:
+ *   1. hold        postsuper -h - with the identity's queued queue ids on
+ *                  stdin, or postsuper -h ALL (hold_scope = all)
+ *   4. lock        the login goes into the check_sasl_access map
+ *                  (sasl_access_map, "LOGIN REJECT ..."), the map is rebuilt
+ *                  on a temporary file with postmap and renamed into place,
+ *                  then postfix reload; the identity's live SMTP sessions
+ *                  (the sockets of the smtpd pids that logged it in, to its
+ *                  client address) are destroyed with SOCK_DESTROY, as
+ *                  `ss -K` does, never by killing smtpd; then lock_hook
+ *                  ("lock LOGIN", incident JSON on stdin) when configured
+ *   5. quarantine  spam = quarantine: postcat -q QID into
+ *                  quarantine_dir/ID/QID, then postsuper -d - with those
+ *                  that were copied; delete: postsuper -d - at once;
+ *                  keep: they stay held.  Only the identity's messages:
+ *                  other mail is never deleted
+ *   6. release     hold_scope = all: postsuper -H ALL (what this request
+ *                  held), so the rest of the queue flows again
+ * and action_hook runs after every step (argv: ACTION RESULT IDENTITY
+ * INCIDENT; the incident JSON on stdin).  LOCK, UNLOCK, HOLD, RELEASE and
+ * QUARANTINE requests (sentinelctl, and "hold what else arrives from a
+ * locked identity") run one step.  A login that cannot be a map key
+ * (whitespace, control characters, '#', over 255 bytes) is not written:
+ * the lock is reported failed and lock_hook still runs.
+ *
+ * observe mode: each step is recorded (audit log, metrics, callback) with
+ * result "observed" and nothing runs.  Manual requests (sentinelctl) act
+ * in both modes.
+ *
+ * Failures: a failed command is retried with backoff (1, 2, 4 s; at most
+ * `retries` times), then the step is reported failed and the sequence goes
+ * on with the next step (a failed hold must not prevent the lock).  Each
+ * step is idempotent (holding a held message, locking a locked login).
+ * Cooldown: a RESPOND for an identity within `cooldown` seconds of the
+ * last one is merged into it (its queue ids are held), not run again.
+ *
+ * State: the locks (login, incident, time) and the steps not finished are
+ * persisted atomically in state_dir/actions.state after every change, and
+ * a restart resumes unfinished steps.  Every step, with the command, its
+ * exit status, stderr tail and duration, is appended as one JSON line to
+ * state_dir/audit.log.
+ *
+ * Bounds: at most ACTIONS_MAX_QUEUE requests waiting (beyond: refused,
+ * counted), ACTIONS_MAX_QIDS queue ids per request, ACTIONS_MAX_LOCKS locks.
+ */
+#ifndef SENTINEL_ACTIONS_H
+#define SENTINEL_ACTIONS_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "maillog/messages.h"
+#include "run.h"
+
+#define ACTIONS_MAX_QUEUE 256
+#define ACTIONS_MAX_QIDS 4096
+#define ACTIONS_MAX_SESSIONS 64
+#define ACTIONS_MAX_LOCKS 4096
+#define ACTIONS_LOGIN_MAX 256
+
+enum action_kind {
+	ACTION_HOLD,
+	ACTION_LOCK,
+	ACTION_CUT,		/* destroy live sessions */
+	ACTION_QUARANTINE,
+	ACTION_DELETE,
+	ACTION_RELEASE,
+	ACTION_UNLOCK,
+	ACTION_HOOK,		/* action_hook / lock_hook themselves */
+	ACTION_COUNT
+};
+
+enum action_result {
+	RESULT_OK,
+	RESULT_FAILED,		/* after the retries */
+	RESULT_RETRY,		/* failed, will retry */
+	RESULT_OBSERVED,	/* observe mode: decided, not done */
+	RESULT_SKIPPED,		/* nothing to do (no queue ids, not a sasl: identity...) */
+	RESULT_COUNT
+};
+
+enum request_kind { REQ_RESPOND, REQ_LOCK, REQ_UNLOCK, REQ_HOLD, REQ_RELEASE, REQ_QUARANTINE };
+enum spam_policy { SPAM_QUARANTINE, SPAM_DELETE, SPAM_KEEP };
+
+struct action_session {
+	long pid;			/* the smtpd that logged the identity in */
+	char client_ip[POSTFIX_IP_MAX];
+};
+
+struct action_request {
+	enum request_kind kind;
+	char identity[MSG_IDENTITY_MAX];	/* "sasl:LOGIN", ... */
+	bool all;			/* HOLD/RELEASE the whole queue */
+	bool manual;			/* from sentinelctl: acts in observe mode too */
+	char incident[48];		/* incident id, "" when manual */
+	const char *incident_json;	/* for the hooks; may be NULL */
+	const char (*qids)[POSTFIX_QID_MAX];	/* the identity's queued queue ids */
+	size_t nqids;
+	const struct action_session *sessions;
+	size_t nsessions;
+};
+
+struct actions_config {
+	bool enforce;			/* mode = enforce */
+	bool hold_all;			/* hold_scope = all */
+	enum spam_policy spam;
+	char sasl_access_map[PATH_MAX];	/* "" : no map */
+	char lock_hook[PATH_MAX];	/* "" : none */
+	char action_hook[PATH_MAX];
+	char quarantine_dir[PATH_MAX];
+	char postfix_config_dir[PATH_MAX];	/* "" : Postfix's default */
+	char postfix_bin_dir[PATH_MAX];	/* where postsuper, postmap, postcat, postfix are */
+	char state_dir[PATH_MAX];
+	double timeout;			/* per command, seconds */
+	unsigned retries;
+	double cooldown;		/* seconds */
+};
+
+/* What happened, for metrics, incidents and sentinelctl. */
+struct action_event {
+	enum action_kind kind;
+	enum action_result result;
+	const char *identity;
+	const char *incident;		/* "" when manual */
+	double at;			/* CLOCK_REALTIME */
+	double duration;		/* of the command(s), seconds */
+	const char *detail;		/* run_describe() text or a reason */
+	size_t count;			/* queue ids held/quarantined/..., sockets cut */
+};
+
+struct actions_callbacks {
+	void (*done)(const struct action_event *ev, void *arg);
+	void *arg;
+};
+
+struct actions_stats {
+	uint64_t results[ACTION_COUNT][RESULT_COUNT];
+	uint64_t refused;		/* queue full, bad request */
+	uint64_t locked;		/* gauge: logins in the map */
+	uint64_t held;			/* gauge: messages held by us, not released or deleted */
+	uint64_t queued;		/* gauge: requests waiting or running */
+};
+
+struct actions;
+
+/* NULL with the reason logged (state directory, a bad saved state). */
+struct actions *actions_new(const struct actions_config *cfg, struct runner *rn,
+			    const struct actions_callbacks *cb);
+/* Saves the state, then frees; running commands are left to runner_free(). */
+void actions_free(struct actions *a);
+
+/* 0 when queued, -1 when refused (reason in err). */
+int actions_submit(struct actions *a, const struct action_request *req, char *err, size_t cap);
+/* Retries whose backoff ran out; call every 100 ms or so. */
+void actions_tick(struct actions *a);
+
+bool actions_locked(const struct actions *a, const char *identity);
+/* Locked logins, for sentinelctl status: at most cap. */
+size_t actions_locks(const struct actions *a, const char **logins, size_t cap);
+void actions_stats(const struct actions *a, struct actions_stats *out);
+
+const char *action_kind_name(enum action_kind k);
+const char *action_result_name(enum action_result r);
+
+/* The login of a "sasl:LOGIN" identity if it can be a map key, else NULL. */
+const char *actions_login(const char *identity);
+
+#endif

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * run.h - the one way to run an external command: fork/execve, no shell.
+ *
+ * A command is an argv whose argv[0] is an absolute path: nothing from a
+ * log line ever reaches a shell, and PATH is not consulted.  The child
+ * gets /dev/null or the given bytes on stdin, a minimal environment
+ * (PATH=/usr/sbin:/usr/bin:/sbin:/bin, LANG=C), its own process group,
+ * and no descriptors but 0, 1 and 2.  Its stdout is captured (the first
+ * RUN_OUT_MAX bytes, the rest counted and dropped) or written to a file
+ * created with O_EXCL and mode 0600; its stderr is captured (the last
+ * RUN_ERR_MAX bytes).  A command that outlives its timeout is killed
+ * (SIGTERM, then SIGKILL a second later, the whole process group).
+ *
+ * Asynchronous use, inside the daemon's epoll loop: a runner owns an epoll
+ * fd of its own (runner_fd) holding each child's pidfd and pipes; the
+ * daemon watches that fd and calls runner_dispatch() when it is readable,
+ * and runner_tick() from its timer for the timeouts.  The done callback
+ * runs from runner_dispatch()/runner_tick() once the child is reaped and
+ * its pipes are drained.  At most RUN_MAX_CHILDREN run at once; run_start()
+ * beyond that fails (the caller queues or retries).
+ *
+ * run_sync() runs one command to completion (tools, tests).
+ */
+#ifndef SENTINEL_RUN_H
+#define SENTINEL_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define RUN_OUT_MAX 65536
+#define RUN_ERR_MAX 2048
+#define RUN_MAX_CHILDREN 16
+
+struct run_spec {
+	const char *const *argv;	/* argv[0] absolute; NULL-terminated */
+	const char *stdin_data;		/* NULL: /dev/null */
+	size_t stdin_len;
+	const char *stdout_path;	/* NULL: capture into out */
+	double timeout;			/* seconds, > 0 */
+};
+
+struct run_result {
+	int exit_status;		/* 0..255, or -1 when killed by a signal */
+	int signal;			/* the signal, or 0 */
+	bool timed_out;
+	bool spawn_failed;		/* fork/exec failed: err says why */
+	double elapsed;			/* seconds */
+	char out[RUN_OUT_MAX];
+	size_t out_len;
+	size_t out_dropped;
+	char err[RUN_ERR_MAX];		/* NUL-terminated, the stderr tail */
+};
+
+/* True when the command ran and exited 0. */
+static inline bool run_ok(const struct run_result *r)
+{
+	return !r->spawn_failed && !r->timed_out && r->signal == 0 && r->exit_status == 0;
+}
+
+typedef void (*run_done_fn)(const struct run_result *r, void *arg);
+
+struct runner;
+
+struct runner *runner_new(void);
+/* Kills and reaps what still runs; their callbacks do not run. */
+void runner_free(struct runner *rn);
+int runner_fd(const struct runner *rn);
+void runner_dispatch(struct runner *rn);
+void runner_tick(struct runner *rn);
+size_t runner_running(const struct runner *rn);
+
+/* 0, or -1 with errno (EAGAIN: RUN_MAX_CHILDREN running; the reason is
+ * logged).  The spec's strings are copied. */
+int run_start(struct runner *rn, const struct run_spec *spec, run_done_fn done, void *arg);
+
+/* 0 when the command was started (see res for how it ended), -1 if not. */
+int run_sync(const struct run_spec *spec, struct run_result *res);
+
+/* One line for a log or an audit record: "exit 1: <stderr tail>",
+ * "killed by SIGKILL", "timed out after 10.0 s", ... */
+void run_describe(const struct run_result *r, char *buf, size_t cap);
+
+#endif
