@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "actions.h"
+#include "detect.h"
 #include "log.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/smtp-sentinel/sentinel.conf"
@@ -51,6 +53,16 @@ struct config {
 	/* [daemon] */
 	enum log_level log_level;
 	char state_dir[PATH_MAX];
+
+	/* [detect] */
+	struct detect_config detect;
+	char incident_log[PATH_MAX];	/* "": state_dir/incidents.log */
+
+	/* [actions]; actions.state_dir is [daemon] state_dir */
+	struct actions_config actions;
+
+	/* [control] */
+	char control_socket[108];	/* sun_path; "" : none */
 };
 
 /* Defaults only.  Never fails. */

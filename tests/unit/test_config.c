@@ -451,6 +451,96 @@ static void test_bad_maillog_values_are_refused(void **state)
 	assert_refused("[daemon]\nstate_dir = state\n", 2, "state_dir", "not an absolute path");
 }
 
+static void test_detect_and_actions_defaults(void **state)
+{
+	(void)state;
+	assert_int_equal(load(""), 0);
+	assert_int_equal(cfg.detect.max_messages_per_minute, 60);
+	assert_int_equal(cfg.detect.max_recipients_per_minute, 300);
+	assert_int_equal(cfg.detect.nallow, 0);
+	assert_int_equal(cfg.detect.noverrides, 0);
+	assert_string_equal(cfg.incident_log, "/var/lib/smtp-sentinel/incidents.log");
+	assert_false(cfg.actions.enforce);
+	assert_false(cfg.actions.hold_all);
+	assert_int_equal(cfg.actions.spam, SPAM_QUARANTINE);
+	assert_string_equal(cfg.actions.sasl_access_map, "/etc/postfix/sasl_access");
+	assert_string_equal(cfg.actions.quarantine_dir, "/var/lib/smtp-sentinel/quarantine");
+	assert_string_equal(cfg.actions.state_dir, "/var/lib/smtp-sentinel");
+	assert_string_equal(cfg.control_socket, "/run/smtp-sentinel/control.sock");
+}
+
+static void test_detect_and_actions_keys_are_read(void **state)
+{
+	(void)state;
+	assert_int_equal(load("[daemon]\nstate_dir = /srv/s\n"
+			      "[detect]\nmax_messages_per_minute = 30\n"
+			      "allow_identities = sasl:newsletter, uid:*\n"
+			      "overrides = sasl:newsletter=5000, client:10.0.0.1=120\n"
+			      "foreign_ratio = 0.5\n"
+			      "[actions]\nmode = enforce\nhold_scope = all\nspam = keep\n"
+			      "sasl_access_map =\nlock_hook = /usr/local/bin/lock\n"
+			      "[control]\nsocket = none\n"), 0);
+	assert_int_equal(cfg.detect.max_messages_per_minute, 30);
+	assert_int_equal(cfg.detect.nallow, 2);
+	assert_string_equal(cfg.detect.allow[1], "uid:*");
+	assert_int_equal(cfg.detect.noverrides, 2);
+	assert_string_equal(cfg.detect.overrides[0].identity, "sasl:newsletter");
+	assert_int_equal(cfg.detect.overrides[0].messages_per_minute, 5000);
+	assert_int_equal(cfg.detect.overrides[1].messages_per_minute, 120);
+	assert_true(cfg.detect.foreign_ratio > 0.49 && cfg.detect.foreign_ratio < 0.51);
+	assert_true(cfg.actions.enforce);
+	assert_true(cfg.actions.hold_all);
+	assert_int_equal(cfg.actions.spam, SPAM_KEEP);
+	assert_string_equal(cfg.actions.sasl_access_map, "");
+	assert_string_equal(cfg.actions.lock_hook, "/usr/local/bin/lock");
+	assert_string_equal(cfg.control_socket, "");
+	/* derived from state_dir when not set */
+	assert_string_equal(cfg.incident_log, "/srv/s/incidents.log");
+	assert_string_equal(cfg.actions.state_dir, "/srv/s");
+}
+
+static void test_bad_detect_and_actions_values_are_refused(void **state)
+{
+	(void)state;
+	assert_refused("[detect]\nmax_messages_per_minute = 0\n", 2,
+		       "max_messages_per_minute", "not a number in 1..");
+	assert_refused("[detect]\nallow_identities = newsletter\n", 2, "allow_identities",
+		       "not an identity");
+	assert_refused("[detect]\noverrides = sasl:news\n", 2, "overrides",
+		       "not IDENTITY=MESSAGES_PER_MINUTE");
+	assert_refused("[detect]\noverrides = sasl:a=5, sasl:a=6\n", 2, "overrides",
+		       "overridden twice");
+	assert_refused("[detect]\noverrides = sasl:a=many\n", 2, "overrides", "not a number");
+	assert_refused("[detect]\nforeign_ratio = 1.5\n", 2, "foreign_ratio",
+		       "not a number in 0.01..1");
+	assert_refused("[detect]\nspike_factor = nan\n", 2, "spike_factor", "not a number");
+	assert_refused("[actions]\nmode = punish\n", 2, "mode", "not one of observe, enforce");
+	assert_refused("[actions]\nhold_scope = some\n", 2, "hold_scope",
+		       "not one of identity, all");
+	assert_refused("[actions]\nspam = burn\n", 2, "spam",
+		       "not one of quarantine, delete, keep");
+	assert_refused("[actions]\nlock_hook = lock.sh\n", 2, "lock_hook", "not an absolute path");
+	assert_refused("[actions]\nquarantine_dir =\n", 2, "quarantine_dir",
+		       "not an absolute path");
+	assert_refused("[actions]\nretries = 11\n", 2, "retries", "not a number in 0..10");
+	assert_refused("[control]\nsocket = ctl.sock\n", 2, "socket", "not an absolute path");
+}
+
+/* The shipped file documents every key with its default: loading it must
+ * give exactly the built-in defaults. */
+static void test_shipped_config_is_the_defaults(void **state)
+{
+	static struct config shipped;
+
+	(void)state;
+	if (config_load(&shipped, "scripts/sentinel.conf", err, sizeof(err)) < 0) {
+		print_error("%s\n", err);
+		fail();
+	}
+	config_defaults(&cfg);
+	assert_memory_equal(&shipped, &cfg, sizeof(cfg));
+}
+
 static void test_line_that_is_not_ini_is_a_syntax_error(void **state)
 {
 	(void)state;
@@ -564,6 +654,10 @@ int main(void)
 		cmocka_unit_test(test_local_domains_are_read_and_checked),
 		cmocka_unit_test(test_maillog_path_none_disables_the_maillog),
 		cmocka_unit_test(test_bad_maillog_values_are_refused),
+		cmocka_unit_test(test_detect_and_actions_defaults),
+		cmocka_unit_test(test_detect_and_actions_keys_are_read),
+		cmocka_unit_test(test_bad_detect_and_actions_values_are_refused),
+		cmocka_unit_test(test_shipped_config_is_the_defaults),
 		cmocka_unit_test(test_line_that_is_not_ini_is_a_syntax_error),
 		cmocka_unit_test(test_error_on_line_7_after_valid_lines_reports_line_7),
 		cmocka_unit_test(test_error_on_last_line_without_newline_reports_its_line),
