@@ -453,11 +453,34 @@ static void test_a_new_message_starts_clean_after_an_old_one_left(void **state)
 	assert_int_equal(m->accepted_at, 0);
 }
 
+static void test_queued_lists_the_identitys_messages_not_removed_newest_first(void **state)
+{
+	char qids[4][POSTFIX_QID_MAX];
+
+	(void)state;
+	feed(SUBMIT);
+	feed(QUEUED);
+	feed("Nov 27 02:05:15 mx1 postfix/submission/smtpd[4242]: 5A1B2C3D4E: "
+	     "client=unknown[203.0.113.7], sasl_method=PLAIN, sasl_username=alice@example.org");
+	feed("Nov 27 02:05:15 mx1 postfix/smtpd[4243]: 6B1B2C3D4E: "
+	     "client=unknown[203.0.113.8], sasl_method=PLAIN, sasl_username=mallory@example.org");
+	feed("Nov 27 02:05:16 mx1 postfix/submission/smtpd[4242]: 7C1B2C3D4E: "
+	     "client=unknown[203.0.113.7], sasl_method=PLAIN, sasl_username=alice@example.org");
+	feed(REMOVED);
+	assert_int_equal(msg_table_queued(tab, "sasl:alice@example.org", qids, 4), 2);
+	assert_string_equal(qids[0], "7C1B2C3D4E");
+	assert_string_equal(qids[1], "5A1B2C3D4E");
+	assert_int_equal(msg_table_queued(tab, "sasl:alice@example.org", qids, 1), 1);
+	assert_string_equal(qids[0], "7C1B2C3D4E");
+	assert_int_equal(msg_table_queued(tab, "sasl:nobody", qids, 4), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_sasl_client_then_qmgr_accepts_one_message_for_the_login),
+		T(test_queued_lists_the_identitys_messages_not_removed_newest_first),
 		T(test_unauthenticated_client_is_identified_by_ip),
 		T(test_pickup_is_identified_by_uid),
 		T(test_forged_sasl_username_in_sender_is_not_an_identity),

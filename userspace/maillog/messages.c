@@ -562,3 +562,15 @@ void msg_table_stats(const struct msg_table *t, struct msg_stats *out)
 	*out = t->stats;
 	out->size = t->count;
 }
+
+size_t msg_table_queued(const struct msg_table *t, const char *identity,
+			char (*qids)[POSTFIX_QID_MAX], size_t cap)
+{
+	size_t n = 0;
+
+	/* newest first: past cap, the oldest are the likeliest gone already */
+	for (const struct entry *e = t->tail; e && n < cap; e = e->prev)
+		if (!e->m.removed && strcmp(e->m.identity, identity) == 0)
+			copy_str(qids[n++], POSTFIX_QID_MAX, e->m.qid);
+	return n;
+}

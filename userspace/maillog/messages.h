@@ -122,6 +122,10 @@ void msg_table_flush(struct msg_table *t);
 const struct message *msg_table_find(const struct msg_table *t, const char *instance,
 				     const char *qid);
 void msg_table_stats(const struct msg_table *t, struct msg_stats *out);
+/* The queue ids of identity's messages not removed yet (any instance),
+ * newest first, at most cap; how many. */
+size_t msg_table_queued(const struct msg_table *t, const char *identity,
+			char (*qids)[POSTFIX_QID_MAX], size_t cap);
 
 /* "postfix" of "postfix/smtpd", bounded copy into dst. */
 void msg_instance(char *dst, size_t cap, struct slice program);
