@@ -152,6 +152,9 @@ install: all
 		install -m 0644 scripts/sentinel.conf $(DESTDIR)$(SYSCONFDIR)/smtp-sentinel/sentinel.conf
 	install -m 0644 userspace/sentineld.8 $(DESTDIR)$(PREFIX)/share/man/man8/sentineld.8
 	install -m 0644 userspace/sentinel.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/sentinel.conf.5
+	install -d $(DESTDIR)$(PREFIX)/share/smtp-sentinel
+	install -m 0644 scripts/prometheus/smtp-sentinel.rules.yml \
+		$(DESTDIR)$(PREFIX)/share/smtp-sentinel/smtp-sentinel.rules.yml
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 		scripts/smtp-sentinel.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/smtp-sentinel.service
 
@@ -161,6 +164,7 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/share/man/man1/sentinel-report.1 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/sentineld.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/sentinel.conf.5 \
+		$(DESTDIR)$(PREFIX)/share/smtp-sentinel/smtp-sentinel.rules.yml \
 		$(DESTDIR)$(PREFIX)/lib/systemd/system/smtp-sentinel.service
 
 clean:

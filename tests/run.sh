@@ -46,6 +46,22 @@ if [ -f build/expo-sample.txt ]; then
 	fi
 fi
 
+# The alert rules: well-formed, and firing on the series sentineld exports.
+if promtool check rules scripts/prometheus/smtp-sentinel.rules.yml; then
+	echo "PASS: promtool check rules accepts the alert rules"
+	passed=$((passed + 1))
+else
+	echo "FAIL: promtool check rules rejects scripts/prometheus/smtp-sentinel.rules.yml"
+	failed=$((failed + 1))
+fi
+if (cd tests/prometheus && promtool test rules rules_test.yml); then
+	echo "PASS: the alert rules fire as tests/prometheus/rules_test.yml expects"
+	passed=$((passed + 1))
+else
+	echo "FAIL: promtool test rules tests/prometheus/rules_test.yml"
+	failed=$((failed + 1))
+fi
+
 # A short libFuzzer run over the line parsers (make fuzz runs it longer).
 if [ -x build/fuzz_maillog ]; then
 	echo "== build/fuzz_maillog (${FUZZ_SECONDS:-10} s)"
