@@ -50,7 +50,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/san/%,$(wildcard tests/unit/tes
 .DELETE_ON_ERROR:
 .PHONY: all run test unit integration bench check install uninstall deps clean fuzz
 
-all: $(BUILD)/sentineld $(BUILD)/flowgen $(BUILD)/sentinel-report $(BUILD)/genlog
+all: $(BUILD)/sentineld $(BUILD)/flowgen $(BUILD)/smtpsend $(BUILD)/sentinel-report $(BUILD)/genlog
 
 $(BUILD) $(BUILD)/san:
 	mkdir -p $@
@@ -81,6 +81,10 @@ $(BUILD)/sentinel-report: tools/sentinel-report.c $(filter-out $(BUILD)/sentinel
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -pthread -o $@ $^ $(LDLIBS) -ljansson -lz
 
 $(BUILD)/flowgen: tests/integration/flowgen.c | $(BUILD)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
+
+# SMTP AUTH client of the lab, the demo and the detection benchmark.
+$(BUILD)/smtpsend: tests/integration/smtpsend.c | $(BUILD)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
 
 # Maillog benchmark: a log generator and the parsers over a whole file.
