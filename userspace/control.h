@@ -26,6 +26,63 @@
  * ("sasl:bob"); the daemon decides.  The handler gets the parsed request
  * and returns the reply object; control.c owns the framing, the limits and
  * the credentials, the daemon the meaning.
+ *
+ * Framing, by control.c (the handler never sees a bad request): a line
+ * ends at "\n" (a "\r" before it is dropped); an unterminated last line
+ * before the client shuts down its side is a request too.  A line that is
+ * not JSON, not an object, or has no string "cmd" gets
+ * {"ok":false,"error":"..."} and the connection stays usable; a line over
+ * CONTROL_LINE_MAX bytes (not counting its "\n") gets
+ * {"ok":false,"error":"request line too long"} and the connection is
+ * closed.  Requests on one connection are answered in order, one reply
+ * line each; a connection with a reply not yet written is not read
+ * further.  A handler reply over CONTROL_REPLY_MAX bytes, or
+ * NULL, or not an object with "ok", becomes an error reply.  Replies are
+ * compact, pure-ASCII JSON (jansson escapes the rest), so a reply is one
+ * line and safe to print.  Refusals: {"ok":false,"error":"permission
+ * denied"} (credentials) and {"ok":false,"error":"too many connections"},
+ * each followed by close.
+ *
+ * Replies (the daemon's side; sentinelctl(1) reads these fields, prints
+ * the ones it does not know generically, and tolerates missing ones):
+ *   status     {"ok":true, "version":"0.1.0", "mode":"observe"|"enforce",
+ *               "uptime":SECONDS (with fraction),
+ *               "maillog":{"lines":N, "parsed":N, "unparsed":N,
+ *                 "sasl_logins":N, "sasl_auth_failures":N, ...},
+ *               "flows":{"events":N, "attributed":N, "unattributed":N},
+ *               "incidents_open":N, "locked":["bob", ...],
+ *               "held_messages":N}
+ *               (the members of "maillog" and "flows", and top-level
+ *               fields sentinelctl does not know, are printed as given)
+ *   incidents  {"ok":true, "incidents":[INCIDENT, ...]}  open and recent,
+ *               newest first
+ *   show       {"ok":true, "incident":INCIDENT}
+ *               unknown id: {"ok":false,"error":"no incident ID"}
+ *   lock, unlock, hold, release
+ *              {"ok":true, "queued":true, "action":"lock",
+ *               "identity":"sasl:bob"}   ("identity":"all" for "all":true)
+ *               refused (queue full, login not a map key, allowlisted):
+ *               {"ok":false,"error":"why"}
+ *   top        {"ok":true,
+ *               "identities":[{"identity":"sasl:bob", "messages_10s":N,
+ *                 "messages_60s":N, "recipients_60s":N,
+ *                 "deliveries_60s":N}, ...]   busiest first,
+ *               "processes":[{"comm":"postfix/smtp", "cgroup":"/system.slice/
+ *                 postfix.service", "uid":"107" (a metric label: a string;
+ *                 a number is accepted too), "port":"25", "attempts":N,
+ *                 "flows_per_s":X}, ...]   busiest first}
+ *               flows_per_s is over the time since the previous top request
+ *               (0 on the first)
+ *   unknown    {"ok":false,"error":"unknown command CMD"}
+ * INCIDENT is the object incident_json() makes (detect.h):
+ *   {"id":"20261127T072501-0001", "identity":"sasl:bob",
+ *    "state":"open"|"acted"|"resolved", "score":X,
+ *    "first_seen":EPOCH, "opened":EPOCH, "updated":EPOCH  (seconds, with
+ *    fraction), "signals":{"rate":{"value":X,"threshold":X,"span":S}, ...}
+ *    (the signals that fired, by detect_signal_name()),
+ *    "messages":N, "recipients":N, "foreign":N,
+ *    "client_ips":["192.0.2.7", ...], "qids":["postfix/4F1B2C3D4E", ...],
+ *    "lines":["sample log line", ...], ...}
  */
 #ifndef SENTINEL_CONTROL_H
 #define SENTINEL_CONTROL_H
@@ -45,8 +102,9 @@ struct control_peer {
 	gid_t gid;
 };
 
-/* Returns a new reference to the reply object ({"ok":...}); NULL means
- * {"ok":false,"error":"internal error"}. */
+/* request is borrowed (valid during the call), an object with a string
+ * "cmd".  Returns a new reference to the reply object ({"ok":...}); NULL
+ * means {"ok":false,"error":"internal error"}. */
 typedef json_t *(*control_handler)(json_t *request, const struct control_peer *peer,
 				   void *arg);
 
@@ -60,5 +118,20 @@ int control_fd(const struct control *c);
 void control_dispatch(struct control *c);
 /* Closes idle connections; call once a second. */
 void control_tick(struct control *c);
+/* Idle timeout in seconds instead of CONTROL_IDLE (tests; a config key). */
+void control_set_idle(struct control *c, double seconds);
+
+/* Counters for the metrics; clients is a gauge. */
+struct control_stats {
+	unsigned long long accepted;		/* connections let in */
+	unsigned long long refused_peer;	/* credentials not allowed */
+	unsigned long long refused_full;	/* CONTROL_MAX_CLIENTS reached */
+	unsigned long long requests;		/* passed to the handler */
+	unsigned long long bad_requests;	/* not JSON, not an object, no cmd */
+	unsigned long long too_long;		/* lines over CONTROL_LINE_MAX */
+	unsigned long long idle_closed;		/* closed by control_tick() */
+	unsigned long long clients;
+};
+void control_stats(const struct control *c, struct control_stats *out);
 
 #endif
