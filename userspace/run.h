@@ -66,6 +66,10 @@ struct runner;
 struct runner *runner_new(void);
 /* Kills and reaps what still runs; their callbacks do not run. */
 void runner_free(struct runner *rn);
+/* The callbacks of the commands started with this arg will not run (the
+ * commands go on; they are reaped as usual): for a caller freed before
+ * the runner. */
+void runner_detach(struct runner *rn, const void *arg);
 int runner_fd(const struct runner *rn);
 void runner_dispatch(struct runner *rn);
 void runner_tick(struct runner *rn);

@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_run.c - the command runner, with real commands.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "run.h"
+
+static struct run_result res;
+
+static int sync_run(double timeout, const char *in, size_t in_len, const char *out_path,
+		    const char *const *argv)
+{
+	struct run_spec spec = {
+		.argv = argv, .stdin_data = in, .stdin_len = in_len,
+		.stdout_path = out_path, .timeout = timeout,
+	};
+
+	return run_sync(&spec, &res);
+}
+
+/* RUN(timeout, stdin, stdin_len, stdout_path, argv...) */
+#define RUN(t, in, len, path, ...) sync_run(t, in, len, path, (const char *const[]){ __VA_ARGS__, NULL })
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void test_true_exits_0(void **state)
+{
+	(void)state;
+	assert_int_equal(RUN(5, NULL, 0, NULL, "/bin/true"), 0);
+	assert_true(run_ok(&res));
+	assert_int_equal(res.exit_status, 0);
+	assert_int_equal(res.signal, 0);
+	assert_false(res.timed_out);
+	assert_int_equal(res.out_len, 0);
+}
+
+static void test_false_exits_1_and_is_not_ok(void **state)
+{
+	char d[256];
+
+	(void)state;
+	assert_int_equal(RUN(5, NULL, 0, NULL, "/bin/false"), 0);
+	assert_false(run_ok(&res));
+	assert_int_equal(res.exit_status, 1);
+	run_describe(&res, d, sizeof(d));
+	assert_string_equal(d, "exit 1");
+}
+
+static void test_stderr_tail_and_exit_status(void **state)
+{
+	char d[256];
+
+	(void)state;
+	assert_int_equal(RUN(5, NULL, 0, NULL, "/bin/sh", "-c", "echo x >&2; exit 3"), 0);
+	assert_int_equal(res.exit_status, 3);
+	assert_string_equal(res.err, "x\n");
+	run_describe(&res, d, sizeof(d));
+	assert_string_equal(d, "exit 3: x");
+}
+
+static void test_stderr_keeps_the_last_bytes(void **state)
+{
+	size_t n;
+
+	(void)state;
+	/* 10000 bytes of 'a' then "END\n": the tail ends with END */
+	assert_int_equal(RUN(5, NULL, 0, NULL, "/bin/sh", "-c",
+				  "head -c 10000 /dev/zero | tr '\\0' a >&2; echo END >&2"), 0);
+	n = strlen(res.err);
+	assert_int_equal(n, RUN_ERR_MAX - 1);
+	assert_string_equal(res.err + n - 4, "END\n");
+	assert_int_equal(res.err[0], 'a');
+}
+
+static void test_cat_echoes_stdin(void **state)
+{
+	(void)state;
+	assert_int_equal(RUN(5, "hello\nworld\n", 12, NULL, "/bin/cat"), 0);
+	assert_true(run_ok(&res));
+	assert_int_equal(res.out_len, 12);
+	assert_memory_equal(res.out, "hello\nworld\n", 12);
+}
+
+static void test_large_stdin_and_stdout_beyond_the_cap(void **state)
+{
+	size_t n = 3 * RUN_OUT_MAX + 123;
+	char *in = malloc(n);
+
+	(void)state;
+	for (size_t i = 0; i < n; i++)
+		in[i] = (char)('a' + i % 26);
+	/* more than a pipe buffer each way: both sides must not block */
+	assert_int_equal(RUN(10, in, n, NULL, "/bin/cat"), 0);
+	assert_true(run_ok(&res));
+	assert_int_equal(res.out_len, RUN_OUT_MAX);
+	assert_int_equal(res.out_dropped, n - RUN_OUT_MAX);
+	assert_memory_equal(res.out, in, RUN_OUT_MAX);
+	free(in);
+}
+
+static void test_stdin_to_a_child_that_does_not_read_raises_no_sigpipe(void **state)
+{
+	size_t n = 1 << 20;
+	char *in = calloc(1, n);
+
+	(void)state;
+	/* a SIGPIPE would kill this test program */
+	assert_int_equal(RUN(10, in, n, NULL, "/bin/true"), 0);
+	assert_true(run_ok(&res));
+	free(in);
+}
+
+static void test_timeout_sends_sigterm_even_when_the_caller_blocks_it(void **state)
+{
+	sigset_t set, old;
+	double t0 = now();
+
+	(void)state;
+	/* a daemon with a signalfd blocks these: the child must not inherit that */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	assert_int_equal(RUN(0.3, NULL, 0, NULL, "/bin/sleep", "10"), 0);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	assert_true(res.timed_out);
+	assert_false(run_ok(&res));
+	assert_int_equal(res.signal, SIGTERM);
+	assert_int_equal(res.exit_status, -1);
+	assert_true(now() - t0 < 1.0);
+	assert_true(res.elapsed >= 0.3);
+}
+
+static void test_sigterm_ignored_means_sigkill_a_second_later(void **state)
+{
+	char d[256];
+
+	(void)state;
+	assert_int_equal(RUN(0.2, NULL, 0, NULL, "/bin/sh", "-c",
+				  "trap '' TERM; sleep 10"), 0);
+	assert_true(res.timed_out);
+	assert_int_equal(res.signal, SIGKILL);
+	assert_true(res.elapsed >= 1.2 && res.elapsed < 2.5);
+	run_describe(&res, d, sizeof(d));
+	assert_true(strncmp(d, "timed out after ", 16) == 0);
+}
+
+static void test_missing_binary_is_a_spawn_failure(void **state)
+{
+	char d[256];
+
+	(void)state;
+	assert_int_equal(RUN(5, NULL, 0, NULL, "/nonexistent/postsuper"), 0);
+	assert_true(res.spawn_failed);
+	assert_false(run_ok(&res));
+	assert_non_null(strstr(res.err, "No such file or directory"));
+	run_describe(&res, d, sizeof(d));
+	assert_string_equal(d, "not started: execve: No such file or directory");
+}
+
+static void test_relative_argv0_is_refused(void **state)
+{
+	(void)state;
+	assert_int_equal(RUN(5, NULL, 0, NULL, "true"), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_true(res.spawn_failed);
+}
+
+static void test_stdout_path_is_created_0600(void **state)
+{
+	char path[] = "/tmp/sentinel-run-XXXXXX";
+	char file[64], buf[16] = "";
+	struct stat st;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(path));
+	snprintf(file, sizeof(file), "%s/out", path);
+	assert_int_equal(RUN(5, NULL, 0, file, "/bin/echo", "quarantined"), 0);
+	assert_true(run_ok(&res));
+	assert_int_equal(res.out_len, 0);
+	assert_int_equal(stat(file, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	f = fopen(file, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "quarantined\n");
+	unlink(file);
+	rmdir(path);
+}
+
+static void test_stdout_path_refuses_an_existing_file(void **state)
+{
+	char path[] = "/tmp/sentinel-run-XXXXXX";
+	char file[64], link[64], buf[16] = "";
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(path));
+	snprintf(file, sizeof(file), "%s/out", path);
+	snprintf(link, sizeof(link), "%s/link", path);
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fputs("evidence\n", f);
+	fclose(f);
+	assert_int_equal(RUN(5, NULL, 0, file, "/bin/echo", "overwritten"), -1);
+	assert_int_equal(errno, EEXIST);
+	assert_true(res.spawn_failed);
+	f = fopen(file, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "evidence\n");
+	/* nor a symlink to a file that does not exist yet */
+	assert_int_equal(symlink("/tmp/sentinel-run-never-created", link), 0);
+	assert_int_equal(RUN(5, NULL, 0, link, "/bin/echo", "x"), -1);
+	assert_int_equal(access("/tmp/sentinel-run-never-created", F_OK), -1);
+	unlink(link);
+	unlink(file);
+	rmdir(path);
+}
+
+static bool gone(pid_t pid)
+{
+	char path[64], buf[256];
+	FILE *f;
+	char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return true;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	p = p ? strrchr(buf, ')') : NULL;
+	return p && p[1] == ' ' && p[2] == 'Z';	/* a zombie holds nothing */
+}
+
+static void test_timeout_kills_a_grandchild_holding_the_pipe(void **state)
+{
+	double t0 = now();
+	pid_t grandchild;
+
+	(void)state;
+	/* the child exits at once; its background sleep keeps stdout open */
+	assert_int_equal(RUN(0.5, NULL, 0, NULL, "/bin/sh", "-c",
+				  "sleep 30 & echo $!; exit 0"), 0);
+	assert_true(now() - t0 < 3.0);
+	assert_true(res.timed_out);
+	assert_int_equal(res.exit_status, 0);	/* the child itself exited */
+	res.out[res.out_len] = '\0';
+	grandchild = (pid_t)atoi(res.out);
+	assert_true(grandchild > 1);
+	for (int i = 0; i < 40 && !gone(grandchild); i++)
+		usleep(50000);
+	assert_true(gone(grandchild));
+}
+
+static void test_minimal_environment(void **state)
+{
+	(void)state;
+	setenv("SENTINEL_SECRET", "must-not-leak", 1);
+	assert_int_equal(RUN(5, NULL, 0, NULL, "/usr/bin/env"), 0);
+	res.out[res.out_len] = '\0';
+	assert_string_equal(res.out, "PATH=/usr/sbin:/usr/bin:/sbin:/bin\nLANG=C\n");
+	unsetenv("SENTINEL_SECRET");
+}
+
+static void test_no_descriptor_but_0_1_2_reaches_the_child(void **state)
+{
+	int null = open("/dev/null", O_RDONLY);
+	int fd = fcntl(null, F_DUPFD, 50);	/* no FD_CLOEXEC: would leak */
+	char script[128];
+
+	(void)state;
+	close(null);
+	assert_true(fd >= 50);
+	snprintf(script, sizeof(script), "[ -e /proc/self/fd/%d ] && exit 1; exit 0", fd);
+	assert_int_equal(RUN(5, NULL, 0, NULL, "/bin/sh", "-c", script), 0);
+	assert_int_equal(res.exit_status, 0);
+	close(fd);
+}
+
+static void test_own_process_group(void **state)
+{
+	(void)state;
+	/* dash: $$ is the shell; its pgid field in /proc/self/stat is field 5 */
+	assert_int_equal(RUN(5, NULL, 0, NULL, "/bin/sh", "-c",
+				  "read -r l < /proc/$$/stat; set -- $l; [ \"$5\" = \"$$\" ]"), 0);
+	assert_int_equal(res.exit_status, 0);
+}
+
+struct async_ctx {
+	int done;
+	int status[RUN_MAX_CHILDREN + 1];
+};
+
+static void async_done(const struct run_result *r, void *arg)
+{
+	struct async_ctx *a = arg;
+
+	a->status[a->done++] = r->exit_status;
+}
+
+static void test_async_children_and_the_limit(void **state)
+{
+	struct runner *rn = runner_new();
+	struct async_ctx a = { 0 };
+	const char *quick[] = { "/bin/sh", "-c", "exit 7", NULL };
+	const char *slow[] = { "/bin/sleep", "5", NULL };
+	struct run_spec q = { .argv = quick, .timeout = 5 };
+	struct run_spec s = { .argv = slow, .timeout = 5 };
+	double t0 = now();
+
+	(void)state;
+	assert_non_null(rn);
+	assert_int_equal(run_start(rn, &q, async_done, &a), 0);
+	for (int i = 1; i < RUN_MAX_CHILDREN; i++)
+		assert_int_equal(run_start(rn, &s, async_done, &a), 0);
+	assert_int_equal(runner_running(rn), RUN_MAX_CHILDREN);
+	assert_int_equal(run_start(rn, &s, async_done, &a), -1);
+	assert_int_equal(errno, EAGAIN);
+	while (a.done == 0 && now() - t0 < 3) {
+		struct epoll_event ev;
+
+		epoll_wait(runner_fd(rn), &ev, 1, 100);
+		runner_dispatch(rn);
+		runner_tick(rn);
+	}
+	assert_int_equal(a.done, 1);
+	assert_int_equal(a.status[0], 7);
+	assert_int_equal(runner_running(rn), RUN_MAX_CHILDREN - 1);
+	/* a slot is free again */
+	assert_int_equal(run_start(rn, &q, async_done, &a), 0);
+	runner_detach(rn, &a);
+	while (runner_running(rn) == RUN_MAX_CHILDREN && now() - t0 < 3) {
+		struct epoll_event ev;
+
+		epoll_wait(runner_fd(rn), &ev, 1, 100);
+		runner_dispatch(rn);
+	}
+	assert_int_equal(a.done, 1);	/* detached: no callback */
+	runner_free(rn);		/* kills the sleeps; no callback */
+	assert_int_equal(a.done, 1);
+	assert_true(now() - t0 < 3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_true_exits_0),
+		cmocka_unit_test(test_false_exits_1_and_is_not_ok),
+		cmocka_unit_test(test_stderr_tail_and_exit_status),
+		cmocka_unit_test(test_stderr_keeps_the_last_bytes),
+		cmocka_unit_test(test_cat_echoes_stdin),
+		cmocka_unit_test(test_large_stdin_and_stdout_beyond_the_cap),
+		cmocka_unit_test(test_stdin_to_a_child_that_does_not_read_raises_no_sigpipe),
+		cmocka_unit_test(test_timeout_sends_sigterm_even_when_the_caller_blocks_it),
+		cmocka_unit_test(test_sigterm_ignored_means_sigkill_a_second_later),
+		cmocka_unit_test(test_missing_binary_is_a_spawn_failure),
+		cmocka_unit_test(test_relative_argv0_is_refused),
+		cmocka_unit_test(test_stdout_path_is_created_0600),
+		cmocka_unit_test(test_stdout_path_refuses_an_existing_file),
+		cmocka_unit_test(test_timeout_kills_a_grandchild_holding_the_pipe),
+		cmocka_unit_test(test_minimal_environment),
+		cmocka_unit_test(test_no_descriptor_but_0_1_2_reaches_the_child),
+		cmocka_unit_test(test_own_process_group),
+		cmocka_unit_test(test_async_children_and_the_limit),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

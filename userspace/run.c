@@ -1,0 +1,631 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * run.c - fork/execve with a pidfd and non-blocking pipes in an epoll set.
+ *
+ * Each child has a slot: its pidfd, the parent's ends of its stdin, stdout
+ * and stderr pipes, and the result being filled.  Every fd is registered in
+ * the runner's epoll fd with (generation, slot, which fd) as its data, so
+ * an event left over from a finished child is recognised and dropped.
+ *
+ * A child is done when it has exited and its stdout and stderr are at EOF.
+ * Its exit is noticed on the pidfd and read with WNOWAIT: the child stays
+ * a zombie until the end, so that its pid, which is also its process group
+ * id, cannot be reused while the group may still be signalled.  A
+ * grandchild that keeps a pipe open is waited for until the timeout kills
+ * the group; a grandchild that escaped the group (setsid) and still holds
+ * a pipe a second after the SIGKILL is given up on: the pipes are closed.
+ *
+ * An execve() failure is reported by the child through a close-on-exec
+ * pipe (its errno), read once the child has exited: spawn_failed.
+ *
+ * Writing stdin to a child that exited without reading it must not kill
+ * the daemon: SIGPIPE is blocked around the write, and a SIGPIPE that the
+ * write raised is consumed.  The daemon must not set SIGCHLD to SIG_IGN
+ * (children would be reaped behind our back).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/pidfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "run.h"
+
+#define KILL_GRACE 1.0		/* SIGTERM to SIGKILL, and SIGKILL to giving up */
+#define READ_BUDGET ((size_t)256 * 1024)	/* per fd per dispatch: fairness */
+
+enum { FD_PID, FD_IN, FD_OUT, FD_ERR };
+enum { LIVE, TERM_SENT, KILL_SENT };
+
+struct child {
+	bool used;
+	uint32_t gen;
+	pid_t pid;
+	int pidfd, in, out, err, exec_err;	/* parent's ends, -1 when closed */
+	bool exited;
+	int wcode, wstatus;		/* siginfo si_code, si_status */
+	int phase;
+	double start, deadline, next;	/* next: the SIGKILL, or giving up */
+	char *in_buf;
+	size_t in_len, in_off;
+	char err_ring[RUN_ERR_MAX - 1];
+	size_t err_total;
+	run_done_fn done;
+	void *arg;
+	struct run_result *res;
+};
+
+struct runner {
+	int epfd;
+	uint32_t gen;
+	size_t running;
+	struct child c[RUN_MAX_CHILDREN];
+};
+
+static const char *const child_env[] = {
+	"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C", NULL
+};
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint64_t tag(const struct runner *rn, const struct child *c, int which)
+{
+	return (uint64_t)c->gen << 16 | (uint64_t)(c - rn->c) << 8 | (uint64_t)which;
+}
+
+static void close_fd(struct runner *rn, int *fd)
+{
+	if (*fd < 0)
+		return;
+	epoll_ctl(rn->epfd, EPOLL_CTL_DEL, *fd, NULL);
+	close(*fd);
+	*fd = -1;
+}
+
+static int watch(struct runner *rn, struct child *c, int fd, int which, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.u64 = tag(rn, c, which) };
+
+	return epoll_ctl(rn->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+struct runner *runner_new(void)
+{
+	struct runner *rn = xcalloc(1, sizeof(*rn));
+
+	rn->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (rn->epfd < 0) {
+		log_warn("runner: epoll_create1");
+		free(rn);
+		return NULL;
+	}
+	return rn;
+}
+
+int runner_fd(const struct runner *rn)
+{
+	return rn->epfd;
+}
+
+size_t runner_running(const struct runner *rn)
+{
+	return rn->running;
+}
+
+/* In the child, between fork and execve: only async-signal-safe calls. */
+static void __attribute__((noreturn)) child_exec(const struct run_spec *spec, int fds[3],
+						 int exec_err)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigset_t none;
+	int e;
+
+	setpgid(0, 0);
+	/* The daemon blocks the signals it reads through a signalfd, and may
+	 * ignore some: a child starts clean. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int s = 1; s < NSIG; s++)
+		sigaction(s, &dfl, NULL);
+	/* Move every source out of 0..2 before dup2 onto 0..2, so that one
+	 * dup2 cannot clobber another's source. */
+	for (int i = 0; i < 3; i++)
+		if (fds[i] < 3 && (fds[i] = fcntl(fds[i], F_DUPFD, 3)) < 0)
+			goto fail;
+	if (exec_err < 3 && (exec_err = fcntl(exec_err, F_DUPFD_CLOEXEC, 3)) < 0)
+		goto fail;
+	for (int i = 0; i < 3; i++)
+		if (dup2(fds[i], i) < 0)
+			goto fail;
+	if (exec_err != 3) {
+		if (dup3(exec_err, 3, O_CLOEXEC) < 0)
+			goto fail;
+		exec_err = 3;
+	}
+	close_range(4, ~0U, 0);
+	execve(spec->argv[0], (char *const *)spec->argv, (char *const *)child_env);
+fail:
+	e = errno;
+	if (write(exec_err, &e, sizeof(e)) < 0)
+		e = 0;	/* nothing more to do: the exit status says 127 */
+	_exit(127);
+}
+
+static struct child *free_slot(struct runner *rn)
+{
+	for (size_t i = 0; i < RUN_MAX_CHILDREN; i++)
+		if (!rn->c[i].used)
+			return &rn->c[i];
+	return NULL;
+}
+
+static int nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+int run_start(struct runner *rn, const struct run_spec *spec, run_done_fn done, void *arg)
+{
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, xe[2] = { -1, -1 };
+	int child_fds[3], saved;
+	struct child *c;
+	pid_t pid;
+
+	if (!spec || !spec->argv || !spec->argv[0] || spec->argv[0][0] != '/' ||
+	    !(spec->timeout > 0) || (spec->stdin_len && !spec->stdin_data)) {
+		log_warnx("run: refusing a command without an absolute argv[0] or a timeout");
+		errno = EINVAL;
+		return -1;
+	}
+	c = free_slot(rn);
+	if (!c) {
+		log_warnx("run: %d commands running already, not starting %s",
+			  RUN_MAX_CHILDREN, spec->argv[0]);
+		errno = EAGAIN;
+		return -1;
+	}
+	if (spec->stdout_path) {
+		out[1] = open(spec->stdout_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			      0600);
+		if (out[1] < 0) {
+			log_warn("run: %s: cannot create %s", spec->argv[0], spec->stdout_path);
+			return -1;
+		}
+	} else if (pipe2(out, O_CLOEXEC) < 0) {
+		goto fail;
+	}
+	if (spec->stdin_data) {
+		if (pipe2(in, O_CLOEXEC) < 0)
+			goto fail;
+	} else if ((in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
+		goto fail;
+	}
+	if (pipe2(err, O_CLOEXEC) < 0 || pipe2(xe, O_CLOEXEC) < 0)
+		goto fail;
+	if ((in[1] >= 0 && nonblock(in[1]) < 0) || (out[0] >= 0 && nonblock(out[0]) < 0) ||
+	    nonblock(err[0]) < 0 || nonblock(xe[0]) < 0)
+		goto fail;
+
+	child_fds[0] = in[0];
+	child_fds[1] = out[1];
+	child_fds[2] = err[1];
+	pid = fork();
+	if (pid < 0)
+		goto fail;
+	if (pid == 0)
+		child_exec(spec, child_fds, xe[1]);
+	/* Also here, so that the group exists before run_start returns. */
+	setpgid(pid, pid);
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	close(xe[1]);
+
+	memset(c, 0, sizeof(*c));
+	c->used = true;
+	c->gen = ++rn->gen & 0xffffffffu;
+	c->pid = pid;
+	c->in = in[1];
+	c->out = out[0];
+	c->err = err[0];
+	c->exec_err = xe[0];
+	c->done = done;
+	c->arg = arg;
+	c->start = now_mono();
+	c->deadline = c->start + spec->timeout;
+	c->res = xcalloc(1, sizeof(*c->res));
+	c->pidfd = pidfd_open(pid, 0);
+	if (c->pidfd < 0 || watch(rn, c, c->pidfd, FD_PID, EPOLLIN) < 0 ||
+	    (c->out >= 0 && watch(rn, c, c->out, FD_OUT, EPOLLIN) < 0) ||
+	    watch(rn, c, c->err, FD_ERR, EPOLLIN) < 0)
+		goto fail_child;
+	if (c->in >= 0) {
+		if (spec->stdin_len == 0) {
+			close_fd(rn, &c->in);
+		} else {
+			c->in_buf = xmalloc(spec->stdin_len);
+			memcpy(c->in_buf, spec->stdin_data, spec->stdin_len);
+			c->in_len = spec->stdin_len;
+			if (watch(rn, c, c->in, FD_IN, EPOLLOUT) < 0)
+				goto fail_child;
+		}
+	}
+	rn->running++;
+	return 0;
+
+fail_child:
+	saved = errno;
+	log_warn("run: cannot watch %s (pid %d)", spec->argv[0], (int)pid);
+	kill(-pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close_fd(rn, &c->pidfd);
+	close_fd(rn, &c->in);
+	close_fd(rn, &c->out);
+	close_fd(rn, &c->err);
+	close(c->exec_err);
+	free(c->in_buf);
+	free(c->res);
+	memset(c, 0, sizeof(*c));
+	errno = saved;
+	return -1;
+fail:
+	saved = errno;
+	log_warn("run: cannot start %s", spec->argv[0]);
+	for (int i = 0; i < 2; i++) {
+		if (in[i] >= 0)
+			close(in[i]);
+		if (out[i] >= 0)
+			close(out[i]);
+		if (err[i] >= 0)
+			close(err[i]);
+		if (xe[i] >= 0)
+			close(xe[i]);
+	}
+	errno = saved;
+	return -1;
+}
+
+/* A write that cannot raise SIGPIPE in the daemon (the child may be gone). */
+static ssize_t write_nosigpipe(int fd, const char *p, size_t n)
+{
+	sigset_t pipe_set, old, pending;
+	bool was_pending;
+	ssize_t w;
+	int saved;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigpending(&pending);
+	was_pending = sigismember(&pending, SIGPIPE) == 1;
+	sigprocmask(SIG_BLOCK, &pipe_set, &old);
+	w = write(fd, p, n);
+	saved = errno;
+	if (w < 0 && saved == EPIPE && !was_pending) {
+		static const struct timespec zero;
+
+		sigtimedwait(&pipe_set, NULL, &zero);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = saved;
+	return w;
+}
+
+static void feed_stdin(struct runner *rn, struct child *c)
+{
+	while (c->in >= 0 && c->in_off < c->in_len) {
+		ssize_t w = write_nosigpipe(c->in, c->in_buf + c->in_off, c->in_len - c->in_off);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return;
+			break;	/* EPIPE: the child does not read; not our error */
+		}
+		c->in_off += (size_t)w;
+	}
+	close_fd(rn, &c->in);
+	free(c->in_buf);
+	c->in_buf = NULL;
+}
+
+static void keep_err(struct child *c, const char *p, size_t n)
+{
+	const size_t cap = sizeof(c->err_ring);
+
+	for (size_t i = 0; i < n; i++)
+		c->err_ring[(c->err_total + i) % cap] = p[i];
+	c->err_total += n;
+}
+
+/* Read what waits on stdout or stderr; EOF closes the fd. */
+static void drain(struct runner *rn, struct child *c, int *fd, bool is_out)
+{
+	struct run_result *r = c->res;
+	char scratch[4096];
+	size_t budget = READ_BUDGET;
+
+	while (*fd >= 0 && budget > 0) {
+		char *dst = scratch;
+		size_t room = sizeof(scratch);
+		ssize_t n;
+
+		if (is_out && r->out_len < RUN_OUT_MAX) {
+			dst = r->out + r->out_len;
+			room = RUN_OUT_MAX - r->out_len;
+		}
+		n = read(*fd, dst, room);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			close_fd(rn, fd);
+			return;
+		}
+		budget -= (size_t)n < budget ? (size_t)n : budget;
+		if (!is_out)
+			keep_err(c, scratch, (size_t)n);
+		else if (dst == scratch)
+			r->out_dropped += (size_t)n;
+		else
+			r->out_len += (size_t)n;
+	}
+}
+
+/* Has it exited?  Read without reaping (see the top of the file). */
+static void check_exit(struct runner *rn, struct child *c)
+{
+	siginfo_t si;
+
+	if (c->exited)
+		return;
+	memset(&si, 0, sizeof(si));
+	if (waitid((idtype_t)P_PIDFD, (id_t)c->pidfd, &si, WEXITED | WNOHANG | WNOWAIT) < 0) {
+		if (errno == ECHILD) {	/* reaped behind our back: SIGCHLD ignored? */
+			c->exited = true;
+			c->wcode = CLD_KILLED;
+			c->wstatus = 0;
+		}
+	} else if (si.si_pid != 0) {
+		c->exited = true;
+		c->wcode = si.si_code;
+		c->wstatus = si.si_status;
+	}
+	if (c->exited)
+		epoll_ctl(rn->epfd, EPOLL_CTL_DEL, c->pidfd, NULL);	/* stays readable */
+}
+
+static void finish(struct runner *rn, struct child *c)
+{
+	struct run_result *r = c->res;
+	const size_t cap = sizeof(c->err_ring);
+	size_t n = c->err_total < cap ? c->err_total : cap;
+	size_t from = c->err_total < cap ? 0 : c->err_total % cap;
+	run_done_fn done = c->done;
+	void *arg = c->arg;
+	siginfo_t si;
+	int e;
+
+	waitid((idtype_t)P_PIDFD, (id_t)c->pidfd, &si, WEXITED | WNOHANG);	/* reap */
+	for (size_t i = 0; i < n; i++) {
+		char ch = c->err_ring[(from + i) % cap];
+
+		r->err[i] = ch ? ch : ' ';
+	}
+	r->err[n] = '\0';
+	if (c->wcode == CLD_EXITED) {
+		r->exit_status = c->wstatus;
+	} else {
+		r->exit_status = -1;
+		r->signal = c->wstatus;
+	}
+	if (read(c->exec_err, &e, sizeof(e)) == (ssize_t)sizeof(e)) {
+		r->spawn_failed = true;
+		snprintf(r->err, sizeof(r->err), "execve: %s", strerror(e));
+	}
+	r->elapsed = now_mono() - c->start;
+	close_fd(rn, &c->pidfd);
+	close_fd(rn, &c->in);
+	close_fd(rn, &c->out);
+	close_fd(rn, &c->err);
+	close(c->exec_err);
+	free(c->in_buf);
+	memset(c, 0, sizeof(*c));	/* the slot is free before the callback runs */
+	rn->running--;
+	if (done)
+		done(r, arg);
+	free(r);
+}
+
+static void maybe_finish(struct runner *rn, struct child *c)
+{
+	if (c->used && c->exited && c->out < 0 && c->err < 0)
+		finish(rn, c);
+}
+
+void runner_dispatch(struct runner *rn)
+{
+	struct epoll_event ev[32];
+	int n = epoll_wait(rn->epfd, ev, 32, 0);
+
+	for (int i = 0; i < n; i++) {
+		uint64_t t = ev[i].data.u64;
+		size_t slot = (size_t)(t >> 8 & 0xff);
+		struct child *c;
+
+		if (slot >= RUN_MAX_CHILDREN)
+			continue;
+		c = &rn->c[slot];
+		if (!c->used || c->gen != (uint32_t)(t >> 16))
+			continue;	/* a finished child's leftover event */
+		switch ((int)(t & 0xff)) {
+		case FD_PID:
+			check_exit(rn, c);
+			break;
+		case FD_IN:
+			feed_stdin(rn, c);
+			break;
+		case FD_OUT:
+			drain(rn, c, &c->out, true);
+			break;
+		case FD_ERR:
+			drain(rn, c, &c->err, false);
+			break;
+		}
+		maybe_finish(rn, c);
+	}
+}
+
+void runner_tick(struct runner *rn)
+{
+	double now = now_mono();
+
+	for (size_t i = 0; i < RUN_MAX_CHILDREN; i++) {
+		struct child *c = &rn->c[i];
+
+		if (!c->used)
+			continue;
+		check_exit(rn, c);
+		if (c->phase == LIVE && now >= c->deadline) {
+			c->res->timed_out = true;
+			kill(-c->pid, SIGTERM);
+			c->phase = TERM_SENT;
+			c->next = now + KILL_GRACE;
+		} else if (c->phase == TERM_SENT && now >= c->next) {
+			kill(-c->pid, SIGKILL);
+			c->phase = KILL_SENT;
+			c->next = now + KILL_GRACE;
+		} else if (c->phase == KILL_SENT && now >= c->next && c->exited) {
+			/* a grandchild outside the group holds a pipe: give up */
+			close_fd(rn, &c->out);
+			close_fd(rn, &c->err);
+		}
+		maybe_finish(rn, c);
+	}
+}
+
+void runner_detach(struct runner *rn, const void *arg)
+{
+	for (size_t i = 0; i < RUN_MAX_CHILDREN; i++)
+		if (rn->c[i].used && rn->c[i].arg == arg)
+			rn->c[i].done = NULL;
+}
+
+void runner_free(struct runner *rn)
+{
+	if (!rn)
+		return;
+	for (size_t i = 0; i < RUN_MAX_CHILDREN; i++) {
+		struct child *c = &rn->c[i];
+		siginfo_t si;
+
+		if (!c->used)
+			continue;
+		kill(-c->pid, SIGKILL);
+		while (waitid((idtype_t)P_PIDFD, (id_t)c->pidfd, &si, WEXITED) < 0 && errno == EINTR)
+			;
+		close(c->pidfd);
+		if (c->in >= 0)
+			close(c->in);
+		if (c->out >= 0)
+			close(c->out);
+		if (c->err >= 0)
+			close(c->err);
+		close(c->exec_err);
+		free(c->in_buf);
+		free(c->res);
+	}
+	close(rn->epfd);
+	free(rn);
+}
+
+struct sync_ctx {
+	struct run_result *res;
+	bool done;
+};
+
+static void sync_done(const struct run_result *r, void *arg)
+{
+	struct sync_ctx *s = arg;
+
+	memcpy(s->res, r, sizeof(*r));
+	s->done = true;
+}
+
+int run_sync(const struct run_spec *spec, struct run_result *res)
+{
+	struct sync_ctx s = { .res = res };
+	struct runner *rn = runner_new();
+	int saved;
+
+	memset(res, 0, sizeof(*res));
+	if (!rn || run_start(rn, spec, sync_done, &s) < 0) {
+		saved = errno;
+		res->spawn_failed = true;
+		res->exit_status = -1;
+		snprintf(res->err, sizeof(res->err), "%s", strerror(saved));
+		runner_free(rn);
+		errno = saved;
+		return -1;
+	}
+	while (!s.done) {
+		struct epoll_event ev;
+
+		/* 50 ms: the timeouts are checked at least that often */
+		if (epoll_wait(runner_fd(rn), &ev, 1, 50) < 0 && errno != EINTR)
+			break;
+		runner_dispatch(rn);
+		runner_tick(rn);
+	}
+	runner_free(rn);
+	return s.done ? 0 : -1;
+}
+
+void run_describe(const struct run_result *r, char *buf, size_t cap)
+{
+	char tail[RUN_ERR_MAX];
+	size_t n = 0;
+	int len;
+
+	if (cap == 0)
+		return;
+	/* the stderr tail on one line: newlines and controls become spaces */
+	for (const char *p = r->err; *p && n < sizeof(tail) - 1; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		tail[n++] = ch < 0x20 || ch == 0x7f ? ' ' : (char)ch;
+	}
+	while (n > 0 && tail[n - 1] == ' ')
+		n--;
+	tail[n] = '\0';
+
+	if (r->spawn_failed)
+		len = snprintf(buf, cap, "not started: %s", tail);
+	else if (r->timed_out)
+		len = snprintf(buf, cap, "timed out after %.1f s%s%s", r->elapsed,
+			       n ? ": " : "", tail);
+	else if (r->signal)
+		len = snprintf(buf, cap, "killed by SIG%s%s%s",
+			       sigabbrev_np(r->signal) ? sigabbrev_np(r->signal) : "?",
+			       n ? ": " : "", tail);
+	else
+		len = snprintf(buf, cap, "exit %d%s%s", r->exit_status, n ? ": " : "", tail);
+	(void)len;
+}
