@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * text.c - UTF-8 validation and sanitising.
+ * text.c - UTF-8 validation, sanitising and escaping.
  */
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "text.h"
@@ -82,4 +84,55 @@ size_t utf8_sanitize_len(char *dst, size_t cap, const char *src, size_t len)
 	}
 	dst[n] = '\0';
 	return i;
+}
+
+/* Code points a terminal acts on although they are valid and not C0. */
+static bool cp_must_escape(unsigned cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) ||		/* C1 controls */
+	       cp == 0x061c ||				/* arabic letter mark */
+	       cp == 0x200e || cp == 0x200f ||		/* LRM, RLM */
+	       cp == 0x2028 || cp == 0x2029 ||		/* line, paragraph separator */
+	       (cp >= 0x202a && cp <= 0x202e) ||	/* embeddings, overrides */
+	       (cp >= 0x2066 && cp <= 0x2069);		/* isolates */
+}
+
+size_t text_escape(char *dst, size_t cap, const char *src)
+{
+	const unsigned char *p = (const unsigned char *)src;
+	size_t n = 0;
+
+	if (cap == 0)
+		return 0;
+	while (*p) {
+		size_t len = utf8_seq_len(p), out = len;
+		const char *from = (const char *)p;
+		char esc[8];
+		unsigned cp = 0;
+
+		if (len == 2)
+			cp = ((p[0] & 0x1fu) << 6) | (p[1] & 0x3fu);
+		else if (len == 3)
+			cp = ((p[0] & 0x0fu) << 12) | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3fu);
+		if (len == 0 || *p < 0x20 || *p == 0x7f) {
+			snprintf(esc, sizeof(esc), "\\x%02x", *p);
+			from = esc;
+			out = 4;
+			len = 1;
+		} else if (*p == '\\') {
+			from = "\\\\";
+			out = 2;
+		} else if (cp_must_escape(cp)) {
+			snprintf(esc, sizeof(esc), "\\u%04x", cp);
+			from = esc;
+			out = 6;
+		}
+		if (n + out >= cap)
+			break;
+		memcpy(dst + n, from, out);
+		n += out;
+		p += len;
+	}
+	dst[n] = '\0';
+	return n;
 }

@@ -8,6 +8,9 @@
  * byte strings that would print the same are made equal before they are
  * used as keys.  utf8_sanitize_len() does the same for a byte string that
  * is not NUL-terminated (a slice of a log line).
+ *
+ * text_escape() makes any string safe to print on a terminal (sentinelctl):
+ * nothing in it can move the cursor, retitle the window or reorder text.
  */
 #ifndef SENTINEL_TEXT_H
 #define SENTINEL_TEXT_H
@@ -28,5 +31,15 @@ char *utf8_sanitize(char *dst, size_t cap, const char *src);
  * Returns how many bytes of src were copied: len unless dst was too small
  * (or cap is 0). */
 size_t utf8_sanitize_len(char *dst, size_t cap, const char *src, size_t len);
+
+/* Copy src into dst (cap bytes, NUL-terminated) with control characters
+ * and DEL as \xNN, a byte that does not start valid UTF-8 as \xNN, C1
+ * controls, U+061C, U+200E/F, U+2028/9, U+202A..E and U+2066..9
+ * (bidirectional and line-breaking formatting) as \uNNNN, and a backslash
+ * as \\; the rest as it is.  Stops before an escape or a sequence that
+ * would not fit: 4 x strlen(src) + 1 bytes always hold all of it.
+ * Returns strlen(dst). */
+#define TEXT_ESCAPE_MAX(n) (4 * (n) + 1)
+size_t text_escape(char *dst, size_t cap, const char *src);
 
 #endif
