@@ -14,15 +14,11 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "maillog/cursor.h"
 #include "maillog/postfix.h"
 
 /* "; " separators tried as the start of a reject line's envelope tail */
 #define POSTFIX_REJECT_TRIES 8
-
-struct cur {
-	const char *p;
-	const char *end;
-};
 
 /* The services whose records this parser reads. */
 enum service {
@@ -49,49 +45,6 @@ size_t postfix_field_max(enum postfix_field f)
 	return (unsigned)f < POSTFIX_F_COUNT ? field_max[f] : 0;
 }
 
-static bool done(const struct cur *c)
-{
-	return c->p >= c->end;
-}
-
-/* Literal of n bytes at the cursor; lit() takes a string constant, so
- * that the compiler turns the compare into a few loads. */
-static inline __attribute__((always_inline)) bool has_n(const struct cur *c,
-							const char *s, size_t n)
-{
-	return (size_t)(c->end - c->p) >= n && __builtin_memcmp(c->p, s, n) == 0;
-}
-
-static inline __attribute__((always_inline)) bool lit_n(struct cur *c, const char *s,
-							size_t n)
-{
-	if (!has_n(c, s, n))
-		return false;
-	c->p += n;
-	return true;
-}
-
-#define has(c, s) has_n((c), (s), sizeof(s) - 1)
-#define lit(c, s) lit_n((c), (s), sizeof(s) - 1)
-
-
-/* The first a or b in [p, end), or end. */
-static inline const char *find2(const char *p, const char *end, char a, char b)
-{
-	uint64_t wa = BYTES_ONES * (unsigned char)a, wb = BYTES_ONES * (unsigned char)b;
-
-	while (end - p >= 8) {
-		uint64_t v = load8(p), m = zero_bytes(v ^ wa) | zero_bytes(v ^ wb);
-
-		if (m)
-			return p + (__builtin_ctzll(m) >> 3);
-		p += 8;
-	}
-	while (p < end && *p != a && *p != b)
-		p++;
-	return p;
-}
-
 static void set(struct postfix_record *r, enum postfix_field f, const char *v, size_t n)
 {
 	r->f[f].p = v;
@@ -99,102 +52,6 @@ static void set(struct postfix_record *r, enum postfix_field f, const char *v, s
 	r->present |= 1u << f;
 	if (n >= field_max[f])
 		r->truncated = true;
-}
-
-/* Bytes up to the first `stop` or the end; at least one. */
-static bool upto(struct cur *c, char stop, const char **v, size_t *n)
-{
-	const char *p = memchr(c->p, stop, (size_t)(c->end - c->p));
-
-	if (!p)
-		p = c->end;
-	if (p == c->p)
-		return false;
-	*v = c->p;
-	*n = (size_t)(p - c->p);
-	c->p = p;
-	return true;
-}
-
-/* Bytes up to the first `a` or `b` or the end; at least one. */
-static bool upto2(struct cur *c, char a, char b, const char **v, size_t *n)
-{
-	const char *p = find2(c->p, c->end, a, b);
-
-	if (p == c->p)
-		return false;
-	*v = c->p;
-	*n = (size_t)(p - c->p);
-	c->p = p;
-	return true;
-}
-
-static bool number(struct cur *c, long *v)
-{
-	long x = 0;
-
-	if (done(c) || *c->p < '0' || *c->p > '9')
-		return false;
-	while (!done(c) && *c->p >= '0' && *c->p <= '9') {
-		if (x > 100000000000L)
-			return false;
-		x = x * 10 + (*c->p++ - '0');
-	}
-	*v = x;
-	return true;
-}
-
-/* Plain value of a ", "-list element: up to ", " or the end. */
-static bool plain(struct cur *c, const char **v, size_t *n)
-{
-	const char *p = c->p;
-
-	for (;;) {
-		p = memchr(p, ',', (size_t)(c->end - p));
-		if (!p) {
-			p = c->end;
-			break;
-		}
-		if (p + 1 < c->end && p[1] == ' ')
-			break;
-		p++;
-	}
-	*v = c->p;
-	*n = (size_t)(p - c->p);
-	c->p = p;
-	return *n > 0;
-}
-
-/*
- * "<...>" value: it ends at the first '>' outside a "quoted" part that is
- * followed by `follow` or by the end of the text.  The value excludes the
- * brackets and may be empty (the null sender).  follow '\0': the value is
- * the last thing in the text.  Inside quotes a backslash escapes the next
- * byte.
- */
-static bool angle(struct cur *c, char follow, const char **v, size_t *n)
-{
-	const char *p, *end = c->end;
-
-	if (done(c) || *c->p != '<')
-		return false;
-	for (p = c->p + 1; (p = find2(p, end, '>', '"')) < end; p++) {
-		if (*p == '"') {
-			for (p++; (p = find2(p, end, '"', '\\')) < end && *p == '\\'; p++)
-				if (p + 1 < end)
-					p++;
-			if (p >= end)
-				return false;
-			continue;			/* p++ steps past the '"' */
-		}
-		if (p + 1 == end || (follow && p[1] == follow)) {
-			*v = c->p + 1;
-			*n = (size_t)(p - (c->p + 1));
-			c->p = p + 1;
-			return true;
-		}
-	}
-	return false;
 }
 
 enum { Q_HEX = 1, Q_LONG = 2 };
@@ -703,6 +560,7 @@ const char *postfix_kind_name(enum postfix_kind kind)
 		[POSTFIX_QUEUED] = "queued", [POSTFIX_REMOVED] = "removed",
 		[POSTFIX_DELIVERY] = "delivery", [POSTFIX_PICKUP] = "pickup",
 		[POSTFIX_HOLD] = "hold", [POSTFIX_RELEASE] = "release",
+		[POSTFIX_LOGIN] = "login",
 	};
 
 	return (unsigned)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";

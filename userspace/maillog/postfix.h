@@ -90,6 +90,8 @@ enum postfix_kind {
 	POSTFIX_PICKUP,
 	POSTFIX_HOLD,
 	POSTFIX_RELEASE,
+	POSTFIX_LOGIN,		/* a session's SMTP AUTH, without a queue id:
+				 * Sendmail's AUTH=server (sendmail.h) */
 };
 
 /* Fields of a record; the comment is the bound (*_MAX) of each. */
