@@ -24,12 +24,10 @@
 #include <strings.h>
 
 #include "config.h"
+#include "config_int.h"
 #include "control.h"
 
 #define CONFIG_MAX_LINE 4096
-
-typedef int (*config_parse_fn)(struct config *cfg, const char *value,
-			       char *err, size_t errlen);
 
 struct config_key {
 	const char *section;
@@ -38,7 +36,7 @@ struct config_key {
 	config_parse_fn parse;
 };
 
-static int parse_u32(const char *value, unsigned long min, unsigned long max,
+int config_parse_u32(const char *value, unsigned long min, unsigned long max,
 		     unsigned long *out, char *err, size_t errlen)
 {
 	char *end;
@@ -61,7 +59,7 @@ bad:
  * Call fn for each item of a comma list, blanks around items trimmed.
  * Empty items are refused: "25,,587" is more likely a typo than a wish.
  */
-static int for_each_item(struct config *cfg, const char *value,
+int config_for_each_item(struct config *cfg, const char *value,
 			 int (*fn)(struct config *cfg, const char *item, char *err, size_t errlen),
 			 char *err, size_t errlen)
 {
@@ -99,7 +97,7 @@ static int add_port(struct config *cfg, const char *item, char *err, size_t errl
 	unsigned long port;
 	size_t i;
 
-	if (parse_u32(item, 1, 65535, &port, err, errlen) < 0)
+	if (config_parse_u32(item, 1, 65535, &port, err, errlen) < 0)
 		return -1;
 	for (i = 0; i < cfg->nports && cfg->ports[i] != port; i++)
 		;
@@ -120,7 +118,7 @@ static int parse_ports(struct config *cfg, const char *value, char *err, size_t 
 		snprintf(err, errlen, "at least one port is needed");
 		return -1;
 	}
-	return for_each_item(cfg, value, add_port, err, errlen);
+	return config_for_each_item(cfg, value, add_port, err, errlen);
 }
 
 static int add_maillog_path(struct config *cfg, const char *item, char *err, size_t errlen)
@@ -149,7 +147,7 @@ static int parse_maillog_path(struct config *cfg, const char *value, char *err, 
 	cfg->nmaillog_paths = 0;
 	if (strcmp(value, "none") == 0)
 		return 0;
-	return for_each_item(cfg, value, add_maillog_path, err, errlen);
+	return config_for_each_item(cfg, value, add_maillog_path, err, errlen);
 }
 
 static int parse_maillog_format(struct config *cfg, const char *value, char *err, size_t errlen)
@@ -199,7 +197,7 @@ static int add_syslog_name(struct config *cfg, const char *item, char *err, size
 static int parse_syslog_names(struct config *cfg, const char *value, char *err, size_t errlen)
 {
 	cfg->nsyslog_names = 0;
-	return for_each_item(cfg, value, add_syslog_name, err, errlen);
+	return config_for_each_item(cfg, value, add_syslog_name, err, errlen);
 }
 
 static int add_local_domain(struct config *cfg, const char *item, char *err, size_t errlen)
@@ -225,7 +223,7 @@ static int parse_local_domains(struct config *cfg, const char *value, char *err,
 	cfg->nlocal_domains = 0;
 	if (*value == '\0')
 		return 0;	/* none: every sender domain is foreign */
-	return for_each_item(cfg, value, add_local_domain, err, errlen);
+	return config_for_each_item(cfg, value, add_local_domain, err, errlen);
 }
 
 static int parse_state_dir(struct config *cfg, const char *value, char *err, size_t errlen)
@@ -287,7 +285,7 @@ int config_parse_listen(const char *value, struct sockaddr_storage *ss,
 		host[hlen] = '\0';
 		port_s = colon + 1;
 	}
-	if (parse_u32(port_s, 1, 65535, &port, err, errlen) < 0) {
+	if (config_parse_u32(port_s, 1, 65535, &port, err, errlen) < 0) {
 		snprintf(err, errlen, "'%s': port must be in 1..65535", value);
 		return -1;
 	}
@@ -331,7 +329,7 @@ static int parse_max_series(struct config *cfg, const char *value, char *err, si
 {
 	unsigned long v;
 
-	if (parse_u32(value, 10, 1000000, &v, err, errlen) < 0)
+	if (config_parse_u32(value, 10, 1000000, &v, err, errlen) < 0)
 		return -1;
 	cfg->max_series = (unsigned)v;
 	return 0;
@@ -349,278 +347,6 @@ static int parse_log_level(struct config *cfg, const char *value, char *err, siz
 		snprintf(err, errlen, "'%s' is not one of warn, info, debug", value);
 		return -1;
 	}
-	return 0;
-}
-
-/* [detect] counts: inih gives the handler no key name, so one small
- * parser per key, generated. */
-#define DETECT_UINT(field, lo, hi)							\
-	static int parse_##field(struct config *cfg, const char *value, char *err,	\
-				 size_t errlen)						\
-	{										\
-		unsigned long v;							\
-											\
-		if (parse_u32(value, lo, hi, &v, err, errlen) < 0)			\
-			return -1;							\
-		cfg->detect.field = (unsigned)v;					\
-		return 0;								\
-	}
-DETECT_UINT(max_messages_per_minute, 1, 10000000)
-DETECT_UINT(max_recipients_per_minute, 1, 100000000)
-DETECT_UINT(spike_floor, 1, 10000000)
-DETECT_UINT(foreign_min, 1, 1000000)
-DETECT_UINT(max_client_ips, 1, DETECT_DISTINCT - 1)
-DETECT_UINT(bounce_min, 1, 1000000)
-DETECT_UINT(bruteforce_failures, 1, 1000000)
-DETECT_UINT(max_flows_per_minute, 1, 100000000)
-
-static int parse_ratio(const char *value, double min, double max, double *out,
-		       char *err, size_t errlen)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(value, &end);
-	if (errno || end == value || *end != '\0' || !(v >= min && v <= max)) {
-		snprintf(err, errlen, "'%s' is not a number in %g..%g", value, min, max);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-static int parse_spike_factor(struct config *cfg, const char *value, char *err, size_t errlen)
-{
-	return parse_ratio(value, 1.5, 1000, &cfg->detect.spike_factor, err, errlen);
-}
-
-static int parse_foreign_ratio(struct config *cfg, const char *value, char *err, size_t errlen)
-{
-	return parse_ratio(value, 0.01, 1, &cfg->detect.foreign_ratio, err, errlen);
-}
-
-static int parse_bounce_ratio(struct config *cfg, const char *value, char *err, size_t errlen)
-{
-	return parse_ratio(value, 0.01, 1, &cfg->detect.bounce_ratio, err, errlen);
-}
-
-static int parse_max_identities(struct config *cfg, const char *value, char *err, size_t errlen)
-{
-	unsigned long v;
-
-	if (parse_u32(value, 16, 10000000, &v, err, errlen) < 0)
-		return -1;
-	cfg->detect.max_identities = v;
-	return 0;
-}
-
-/* An identity or a pattern of one: KIND:REST with a kind sentineld makes,
- * printable ASCII without blanks or commas. */
-static int check_identity(const char *item, bool pattern, char *err, size_t errlen)
-{
-	static const char *const kinds[] = { "sasl:", "uid:", "client:", "cgroup:", "proc:" };
-	size_t n = strlen(item);
-	bool kind = false;
-
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		kind |= strncmp(item, kinds[i], strlen(kinds[i])) == 0;
-	if (pattern && (strcmp(item, "*") == 0))
-		kind = true;
-	if (!kind) {
-		snprintf(err, errlen, "'%s' is not an identity: sasl:LOGIN, uid:N, client:IP, "
-			 "cgroup:PATH or proc:COMM", item);
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (item[i] <= ' ' || item[i] == 0x7f || item[i] == '=') {
-			snprintf(err, errlen, "'%s': blanks, control characters and '=' "
-				 "are not allowed", item);
-			return -1;
-		}
-	if (n >= DETECT_PATTERN_MAX || n >= MSG_IDENTITY_MAX) {
-		snprintf(err, errlen, "'%.32s...' is too long", item);
-		return -1;
-	}
-	return 0;
-}
-
-static int add_allow(struct config *cfg, const char *item, char *err, size_t errlen)
-{
-	if (check_identity(item, true, err, errlen) < 0)
-		return -1;
-	if (cfg->detect.nallow == DETECT_MAX_ALLOW) {
-		snprintf(err, errlen, "more than %d patterns", DETECT_MAX_ALLOW);
-		return -1;
-	}
-	strcpy(cfg->detect.allow[cfg->detect.nallow++], item);
-	return 0;
-}
-
-static int parse_allow(struct config *cfg, const char *value, char *err, size_t errlen)
-{
-	cfg->detect.nallow = 0;
-	if (*value == '\0')
-		return 0;
-	return for_each_item(cfg, value, add_allow, err, errlen);
-}
-
-static int add_override(struct config *cfg, const char *item, char *err, size_t errlen)
-{
-	const char *eq = strrchr(item, '=');
-	char identity[MSG_IDENTITY_MAX];
-	unsigned long rate;
-	size_t n;
-
-	if (!eq) {
-		snprintf(err, errlen, "'%s' is not IDENTITY=MESSAGES_PER_MINUTE", item);
-		return -1;
-	}
-	n = (size_t)(eq - item);
-	if (n >= sizeof(identity)) {
-		snprintf(err, errlen, "'%.32s...' is too long", item);
-		return -1;
-	}
-	memcpy(identity, item, n);
-	identity[n] = '\0';
-	if (check_identity(identity, false, err, errlen) < 0 ||
-	    parse_u32(eq + 1, 1, 100000000, &rate, err, errlen) < 0)
-		return -1;
-	for (size_t i = 0; i < cfg->detect.noverrides; i++)
-		if (strcmp(cfg->detect.overrides[i].identity, identity) == 0) {
-			snprintf(err, errlen, "'%s' is overridden twice", identity);
-			return -1;
-		}
-	if (cfg->detect.noverrides == DETECT_MAX_OVERRIDES) {
-		snprintf(err, errlen, "more than %d overrides", DETECT_MAX_OVERRIDES);
-		return -1;
-	}
-	strcpy(cfg->detect.overrides[cfg->detect.noverrides].identity, identity);
-	cfg->detect.overrides[cfg->detect.noverrides++].messages_per_minute = (unsigned)rate;
-	return 0;
-}
-
-static int parse_overrides(struct config *cfg, const char *value, char *err, size_t errlen)
-{
-	cfg->detect.noverrides = 0;
-	if (*value == '\0')
-		return 0;
-	return for_each_item(cfg, value, add_override, err, errlen);
-}
-
-static int copy_path(char *dst, size_t cap, const char *value, bool empty_ok,
-		     char *err, size_t errlen)
-{
-	if (*value == '\0' && empty_ok) {
-		dst[0] = '\0';
-		return 0;
-	}
-	if (value[0] != '/') {
-		snprintf(err, errlen, "'%s' is not an absolute path", value);
-		return -1;
-	}
-	if (strlen(value) >= cap) {
-		snprintf(err, errlen, "path too long");
-		return -1;
-	}
-	strcpy(dst, value);
-	return 0;
-}
-
-#define PATH_PARSER(fn, field, empty_ok)						\
-	static int fn(struct config *cfg, const char *value, char *err, size_t errlen)	\
-	{										\
-		return copy_path(cfg->field, sizeof(cfg->field), value, empty_ok,	\
-				 err, errlen);						\
-	}
-PATH_PARSER(parse_incident_log, incident_log, true)
-PATH_PARSER(parse_sasl_access_map, actions.sasl_access_map, true)
-PATH_PARSER(parse_lock_hook, actions.lock_hook, true)
-PATH_PARSER(parse_action_hook, actions.action_hook, true)
-PATH_PARSER(parse_quarantine_dir, actions.quarantine_dir, false)
-PATH_PARSER(parse_postfix_config_dir, actions.postfix_config_dir, true)
-PATH_PARSER(parse_postfix_bin_dir, actions.postfix_bin_dir, false)
-
-static int parse_control_socket(struct config *cfg, const char *value, char *err, size_t errlen)
-{
-	if (strcmp(value, "none") == 0) {
-		cfg->control_socket[0] = '\0';
-		return 0;
-	}
-	/* sun_path bounds it, not PATH_MAX */
-	return copy_path(cfg->control_socket, sizeof(cfg->control_socket), value, false,
-			 err, errlen);
-}
-
-/* One of the words; the index into *out. */
-static int parse_word(const char *value, const char *const *words, int *out,
-		      char *err, size_t errlen)
-{
-	char list[128] = "";
-
-	for (int i = 0; words[i]; i++) {
-		if (strcmp(value, words[i]) == 0) {
-			*out = i;
-			return 0;
-		}
-		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
-			 i ? ", " : "", words[i]);
-	}
-	snprintf(err, errlen, "'%s' is not one of %s", value, list);
-	return -1;
-}
-
-static int parse_mode(struct config *cfg, const char *value, char *err, size_t errlen)
-{
-	static const char *const words[] = { "observe", "enforce", NULL };
-	int i;
-
-	if (parse_word(value, words, &i, err, errlen) < 0)
-		return -1;
-	cfg->actions.enforce = i == 1;
-	return 0;
-}
-
-static int parse_hold_scope(struct config *cfg, const char *value, char *err, size_t errlen)
-{
-	static const char *const words[] = { "identity", "all", NULL };
-	int i;
-
-	if (parse_word(value, words, &i, err, errlen) < 0)
-		return -1;
-	cfg->actions.hold_all = i == 1;
-	return 0;
-}
-
-static int parse_spam(struct config *cfg, const char *value, char *err, size_t errlen)
-{
-	static const char *const words[] = { "quarantine", "delete", "keep", NULL };
-	static const enum spam_policy policies[] = { SPAM_QUARANTINE, SPAM_DELETE, SPAM_KEEP };
-	int i;
-
-	if (parse_word(value, words, &i, err, errlen) < 0)
-		return -1;
-	cfg->actions.spam = policies[i];
-	return 0;
-}
-
-static int parse_action_timeout(struct config *cfg, const char *value, char *err, size_t errlen)
-{
-	return parse_ratio(value, 0.1, 3600, &cfg->actions.timeout, err, errlen);
-}
-
-static int parse_cooldown(struct config *cfg, const char *value, char *err, size_t errlen)
-{
-	return parse_ratio(value, 0, 86400, &cfg->actions.cooldown, err, errlen);
-}
-
-static int parse_retries(struct config *cfg, const char *value, char *err, size_t errlen)
-{
-	unsigned long v;
-
-	if (parse_u32(value, 0, 10, &v, err, errlen) < 0)
-		return -1;
-	cfg->actions.retries = (unsigned)v;
 	return 0;
 }
 
