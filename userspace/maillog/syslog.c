@@ -430,6 +430,17 @@ int syslog_parse(struct syslog_line *out, const char *line, size_t len, time_t r
 	return SYSLOG_OK;
 }
 
+bool syslog_civil_time(const struct tm *tm, bool local, long east, time_t *out)
+{
+	if (tm->tm_hour < 0 || tm->tm_min < 0 || tm->tm_sec < 0 || !valid_tm(tm))
+		return false;
+	if (local)
+		return convert_local(tm, out);
+	*out = days_from_civil(tm->tm_year + 1900L, tm->tm_mon + 1, tm->tm_mday) * 86400L +
+	       tm->tm_hour * 3600L + tm->tm_min * 60L + tm->tm_sec - east;
+	return true;
+}
+
 bool slice_copy(char *dst, size_t cap, struct slice v)
 {
 	if (cap == 0)

@@ -70,6 +70,13 @@ struct syslog_line {
 
 int syslog_parse(struct syslog_line *out, const char *line, size_t len, time_t ref);
 
+/* The time of a date (tm_year, tm_mon 0-11, tm_mday, tm_hour, tm_min,
+ * tm_sec; other members ignored): local time (TZ, through the same
+ * per-thread hour cache as RFC 3164 lines) when local, else UTC plus
+ * `east` seconds.  False for an impossible date.  For log formats with
+ * their own header, such as Exim's mainlog (exim.h). */
+bool syslog_civil_time(const struct tm *tm, bool local, long east, time_t *out);
+
 static inline bool slice_eq(struct slice s, const char *str)
 {
 	size_t n = strlen(str);

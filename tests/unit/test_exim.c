@@ -1,0 +1,613 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_exim.c - exim_header(), exim_parse() and the in-order feed
+ * (format.h) on real Exim main log lines and hostile ones.
+ *
+ * Real lines, quoted unchanged unless said, come from public fixtures:
+ *   [exim]     Exim/exim, test/log/3400 (Exim's own test suite, 6-11-4
+ *              message ids; its masked S=sss is written S=1234)
+ *   [f2b]      fail2ban/fail2ban, fail2ban/tests/files/logs/exim
+ *   [filebeat] lbausch/filebeat-exim4, the exim4 ingest pipeline tests
+ *              (log_timezone: "+0100" after the time)
+ *   [checker]  auth_checker.pl's sample log line (Ivo Truxa)
+ * Hostile lines are written here.  The tests run with TZ=UTC.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "maillog/exim.h"
+#include "maillog/format.h"
+#include "maillog/messages.h"
+#include "maillog/postfix.h"
+#include "maillog/syslog.h"
+#include "text.h"
+
+#define REF ((time_t)1795748400)	/* 2026-11-27T03:00:00Z */
+
+static struct syslog_line sl;
+static struct postfix_record rec;
+
+static int setup_tz(void **state)
+{
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	return 0;
+}
+
+static enum postfix_kind parse_fmt(const char *line, enum maillog_format f)
+{
+	memset(&sl, 0xa5, sizeof(sl));
+	assert_int_equal(maillog_header(&sl, line, strlen(line), REF, f), SYSLOG_OK);
+	return maillog_parse(&rec, f, &sl, NULL);
+}
+
+static enum postfix_kind parse(const char *line)
+{
+	return parse_fmt(line, MAILLOG_EXIM);
+}
+
+static void assert_slice(struct slice s, const char *want)
+{
+	assert_int_equal(s.n, strlen(want));
+	if (s.n)
+		assert_memory_equal(s.p, want, s.n);
+}
+
+static void assert_field(enum postfix_field f, const char *want)
+{
+	assert_slice(postfix_get(&rec, f), want);
+}
+
+/* ---- the mainlog header ------------------------------------------------- */
+
+static void test_mainlog_line_has_time_program_and_message(void **state)
+{
+	static const char line[] = "2026-11-27 02:05:13 1vXyZa-000abc-Ab Completed";
+
+	(void)state;
+	assert_int_equal(exim_header(&sl, line, strlen(line)), SYSLOG_OK);
+	assert_int_equal(sl.time, (time_t)1795745113);
+	assert_int_equal(sl.usec, 0);
+	assert_slice(sl.host, "");
+	assert_slice(sl.program, "exim");
+	assert_int_equal(sl.pid, -1);
+	assert_slice(sl.msg, "1vXyZa-000abc-Ab Completed");
+}
+
+static void test_mainlog_pid_fraction_and_zone(void **state)
+{
+	static const char pid[] = "2013-06-10 18:33:32 [10099] H=(yakult.com.tw) x";
+	static const char frac[] = "2026-11-27 02:05:13.250 1vXyZa-000abc-Ab Completed";
+	static const char zone[] = "2021-05-04 13:37:00 +0100 1gpXfR-0040X2-94 Completed";
+
+	(void)state;
+	assert_int_equal(exim_header(&sl, pid, strlen(pid)), SYSLOG_OK);	/* [f2b] */
+	assert_int_equal(sl.pid, 10099);
+	assert_slice(sl.msg, "H=(yakult.com.tw) x");
+	assert_int_equal(exim_header(&sl, frac, strlen(frac)), SYSLOG_OK);
+	assert_int_equal(sl.usec, 250000);
+	assert_int_equal(exim_header(&sl, zone, strlen(zone)), SYSLOG_OK);	/* [filebeat] */
+	assert_int_equal(sl.time, (time_t)1620131820);	/* 12:37:00Z */
+	assert_slice(sl.msg, "1gpXfR-0040X2-94 Completed");
+}
+
+static void test_mainlog_header_refuses_what_is_not_one(void **state)
+{
+	static const char *const lines[] = {
+		"", "2026-11-27", "2026-11-27 02:05:13", "2026-02-30 02:05:13 x",
+		"2026-11-27T02:05:13 x", "2026-11-27 25:05:13 x", "2026-11-27 02:05:13.x y",
+		"Nov 27 02:05:13 x",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		assert_int_equal(exim_header(&sl, lines[i], strlen(lines[i])), SYSLOG_UNPARSED);
+}
+
+static void test_mainlog_lines_need_format_auto_or_exim(void **state)
+{
+	static const char line[] = "2026-11-27 02:05:13 1vXyZa-000abc-Ab Completed";
+
+	(void)state;
+	assert_int_equal(parse_fmt(line, MAILLOG_AUTO), POSTFIX_REMOVED);
+	assert_int_equal(maillog_header(&sl, line, strlen(line), REF, MAILLOG_POSTFIX),
+			 SYSLOG_UNPARSED);
+	assert_int_equal(maillog_header(&sl, line, strlen(line), REF, MAILLOG_SENDMAIL),
+			 SYSLOG_UNPARSED);
+}
+
+/* ---- records -------------------------------------------------------------- */
+
+static void test_authenticated_arrival_gives_client_and_login(void **state)
+{
+	(void)state;
+	/* [checker] */
+	assert_int_equal(parse("2014-02-11 07:03:11 1WD6R5-000DJZ-Lc <= usernm@domain.com "
+			       "H=host.remote.com (HeloName) [99.111.22.33] P=esmtpsa "
+			       "X=TLSv1:AES128-SHA:128 A=dovecot_login:usernm S=3328 "
+			       "id=001201cf26ee$f1c31680$d5494380$@cz"), POSTFIX_QUEUED);
+	assert_field(POSTFIX_F_QID, "1WD6R5-000DJZ-Lc");
+	assert_field(POSTFIX_F_FROM, "usernm@domain.com");
+	assert_field(POSTFIX_F_CLIENT_HOST, "host.remote.com");
+	assert_field(POSTFIX_F_HELO, "HeloName");
+	assert_field(POSTFIX_F_CLIENT_IP, "99.111.22.33");
+	assert_field(POSTFIX_F_PROTO, "esmtpsa");
+	assert_field(POSTFIX_F_SASL_METHOD, "dovecot_login");
+	assert_field(POSTFIX_F_SASL_USERNAME, "usernm");
+	assert_int_equal(rec.size, 3328);
+	assert_int_equal(rec.nrcpt, -1);
+}
+
+static void test_arrival_forms_of_exim_versions(void **state)
+{
+	(void)state;
+	/* [exim]: 6-11-4 ids, an ident, A= with a login */
+	assert_int_equal(parse("1999-03-02 09:44:33 10HmbC-000000005vi-0000 <= "
+			       "userx@cus.cam.ac.uk H=(test.host) [10.0.0.1] U=CALLER P=esmtpa "
+			       "A=login:userx S=1234"), POSTFIX_QUEUED);
+	assert_field(POSTFIX_F_QID, "10HmbC-000000005vi-0000");
+	assert_field(POSTFIX_F_SASL_USERNAME, "userx");
+	assert_false(postfix_has(&rec, POSTFIX_F_CLIENT_HOST));
+	/* [exim]: authenticated, but no server_set_id: no login name */
+	assert_int_equal(parse("1999-03-02 09:44:33 10HmaZ-000000005vi-0000 <= "
+			       "userx@cus.cam.ac.uk H=(testclient.ex) [10.0.0.3] U=CALLER "
+			       "P=esmtpa A=mylogin S=1234"), POSTFIX_QUEUED);
+	assert_field(POSTFIX_F_SASL_METHOD, "mylogin");
+	assert_false(postfix_has(&rec, POSTFIX_F_SASL_USERNAME));
+	/* [filebeat]: a port, a subject and recipients after S= */
+	assert_int_equal(parse("2021-05-04 13:37:00 +0100 1fnjiM-00A4Jp-Mv <= mail@senderhost.tld "
+			       "H=(123.123.123.123) [124.124.124.124]:1337 P=esmtpa "
+			       "A=dovecot_login:mail@otherhost.tld S=7757 T=\"Re: [foo]\" for "
+			       "mail@recipient.tld"), POSTFIX_QUEUED);
+	assert_field(POSTFIX_F_CLIENT_IP, "124.124.124.124");
+	assert_field(POSTFIX_F_HELO, "123.123.123.123");
+	assert_field(POSTFIX_F_SASL_USERNAME, "mail@otherhost.tld");
+	/* [filebeat]: TLS fields, CHUNKING, a DKIM= after S= */
+	assert_int_equal(parse("2021-05-04 13:37:00 +0100 1gon8g-0001rZ-K0 <= mail@senderhost.tld "
+			       "H=mail.remotehost.tld [123.123.123.123] P=esmtpsa "
+			       "X=TLSv1.2:ECDHE-RSA-AES256-GCM-SHA384:256 CV=no A=fixed_cram:foo K "
+			       "S=10258521 DKIM=remotehost.tld id=foobar@mail.remotehost.tld"),
+			 POSTFIX_QUEUED);
+	assert_field(POSTFIX_F_SASL_USERNAME, "foo");
+	assert_int_equal(rec.size, 10258521);
+}
+
+static void test_unauthenticated_and_local_arrivals(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZa-000abc-Ab <= bounce@example.com "
+			       "H=mx.example.net [192.0.2.4]:41000 I=[198.51.100.1]:25 P=esmtps "
+			       "X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=no S=1024 "
+			       "id=x@example.com"), POSTFIX_QUEUED);
+	assert_field(POSTFIX_F_CLIENT_IP, "192.0.2.4");
+	assert_false(postfix_has(&rec, POSTFIX_F_SASL_USERNAME));
+	/* [filebeat]: a local submission names no client */
+	assert_int_equal(parse("2021-05-04 13:37:00 +0100 1fnm7Z-00DoYa-KK <= localuser@host.tld "
+			       "U=localuser P=local S=1512 T=\"Cron <localuser@host> /usr/bin/wget "
+			       "http://foo.tld --output-document=/h\" for recipient@remotehost.tld"),
+			 POSTFIX_QUEUED);
+	assert_false(postfix_has(&rec, POSTFIX_F_CLIENT_IP));
+	assert_false(postfix_has(&rec, POSTFIX_F_SASL_USERNAME));
+	/* a bounce: the null sender and R= */
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZb-000abc-Ab <= <> R=1vXyZa-000abc-Ab "
+			       "U=Debian-exim P=local S=2210"), POSTFIX_QUEUED);
+	assert_true(postfix_has(&rec, POSTFIX_F_FROM));
+	assert_field(POSTFIX_F_FROM, "");
+	/* IPv6 */
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZc-000abc-Ab <= a@b.example "
+			       "H=(w) [2001:db8::25]:50000 P=esmtpa A=plain:bob S=9"),
+			 POSTFIX_QUEUED);
+	assert_field(POSTFIX_F_CLIENT_IP, "2001:db8::25");
+}
+
+static void test_deliveries_give_status_recipient_and_relay(void **state)
+{
+	(void)state;
+	/* [filebeat]: F= before R=, DN and C= after the relay */
+	assert_int_equal(parse("2021-05-04 13:37:00 +0100 1gmL1D-0004RA-NF => mail@remotehost.tld "
+			       "F=<mail@senderhost.tld> R=dnslookup T=remote_smtp "
+			       "H=mail.remotehost.tld [123.123.123.123] "
+			       "X=TLSv1.2:ECDHE-RSA-AES128-GCM-SHA256:128 CV=yes "
+			       "DN=\"/C=DE/O=foo/ST=bar/L=baz/CN=mail.remotehost.tld\" C=\"250 "
+			       "Requested mail action okay, completed: id=1MCJaS-1gviwC0ZZS-009SFU\""),
+			 POSTFIX_DELIVERY);
+	assert_field(POSTFIX_F_STATUS, "sent");
+	assert_field(POSTFIX_F_TO, "mail@remotehost.tld");
+	assert_field(POSTFIX_F_RELAY_HOST, "mail.remotehost.tld");
+	assert_field(POSTFIX_F_RELAY_IP, "123.123.123.123");
+	assert_int_equal(rec.relay_port, -1);
+	/* [exim]: a local delivery, the original address in <> */
+	assert_int_equal(parse("1999-03-02 09:44:33 10HmaX-000000005vi-0000 => userx "
+			       "<userx@test.ex> R=localuser T=appendfile"), POSTFIX_DELIVERY);
+	assert_field(POSTFIX_F_TO, "userx");
+	assert_field(POSTFIX_F_ORIG_TO, "userx@test.ex");
+	assert_false(postfix_has(&rec, POSTFIX_F_RELAY_IP));
+	/* [filebeat]: "->", two spaces, a quoted original, SRS= */
+	assert_int_equal(parse("2021-05-04 13:37:00 +0100 1gtTXl-009NOy-Ft ->  foo@bar.tld "
+			       "<\" foo.bar\"@baz.tld> R=dkim_lookuphost T=dkim_remote_smtp "
+			       "H=mail.host.tld [123.123.123.123] CV=yes A=fixed_cram K C=\"250 OK\""),
+			 POSTFIX_DELIVERY);
+	assert_field(POSTFIX_F_STATUS, "sent");
+	assert_field(POSTFIX_F_RELAY_IP, "123.123.123.123");
+	assert_int_equal(parse("2021-05-04 13:37:00 +0100 1hEsVV-006q9f-M2 => mail@host.tld "
+			       "<foo@otherhost.tld> SRS=<SRS0=MQyYEB=SO=otherhost.tld=foo@otherhost.tld> "
+			       "R=tls_lookuphost T=tls_remote_smtp H=mail.remotehost.tld "
+			       "[123.123.123.123]:25 CV=yes"), POSTFIX_DELIVERY);
+	assert_field(POSTFIX_F_TO, "mail@host.tld");
+	assert_field(POSTFIX_F_ORIG_TO, "foo@otherhost.tld");
+	assert_int_equal(rec.relay_port, 25);
+	/* [filebeat]: deferred and bounced */
+	assert_int_equal(parse("2021-05-04 13:37:00 +0100 1h43YE-0005F1-ND == mail@host.tld "
+			       "R=dnslookup T=remote_smtp defer (-53): retry time not reached for "
+			       "any host for 'host.tld'"), POSTFIX_DELIVERY);
+	assert_field(POSTFIX_F_STATUS, "deferred");
+	assert_field(POSTFIX_F_TEXT, "retry time not reached for any host for 'host.tld'");
+	assert_int_equal(parse("2021-05-04 13:37:00 +0100 1gpXfR-0040X2-94 ** mail@host.tld "
+			       "R=virtual_aliases: No Such User Here"), POSTFIX_DELIVERY);
+	assert_field(POSTFIX_F_STATUS, "bounced");
+	assert_field(POSTFIX_F_TO, "mail@host.tld");
+	assert_field(POSTFIX_F_TEXT, "No Such User Here");
+	/* no router at all */
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZa-000abc-Ab ** x@nowhere.example: "
+			       "Unrouteable address"), POSTFIX_DELIVERY);
+	assert_field(POSTFIX_F_STATUS, "bounced");
+	assert_false(postfix_has(&rec, POSTFIX_F_TO));
+}
+
+static void test_completed_removes_and_others_are_ignored(void **state)
+{
+	static const char *const ignored[] = {
+		"2026-11-27 02:05:13 1vXyZa-000abc-Ab *> x@y.example R=r T=t",
+		"2026-11-27 02:05:13 1vXyZa-000abc-Ab Frozen",
+		"2026-11-27 02:05:13 1vXyZa-000abc-Ab Completedly",
+		/* [f2b] */
+		"2013-06-10 18:33:32 [10099] H=(yakult.com.tw) [202.132.70.178]:3755 "
+		"I=[1.2.3.4]:25 F=menacedsj04@listserv.eurasia.org rejected RCPT dir@ml3.ru: relay "
+		"not permitted",
+		"2016-03-21 06:57:36 [5908] no MAIL in SMTP connection from [122.165.71.116]:2056 "
+		"I=[172.89.0.6]:25 D=10s",
+		"2016-03-21 04:07:49 [25874] 1ahr79-0006jK-G9 SMTP connection from "
+		"(voyeur.webair.com) [174.137.147.204]:44884 I=[172.89.0.6]:25 closed by DROP in ACL",
+		"1999-03-02 09:44:33 exim x.yz daemon started: pid=pppp, no queue runs, listening "
+		"for SMTP on port PORT_D",
+	};
+
+	(void)state;
+	/* [exim] */
+	assert_int_equal(parse("1999-03-02 09:44:33 10HmaX-000000005vi-0000 Completed"),
+			 POSTFIX_REMOVED);
+	assert_field(POSTFIX_F_QID, "10HmaX-000000005vi-0000");
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZa-000abc-Ab Completed QT=2s"),
+			 POSTFIX_REMOVED);
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+		assert_int_equal(parse(ignored[i]), POSTFIX_IGNORED);
+}
+
+static void test_authenticator_failures_give_client_and_login_tried(void **state)
+{
+	(void)state;
+	/* [f2b]: host name and an IP literal as HELO */
+	assert_int_equal(parse("2013-01-04 17:03:46 login authenticator failed for "
+			       "rrcs-24-106-174-74.se.biz.rr.com ([192.168.2.33]) [24.106.174.74]: "
+			       "535 Incorrect authentication data (set_id=brian)"),
+			 POSTFIX_AUTH_FAILED);
+	assert_field(POSTFIX_F_SASL_METHOD, "login");
+	assert_field(POSTFIX_F_CLIENT_HOST, "rrcs-24-106-174-74.se.biz.rr.com");
+	assert_field(POSTFIX_F_HELO, "[192.168.2.33]");
+	assert_field(POSTFIX_F_CLIENT_IP, "24.106.174.74");
+	assert_field(POSTFIX_F_SASL_USERNAME, "brian");
+	assert_field(POSTFIX_F_TEXT, "535 Incorrect authentication data (set_id=brian)");
+	/* [f2b]: no set_id */
+	assert_int_equal(parse("2013-06-12 13:18:11 login authenticator failed for "
+			       "(USER-KVI9FGS9KP) [101.66.165.86]: 535 Incorrect authentication "
+			       "data"), POSTFIX_AUTH_FAILED);
+	assert_field(POSTFIX_F_CLIENT_IP, "101.66.165.86");
+	assert_false(postfix_has(&rec, POSTFIX_F_SASL_USERNAME));
+	/* [f2b]: port and interface */
+	assert_int_equal(parse("2014-12-02 03:00:23 auth_plain authenticator failed for (rom182) "
+			       "[193.254.202.35]:41556 I=[10.0.0.1]:25: 535 Incorrect "
+			       "authentication data (set_id=webmaster)"), POSTFIX_AUTH_FAILED);
+	assert_field(POSTFIX_F_CLIENT_IP, "193.254.202.35");
+	assert_field(POSTFIX_F_SASL_USERNAME, "webmaster");
+	/* [f2b] */
+	assert_int_equal(parse("2014-01-12 02:07:48 dovecot_login authenticator failed for "
+			       "h1832461.stratoserver.net (User) [85.214.85.40]: 535 Incorrect "
+			       "authentication data (set_id=scanner)"), POSTFIX_AUTH_FAILED);
+	assert_field(POSTFIX_F_SASL_METHOD, "dovecot_login");
+	assert_field(POSTFIX_F_SASL_USERNAME, "scanner");
+	/* [exim]: an ident, and text after the set_id */
+	assert_int_equal(parse("1999-03-02 09:44:33 defer authenticator failed for (test.host) "
+			       "[10.0.0.1] U=CALLER: 435 Unable to authenticate at present "
+			       "(set_id=userx): account suspended"), POSTFIX_AUTH_FAILED);
+	assert_field(POSTFIX_F_CLIENT_IP, "10.0.0.1");
+	assert_field(POSTFIX_F_SASL_USERNAME, "userx");
+}
+
+static void test_syslog_lines_and_split_parts(void **state)
+{
+	(void)state;
+	/* through syslog: Exim's own timestamp before the record */
+	assert_int_equal(parse_fmt("Nov 27 02:05:13 mx exim[1234]: 2026-11-27 02:05:13 "
+				   "1vXyZa-000abc-Ab <= a@b.example H=(w) [192.0.2.9] P=esmtpa "
+				   "A=plain:carol S=10", MAILLOG_AUTO), POSTFIX_QUEUED);
+	assert_field(POSTFIX_F_SASL_USERNAME, "carol");
+	assert_int_equal(sl.pid, 1234);
+	/* syslog_timestamp = false */
+	assert_int_equal(parse_fmt("Nov 27 02:05:13 mx exim4[1234]: 1vXyZa-000abc-Ab Completed",
+				   MAILLOG_AUTO), POSTFIX_REMOVED);
+	/* a long line split for syslog: the first part is read, the others not */
+	assert_int_equal(parse_fmt("Nov 27 02:05:13 mx exim[1]: [1\\2] 2026-11-27 02:05:13 "
+				   "fixed_login authenticator failed for (User) [80.82.70.210]: 435 "
+				   "Unable to authenticate at present (set_id=abuse@example.net): "
+				   "error in perl_startup code", MAILLOG_EXIM), POSTFIX_AUTH_FAILED);
+	assert_field(POSTFIX_F_CLIENT_IP, "80.82.70.210");
+	assert_int_equal(parse_fmt("Nov 27 02:05:13 mx exim[1]: [2\\2] (you may need to install "
+				   "the Crypt::PasswdMD5 module)", MAILLOG_EXIM), POSTFIX_IGNORED);
+	/* other programs are not Exim's */
+	assert_int_equal(parse_fmt("Nov 27 02:05:13 mx eximstats[1]: 1vXyZa-000abc-Ab Completed",
+				   MAILLOG_EXIM), POSTFIX_FOREIGN);
+	assert_int_equal(parse_fmt("Nov 27 02:05:13 mx exim[1]: 1vXyZa-000abc-Ab Completed",
+				   MAILLOG_POSTFIX), POSTFIX_FOREIGN);
+}
+
+/* ---- hostile lines -------------------------------------------------------- */
+
+static void test_login_inside_a_quoted_sender_is_not_an_identity(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZa-000abc-Ab <= \"x A=plain:ceo\"@evil.test "
+			       "H=(evil) [203.0.113.9] P=esmtp S=100"), POSTFIX_QUEUED);
+	assert_field(POSTFIX_F_FROM, "\"x A=plain:ceo\"@evil.test");
+	assert_false(postfix_has(&rec, POSTFIX_F_SASL_USERNAME));
+	assert_field(POSTFIX_F_CLIENT_IP, "203.0.113.9");
+	/* an escaped quote does not end the quoted part */
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZa-000abc-Ab <= \"x\\\" A=plain:ceo "
+			       "S=1\"@evil.test H=(evil) [203.0.113.9] P=esmtp S=100"),
+			 POSTFIX_QUEUED);
+	assert_false(postfix_has(&rec, POSTFIX_F_SASL_USERNAME));
+	assert_int_equal(rec.size, 100);
+}
+
+static void test_fields_after_the_size_are_never_read(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@evil.test H=(evil) "
+			       "[203.0.113.9] P=esmtp S=100 id=x A=plain:ceo "
+			       "T=\"H=(x) [10.0.0.1] A=plain:ceo\" for a@b"), POSTFIX_QUEUED);
+	assert_false(postfix_has(&rec, POSTFIX_F_SASL_USERNAME));
+	assert_field(POSTFIX_F_CLIENT_IP, "203.0.113.9");
+}
+
+static void test_misplaced_or_repeated_fields_are_unparsed(void **state)
+{
+	static const char *const lines[] = {
+		/* A= before P=, twice, after an unknown field */
+		"2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h) [192.0.2.1] A=plain:ceo P=esmtpa "
+		"S=1",
+		"2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h) [192.0.2.1] P=esmtpa A=plain:x "
+		"A=plain:ceo S=1",
+		"2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h) [192.0.2.1] Q=x A=plain:ceo S=1",
+		/* an unquoted space in the sender reads as a field out of order */
+		"2026-11-27 02:05:13 1vXyZa-000abc-Ab <= x P=esmtpa A=plain:ceo S=1@evil.test "
+		"H=(h) [192.0.2.1] P=esmtp S=100",
+		/* a HELO holding a space, a ')' or no address after it */
+		"2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h A=plain:ceo) [192.0.2.1] P=esmtp "
+		"S=1",
+		"2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h)) [192.0.2.1] P=esmtp S=1",
+		"2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h) [ceo] P=esmtp S=1",
+		/* no size, an unbalanced quote, nothing after the flag */
+		"2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h) [192.0.2.1] P=esmtpa A=plain:ceo",
+		"2026-11-27 02:05:13 1vXyZa-000abc-Ab <= \"a@b H=(h) [192.0.2.1] P=esmtp S=1",
+		"2026-11-27 02:05:13 1vXyZa-000abc-Ab => ",
+		/* an authenticator failure without an address */
+		"2026-11-27 02:05:13 plain authenticator failed for (h) x: 535 nope",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		assert_int_equal(parse(lines[i]), POSTFIX_UNPARSED);
+}
+
+static void test_relay_forged_in_a_recipient_is_not_taken(void **state)
+{
+	(void)state;
+	/* Exim logs a delivered local part unquoted: the forged routing fields
+	 * parse too, so the relay is ambiguous and left out; the status stays */
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZa-000abc-Ab => a R=x T=y H=evil "
+			       "[6.6.6.6] z@victim.example R=dnslookup T=remote_smtp "
+			       "H=mx.victim.example [192.0.2.25]"), POSTFIX_DELIVERY);
+	assert_field(POSTFIX_F_STATUS, "sent");
+	assert_false(postfix_has(&rec, POSTFIX_F_RELAY_IP));
+	/* one that cannot parse is skipped */
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZa-000abc-Ab => a R=x H=evil "
+			       "[6.6.6.6]@victim.example R=dnslookup T=remote_smtp "
+			       "H=mx.victim.example [192.0.2.25]"), POSTFIX_DELIVERY);
+	assert_field(POSTFIX_F_RELAY_IP, "192.0.2.25");
+	assert_field(POSTFIX_F_TO, "a R=x H=evil [6.6.6.6]@victim.example");
+}
+
+static void test_set_id_holding_fields_is_evidence_only(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("2026-11-27 02:05:13 plain authenticator failed for (h) "
+			       "[203.0.113.5]:2525: 535 Incorrect authentication data "
+			       "(set_id=[192.0.2.1]:25 U=x (set_id=ceo)"), POSTFIX_AUTH_FAILED);
+	assert_field(POSTFIX_F_CLIENT_IP, "203.0.113.5");
+	assert_field(POSTFIX_F_SASL_USERNAME, "[192.0.2.1]:25 U=x (set_id=ceo");
+}
+
+static void test_nul_invalid_utf8_and_64k_values(void **state)
+{
+	static const char nul[] = "2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h) [192.0.2.1] "
+				  "P=esmtpa A=plain:ce\0o S=1";
+	char buf[POSTFIX_TEXT_MAX];
+	size_t n = 65536;
+	char *line = malloc(n + 256);
+	int len;
+
+	(void)state;
+	assert_int_equal(maillog_header(&sl, nul, sizeof(nul) - 1, REF, MAILLOG_EXIM), SYSLOG_OK);
+	assert_int_equal(maillog_parse(&rec, MAILLOG_EXIM, &sl, NULL), POSTFIX_UNPARSED);
+
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h) [192.0.2.1] "
+			       "P=esmtpa A=plain:ce\xed\xa0\x80o S=1"), POSTFIX_QUEUED);
+	assert_field(POSTFIX_F_SASL_USERNAME, "ce\xed\xa0\x80o");
+	assert_true(slice_copy(buf, sizeof(buf), postfix_get(&rec, POSTFIX_F_SASL_USERNAME)));
+	assert_string_equal(buf, "ce" UTF8_REPLACEMENT UTF8_REPLACEMENT UTF8_REPLACEMENT "o");
+
+	len = snprintf(line, 256, "2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h) "
+		       "[192.0.2.1] P=esmtpa A=plain:");
+	memset(line + len, 'u', n);
+	strcpy(line + len + n, " S=1");
+	assert_int_equal(parse(line), POSTFIX_QUEUED);
+	assert_true(rec.truncated);
+	assert_int_equal(postfix_get(&rec, POSTFIX_F_SASL_USERNAME).n, n);
+	free(line);
+}
+
+/* ---- the feed: one arrival line, two records ---------------------------------- */
+
+struct seen {
+	int accepted, sent, deferred, bounced, clients;
+	char identity[4][MSG_IDENTITY_MAX];
+	size_t in_flight;
+};
+
+static struct seen seen;
+static struct msg_table *table;
+
+static void on_accepted(const struct message *m, void *arg)
+{
+	(void)arg;
+	if (seen.accepted < 4)
+		snprintf(seen.identity[seen.accepted], MSG_IDENTITY_MAX, "%s", m->identity);
+	seen.accepted++;
+}
+
+static void on_delivery(const struct message *m, enum msg_status s, time_t t, void *arg)
+{
+	(void)m;
+	(void)t;
+	(void)arg;
+	seen.sent += s == MSG_SENT;
+	seen.deferred += s == MSG_DEFERRED;
+	seen.bounced += s == MSG_BOUNCED;
+}
+
+static void emit(const struct syslog_line *l, const struct postfix_record *r, void *arg)
+{
+	(void)arg;
+	seen.clients += r->kind == POSTFIX_CLIENT;
+	msg_table_record(table, l, r);
+}
+
+static void feed_lines(const char *const *lines, size_t n)
+{
+	const struct msg_config cfg = { .max_messages = 64, .grace = 0, .max_age = 86400 };
+	const struct msg_callbacks cb = { on_accepted, on_delivery, NULL };
+	struct maillog_feed *f;
+	struct msg_stats ms;
+
+	memset(&seen, 0, sizeof(seen));
+	table = msg_table_new(&cfg, &cb);
+	f = maillog_feed_new(table);
+	for (size_t i = 0; i < n; i++) {
+		enum postfix_kind k = parse_fmt(lines[i], MAILLOG_AUTO);
+
+		if (k > POSTFIX_IGNORED) {
+			msg_table_expire(table, sl.time);
+			maillog_feed(f, &sl, &rec, emit, NULL);
+		}
+	}
+	msg_table_expire(table, sl.time + 1);
+	msg_table_stats(table, &ms);
+	seen.in_flight = ms.size;
+	msg_table_flush(table);
+	maillog_feed_free(f);
+	msg_table_free(table);
+}
+
+static void test_arrival_line_gives_identity_and_acceptance(void **state)
+{
+	/* [exim] with S=sss as S=1234, then a message of another client */
+	static const char *const lines[] = {
+		"1999-03-02 09:44:33 10HmbC-000000005vi-0000 <= userx@cus.cam.ac.uk H=(test.host) "
+		"[10.0.0.1] U=CALLER P=esmtpa A=login:userx S=1234",
+		"1999-03-02 09:44:33 10HmbC-000000005vi-0000 => userx <userx@test.ex> R=localuser "
+		"T=appendfile",
+		"1999-03-02 09:44:33 10HmbC-000000005vi-0000 Completed",
+		"1999-03-02 09:44:34 10HmbD-000000005vi-0000 <= x@y H=(testing.testing) [10.0.0.5] "
+		"U=CALLER P=esmtp S=1234",
+		"1999-03-02 09:44:34 10HmbD-000000005vi-0000 == x@remote.example R=dnslookup "
+		"T=remote_smtp defer (-44) H=mx.remote.example [192.0.2.25]: SMTP error from remote "
+		"mail server after RCPT TO:<x@remote.example>: 451 4.7.1 Greylisted",
+		"1999-03-02 09:44:35 10HmbD-000000005vi-0000 ** x@remote.example R=dnslookup "
+		"T=remote_smtp H=mx.remote.example [192.0.2.25]: SMTP error from remote mail server "
+		"after RCPT TO:<x@remote.example>: 550 5.1.1 User unknown",
+		/* a local submission: by no identity */
+		"1999-03-02 09:44:36 10HmbE-000000005vi-0000 <= localuser@host.tld U=localuser "
+		"P=local S=1512",
+	};
+
+	(void)state;
+	feed_lines(lines, sizeof(lines) / sizeof(lines[0]));
+	assert_int_equal(seen.clients, 2);
+	assert_int_equal(seen.accepted, 2);
+	assert_string_equal(seen.identity[0], "sasl:userx");
+	assert_string_equal(seen.identity[1], "client:10.0.0.5");
+	assert_int_equal(seen.sent, 1);
+	assert_int_equal(seen.deferred, 1);
+	assert_int_equal(seen.bounced, 1);
+	/* Completed removed the first; the second waits for its own */
+	assert_int_equal(seen.in_flight, 1);
+}
+
+static void test_forged_login_in_sender_or_subject_gives_client_identity(void **state)
+{
+	static const char *const lines[] = {
+		"2026-11-27 02:05:13 1vXyZa-000abc-Ab <= \"x A=plain:ceo\"@evil.test H=(evil) "
+		"[203.0.113.9] P=esmtp S=100 T=\"A=dovecot_plain:ceo\"",
+	};
+
+	(void)state;
+	feed_lines(lines, 1);
+	assert_int_equal(seen.accepted, 1);
+	assert_string_equal(seen.identity[0], "client:203.0.113.9");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mainlog_line_has_time_program_and_message),
+		cmocka_unit_test(test_mainlog_pid_fraction_and_zone),
+		cmocka_unit_test(test_mainlog_header_refuses_what_is_not_one),
+		cmocka_unit_test(test_mainlog_lines_need_format_auto_or_exim),
+		cmocka_unit_test(test_authenticated_arrival_gives_client_and_login),
+		cmocka_unit_test(test_arrival_forms_of_exim_versions),
+		cmocka_unit_test(test_unauthenticated_and_local_arrivals),
+		cmocka_unit_test(test_deliveries_give_status_recipient_and_relay),
+		cmocka_unit_test(test_completed_removes_and_others_are_ignored),
+		cmocka_unit_test(test_authenticator_failures_give_client_and_login_tried),
+		cmocka_unit_test(test_syslog_lines_and_split_parts),
+		cmocka_unit_test(test_login_inside_a_quoted_sender_is_not_an_identity),
+		cmocka_unit_test(test_fields_after_the_size_are_never_read),
+		cmocka_unit_test(test_misplaced_or_repeated_fields_are_unparsed),
+		cmocka_unit_test(test_relay_forged_in_a_recipient_is_not_taken),
+		cmocka_unit_test(test_set_id_holding_fields_is_evidence_only),
+		cmocka_unit_test(test_nul_invalid_utf8_and_64k_values),
+		cmocka_unit_test(test_arrival_line_gives_identity_and_acceptance),
+		cmocka_unit_test(test_forged_login_in_sender_or_subject_gives_client_identity),
+	};
+
+	return cmocka_run_group_tests(tests, setup_tz, NULL);
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * exim.h - recognise Exim main log records by their grammar.
+ *
+ * exim_parse() takes the program name and message text of one line and
+ * fills one struct postfix_record (postfix.h) with the kinds and fields
+ * of Postfix's records, so that the message table (messages.h) and every
+ * consumer read both alike.  It accepts a record only from a program
+ * named exim or exim4: through syslog (log_file_path = syslog, ident
+ * exim), or a line of the mainlog file itself, whose header
+ * exim_header() reads.  Kinds, with the fields they set:
+ *
+ *   ID <= S [R=..] [DS] [H=HOST] [I=..] [U=..] [P=P] [L] [X=..] [CV=..]
+ *        [DN=".."] [SNI=".."] [A=AUTH[:USER[:..]]] [PRDR] [PRX=..] [K]
+ *        S=N ...                                               QUEUED
+ *        FROM S (<> is present and empty), size, CLIENT_HOST, HELO,
+ *        CLIENT_IP (of H=), PROTO P, SASL_METHOD AUTH, SASL_USERNAME USER
+ *   ID => A ... / ID -> A ... / ID >> A ...                   DELIVERY sent
+ *   ID == A ...                                                DELIVERY deferred
+ *   ID ** A ...                                                DELIVERY bounced
+ *        TO, ORIG_TO (<..> after it), RELAY_HOST, RELAY_IP, relay_port
+ *        (of H= after R= and T=), STATUS, TEXT (after ": ")
+ *   ID Completed                                               REMOVED
+ *   AUTH authenticator failed for HOST: TEXT[ (set_id=USER)..]  AUTH_FAILED
+ *        SASL_METHOD AUTH, CLIENT_HOST, HELO, CLIENT_IP, SASL_USERNAME
+ *        USER, TEXT
+ *
+ * where ID is a message id (6-6-2 characters, or 6-11-4 since Exim 4.97)
+ * and HOST is "[name ][(helo) ][IP][:port]".  An arrival is Exim's only
+ * record of a message's client, so its QUEUED record carries the client
+ * too; format.h turns it into the CLIENT and QUEUED pair the message table
+ * expects.  A local submission (no H=) has no client: Exim logs a login
+ * name (U=), not a uid.  Other lines of Exim are IGNORED, lines whose
+ * shape is wrong for their kind UNPARSED, other programs FOREIGN.  Before
+ * the message id a syslog line may hold Exim's own timestamp, a "[pid]"
+ * and a "[n/m]" part marker of a line split for syslog: a first part is
+ * read, later parts are IGNORED.
+ *
+ * Structure, not substrings: an arrival is read field by field up to S=,
+ * each field in its place in Exim's order and at most once, else the line
+ * is UNPARSED; what follows S= (id=, T="subject", for ...) is written by
+ * the sender and never read.  The sender is an address as Exim keeps it:
+ * a quoted local part keeps its quotes (a backslash escapes), so
+ * <= "x A=plain:ceo"@evil.test is one sender, and the HELO in H= holds
+ * no space, '(' or ')' (Exim refuses such a HELO unless
+ * helo_accept_junk_hosts says otherwise: then the line is UNPARSED).  In
+ * a delivery, the recipient's local part is logged unquoted and may hold
+ * anything, so the relay is taken from the one " R=WORD[ T=WORD]..." from
+ * which the fields parse; when several do, none is (the kind and status
+ * never depend on it).  The failed login name runs from the first
+ * " (set_id=" to the last ')' that ends the text or precedes ": ".  A
+ * message holding a NUL byte is UNPARSED.  Zero copy, bounds and
+ * truncation as in postfix.h.
+ *
+ * Limits: with the non-default log selectors tls_peerdn, tls_sni or an
+ * ident (RFC 1413) lookup, a client's certificate DN, SNI name or ident
+ * is written before A= and could hold text that reads as fields.  Exim's
+ * received_recipients are not read: nrcpt is -1.
+ */
+#ifndef SENTINEL_MAILLOG_EXIM_H
+#define SENTINEL_MAILLOG_EXIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "maillog/postfix.h"
+#include "maillog/syslog.h"
+
+bool exim_program(struct slice program);
+
+/* A mainlog line: "YYYY-MM-DD HH:MM:SS[.fff][ +hhmm] [[pid] ]MESSAGE",
+ * local time unless the zone is given.  Fills out as syslog_parse() does,
+ * with an empty host and the program "exim"; SYSLOG_UNPARSED otherwise. */
+int exim_header(struct syslog_line *out, const char *line, size_t len);
+
+enum postfix_kind exim_parse(struct postfix_record *r, struct slice program,
+			     struct slice msg);
+
+#endif

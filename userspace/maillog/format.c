@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * format.c - the maillog reader's dispatch and in-order feed (see format.h).
+ *
+ * Sessions sit in a fixed array of sets of SESSION_WAYS entries, the set
+ * chosen by the pid; nothing is allocated per line.  A session keeps
+ * bounded, UTF-8-clean copies (slice_copy()) of what it lends.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "maillog/exim.h"
+#include "maillog/format.h"
+#include "maillog/sendmail.h"
+
+#define SESSION_WAYS 4
+#define SESSION_SETS (FEED_SESSIONS / SESSION_WAYS)
+
+_Static_assert(FEED_SESSIONS % SESSION_WAYS == 0, "sessions come in whole sets");
+
+struct session {
+	long pid;			/* 0: empty */
+	time_t at;			/* log time of its LOGIN line */
+	char instance[MSG_INSTANCE_MAX];
+	char ip[POSTFIX_IP_MAX];
+	char user[POSTFIX_TEXT_MAX];
+	char method[POSTFIX_WORD_MAX];
+};
+
+struct maillog_feed {
+	struct msg_table *t;
+	struct maillog_feed_stats st;
+	struct session s[FEED_SESSIONS];
+};
+
+static const char *const format_names[] = {
+	[MAILLOG_AUTO] = "auto", [MAILLOG_POSTFIX] = "postfix",
+	[MAILLOG_SENDMAIL] = "sendmail", [MAILLOG_EXIM] = "exim",
+};
+
+bool maillog_format_parse(const char *name, enum maillog_format *out)
+{
+	for (size_t i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
+		if (strcmp(name, format_names[i]) == 0) {
+			*out = (enum maillog_format)i;
+			return true;
+		}
+	return false;
+}
+
+const char *maillog_format_name(enum maillog_format f)
+{
+	return (unsigned)f < sizeof(format_names) / sizeof(format_names[0]) ? format_names[f] :
+									       "?";
+}
+
+int maillog_header(struct syslog_line *out, const char *line, size_t len, time_t ref,
+		   enum maillog_format f)
+{
+	if (syslog_parse(out, line, len, ref) == SYSLOG_OK)
+		return SYSLOG_OK;
+	if (f == MAILLOG_AUTO || f == MAILLOG_EXIM)
+		return exim_header(out, line, len);
+	return SYSLOG_UNPARSED;
+}
+
+enum postfix_kind maillog_parse(struct postfix_record *r, enum maillog_format f,
+				const struct syslog_line *sl, const char *const *syslog_names)
+{
+	enum postfix_kind k;
+
+	switch (f) {
+	case MAILLOG_POSTFIX:
+		return postfix_parse(r, sl->program, sl->msg, syslog_names);
+	case MAILLOG_SENDMAIL:
+		return sendmail_parse(r, sl->program, sl->msg);
+	case MAILLOG_EXIM:
+		return exim_parse(r, sl->program, sl->msg);
+	case MAILLOG_AUTO:
+		break;
+	}
+	k = postfix_parse(r, sl->program, sl->msg, syslog_names);
+	if (k != POSTFIX_FOREIGN)
+		return k;
+	if (sendmail_program(sl->program))
+		return sendmail_parse(r, sl->program, sl->msg);
+	return exim_parse(r, sl->program, sl->msg);
+}
+
+struct maillog_feed *maillog_feed_new(struct msg_table *t)
+{
+	struct maillog_feed *f = xcalloc(1, sizeof(*f));
+
+	f->t = t;
+	return f;
+}
+
+void maillog_feed_free(struct maillog_feed *f)
+{
+	free(f);
+}
+
+void maillog_feed_stats(const struct maillog_feed *f, struct maillog_feed_stats *out)
+{
+	*out = f->st;
+}
+
+static struct session *session_set(struct maillog_feed *f, long pid)
+{
+	return &f->s[((unsigned long)pid * 2654435761UL >> 8) % SESSION_SETS * SESSION_WAYS];
+}
+
+/* The session of (instance, pid), or NULL. */
+static struct session *session_find(struct maillog_feed *f, const char *instance, long pid)
+{
+	struct session *set = session_set(f, pid);
+
+	for (int i = 0; i < SESSION_WAYS; i++)
+		if (set[i].pid == pid && strcmp(set[i].instance, instance) == 0)
+			return &set[i];
+	return NULL;
+}
+
+static void session_put(struct maillog_feed *f, const struct syslog_line *sl,
+			const struct postfix_record *r)
+{
+	char instance[MSG_INSTANCE_MAX];
+	struct session *s, *set;
+
+	if (sl->pid <= 0 || !postfix_has(r, POSTFIX_F_CLIENT_IP) ||
+	    !postfix_has(r, POSTFIX_F_SASL_USERNAME))
+		return;
+	msg_instance(instance, sizeof(instance), sl->program);
+	s = session_find(f, instance, sl->pid);
+	if (!s) {
+		set = session_set(f, sl->pid);
+		s = &set[0];
+		for (int i = 0; i < SESSION_WAYS && s->pid; i++)
+			if (!set[i].pid || set[i].at < s->at)
+				s = &set[i];
+		if (s->pid && sl->time - s->at < SESSION_MAX_AGE)
+			f->st.session_evictions++;
+	}
+	s->pid = sl->pid;
+	s->at = sl->time;
+	memcpy(s->instance, instance, sizeof(instance));
+	slice_copy(s->ip, sizeof(s->ip), postfix_get(r, POSTFIX_F_CLIENT_IP));
+	slice_copy(s->user, sizeof(s->user), postfix_get(r, POSTFIX_F_SASL_USERNAME));
+	slice_copy(s->method, sizeof(s->method), postfix_get(r, POSTFIX_F_SASL_METHOD));
+	f->st.sessions++;
+}
+
+static void put(struct postfix_record *r, enum postfix_field fld, const char *s)
+{
+	r->f[fld].p = s;
+	r->f[fld].n = strlen(s);
+	r->present |= 1u << fld;
+}
+
+/* c is the CLIENT copy of a Sendmail from= line: lend it its session's login. */
+static void session_join(struct maillog_feed *f, const struct syslog_line *sl,
+			 struct postfix_record *c)
+{
+	char instance[MSG_INSTANCE_MAX], ip[POSTFIX_IP_MAX];
+	struct session *s;
+
+	if (sl->pid <= 0)
+		return;
+	msg_instance(instance, sizeof(instance), sl->program);
+	s = session_find(f, instance, sl->pid);
+	if (!s)
+		return;
+	slice_copy(ip, sizeof(ip), postfix_get(c, POSTFIX_F_CLIENT_IP));
+	if (strcmp(ip, s->ip) != 0 || sl->time < s->at || sl->time - s->at > SESSION_MAX_AGE) {
+		s->pid = 0;		/* the pid serves another connection now */
+		return;
+	}
+	put(c, POSTFIX_F_SASL_USERNAME, s->user);
+	if (s->method[0])
+		put(c, POSTFIX_F_SASL_METHOD, s->method);
+	f->st.joined++;
+}
+
+/* After a Sendmail delivery: a REMOVED record once every recipient is done. */
+static void sendmail_done(struct maillog_feed *f, const struct syslog_line *sl,
+			  const struct postfix_record *r, maillog_emit_fn *emit, void *arg)
+{
+	char instance[MSG_INSTANCE_MAX], qid[POSTFIX_QID_MAX];
+	const struct message *m;
+	struct postfix_record rm;
+
+	if (!f->t || !postfix_has(r, POSTFIX_F_QID) ||
+	    !slice_copy(qid, sizeof(qid), postfix_get(r, POSTFIX_F_QID)))
+		return;
+	msg_instance(instance, sizeof(instance), sl->program);
+	m = msg_table_find(f->t, instance, qid);
+	if (!m || m->removed || m->nrcpt <= 0 ||
+	    m->deliveries[MSG_SENT] + m->deliveries[MSG_BOUNCED] + m->deliveries[MSG_EXPIRED] <
+	    (unsigned long)m->nrcpt)
+		return;
+	memset(&rm, 0, sizeof(rm));
+	rm.kind = POSTFIX_REMOVED;
+	rm.relay_port = rm.size = rm.nrcpt = rm.uid = -1;
+	rm.f[POSTFIX_F_QID] = r->f[POSTFIX_F_QID];
+	rm.present = 1u << POSTFIX_F_QID;
+	f->st.removals++;
+	emit(sl, &rm, arg);
+}
+
+void maillog_feed(struct maillog_feed *f, const struct syslog_line *sl,
+		  const struct postfix_record *r, maillog_emit_fn *emit, void *arg)
+{
+	struct postfix_record c;
+	struct slice list;
+
+	switch (r->kind) {
+	case POSTFIX_LOGIN:
+		session_put(f, sl, r);
+		break;
+	case POSTFIX_QUEUED:
+		if (!postfix_has(r, POSTFIX_F_CLIENT_IP) && !postfix_has(r, POSTFIX_F_SASL_USERNAME))
+			break;
+		c = *r;
+		c.kind = POSTFIX_CLIENT;
+		if (!postfix_has(&c, POSTFIX_F_SASL_USERNAME) && sendmail_program(sl->program))
+			session_join(f, sl, &c);
+		emit(sl, &c, arg);
+		break;
+	case POSTFIX_DELIVERY:
+		if (!sendmail_program(sl->program))
+			break;
+		if (r->nrcpt > 1) {
+			c = *r;
+			for (list = postfix_get(r, POSTFIX_F_TO);
+			     sendmail_next_rcpt(&list, &c.f[POSTFIX_F_TO]);)
+				emit(sl, &c, arg);
+		} else {
+			emit(sl, r, arg);
+		}
+		sendmail_done(f, sl, r, emit, arg);
+		return;
+	default:
+		break;
+	}
+	emit(sl, r, arg);
+}

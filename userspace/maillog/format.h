@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * format.h - one maillog reader for Postfix, Sendmail and Exim.
+ *
+ * Reading a line is two steps, so that the first can run on any thread
+ * and the second in input order (sentinel-report parses on two threads):
+ *
+ * maillog_header() splits a line into header and message: syslog_parse()
+ * (syslog.h), or for Exim (format auto or exim) a line of Exim's own
+ * mainlog file, which has no syslog header (exim_header(), exim.h).
+ * maillog_parse() recognises the message: with format auto by its
+ * program, Postfix's (syslog_names) to postfix_parse(), Sendmail's to
+ * sendmail_parse(), Exim's to exim_parse(); a forced format reads only
+ * its own programs, the others are FOREIGN.  Both are pure: all state is
+ * the caller's line and record (and syslog_parse()'s per-thread caches).
+ *
+ * maillog_feed() then hands the records of one parsed line, in input
+ * order, to a callback (emit) that gives each to msg_table_record()
+ * (messages.h) and counts it.  Postfix records pass unchanged; the
+ * others become what the message table expects of Postfix:
+ *
+ *   A QUEUED record that carries its client (CLIENT_IP or SASL_USERNAME:
+ *   Exim's "<=", Sendmail's from=; Postfix's qmgr line never does) is
+ *   emitted as two records, a CLIENT copy of it and then itself: the
+ *   CLIENT gives the message its identity (sasl:USER, else client:IP),
+ *   the QUEUED accepts it, exactly as smtpd's client= and qmgr's from=
+ *   lines do.  The record stays one per line from the parsers (and in
+ *   --explain), the table and its callers stay as they were, and nothing
+ *   is emitted for a local submission that names no client.
+ *
+ *   A LOGIN record (Sendmail's AUTH=server, no queue id) is remembered as
+ *   the session of its program and pid; a later Sendmail QUEUED record of
+ *   that program and pid from the same client IP, within SESSION_MAX_AGE
+ *   seconds of log time, takes its login name and method: Sendmail logs
+ *   the login once per connection, the from= line once per message.
+ *   The LOGIN record is emitted too (the message table ignores it).
+ *
+ *   A Sendmail DELIVERY names every recipient delivered together: it is
+ *   emitted once per recipient, as Postfix logs them.  When a message's
+ *   sent, bounced and expired deliveries reach its nrcpts, a REMOVED
+ *   record is emitted after them: Sendmail logs no removal, and the table
+ *   releases and expires a message only after one.
+ *
+ * emit must record each record in the table given to maillog_feed_new()
+ * (if any) before it returns: the feed reads the table back.  Records
+ * built by the feed point into the line, static text or the feed's own
+ * session table; they are valid during the emit call only.
+ *
+ * Bounds: FEED_SESSIONS sessions, in sets of 4 by pid; a new one replaces
+ * the oldest of its set (counted).  Limits: a session is joined by pid
+ * and client IP, so a pid reused by a later connection from the same IP
+ * within SESSION_MAX_AGE would lend it the login (Sendmail does not log
+ * the end of a session); messages sent over a second connection of one
+ * process are not joined.
+ */
+#ifndef SENTINEL_MAILLOG_FORMAT_H
+#define SENTINEL_MAILLOG_FORMAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "maillog/messages.h"
+#include "maillog/postfix.h"
+#include "maillog/syslog.h"
+
+#define FEED_SESSIONS 1024
+#define SESSION_MAX_AGE 3600
+
+enum maillog_format { MAILLOG_AUTO, MAILLOG_POSTFIX, MAILLOG_SENDMAIL, MAILLOG_EXIM };
+
+/* "auto", "postfix", "sendmail" or "exim"; false for anything else. */
+bool maillog_format_parse(const char *name, enum maillog_format *out);
+const char *maillog_format_name(enum maillog_format f);
+
+int maillog_header(struct syslog_line *out, const char *line, size_t len, time_t ref,
+		   enum maillog_format f);
+enum postfix_kind maillog_parse(struct postfix_record *r, enum maillog_format f,
+				const struct syslog_line *sl, const char *const *syslog_names);
+
+typedef void maillog_emit_fn(const struct syslog_line *sl, const struct postfix_record *r,
+			     void *arg);
+
+struct maillog_feed_stats {
+	uint64_t sessions;		/* LOGIN records remembered */
+	uint64_t session_evictions;	/* sessions replaced before they aged */
+	uint64_t joined;		/* messages that took a session's login */
+	uint64_t removals;		/* REMOVED records made for Sendmail */
+};
+
+struct maillog_feed;
+
+/* t may be NULL: then no REMOVED record is made. */
+struct maillog_feed *maillog_feed_new(struct msg_table *t);
+void maillog_feed_free(struct maillog_feed *f);
+void maillog_feed(struct maillog_feed *f, const struct syslog_line *sl,
+		  const struct postfix_record *r, maillog_emit_fn *emit, void *arg);
+void maillog_feed_stats(const struct maillog_feed *f, struct maillog_feed_stats *out);
+
+#endif
