@@ -110,6 +110,7 @@ $(BUILD)/san/test_%: tests/unit/test_%.c $(filter-out $(BUILD)/san/sentineld.o,$
 # libFuzzer on everything that reads a log line (tests/fuzz/fuzz_maillog.c).
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS := userspace/maillog/syslog.c userspace/maillog/postfix.c \
+	userspace/maillog/sendmail.c userspace/maillog/exim.c userspace/maillog/format.c \
 	userspace/maillog/messages.c userspace/text.c userspace/log.c
 $(BUILD)/fuzz_maillog: tests/fuzz/fuzz_maillog.c $(FUZZ_SRCS) $(DAEMON_HDRS) | $(BUILD)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
