@@ -12,26 +12,50 @@
  * floor).  After each event the identity's signals are evaluated; when
  * one fires and the identity has no open incident and is not allowlisted,
  * an incident opens and the `opened` callback runs.  Later signals of the
- * same identity are added to its open incident (`updated`).
+ * same identity are added to its open incident (`updated`: at once for a
+ * signal that had not fired, else at most once a second from detect_tick
+ * for new evidence and numbers).  Callbacks may call detect_set_state()
+ * on the incident they are given (its pointer is not valid after it is
+ * resolved); detect_set_state() itself calls nothing back.
  *
  * Signals (enum detect_signal) and the numbers behind them:
  *   RATE        messages in the last 60 s > the identity's limit
  *               (max_messages_per_minute, or its override); and the 10 s
  *               span over limit/2, so a burst is seen within a second
- *   RECIPIENTS  recipients (sum of nrcpt) in 60 s > max_recipients_per_minute
+ *   RECIPIENTS  recipients (sum of nrcpt) in 60 s > max_recipients_per_minute,
+ *               or the override's recipients_per_minute (0: scaled from its
+ *               messages_per_minute by max_recipients / max_messages)
  *   SPIKE       messages in 10 s, scaled to a minute, > spike_factor x the
- *               baseline (the baseline never below spike_floor)
+ *               baseline (the baseline never below spike_floor), and at
+ *               least spike_min messages in the 10 s, once the identity has
+ *               spike_learn minutes of history; not for an identity with an
+ *               override (its volume is declared, not learned).  The
+ *               baseline is learned per minute of log time (EWMA, alpha
+ *               DETECT_EWMA_ALPHA; idle minutes count as zero) and frozen
+ *               while the identity has an open incident
  *   FOREIGN     at least foreign_min messages in 60 s and a share >=
  *               foreign_ratio of them with a foreign sender domain
  *   FANOUT      distinct client IPs of a sasl: identity in 10 min > max_client_ips
  *   BOUNCES     at least bounce_min deliveries in 10 min and a share >=
  *               bounce_ratio of them bounced or deferred
  *   BRUTEFORCE  a login from a client IP that had >= bruteforce_failures
- *               failed logins in the 10 min before it
+ *               failed logins in the 10 min before it, either for the same
+ *               login name (or a failure that named none) or for as many
+ *               distinct login names (a spray): one device with a stale
+ *               password behind an office NAT does not flag its colleagues
+ *               (bruteforce_failures is capped at DETECT_FAIL_RING)
  *   FLOW_SPIKE  (global) watched-port flows of the last 10 s, scaled to a
  *               minute, > max_flows_per_minute while no identity is over
  *               its limit; the incident's identity is "flows:global" and
  *               its evidence names the identities by share of the flows
+ *               (shares[], "unattributed" for flows no delivery claimed).
+ *               Flows of allowlisted or overridden identities are declared
+ *               volume: they are not part of the spike
+ *
+ * A limit or ratio of 0 disables its signal, except spike_min and
+ * spike_learn, where 0 means the default (a config that does not set them
+ * must not make SPIKE fire on a handful of messages from a new identity).
+ * detect_config_defaults() fills in the defaults named below.
  *
  * Identities matching an allow_identities pattern (fnmatch(3), e.g.
  * "sasl:newsletter", "uid:*") never open an incident; overrides give one
@@ -41,7 +65,14 @@
  * evicted, counted), at most DETECT_MAX_OPEN open incidents (a new one
  * when full is counted and dropped, never silently), DETECT_SAMPLES sample
  * queue ids and lines per incident, DETECT_DISTINCT distinct values per
- * distinct-count set.  Every string is a bounded copy.
+ * distinct-count set, DETECT_MAX_FAILURES client IPs with failed logins
+ * (the least recent evicted, counted) and the last DETECT_FAIL_RING
+ * failures of each, DETECT_RESOLVED_MAX resolved incidents (the oldest
+ * forgotten).  An identity idle for DETECT_IDLE seconds of log time is
+ * dropped at detect_tick.  Every string is a bounded, UTF-8-clean copy.
+ * Incident evidence: the queue ids of the identity's last DETECT_SAMPLES / 2
+ * messages before it opened and of those after, its recent client IPs,
+ * and the log lines from the one that opened it on.
  */
 #ifndef SENTINEL_DETECT_H
 #define SENTINEL_DETECT_H
@@ -61,6 +92,11 @@
 #define DETECT_MAX_OVERRIDES 64
 #define DETECT_MAX_ALLOW 64
 #define DETECT_PATTERN_MAX 256
+#define DETECT_RESOLVED_MAX 256		/* resolved incidents kept for show */
+#define DETECT_MAX_FAILURES 4096	/* client IPs with failed logins */
+#define DETECT_FAIL_RING 32
+#define DETECT_IDLE 86400
+#define DETECT_EWMA_ALPHA 0.05		/* per minute: ~20 min memory */
 
 enum detect_signal {
 	SIG_RATE,
@@ -77,6 +113,7 @@ enum detect_signal {
 struct detect_override {
 	char identity[MSG_IDENTITY_MAX];
 	unsigned messages_per_minute;
+	unsigned recipients_per_minute;	/* 0: scaled (see RECIPIENTS) */
 };
 
 struct detect_config {
@@ -84,6 +121,8 @@ struct detect_config {
 	unsigned max_recipients_per_minute;	/* 300 */
 	double spike_factor;			/* 10 */
 	unsigned spike_floor;			/* 6 messages/minute */
+	unsigned spike_min;			/* 20 messages in 10 s */
+	unsigned spike_learn;			/* 10 minutes */
 	double foreign_ratio;			/* 0.8 */
 	unsigned foreign_min;			/* 5 */
 	unsigned max_client_ips;		/* 5 */
@@ -114,11 +153,15 @@ struct incident {
 	double score;			/* sum over fired signals of value/threshold */
 	struct incident_signal signals[SIG_COUNT];
 	/* log time (with microseconds) of the first message of the window
-	 * that made it fire: the latency histogram starts here */
+	 * that made it fire (the shortest span of a message signal that
+	 * fired; for BRUTEFORCE or FANOUT alone, the login's time; for
+	 * FLOW_SPIKE the first second with flows): the latency histogram
+	 * starts here */
 	double first_seen;
 	double opened;			/* wall clock, CLOCK_REALTIME */
-	double updated;
+	double updated;			/* log time of the latest change */
 	uint64_t messages, recipients, foreign;	/* in the identity's 10 min span */
+	uint64_t rcpt_domains;		/* distinct, in the 10 min span */
 	char client_ips[DETECT_SAMPLES][64];	/* distinct, most recent first */
 	size_t nclient_ips;
 	/* sample queue ids (instance/qid) of the identity's recent messages */
@@ -126,6 +169,13 @@ struct incident {
 	size_t nqids;
 	char lines[DETECT_SAMPLES][DETECT_SAMPLE_LINE_MAX];
 	size_t nlines;
+	/* FLOW_SPIKE: who made the flows of the 10 s span, busiest first */
+	struct incident_share {
+		char identity[MSG_IDENTITY_MAX];	/* or "unattributed" */
+		uint64_t flows;
+		double share;
+	} shares[DETECT_SAMPLES];
+	size_t nshares;
 };
 
 /* What the maillog engine knows of one accepted message. */
@@ -149,16 +199,21 @@ struct detect_stats {
 	uint64_t incidents_dropped;	/* open-incident table full */
 	uint64_t open;			/* gauge */
 	uint64_t fired[SIG_COUNT];	/* incidents opened or updated per signal */
+	uint64_t failures_evicted;	/* failed-login table full */
+	uint64_t distinct_full;		/* distinct sets that replaced an entry */
 };
 
 struct detector;
 
+void detect_config_defaults(struct detect_config *cfg);
 struct detector *detect_new(const struct detect_config *cfg, const struct detect_callbacks *cb);
 void detect_free(struct detector *d);
 
 void detect_message(struct detector *d, const struct detect_message *m);
+/* rcpt_domain: the recipient's domain, or its address (the part after the
+ * last '@' is used); NULL when unknown. */
 void detect_delivery(struct detector *d, const char *identity, enum msg_status status,
-		     double t);
+		     const char *rcpt_domain, double t);
 void detect_login(struct detector *d, const char *identity, const char *client_ip, double t);
 void detect_auth_failure(struct detector *d, const char *client_ip, const char *username,
 			 double t);
@@ -181,8 +236,9 @@ int detect_restore(struct detector *d, const char *json);
  * 60 s, busiest first. */
 struct detect_rate {
 	const char *identity;
-	unsigned messages_10s, messages_60s, recipients_60s, deliveries_60s;
+	unsigned messages_10s, messages_60s, recipients_60s, deliveries_60s, flows_60s;
 };
+/* identity points into the detector: valid until its next call. */
 size_t detect_top(const struct detector *d, struct detect_rate *out, size_t cap);
 
 void detect_stats(const struct detector *d, struct detect_stats *out);
