@@ -50,7 +50,8 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/san/%,$(wildcard tests/unit/tes
 .DELETE_ON_ERROR:
 .PHONY: all run test unit integration bench check install uninstall deps clean fuzz
 
-all: $(BUILD)/sentineld $(BUILD)/flowgen $(BUILD)/smtpsend $(BUILD)/sentinel-report $(BUILD)/genlog
+all: $(BUILD)/sentineld $(BUILD)/flowgen $(BUILD)/smtpsend $(BUILD)/sentinel-report $(BUILD)/genlog \
+	$(BUILD)/actions_driver
 
 $(BUILD) $(BUILD)/san:
 	mkdir -p $@
@@ -82,6 +83,11 @@ $(BUILD)/sentinel-report: tools/sentinel-report.c $(filter-out $(BUILD)/sentinel
 
 $(BUILD)/flowgen: tests/integration/flowgen.c | $(BUILD)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
+
+# The action engine against the lab's real Postfix (test_actions.sh).
+$(BUILD)/actions_driver: tests/integration/actions_driver.c \
+		$(filter-out $(BUILD)/sentineld.o,$(DAEMON_OBJS))
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) -lm
 
 # SMTP AUTH client of the lab, the demo and the detection benchmark.
 $(BUILD)/smtpsend: tests/integration/smtpsend.c | $(BUILD)
@@ -142,7 +148,7 @@ check: $(SKEL)
 		--inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE \
 		-Ibpf -Iuserspace userspace tools tests/unit tests/integration tests/fuzz tests/bench
 	clang-tidy --quiet $(DAEMON_SRCS) $(wildcard tools/*.c) tests/integration/flowgen.c \
-		$(wildcard tests/bench/*.c) tests/fuzz/fuzz_maillog.c -- \
+		tests/integration/actions_driver.c $(wildcard tests/bench/*.c) tests/fuzz/fuzz_maillog.c -- \
 		$(ALL_CPPFLAGS) -std=gnu11
 
 install: all

@@ -22,6 +22,10 @@
 #                         cyrus_sasl_config_path = DIR/etc/sasl and the
 #                         application name smtpd_sasl_path = smtpd
 #                         (auxprop sasldb, sasldb_path DIR/sasldb2, PLAIN LOGIN)
+#   DIR/etc/sasl_access[.db]
+#                         the check_sasl_access map (hash:, empty at start) of
+#                         smtpd_recipient_restrictions: smtp-sentinel's lock
+#                         step writes "LOGIN REJECT ..." lines there
 #   DIR/sasldb2           the SASL users (saslpasswd2 -f), root:postfix 0640 so
 #                         that smtpd (running as user postfix) can read it
 #   DIR/spool/            queue_directory (root 0755; post-install creates the
@@ -58,7 +62,9 @@
 # (local_transport = error), so every recipient domain is remote, and
 # relayhost = [LAB_SINK] sends all of it to smtp-sink.  DNS is not used
 # (smtp_dns_support_level = disabled, smtpd_peername_lookup = no: clients
-# are logged as unknown[127.0.0.1]).
+# are logged as unknown[127.0.0.1]).  Mail to any address @defer.invalid
+# goes to the relay transport, which is in defer_transports: it stays in
+# the queue until a flush (postqueue -f), so that a test has queued mail.
 #
 # Environment for `start` (defaults in brackets; addresses must be 127.x):
 #   LAB_ADDR [127.0.0.1]         where smtpd listens (any 127.x address: on
@@ -266,7 +272,11 @@ alias_maps =
 alias_database =
 mynetworks = $addr/32
 smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
-smtpd_recipient_restrictions =
+smtpd_recipient_restrictions = check_sasl_access hash:$dir/etc/sasl_access
+# Mail to @defer.invalid stays in the queue (the relay transport is
+# deferred until a postqueue -f).
+transport_maps = inline:{ defer.invalid=relay: }
+defer_transports = relay
 # Everything goes to smtp-sink, never anywhere else.
 relayhost = [$sink_addr]:$sink_port
 default_transport = smtp
@@ -335,6 +345,8 @@ auxprop_plugin: sasldb
 sasldb_path: $dir/sasldb2
 mech_list: PLAIN LOGIN
 EOF
+	: > "$dir/etc/sasl_access"
+	postmap -c "$dir/etc" "hash:$dir/etc/sasl_access" || die "postmap $dir/etc/sasl_access failed"
 
 	# Postfix reads a table file (main.cf included) only once its mtime is
 	# a couple of seconds old (it might still be being written), sleeping

@@ -1,0 +1,722 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_actions.c - the action engine without Postfix: the map editor, the
+ * sequence, observe mode, hooks, retries, timeouts, the state file.
+ *
+ * What Postfix does with our commands is tested against a real Postfix in
+ * tests/integration/test_actions.sh.  Here, fake postsuper scripts only
+ * inject failures (exit 1, a hang); hooks are real scripts, as an admin's.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "actions.h"
+#include "log.h"
+#include "run.h"
+#include "sasl_map.h"
+#include "sockkill.h"
+
+#define MAX_EVENTS 64
+
+static char base[64];
+
+static struct {
+	enum action_kind kind;
+	enum action_result result;
+	size_t count;
+	double t;
+	char detail[512];
+} events[MAX_EVENTS];
+static size_t nevents;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void on_event(const struct action_event *ev, void *arg)
+{
+	(void)arg;
+	if (nevents == MAX_EVENTS)
+		return;
+	events[nevents].kind = ev->kind;
+	events[nevents].result = ev->result;
+	events[nevents].count = ev->count;
+	events[nevents].t = now();
+	snprintf(events[nevents].detail, sizeof(events[0].detail), "%s", ev->detail);
+	nevents++;
+}
+
+static const struct actions_callbacks callbacks = { .done = on_event };
+
+static char *path(const char *name)
+{
+	static char buf[4][256];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", base, name);
+	return buf[i];
+}
+
+static void script(const char *name, const char *body)
+{
+	FILE *f = fopen(path(name), "w");
+
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\n%s\n", body);
+	fclose(f);
+	assert_int_equal(chmod(path(name), 0755), 0);
+}
+
+static char *slurp(const char *p)
+{
+	static char buf[65536];
+	FILE *f = fopen(p, "r");
+	size_t n;
+
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	strcpy(base, "/tmp/sentinel-actions-XXXXXX");
+	assert_non_null(mkdtemp(base));
+	assert_int_equal(mkdir(path("bin"), 0755), 0);
+	nevents = 0;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
+	assert_int_equal(system(cmd), 0);
+	return 0;
+}
+
+static void config(struct actions_config *c, bool enforce)
+{
+	memset(c, 0, sizeof(*c));
+	c->enforce = enforce;
+	c->spam = SPAM_QUARANTINE;
+	snprintf(c->state_dir, sizeof(c->state_dir), "%s", path("state"));
+	snprintf(c->postfix_bin_dir, sizeof(c->postfix_bin_dir), "%s", path("bin"));
+	c->timeout = 5;
+	c->retries = 0;
+}
+
+/* Run the loop until the queue is empty (or max seconds). */
+static void drive(struct actions *a, struct runner *rn, double max)
+{
+	double end = now() + max;
+	struct actions_stats st;
+
+	for (;;) {
+		struct epoll_event ev;
+
+		actions_tick(a);
+		actions_stats(a, &st);
+		if (st.queued == 0 || now() > end)
+			break;
+		epoll_wait(runner_fd(rn), &ev, 1, 20);
+		runner_dispatch(rn);
+		runner_tick(rn);
+	}
+	assert_int_equal(st.queued, 0);
+}
+
+static void request(struct action_request *q, enum request_kind kind, const char *identity,
+		    const char *incident)
+{
+	memset(q, 0, sizeof(*q));
+	q->kind = kind;
+	snprintf(q->identity, sizeof(q->identity), "%s", identity);
+	snprintf(q->incident, sizeof(q->incident), "%s", incident);
+}
+
+static void expect(size_t i, enum action_kind kind, enum action_result result)
+{
+	assert_true(i < nevents);
+	if (events[i].kind != kind || events[i].result != result)
+		fail_msg("event %zu: %s %s (%s), expected %s %s", i,
+			 action_kind_name(events[i].kind), action_result_name(events[i].result),
+			 events[i].detail, action_kind_name(kind), action_result_name(result));
+}
+
+static const char qids2[2][POSTFIX_QID_MAX] = { "4F1B2C3D4E", "ABCDEF0123" };
+
+static void test_login_must_be_a_map_key(void **state)
+{
+	char longest[300] = "sasl:";
+
+	(void)state;
+	assert_string_equal(actions_login("sasl:alice@example.com"), "alice@example.com");
+	assert_string_equal(actions_login("sasl:J\xc3\xa9r\xc3\xb4me"), "J\xc3\xa9r\xc3\xb4me");
+	assert_null(actions_login("sasl:al ice"));
+	assert_null(actions_login("sasl:al\tice"));
+	assert_null(actions_login("sasl:al\x01ice"));
+	assert_null(actions_login("sasl:alice#x"));
+	assert_null(actions_login("sasl:"));
+	assert_null(actions_login("client:192.0.2.7"));
+	assert_null(actions_login(NULL));
+	memset(longest + 5, 'a', 255);
+	assert_non_null(actions_login(longest));
+	longest[5 + 255] = 'a';
+	assert_null(actions_login(longest));
+}
+
+static void test_map_lock_goes_before_the_first_entry_and_unlock_restores(void **state)
+{
+	const char *admin = "# admin's header\n\nadmin@x REJECT no\n  continued\nbob OK\n";
+	size_t n, m;
+	char *locked, *unlocked;
+
+	(void)state;
+	locked = sasl_map_edit(admin, strlen(admin), "alice", "inc-1", &n);
+	assert_string_equal(locked, "# admin's header\n\n"
+			    "alice " SASL_MAP_MARK " (inc-1)\n"
+			    "admin@x REJECT no\n  continued\nbob OK\n");
+	assert_int_equal(n, strlen(locked));
+	unlocked = sasl_map_edit(locked, n, "ALICE", NULL, &m);
+	assert_string_equal(unlocked, admin);
+	free(locked);
+	free(unlocked);
+}
+
+static void test_map_unlock_removes_only_our_entry_and_its_continuation(void **state)
+{
+	const char *text = "alice " SASL_MAP_MARK " (old)\n   continued\n"
+			   "alice REJECT the admin's own\n"
+			   "alice2 " SASL_MAP_MARK " (x)\n";
+	size_t n;
+	char *out = sasl_map_edit(text, strlen(text), "alice", NULL, &n);
+
+	(void)state;
+	assert_string_equal(out, "alice REJECT the admin's own\nalice2 " SASL_MAP_MARK " (x)\n");
+	free(out);
+}
+
+static void test_map_lock_twice_keeps_one_entry(void **state)
+{
+	size_t n, m;
+	char *once = sasl_map_edit("# c", 3, "bob", "i1", &n);
+	char *twice = sasl_map_edit(once, n, "bob", "i2", &m);
+
+	(void)state;
+	assert_string_equal(once, "# c\nbob " SASL_MAP_MARK " (i1)\n");
+	assert_string_equal(twice, "# c\nbob " SASL_MAP_MARK " (i2)\n");
+	free(once);
+	free(twice);
+}
+
+struct seen {
+	char keys[4][64], incidents[4][64];
+	int n;
+};
+
+static void on_entry(const char *key, const char *incident, void *arg)
+{
+	struct seen *s = arg;
+
+	snprintf(s->keys[s->n], sizeof(s->keys[0]), "%s", key);
+	snprintf(s->incidents[s->n], sizeof(s->incidents[0]), "%s", incident);
+	s->n++;
+}
+
+static void test_map_ours_lists_our_entries_only(void **state)
+{
+	const char *text = "# alice " SASL_MAP_MARK " (no)\nalice " SASL_MAP_MARK " (i-1)\n"
+			   "bob REJECT mine\ncarol " SASL_MAP_MARK " (manual)\n";
+	struct seen s = { 0 };
+
+	(void)state;
+	sasl_map_ours(text, strlen(text), on_entry, &s);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.keys[0], "alice");
+	assert_string_equal(s.incidents[0], "i-1");
+	assert_string_equal(s.keys[1], "carol");
+	assert_string_equal(s.incidents[1], "manual");
+}
+
+static void test_client_addresses_parse_v4_mapped(void **state)
+{
+	unsigned char a[16], b[16];
+
+	(void)state;
+	assert_int_equal(sockkill_parse_ip("192.0.2.7", a), 0);
+	assert_int_equal(sockkill_parse_ip("::ffff:192.0.2.7", b), 0);
+	assert_memory_equal(a, b, 16);
+	assert_int_equal(sockkill_parse_ip("IPv6:2001:db8::1", a), 0);
+	assert_int_equal(sockkill_parse_ip("2001:db8::1", b), 0);
+	assert_memory_equal(a, b, 16);
+	assert_int_equal(sockkill_parse_ip("unknown", a), -1);
+	assert_int_equal(sockkill_parse_ip("192.0.2.7]", a), -1);
+}
+
+static void test_observe_mode_records_every_step_and_runs_nothing(void **state)
+{
+	struct actions_config c;
+	struct action_request q;
+	struct action_session s = { .pid = 4242, .client_ip = "192.0.2.7" };
+	struct runner *rn = runner_new();
+	struct actions *a;
+	struct stat st;
+	char err[128];
+	char *audit;
+	size_t lines = 0;
+
+	(void)state;
+	config(&c, false);
+	c.hold_all = true;
+	/* everything that would leave a trace if it ran */
+	snprintf(c.postfix_bin_dir, sizeof(c.postfix_bin_dir), "%s", path("no-such-bin"));
+	snprintf(c.sasl_access_map, sizeof(c.sasl_access_map), "%s", path("sasl_access"));
+	snprintf(c.quarantine_dir, sizeof(c.quarantine_dir), "%s", path("quarantine"));
+	script("hook", "touch \"$0.ran\"");
+	snprintf(c.lock_hook, sizeof(c.lock_hook), "%s", path("hook"));
+	snprintf(c.action_hook, sizeof(c.action_hook), "%s", path("hook"));
+	a = actions_new(&c, rn, &callbacks);
+	assert_non_null(a);
+	request(&q, REQ_RESPOND, "sasl:alice@example.com", "inc-1");
+	q.qids = qids2;
+	q.nqids = 2;
+	q.sessions = &s;
+	q.nsessions = 1;
+	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
+	drive(a, rn, 5);
+	assert_int_equal(nevents, 6);
+	expect(0, ACTION_HOLD, RESULT_OBSERVED);
+	expect(1, ACTION_LOCK, RESULT_OBSERVED);
+	expect(2, ACTION_CUT, RESULT_OBSERVED);
+	expect(3, ACTION_HOOK, RESULT_OBSERVED);	/* lock_hook */
+	expect(4, ACTION_QUARANTINE, RESULT_OBSERVED);
+	expect(5, ACTION_RELEASE, RESULT_OBSERVED);
+	assert_int_equal(events[4].count, 2);
+	assert_false(actions_locked(a, "sasl:alice@example.com"));
+	assert_int_equal(stat(path("hook.ran"), &st), -1);
+	assert_int_equal(stat(path("sasl_access"), &st), -1);
+	assert_int_equal(stat(path("quarantine"), &st), -1);
+	audit = slurp(path("state/audit.log"));
+	assert_non_null(audit);
+	for (char *p = audit; (p = strstr(p, "\"result\":\"observed\"")) != NULL; p++)
+		lines++;
+	assert_int_equal(lines, 6);
+	actions_free(a);
+	runner_free(rn);
+}
+
+static void test_manual_request_acts_in_observe_mode_and_retries_with_backoff(void **state)
+{
+	struct actions_config c;
+	struct action_request q;
+	struct runner *rn = runner_new();
+	struct actions *a;
+	char err[128], *audit;
+
+	(void)state;
+	config(&c, false);
+	c.retries = 2;
+	script("bin/postsuper", "echo 'postsuper: fatal: queue is broken' >&2; exit 1");
+	a = actions_new(&c, rn, &callbacks);
+	assert_non_null(a);
+	request(&q, REQ_HOLD, "sasl:bob", "");
+	q.manual = true;
+	q.qids = qids2;
+	q.nqids = 2;
+	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
+	drive(a, rn, 10);
+	assert_int_equal(nevents, 3);
+	expect(0, ACTION_HOLD, RESULT_RETRY);
+	expect(1, ACTION_HOLD, RESULT_RETRY);
+	expect(2, ACTION_HOLD, RESULT_FAILED);
+	assert_true(events[1].t - events[0].t >= 0.95);	/* backoff 1 s */
+	assert_true(events[2].t - events[1].t >= 1.95);	/* then 2 s */
+	assert_non_null(strstr(events[2].detail, "exit 1: postsuper: fatal: queue is broken"));
+	audit = slurp(path("state/audit.log"));
+	assert_non_null(strstr(audit, "\"queue_ids\":[\"4F1B2C3D4E\",\"ABCDEF0123\"]"));
+	assert_non_null(strstr(audit, "\"exit\":1"));
+	actions_free(a);
+	runner_free(rn);
+}
+
+static void test_a_hung_command_times_out_and_fails(void **state)
+{
+	struct actions_config c;
+	struct action_request q;
+	struct runner *rn = runner_new();
+	struct actions *a;
+	double t0 = now();
+	char err[128];
+
+	(void)state;
+	config(&c, true);
+	c.timeout = 0.3;
+	script("bin/postsuper", "exec sleep 30");
+	a = actions_new(&c, rn, &callbacks);
+	request(&q, REQ_HOLD, "sasl:bob", "");
+	q.qids = qids2;
+	q.nqids = 1;
+	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
+	drive(a, rn, 5);
+	assert_int_equal(nevents, 1);
+	expect(0, ACTION_HOLD, RESULT_FAILED);
+	assert_non_null(strstr(events[0].detail, "timed out"));
+	assert_true(now() - t0 < 2);
+	actions_free(a);
+	runner_free(rn);
+}
+
+static void test_failed_hold_does_not_prevent_the_lock(void **state)
+{
+	struct actions_config c;
+	struct action_request q;
+	struct runner *rn = runner_new();
+	struct actions *a;
+	char err[128], *out;
+
+	(void)state;
+	config(&c, true);
+	script("bin/postsuper", "exit 1");
+	script("lock-hook", "echo \"$@\" > \"$0.args\"; cat > \"$0.stdin\"");
+	snprintf(c.lock_hook, sizeof(c.lock_hook), "%s", path("lock-hook"));
+	c.spam = SPAM_KEEP;
+	a = actions_new(&c, rn, &callbacks);
+	request(&q, REQ_RESPOND, "sasl:alice@example.com", "inc-7");
+	q.incident_json = "{\"id\":\"inc-7\"}";
+	q.qids = qids2;
+	q.nqids = 2;
+	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
+	drive(a, rn, 5);
+	assert_int_equal(nevents, 3);
+	expect(0, ACTION_HOLD, RESULT_FAILED);
+	expect(1, ACTION_LOCK, RESULT_SKIPPED);	/* no sasl_access_map */
+	expect(2, ACTION_HOOK, RESULT_OK);
+	out = slurp(path("lock-hook.args"));
+	assert_string_equal(out, "lock alice@example.com\n");
+	out = slurp(path("lock-hook.stdin"));
+	assert_string_equal(out, "{\"id\":\"inc-7\"}");
+	/* without a map, the hook is the lock */
+	assert_true(actions_locked(a, "sasl:alice@example.com"));
+	actions_free(a);
+	runner_free(rn);
+}
+
+static void test_action_hook_runs_after_every_step(void **state)
+{
+	struct actions_config c;
+	struct action_request q;
+	struct runner *rn = runner_new();
+	struct actions *a;
+	char err[128], *out;
+
+	(void)state;
+	config(&c, true);
+	script("action-hook", "echo \"$# $@\" >> \"$0.log\"; cat >> \"$0.log\"; echo >> \"$0.log\"");
+	snprintf(c.action_hook, sizeof(c.action_hook), "%s", path("action-hook"));
+	a = actions_new(&c, rn, &callbacks);
+	/* no queue ids: the hold is skipped, runs no command, and is reported */
+	request(&q, REQ_HOLD, "sasl:carol", "inc-9");
+	q.incident_json = "{\"id\":\"inc-9\"}";
+	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
+	drive(a, rn, 5);
+	assert_int_equal(nevents, 2);
+	expect(0, ACTION_HOLD, RESULT_SKIPPED);
+	expect(1, ACTION_HOOK, RESULT_OK);
+	out = slurp(path("action-hook.log"));
+	assert_string_equal(out, "4 hold skipped sasl:carol inc-9\n{\"id\":\"inc-9\"}\n");
+	actions_free(a);
+	runner_free(rn);
+}
+
+static void test_login_that_is_no_map_key_fails_the_lock_but_runs_lock_hook(void **state)
+{
+	struct actions_config c;
+	struct action_request q;
+	struct runner *rn = runner_new();
+	struct actions *a;
+	struct stat st;
+	char err[128];
+
+	(void)state;
+	config(&c, true);
+	snprintf(c.sasl_access_map, sizeof(c.sasl_access_map), "%s", path("sasl_access"));
+	script("lock-hook", "echo \"$2\" > \"$0.login\"");
+	snprintf(c.lock_hook, sizeof(c.lock_hook), "%s", path("lock-hook"));
+	a = actions_new(&c, rn, &callbacks);
+	request(&q, REQ_LOCK, "sasl:mallory #REJECT", "");
+	q.manual = true;
+	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
+	drive(a, rn, 5);
+	assert_int_equal(nevents, 2);
+	expect(0, ACTION_LOCK, RESULT_FAILED);
+	assert_non_null(strstr(events[0].detail, "cannot be a map key"));
+	expect(1, ACTION_HOOK, RESULT_OK);
+	assert_string_equal(slurp(path("lock-hook.login")), "mallory #REJECT\n");
+	assert_int_equal(stat(path("sasl_access"), &st), -1);
+	actions_free(a);
+	runner_free(rn);
+}
+
+static void test_cooldown_merges_a_second_response_into_a_hold(void **state)
+{
+	static const char other[1][POSTFIX_QID_MAX] = { "B0B0B0B0B0" };
+	struct actions_config c;
+	struct action_request q;
+	struct runner *rn = runner_new();
+	struct actions *a;
+	char err[128];
+
+	(void)state;
+	config(&c, false);
+	c.cooldown = 60;
+	c.spam = SPAM_KEEP;
+	a = actions_new(&c, rn, &callbacks);
+	request(&q, REQ_RESPOND, "sasl:dave", "inc-1");
+	q.qids = qids2;
+	q.nqids = 2;
+	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
+	drive(a, rn, 5);
+	assert_int_equal(nevents, 2);	/* hold, lock */
+	request(&q, REQ_RESPOND, "sasl:dave", "inc-2");
+	q.qids = other;
+	q.nqids = 1;
+	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
+	drive(a, rn, 5);
+	assert_int_equal(nevents, 3);	/* only the new queue id's hold */
+	expect(2, ACTION_HOLD, RESULT_OBSERVED);
+	assert_int_equal(events[2].count, 1);
+	request(&q, REQ_RESPOND, "sasl:erin", "inc-3");
+	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
+	drive(a, rn, 5);
+	assert_int_equal(nevents, 5);	/* another identity: all of it */
+	actions_free(a);
+	runner_free(rn);
+}
+
+static void test_bad_requests_and_a_full_queue_are_refused(void **state)
+{
+	static char bad[1][POSTFIX_QID_MAX] = { "../../etc" };
+	struct action_session s = { .pid = 4242, .client_ip = "not-an-ip" };
+	struct actions_config c;
+	struct action_request q;
+	struct runner *rn = runner_new();
+	struct actions_stats st;
+	struct actions *a;
+	char err[128];
+
+	(void)state;
+	config(&c, true);
+	script("bin/postsuper", "exec sleep 30");
+	a = actions_new(&c, rn, &callbacks);
+	request(&q, REQ_HOLD, "sasl:bob", "");
+	q.qids = (const char (*)[POSTFIX_QID_MAX])bad;
+	q.nqids = 1;
+	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), -1);
+	assert_string_equal(err, "bad queue id");
+	request(&q, REQ_QUARANTINE, "sasl:bob", "../x");
+	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), -1);
+	assert_string_equal(err, "bad incident id");
+	request(&q, REQ_LOCK, "client:192.0.2.7", "");
+	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), -1);
+	request(&q, REQ_LOCK, "sasl:bob", "");
+	q.sessions = &s;
+	q.nsessions = 1;
+	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), -1);
+	assert_string_equal(err, "bad session");
+	request(&q, REQ_HOLD, "sasl:bo\nb", "");
+	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), -1);
+	/* the first hold hangs; the queue fills behind it */
+	request(&q, REQ_HOLD, "sasl:bob", "");
+	q.qids = qids2;
+	q.nqids = 1;
+	for (int i = 0; i < ACTIONS_MAX_QUEUE; i++)
+		assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
+	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), -1);
+	assert_string_equal(err, "request queue full");
+	actions_stats(a, &st);
+	assert_int_equal(st.refused, 6);
+	assert_int_equal(st.queued, ACTIONS_MAX_QUEUE);
+	assert_int_equal(runner_running(rn), 1);
+	actions_free(a);	/* the hanging postsuper is left to the runner */
+	runner_free(rn);
+}
+
+static void test_locks_survive_a_restart_and_unlock_lifts_them(void **state)
+{
+	struct actions_config c;
+	struct action_request q;
+	struct runner *rn = runner_new();
+	struct actions *a;
+	const char *logins[4];
+	char err[128];
+
+	(void)state;
+	config(&c, true);
+	script("lock-hook", "exit 0");
+	snprintf(c.lock_hook, sizeof(c.lock_hook), "%s", path("lock-hook"));
+	a = actions_new(&c, rn, &callbacks);
+	request(&q, REQ_LOCK, "sasl:frank", "");
+	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
+	drive(a, rn, 5);
+	actions_free(a);
+	a = actions_new(&c, rn, &callbacks);
+	assert_true(actions_locked(a, "sasl:frank"));
+	assert_true(actions_locked(a, "sasl:FRANK"));	/* keys fold as in postmap */
+	assert_false(actions_locked(a, "sasl:grace"));
+	assert_int_equal(actions_locks(a, logins, 4), 1);
+	assert_string_equal(logins[0], "frank");
+	request(&q, REQ_UNLOCK, "sasl:frank", "");
+	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
+	drive(a, rn, 5);
+	assert_false(actions_locked(a, "sasl:frank"));
+	actions_free(a);
+	a = actions_new(&c, rn, &callbacks);
+	assert_false(actions_locked(a, "sasl:frank"));
+	actions_free(a);
+	runner_free(rn);
+}
+
+static void test_an_unfinished_step_resumes_after_a_restart(void **state)
+{
+	struct actions_config c;
+	struct action_request q;
+	struct runner *rn = runner_new();
+	struct actions *a;
+	char err[128];
+
+	(void)state;
+	config(&c, true);
+	script("lock-hook", "sleep 0.3; echo \"$@\" >> \"$0.log\"");
+	snprintf(c.lock_hook, sizeof(c.lock_hook), "%s", path("lock-hook"));
+	a = actions_new(&c, rn, &callbacks);
+	request(&q, REQ_LOCK, "sasl:heidi", "inc-5");
+	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
+	assert_int_equal(runner_running(rn), 1);	/* the hook runs: crash now */
+	actions_free(a);
+	runner_free(rn);
+	assert_null(slurp(path("lock-hook.log")));
+	nevents = 0;
+	rn = runner_new();
+	a = actions_new(&c, rn, &callbacks);
+	drive(a, rn, 5);
+	assert_int_equal(nevents, 1);
+	expect(0, ACTION_HOOK, RESULT_OK);
+	assert_string_equal(slurp(path("lock-hook.log")), "lock heidi\n");
+	assert_true(actions_locked(a, "sasl:heidi"));
+	actions_free(a);
+	runner_free(rn);
+}
+
+static void test_audit_lines_are_json_with_the_commands(void **state)
+{
+	struct actions_config c;
+	struct action_request q;
+	struct runner *rn = runner_new();
+	struct actions *a;
+	char err[128];
+	json_t *j, *cmd;
+	FILE *f;
+	char line[8192];
+
+	(void)state;
+	config(&c, true);
+	script("bin/postsuper", "echo 'postsuper: fatal: no' >&2; exit 75");
+	a = actions_new(&c, rn, &callbacks);
+	request(&q, REQ_RELEASE, "sasl:ivan", "inc-8");
+	q.qids = qids2;
+	q.nqids = 2;
+	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
+	drive(a, rn, 5);
+	f = fopen(path("state/audit.log"), "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	j = json_loads(line, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "action")), "release");
+	assert_string_equal(json_string_value(json_object_get(j, "result")), "failed");
+	assert_string_equal(json_string_value(json_object_get(j, "identity")), "sasl:ivan");
+	assert_string_equal(json_string_value(json_object_get(j, "incident")), "inc-8");
+	assert_non_null(json_string_value(json_object_get(j, "time")));
+	assert_true(json_is_real(json_object_get(j, "duration")));
+	cmd = json_array_get(json_object_get(j, "commands"), 0);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(cmd, "argv"), 1)),
+			    "-H");
+	assert_int_equal(json_integer_value(json_object_get(cmd, "exit")), 75);
+	assert_string_equal(json_string_value(json_object_get(cmd, "stderr")),
+			    "postsuper: fatal: no\n");
+	json_decref(j);
+	actions_free(a);
+	runner_free(rn);
+}
+
+static void test_a_bad_state_file_stops_the_start(void **state)
+{
+	struct actions_config c;
+	struct runner *rn = runner_new();
+	FILE *f;
+
+	(void)state;
+	config(&c, true);
+	assert_int_equal(mkdir(path("state"), 0750), 0);
+	f = fopen(path("state/actions.state"), "w");
+	assert_non_null(f);
+	fputs("{\"version\":1,\"requests\":[{\"kind\":\"respond\"}]}", f);
+	fclose(f);
+	assert_null(actions_new(&c, rn, &callbacks));
+	runner_free(rn);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_login_must_be_a_map_key),
+		cmocka_unit_test(test_map_lock_goes_before_the_first_entry_and_unlock_restores),
+		cmocka_unit_test(test_map_unlock_removes_only_our_entry_and_its_continuation),
+		cmocka_unit_test(test_map_lock_twice_keeps_one_entry),
+		cmocka_unit_test(test_map_ours_lists_our_entries_only),
+		cmocka_unit_test(test_client_addresses_parse_v4_mapped),
+#define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
+		T(test_observe_mode_records_every_step_and_runs_nothing),
+		T(test_manual_request_acts_in_observe_mode_and_retries_with_backoff),
+		T(test_a_hung_command_times_out_and_fails),
+		T(test_failed_hold_does_not_prevent_the_lock),
+		T(test_action_hook_runs_after_every_step),
+		T(test_login_that_is_no_map_key_fails_the_lock_but_runs_lock_hook),
+		T(test_cooldown_merges_a_second_response_into_a_hold),
+		T(test_bad_requests_and_a_full_queue_are_refused),
+		T(test_locks_survive_a_restart_and_unlock_lifts_them),
+		T(test_an_unfinished_step_resumes_after_a_restart),
+		T(test_audit_lines_are_json_with_the_commands),
+		T(test_a_bad_state_file_stops_the_start),
+#undef T
+	};
+
+	log_init("test_actions", LOG_LEVEL_WARN);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

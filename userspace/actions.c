@@ -1,0 +1,807 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * actions.c - the action engine: requests, their steps, retries, events
+ * (see actions.h; the steps themselves are in actions_steps.c, the saved
+ * state and the audit log in actions_state.c).
+ *
+ * Requests run one at a time, in the order they came, one command at a
+ * time: two requests never race on the map or the queue, and a LOCK
+ * followed by an UNLOCK of the same login ends unlocked.  The cost is that
+ * a slow command (bounded by the timeout) delays the requests behind it.
+ *
+ * Events: every step's outcome (and every retry) is counted, appended to
+ * the audit log and passed to the callback, which may run from
+ * actions_submit(), actions_tick() or runner_dispatch().  A callback that
+ * submits a request has it queued, not run within the callback.
+ *
+ * After a restart, the saved unfinished requests resume at the first
+ * actions_tick(), each at the phase of its step that was saved: every
+ * step is idempotent, so a command that ran before the crash and runs
+ * again does no harm.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "actions_int.h"
+#include "log.h"
+#include "sockkill.h"
+#include "state.h"
+#include "text.h"
+
+#define START_RETRY 0.2		/* the runner is full: try again soon */
+
+static const char *const kind_names[ACTION_COUNT] = {
+	[ACTION_HOLD] = "hold", [ACTION_LOCK] = "lock", [ACTION_CUT] = "cut",
+	[ACTION_QUARANTINE] = "quarantine", [ACTION_DELETE] = "delete",
+	[ACTION_RELEASE] = "release", [ACTION_UNLOCK] = "unlock", [ACTION_HOOK] = "hook",
+};
+
+static const char *const result_names[RESULT_COUNT] = {
+	[RESULT_OK] = "ok", [RESULT_FAILED] = "failed", [RESULT_RETRY] = "retry",
+	[RESULT_OBSERVED] = "observed", [RESULT_SKIPPED] = "skipped",
+};
+
+const char *action_kind_name(enum action_kind k)
+{
+	return (unsigned)k < ACTION_COUNT ? kind_names[k] : "unknown";
+}
+
+const char *action_result_name(enum action_result r)
+{
+	return (unsigned)r < RESULT_COUNT ? result_names[r] : "unknown";
+}
+
+const char *actions_login(const char *identity)
+{
+	const char *login;
+	size_t n = 0;
+
+	if (!identity || strncmp(identity, "sasl:", 5) != 0)
+		return NULL;
+	login = identity + 5;
+	for (const unsigned char *p = (const unsigned char *)login; *p; p++, n++)
+		if (*p <= ' ' || *p == 0x7f || *p == '#')
+			return NULL;
+	return n > 0 && n < ACTIONS_LOGIN_MAX ? login : NULL;
+}
+
+void sfmt(char *buf, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, cap, fmt, ap);
+	va_end(ap);
+}
+
+double actions_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double actions_realtime(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Postfix queue ids: short (hex) or long (base 52 and digits). */
+bool qid_valid(const char *qid)
+{
+	size_t n = 0;
+
+	for (; qid[n]; n++)
+		if (!((qid[n] >= '0' && qid[n] <= '9') || (qid[n] >= 'A' && qid[n] <= 'Z') ||
+		      (qid[n] >= 'a' && qid[n] <= 'z')))
+			return false;
+	return n > 0 && n < POSTFIX_QID_MAX;
+}
+
+void qid_list_add(struct qid_list *l, const char *qid)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+		if (!l->v)
+			fatalx("out of memory");
+	}
+	snprintf(l->v[l->n++], sizeof(*l->v), "%s", qid);
+}
+
+void qid_list_free(struct qid_list *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+bool qid_list_has(const struct qid_list *l, const char *qid)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], qid) == 0)
+			return true;
+	return false;
+}
+
+/* Locks, sorted by login, compared as postmap folds keys. */
+static int cmp_lock(const void *key, const void *elem)
+{
+	return strcasecmp(key, ((const struct lock *)elem)->login);
+}
+
+struct lock *lock_find(const struct actions *a, const char *login)
+{
+	return a->nlocks ? bsearch(login, a->locks, a->nlocks, sizeof(*a->locks), cmp_lock) : NULL;
+}
+
+int lock_add(struct actions *a, const char *login, const char *incident, bool in_map)
+{
+	struct lock *l = lock_find(a, login);
+	size_t i = 0;
+
+	if (!l) {
+		if (a->nlocks >= ACTIONS_MAX_LOCKS || strlen(login) >= ACTIONS_LOGIN_MAX)
+			return -1;
+		if (!a->locks)
+			a->locks = xcalloc(ACTIONS_MAX_LOCKS, sizeof(*a->locks));
+		while (i < a->nlocks && strcasecmp(a->locks[i].login, login) < 0)
+			i++;
+		memmove(&a->locks[i + 1], &a->locks[i], (a->nlocks - i) * sizeof(*a->locks));
+		a->nlocks++;
+		l = &a->locks[i];
+		memset(l, 0, sizeof(*l));
+		snprintf(l->login, sizeof(l->login), "%s", login);
+	}
+	snprintf(l->incident, sizeof(l->incident), "%s", incident);
+	l->time = actions_realtime();
+	l->in_map = in_map;
+	return 0;
+}
+
+void lock_remove(struct actions *a, const char *login)
+{
+	struct lock *l = lock_find(a, login);
+
+	if (!l)
+		return;
+	memmove(l, l + 1, (size_t)(&a->locks[a->nlocks] - (l + 1)) * sizeof(*l));
+	a->nlocks--;
+}
+
+void cmd_reset(struct cmd *c)
+{
+	free(c->in);
+	c->in = NULL;
+	c->in_len = 0;
+	c->argc = 0;
+	c->argv[0] = NULL;
+	c->out_path[0] = '\0';
+}
+
+void cmd_arg(struct cmd *c, const char *s)
+{
+	if (c->argc >= CMD_MAX_ARGS)
+		fatalx("actions: too many arguments for %s", c->argv[0]);
+	snprintf(c->store[c->argc], sizeof(c->store[0]), "%s", s);
+	c->argv[c->argc] = c->store[c->argc];
+	c->argv[++c->argc] = NULL;
+}
+
+void cmd_postfix(struct actions *a, struct cmd *c, const char *prog)
+{
+	char path[PATH_MAX];
+
+	sfmt(path, sizeof(path), "%s/%s", a->cfg.postfix_bin_dir, prog);
+	cmd_arg(c, path);
+	if (a->cfg.postfix_config_dir[0]) {
+		cmd_arg(c, "-c");
+		cmd_arg(c, a->cfg.postfix_config_dir);
+	}
+}
+
+void request_free(struct request *r)
+{
+	if (!r)
+		return;
+	free(r->json);
+	free(r->sessions);
+	qid_list_free(&r->qids);
+	qid_list_free(&r->preheld);
+	qid_list_free(&r->work);
+	json_decref(r->cmds);
+	free(r);
+}
+
+static void emit(struct actions *a, struct request *r, enum action_kind kind,
+		 const struct outcome *o, const char *hook)
+{
+	struct action_event ev = {
+		.kind = kind, .result = o->result, .identity = r->identity,
+		.incident = r->incident, .at = actions_realtime(),
+		.duration = r->t0 > 0 ? actions_mono() - r->t0 : 0,
+		.detail = o->detail, .count = o->count,
+	};
+
+	a->st.results[kind][o->result]++;
+	if (o->result == RESULT_FAILED || o->result == RESULT_RETRY)
+		log_warnx("action %s %s for %s%s%s: %s", hook ? hook : action_kind_name(kind),
+			  action_result_name(o->result), r->identity,
+			  r->incident[0] ? ", incident " : "", r->incident, o->detail);
+	else
+		log_info("action %s %s for %s%s%s: %s", hook ? hook : action_kind_name(kind),
+			 action_result_name(o->result), r->identity,
+			 r->incident[0] ? ", incident " : "", r->incident, o->detail);
+	actions_audit(a, r, &ev, hook);
+	if (a->cb.done)
+		a->cb.done(&ev, a->cb.arg);
+	json_decref(r->cmds);
+	r->cmds = NULL;
+	r->cmds_omitted = 0;
+}
+
+static void record_cmd(struct actions *a, struct request *r, const struct run_result *res)
+{
+	if (!r->cmds)
+		r->cmds = json_array();
+	if (json_array_size(r->cmds) < AUDIT_MAX_CMDS)
+		json_array_append_new(r->cmds, audit_command(&a->cmd, res));
+	else
+		r->cmds_omitted++;
+}
+
+static void on_cmd_done(const struct run_result *res, void *arg);
+static void pump(struct actions *a);
+
+static void start_cmd(struct actions *a)
+{
+	struct run_spec spec = {
+		.argv = a->cmd.argv, .stdin_data = a->cmd.in, .stdin_len = a->cmd.in_len,
+		.stdout_path = a->cmd.out_path[0] ? a->cmd.out_path : NULL,
+		.timeout = a->cfg.timeout,
+	};
+
+	if (run_start(a->rn, &spec, on_cmd_done, a) == 0) {
+		a->running = true;
+		return;
+	}
+	if (errno == EAGAIN) {	/* the phase restarts with the same command */
+		a->retry_at = actions_mono() + START_RETRY;
+		return;
+	}
+	a->pending_res = xcalloc(1, sizeof(*a->pending_res));
+	a->pending_res->spawn_failed = true;
+	a->pending_res->exit_status = -1;
+	snprintf(a->pending_res->err, sizeof(a->pending_res->err), "%s", strerror(errno));
+	a->pending = true;
+}
+
+static double backoff(unsigned attempt)
+{
+	return attempt >= 7 ? 64 : (double)(1U << (attempt - 1));
+}
+
+/* Drive the head request's current step with a command's result (or NULL
+ * to start its phase). */
+static void advance(struct actions *a, struct request *r, const struct run_result *res)
+{
+	struct outcome o = { .result = RESULT_OK };
+	bool hook = r->hook_due;
+	enum step s = r->steps[r->cur];
+	enum action_kind kind = hook ? ACTION_HOOK : step_kind(s);
+	const char *hook_name = hook ? "action_hook" :
+		(s == STEP_LOCK_HOOK || s == STEP_UNLOCK_HOOK) ? "lock_hook" : NULL;
+
+	if (r->t0 == 0)
+		r->t0 = actions_mono();
+	switch (step_advance(a, r, res, &o)) {
+	case STEP_RUN:
+		start_cmd(a);
+		return;
+	case STEP_FAIL:
+		if (r->attempts < a->cfg.retries) {
+			r->attempts++;
+			o.result = RESULT_RETRY;
+			emit(a, r, kind, &o, hook_name);
+			a->retry_at = actions_mono() + backoff(r->attempts);
+			r->t0 = 0;
+			actions_save(a);
+			return;
+		}
+		o.result = RESULT_FAILED;
+		break;
+	case STEP_DONE:
+		break;
+	}
+	emit(a, r, kind, &o, hook_name);
+	r->t0 = 0;
+	r->attempts = 0;
+	r->phase = 0;
+	if (hook) {
+		r->hook_due = false;
+	} else {
+		if (!r->observe && a->cfg.action_hook[0] && kind != ACTION_HOOK) {
+			r->hook_due = true;
+			r->hook_for = kind;
+			r->hook_result = o.result;
+		}
+		r->cur++;
+		r->qi = 0;
+		r->gone = 0;
+		r->work.n = 0;
+	}
+	actions_save(a);
+}
+
+static void on_cmd_done(const struct run_result *res, void *arg)
+{
+	struct actions *a = arg;
+
+	a->running = false;
+	record_cmd(a, a->head, res);
+	advance(a, a->head, res);
+	pump(a);
+}
+
+static void pop(struct actions *a)
+{
+	struct request *r = a->head;
+
+	a->head = r->next;
+	if (!a->head)
+		a->tail = NULL;
+	a->nqueued--;
+	a->total_qids -= r->qids.n;
+	request_free(r);
+}
+
+static void pump(struct actions *a)
+{
+	if (a->pumping)
+		return;
+	a->pumping = true;
+	while (a->head && !a->running) {
+		struct request *r = a->head;
+
+		if (a->pending) {
+			struct run_result *res = a->pending_res;
+
+			a->pending = false;
+			a->pending_res = NULL;
+			record_cmd(a, r, res);
+			advance(a, r, res);
+			free(res);
+			continue;
+		}
+		if (a->retry_at > 0) {
+			if (actions_mono() < a->retry_at)
+				break;
+			a->retry_at = 0;
+		}
+		if (!r->hook_due && r->cur >= r->nsteps) {
+			pop(a);
+			actions_save(a);
+			continue;
+		}
+		r->started = true;
+		advance(a, r, NULL);
+	}
+	a->pumping = false;
+}
+
+static bool utf8_valid(const char *s)
+{
+	while (*s) {
+		size_t n = utf8_seq_len((const unsigned char *)s);
+
+		if (n == 0)
+			return false;
+		s += n;
+	}
+	return true;
+}
+
+/* A NUL-terminated field of at most cap bytes, printable UTF-8. */
+static bool text_ok(const char *s, size_t cap)
+{
+	if (!memchr(s, '\0', cap))
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	return utf8_valid(s);
+}
+
+static bool incident_ok(const char *s)
+{
+	if (!memchr(s, '\0', ACTIONS_INCIDENT_MAX) || s[0] == '.' || s[0] == '-')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= 'a' && *s <= 'z') || *s == '.' || *s == '_' || *s == '-' || *s == ':'))
+			return false;
+	return true;
+}
+
+static const char *check_request(const struct actions *a, const struct action_request *q)
+{
+	unsigned char addr[16];
+
+	if ((unsigned)q->kind > REQ_QUARANTINE)
+		return "unknown request kind";
+	if (!text_ok(q->identity, sizeof(q->identity)) || !q->identity[0] || q->identity[0] == '-')
+		return "bad identity";
+	if (!incident_ok(q->incident))
+		return "bad incident id";
+	if ((q->kind == REQ_LOCK || q->kind == REQ_UNLOCK) && strncmp(q->identity, "sasl:", 5) != 0)
+		return "only a sasl: identity can be locked";
+	if (q->nqids > ACTIONS_MAX_QIDS || (q->nqids && !q->qids))
+		return "too many queue ids";
+	for (size_t i = 0; i < q->nqids; i++)
+		if (!memchr(q->qids[i], '\0', POSTFIX_QID_MAX) || !qid_valid(q->qids[i]))
+			return "bad queue id";
+	if (q->nsessions > ACTIONS_MAX_SESSIONS || (q->nsessions && !q->sessions))
+		return "too many sessions";
+	for (size_t i = 0; i < q->nsessions; i++)
+		if (q->sessions[i].pid <= 1 ||
+		    !memchr(q->sessions[i].client_ip, '\0', sizeof(q->sessions[i].client_ip)) ||
+		    sockkill_parse_ip(q->sessions[i].client_ip, addr) < 0)
+			return "bad session";
+	if (a->nqueued >= ACTIONS_MAX_QUEUE)
+		return "request queue full";
+	if (a->total_qids + q->nqids > ACTIONS_MAX_QIDS_TOTAL)
+		return "too many queue ids waiting";
+	return NULL;
+}
+
+static const char *const request_names[] = {
+	[REQ_RESPOND] = "respond", [REQ_LOCK] = "lock", [REQ_UNLOCK] = "unlock",
+	[REQ_HOLD] = "hold", [REQ_RELEASE] = "release", [REQ_QUARANTINE] = "quarantine",
+};
+
+const char *actions_request_name(enum request_kind k)
+{
+	return (unsigned)k <= REQ_QUARANTINE ? request_names[k] : "unknown";
+}
+
+int actions_request_kind(const char *name)
+{
+	for (int i = 0; i <= REQ_QUARANTINE; i++)
+		if (strcmp(request_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+static void add_step(struct request *r, enum step s)
+{
+	r->steps[r->nsteps++] = s;
+}
+
+static void plan(const struct actions *a, struct request *r)
+{
+	switch (r->kind) {
+	case REQ_RESPOND:
+		add_step(r, STEP_HOLD);
+		add_step(r, STEP_LOCK);
+		if (r->nsessions)
+			add_step(r, STEP_CUT);
+		if (a->cfg.lock_hook[0])
+			add_step(r, STEP_LOCK_HOOK);
+		if (a->cfg.spam == SPAM_QUARANTINE)
+			add_step(r, STEP_QUARANTINE);
+		else if (a->cfg.spam == SPAM_DELETE)
+			add_step(r, STEP_DELETE);
+		if (r->all)
+			add_step(r, STEP_RELEASE);
+		break;
+	case REQ_LOCK:
+		add_step(r, STEP_LOCK);
+		if (r->nsessions)
+			add_step(r, STEP_CUT);
+		if (a->cfg.lock_hook[0])
+			add_step(r, STEP_LOCK_HOOK);
+		break;
+	case REQ_UNLOCK:
+		add_step(r, STEP_UNLOCK);
+		if (a->cfg.lock_hook[0])
+			add_step(r, STEP_UNLOCK_HOOK);
+		break;
+	case REQ_HOLD:
+		add_step(r, STEP_HOLD);
+		break;
+	case REQ_RELEASE:
+		add_step(r, STEP_RELEASE);
+		break;
+	case REQ_QUARANTINE:
+		add_step(r, STEP_QUARANTINE);
+		break;
+	}
+}
+
+static int cmp_qid(const void *x, const void *y)
+{
+	return strcmp(x, y);
+}
+
+static void add_qids(struct qid_list *l, const char (*qids)[POSTFIX_QID_MAX], size_t n)
+{
+	for (size_t i = 0; i < n && l->n < ACTIONS_MAX_QIDS; i++)
+		qid_list_add(l, qids[i]);
+	if (l->n > 1) {	/* once each */
+		size_t w = 1;
+
+		qsort(l->v, l->n, sizeof(*l->v), cmp_qid);
+		for (size_t i = 1; i < l->n; i++)
+			if (strcmp(l->v[i], l->v[w - 1]) != 0)
+				memmove(l->v[w++], l->v[i], sizeof(*l->v));
+		l->n = w;
+	}
+}
+
+static char *fallback_json(const struct request *r)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:b}", "identity", r->identity, "incident",
+			      r->incident, "request", actions_request_name(r->kind),
+			      "manual", r->manual);
+	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+	json_decref(j);
+	return s ? s : xstrdup("{}");
+}
+
+static struct request *request_new(struct actions *a, const struct action_request *q)
+{
+	struct request *r = xcalloc(1, sizeof(*r));
+
+	r->id = a->next_id++;
+	r->kind = q->kind;
+	snprintf(r->identity, sizeof(r->identity), "%s", q->identity);
+	snprintf(r->incident, sizeof(r->incident), "%s", q->incident);
+	r->manual = q->manual;
+	r->observe = !a->cfg.enforce && !q->manual;
+	r->all = q->kind == REQ_RESPOND ? a->cfg.hold_all : q->all;
+	if (r->incident[0]) {
+		snprintf(r->qdir, sizeof(r->qdir), "%s", r->incident);
+	} else {
+		time_t now = time(NULL);
+		struct tm tm;
+		char ts[32];
+
+		gmtime_r(&now, &tm);
+		strftime(ts, sizeof(ts), "%Y%m%dT%H%M%S", &tm);
+		snprintf(r->qdir, sizeof(r->qdir), "manual-%s-%llu", ts, (unsigned long long)r->id);
+	}
+	if (q->incident_json && strlen(q->incident_json) <= ACTIONS_JSON_MAX &&
+	    utf8_valid(q->incident_json))
+		r->json = xstrdup(q->incident_json);
+	else
+		r->json = fallback_json(r);
+	add_qids(&r->qids, q->qids, q->nqids);
+	if (q->nsessions) {
+		r->sessions = xcalloc(q->nsessions, sizeof(*r->sessions));
+		memcpy(r->sessions, q->sessions, q->nsessions * sizeof(*r->sessions));
+		r->nsessions = q->nsessions;
+	}
+	plan(a, r);
+	return r;
+}
+
+static void enqueue(struct actions *a, struct request *r)
+{
+	if (a->tail)
+		a->tail->next = r;
+	else
+		a->head = r;
+	a->tail = r;
+	a->nqueued++;
+	a->total_qids += r->qids.n;
+}
+
+/* A RESPOND within the cooldown of the last one for its identity: its
+ * queue ids join a RESPOND that has not started, or are held. */
+static bool merged(struct actions *a, const struct action_request *q)
+{
+	double now = actions_realtime();
+	struct cooldown *slot = &a->cooldown[0];
+	struct action_request hold;
+
+	for (size_t i = 0; i < ACTIONS_COOLDOWN_SLOTS; i++) {
+		struct cooldown *c = &a->cooldown[i];
+
+		if (strcmp(c->identity, q->identity) == 0) {
+			slot = c;
+			break;
+		}
+		if (c->at < slot->at)
+			slot = c;	/* else the oldest is replaced */
+	}
+	if (strcmp(slot->identity, q->identity) != 0 || now - slot->at >= a->cfg.cooldown) {
+		snprintf(slot->identity, sizeof(slot->identity), "%s", q->identity);
+		slot->at = now;
+		return false;
+	}
+	for (struct request *r = a->head; r; r = r->next)
+		if (!r->started && r->kind == REQ_RESPOND && strcmp(r->identity, q->identity) == 0) {
+			a->total_qids -= r->qids.n;
+			add_qids(&r->qids, q->qids, q->nqids);
+			a->total_qids += r->qids.n;
+			log_info("action: incident %s merged into the waiting response for %s",
+				 q->incident, q->identity);
+			return true;
+		}
+	if (q->nqids > 0) {
+		hold = *q;
+		hold.kind = REQ_HOLD;
+		hold.all = false;
+		hold.nsessions = 0;
+		enqueue(a, request_new(a, &hold));
+	}
+	log_info("action: incident %s for %s within the cooldown: %zu queue ids held, "
+		 "nothing else done", q->incident, q->identity, q->nqids);
+	return true;
+}
+
+int actions_submit(struct actions *a, const struct action_request *req, char *err, size_t cap)
+{
+	const char *why = check_request(a, req);
+
+	if (why) {
+		a->st.refused++;
+		snprintf(err, cap, "%s", why);
+		log_warnx("action request refused: %s", why);
+		return -1;
+	}
+	if (req->kind != REQ_RESPOND || req->manual || !merged(a, req))
+		enqueue(a, request_new(a, req));
+	actions_save(a);
+	pump(a);
+	return 0;
+}
+
+void actions_tick(struct actions *a)
+{
+	pump(a);
+}
+
+bool actions_locked(const struct actions *a, const char *identity)
+{
+	return identity && strncmp(identity, "sasl:", 5) == 0 && lock_find(a, identity + 5);
+}
+
+size_t actions_locks(const struct actions *a, const char **logins, size_t cap)
+{
+	size_t n = a->nlocks < cap ? a->nlocks : cap;
+
+	for (size_t i = 0; i < n; i++)
+		logins[i] = a->locks[i].login;
+	return n;
+}
+
+void actions_stats(const struct actions *a, struct actions_stats *out)
+{
+	*out = a->st;
+	out->locked = a->nlocks;
+	out->held = a->held;
+	out->queued = a->nqueued;
+}
+
+/* The map is the truth of what is locked: entries of ours found there are
+ * locks, map locks not found there were lifted by hand. */
+static void map_entry(const char *key, const char *incident, void *arg)
+{
+	struct actions *a = arg;
+	char login[ACTIONS_LOGIN_MAX], inc[ACTIONS_INCIDENT_MAX];
+	struct lock *l;
+
+	utf8_sanitize(login, sizeof(login), key);
+	utf8_sanitize(inc, sizeof(inc), incident);
+	if (!lock_find(a, login) && lock_add(a, login, incident_ok(inc) ? inc : "", true) < 0)
+		return;
+	l = lock_find(a, login);
+	l->in_map = true;
+	l->seen = true;
+}
+
+static void reconcile(struct actions *a)
+{
+	char *text;
+	size_t len, w = 0;
+
+	if (sasl_map_read(&a->map, &text, &len) < 0) {
+		log_warn("cannot read %s: the saved locks stand", a->map.path);
+		return;
+	}
+	sasl_map_ours(text, len, map_entry, a);
+	free(text);
+	for (size_t i = 0; i < a->nlocks; i++) {
+		struct lock *l = &a->locks[i];
+
+		if (l->in_map && !l->seen) {
+			log_info("%s is no longer in %s: unlocked by hand", l->login, a->map.path);
+			continue;
+		}
+		a->locks[w++] = *l;
+	}
+	a->nlocks = w;
+}
+
+struct actions *actions_new(const struct actions_config *cfg, struct runner *rn,
+			    const struct actions_callbacks *cb)
+{
+	struct actions *a = xcalloc(1, sizeof(*a));
+	struct actions_config *c = &a->cfg;
+
+	*c = *cfg;
+	a->rn = rn;
+	if (cb)
+		a->cb = *cb;
+	a->next_id = 1;
+	if (!c->postfix_bin_dir[0])
+		snprintf(c->postfix_bin_dir, sizeof(c->postfix_bin_dir), "/usr/sbin");
+	if (!(c->timeout > 0))
+		c->timeout = 30;
+	if (c->retries > 10)
+		c->retries = 10;
+	if (!(c->cooldown >= 0))
+		c->cooldown = 0;
+	if (!c->state_dir[0] || state_init(c->state_dir) < 0) {
+		log_errx("actions: no usable state directory");
+		goto fail;
+	}
+	if (strlen(c->state_dir) >= PATH_MAX - 64 || strlen(c->quarantine_dir) >= PATH_MAX - 128) {
+		log_errx("actions: state_dir or quarantine_dir is too long");
+		goto fail;
+	}
+	if (!c->quarantine_dir[0])
+		snprintf(c->quarantine_dir, sizeof(c->quarantine_dir), "%.*s/quarantine",
+			 (int)(sizeof(c->quarantine_dir) - 12), c->state_dir);
+	if ((c->lock_hook[0] && c->lock_hook[0] != '/') ||
+	    (c->action_hook[0] && c->action_hook[0] != '/') || c->postfix_bin_dir[0] != '/' ||
+	    c->quarantine_dir[0] != '/') {
+		log_errx("actions: hooks, postfix_bin_dir and quarantine_dir must be absolute paths");
+		goto fail;
+	}
+	if (c->sasl_access_map[0]) {
+		if (sasl_map_init(&a->map, c->sasl_access_map) < 0)
+			goto fail;
+		a->have_map = true;
+	}
+	if (actions_load(a) < 0)
+		goto fail;
+	if (a->have_map)
+		reconcile(a);
+	return a;
+fail:
+	actions_free_nosave(a);
+	return NULL;
+}
+
+void actions_free_nosave(struct actions *a)
+{
+	if (!a)
+		return;
+	if (a->rn)
+		runner_detach(a->rn, a);
+	while (a->head)
+		pop(a);
+	cmd_reset(&a->cmd);
+	free(a->pending_res);
+	free(a->locks);
+	free(a);
+}
+
+void actions_free(struct actions *a)
+{
+	if (!a)
+		return;
+	actions_save(a);
+	actions_free_nosave(a);
+}

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * actions_int.h - what the action engine's files share (not an interface).
+ *
+ *   actions.c        requests, the queue, the step sequence, retries,
+ *                    events, hooks' place in the sequence, the public API
+ *   actions_steps.c  each step: the commands it runs and what their
+ *                    results mean
+ *   actions_state.c  actions.state (save, load) and audit.log
+ *
+ * A request is a list of steps run in order, one command at a time.  A
+ * step is a small state machine: step_advance() is called with NULL to
+ * start (or restart) its current phase, then with the result of each
+ * command it asked for, and says RUN (a->cmd holds the next command),
+ * DONE (with a result) or FAIL (retry the phase after a backoff).
+ */
+#ifndef SENTINEL_ACTIONS_INT_H
+#define SENTINEL_ACTIONS_INT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "actions.h"
+#include "log.h"
+#include "sasl_map.h"
+
+#define ACTIONS_INCIDENT_MAX 48
+#define ACTIONS_JSON_MAX ((size_t)64 * 1024)	/* incident JSON kept for the hooks */
+#define ACTIONS_MAX_QIDS_TOTAL 16384	/* in all the waiting requests */
+#define ACTIONS_STATE_MAX (32 << 20)
+#define REQ_MAX_STEPS 8
+#define CMD_MAX_ARGS 8
+#define AUDIT_MAX_CMDS 32		/* commands listed per audit line */
+
+typedef char action_qid[POSTFIX_QID_MAX];
+
+struct qid_list {
+	action_qid *v;
+	size_t n, cap;
+};
+
+enum step {
+	STEP_HOLD, STEP_LOCK, STEP_CUT, STEP_LOCK_HOOK, STEP_QUARANTINE, STEP_DELETE,
+	STEP_RELEASE, STEP_UNLOCK, STEP_UNLOCK_HOOK, STEP_COUNT
+};
+
+struct request {
+	struct request *next;
+	uint64_t id;
+	enum request_kind kind;
+	char identity[MSG_IDENTITY_MAX];
+	char incident[ACTIONS_INCIDENT_MAX];
+	char qdir[64];			/* quarantine_dir/qdir/QID */
+	bool all, manual, observe, started;
+	char *json;			/* for the hooks' stdin, never NULL */
+	struct qid_list qids;
+	struct action_session *sessions;
+	size_t nsessions;
+	enum step steps[REQ_MAX_STEPS];
+	size_t nsteps, cur;
+	/* progress of the current step, persisted */
+	unsigned phase, attempts;
+	bool hook_due;			/* action_hook for the step just done */
+	enum action_kind hook_for;
+	enum action_result hook_result;
+	struct qid_list preheld;	/* hold ALL: on hold before we held */
+	bool preheld_known, preheld_overflow;
+	struct qid_list work;		/* quarantine: copied; release: ours */
+	size_t qi, gone;
+	/* this attempt, not persisted */
+	double t0;
+	json_t *cmds;
+	size_t cmds_omitted;
+};
+
+struct lock {
+	char login[ACTIONS_LOGIN_MAX];
+	char incident[ACTIONS_INCIDENT_MAX];
+	double time;
+	bool in_map;			/* else a lock_hook's only */
+	bool seen;			/* found in the map at start */
+};
+
+struct cmd {
+	const char *argv[CMD_MAX_ARGS + 1];
+	char store[CMD_MAX_ARGS][PATH_MAX];
+	size_t argc;
+	char *in;			/* owned */
+	size_t in_len;
+	char out_path[PATH_MAX];	/* "" : capture */
+};
+
+struct cooldown {
+	char identity[MSG_IDENTITY_MAX];
+	double at;
+};
+
+#define ACTIONS_COOLDOWN_SLOTS 256
+
+struct actions {
+	struct actions_config cfg;
+	struct runner *rn;
+	struct actions_callbacks cb;
+	struct actions_stats st;
+	bool have_map;
+	struct sasl_map map;
+	struct request *head, *tail;
+	size_t nqueued, total_qids;
+	uint64_t next_id;
+	struct lock *locks;		/* sorted by login */
+	size_t nlocks;
+	struct cooldown cooldown[ACTIONS_COOLDOWN_SLOTS];
+	bool running, pumping, pending;
+	double retry_at;		/* CLOCK_MONOTONIC; 0: none */
+	struct run_result *pending_res;	/* a command that could not start */
+	struct cmd cmd;
+	uint64_t held;
+};
+
+enum step_status { STEP_RUN, STEP_DONE, STEP_FAIL };
+
+struct outcome {
+	enum action_result result;
+	size_t count;
+	char detail[512];
+};
+
+/* actions_steps.c */
+enum step_status step_advance(struct actions *a, struct request *r, const struct run_result *res,
+			      struct outcome *o);
+enum action_kind step_kind(enum step s);
+const char *step_name(enum step s);
+int step_by_name(const char *name);
+
+/* actions.c */
+/* snprintf without the truncation warning: the callers' bounds are checked
+ * at actions_new() (paths) or truncation is harmless (details). */
+void sfmt(char *buf, size_t cap, const char *fmt, ...) PRINTFLIKE(3, 4);
+double actions_mono(void);
+double actions_realtime(void);
+void qid_list_add(struct qid_list *l, const char *qid);
+void qid_list_free(struct qid_list *l);
+bool qid_valid(const char *qid);
+bool qid_list_has(const struct qid_list *l, const char *qid);
+struct lock *lock_find(const struct actions *a, const char *login);
+int lock_add(struct actions *a, const char *login, const char *incident, bool in_map);
+void lock_remove(struct actions *a, const char *login);
+void cmd_reset(struct cmd *c);
+void cmd_arg(struct cmd *c, const char *s);
+/* bin_dir/prog [-c config_dir] */
+void cmd_postfix(struct actions *a, struct cmd *c, const char *prog);
+void request_free(struct request *r);
+const char *actions_request_name(enum request_kind k);
+int actions_request_kind(const char *name);
+void actions_free_nosave(struct actions *a);
+
+/* actions_state.c */
+int actions_save(struct actions *a);
+int actions_load(struct actions *a);
+void actions_audit(struct actions *a, const struct request *r, const struct action_event *ev,
+		   const char *hook);
+json_t *audit_command(const struct cmd *c, const struct run_result *res);
+
+#endif

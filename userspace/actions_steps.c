@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * actions_steps.c - each step of the runbook: its commands, and what their
+ * results mean (see actions_int.h for the protocol, actions.h for the
+ * steps).
+ *
+ * Counts come from postsuper's own summary on stderr ("postsuper: Placed
+ * on hold: 3 messages"), the number of queue ids given when it is missing.
+ *
+ * hold_scope = all: "what this request held" is known by difference.
+ * Before `postsuper -h ALL` the hold queue is listed (postqueue -j into a
+ * file in state_dir); the release step lists it again and releases only
+ * what was not on hold before and is not one of the identity's messages,
+ * so that an admin's own holds and the spam stay held.
+ *
+ * Quarantine: postcat -q QID writes quarantine_dir/ID/.QID.tmp, renamed
+ * to QID when postcat succeeded; a QID file already there counts as copied
+ * (a resumed step).  Only copied messages are deleted; a message postcat
+ * cannot read is not in the queue any more (delivered before the hold, or
+ * deleted), is counted as gone and never retried.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "actions_int.h"
+#include "log.h"
+#include "sockkill.h"
+
+#define RELEASE_MAX (1 << 20)
+
+static const char *const step_names[STEP_COUNT] = {
+	[STEP_HOLD] = "hold", [STEP_LOCK] = "lock", [STEP_CUT] = "cut",
+	[STEP_LOCK_HOOK] = "lock_hook", [STEP_QUARANTINE] = "quarantine",
+	[STEP_DELETE] = "delete", [STEP_RELEASE] = "release", [STEP_UNLOCK] = "unlock",
+	[STEP_UNLOCK_HOOK] = "unlock_hook",
+};
+
+const char *step_name(enum step s)
+{
+	return s < STEP_COUNT ? step_names[s] : "?";
+}
+
+int step_by_name(const char *name)
+{
+	for (int i = 0; i < STEP_COUNT; i++)
+		if (strcmp(step_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+enum action_kind step_kind(enum step s)
+{
+	static const enum action_kind kinds[STEP_COUNT] = {
+		[STEP_HOLD] = ACTION_HOLD, [STEP_LOCK] = ACTION_LOCK, [STEP_CUT] = ACTION_CUT,
+		[STEP_LOCK_HOOK] = ACTION_HOOK, [STEP_QUARANTINE] = ACTION_QUARANTINE,
+		[STEP_DELETE] = ACTION_DELETE, [STEP_RELEASE] = ACTION_RELEASE,
+		[STEP_UNLOCK] = ACTION_UNLOCK, [STEP_UNLOCK_HOOK] = ACTION_HOOK,
+	};
+
+	return s < STEP_COUNT ? kinds[s] : ACTION_HOOK;
+}
+
+static enum step_status done(struct outcome *o, enum action_result result, size_t count,
+			     const char *fmt, ...) PRINTFLIKE(4, 5);
+
+static enum step_status done(struct outcome *o, enum action_result result, size_t count,
+			     const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(o->detail, sizeof(o->detail), fmt, ap);
+	va_end(ap);
+	o->result = result;
+	o->count = count;
+	return STEP_DONE;
+}
+
+/* A failed command: retried (FAIL) with its description as the detail. */
+static enum step_status failed(struct outcome *o, const char *what, const struct run_result *res)
+{
+	char d[sizeof(o->detail)];
+
+	run_describe(res, d, sizeof(d));
+	sfmt(o->detail, sizeof(o->detail), "%s: %s", what, d);
+	return STEP_FAIL;
+}
+
+static void qids_stdin(struct cmd *c, const struct qid_list *l)
+{
+	size_t n = 0;
+
+	c->in = xmalloc(l->n * POSTFIX_QID_MAX + 1);
+	for (size_t i = 0; i < l->n; i++) {
+		size_t len = strlen(l->v[i]);
+
+		memcpy(c->in + n, l->v[i], len);
+		n += len;
+		c->in[n++] = '\n';
+	}
+	c->in_len = n;
+}
+
+/* "postsuper: LABEL: N message(s)", the last one on stderr. */
+static size_t postsuper_count(const struct run_result *res, const char *label, size_t fallback)
+{
+	char pat[64];
+	const char *p = res->err, *hit = NULL;
+
+	snprintf(pat, sizeof(pat), "postsuper: %s: ", label);
+	while ((p = strstr(p, pat)) != NULL) {
+		hit = p + strlen(pat);
+		p = hit;
+	}
+	return hit ? strtoul(hit, NULL, 10) : fallback;
+}
+
+static void held_sub(struct actions *a, size_t n)
+{
+	a->held -= n < a->held ? n : a->held;
+}
+
+/* postqueue -j into state_dir/.postqueue-ID.json */
+static void snapshot_path(const struct actions *a, const struct request *r, char *buf, size_t cap)
+{
+	sfmt(buf, cap, "%s/.postqueue-%llu.json", a->cfg.state_dir,
+		 (unsigned long long)r->id);
+}
+
+static enum step_status snapshot_start(struct actions *a, struct request *r)
+{
+	cmd_reset(&a->cmd);
+	cmd_postfix(a, &a->cmd, "postqueue");
+	cmd_arg(&a->cmd, "-j");
+	snapshot_path(a, r, a->cmd.out_path, sizeof(a->cmd.out_path));
+	unlink(a->cmd.out_path);
+	return STEP_RUN;
+}
+
+static int cmp_qid(const void *x, const void *y)
+{
+	return strcmp(x, y);
+}
+
+static bool sorted_has(const struct qid_list *l, const char *qid)
+{
+	return l->n && bsearch(qid, l->v, l->n, sizeof(*l->v), cmp_qid) != NULL;
+}
+
+/* The hold queue of the snapshot into out, minus the sorted lists not1 and
+ * not2 (either may be NULL); *overflow when it has more than max. */
+static int snapshot_read(struct actions *a, struct request *r, struct qid_list *out, size_t max,
+			 bool *overflow, const struct qid_list *not1, const struct qid_list *not2)
+{
+	char path[PATH_MAX], *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *f;
+
+	snapshot_path(a, r, path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	*overflow = false;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		json_t *j = json_loadb(line, (size_t)n, 0, NULL);
+		const char *queue = json_string_value(json_object_get(j, "queue_name"));
+		const char *qid = json_string_value(json_object_get(j, "queue_id"));
+
+		if (queue && qid && strcmp(queue, "hold") == 0 && qid_valid(qid) &&
+		    !(not1 && sorted_has(not1, qid)) && !(not2 && sorted_has(not2, qid))) {
+			if (out->n < max)
+				qid_list_add(out, qid);
+			else
+				*overflow = true;
+		}
+		json_decref(j);
+	}
+	free(line);
+	fclose(f);
+	unlink(path);
+	return 0;
+}
+
+static bool has_step(const struct request *r, enum step s)
+{
+	for (size_t i = 0; i < r->nsteps; i++)
+		if (r->steps[i] == s)
+			return true;
+	return false;
+}
+
+static enum step_status hold(struct actions *a, struct request *r, const struct run_result *res,
+			     struct outcome *o)
+{
+	bool snapshot = r->all && has_step(r, STEP_RELEASE);
+
+	if (r->observe)
+		return done(o, RESULT_OBSERVED, r->all ? 0 : r->qids.n, "%s",
+			    r->all ? "postsuper -h ALL" : "postsuper -h - (the identity's queue ids)");
+	if (!r->all && r->qids.n == 0)
+		return done(o, RESULT_SKIPPED, 0, "no queued message");
+	if (r->phase == 0) {
+		if (snapshot && !r->preheld_known) {
+			if (!res)
+				return snapshot_start(a, r);
+			if (!run_ok(res))
+				return failed(o, "postqueue -j", res);
+			if (snapshot_read(a, r, &r->preheld, ACTIONS_MAX_QIDS, &r->preheld_overflow,
+					  NULL, NULL) < 0) {
+				snprintf(o->detail, sizeof(o->detail), "postqueue -j output: %s",
+					 strerror(errno));
+				return STEP_FAIL;
+			}
+			qsort(r->preheld.v, r->preheld.n, sizeof(*r->preheld.v), cmp_qid);
+			r->preheld_known = true;
+		}
+		r->phase = 1;
+		res = NULL;
+	}
+	if (!res) {
+		cmd_reset(&a->cmd);
+		cmd_postfix(a, &a->cmd, "postsuper");
+		cmd_arg(&a->cmd, "-h");
+		if (r->all) {
+			cmd_arg(&a->cmd, "ALL");
+		} else {
+			cmd_arg(&a->cmd, "-");
+			qids_stdin(&a->cmd, &r->qids);
+		}
+		return STEP_RUN;
+	}
+	if (!run_ok(res))
+		return failed(o, "postsuper -h", res);
+	o->count = postsuper_count(res, "Placed on hold", r->all ? 0 : r->qids.n);
+	a->held += o->count;
+	return done(o, RESULT_OK, o->count, "%zu placed on hold (%s)", o->count,
+		    r->all ? "the whole queue" : "the identity's queue ids");
+}
+
+static enum step_status map_change(struct actions *a, struct request *r,
+				   const struct run_result *res, struct outcome *o, bool lock)
+{
+	const char *login = actions_login(r->identity);
+	const char *what = lock ? "lock" : "unlock";
+	char err[256], arg[PATH_MAX + 32];
+
+	if (strncmp(r->identity, "sasl:", 5) != 0)
+		return done(o, RESULT_SKIPPED, 0, "not a sasl: identity");
+	if (!login)
+		return done(o, lock ? RESULT_FAILED : RESULT_SKIPPED, 0,
+			    "the login cannot be a map key (whitespace, control characters, '#', "
+			    "or over %d bytes)", ACTIONS_LOGIN_MAX - 1);
+	if (r->observe)
+		return done(o, RESULT_OBSERVED, 1, "%s %s in %s", what, login,
+			    a->have_map ? a->map.path : "(no sasl_access_map)");
+	if (!a->have_map) {
+		if (!lock)
+			lock_remove(a, login);	/* a lock_hook's lock */
+		return done(o, RESULT_SKIPPED, 0, "no sasl_access_map");
+	}
+	if (r->phase == 0) {
+		if (!res) {
+			if (lock && !lock_find(a, login) && a->nlocks >= ACTIONS_MAX_LOCKS)
+				return done(o, RESULT_FAILED, 0, "%d logins locked already",
+					    ACTIONS_MAX_LOCKS);
+			if (sasl_map_prepare(&a->map, login,
+					     lock ? (r->incident[0] ? r->incident : "manual") : NULL,
+					     err, sizeof(err)) < 0) {
+				snprintf(o->detail, sizeof(o->detail), "%s", err);
+				return STEP_FAIL;
+			}
+			cmd_reset(&a->cmd);
+			cmd_postfix(a, &a->cmd, "postmap");
+			sfmt(arg, sizeof(arg), "%s:%s", a->map.type, a->map.tmp);
+			cmd_arg(&a->cmd, arg);
+			return STEP_RUN;
+		}
+		if (!run_ok(res)) {
+			unlink(a->map.tmp);
+			unlink(a->map.tmp_db);
+			return failed(o, "postmap", res);
+		}
+		if (sasl_map_install(&a->map, err, sizeof(err)) < 0) {
+			snprintf(o->detail, sizeof(o->detail), "%s", err);
+			return STEP_FAIL;
+		}
+		if (lock)
+			lock_add(a, login, r->incident, true);
+		else
+			lock_remove(a, login);
+		r->phase = 1;
+		res = NULL;
+	}
+	if (!res) {
+		cmd_reset(&a->cmd);
+		cmd_postfix(a, &a->cmd, "postfix");
+		cmd_arg(&a->cmd, "reload");
+		return STEP_RUN;
+	}
+	if (!run_ok(res))
+		return failed(o, "the map is in place, but postfix reload", res);
+	return done(o, RESULT_OK, 1, "%s %s in %s; postfix reload: exit 0", what, login,
+		    a->map.path);
+}
+
+static enum step_status cut(struct actions *a, struct request *r, struct outcome *o)
+{
+	struct sockkill_stats st;
+	char err[256];
+
+	(void)a;
+	if (r->nsessions == 0)
+		return done(o, RESULT_SKIPPED, 0, "no live session known");
+	if (r->observe)
+		return done(o, RESULT_OBSERVED, r->nsessions, "SOCK_DESTROY the sockets of %zu sessions",
+			    r->nsessions);
+	if (sockkill(r->sessions, r->nsessions, &st, err, sizeof(err)) < 0) {
+		snprintf(o->detail, sizeof(o->detail), "%s", err);
+		return STEP_FAIL;
+	}
+	return done(o, RESULT_OK, st.destroyed,
+		    "%zu sockets destroyed (%zu sessions, %zu of them no smtpd any more)",
+		    st.destroyed, r->nsessions, st.not_smtpd);
+}
+
+static void hook_cmd(struct actions *a, struct request *r, const char *path)
+{
+	cmd_reset(&a->cmd);
+	cmd_arg(&a->cmd, path);
+	a->cmd.in_len = strlen(r->json);
+	a->cmd.in = xmalloc(a->cmd.in_len + 1);
+	memcpy(a->cmd.in, r->json, a->cmd.in_len + 1);
+}
+
+static enum step_status lock_hook(struct actions *a, struct request *r,
+				  const struct run_result *res, struct outcome *o, bool lock)
+{
+	const char *login = r->identity + 5;
+
+	if (strncmp(r->identity, "sasl:", 5) != 0)
+		return done(o, RESULT_SKIPPED, 0, "not a sasl: identity");
+	if (!a->cfg.lock_hook[0])
+		return done(o, RESULT_SKIPPED, 0, "no lock_hook");
+	for (const unsigned char *p = (const unsigned char *)login; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return done(o, RESULT_SKIPPED, 0, "the login has control characters");
+	if (!*login)
+		return done(o, RESULT_SKIPPED, 0, "empty login");
+	if (r->observe)
+		return done(o, RESULT_OBSERVED, 1, "lock_hook %s", lock ? "lock" : "unlock");
+	if (!res) {
+		hook_cmd(a, r, a->cfg.lock_hook);
+		cmd_arg(&a->cmd, lock ? "lock" : "unlock");
+		cmd_arg(&a->cmd, login);
+		return STEP_RUN;
+	}
+	if (!run_ok(res))
+		return failed(o, "lock_hook", res);
+	if (!a->have_map) {	/* then the hook is the lock */
+		if (lock)
+			lock_add(a, login, r->incident, false);
+		else
+			lock_remove(a, login);
+	}
+	return done(o, RESULT_OK, 1, "lock_hook %s: exit 0", lock ? "lock" : "unlock");
+}
+
+static enum step_status action_hook(struct actions *a, struct request *r,
+				    const struct run_result *res, struct outcome *o)
+{
+	if (!res) {
+		hook_cmd(a, r, a->cfg.action_hook);
+		cmd_arg(&a->cmd, action_kind_name(r->hook_for));
+		cmd_arg(&a->cmd, action_result_name(r->hook_result));
+		cmd_arg(&a->cmd, r->identity);
+		cmd_arg(&a->cmd, r->incident);
+		return STEP_RUN;
+	}
+	if (!run_ok(res))
+		return failed(o, "action_hook", res);
+	return done(o, RESULT_OK, 1, "action_hook %s %s: exit 0", action_kind_name(r->hook_for),
+		    action_result_name(r->hook_result));
+}
+
+static enum step_status postsuper_list(struct actions *a, const struct qid_list *l,
+				       const char *flag)
+{
+	cmd_reset(&a->cmd);
+	cmd_postfix(a, &a->cmd, "postsuper");
+	cmd_arg(&a->cmd, flag);
+	cmd_arg(&a->cmd, "-");
+	qids_stdin(&a->cmd, l);
+	return STEP_RUN;
+}
+
+static enum step_status quarantine(struct actions *a, struct request *r,
+				   const struct run_result *res, struct outcome *o)
+{
+	char dir[PATH_MAX], tmp[PATH_MAX + 64], final[PATH_MAX + 64];
+	struct stat st;
+
+	if (r->qids.n == 0)
+		return done(o, RESULT_SKIPPED, 0, "no queued message");
+	if (r->observe)
+		return done(o, RESULT_OBSERVED, r->qids.n, "postcat into %s/%s, then postsuper -d",
+			    a->cfg.quarantine_dir, r->qdir);
+	sfmt(dir, sizeof(dir), "%s/%s", a->cfg.quarantine_dir, r->qdir);
+	if (r->phase == 0) {
+		if (res) {	/* postcat of qids[qi] */
+			sfmt(tmp, sizeof(tmp), "%s/.%s.tmp", dir, r->qids.v[r->qi]);
+			sfmt(final, sizeof(final), "%s/%s", dir, r->qids.v[r->qi]);
+			if (run_ok(res) && stat(tmp, &st) == 0 && st.st_size > 0 &&
+			    rename(tmp, final) == 0) {
+				qid_list_add(&r->work, r->qids.v[r->qi]);
+			} else {
+				unlink(tmp);
+				r->gone++;
+			}
+			r->qi++;
+		} else if ((mkdir(a->cfg.quarantine_dir, 0700) < 0 && errno != EEXIST) ||
+			   (mkdir(dir, 0700) < 0 && errno != EEXIST)) {
+			sfmt(o->detail, sizeof(o->detail), "mkdir %s: %s", dir, strerror(errno));
+			return STEP_FAIL;
+		}
+		while (r->qi < r->qids.n) {
+			const char *qid = r->qids.v[r->qi];
+
+			sfmt(final, sizeof(final), "%s/%s", dir, qid);
+			if (lstat(final, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+				if (!qid_list_has(&r->work, qid))
+					qid_list_add(&r->work, qid);
+				r->qi++;
+				continue;
+			}
+			cmd_reset(&a->cmd);
+			cmd_postfix(a, &a->cmd, "postcat");
+			cmd_arg(&a->cmd, "-q");
+			cmd_arg(&a->cmd, qid);
+			sfmt(a->cmd.out_path, sizeof(a->cmd.out_path), "%s/.%s.tmp", dir, qid);
+			unlink(a->cmd.out_path);
+			return STEP_RUN;
+		}
+		if (r->work.n == 0)
+			return done(o, RESULT_SKIPPED, 0, "none of the %zu messages is in the queue",
+				    r->qids.n);
+		r->phase = 1;
+		res = NULL;
+	}
+	if (!res)
+		return postsuper_list(a, &r->work, "-d");
+	if (!run_ok(res))
+		return failed(o, "postsuper -d", res);
+	o->count = postsuper_count(res, "Deleted", r->work.n);
+	held_sub(a, o->count);
+	return done(o, RESULT_OK, o->count,
+		    "%zu copied to %s and deleted; %zu not in the queue any more", r->work.n, dir,
+		    r->gone);
+}
+
+static enum step_status delete(struct actions *a, struct request *r, const struct run_result *res,
+			       struct outcome *o)
+{
+	if (r->qids.n == 0)
+		return done(o, RESULT_SKIPPED, 0, "no queued message");
+	if (r->observe)
+		return done(o, RESULT_OBSERVED, r->qids.n, "postsuper -d -");
+	if (!res)
+		return postsuper_list(a, &r->qids, "-d");
+	if (!run_ok(res))
+		return failed(o, "postsuper -d", res);
+	o->count = postsuper_count(res, "Deleted", r->qids.n);
+	held_sub(a, o->count);
+	return done(o, RESULT_OK, o->count, "%zu deleted", o->count);
+}
+
+/* A RESPOND's release after its hold ALL: what it held, not the rest. */
+static enum step_status release_ours(struct actions *a, struct request *r,
+				     const struct run_result *res, struct outcome *o)
+{
+	if (!r->preheld_known)
+		return done(o, RESULT_FAILED, 0, "the hold queue before the hold is unknown: "
+			    "release by hand (postsuper -H)");
+	if (r->preheld_overflow)
+		return done(o, RESULT_FAILED, 0, "over %d messages were on hold before the hold: "
+			    "release by hand (postsuper -H)", ACTIONS_MAX_QIDS);
+	if (r->phase == 0) {
+		struct qid_list mine = { 0 };
+		bool overflow;
+		int rc;
+
+		if (!res)
+			return snapshot_start(a, r);
+		if (!run_ok(res))
+			return failed(o, "postqueue -j", res);
+		for (size_t i = 0; i < r->qids.n; i++)
+			qid_list_add(&mine, r->qids.v[i]);
+		if (mine.n)
+			qsort(mine.v, mine.n, sizeof(*mine.v), cmp_qid);
+		r->work.n = 0;
+		rc = snapshot_read(a, r, &r->work, RELEASE_MAX, &overflow, &r->preheld, &mine);
+		qid_list_free(&mine);
+		if (rc < 0) {
+			snprintf(o->detail, sizeof(o->detail), "postqueue -j output: %s",
+				 strerror(errno));
+			return STEP_FAIL;
+		}
+		if (r->work.n == 0)
+			return done(o, RESULT_OK, 0, "nothing of ours left on hold");
+		r->phase = 1;
+		res = NULL;
+	}
+	if (!res)
+		return postsuper_list(a, &r->work, "-H");
+	if (!run_ok(res))
+		return failed(o, "postsuper -H", res);
+	o->count = postsuper_count(res, "Released from hold", r->work.n);
+	held_sub(a, o->count);
+	return done(o, RESULT_OK, o->count, "released what this request held, "
+		    "not the %zu messages of the identity nor the %zu on hold before",
+		    r->qids.n, r->preheld.n);
+}
+
+static enum step_status release(struct actions *a, struct request *r, const struct run_result *res,
+				struct outcome *o)
+{
+	if (r->observe)
+		return done(o, RESULT_OBSERVED, r->all ? 0 : r->qids.n, "postsuper -H");
+	if (r->kind == REQ_RESPOND)
+		return release_ours(a, r, res, o);
+	if (!r->all && r->qids.n == 0)
+		return done(o, RESULT_SKIPPED, 0, "no queued message");
+	if (!res) {
+		if (!r->all)
+			return postsuper_list(a, &r->qids, "-H");
+		cmd_reset(&a->cmd);
+		cmd_postfix(a, &a->cmd, "postsuper");
+		cmd_arg(&a->cmd, "-H");
+		cmd_arg(&a->cmd, "ALL");
+		return STEP_RUN;
+	}
+	if (!run_ok(res))
+		return failed(o, "postsuper -H", res);
+	o->count = postsuper_count(res, "Released from hold", r->all ? 0 : r->qids.n);
+	held_sub(a, o->count);
+	return done(o, RESULT_OK, o->count, "%zu released (%s)", o->count,
+		    r->all ? "the whole queue" : "the given queue ids");
+}
+
+enum step_status step_advance(struct actions *a, struct request *r, const struct run_result *res,
+			      struct outcome *o)
+{
+	if (r->hook_due)
+		return action_hook(a, r, res, o);
+	switch (r->steps[r->cur]) {
+	case STEP_HOLD:
+		return hold(a, r, res, o);
+	case STEP_LOCK:
+		return map_change(a, r, res, o, true);
+	case STEP_UNLOCK:
+		return map_change(a, r, res, o, false);
+	case STEP_CUT:
+		return cut(a, r, o);
+	case STEP_LOCK_HOOK:
+		return lock_hook(a, r, res, o, true);
+	case STEP_UNLOCK_HOOK:
+		return lock_hook(a, r, res, o, false);
+	case STEP_QUARANTINE:
+		return quarantine(a, r, res, o);
+	case STEP_DELETE:
+		return delete(a, r, res, o);
+	case STEP_RELEASE:
+		return release(a, r, res, o);
+	case STEP_COUNT:
+		break;
+	}
+	return done(o, RESULT_FAILED, 0, "unknown step");
+}

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * sockkill.c - SOCK_DESTROY the sockets of given smtpd sessions (sockkill.h).
+ */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libmnl/libmnl.h>
+#include <linux/inet_diag.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "sockkill.h"
+
+struct target {
+	unsigned long inode;
+	unsigned char addr[16];		/* the session's client, v4-mapped */
+};
+
+struct found {
+	struct inet_diag_sockid id;
+	unsigned char family;
+};
+
+struct scan {
+	const struct target *t;
+	size_t nt;
+	struct found *f;
+	size_t nf, capf;
+};
+
+static const unsigned char v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+int sockkill_parse_ip(const char *text, unsigned char addr[16])
+{
+	struct in_addr a4;
+
+	if (strncasecmp(text, "IPv6:", 5) == 0)
+		text += 5;
+	if (inet_pton(AF_INET, text, &a4) == 1) {
+		memcpy(addr, v4mapped, 12);
+		memcpy(addr + 12, &a4, 4);
+		return 0;
+	}
+	return inet_pton(AF_INET6, text, addr) == 1 ? 0 : -1;
+}
+
+static bool is_smtpd(long pid)
+{
+	char path[64], comm[32] = "";
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, comm, sizeof(comm) - 1);
+	close(fd);
+	return n == 6 && memcmp(comm, "smtpd\n", 6) == 0;
+}
+
+/* Append the socket inodes of pid to t[*nt], each with addr. */
+static int pid_sockets(long pid, const unsigned char addr[16], struct target *t, size_t *nt)
+{
+	char path[64], link[64];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%ld/fd", pid);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		ssize_t n = readlinkat(dirfd(d), de->d_name, link, sizeof(link) - 1);
+		unsigned long ino;
+
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if (sscanf(link, "socket:[%lu]", &ino) != 1)
+			continue;
+		if (*nt >= SOCKKILL_MAX_INODES)
+			break;
+		t[*nt].inode = ino;
+		memcpy(t[*nt].addr, addr, 16);
+		(*nt)++;
+	}
+	closedir(d);
+	return 0;
+}
+
+static bool same_peer(const struct inet_diag_msg *m, const unsigned char want[16])
+{
+	unsigned char got[16];
+
+	if (m->idiag_family == AF_INET) {
+		memcpy(got, v4mapped, 12);
+		memcpy(got + 12, &m->id.idiag_dst[0], 4);
+	} else {
+		memcpy(got, m->id.idiag_dst, 16);
+	}
+	return memcmp(got, want, 16) == 0;
+}
+
+static int on_sock(const struct nlmsghdr *nlh, void *data)
+{
+	const struct inet_diag_msg *m = mnl_nlmsg_get_payload(nlh);
+	struct scan *s = data;
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*m)) || m->idiag_inode == 0)
+		return MNL_CB_OK;
+	for (size_t i = 0; i < s->nt; i++) {
+		if (s->t[i].inode != m->idiag_inode || !same_peer(m, s->t[i].addr))
+			continue;
+		if (s->nf == s->capf) {
+			s->capf = s->capf ? 2 * s->capf : 8;
+			s->f = realloc(s->f, s->capf * sizeof(*s->f));
+			if (!s->f)
+				fatalx("out of memory");
+		}
+		s->f[s->nf].id = m->id;
+		s->f[s->nf].family = m->idiag_family;
+		s->nf++;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static struct nlmsghdr *put_req(char *buf, uint16_t type, uint16_t flags, uint32_t seq,
+				unsigned char family, const struct inet_diag_sockid *id)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct inet_diag_req_v2 *req;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	nlh->nlmsg_seq = seq;
+	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+	req->sdiag_family = family;
+	req->sdiag_protocol = IPPROTO_TCP;
+	req->idiag_states = ~(1U << TCP_LISTEN | 1U << TCP_TIME_WAIT);
+	if (id)
+		req->id = *id;
+	return nlh;
+}
+
+static int dump(struct mnl_socket *nl, unsigned char family, uint32_t seq, struct scan *s)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = put_req(buf, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP,
+				       seq, family, NULL);
+	unsigned int portid = mnl_socket_get_portid(nl);
+	ssize_t n;
+
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -1;
+	while ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
+		int r = mnl_cb_run(buf, (size_t)n, seq, portid, on_sock, s);
+
+		if (r == MNL_CB_ERROR)
+			return -1;
+		if (r == MNL_CB_STOP)
+			return 0;
+	}
+	return n < 0 ? -1 : 0;
+}
+
+static int destroy(struct mnl_socket *nl, const struct found *f, uint32_t seq)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = put_req(buf, SOCK_DESTROY, NLM_F_REQUEST | NLM_F_ACK, seq,
+				       f->family, &f->id);
+	unsigned int portid = mnl_socket_get_portid(nl);
+	ssize_t n;
+
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -1;
+	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+	if (n < 0)
+		return -1;
+	return mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL) == MNL_CB_ERROR ? -1 : 0;
+}
+
+int sockkill(const struct action_session *s, size_t n, struct sockkill_stats *st, char *err,
+	     size_t cap)
+{
+	struct target *t = xcalloc(SOCKKILL_MAX_INODES, sizeof(*t));
+	struct scan sc = { .t = t };
+	struct mnl_socket *nl = NULL;
+	uint32_t seq = (uint32_t)time(NULL);
+	int rc = -1, failed_errno = 0;
+	size_t nt = 0;
+
+	memset(st, 0, sizeof(*st));
+	for (size_t i = 0; i < n; i++) {
+		unsigned char addr[16];
+
+		if (sockkill_parse_ip(s[i].client_ip, addr) < 0 || s[i].pid <= 1 ||
+		    !is_smtpd(s[i].pid) || pid_sockets(s[i].pid, addr, t, &nt) < 0) {
+			st->not_smtpd++;
+			continue;
+		}
+	}
+	sc.nt = nt;
+	if (nt == 0) {
+		rc = 0;
+		goto out;
+	}
+	nl = mnl_socket_open(NETLINK_SOCK_DIAG);
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		snprintf(err, cap, "netlink sock_diag: %s", strerror(errno));
+		goto out;
+	}
+	if (dump(nl, AF_INET, seq, &sc) < 0 || dump(nl, AF_INET6, seq + 1, &sc) < 0) {
+		snprintf(err, cap, "sock_diag dump: %s", strerror(errno));
+		goto out;
+	}
+	st->matched = sc.nf;
+	for (size_t i = 0; i < sc.nf; i++) {
+		if (destroy(nl, &sc.f[i], seq + 2 + (uint32_t)i) == 0)
+			st->destroyed++;
+		else if (errno != ENOENT)	/* ENOENT: closed meanwhile */
+			failed_errno = errno;
+	}
+	if (failed_errno) {
+		snprintf(err, cap, "SOCK_DESTROY: %s (%zu of %zu destroyed)", strerror(failed_errno),
+			 st->destroyed, st->matched);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (nl)
+		mnl_socket_close(nl);
+	free(sc.f);
+	free(t);
+	return rc;
+}

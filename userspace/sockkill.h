@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sockkill.h - cut live SMTP sessions without killing smtpd, as `ss -K`.
+ *
+ * For each session {pid, client_ip}: the pid must be an smtpd (its comm
+ * is "smtpd"; a pid reused by another program is left alone); its socket
+ * inodes are read from /proc/PID/fd.  The TCP sockets of the host are
+ * dumped with NETLINK_SOCK_DIAG (inet_diag_req_v2, AF_INET and AF_INET6,
+ * every state but LISTEN and TIME_WAIT), and each socket whose inode is
+ * one of the session's and whose remote address is its client_ip (an
+ * IPv4 client also as ::ffff:a.b.c.d on an IPv6 socket) is destroyed
+ * with SOCK_DESTROY (kernel CONFIG_INET_DIAG_DESTROY, CAP_NET_ADMIN):
+ * the kernel sends the client a reset, and smtpd sees ECONNABORTED on its
+ * next read, logs a lost connection and goes on serving other clients.
+ *
+ * Limits: the process's own network namespace only; at most
+ * SOCKKILL_MAX_INODES socket inodes in all; an smtpd that serves a new
+ * client from the same address by the time of the cut loses that one too.
+ */
+#ifndef SENTINEL_SOCKKILL_H
+#define SENTINEL_SOCKKILL_H
+
+#include <stddef.h>
+
+#include "actions.h"
+
+#define SOCKKILL_MAX_INODES 1024
+
+struct sockkill_stats {
+	size_t not_smtpd;		/* sessions whose pid is gone or not smtpd */
+	size_t matched;			/* sockets of the sessions to their clients */
+	size_t destroyed;
+};
+
+/* 0 when every matching socket was destroyed (none is fine), -1 with the
+ * reason in err. */
+int sockkill(const struct action_session *s, size_t n, struct sockkill_stats *st, char *err,
+	     size_t cap);
+
+/* "192.0.2.7", "IPv6:2001:db8::1" or "2001:db8::1" into 16 bytes (IPv4 as
+ * ::ffff:a.b.c.d).  0, or -1. */
+int sockkill_parse_ip(const char *text, unsigned char addr[16]);
+
+#endif
