@@ -22,8 +22,11 @@
  *                  that were copied; delete: postsuper -d - at once;
  *                  keep: they stay held.  Only the identity's messages:
  *                  other mail is never deleted
- *   6. release     hold_scope = all: postsuper -H ALL (what this request
- *                  held), so the rest of the queue flows again
+ *   6. release     hold_scope = all: postsuper -H - with what this request
+ *                  held, so the rest of the queue flows again: the hold
+ *                  queue is listed (postqueue -j) before the hold and
+ *                  again now; what was on hold before (an admin's holds)
+ *                  and the identity's own messages stay held
  * and action_hook runs after every step (argv: ACTION RESULT IDENTITY
  * INCIDENT; the incident JSON on stdin).  LOCK, UNLOCK, HOLD, RELEASE and
  * QUARANTINE requests (sentinelctl, and "hold what else arrives from a
@@ -44,12 +47,19 @@
  *
  * State: the locks (login, incident, time) and the steps not finished are
  * persisted atomically in state_dir/actions.state after every change, and
- * a restart resumes unfinished steps.  Every step, with the command, its
+ * a restart resumes unfinished steps (at the first actions_tick()).  With
+ * a map, its entries of ours are the locks: one removed by hand is no
+ * longer locked after a restart.  Every step, with the command, its
  * exit status, stderr tail and duration, is appended as one JSON line to
  * state_dir/audit.log.
  *
  * Bounds: at most ACTIONS_MAX_QUEUE requests waiting (beyond: refused,
  * counted), ACTIONS_MAX_QIDS queue ids per request, ACTIONS_MAX_LOCKS locks.
+ *
+ * Requests run one at a time, in order, one command at a time.  The done
+ * callback runs from actions_submit(), actions_tick() or runner_dispatch();
+ * a request it submits is queued.  A manual QUARANTINE quarantines whatever
+ * the spam policy.
  */
 #ifndef SENTINEL_ACTIONS_H
 #define SENTINEL_ACTIONS_H

@@ -2,8 +2,9 @@
 /*
  * actions_int.h - what the action engine's files share (not an interface).
  *
- *   actions.c        requests, the queue, the step sequence, retries,
- *                    events, hooks' place in the sequence, the public API
+ *   actions.c        the queue, the step sequence, retries, events, hooks'
+ *                    place in the sequence, locks, the public API
+ *   actions_request.c  requests: checked, planned, freed
  *   actions_steps.c  each step: the commands it runs and what their
  *                    results mean
  *   actions_state.c  actions.state (save, load) and audit.log
@@ -139,10 +140,6 @@ int step_by_name(const char *name);
 void sfmt(char *buf, size_t cap, const char *fmt, ...) PRINTFLIKE(3, 4);
 double actions_mono(void);
 double actions_realtime(void);
-void qid_list_add(struct qid_list *l, const char *qid);
-void qid_list_free(struct qid_list *l);
-bool qid_valid(const char *qid);
-bool qid_list_has(const struct qid_list *l, const char *qid);
 struct lock *lock_find(const struct actions *a, const char *login);
 int lock_add(struct actions *a, const char *login, const char *incident, bool in_map);
 void lock_remove(struct actions *a, const char *login);
@@ -150,10 +147,22 @@ void cmd_reset(struct cmd *c);
 void cmd_arg(struct cmd *c, const char *s);
 /* bin_dir/prog [-c config_dir] */
 void cmd_postfix(struct actions *a, struct cmd *c, const char *prog);
+void actions_free_nosave(struct actions *a);
+
+/* actions_request.c */
+bool qid_valid(const char *qid);
+void qid_list_add(struct qid_list *l, const char *qid);
+void qid_list_free(struct qid_list *l);
+bool qid_list_has(const struct qid_list *l, const char *qid);
+bool incident_ok(const char *s);
+/* NULL when the request may be queued, else why not. */
+const char *request_check(const struct actions *a, const struct action_request *q);
+struct request *request_new(struct actions *a, const struct action_request *q);
 void request_free(struct request *r);
+/* Add (at most ACTIONS_MAX_QIDS in all), each once; the list is sorted. */
+void request_add_qids(struct qid_list *l, const char (*qids)[POSTFIX_QID_MAX], size_t n);
 const char *actions_request_name(enum request_kind k);
 int actions_request_kind(const char *name);
-void actions_free_nosave(struct actions *a);
 
 /* actions_state.c */
 int actions_save(struct actions *a);

@@ -257,7 +257,7 @@ static struct request *request_from(const json_t *o)
 	r->cur = get_size(o, "cur");
 	r->phase = (unsigned)get_size(o, "phase");
 	r->attempts = (unsigned)get_size(o, "attempts");
-	if (r->cur > r->nsteps || (r->cur == r->nsteps && r->hook_due))
+	if (r->cur > r->nsteps)
 		goto bad;
 	if (r->cur < r->nsteps && r->steps[r->cur] == STEP_QUARANTINE) {
 		const json_t *work = json_object_get(o, "work");

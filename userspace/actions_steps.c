@@ -207,18 +207,16 @@ static enum step_status hold(struct actions *a, struct request *r, const struct 
 		return done(o, RESULT_SKIPPED, 0, "no queued message");
 	if (r->phase == 0) {
 		if (snapshot && !r->preheld_known) {
+			/* Not retried: holding matters more than a precise
+			 * release, which then fails and says so. */
 			if (!res)
 				return snapshot_start(a, r);
-			if (!run_ok(res))
-				return failed(o, "postqueue -j", res);
-			if (snapshot_read(a, r, &r->preheld, ACTIONS_MAX_QIDS, &r->preheld_overflow,
-					  NULL, NULL) < 0) {
-				snprintf(o->detail, sizeof(o->detail), "postqueue -j output: %s",
-					 strerror(errno));
-				return STEP_FAIL;
+			if (run_ok(res) &&
+			    snapshot_read(a, r, &r->preheld, ACTIONS_MAX_QIDS, &r->preheld_overflow,
+					  NULL, NULL) == 0) {
+				qsort(r->preheld.v, r->preheld.n, sizeof(*r->preheld.v), cmp_qid);
+				r->preheld_known = true;
 			}
-			qsort(r->preheld.v, r->preheld.n, sizeof(*r->preheld.v), cmp_qid);
-			r->preheld_known = true;
 		}
 		r->phase = 1;
 		res = NULL;
@@ -239,8 +237,10 @@ static enum step_status hold(struct actions *a, struct request *r, const struct 
 		return failed(o, "postsuper -h", res);
 	o->count = postsuper_count(res, "Placed on hold", r->all ? 0 : r->qids.n);
 	a->held += o->count;
-	return done(o, RESULT_OK, o->count, "%zu placed on hold (%s)", o->count,
-		    r->all ? "the whole queue" : "the identity's queue ids");
+	return done(o, RESULT_OK, o->count, "%zu placed on hold (%s)%s", o->count,
+		    r->all ? "the whole queue" : "the identity's queue ids",
+		    snapshot && !r->preheld_known ?
+		    "; postqueue -j failed, so the release will not know what was held before" : "");
 }
 
 static enum step_status map_change(struct actions *a, struct request *r,
@@ -557,6 +557,8 @@ enum step_status step_advance(struct actions *a, struct request *r, const struct
 {
 	if (r->hook_due)
 		return action_hook(a, r, res, o);
+	if (r->cur >= r->nsteps)
+		return done(o, RESULT_FAILED, 0, "no step");
 	switch (r->steps[r->cur]) {
 	case STEP_HOLD:
 		return hold(a, r, res, o);

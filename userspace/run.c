@@ -32,6 +32,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/pidfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -135,6 +136,7 @@ static void __attribute__((noreturn)) child_exec(const struct run_spec *spec, in
 	int e;
 
 	setpgid(0, 0);
+	umask(022);	/* a map postmap writes must be readable by smtpd */
 	/* The daemon blocks the signals it reads through a signalfd, and may
 	 * ignore some: a child starts clean. */
 	sigemptyset(&none);

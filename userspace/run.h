@@ -6,10 +6,10 @@
  * log line ever reaches a shell, and PATH is not consulted.  The child
  * gets /dev/null or the given bytes on stdin, a minimal environment
  * (PATH=/usr/sbin:/usr/bin:/sbin:/bin, LANG=C), its own process group,
- * and no descriptors but 0, 1 and 2.  Its stdout is captured (the first
- * RUN_OUT_MAX bytes, the rest counted and dropped) or written to a file
- * created with O_EXCL and mode 0600; its stderr is captured (the last
- * RUN_ERR_MAX bytes).  A command that outlives its timeout is killed
+ * umask 022, and no descriptors but 0, 1 and 2.  Its stdout is captured
+ * (the first RUN_OUT_MAX bytes, the rest counted and dropped) or written
+ * to a file created with O_EXCL and mode 0600; its stderr is captured (the
+ * last RUN_ERR_MAX bytes).  A command that outlives its timeout is killed
  * (SIGTERM, then SIGKILL a second later, the whole process group).
  *
  * Asynchronous use, inside the daemon's epoll loop: a runner owns an epoll

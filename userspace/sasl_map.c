@@ -252,10 +252,14 @@ int sasl_map_prepare(const struct sasl_map *m, const char *key, const char *inci
 	fd = open(m->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		goto fail;
-	/* postmap builds the database as the source's owner */
-	if (stat(m->path, &st) == 0 &&
-	    (fchown(fd, st.st_uid, st.st_gid) < 0 || fchmod(fd, st.st_mode & 07777) < 0))
+	/* postmap builds the database as the source's owner; a new map is
+	 * 0644 whatever the umask (smtpd reads it as the postfix user) */
+	if (stat(m->path, &st) == 0) {
+		if (fchown(fd, st.st_uid, st.st_gid) < 0 || fchmod(fd, st.st_mode & 07777) < 0)
+			goto fail;
+	} else if (fchmod(fd, 0644) < 0) {
 		goto fail;
+	}
 	if (write_all(fd, edited, elen) < 0 || fsync(fd) < 0)
 		goto fail;
 	if (close(fd) < 0) {
