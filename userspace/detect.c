@@ -1,0 +1,752 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * detect.c - per-identity windows, signals and incidents (see detect.h).
+ *
+ * This file is the signals and the events; the per-identity state and
+ * its table are ident.c, the rings window.c, failed logins failures.c,
+ * incidents and their JSON incident.c.  Each event costs one hash lookup
+ * for the identity, the sums of at most 60 one-second and 60 ten-second
+ * buckets, and one lookup for its open incident; FLOW_SPIKE, only while
+ * the global flows are over the limit, walks every identity once a tick.
+ *
+ * Log times are clamped to [0, 4e9] (seconds then fit in 32 bits); the
+ * detector's clock is the latest log time, except that a step back of more
+ * than WIN_REWIND seconds is believed (see window.h).
+ */
+#include <fnmatch.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "detect.h"
+#include "failures.h"
+#include "ident.h"
+#include "incident.h"
+#include "log.h"
+#include "text.h"
+#include "window.h"
+
+#define TIME_MAX 4e9
+#define GLOBAL_IDENTITY "flows:global"
+#define UNATTRIBUTED "unattributed"
+
+struct detector {
+	struct detect_config cfg;
+	struct detect_callbacks cb;
+	struct ident_table *idents;
+	struct failures_table *failures;
+	struct incident_store *store;
+	struct window flows, unclaimed;	/* global, WC_FLOWS */
+	double now;
+	bool started;
+	struct detect_stats st;
+	struct ratelimit rl_full;
+	struct incident scratch;	/* a draft, too big for the stack */
+	char (*pending)[DETECT_ID_MAX];	/* ids to call back at tick */
+};
+
+void detect_config_defaults(struct detect_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->max_messages_per_minute = 60;
+	cfg->max_recipients_per_minute = 300;
+	cfg->spike_factor = 10;
+	cfg->spike_floor = 6;
+	cfg->spike_min = 20;
+	cfg->spike_learn = 10;
+	cfg->foreign_ratio = 0.8;
+	cfg->foreign_min = 5;
+	cfg->max_client_ips = 5;
+	cfg->bounce_ratio = 0.5;
+	cfg->bounce_min = 20;
+	cfg->bruteforce_failures = 5;
+	cfg->max_flows_per_minute = 3000;
+	cfg->max_identities = 10000;
+}
+
+struct detector *detect_new(const struct detect_config *cfg, const struct detect_callbacks *cb)
+{
+	struct detector *d = xcalloc(1, sizeof(*d));
+	struct detect_config defaults;
+
+	d->cfg = *cfg;
+	detect_config_defaults(&defaults);
+	if (!d->cfg.spike_min)
+		d->cfg.spike_min = defaults.spike_min;
+	if (!d->cfg.spike_learn)
+		d->cfg.spike_learn = defaults.spike_learn;
+	if (d->cfg.nallow > DETECT_MAX_ALLOW)
+		d->cfg.nallow = DETECT_MAX_ALLOW;
+	if (d->cfg.noverrides > DETECT_MAX_OVERRIDES)
+		d->cfg.noverrides = DETECT_MAX_OVERRIDES;
+	for (size_t i = 0; i < d->cfg.nallow; i++)
+		d->cfg.allow[i][DETECT_PATTERN_MAX - 1] = '\0';
+	for (size_t i = 0; i < d->cfg.noverrides; i++)
+		d->cfg.overrides[i].identity[MSG_IDENTITY_MAX - 1] = '\0';
+	if (cb)
+		d->cb = *cb;
+	d->idents = ident_table_new(d->cfg.max_identities);
+	d->failures = failures_new();
+	d->store = incident_store_new();
+	d->pending = xcalloc(DETECT_MAX_OPEN, sizeof(*d->pending));
+	window_init(&d->flows);
+	window_init(&d->unclaimed);
+	return d;
+}
+
+void detect_free(struct detector *d)
+{
+	if (!d)
+		return;
+	ident_table_free(d->idents);
+	failures_free(d->failures);
+	incident_store_free(d->store);
+	free(d->pending);
+	free(d);
+}
+
+bool detect_allowed(const struct detector *d, const char *identity)
+{
+	for (size_t i = 0; i < d->cfg.nallow; i++)
+		if (d->cfg.allow[i][0] && fnmatch(d->cfg.allow[i], identity, 0) == 0)
+			return true;
+	return false;
+}
+
+/* The log time to use for an event at t, and the detector's clock. */
+static double log_time(struct detector *d, double t)
+{
+	if (!isfinite(t))
+		t = d->now;
+	t = t < 0 ? 0 : t > TIME_MAX ? TIME_MAX : t;
+	if (!d->started || t > d->now || t < d->now - WIN_REWIND)
+		d->now = t;
+	d->started = true;
+	return t;
+}
+
+/* t is a clamped log time, >= 0: truncation is floor (no libm) */
+static int64_t seconds(double t)
+{
+	return (int64_t)t;
+}
+
+static uint32_t micros(double t)
+{
+	double us = (t - (double)seconds(t)) * 1e6;
+
+	return us < 0 ? 0 : us > 999999 ? 999999 : (uint32_t)us;
+}
+
+static void set_limits(const struct detector *d, struct ident *w)
+{
+	const struct detect_config *c = &d->cfg;
+
+	w->limit = c->max_messages_per_minute;
+	w->rcpt_limit = c->max_recipients_per_minute;
+	for (size_t i = 0; i < c->noverrides; i++) {
+		const struct detect_override *o = &c->overrides[i];
+		uint64_t scaled;
+
+		if (strcmp(o->identity, w->key) != 0)
+			continue;
+		w->overridden = true;
+		w->limit = o->messages_per_minute;
+		if (o->recipients_per_minute) {
+			w->rcpt_limit = o->recipients_per_minute;
+		} else if (c->max_messages_per_minute) {
+			scaled = (uint64_t)o->messages_per_minute * c->max_recipients_per_minute /
+				 c->max_messages_per_minute;
+			w->rcpt_limit = scaled > UINT32_MAX ? UINT32_MAX : (unsigned)scaled;
+		}
+		return;
+	}
+}
+
+/* The entry of identity, moved to sec; NULL for an empty identity. */
+static struct ident *touch(struct detector *d, const char *identity, int64_t sec)
+{
+	char key[MSG_IDENTITY_MAX];
+	struct ident *w;
+	bool created;
+
+	utf8_sanitize(key, sizeof(key), identity ? identity : "");
+	if (!key[0])
+		return NULL;
+	w = ident_get(d->idents, key, d->cfg.spike_floor, &created);
+	if (created) {
+		w->allowed = detect_allowed(d, w->key);
+		set_limits(d, w);
+	}
+	ident_advance(w, sec, incident_store_open_identity(d->store, w->key) != NULL);
+	return w;
+}
+
+static void note_ip(struct detector *d, struct ident *w, const char *ip, int64_t sec)
+{
+	char clean[IDENT_IP_MAX];
+
+	utf8_sanitize(clean, sizeof(clean), ip);
+	if (clean[0] && ident_note_ip(w, clean, sec))
+		d->st.distinct_full++;
+}
+
+static void fire(struct incident_signal *sig, double value, double threshold, unsigned span)
+{
+	/* of two ways to fire, keep the one furthest over its threshold */
+	if (sig->fired && value / threshold <= sig->value / sig->threshold)
+		return;
+	sig->fired = true;
+	sig->value = value;
+	sig->threshold = threshold;
+	sig->span = span;
+}
+
+static bool over_limit(const struct ident *w, const struct win_totals *t10,
+		       const struct win_totals *t60)
+{
+	return w->limit && (t60->c[WC_MESSAGES] > w->limit ||
+			    t10->c[WC_MESSAGES] > w->limit / 2.0);
+}
+
+/* The signals of w at its latest second; true when one fired. */
+static bool check(const struct detector *d, const struct ident *w,
+		  struct incident_signal sig[SIG_COUNT])
+{
+	const struct detect_config *c = &d->cfg;
+	int64_t now = w->win.head;
+	struct win_totals t10, t60, t600;
+	uint32_t m10, m60;
+	bool any = false;
+
+	window_sum(&w->win, now, 10, &t10);
+	window_sum(&w->win, now, 60, &t60);
+	window_sum(&w->win, now, WIN_SPAN_MAX, &t600);
+	m10 = t10.c[WC_MESSAGES];
+	m60 = t60.c[WC_MESSAGES];
+	if (w->limit && m60 > w->limit)
+		fire(&sig[SIG_RATE], m60, w->limit, 60);
+	if (w->limit && m10 > w->limit / 2.0)
+		fire(&sig[SIG_RATE], m10, w->limit / 2.0, 10);
+	if (w->rcpt_limit && t60.c[WC_RECIPIENTS] > w->rcpt_limit)
+		fire(&sig[SIG_RECIPIENTS], t60.c[WC_RECIPIENTS], w->rcpt_limit, 60);
+	if (!w->overridden && c->spike_factor > 0 && m10 >= c->spike_min &&
+	    w->history >= (uint64_t)c->spike_learn * 60) {
+		double base = w->baseline > c->spike_floor ? w->baseline : c->spike_floor;
+		double threshold = c->spike_factor * (base > 0 ? base : 1);
+
+		if (m10 * 6.0 > threshold)
+			fire(&sig[SIG_SPIKE], m10 * 6.0, threshold, 10);
+	}
+	if (c->foreign_ratio > 0 && m60 && m60 >= c->foreign_min &&
+	    (double)t60.c[WC_FOREIGN] / m60 >= c->foreign_ratio)
+		fire(&sig[SIG_FOREIGN], (double)t60.c[WC_FOREIGN] / m60, c->foreign_ratio, 60);
+	if (c->max_client_ips && strncmp(w->key, "sasl:", 5) == 0) {
+		unsigned ips = distinct_count(&w->ips, (uint32_t)now, WIN_SPAN_MAX);
+
+		if (ips > c->max_client_ips)
+			fire(&sig[SIG_FANOUT], ips, c->max_client_ips, WIN_SPAN_MAX);
+	}
+	if (c->bounce_ratio > 0) {
+		uint32_t bad = t600.c[WC_DEFERRED] + t600.c[WC_BOUNCED];
+		uint32_t all = bad + t600.c[WC_SENT];
+
+		if (all && all >= c->bounce_min && (double)bad / all >= c->bounce_ratio)
+			fire(&sig[SIG_BOUNCES], (double)bad / all, c->bounce_ratio, WIN_SPAN_MAX);
+	}
+	for (unsigned i = 0; i < SIG_COUNT; i++)
+		any |= sig[i].fired;
+	return any;
+}
+
+static void set_counts(struct incident *inc, const struct ident *w)
+{
+	struct win_totals t;
+
+	window_sum(&w->win, w->win.head, WIN_SPAN_MAX, &t);
+	inc->messages = t.c[WC_MESSAGES];
+	inc->recipients = t.c[WC_RECIPIENTS];
+	inc->foreign = t.c[WC_FOREIGN];
+	inc->rcpt_domains = distinct_count(&w->domains, (uint32_t)w->win.head, WIN_SPAN_MAX);
+}
+
+/* When the burst began: the first message of the shortest span of a
+ * message signal that fired; else the event's own time. */
+static double first_seen(const struct ident *w, const struct incident_signal *sig, double t)
+{
+	static const enum detect_signal by_messages[] = {
+		SIG_RATE, SIG_RECIPIENTS, SIG_SPIKE, SIG_FOREIGN, SIG_BOUNCES,
+	};
+	unsigned span = 0;
+	double f;
+
+	for (size_t i = 0; i < sizeof(by_messages) / sizeof(by_messages[0]); i++) {
+		const struct incident_signal *g = &sig[by_messages[i]];
+
+		if (g->fired && (!span || g->span < span))
+			span = g->span;
+	}
+	if (!span)
+		return t;
+	f = window_first(&w->win, w->win.head, span, WC_MESSAGES);
+	return f >= 0 && f <= t ? f : t;
+}
+
+/* The scratch incident for identity, with the signals that fired. */
+static struct incident *draft(struct detector *d, const char *identity, double t,
+			      const struct incident_signal *sig)
+{
+	struct incident *inc = &d->scratch;
+	struct timespec ts;
+
+	memset(inc, 0, sizeof(*inc));
+	incident_store_new_id(d->store, inc->id);
+	utf8_sanitize(inc->identity, sizeof(inc->identity), identity);
+	inc->state = INCIDENT_OPEN;
+	memcpy(inc->signals, sig, sizeof(inc->signals));
+	clock_gettime(CLOCK_REALTIME, &ts);
+	inc->opened = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	inc->first_seen = t;
+	inc->updated = t;
+	return inc;
+}
+
+static void open_draft(struct detector *d, double t)
+{
+	struct incident_node *n;
+
+	d->scratch.score = incident_score(&d->scratch);
+	n = incident_store_add(d->store, &d->scratch);
+	if (!n) {
+		d->st.incidents_dropped++;
+		if (log_ratelimited(&d->rl_full, 60))
+			log_warnx("detect: %d incidents open, dropping new ones (counted)",
+				  DETECT_MAX_OPEN);
+		return;
+	}
+	for (unsigned i = 0; i < SIG_COUNT; i++)
+		if (n->inc.signals[i].fired)
+			d->st.fired[i]++;
+	n->notified = t;
+	if (d->cb.opened)
+		d->cb.opened(&n->inc, d->cb.arg);
+}
+
+/* Merge what fired into an open incident; true when a signal is new. */
+static bool merge(struct detector *d, struct incident_node *n, const struct incident_signal *sig,
+		  double t)
+{
+	struct incident *inc = &n->inc;
+	bool news = false;
+
+	for (unsigned i = 0; i < SIG_COUNT; i++) {
+		struct incident_signal *g = &inc->signals[i];
+
+		if (!sig[i].fired)
+			continue;
+		if (!g->fired) {
+			news = true;
+			d->st.fired[i]++;
+			*g = sig[i];
+		} else if (g->threshold <= 0 ||
+			   sig[i].value / sig[i].threshold > g->value / g->threshold) {
+			*g = sig[i];
+		}
+	}
+	inc->score = incident_score(inc);
+	if (t > inc->updated || t < inc->updated - WIN_REWIND)
+		inc->updated = t;
+	n->dirty = true;
+	return news;
+}
+
+static void notify(struct detector *d, struct incident_node *n, double t)
+{
+	n->dirty = false;
+	n->notified = t;
+	if (d->cb.updated)
+		d->cb.updated(&n->inc, d->cb.arg);
+}
+
+static void evaluate(struct detector *d, struct ident *w, double t, const struct evidence *ev,
+		     const struct incident_signal *brute)
+{
+	struct incident_signal sig[SIG_COUNT];
+	struct incident_node *n = incident_store_open_identity(d->store, w->key);
+	struct incident *inc;
+	bool any;
+
+	if (w->allowed && !n)
+		return;
+	memset(sig, 0, sizeof(sig));
+	if (brute)
+		sig[SIG_BRUTEFORCE] = *brute;
+	any = check(d, w, sig);
+	if (n) {
+		set_counts(&n->inc, w);
+		incident_add_evidence(&n->inc, ev);
+		if (merge(d, n, sig, t))
+			notify(d, n, t);
+		return;
+	}
+	if (!any)
+		return;
+	inc = draft(d, w->key, t, sig);
+	inc->first_seen = first_seen(w, sig, t);
+	set_counts(inc, w);
+	ident_evidence(w, inc);
+	incident_add_evidence(inc, ev);
+	open_draft(d, t);
+}
+
+void detect_message(struct detector *d, const struct detect_message *m)
+{
+	const struct message *msg = m ? m->msg : NULL;
+	struct evidence ev = { 0 };
+	char qid[IDENT_QID_MAX];
+	struct ident *w;
+	int64_t sec;
+	double t;
+
+	if (!msg)
+		return;
+	t = log_time(d, m->t);
+	sec = seconds(t);
+	w = touch(d, m->identity, sec);
+	if (!w)
+		return;
+	window_add(&w->win, sec, micros(t), WC_MESSAGES, 1);
+	if (msg->nrcpt > 0)
+		window_add(&w->win, sec, 0, WC_RECIPIENTS,
+			   msg->nrcpt > UINT16_MAX ? UINT16_MAX : (uint32_t)msg->nrcpt);
+	if (msg->has_sender && !msg->sender_local)
+		window_add(&w->win, sec, 0, WC_FOREIGN, 1);
+	ident_count_message(w, sec);
+	if (msg->client_ip[0])
+		note_ip(d, w, msg->client_ip, sec);
+	snprintf(qid, sizeof(qid), "%s/%s", msg->instance, msg->qid);
+	ident_note_qid(w, qid);
+	ev.qid = qid;
+	ev.ip = msg->client_ip;
+	ev.line = m->line;
+	ev.line_len = m->line ? m->line_len : 0;
+	evaluate(d, w, t, &ev, NULL);
+}
+
+void detect_delivery(struct detector *d, const char *identity, enum msg_status status,
+		     const char *rcpt_domain, double t)
+{
+	static const enum win_counter counter[MSG_NSTATUS] = {
+		[MSG_SENT] = WC_SENT, [MSG_DEFERRED] = WC_DEFERRED,
+		[MSG_BOUNCED] = WC_BOUNCED, [MSG_EXPIRED] = WC_BOUNCED,
+	};
+	struct ident *w;
+	int64_t sec;
+
+	if ((unsigned)status >= MSG_NSTATUS)
+		return;
+	t = log_time(d, t);
+	sec = seconds(t);
+	w = touch(d, identity, sec);
+	if (!w)
+		return;
+	window_add(&w->win, sec, 0, counter[status], 1);
+	if (rcpt_domain) {
+		const char *at = strrchr(rcpt_domain, '@');
+		char dom[POSTFIX_ADDR_MAX];
+
+		utf8_sanitize(dom, sizeof(dom), at ? at + 1 : rcpt_domain);
+		for (char *p = dom; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		if (dom[0] && distinct_add(&w->domains, ident_hash(dom), (uint32_t)sec))
+			d->st.distinct_full++;
+	}
+	evaluate(d, w, t, NULL, NULL);
+}
+
+static uint32_t login_hash(const char *name)
+{
+	char clean[MSG_IDENTITY_MAX];
+
+	utf8_sanitize(clean, sizeof(clean), name ? name : "");
+	return clean[0] ? ident_hash(clean) : 0;
+}
+
+void detect_auth_failure(struct detector *d, const char *client_ip, const char *username,
+			 double t)
+{
+	char ip[IDENT_IP_MAX];
+
+	utf8_sanitize(ip, sizeof(ip), client_ip ? client_ip : "");
+	if (!ip[0])
+		return;
+	t = log_time(d, t);
+	failures_add(d->failures, ip, login_hash(username), (uint32_t)seconds(t));
+}
+
+void detect_login(struct detector *d, const char *identity, const char *client_ip, double t)
+{
+	struct incident_signal brute;
+	struct evidence ev = { 0 };
+	char ip[IDENT_IP_MAX];
+	struct ident *w;
+	int64_t sec;
+	bool fired = false;
+
+	t = log_time(d, t);
+	sec = seconds(t);
+	w = touch(d, identity, sec);
+	if (!w)
+		return;
+	utf8_sanitize(ip, sizeof(ip), client_ip ? client_ip : "");
+	if (ip[0]) {
+		const char *user = strncmp(w->key, "sasl:", 5) == 0 ? w->key + 5 : w->key;
+
+		unsigned need = d->cfg.bruteforce_failures, n;
+
+		note_ip(d, w, ip, sec);
+		need = need < DETECT_FAIL_RING ? need : DETECT_FAIL_RING;
+		n = failures_check(d->failures, ip, login_hash(user), (uint32_t)sec, need,
+				   WIN_SPAN_MAX);
+		if (n) {
+			memset(&brute, 0, sizeof(brute));
+			fire(&brute, n, need, WIN_SPAN_MAX);
+			fired = true;
+		}
+		ev.ip = ip;
+	}
+	evaluate(d, w, t, &ev, fired ? &brute : NULL);
+}
+
+void detect_flow(struct detector *d, const char *identity, double t)
+{
+	struct ident *w;
+	int64_t sec;
+
+	t = log_time(d, t);
+	sec = seconds(t);
+	window_add(&d->flows, sec, 0, WC_FLOWS, 1);
+	if (!identity || !identity[0]) {
+		window_add(&d->unclaimed, sec, 0, WC_FLOWS, 1);
+		return;
+	}
+	w = touch(d, identity, sec);
+	if (w)
+		window_add(&w->win, sec, 0, WC_FLOWS, 1);
+}
+
+/* Keep the busiest DETECT_SAMPLES by flows, busiest first. */
+static void add_share(struct incident_share *shares, size_t *n, const char *identity,
+		      uint64_t flows)
+{
+	size_t i;
+
+	if (!flows)
+		return;
+	for (i = *n; i > 0 && shares[i - 1].flows < flows; i--)
+		;
+	if (i >= DETECT_SAMPLES)
+		return;
+	if (*n < DETECT_SAMPLES)
+		(*n)++;
+	memmove(&shares[i + 1], &shares[i], (*n - 1 - i) * sizeof(shares[0]));
+	utf8_sanitize(shares[i].identity, sizeof(shares[i].identity), identity);
+	shares[i].flows = flows;
+}
+
+/* FLOW_SPIKE: many flows, and no identity over its limit to explain them. */
+static void flow_spike(struct detector *d, double now, int64_t sec)
+{
+	uint32_t limit = d->cfg.max_flows_per_minute, all, explained = 0;
+	struct incident_share shares[DETECT_SAMPLES];
+	struct incident_signal sig[SIG_COUNT];
+	struct incident_node *n;
+	struct incident *inc;
+	struct win_totals t10, t60;
+	struct ident *w;
+	size_t nshares = 0;
+
+	if (!limit)
+		return;
+	window_sum(&d->flows, sec, 10, &t10);
+	all = t10.c[WC_FLOWS];
+	if (all * 6.0 <= limit || detect_allowed(d, GLOBAL_IDENTITY))
+		return;
+	for (w = ident_oldest(d->idents); w; w = w->lru_next) {
+		window_sum(&w->win, sec, 10, &t10);
+		if (w->allowed || w->overridden) {
+			explained += t10.c[WC_FLOWS];
+		} else {
+			window_sum(&w->win, sec, 60, &t60);
+			if (over_limit(w, &t10, &t60))
+				return;		/* its own incident speaks for it */
+		}
+		add_share(shares, &nshares, w->key, t10.c[WC_FLOWS]);
+	}
+	window_sum(&d->unclaimed, sec, 10, &t10);
+	add_share(shares, &nshares, UNATTRIBUTED, t10.c[WC_FLOWS]);
+	for (size_t i = 0; i < nshares; i++)
+		shares[i].share = (double)shares[i].flows / all;
+	explained = explained < all ? explained : all;
+	if ((all - explained) * 6.0 <= limit)
+		return;
+	memset(sig, 0, sizeof(sig));
+	fire(&sig[SIG_FLOW_SPIKE], (all - explained) * 6.0, limit, 10);
+	n = incident_store_open_identity(d->store, GLOBAL_IDENTITY);
+	inc = n ? &n->inc : draft(d, GLOBAL_IDENTITY, now, sig);
+	memcpy(inc->shares, shares, nshares * sizeof(shares[0]));
+	inc->nshares = nshares;
+	if (n) {
+		if (merge(d, n, sig, now))
+			notify(d, n, now);
+		return;
+	}
+	inc->first_seen = window_first(&d->flows, sec, 10, WC_FLOWS);
+	if (inc->first_seen < 0)
+		inc->first_seen = now;
+	open_draft(d, now);
+}
+
+/* `updated` for incidents with new evidence, at most once a second each.
+ * Ids first: a callback may resolve its incident. */
+static void flush_updates(struct detector *d, double now)
+{
+	size_t k = 0;
+
+	for (struct incident_node *n = incident_store_first(d->store); n && k < DETECT_MAX_OPEN;
+	     n = incident_store_next(n))
+		if (n->dirty && (now - n->notified >= 1 || now < n->notified))
+			memcpy(d->pending[k++], n->inc.id, DETECT_ID_MAX);
+	for (size_t i = 0; i < k; i++) {
+		struct incident_node *n = incident_store_open_id(d->store, d->pending[i]);
+
+		if (n && n->dirty)
+			notify(d, n, now);
+	}
+}
+
+void detect_tick(struct detector *d, double now)
+{
+	struct ident *w;
+	int64_t sec;
+
+	now = log_time(d, now);
+	sec = seconds(now);
+	window_advance(&d->flows, sec);
+	window_advance(&d->unclaimed, sec);
+	flow_spike(d, now, sec);
+	flush_updates(d, now);
+	while ((w = ident_oldest(d->idents)) && w->win.head + DETECT_IDLE < sec)
+		ident_remove(d->idents, w);
+	failures_expire(d->failures, sec);
+}
+
+const struct incident *detect_find(const struct detector *d, const char *id)
+{
+	return id ? incident_store_find(d->store, id) : NULL;
+}
+
+const struct incident *detect_open_for(const struct detector *d, const char *identity)
+{
+	char key[MSG_IDENTITY_MAX];
+	const struct incident_node *n;
+
+	utf8_sanitize(key, sizeof(key), identity ? identity : "");
+	n = incident_store_open_identity(d->store, key);
+	return n ? &n->inc : NULL;
+}
+
+size_t detect_incidents(const struct detector *d, const struct incident **out, size_t cap)
+{
+	return incident_store_list(d->store, out, cap);
+}
+
+void detect_set_state(struct detector *d, const char *id, enum incident_state s)
+{
+	struct incident_node *n = id ? incident_store_open_id(d->store, id) : NULL;
+
+	if (!n || (unsigned)s > INCIDENT_RESOLVED)
+		return;
+	if (d->started && d->now > n->inc.updated)
+		n->inc.updated = d->now;
+	if (s == INCIDENT_RESOLVED)
+		incident_store_resolve(d->store, n);
+	else
+		n->inc.state = s;
+}
+
+int detect_restore(struct detector *d, const char *json)
+{
+	struct incident *inc = &d->scratch;
+	struct incident_node *n;
+
+	if (!json || incident_parse(json, inc) < 0)
+		return -1;
+	if (inc->state == INCIDENT_RESOLVED)
+		return incident_store_add_resolved(d->store, inc) ? 0 : -1;
+	if (incident_store_nopen(d->store) >= DETECT_MAX_OPEN)
+		d->st.incidents_dropped++;
+	n = incident_store_add(d->store, inc);
+	if (!n)
+		return -1;
+	n->notified = inc->updated;
+	return 0;
+}
+
+static int by_rate(const void *a, const void *b)
+{
+	const struct detect_rate *x = a, *y = b;
+
+	if (x->messages_60s != y->messages_60s)
+		return x->messages_60s < y->messages_60s ? 1 : -1;
+	if (x->messages_10s != y->messages_10s)
+		return x->messages_10s < y->messages_10s ? 1 : -1;
+	if (x->recipients_60s != y->recipients_60s)
+		return x->recipients_60s < y->recipients_60s ? 1 : -1;
+	return strcmp(x->identity, y->identity);
+}
+
+size_t detect_top(const struct detector *d, struct detect_rate *out, size_t cap)
+{
+	int64_t now = seconds(d->now);
+	struct detect_rate *all;
+	const struct ident *w;
+	size_t n = 0;
+
+	if (!cap || !ident_count(d->idents))
+		return 0;
+	all = xcalloc(ident_count(d->idents), sizeof(*all));
+	for (w = ident_oldest(d->idents); w; w = w->lru_next) {
+		struct win_totals t10, t60;
+		struct detect_rate *r = &all[n];
+
+		window_sum(&w->win, now, 10, &t10);
+		window_sum(&w->win, now, 60, &t60);
+		r->identity = w->key;
+		r->messages_10s = t10.c[WC_MESSAGES];
+		r->messages_60s = t60.c[WC_MESSAGES];
+		r->recipients_60s = t60.c[WC_RECIPIENTS];
+		r->deliveries_60s = t60.c[WC_SENT] + t60.c[WC_DEFERRED] + t60.c[WC_BOUNCED];
+		r->flows_60s = t60.c[WC_FLOWS];
+		if (r->messages_60s || r->recipients_60s || r->deliveries_60s || r->flows_60s)
+			n++;
+	}
+	qsort(all, n, sizeof(*all), by_rate);
+	if (n > cap)
+		n = cap;
+	memcpy(out, all, n * sizeof(*out));
+	free(all);
+	return n;
+}
+
+void detect_stats(const struct detector *d, struct detect_stats *out)
+{
+	*out = d->st;
+	out->identities = ident_count(d->idents);
+	out->evictions = ident_evictions(d->idents);
+	out->failures_evicted = failures_evictions(d->failures);
+	out->open = incident_store_nopen(d->store);
+}
