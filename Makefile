@@ -50,7 +50,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/san/%,$(wildcard tests/unit/tes
 .DELETE_ON_ERROR:
 .PHONY: all run test unit integration bench check install uninstall deps clean fuzz
 
-all: $(BUILD)/sentineld $(BUILD)/flowgen $(BUILD)/smtpsend $(BUILD)/sentinel-report $(BUILD)/genlog \
+all: $(BUILD)/sentineld $(BUILD)/flowgen $(BUILD)/smtpsend $(BUILD)/sentinel-report $(BUILD)/sentinelctl $(BUILD)/genlog \
 	$(BUILD)/actions_driver
 
 $(BUILD) $(BUILD)/san:
@@ -80,6 +80,12 @@ $(BUILD)/sentineld: $(DAEMON_OBJS)
 # Offline maillog forensics: the maillog modules, without the daemon's main.
 $(BUILD)/sentinel-report: tools/sentinel-report.c $(filter-out $(BUILD)/sentineld.o,$(DAEMON_OBJS))
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -pthread -o $@ $^ $(LDLIBS) -ljansson -lz
+
+# The control client: control.h's protocol, no daemon code.
+$(BUILD)/sentinelctl: tools/sentinelctl.c tools/ctl_output.c tools/ctl_output.h \
+		userspace/control.h userspace/text.h $(BUILD)/text.o | $(BUILD)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ tools/sentinelctl.c tools/ctl_output.c \
+		$(BUILD)/text.o -ljansson -lm
 
 $(BUILD)/flowgen: tests/integration/flowgen.c | $(BUILD)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
@@ -159,6 +165,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BUILD)/sentinel-report $(DESTDIR)$(PREFIX)/bin/sentinel-report
 	install -m 0644 tools/sentinel-report.1 $(DESTDIR)$(PREFIX)/share/man/man1/sentinel-report.1
+	install -m 0755 $(BUILD)/sentinelctl $(DESTDIR)$(PREFIX)/bin/sentinelctl
+	install -m 0644 tools/sentinelctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/sentinelctl.1
 	test -e $(DESTDIR)$(SYSCONFDIR)/smtp-sentinel/sentinel.conf || \
 		install -m 0644 scripts/sentinel.conf $(DESTDIR)$(SYSCONFDIR)/smtp-sentinel/sentinel.conf
 	install -m 0644 userspace/sentineld.8 $(DESTDIR)$(PREFIX)/share/man/man8/sentineld.8
@@ -173,6 +181,8 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/sentineld \
 		$(DESTDIR)$(PREFIX)/bin/sentinel-report \
 		$(DESTDIR)$(PREFIX)/share/man/man1/sentinel-report.1 \
+		$(DESTDIR)$(PREFIX)/bin/sentinelctl \
+		$(DESTDIR)$(PREFIX)/share/man/man1/sentinelctl.1 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/sentineld.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/sentinel.conf.5 \
 		$(DESTDIR)$(PREFIX)/share/smtp-sentinel/smtp-sentinel.rules.yml \

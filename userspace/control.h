@@ -80,9 +80,11 @@
  *    "first_seen":EPOCH, "opened":EPOCH, "updated":EPOCH  (seconds, with
  *    fraction), "signals":{"rate":{"value":X,"threshold":X,"span":S}, ...}
  *    (the signals that fired, by detect_signal_name()),
- *    "messages":N, "recipients":N, "foreign":N,
+ *    "messages":N, "recipients":N, "foreign":N, "rcpt_domains":N,
  *    "client_ips":["192.0.2.7", ...], "qids":["postfix/4F1B2C3D4E", ...],
- *    "lines":["sample log line", ...], ...}
+ *    "lines":["sample log line", ...],
+ *    "shares":[{"identity":"sasl:bob", "flows":N, "share":0.93}, ...]
+ *      (flow_spike only: whose the flows were), ...}
  */
 #ifndef SENTINEL_CONTROL_H
 #define SENTINEL_CONTROL_H

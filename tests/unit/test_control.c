@@ -910,6 +910,29 @@ static void test_nobody_with_the_sockets_group_as_primary_group_is_let_in(void *
 	control_close(c);
 }
 
+/* The setup sentinelctl(1) recommends for a group of administrators. */
+static void test_a_socket_in_a_setgid_directory_gets_the_directorys_group(void **state)
+{
+	struct control *c;
+	struct stat st;
+	char dir[128];
+
+	(void)state;
+	if (skip_unless_root()) {
+		skip();
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s/run", base);
+	assert_int_equal(mkdir(dir, 0750), 0);
+	assert_int_equal(chown(dir, (uid_t)-1, 4242), 0);
+	assert_int_equal(chmod(dir, 02750), 0);
+	c = open_echo();
+	assert_int_equal(stat(sock, &st), 0);
+	assert_int_equal(st.st_gid, 4242);
+	assert_int_equal(st.st_mode & 07777, 0660);
+	control_close(c);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -938,6 +961,7 @@ int main(void)
 		T(test_nobody_outside_the_sockets_group_is_refused),
 		T(test_nobody_with_the_sockets_group_as_a_supplementary_group_is_let_in),
 		T(test_nobody_with_the_sockets_group_as_primary_group_is_let_in),
+		T(test_a_socket_in_a_setgid_directory_gets_the_directorys_group),
 	};
 
 	log_init("test_control", LOG_LEVEL_WARN);
