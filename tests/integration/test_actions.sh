@@ -47,7 +47,7 @@ chmod 0755 "$DIR"
 ST=$DIR/state
 MAP=$DIR/etc/sasl_access
 cleanup() {
-	exec 3>&- 4>&- 5>&- 2>/dev/null
+	exec 3>&- 4>&-
 	"$LAB" stop "$DIR" >/dev/null 2>&1
 	rm -rf "$DIR"
 }
@@ -135,7 +135,7 @@ session() {
 # alive FD: the session answers NOOP.
 alive() {
 	local l
-	printf 'NOOP\r\n' >&"$1" 2>/dev/null || return 1
+	{ printf 'NOOP\r\n' >&"$1"; } 2>/dev/null || return 1
 	IFS= read -r -t 3 -u "$1" l && [[ $l == "250 "* ]]
 }
 # local address:port of our fd FD, and the smtpd pid on the other end.
@@ -272,7 +272,8 @@ else
 fi
 bob_addr=$(client_addr 3)
 bob_smtpd=$(smtpd_of "$bob_addr")
-carol_smtpd=$(smtpd_of "$(client_addr 4)")
+carol_addr=$(client_addr 4)
+carol_smtpd=$(smtpd_of "$carol_addr")
 master0=$(master_pid)
 echo "# bob's session $bob_addr is served by smtpd $bob_smtpd, carol's by $carol_smtpd"
 # No map: the lock step is skipped (no reload), so only the cut acts.
@@ -296,7 +297,7 @@ check "cut: master is the same process" [ "$(master_pid)" = "$master0" ]
 check "cut: no Postfix process was killed by a signal" \
 	eval '! grep -q "killed by signal" "$DIR/maillog"'
 # With the map: lock, reload, then the cut of carol's live session.
-drv --enforce --map "$MAP" lock sasl:carol@lab.test --session "$carol_smtpd:127.0.0.1"
+drv --enforce --map "$MAP" lock sasl:carol@lab.test --session "$carol_smtpd:${carol_addr%:*}"
 if has_event lock ok && has_event cut ok && ! alive 4; then
 	pass "lock with a session: the map changes and carol's live session is reset"
 else
