@@ -5,12 +5,13 @@
  *	sentinel-report [--format F] [--local-domains D,...] [--since T]
  *	                [--until T] [--json | --explain] FILE...
  *
- * Reads Postfix maillogs (plain or gzip, through zlib; "-" is stdin) in
- * the order given, follows every message through the message table
- * (maillog/messages.h) and prints, per identity, messages accepted,
- * recipients, deliveries by status, distinct client IPs, messages with a
- * foreign sender domain, first and last seen; then authentication
- * failures per client IP with the login names tried; then line counts.
+ * Reads Postfix, Sendmail and Exim maillogs (maillog/format.h; plain or
+ * gzip, through zlib; "-" is stdin) in the order given, follows every
+ * message through the message table (maillog/messages.h) and prints, per
+ * identity, messages accepted, recipients, deliveries by status, distinct
+ * client IPs, messages with a foreign sender domain, first and last seen;
+ * then authentication failures per client IP with the login names tried;
+ * then line counts.
  * --json prints the same as one JSON document, --explain one JSON object
  * per input line.  The manual page (sentinel-report.1) is the reference
  * for options, output and the JSON schema.
@@ -40,6 +41,7 @@
 
 #include "bytes.h"
 #include "log.h"
+#include "maillog/format.h"
 #include "maillog/messages.h"
 #include "maillog/postfix.h"
 #include "maillog/syslog.h"
@@ -61,7 +63,8 @@ static const char usage_text[] =
 	"usage: sentinel-report [--format F] [--local-domains D,...] [--since T]\n"
 	"                       [--until T] [--json | --explain] FILE...\n"
 	"\n"
-	"  -f, --format F            log format: auto (default) or postfix\n"
+	"  -f, --format F            log format: auto (default), postfix, sendmail\n"
+	"                            or exim\n"
 	"  -l, --local-domains D,... sender domains that are local\n"
 	"  -s, --since T             count events at or after T\n"
 	"  -u, --until T             count events before T\n"
@@ -118,6 +121,7 @@ struct report {
 	time_t since, until;
 	const char *local_domains[MAX_LOCAL_DOMAINS + 1];
 	struct msg_table *msgs;
+	struct maillog_feed *feed;	/* parsed records to msgs, in order */
 	time_t last_expire;
 	uint64_t seed;			/* of the index hashes */
 	struct ident **idents, *other;
@@ -568,8 +572,8 @@ static void explain(struct report *r, const char *line, size_t len, int src,
  * (the same gzread() calls into READ_BUF bytes, so the same lines and the
  * same too-long lines) into one of NCHUNKS chunk buffers in turn, the
  * partial last line copied to the head of the next, and lists the chunk's
- * lines.  Either thread parses a listed chunk (syslog_parse(),
- * postfix_parse()) when it has nothing better to do; the main thread
+ * lines.  Either thread parses a listed chunk (maillog_header(),
+ * maillog_parse()) when it has nothing better to do; the main thread
  * applies parsed chunks to the tables strictly in input order, and only
  * then is a chunk's buffer, into which the records point, reused.  At most
  * NCHUNKS chunks are in flight whatever the input size.
@@ -607,6 +611,9 @@ struct pipeline {
 	int status;			/* 1 when a file could not be read */
 };
 
+/* --format, set before the reader starts and read-only after */
+static enum maillog_format log_format = MAILLOG_AUTO;
+
 static void parse_chunk(struct chunk *c)
 {
 	for (size_t i = 0; i < c->nev; i++) {
@@ -615,9 +622,9 @@ static void parse_chunk(struct chunk *c)
 		if (l->type != EV_LINE)
 			continue;
 		l->rec.kind = POSTFIX_UNPARSED;
-		l->src = syslog_parse(&l->sl, l->line, l->len, c->ref);
+		l->src = maillog_header(&l->sl, l->line, l->len, c->ref, log_format);
 		if (l->src == SYSLOG_OK)
-			postfix_parse(&l->rec, l->sl.program, l->sl.msg, NULL);
+			maillog_parse(&l->rec, log_format, &l->sl, NULL);
 	}
 }
 
@@ -783,6 +790,18 @@ static void *reader(void *arg)
 	return NULL;
 }
 
+/* One record of a line, as maillog_feed() hands them on. */
+static void on_record(const struct syslog_line *sl, const struct postfix_record *rec,
+		      void *arg)
+{
+	struct report *r = arg;
+
+	if (rec->kind == POSTFIX_AUTH_FAILED)
+		on_auth_failed(r, sl, rec);
+	else
+		msg_table_record(r->msgs, sl, rec);
+}
+
 static void apply_line(struct report *r, struct pline *l)
 {
 	struct syslog_line *sl = &l->sl;
@@ -804,10 +823,7 @@ static void apply_line(struct report *r, struct pline *l)
 			msg_table_expire(r->msgs, sl->time);
 			r->last_expire = sl->time;
 		}
-		if (rec->kind == POSTFIX_AUTH_FAILED)
-			on_auth_failed(r, sl, rec);
-		else
-			msg_table_record(r->msgs, sl, rec);
+		maillog_feed(r->feed, sl, rec, on_record, r);
 	}
 	if (r->explain)
 		explain(r, l->line, l->len, l->src, sl, rec);
@@ -1098,6 +1114,7 @@ static void report_free(struct report *r)
 	}
 	free(r->auth);
 	free(r->auth_ix.slot);
+	maillog_feed_free(r->feed);
 	msg_table_free(r->msgs);
 }
 
@@ -1123,8 +1140,9 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "f:l:s:u:jeh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
-			if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "postfix") != 0) {
-				log_warnx("format %s: not supported (auto, postfix)", optarg);
+			if (!maillog_format_parse(optarg, &log_format)) {
+				log_warnx("format %s: not one of auto, postfix, sendmail, exim",
+					  optarg);
 				return 2;
 			}
 			break;
@@ -1164,6 +1182,7 @@ int main(int argc, char **argv)
 	if (getrandom(&r->seed, sizeof(r->seed), GRND_NONBLOCK) != sizeof(r->seed))
 		r->seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	r->msgs = msg_table_new(&mc, &cb);
+	r->feed = maillog_feed_new(r->msgs);
 	status = read_files(r, argv + optind, argc - optind);
 	msg_table_flush(r->msgs);
 	if (r->json)

@@ -152,14 +152,14 @@ static int parse_maillog_path(struct config *cfg, const char *value, char *err, 
 
 static int parse_maillog_format(struct config *cfg, const char *value, char *err, size_t errlen)
 {
-	if (strcmp(value, "auto") == 0 || strcmp(value, "postfix") == 0) {
-		snprintf(cfg->maillog_format, sizeof(cfg->maillog_format), "%s", value);
-		return 0;
-	}
-	if (strcmp(value, "sendmail") == 0 || strcmp(value, "exim") == 0)
-		snprintf(err, errlen, "'%s' is not supported yet: auto or postfix", value);
-	else
-		snprintf(err, errlen, "'%s' is not one of auto, postfix", value);
+	static const char *const formats[] = { "auto", "postfix", "sendmail", "exim" };
+
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (strcmp(value, formats[i]) == 0) {
+			snprintf(cfg->maillog_format, sizeof(cfg->maillog_format), "%s", value);
+			return 0;
+		}
+	snprintf(err, errlen, "'%s' is not one of auto, postfix, sendmail, exim", value);
 	return -1;
 }
 

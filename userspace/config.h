@@ -43,7 +43,7 @@ struct config {
 	/* [maillog] */
 	char maillog_paths[CONFIG_MAX_MAILLOGS][PATH_MAX];
 	size_t nmaillog_paths;		/* 0: path = none */
-	char maillog_format[16];	/* auto, postfix */
+	char maillog_format[16];	/* auto, postfix, sendmail, exim */
 	bool maillog_from_beginning;	/* start = beginning */
 	char syslog_names[CONFIG_MAX_SYSLOG_NAMES][32];
 	size_t nsyslog_names;

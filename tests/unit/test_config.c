@@ -430,6 +430,10 @@ static void test_maillog_keys_are_read(void **state)
 	assert_int_equal(cfg.nsyslog_names, 2);
 	assert_string_equal(cfg.syslog_names[1], "postfix-out");
 	assert_string_equal(cfg.state_dir, "/srv/sentinel");
+	assert_int_equal(load("[maillog]\nformat = sendmail\n"), 0);
+	assert_string_equal(cfg.maillog_format, "sendmail");
+	assert_int_equal(load("[maillog]\nformat = exim\n"), 0);
+	assert_string_equal(cfg.maillog_format, "exim");
 }
 
 static void test_maillog_path_none_disables_the_maillog(void **state)
@@ -443,8 +447,8 @@ static void test_bad_maillog_values_are_refused(void **state)
 {
 	(void)state;
 	assert_refused("[maillog]\npath = mail.log\n", 2, "path", "not an absolute path");
-	assert_refused("[maillog]\nformat = sendmail\n", 2, "format", "not supported yet");
-	assert_refused("[maillog]\nformat = qmail\n", 2, "format", "not one of auto, postfix");
+	assert_refused("[maillog]\nformat = qmail\n", 2, "format",
+		       "not one of auto, postfix, sendmail, exim");
 	assert_refused("[maillog]\nstart = middle\n", 2, "start", "not one of end, beginning");
 	assert_refused("[maillog]\nsyslog_names = post fix\n", 2, "syslog_names",
 		       "not a syslog name");

@@ -226,6 +226,8 @@ static void test_deliveries_give_status_recipient_and_relay(void **state)
 	assert_field(POSTFIX_F_RELAY_HOST, "mail.remotehost.tld");
 	assert_field(POSTFIX_F_RELAY_IP, "123.123.123.123");
 	assert_int_equal(rec.relay_port, -1);
+	assert_field(POSTFIX_F_TEXT, "250 Requested mail action okay, completed: "
+		     "id=1MCJaS-1gviwC0ZZS-009SFU");
 	/* [exim]: a local delivery, the original address in <> */
 	assert_int_equal(parse("1999-03-02 09:44:33 10HmaX-000000005vi-0000 => userx "
 			       "<userx@test.ex> R=localuser T=appendfile"), POSTFIX_DELIVERY);

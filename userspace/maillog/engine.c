@@ -16,6 +16,7 @@
 
 #include "log.h"
 #include "maillog/engine.h"
+#include "maillog/format.h"
 #include "maillog/messages.h"
 #include "maillog/postfix.h"
 #include "maillog/syslog.h"
@@ -41,6 +42,8 @@ struct maillog {
 	struct series_table *identities;
 	struct correlator *correlator;
 	time_t expired_at;	/* log time of the last table expiry */
+	enum maillog_format format;
+	struct maillog_feed *feed;	/* records to the table, in order */
 };
 
 static struct series *identity_series(struct maillog *m, const char *identity)
@@ -92,27 +95,16 @@ static void track(struct maillog *m, const struct syslog_line *sl,
 	}
 }
 
-static void on_line(const char *line, size_t len, void *arg)
+/* One record of a line, as maillog_feed() hands them on. */
+static void on_record(const struct syslog_line *sl, const struct postfix_record *rec,
+		      void *arg)
 {
 	struct maillog *m = arg;
 	struct counters *c = m->counters;
-	struct postfix_record rec;
-	struct syslog_line sl;
 
-	if (syslog_parse(&sl, line, len, m->now) != SYSLOG_OK) {
-		c->maillog_unparsed++;
-		return;
-	}
-	switch (postfix_parse(&rec, sl.program, sl.msg, m->names)) {
-	case POSTFIX_UNPARSED:
-		c->maillog_unparsed++;
-		return;
-	case POSTFIX_FOREIGN:
-	case POSTFIX_IGNORED:
-		c->maillog_ignored++;
-		return;
+	switch (rec->kind) {
 	case POSTFIX_CLIENT:
-		if (postfix_has(&rec, POSTFIX_F_SASL_USERNAME))
+		if (postfix_has(rec, POSTFIX_F_SASL_USERNAME))
 			c->sasl_logins++;
 		break;
 	case POSTFIX_AUTH_FAILED:
@@ -121,8 +113,33 @@ static void on_line(const char *line, size_t len, void *arg)
 	default:
 		break;
 	}
+	track(m, sl, rec);
+}
+
+static void on_line(const char *line, size_t len, void *arg)
+{
+	struct maillog *m = arg;
+	struct counters *c = m->counters;
+	struct postfix_record rec;
+	struct syslog_line sl;
+
+	if (maillog_header(&sl, line, len, m->now, m->format) != SYSLOG_OK) {
+		c->maillog_unparsed++;
+		return;
+	}
+	switch (maillog_parse(&rec, m->format, &sl, m->names)) {
+	case POSTFIX_UNPARSED:
+		c->maillog_unparsed++;
+		return;
+	case POSTFIX_FOREIGN:
+	case POSTFIX_IGNORED:
+		c->maillog_ignored++;
+		return;
+	default:
+		break;
+	}
 	c->maillog_parsed++;
-	track(m, &sl, &rec);
+	maillog_feed(m->feed, &sl, &rec, on_record, m);
 }
 
 /* Positions saved for path, from the state file's text; false if none. */
@@ -168,6 +185,9 @@ struct maillog *maillog_open(const struct config *cfg, struct counters *counters
 	m->identities = identities;
 	m->correlator = correlator;
 	m->messages = msg_table_new(&mcfg, &cb);
+	m->feed = maillog_feed_new(m->messages);
+	if (!maillog_format_parse(cfg->maillog_format, &m->format))
+		m->format = MAILLOG_AUTO;	/* config.c accepts no other name */
 	snprintf(m->state_dir, sizeof(m->state_dir), "%s", cfg->state_dir);
 	for (size_t i = 0; i < cfg->nsyslog_names; i++)
 		m->names[i] = cfg->syslog_names[i];
@@ -279,6 +299,7 @@ void maillog_close(struct maillog *m)
 	maillog_save(m);
 	for (size_t i = 0; i < m->ntails; i++)
 		tail_close(m->tails[i]);
+	maillog_feed_free(m->feed);
 	msg_table_free(m->messages);
 	free(m->saved);
 	free(m);

@@ -4,10 +4,11 @@
  *
  * maillog_open() starts a tail (tail.h) for each [maillog] path, resuming
  * from the positions saved in [daemon] state_dir/maillog.state, else from
- * `start`.  Each line is split by syslog_parse() and recognised by
- * postfix_parse() (records only from [maillog] syslog_names programs), and
- * counted: parsed, ignored, unparsed (never fatal), SASL logins and
- * failures.  maillog_save() writes the positions atomically; the daemon
+ * `start`.  Each line is split by maillog_header() and recognised by
+ * maillog_parse() in the [maillog] format (format.h: Postfix records only
+ * from syslog_names programs, Sendmail, Exim), handed on in order by
+ * maillog_feed(), and counted: parsed, ignored, unparsed (never fatal),
+ * SASL logins and failures.  maillog_save() writes the positions atomically; the daemon
  * calls it every second and at exit, so a restart neither loses nor
  * repeats a line (after a crash, at most the last second is read again).
  *

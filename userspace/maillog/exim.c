@@ -454,9 +454,16 @@ static enum postfix_kind p_delivery(struct cur *c, struct postfix_record *r,
 		cur_set(r, POSTFIX_F_RELAY_IP, found.ip.p, found.ip.n);
 		r->relay_port = found.port;
 	}
-	p = memmem(after, (size_t)(c->end - after), ": ", 2);
-	if (p)
+	if (status[0] == 's') {
+		/* the remote's reply: C="..." up to the line's last quote */
+		const char *q = memrchr(after, '"', (size_t)(c->end - after));
+
+		p = memmem(after, (size_t)(c->end - after), " C=\"", 4);
+		if (p && q > p + 3)
+			cur_set(r, POSTFIX_F_TEXT, p + 4, (size_t)(q - p - 4));
+	} else if ((p = memmem(after, (size_t)(c->end - after), ": ", 2)) != NULL) {
 		cur_set(r, POSTFIX_F_TEXT, p + 2, (size_t)(c->end - p - 2));
+	}
 	return POSTFIX_DELIVERY;
 }
 

@@ -19,7 +19,8 @@
  *   ID == A ...                                                DELIVERY deferred
  *   ID ** A ...                                                DELIVERY bounced
  *        TO, ORIG_TO (<..> after it), RELAY_HOST, RELAY_IP, relay_port
- *        (of H= after R= and T=), STATUS, TEXT (after ": ")
+ *        (of H= after R= and T=), STATUS, TEXT (a sent one's C="..."
+ *        reply, the others' text after ": ")
  *   ID Completed                                               REMOVED
  *   AUTH authenticator failed for HOST: TEXT[ (set_id=USER)..]  AUTH_FAILED
  *        SASL_METHOD AUTH, CLIENT_HOST, HELO, CLIENT_IP, SASL_USERNAME

@@ -1,0 +1,116 @@
+#!/bin/sh
+# test_report_formats.sh - sentinel-report on Sendmail and Exim logs.
+#
+# Needs no root.  tests/data/sendmail.log and tests/data/exim.log hold real
+# lines from public fixtures and hostile ones (see tests/data/README.md);
+# sentinel-report must give exactly the per-identity counts listed there,
+# with --format auto and with the format forced, must read nothing of one
+# MTA's log when forced to the other's format, must take no identity from
+# a login name written into a sender, message-id or subject, must count
+# the authentication failures per client address, and must refuse an
+# unknown --format with exit status 2.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib.sh
+
+REPORT=build/sentinel-report
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+export TZ=UTC
+
+if [ ! -x "$REPORT" ]; then
+	fail "report formats" "build $REPORT first (make all)"
+	exit 1
+fi
+
+# "IDENTITY MESSAGES SENT DEFERRED BOUNCED" per row of the identity table
+rows() {
+	awk 'NR == 1 { next } NF == 0 { exit } { print $NF, $1, $3, $4, $5 }' | LC_ALL=C sort
+}
+
+# "IP FAILURES" per row of the auth failure table
+failures() {
+	awk '/^auth failures by client ip/ { on = 1; getline; next }
+	     on && NF == 0 { exit } on && $1 ~ /^[0-9]+$/ { print $2, $1 }' | LC_ALL=C sort
+}
+
+LC_ALL=C sort > "$WORK/want.sendmail" <<'EOF'
+client:127.0.0.1 1 1 0 0
+client:198.51.100.66 1 0 0 1
+client:203.0.113.5 2 1 0 1
+sasl:alice@example.org 3 3 1 0
+sasl:bob 1 2 0 0
+EOF
+LC_ALL=C sort > "$WORK/want.exim" <<'EOF'
+client:192.0.2.4 1 0 1 1
+client:203.0.113.9 1 1 0 0
+sasl:dave 2 2 0 0
+sasl:erin 1 2 0 0
+sasl:frank 1 1 0 0
+EOF
+printf '192.0.2.3 1\n192.0.2.4 2\n' > "$WORK/fail.sendmail"
+printf '24.106.174.74 1\n85.214.85.40 2\n' > "$WORK/fail.exim"
+
+for mta in sendmail exim; do
+	for fmt in auto "$mta"; do
+		"$REPORT" --format "$fmt" "tests/data/$mta.log" > "$WORK/$mta.$fmt.txt"
+		check "$mta log, --format $fmt: exits 0" test $? -eq 0
+		rows < "$WORK/$mta.$fmt.txt" > "$WORK/got.$mta.$fmt"
+		if cmp -s "$WORK/want.$mta" "$WORK/got.$mta.$fmt"; then
+			pass "$mta log, --format $fmt: exact per-identity counts"
+		else
+			fail "$mta log, --format $fmt: exact per-identity counts" \
+				"$(diff "$WORK/want.$mta" "$WORK/got.$mta.$fmt" | tr '\n' ' ')"
+		fi
+		failures < "$WORK/$mta.$fmt.txt" > "$WORK/gotfail.$mta.$fmt"
+		check "$mta log, --format $fmt: auth failures per client ip" \
+			cmp -s "$WORK/fail.$mta" "$WORK/gotfail.$mta.$fmt"
+	done
+	check "$mta log: no sasl:ceo, whatever the sender, message-id or subject says" \
+		sh -c "! grep -q 'ceo' '$WORK/$mta.auto.txt'"
+done
+
+check "sendmail log: the failed login name keeps the injected relay as text" \
+	grep -q 'criminal, relay=\[192.0.2.100\]' "$WORK/sendmail.auto.txt"
+
+# one MTA's log read as the other's: nothing of it is a record
+"$REPORT" --format exim tests/data/sendmail.log > "$WORK/cross1.txt"
+check "sendmail log read as exim: no identity" grep -q '^(no identities)' "$WORK/cross1.txt"
+"$REPORT" --format sendmail tests/data/exim.log > "$WORK/cross2.txt"
+check "exim log read as sendmail: no identity" grep -q '^(no identities)' "$WORK/cross2.txt"
+"$REPORT" --format postfix tests/data/exim.log > "$WORK/cross3.txt"
+check "exim log read as postfix: its mainlog lines are unparsed" \
+	grep -q '^lines read 25, parsed 0, ignored 3, unparsed 22 ' "$WORK/cross3.txt"
+
+# all three MTAs in one run: the counts add up
+"$REPORT" tests/data/sendmail.log tests/data/exim.log > "$WORK/both.txt"
+rows < "$WORK/both.txt" > "$WORK/got.both"
+LC_ALL=C sort "$WORK/want.sendmail" "$WORK/want.exim" > "$WORK/want.both"
+check "both logs in one run: the union of the counts" cmp -s "$WORK/want.both" "$WORK/got.both"
+
+if command -v python3 >/dev/null 2>&1; then
+	"$REPORT" --json tests/data/exim.log > "$WORK/exim.json"
+	check "--json on an Exim log: sasl:erin has 2 sent deliveries" sh -c "python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+i = [x for x in d[\"identities\"] if x[\"identity\"] == \"sasl:erin\"][0]
+assert i[\"messages\"] == 1 and i[\"deliveries\"][\"sent\"] == 2, i
+' '$WORK/exim.json'"
+	"$REPORT" --explain tests/data/sendmail.log > "$WORK/explain.txt"
+	check "--explain on a Sendmail log: one JSON object per line, logins and identities" \
+		sh -c "python3 -c '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert len(lines) == 29, len(lines)
+kinds = [l[\"kind\"] for l in lines]
+assert kinds.count(\"login\") == 2 and kinds.count(\"queued\") == 9, kinds
+assert any(l.get(\"identity\") == \"sasl:bob\" for l in lines)
+' '$WORK/explain.txt'"
+else
+	skip "--json and --explain on Sendmail and Exim logs" "no python3 to check them"
+fi
+
+"$REPORT" --format qmail tests/data/exim.log > /dev/null 2>&1
+check "unknown --format exits 2" test $? -eq 2
+
+[ "$FAILED" -eq 0 ]
