@@ -128,7 +128,8 @@ static int cmd(struct session *s, char *text, size_t cap, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(line) - 2)
 		return -1;
-	memcpy(line + n, "\r\n", 2);
+	line[n] = '\r';
+	line[n + 1] = '\n';
 	if (write(s->fd, line, (size_t)n + 2) != n + 2)
 		return -1;
 	return reply(s, text, cap);
