@@ -201,16 +201,24 @@ void incident_store_new_id(struct incident_store *s, char *id)
 	}
 }
 
+/* s, cut to len bytes, equals the stored entry e */
+static bool same_entry(const char *e, const char *s, size_t len)
+{
+	return memcmp(e, s, len) == 0 && e[len] == '\0';
+}
+
 void recent_front(char *base, size_t stride, size_t *n, const char *s)
 {
 	size_t i, len = strlen(s);
 
 	if (len >= stride)
 		len = stride - 1;
-	for (i = 0; i < *n; i++)
-		if (strncmp(base + i * stride, s, stride) == 0)
+	if (*n && same_entry(base, s, len))
+		return;		/* already first: the common case */
+	for (i = 1; i < *n; i++)
+		if (same_entry(base + i * stride, s, len))
 			break;
-	if (i == *n) {
+	if (i >= *n) {
 		if (*n < DETECT_SAMPLES)
 			(*n)++;
 		i = *n - 1;

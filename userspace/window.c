@@ -21,11 +21,18 @@ void window_init(struct window *w)
 	memset(w->first_us, 0xff, sizeof(w->first_us));
 }
 
+static void clear_slot(uint16_t slot[WC_N], uint32_t total[WC_N])
+{
+	for (unsigned c = 0; c < WC_N; c++)
+		total[c] -= slot[c];
+	memset(slot, 0, WC_N * sizeof(slot[0]));
+}
+
 static void clear_sec(struct window *w, int64_t s)
 {
 	unsigned i = win_mod(s, WIN_SECONDS);
 
-	memset(w->sec[i], 0, sizeof(w->sec[i]));
+	clear_slot(w->sec[i], w->sec_total);
 	w->first_us[i] = UINT32_MAX;
 }
 
@@ -53,16 +60,19 @@ bool window_advance(struct window *w, int64_t sec)
 	if (from < to - WIN_TENS + 1)
 		from = to - WIN_TENS + 1;
 	for (t = from; t <= to; t++)
-		memset(w->tens[win_mod(t, WIN_TENS)], 0, sizeof(w->tens[0]));
+		clear_slot(w->tens[win_mod(t, WIN_TENS)], w->tens_total);
 	w->head = sec;
 	return false;
 }
 
-static void sat_add(uint16_t *c, uint32_t n)
+/* Add n to a slot's counter and its ring's total, saturating the slot. */
+static void sat_add(uint16_t *c, uint32_t *total, uint32_t n)
 {
-	uint32_t v = (uint32_t)*c + n;
+	uint32_t room = UINT16_MAX - *c;
 
-	*c = v > UINT16_MAX || v < n ? UINT16_MAX : (uint16_t)v;
+	n = n < room ? n : room;
+	*c = (uint16_t)(*c + n);
+	*total += n;
 }
 
 void window_add(struct window *w, int64_t sec, uint32_t us, enum win_counter c, uint32_t n)
@@ -71,12 +81,12 @@ void window_add(struct window *w, int64_t sec, uint32_t us, enum win_counter c, 
 	if (sec > w->head - WIN_SECONDS) {
 		unsigned i = win_mod(sec, WIN_SECONDS);
 
-		sat_add(&w->sec[i][c], n);
+		sat_add(&w->sec[i][c], &w->sec_total[c], n);
 		if (c == WC_MESSAGES && us < w->first_us[i])
 			w->first_us[i] = us;
 	}
 	if (win_div(sec, 10) > win_div(w->head, 10) - WIN_TENS)
-		sat_add(&w->tens[win_mod(win_div(sec, 10), WIN_TENS)][c], n);
+		sat_add(&w->tens[win_mod(win_div(sec, 10), WIN_TENS)][c], &w->tens_total[c], n);
 }
 
 /* The seconds [lo, hi] of the span ending at now that the ring still holds. */
@@ -108,6 +118,26 @@ static bool tens_range(const struct window *w, int64_t now, unsigned span,
 	return *lo <= *hi;
 }
 
+/* Sum the n slots of ring from index i on, wrapping at len: one counter
+ * at a time over at most two straight runs, so the sum stays in a
+ * register (an array of sums went through memory on every add). */
+static void add_slots(const uint16_t (*ring)[WC_N], unsigned len, unsigned i, int64_t n,
+		      struct win_totals *out)
+{
+	unsigned end1 = n < (int64_t)(len - i) ? i + (unsigned)n : len;
+	unsigned end2 = (unsigned)(n - (end1 - i));
+
+	for (unsigned c = 0; c < WC_N; c++) {
+		uint32_t sum = 0;
+
+		for (unsigned j = i; j < end1; j++)
+			sum += ring[j][c];
+		for (unsigned j = 0; j < end2; j++)
+			sum += ring[j][c];
+		out->c[c] = sum;
+	}
+}
+
 void window_sum(const struct window *w, int64_t now, unsigned span, struct win_totals *out)
 {
 	int64_t lo, hi;
@@ -116,16 +146,18 @@ void window_sum(const struct window *w, int64_t now, unsigned span, struct win_t
 	if (span <= WIN_SECONDS) {
 		if (!sec_range(w, now, span, &lo, &hi))
 			return;
-		for (int64_t s = lo; s <= hi; s++)
-			for (unsigned c = 0; c < WC_N; c++)
-				out->c[c] += w->sec[win_mod(s, WIN_SECONDS)][c];
+		if (hi - lo + 1 == WIN_SECONDS)
+			memcpy(out->c, w->sec_total, sizeof(out->c));
+		else
+			add_slots(w->sec, WIN_SECONDS, win_mod(lo, WIN_SECONDS), hi - lo + 1, out);
 		return;
 	}
 	if (!tens_range(w, now, span, &lo, &hi))
 		return;
-	for (int64_t s = lo; s <= hi; s++)
-		for (unsigned c = 0; c < WC_N; c++)
-			out->c[c] += w->tens[win_mod(s, WIN_TENS)][c];
+	if (hi - lo + 1 == WIN_TENS)
+		memcpy(out->c, w->tens_total, sizeof(out->c));
+	else
+		add_slots(w->tens, WIN_TENS, win_mod(lo, WIN_TENS), hi - lo + 1, out);
 }
 
 /* First second in [lo, hi] of the one-second ring with a count of c. */

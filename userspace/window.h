@@ -11,7 +11,9 @@
  * clock that stepped back (a log replay, local time at the end of summer
  * time): the window restarts empty at that time rather than going blind
  * until the clock catches up.  Counters saturate at UINT16_MAX per bucket;
- * sums are 32-bit.
+ * sums are 32-bit.  Each ring keeps the running total of its slots, so a
+ * read of a whole ring (the 1 min and 10 min spans at the head) is a copy,
+ * not a sum.
  *
  * The first message of each second is kept to the microsecond, so that
  * an incident can say when the burst that fired it began.
@@ -50,6 +52,7 @@ struct window {
 	uint16_t sec[WIN_SECONDS][WC_N];
 	uint32_t first_us[WIN_SECONDS];		/* UINT32_MAX: no message */
 	uint16_t tens[WIN_TENS][WC_N];
+	uint32_t sec_total[WC_N], tens_total[WC_N];	/* of the whole ring */
 };
 
 struct win_totals {

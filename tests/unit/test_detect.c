@@ -821,6 +821,40 @@ static void test_first_message_of_a_span_is_kept_to_the_microsecond(void **state
 	assert_true(window_first(&w, 1003, 60, WC_FLOWS) < 0);
 }
 
+/* The ring totals (read for whole spans) always equal their buckets. */
+static void test_running_totals_match_the_buckets_under_random_time(void **state)
+{
+	uint64_t x = 88172645463325252ULL;	/* xorshift, fixed seed */
+	int64_t t = 100000;
+	struct window w;
+
+	(void)state;
+	window_init(&w);
+	for (int i = 0; i < 200000; i++) {
+		uint32_t want[WC_N] = { 0 }, tens[WC_N] = { 0 };
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* mostly forward, sometimes late, rarely a jump either way */
+		t += (int64_t)(x % 7) - 2;
+		if (x % 1000 == 0)
+			t += (x & 1) ? 700 : -900;
+		window_add(&w, t - (int64_t)((x >> 8) % 90), 0, (enum win_counter)((x >> 20) % WC_N),
+			   (uint32_t)((x >> 32) % 5000));
+		if (i % 997)
+			continue;
+		for (unsigned s = 0; s < WIN_SECONDS; s++)
+			for (unsigned c = 0; c < WC_N; c++)
+				want[c] += w.sec[s][c];
+		for (unsigned s = 0; s < WIN_TENS; s++)
+			for (unsigned c = 0; c < WC_N; c++)
+				tens[c] += w.tens[s][c];
+		assert_memory_equal(want, w.sec_total, sizeof(want));
+		assert_memory_equal(tens, w.tens_total, sizeof(tens));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -859,6 +893,7 @@ int main(void)
 		cmocka_unit_test(test_time_going_backwards_does_not_crash_or_corrupt_buckets),
 		cmocka_unit_test(test_ten_minute_span_keeps_what_the_minute_span_forgot),
 		cmocka_unit_test(test_first_message_of_a_span_is_kept_to_the_microsecond),
+		cmocka_unit_test(test_running_totals_match_the_buckets_under_random_time),
 	};
 
 	return cmocka_run_group_tests_name("detect", tests, NULL, NULL);
