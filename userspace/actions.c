@@ -293,11 +293,16 @@ static void advance(struct actions *a, struct request *r, const struct run_resul
 static void on_cmd_done(const struct run_result *res, void *arg)
 {
 	struct actions *a = arg;
+	bool outer = !a->pumping;
 
+	/* the event callback may submit: its pump() must wait for ours */
 	a->running = false;
+	a->pumping = true;
 	record_cmd(a, a->head, res);
 	advance(a, a->head, res);
-	pump(a);
+	a->pumping = !outer;
+	if (outer)
+		pump(a);
 }
 
 static void pop(struct actions *a)

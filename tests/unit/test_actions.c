@@ -453,6 +453,48 @@ static void test_action_hook_runs_after_every_step(void **state)
 	runner_free(rn);
 }
 
+static struct actions *resubmit_to;
+
+static void on_event_submit(const struct action_event *ev, void *arg)
+{
+	struct action_request q;
+	char err[128];
+
+	on_event(ev, arg);
+	if (ev->kind == ACTION_HOOK && resubmit_to) {
+		request(&q, REQ_HOLD, "sasl:judy", "inc-10");
+		assert_int_equal(actions_submit(resubmit_to, &q, err, sizeof(err)), 0);
+		resubmit_to = NULL;
+	}
+}
+
+static void test_a_callback_may_submit_a_request(void **state)
+{
+	const struct actions_callbacks cb = { .done = on_event_submit };
+	struct actions_config c;
+	struct action_request q;
+	struct runner *rn = runner_new();
+	struct actions *a;
+	char err[128];
+
+	(void)state;
+	config(&c, true);
+	script("action-hook", "exit 0");
+	snprintf(c.action_hook, sizeof(c.action_hook), "%s", path("action-hook"));
+	a = actions_new(&c, rn, &cb);
+	resubmit_to = a;
+	request(&q, REQ_HOLD, "sasl:ivan", "inc-9");
+	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
+	drive(a, rn, 5);
+	assert_int_equal(nevents, 4);
+	expect(0, ACTION_HOLD, RESULT_SKIPPED);
+	expect(1, ACTION_HOOK, RESULT_OK);	/* its callback submits judy's */
+	expect(2, ACTION_HOLD, RESULT_SKIPPED);
+	expect(3, ACTION_HOOK, RESULT_OK);
+	actions_free(a);
+	runner_free(rn);
+}
+
 static void test_login_that_is_no_map_key_fails_the_lock_but_runs_lock_hook(void **state)
 {
 	struct actions_config c;
@@ -707,6 +749,7 @@ int main(void)
 		T(test_a_hung_command_times_out_and_fails),
 		T(test_failed_hold_does_not_prevent_the_lock),
 		T(test_action_hook_runs_after_every_step),
+		T(test_a_callback_may_submit_a_request),
 		T(test_login_that_is_no_map_key_fails_the_lock_but_runs_lock_hook),
 		T(test_cooldown_merges_a_second_response_into_a_hold),
 		T(test_bad_requests_and_a_full_queue_are_refused),
