@@ -204,21 +204,20 @@ void ident_note_qid(struct ident *w, const char *qid)
 		len = IDENT_QID_MAX - 1;
 	memcpy(r->qids[r->qnext], qid, len);
 	r->qids[r->qnext][len] = '\0';
-	r->qnext = (r->qnext + 1) % DETECT_SAMPLES;
-	if (r->nqids < DETECT_SAMPLES)
+	r->qnext = (r->qnext + 1) % IDENT_QIDS;
+	if (r->nqids < IDENT_QIDS)
 		r->nqids++;
 }
 
 void ident_evidence(const struct ident *w, struct incident *inc)
 {
 	const struct ident_recent *r = w->recent;
-	unsigned take;
 
 	if (!r)
 		return;
-	take = r->nqids < DETECT_SAMPLES / 2 ? r->nqids : DETECT_SAMPLES / 2;
-	for (unsigned i = 0; i < take && inc->nqids < DETECT_SAMPLES; i++) {
-		unsigned slot = (r->qnext + DETECT_SAMPLES - take + i) % DETECT_SAMPLES;
+	/* oldest first: when the ring is full it starts at qnext */
+	for (unsigned i = 0; i < r->nqids && inc->nqids < DETECT_SAMPLES; i++) {
+		unsigned slot = (r->qnext + IDENT_QIDS - r->nqids + i) % IDENT_QIDS;
 
 		utf8_sanitize(inc->qids[inc->nqids++], sizeof(inc->qids[0]), r->qids[slot]);
 	}

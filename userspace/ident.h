@@ -33,9 +33,10 @@
 
 #define IDENT_QID_MAX (MSG_INSTANCE_MAX + POSTFIX_QID_MAX + 1)
 #define IDENT_IP_MAX 64
+#define IDENT_QIDS (DETECT_SAMPLES / 2)	/* the rest is room for those after */
 
 struct ident_recent {
-	char qids[DETECT_SAMPLES][IDENT_QID_MAX];	/* ring: oldest at qnext when full */
+	char qids[IDENT_QIDS][IDENT_QID_MAX];	/* ring: oldest at qnext when full */
 	char ips[DETECT_SAMPLES][IDENT_IP_MAX];		/* most recent first */
 	unsigned nqids, qnext;
 	size_t nips;
@@ -82,8 +83,8 @@ void ident_count_message(struct ident *w, int64_t sec);
 bool ident_note_ip(struct ident *w, const char *ip, int64_t sec);
 void ident_note_qid(struct ident *w, const char *qid);
 
-/* Into a new incident: the queue ids of the last DETECT_SAMPLES / 2
- * messages (room is left for those after) and the recent client IPs. */
+/* Into a new incident: the queue ids of the last IDENT_QIDS messages and
+ * the recent client IPs. */
 void ident_evidence(const struct ident *w, struct incident *inc);
 
 #endif

@@ -145,7 +145,12 @@ static void test_spammer_at_10_per_second_fires_within_one_second(void **state)
 	assert_true(near0(inc->first_seen - (T0 + 0.123456)) < 1e-5);
 	assert_string_equal(inc->identity, "sasl:bob");
 	assert_int_equal(inc->state, INCIDENT_OPEN);
-	assert_true(inc->nqids > 0 && inc->nlines > 0);
+	/* the queue ids of the messages up to it (half the samples: room is
+	 * left for what follows), and the line that opened it */
+	assert_int_equal(inc->nqids, 4);
+	assert_true(strcmp(inc->qids[0], inc->qids[3]) < 0);	/* oldest first */
+	assert_int_equal(inc->nlines, 1);
+	assert_non_null(strstr(inc->lines[0], "from=<x@spam.example>"));
 	assert_string_equal(inc->client_ips[0], "203.0.113.9");
 	detect_free(d);
 }
