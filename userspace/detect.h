@@ -217,9 +217,13 @@ void detect_delivery(struct detector *d, const char *identity, enum msg_status s
 void detect_login(struct detector *d, const char *identity, const char *client_ip, double t);
 void detect_auth_failure(struct detector *d, const char *client_ip, const char *username,
 			 double t);
-/* identity NULL or "": a flow no delivery has claimed (yet). */
+/* identity NULL or "": a flow no delivery has claimed (yet).  Every time
+ * given to the detector is on the log's clock: a kernel flow's time must be
+ * CLOCK_REALTIME (a live log's time), not CLOCK_MONOTONIC. */
 void detect_flow(struct detector *d, const char *identity, double t);
-/* Once a second: the global flow spike, baselines, expiry. */
+/* Once a second: the global flow spike, `updated` for new evidence,
+ * expiry of idle identities and old failed logins.  now: the latest log
+ * time, or the wall clock when the log is live and quiet. */
 void detect_tick(struct detector *d, double now);
 
 /* Incidents, open and recent (a bounded ring of resolved ones too). */
