@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <uthash.h>
 
+#include "hash_free.h"
 #include "cgroup.h"
 #include "log.h"
 
@@ -94,14 +95,7 @@ struct cgroup_cache *cgroup_cache_new(const char *mount, unsigned max)
 
 static void cache_clear(struct cgroup_cache *c)
 {
-	struct cg_entry *e = c->head, *next;
-
-	/* HASH_CLEAR frees the table, not the items, and leaves their links. */
-	HASH_CLEAR(hh, c->head);
-	for (; e; e = next) {
-		next = e->hh.next;
-		free(e);
-	}
+	HASH_FREE_ALL(c->head, free);
 	c->count = 0;
 }
 

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <uthash.h>
 
+#include "hash_free.h"
 #include "correlate.h"
 #include "log.h"
 #include "sentinel.h"
@@ -76,12 +77,7 @@ void correlator_free(struct correlator *k)
 
 	if (!k)
 		return;
-	p = k->head;
-	HASH_CLEAR(hh, k->head);	/* the table; the items keep their links */
-	for (; p; p = next) {
-		next = p->hh.next;
-		free(p);
-	}
+	HASH_FREE_ALL(k->head, free);
 	for (p = k->spare; p; p = next) {
 		next = p->spare;
 		free(p);

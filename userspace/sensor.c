@@ -20,6 +20,7 @@
 #include <linux/types.h>
 #include <uthash.h>
 
+#include "hash_free.h"
 #include "sentinel.h"
 #include "sentinel.skel.h"
 #include "cgroup.h"
@@ -184,8 +185,6 @@ fail:
 
 void sensor_close(struct sensor *s)
 {
-	struct key_entry *e, *next;
-
 	if (!s)
 		return;
 	ring_buffer__free(s->rb);
@@ -194,12 +193,7 @@ void sensor_close(struct sensor *s)
 	sentinel_bpf__destroy(s->skel);
 	if (s->cgroup_fd >= 0)
 		close(s->cgroup_fd);
-	e = s->keys;
-	HASH_CLEAR(hh, s->keys);	/* the table; the items keep their links */
-	for (; e; e = next) {
-		next = e->hh.next;
-		free(e);
-	}
+	HASH_FREE_ALL(s->keys, free);
 	cgroup_cache_free(s->cgroups);
 	free(s->percpu);
 	free(s->batch_keys);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <uthash.h>
 
+#include "hash_free.h"
 #include "log.h"
 #include "series.h"
 #include "text.h"
@@ -54,16 +55,9 @@ struct series_table *series_table_new(unsigned nlabels, const char *const *label
 
 void series_table_free(struct series_table *t)
 {
-	struct series_priv *p, *next;
-
 	if (!t)
 		return;
-	p = t->head;
-	HASH_CLEAR(hh, t->head);	/* the table; the items keep their links */
-	for (; p; p = next) {
-		next = p->hh.next;
-		free(p);
-	}
+	HASH_FREE_ALL(t->head, free);
 	free(t);
 }
 
