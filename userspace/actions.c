@@ -286,6 +286,7 @@ static void advance(struct actions *a, struct request *r, const struct run_resul
 		r->qi = 0;
 		r->gone = 0;
 		r->work.n = 0;
+		r->todo.n = 0;
 	}
 	actions_save(a);
 }

@@ -67,6 +67,7 @@ struct request {
 	enum action_result hook_result;
 	struct qid_list preheld;	/* hold ALL: on hold before we held */
 	bool preheld_known, preheld_overflow;
+	struct qid_list todo;		/* quarantine: the qids on hold */
 	struct qid_list work;		/* quarantine: copied; release: ours */
 	size_t qi, gone;
 	/* this attempt, not persisted */

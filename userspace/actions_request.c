@@ -66,6 +66,7 @@ void request_free(struct request *r)
 	qid_list_free(&r->qids);
 	qid_list_free(&r->preheld);
 	qid_list_free(&r->work);
+	qid_list_free(&r->todo);
 	json_decref(r->cmds);
 	free(r);
 }

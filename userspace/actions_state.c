@@ -110,6 +110,7 @@ static json_t *request_json(const struct request *r)
 	set(o, "preheld_overflow", json_boolean(r->preheld_overflow));
 	set(o, "preheld", qids_json(&r->preheld));
 	if (cur == STEP_QUARANTINE) {	/* a release's list is made again */
+		set(o, "todo", qids_json(&r->todo));
 		set(o, "work", qids_json(&r->work));
 		set(o, "qi", json_integer((json_int_t)r->qi));
 		set(o, "gone", json_integer((json_int_t)r->gone));
@@ -261,13 +262,17 @@ static struct request *request_from(const json_t *o)
 		goto bad;
 	if (r->cur < r->nsteps && r->steps[r->cur] == STEP_QUARANTINE) {
 		const json_t *work = json_object_get(o, "work");
+		const json_t *todo = json_object_get(o, "todo");
 
-		if (work && qids_from(work, &r->work, ACTIONS_MAX_QIDS) < 0)
+		if ((work && qids_from(work, &r->work, ACTIONS_MAX_QIDS) < 0) ||
+		    (todo && qids_from(todo, &r->todo, ACTIONS_MAX_QIDS) < 0))
 			goto bad;
 		r->qi = get_size(o, "qi");
 		r->gone = get_size(o, "gone");
-		if (r->qi > r->qids.n)
-			r->qi = r->qids.n;
+		if (r->qi > r->todo.n)
+			r->qi = r->todo.n;
+		if (r->phase == 1 && !r->todo.n)
+			r->phase = 0;	/* list the hold queue again */
 	} else {
 		r->phase = 0;	/* start the step again (see the top) */
 	}

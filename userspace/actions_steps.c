@@ -399,6 +399,12 @@ static enum step_status postsuper_list(struct actions *a, const struct qid_list 
 	return STEP_RUN;
 }
 
+/*
+ * Phases: 0 lists the hold queue (postqueue -j), 1 copies each of the
+ * request's messages that is on hold with postcat (postcat waits a second
+ * for a queue file that is not there, so messages already delivered are
+ * left out first), 2 deletes the copied ones.
+ */
 static enum step_status quarantine(struct actions *a, struct request *r,
 				   const struct run_result *res, struct outcome *o)
 {
@@ -412,24 +418,54 @@ static enum step_status quarantine(struct actions *a, struct request *r,
 			    a->cfg.quarantine_dir, r->qdir);
 	sfmt(dir, sizeof(dir), "%s/%s", a->cfg.quarantine_dir, r->qdir);
 	if (r->phase == 0) {
-		if (res) {	/* postcat of qids[qi] */
-			sfmt(tmp, sizeof(tmp), "%s/.%s.tmp", dir, r->qids.v[r->qi]);
-			sfmt(final, sizeof(final), "%s/%s", dir, r->qids.v[r->qi]);
+		struct qid_list held = { 0 };
+		bool overflow;
+
+		if (!res)
+			return snapshot_start(a, r);
+		if (!run_ok(res))
+			return failed(o, "postqueue -j", res);
+		if (snapshot_read(a, r, &held, (size_t)ACTIONS_MAX_QIDS * 4, &overflow, NULL, NULL) < 0) {
+			sfmt(o->detail, sizeof(o->detail), "postqueue -j output: %s",
+			     strerror(errno));
+			return STEP_FAIL;
+		}
+		if (held.n)
+			qsort(held.v, held.n, sizeof(*held.v), cmp_qid);
+		r->todo.n = 0;
+		for (size_t i = 0; i < r->qids.n; i++)
+			if (overflow || sorted_has(&held, r->qids.v[i]))
+				qid_list_add(&r->todo, r->qids.v[i]);
+			else
+				r->gone++;
+		qid_list_free(&held);
+		if (r->todo.n == 0)
+			return done(o, RESULT_SKIPPED, 0, "none of the %zu messages is on hold",
+				    r->qids.n);
+		if ((mkdir(a->cfg.quarantine_dir, 0700) < 0 && errno != EEXIST) ||
+		    (mkdir(dir, 0700) < 0 && errno != EEXIST)) {
+			sfmt(o->detail, sizeof(o->detail), "mkdir %s: %s", dir, strerror(errno));
+			return STEP_FAIL;
+		}
+		r->qi = 0;
+		r->phase = 1;
+		res = NULL;
+	}
+	if (r->phase == 1) {
+		if (res) {	/* postcat of todo[qi] */
+			sfmt(tmp, sizeof(tmp), "%s/.%s.tmp", dir, r->todo.v[r->qi]);
+			sfmt(final, sizeof(final), "%s/%s", dir, r->todo.v[r->qi]);
 			if (run_ok(res) && stat(tmp, &st) == 0 && st.st_size > 0 &&
 			    rename(tmp, final) == 0) {
-				qid_list_add(&r->work, r->qids.v[r->qi]);
+				qid_list_add(&r->work, r->todo.v[r->qi]);
 			} else {
 				unlink(tmp);
 				r->gone++;
 			}
 			r->qi++;
-		} else if ((mkdir(a->cfg.quarantine_dir, 0700) < 0 && errno != EEXIST) ||
-			   (mkdir(dir, 0700) < 0 && errno != EEXIST)) {
-			sfmt(o->detail, sizeof(o->detail), "mkdir %s: %s", dir, strerror(errno));
-			return STEP_FAIL;
 		}
-		while (r->qi < r->qids.n) {
-			const char *qid = r->qids.v[r->qi];
+		while (r->qi < r->todo.n) {
+			const char *qid = r->todo.v[r->qi];
 
 			sfmt(final, sizeof(final), "%s/%s", dir, qid);
 			if (lstat(final, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
@@ -447,9 +483,9 @@ static enum step_status quarantine(struct actions *a, struct request *r,
 			return STEP_RUN;
 		}
 		if (r->work.n == 0)
-			return done(o, RESULT_SKIPPED, 0, "none of the %zu messages is in the queue",
-				    r->qids.n);
-		r->phase = 1;
+			return done(o, RESULT_SKIPPED, 0, "none of the %zu messages could be copied",
+				    r->todo.n);
+		r->phase = 2;
 		res = NULL;
 	}
 	if (!res)
@@ -459,7 +495,7 @@ static enum step_status quarantine(struct actions *a, struct request *r,
 	o->count = postsuper_count(res, "Deleted", r->work.n);
 	held_sub(a, o->count);
 	return done(o, RESULT_OK, o->count,
-		    "%zu copied to %s and deleted; %zu not in the queue any more", r->work.n, dir,
+		    "%zu copied to %s and deleted; %zu not on hold any more", r->work.n, dir,
 		    r->gone);
 }
 
