@@ -5,7 +5,7 @@
  * started refusing them.
  *
  *   smtpsend -s 127.0.0.1:587 -u USER -p PASS -f FROM -t RCPT [-t RCPT ...]
- *            [-n MESSAGES] [-r PER_SECOND] [-k RCPTS] [-q]
+ *            [-n MESSAGES] [-r PER_SECOND] [-k RCPTS] [-x REFUSALS] [-q]
  *
  * Sends n messages (default 1) through one authenticated session, paced at
  * r per second (0: as fast as the server answers).  "{i}" in FROM or a
@@ -13,7 +13,8 @@
  * sender domain each time; -k repeats each RCPT with a +N tag for that many
  * recipients.  A refused MAIL, RCPT or DATA counts as rejected and the
  * session goes on after RSET; a dropped connection reconnects and logs in
- * again (a login refused ends the run).
+ * again (a login refused ends the run).  -x ends the run after that many
+ * messages refused in a row (Postfix slows a client down after errors).
  *
  * Output, last line, one run's facts for scripts:
  *   sent=N rejected=N reconnects=N first_sent=T last_sent=T first_rejected=T
@@ -244,18 +245,18 @@ rejected:
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: smtpsend [-s HOST:PORT] -u USER -p PASS [-f FROM] -t RCPT [-t RCPT ...]\n"
-		     "                [-n MESSAGES] [-r PER_SECOND] [-k RCPTS] [-q]\n");
+		     "                [-n MESSAGES] [-r PER_SECOND] [-k RCPTS] [-x REFUSALS] [-q]\n");
 }
 
 int main(int argc, char **argv)
 {
 	struct session s = { .fd = -1 };
-	long n = 1, sent = 0, rejected = 0, reconnects = 0;
+	long n = 1, sent = 0, rejected = 0, reconnects = 0, give_up = 0, in_a_row = 0;
 	double rate = 0, first_sent = 0, last_sent = 0, first_rejected = 0, start;
 	char text[LINE_MAX_LEN], first_reply[LINE_MAX_LEN] = "";
 	int c, rc = 0;
 
-	while ((c = getopt(argc, argv, "s:u:p:f:t:n:r:k:qh")) != -1) {
+	while ((c = getopt(argc, argv, "s:u:p:f:t:n:r:k:x:qh")) != -1) {
 		switch (c) {
 		case 's': {
 			static char hbuf[64];
@@ -279,6 +280,7 @@ int main(int argc, char **argv)
 		case 'n': n = atol(optarg); break;
 		case 'r': rate = atof(optarg); break;
 		case 'k': per_rcpt = atoi(optarg); break;
+		case 'x': give_up = atol(optarg); break;
 		case 'q': quiet = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -335,6 +337,7 @@ int main(int argc, char **argv)
 			if (!first_sent)
 				first_sent = last_sent;
 			sent++;
+			in_a_row = 0;
 			if (!quiet)
 				printf("sent %.6f %ld\n", last_sent, i);
 		} else {
@@ -347,6 +350,8 @@ int main(int argc, char **argv)
 			rejected++;
 			if (!quiet)
 				printf("rejected %.6f %ld %.3s\n", t, i, text);
+			if (give_up && ++in_a_row >= give_up)
+				break;
 		}
 	}
 	if (s.fd >= 0) {
