@@ -10,6 +10,12 @@
 
 #include <stdint.h>
 
+#include "actions.h"
+#include "detect.h"
+
+/* Upper bounds of smtp_sentinel_detection_latency_seconds (metrics.c). */
+#define LATENCY_BUCKETS 10
+
 struct counters {
 	/* sensor: kernel statistics, cumulative since the programs were loaded */
 	uint64_t flow_events;		/* received by userspace */
@@ -43,6 +49,22 @@ struct counters {
 	uint64_t flows_unattributed;
 	uint64_t flows_pending;		/* gauge */
 	uint64_t flows_pending_overflow;
+
+	/* detection and actions */
+	uint64_t incidents[SIG_COUNT];		/* by signal that fired */
+	uint64_t incidents_dropped;		/* open-incident table full */
+	uint64_t incidents_open;		/* gauge */
+	uint64_t actions[ACTION_COUNT][RESULT_COUNT];
+	uint64_t actions_refused;		/* request queue full or bad */
+	uint64_t locked_accounts;		/* gauge */
+	uint64_t held_messages;			/* gauge */
+	uint64_t detect_identities;		/* gauge */
+	uint64_t detect_evictions;
+	/* first offending message's log time to incident (cumulative buckets
+	 * are made at render time) */
+	uint64_t latency_buckets[LATENCY_BUCKETS + 1];	/* last: +Inf */
+	uint64_t latency_count;
+	double latency_sum;
 };
 
 #endif

@@ -15,7 +15,7 @@
 const char *const flow_label_names[] = { "cgroup", "comm", "uid", "port" };
 const char *const identity_label_names[] = { "identity" };
 
-enum metric_type { COUNTER, GAUGE };
+enum metric_type { COUNTER, GAUGE, HISTOGRAM };
 
 /* One value of a series rendered as a sample, with an optional extra label. */
 struct series_value {
@@ -37,6 +37,13 @@ struct metric_desc {
 		} values[4];
 	} labelled;
 	bool build_info;
+	struct {			/* a uint64_t [n1][n2] of struct counters */
+		size_t counter;		/* FIELD() of element [0][0] */
+		const char *label1, *label2;	/* label2 NULL: one dimension */
+		const char *(*name1)(int), *(*name2)(int);
+		int n1, n2;
+	} grid;
+	bool latency;			/* the detection latency histogram */
 	struct {
 		enum metric_table_id table;
 		const char *extra_label;	/* or NULL */
@@ -46,6 +53,39 @@ struct metric_desc {
 };
 
 #define FIELD(f) (offsetof(struct counters, f) + 1)
+
+/* Label value names of the grids, by index. */
+static const char *signal_name(int i)
+{
+	return detect_signal_name((enum detect_signal)i);
+}
+
+static const char *kind_name(int i)
+{
+	return action_kind_name((enum action_kind)i);
+}
+
+static const char *result_name(int i)
+{
+	return action_result_name((enum action_result)i);
+}
+
+static const double latency_bounds[LATENCY_BUCKETS] = {
+	0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60
+};
+
+void metrics_observe_latency(struct counters *c, double seconds)
+{
+	size_t i = 0;
+
+	if (!(seconds >= 0))
+		seconds = 0;	/* a log clock ahead of ours, or NaN */
+	while (i < LATENCY_BUCKETS && seconds > latency_bounds[i])
+		i++;
+	c->latency_buckets[i]++;
+	c->latency_count++;
+	c->latency_sum += seconds;
+}
 
 static const struct metric_desc metric_table[] = {
 	{ "smtp_sentinel_connect_attempts_total", COUNTER,
@@ -147,6 +187,37 @@ static const struct metric_desc metric_table[] = {
 	{ "smtp_sentinel_flows_pending_overflow_total", COUNTER,
 	  "Flows unattributed at once because the pending table was full.",
 	  .counter = FIELD(flows_pending_overflow) },
+	{ "smtp_sentinel_incidents_total", COUNTER,
+	  "Incidents opened or updated, by signal that fired.",
+	  .grid = { FIELD(incidents), "signal", NULL, signal_name, NULL, SIG_COUNT, 1 } },
+	{ "smtp_sentinel_incidents_dropped_total", COUNTER,
+	  "Incidents not opened because the open-incident table was full.",
+	  .counter = FIELD(incidents_dropped) },
+	{ "smtp_sentinel_incidents_open", GAUGE,
+	  "Incidents open or acted on, not resolved.",
+	  .counter = FIELD(incidents_open) },
+	{ "smtp_sentinel_detection_latency_seconds", HISTOGRAM,
+	  "From the log time of an incident's first offending message to the incident.",
+	  .latency = true },
+	{ "smtp_sentinel_detect_identities", GAUGE,
+	  "Identities whose windows the detector keeps.",
+	  .counter = FIELD(detect_identities) },
+	{ "smtp_sentinel_detect_evictions_total", COUNTER,
+	  "Identity windows dropped because max_identities was reached.",
+	  .counter = FIELD(detect_evictions) },
+	{ "smtp_sentinel_actions_total", COUNTER,
+	  "Action steps by action and result (observed: decided in observe mode, not run).",
+	  .grid = { FIELD(actions), "action", "result", kind_name, result_name,
+		    ACTION_COUNT, RESULT_COUNT } },
+	{ "smtp_sentinel_actions_refused_total", COUNTER,
+	  "Action requests refused (queue full, bad request).",
+	  .counter = FIELD(actions_refused) },
+	{ "smtp_sentinel_locked_accounts", GAUGE,
+	  "SASL logins locked by sentineld (in the check_sasl_access map).",
+	  .counter = FIELD(locked_accounts) },
+	{ "smtp_sentinel_held_messages", GAUGE,
+	  "Messages held by sentineld, not yet released or deleted.",
+	  .counter = FIELD(held_messages) },
 	{ "smtp_sentinel_build_info", GAUGE,
 	  "Build information; the value is always 1.",
 	  .build_info = true },
@@ -245,8 +316,10 @@ void expo_label_value(struct expo *e, const char *s)
 
 static void render_header(struct expo *e, const struct metric_desc *d)
 {
+	static const char *const types[] = { "counter", "gauge", "histogram" };
+
 	expo_printf(e, "# HELP %s %s\n# TYPE %s %s\n", d->name, d->help, d->name,
-		    d->type == COUNTER ? "counter" : "gauge");
+		    types[d->type]);
 }
 
 struct series_render {
@@ -281,6 +354,34 @@ static uint64_t counter_at(const struct counters *c, size_t field)
 	return *(const uint64_t *)((const char *)c + field - 1);
 }
 
+static void render_grid(struct expo *e, const struct metric_desc *d, const struct counters *c)
+{
+	for (int i = 0; i < d->grid.n1; i++)
+		for (int j = 0; j < d->grid.n2; j++) {
+			size_t at = d->grid.counter + ((size_t)i * (size_t)d->grid.n2 + (size_t)j) *
+				    sizeof(uint64_t);
+
+			expo_printf(e, "%s{%s=\"%s\"", d->name, d->grid.label1, d->grid.name1(i));
+			if (d->grid.label2)
+				expo_printf(e, ",%s=\"%s\"", d->grid.label2, d->grid.name2(j));
+			expo_printf(e, "} %llu\n", (unsigned long long)counter_at(c, at));
+		}
+}
+
+static void render_latency(struct expo *e, const struct metric_desc *d, const struct counters *c)
+{
+	uint64_t cumulative = 0;
+
+	for (size_t i = 0; i < LATENCY_BUCKETS; i++) {
+		cumulative += c->latency_buckets[i];
+		expo_printf(e, "%s_bucket{le=\"%g\"} %llu\n", d->name, latency_bounds[i],
+			    (unsigned long long)cumulative);
+	}
+	expo_printf(e, "%s_bucket{le=\"+Inf\"} %llu\n%s_sum %.6f\n%s_count %llu\n", d->name,
+		    (unsigned long long)c->latency_count, d->name, c->latency_sum, d->name,
+		    (unsigned long long)c->latency_count);
+}
+
 void metrics_render(const struct metrics_sources *src, struct expo *e)
 {
 	for (size_t i = 0; i < sizeof(metric_table) / sizeof(metric_table[0]); i++) {
@@ -296,6 +397,10 @@ void metrics_render(const struct metrics_sources *src, struct expo *e)
 					    d->labelled.values[v].value,
 					    (unsigned long long)counter_at(src->counters,
 									   d->labelled.values[v].counter));
+		} else if (d->grid.counter) {
+			render_grid(e, d, src->counters);
+		} else if (d->latency) {
+			render_latency(e, d, src->counters);
 		} else if (d->build_info) {
 			expo_printf(e, "%s{version=\"", d->name);
 			expo_label_value(e, src->version);

@@ -41,6 +41,9 @@ struct metrics_sources {
 	const char *version;
 };
 
+/* Count one detection latency into the histogram of c. */
+void metrics_observe_latency(struct counters *c, double seconds);
+
 /* The whole exposition; the caller frees e->buf (expo_free). */
 void metrics_render(const struct metrics_sources *src, struct expo *e);
 

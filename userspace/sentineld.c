@@ -7,14 +7,17 @@
  * DRAIN_MS and every POLL_MS polls the counter maps and the maillogs and
  * saves the maillog positions, the ring buffer's own fd (readable only when
  * the kernel forces a wakeup because the buffer is filling), one inotify fd
- * per maillog, and libmicrohttpd's epoll fd.  A scrape polls the maps and
- * the maillogs first, so /metrics is exact as of the request.
+ * per maillog, libmicrohttpd's epoll fd, the command runner's epoll fd
+ * (the children of actions: pidfds and pipes) and the control socket.  A
+ * scrape polls the maps and the maillogs first, so /metrics is exact as
+ * of the request.
  *
  * Exit status: 0 on a signal, 1 on a start-up failure (no root, no BPF, no
  * cgroup v2, port in use), 2 on a bad configuration or usage.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <linux/types.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,16 +27,21 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "control.h"
 #include "correlate.h"
 #include "counters.h"
 #include "httpd.h"
 #include "log.h"
 #include "maillog/engine.h"
 #include "metrics.h"
+#include "respond.h"
+#include "run.h"
 #include "sensor.h"
+#include "sentinel.h"
 #include "series.h"
 
 #ifndef SENTINEL_VERSION
@@ -43,7 +51,7 @@
 #define DRAIN_MS 100
 #define POLL_MS 1000
 
-enum { SRC_SIGNAL, SRC_TIMER, SRC_EVENTS, SRC_HTTP, SRC_MAILLOG };
+enum { SRC_SIGNAL, SRC_TIMER, SRC_EVENTS, SRC_HTTP, SRC_MAILLOG, SRC_RUNNER, SRC_CONTROL };
 
 struct daemon {
 	struct config cfg;
@@ -54,6 +62,9 @@ struct daemon {
 	struct sensor *sensor;
 	struct httpd *httpd;
 	struct maillog *maillog;
+	struct runner *runner;
+	struct respond *respond;
+	struct control *control;
 	int epfd, sigfd, timerfd;
 	unsigned ticks;
 };
@@ -64,7 +75,9 @@ static void usage(FILE *out)
 		"usage: sentineld [-c FILE] [--check-config] [-d] [-h] [-V]\n"
 		"\n"
 		"Count outbound connect() to SMTP ports per cgroup, uid and process\n"
-		"with eBPF, follow the mail log, and serve the counts to Prometheus.\n"
+		"with eBPF, follow the mail log, detect compromised accounts and\n"
+		"outbound spam, act on them (observe or enforce mode), and serve the\n"
+		"counts to Prometheus.\n"
 		"\n"
 		"  -c, --config FILE   configuration (default %s)\n"
 		"      --check-config  parse the configuration, report, and exit\n"
@@ -97,7 +110,14 @@ static void render(struct expo *e, void *arg)
 
 static void on_flow(const struct flow_event *e, void *arg)
 {
-	correlator_flow(arg, e);
+	struct daemon *d = arg;
+	struct timespec ts;
+
+	correlator_flow(d->correlator, e);
+	if (e->outcome == FLOW_ESTABLISHED) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		respond_flow(d->respond, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+	}
 }
 
 static int watch(struct daemon *d, int fd, uint32_t src)
@@ -135,7 +155,9 @@ static int setup_loop(struct daemon *d)
 		return log_warn("timerfd_settime"), -1;
 	if (watch(d, d->sigfd, SRC_SIGNAL) || watch(d, d->timerfd, SRC_TIMER) ||
 	    watch(d, sensor_event_fd(d->sensor), SRC_EVENTS) ||
-	    watch(d, httpd_fd(d->httpd), SRC_HTTP))
+	    watch(d, httpd_fd(d->httpd), SRC_HTTP) ||
+	    watch(d, runner_fd(d->runner), SRC_RUNNER) ||
+	    (d->control && watch(d, control_fd(d->control), SRC_CONTROL)))
 		return -1;
 	for (size_t i = 0; d->maillog && i < maillog_nfds(d->maillog); i++)
 		if (watch(d, maillog_fd(d->maillog, i), SRC_MAILLOG))
@@ -178,9 +200,14 @@ static void run(struct daemon *d)
 				if (read(d->timerfd, &expirations, sizeof(expirations)) < 0)
 					break;
 				sensor_drain(d->sensor);
+				runner_tick(d->runner);
+				respond_drain(d->respond);
 				if (++d->ticks % (POLL_MS / DRAIN_MS) == 0) {
 					sensor_poll(d->sensor);
 					correlator_expire(d->correlator);
+					respond_tick(d->respond);
+					if (d->control)
+						control_tick(d->control);
 					if (d->maillog) {
 						/* inotify's safety net, and the saved position */
 						maillog_poll(d->maillog);
@@ -196,12 +223,22 @@ static void run(struct daemon *d)
 				 * the flow it joins. */
 				sensor_drain(d->sensor);
 				maillog_poll(d->maillog);
+				/* an incident opened by these lines acts now */
+				respond_drain(d->respond);
 				break;
 			case SRC_EVENTS:
 				sensor_drain(d->sensor);
 				break;
 			case SRC_HTTP:
 				httpd_run(d->httpd);
+				break;
+			case SRC_RUNNER:
+				runner_dispatch(d->runner);
+				respond_drain(d->respond);
+				break;
+			case SRC_CONTROL:
+				control_dispatch(d->control);
+				respond_drain(d->respond);
 				break;
 			}
 		}
@@ -270,10 +307,24 @@ int main(int argc, char **argv)
 	d.sensor = sensor_open(&d.cfg, &d.counters, d.flows);
 	if (!d.sensor)
 		goto out;
-	sensor_on_flow(d.sensor, on_flow, d.correlator);
+	d.runner = runner_new();
+	if (!d.runner)
+		goto out;
+	d.respond = respond_new(&d.cfg, &d.counters, d.runner, d.flows, SENTINEL_VERSION);
+	if (!d.respond)
+		goto out;
+	sensor_on_flow(d.sensor, on_flow, &d);
 	if (d.cfg.nmaillog_paths > 0) {
-		d.maillog = maillog_open(&d.cfg, &d.counters, d.identities, d.correlator);
+		struct maillog_events ev = respond_maillog_events(d.respond);
+
+		d.maillog = maillog_open(&d.cfg, &d.counters, d.identities, d.correlator, &ev);
 		if (!d.maillog)
+			goto out;
+		respond_set_messages(d.respond, maillog_messages(d.maillog));
+	}
+	if (d.cfg.control_socket[0]) {
+		d.control = control_open(d.cfg.control_socket, respond_command, d.respond);
+		if (!d.control)
 			goto out;
 	}
 	d.httpd = httpd_start((const struct sockaddr *)&d.cfg.listen_addr, d.cfg.listen_len,
@@ -287,7 +338,10 @@ int main(int argc, char **argv)
 	status = 0;
 out:
 	httpd_stop(d.httpd);
+	control_close(d.control);
 	maillog_close(d.maillog);	/* saves the positions */
+	respond_free(d.respond);	/* saves the incidents and actions */
+	runner_free(d.runner);
 	sensor_close(d.sensor);	/* destroys the links: programs detach */
 	series_table_free(d.flows);
 	series_table_free(d.identities);

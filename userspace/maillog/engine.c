@@ -44,6 +44,12 @@ struct maillog {
 	time_t expired_at;	/* log time of the last table expiry */
 	enum maillog_format format;
 	struct maillog_feed *feed;	/* records to the table, in order */
+	struct maillog_events ev;
+	/* the line being handled, for the events */
+	const char *line;
+	size_t len;
+	double t;
+	const struct postfix_record *rec;	/* the record being fed */
 };
 
 static struct series *identity_series(struct maillog *m, const char *identity)
@@ -60,18 +66,47 @@ static struct series *identity_series(struct maillog *m, const char *identity)
 
 static void on_accepted(const struct message *msg, void *arg)
 {
-	struct series *s = identity_series(arg, msg->identity);
+	struct maillog *m = arg;
+	struct series *s = identity_series(m, msg->identity);
 
 	s->values[ID_VALUE_MESSAGES]++;
 	if (msg->has_sender && !msg->sender_local)
 		s->values[ID_VALUE_FOREIGN]++;
+	if (m->ev.accepted)
+		m->ev.accepted(msg, m->t, m->line, m->len, m->ev.arg);
 }
 
 static void on_delivery(const struct message *msg, enum msg_status status, time_t t, void *arg)
 {
+	struct maillog *m = arg;
+
 	(void)t;
-	if (msg->identity[0])
-		identity_series(arg, msg->identity)->values[ID_VALUE_SENT + status]++;
+	if (!msg->identity[0])
+		return;
+	identity_series(m, msg->identity)->values[ID_VALUE_SENT + status]++;
+	if (m->ev.delivery) {
+		char rcpt[POSTFIX_ADDR_MAX] = "";
+
+		if (m->rec)
+			slice_copy(rcpt, sizeof(rcpt), postfix_get(m->rec, POSTFIX_F_TO));
+		m->ev.delivery(msg, status, rcpt, m->t, m->ev.arg);
+	}
+}
+
+/* The detector's view of logins and failed logins. */
+static void report_login(struct maillog *m, const struct syslog_line *sl,
+			 const struct postfix_record *rec)
+{
+	char ip[POSTFIX_IP_MAX], user[POSTFIX_TEXT_MAX], identity[MSG_IDENTITY_MAX];
+
+	slice_copy(ip, sizeof(ip), postfix_get(rec, POSTFIX_F_CLIENT_IP));
+	slice_copy(user, sizeof(user), postfix_get(rec, POSTFIX_F_SASL_USERNAME));
+	if (rec->kind == POSTFIX_CLIENT && m->ev.login) {
+		snprintf(identity, sizeof(identity), "sasl:%s", user);
+		m->ev.login(identity, ip, sl->pid, m->t, m->ev.arg);
+	} else if (rec->kind == POSTFIX_AUTH_FAILED && m->ev.auth_failure) {
+		m->ev.auth_failure(ip, user, m->t, m->ev.arg);
+	}
 }
 
 /* Messages: table, identities, and the flow that carried a delivery. */
@@ -104,16 +139,21 @@ static void on_record(const struct syslog_line *sl, const struct postfix_record 
 
 	switch (rec->kind) {
 	case POSTFIX_CLIENT:
-		if (postfix_has(rec, POSTFIX_F_SASL_USERNAME))
+		if (postfix_has(rec, POSTFIX_F_SASL_USERNAME)) {
 			c->sasl_logins++;
+			report_login(m, sl, rec);
+		}
 		break;
 	case POSTFIX_AUTH_FAILED:
 		c->sasl_auth_failures++;
+		report_login(m, sl, rec);
 		break;
 	default:
 		break;
 	}
+	m->rec = rec;
 	track(m, sl, rec);
+	m->rec = NULL;
 }
 
 static void on_line(const char *line, size_t len, void *arg)
@@ -127,6 +167,9 @@ static void on_line(const char *line, size_t len, void *arg)
 		c->maillog_unparsed++;
 		return;
 	}
+	m->line = line;
+	m->len = len;
+	m->t = (double)sl.time + (double)sl.usec / 1e6;
 	switch (maillog_parse(&rec, m->format, &sl, m->names)) {
 	case POSTFIX_UNPARSED:
 		c->maillog_unparsed++;
@@ -168,7 +211,8 @@ static bool saved_state(const char *text, const char *path, struct tail_state *s
 }
 
 struct maillog *maillog_open(const struct config *cfg, struct counters *counters,
-			     struct series_table *identities, struct correlator *correlator)
+			     struct series_table *identities, struct correlator *correlator,
+			     const struct maillog_events *ev)
 {
 	struct maillog *m = xcalloc(1, sizeof(*m));
 	struct msg_config mcfg = {
@@ -182,6 +226,8 @@ struct maillog *maillog_open(const struct config *cfg, struct counters *counters
 	ssize_t n;
 
 	m->counters = counters;
+	if (ev)
+		m->ev = *ev;
 	m->identities = identities;
 	m->correlator = correlator;
 	m->messages = msg_table_new(&mcfg, &cb);
@@ -308,6 +354,11 @@ void maillog_close(struct maillog *m)
 size_t maillog_nfds(const struct maillog *m)
 {
 	return m->ntails;
+}
+
+const struct msg_table *maillog_messages(const struct maillog *m)
+{
+	return m->messages;
 }
 
 int maillog_fd(const struct maillog *m, size_t i)

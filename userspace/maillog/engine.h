@@ -16,6 +16,12 @@
  * accepted message and each delivery is counted under its sender identity
  * in the identity series table, and each delivery is offered to the
  * correlator, which joins it to the kernel flow that carried it.
+ *
+ * What the detector needs is reported through struct maillog_events, by
+ * log time in seconds with the line's fraction: each accepted message
+ * with the line that accepted it, each delivery, each SASL login (a
+ * client record with a SASL user: one per message, with the pid of the
+ * smtpd that serves the session) and each failed login.
  */
 #ifndef SENTINEL_MAILLOG_ENGINE_H
 #define SENTINEL_MAILLOG_ENGINE_H
@@ -24,14 +30,32 @@
 
 #include "config.h"
 #include "correlate.h"
+#include "maillog/messages.h"
 #include "counters.h"
 #include "series.h"
 
 struct maillog;
+struct msg_table;
 
-/* NULL with the reason logged (inotify or the state directory failed). */
+struct maillog_events {
+	void (*accepted)(const struct message *m, double t, const char *line, size_t len,
+			 void *arg);
+	/* rcpt: the recipient address as logged (to=), "" when none */
+	void (*delivery)(const struct message *m, enum msg_status status, const char *rcpt,
+			 double t, void *arg);
+	void (*login)(const char *identity, const char *client_ip, long smtpd_pid, double t,
+		      void *arg);
+	void (*auth_failure)(const char *client_ip, const char *username, double t, void *arg);
+	void *arg;
+};
+
+/* NULL with the reason logged (inotify or the state directory failed).
+ * ev may be NULL; its members may be NULL. */
 struct maillog *maillog_open(const struct config *cfg, struct counters *counters,
-			     struct series_table *identities, struct correlator *correlator);
+			     struct series_table *identities, struct correlator *correlator,
+			     const struct maillog_events *ev);
+/* The in-flight message table (for the queue ids of an identity). */
+const struct msg_table *maillog_messages(const struct maillog *m);
 /* Saves the positions, then frees. */
 void maillog_close(struct maillog *m);
 

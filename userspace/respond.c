@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * respond.c - incidents in, action requests out (see respond.h).
+ *
+ * Nothing here runs a command or touches the queue: every effect is an
+ * action_request handed to actions_submit().  The control commands live
+ * in respond_cmd.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <uthash.h>
+
+#include "actions.h"
+#include "detect.h"
+#include "hash_free.h"
+#include "log.h"
+#include "maillog/messages.h"
+#include "metrics.h"
+#include "respond.h"
+#include "respond_priv.h"
+#include "state.h"
+
+#define INCIDENT_STATE "incidents.state"
+
+double respond_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- sessions and pending holds per identity ------------------------------ */
+
+static void who_free(struct who *w)
+{
+	free(w->pending);
+	free(w);
+}
+
+static struct who *who_get(struct respond *r, const char *identity, bool create)
+{
+	struct who *w;
+
+	HASH_FIND_STR(r->who, identity, w);
+	if (w || !create)
+		return w;
+	if (HASH_COUNT(r->who) >= RESPOND_MAX_IDENTITIES) {
+		/* the oldest entry (uthash keeps insertion order) */
+		struct who *old = r->who;
+
+		HASH_DEL(r->who, old);
+		who_free(old);
+		r->who_evictions++;
+	}
+	w = xcalloc(1, sizeof(*w));
+	snprintf(w->identity, sizeof(w->identity), "%s", identity);
+	/* the analyzer loses track of uthash freeing its table when the last
+	 * entry is deleted above, and of it starting a new one here */
+	HASH_ADD_STR(r->who, identity, w);	// NOLINT(clang-analyzer-unix.Malloc)
+	return w;
+}
+
+static void remember_session(struct respond *r, const char *identity, const char *ip, long pid)
+{
+	struct who *w = who_get(r, identity, true);
+
+	for (size_t i = 0; i < w->nsessions; i++)
+		if (w->sessions[i].pid == pid && strcmp(w->sessions[i].client_ip, ip) == 0)
+			return;
+	if (w->nsessions < RESPOND_SESSIONS) {
+		w->nsessions++;
+	}
+	/* most recent first */
+	memmove(&w->sessions[1], &w->sessions[0], (w->nsessions - 1) * sizeof(w->sessions[0]));
+	w->sessions[0].pid = pid;
+	snprintf(w->sessions[0].client_ip, sizeof(w->sessions[0].client_ip), "%s", ip);
+}
+
+/* ---- the incident log and saved state ------------------------------------ */
+
+static void log_incident(struct respond *r, const struct incident *inc, const char *event)
+{
+	char *json = incident_json(inc);
+	char *line;
+	int n;
+
+	if (!json)
+		return;
+	n = asprintf(&line, "{\"event\":\"%s\",\"incident\":%s}\n", event, json);
+	free(json);
+	if (n < 0)
+		return;
+	if (r->log_fd < 0 || write(r->log_fd, line, (size_t)n) != n)
+		log_warnx("incident log %s: cannot append: %s", r->cfg->incident_log,
+			  r->log_fd < 0 ? "not open" : strerror(errno));
+	free(line);
+}
+
+/* The incidents not resolved, one JSON object per line. */
+static void save_incidents(struct respond *r)
+{
+	const struct incident *list[DETECT_MAX_OPEN];
+	size_t n = detect_incidents(r->det, list, DETECT_MAX_OPEN), len = 0;
+	char *text = xmalloc(STATE_MAX_FILE);
+
+	for (size_t i = 0; i < n; i++) {
+		char *json;
+		size_t jl;
+
+		if (list[i]->state == INCIDENT_RESOLVED)
+			continue;
+		json = incident_json(list[i]);
+		if (!json)
+			continue;
+		jl = strlen(json);
+		if (len + jl + 2 < STATE_MAX_FILE) {
+			memcpy(text + len, json, jl);
+			len += jl;
+			text[len++] = '\n';
+		} else {
+			log_warnx("%s: too many open incidents to save them all", INCIDENT_STATE);
+		}
+		free(json);
+	}
+	state_write(r->cfg->state_dir, INCIDENT_STATE, text, len);
+	free(text);
+	r->dirty = false;
+}
+
+static void restore_incidents(struct respond *r)
+{
+	char *text = xmalloc(STATE_MAX_FILE);
+	ssize_t n = state_read(r->cfg->state_dir, INCIDENT_STATE, text, STATE_MAX_FILE);
+	size_t restored = 0;
+
+	if (n < 0) {
+		if (errno != ENOENT)
+			log_warn("reading %s/%s", r->cfg->state_dir, INCIDENT_STATE);
+		free(text);
+		return;
+	}
+	for (char *line = text, *nl; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			break;
+		*nl = '\0';
+		if (detect_restore(r->det, line) == 0)
+			restored++;
+		else
+			log_warnx("%s: an incident could not be restored", INCIDENT_STATE);
+	}
+	if (restored)
+		log_info("restored %zu open incident(s)", restored);
+	free(text);
+}
+
+/* ---- incidents to requests ----------------------------------------------- */
+
+/* A request about identity with its queued messages and its sessions. */
+int respond_request(struct respond *r, enum request_kind kind, const char *identity,
+		    bool all, bool manual, const struct incident *inc, char *err, size_t cap)
+{
+	static char qids[ACTIONS_MAX_QIDS][POSTFIX_QID_MAX];
+	struct action_session sessions[RESPOND_SESSIONS];
+	struct action_request req = { .kind = kind, .all = all, .manual = manual };
+	struct who *w = who_get(r, identity, false);
+	char *json = inc ? incident_json(inc) : NULL;
+	int rc;
+
+	snprintf(req.identity, sizeof(req.identity), "%s", identity);
+	if (inc)
+		snprintf(req.incident, sizeof(req.incident), "%s", inc->id);
+	req.incident_json = json;
+	if (r->messages && !all && kind != REQ_LOCK && kind != REQ_UNLOCK) {
+		req.nqids = msg_table_queued(r->messages, identity, qids, ACTIONS_MAX_QIDS);
+		req.qids = (const char (*)[POSTFIX_QID_MAX])qids;
+	}
+	if (w && (kind == REQ_RESPOND || kind == REQ_LOCK)) {
+		memcpy(sessions, w->sessions, w->nsessions * sizeof(sessions[0]));
+		req.sessions = sessions;
+		req.nsessions = w->nsessions;
+	}
+	rc = actions_submit(r->act, &req, err, cap);
+	free(json);
+	return rc;
+}
+
+static bool is_account(const char *identity)
+{
+	return strncmp(identity, "sasl:", 5) == 0 || strncmp(identity, "uid:", 4) == 0 ||
+	       strncmp(identity, "client:", 7) == 0;
+}
+
+/* smtp_sentinel_incidents_total{signal} is the detector's own count. */
+static void count_signals(struct respond *r)
+{
+	struct detect_stats ds;
+
+	detect_stats(r->det, &ds);
+	memcpy(r->counters->incidents, ds.fired, sizeof(r->counters->incidents));
+}
+
+static void on_opened(const struct incident *inc, void *arg)
+{
+	struct respond *r = arg;
+	char err[256], sigs[256] = "";
+
+	count_signals(r);
+	for (int s = 0; s < SIG_COUNT; s++)
+		if (inc->signals[s].fired)
+			snprintf(sigs + strlen(sigs), sizeof(sigs) - strlen(sigs), "%s%s",
+				 sigs[0] ? "," : "", detect_signal_name((enum detect_signal)s));
+	metrics_observe_latency(r->counters, inc->opened - inc->first_seen);
+	log_incident(r, inc, "opened");
+	log_warnx("incident %s: %s: %s (score %.1f, %.3f s after its first message)",
+		  inc->id, inc->identity, sigs, inc->score, inc->opened - inc->first_seen);
+	r->dirty = true;
+	if (!r->cfg->actions.enforce || !is_account(inc->identity))
+		return;
+	if (respond_request(r, REQ_RESPOND, inc->identity, r->cfg->actions.hold_all, false, inc,
+			    err, sizeof(err)) < 0) {
+		r->counters->actions_refused++;
+		log_warnx("incident %s: no action: %s", inc->id, err);
+		return;
+	}
+	detect_set_state(r->det, inc->id, INCIDENT_ACTED);
+}
+
+static void on_updated(const struct incident *inc, void *arg)
+{
+	struct respond *r = arg;
+
+	(void)inc;
+	count_signals(r);
+	r->dirty = true;
+}
+
+static void on_action(const struct action_event *ev, void *arg)
+{
+	struct respond *r = arg;
+	struct actions_stats st;
+
+	if (ev->result == RESULT_RETRY)
+		log_warnx("%s %s: %s; will retry", action_kind_name(ev->kind), ev->identity,
+			  ev->detail ? ev->detail : "failed");
+	else
+		log_info("%s %s: %s%s%s (%.3f s)", action_kind_name(ev->kind), ev->identity,
+			 action_result_name(ev->result), ev->detail ? ": " : "",
+			 ev->detail ? ev->detail : "", ev->duration);
+	actions_stats(r->act, &st);
+	memcpy(r->counters->actions, st.results, sizeof(r->counters->actions));
+	r->counters->actions_refused = st.refused;
+	r->counters->locked_accounts = st.locked;
+	r->counters->held_messages = st.held;
+	if (ev->kind == ACTION_LOCK && ev->result == RESULT_OK && ev->incident[0]) {
+		const struct incident *inc = detect_find(r->det, ev->incident);
+
+		if (inc)
+			log_info("incident %s: %s locked %.3f s after its first message",
+				 inc->id, inc->identity, ev->at - inc->first_seen);
+	}
+}
+
+/* ---- maillog events ------------------------------------------------------ */
+
+static void on_accepted(const struct message *m, double t, const char *line, size_t len,
+			void *arg)
+{
+	struct respond *r = arg;
+	struct detect_message dm = { m->identity, m, t, line, len };
+	const struct incident *inc;
+
+	detect_message(r->det, &dm);
+	if (!r->cfg->actions.enforce)
+		return;
+	/* still arriving from an identity being acted on: hold it too */
+	inc = detect_open_for(r->det, m->identity);
+	if (inc && inc->state == INCIDENT_ACTED) {
+		struct who *w = who_get(r, m->identity, true);
+
+		if (w->npending < ACTIONS_MAX_QIDS) {
+			if (!w->pending)
+				w->pending = xcalloc(ACTIONS_MAX_QIDS, sizeof(*w->pending));
+			snprintf(w->pending[w->npending++], POSTFIX_QID_MAX, "%s", m->qid);
+			snprintf(w->incident, sizeof(w->incident), "%s", inc->id);
+			r->npending_who++;
+		}
+	}
+}
+
+static void on_delivery(const struct message *m, enum msg_status status, const char *rcpt,
+			double t, void *arg)
+{
+	struct respond *r = arg;
+
+	detect_delivery(r->det, m->identity, status, rcpt[0] ? rcpt : NULL, t);
+}
+
+static void on_login(const char *identity, const char *client_ip, long pid, double t, void *arg)
+{
+	struct respond *r = arg;
+
+	detect_login(r->det, identity, client_ip, t);
+	if (pid > 0)
+		remember_session(r, identity, client_ip, pid);
+}
+
+static void on_auth_failure(const char *client_ip, const char *username, double t, void *arg)
+{
+	detect_auth_failure(((struct respond *)arg)->det, client_ip, username, t);
+}
+
+struct maillog_events respond_maillog_events(struct respond *r)
+{
+	struct maillog_events ev = { on_accepted, on_delivery, on_login, on_auth_failure, r };
+
+	return ev;
+}
+
+void respond_set_messages(struct respond *r, const struct msg_table *messages)
+{
+	r->messages = messages;
+}
+
+void respond_flow(struct respond *r, double t)
+{
+	detect_flow(r->det, NULL, t);
+}
+
+/* Holds (and the spam policy) for what arrived since the last call. */
+void respond_drain(struct respond *r)
+{
+	actions_tick(r->act);
+	if (!r->npending_who)
+		return;
+	for (struct who *w = r->who; w; w = w->hh.next) {
+		struct action_request req = { .kind = REQ_HOLD };
+		char err[256];
+
+		if (!w->npending)
+			continue;
+		snprintf(req.identity, sizeof(req.identity), "%s", w->identity);
+		snprintf(req.incident, sizeof(req.incident), "%s", w->incident);
+		req.qids = (const char (*)[POSTFIX_QID_MAX])w->pending;
+		req.nqids = w->npending;
+		if (actions_submit(r->act, &req, err, sizeof(err)) == 0) {
+			req.kind = REQ_QUARANTINE;
+			if (actions_submit(r->act, &req, err, sizeof(err)) < 0)
+				log_warnx("quarantine of %zu late message(s) of %s: %s",
+					  w->npending, w->identity, err);
+		} else {
+			log_warnx("hold of %zu late message(s) of %s: %s", w->npending,
+				  w->identity, err);
+		}
+		w->npending = 0;
+	}
+	r->npending_who = 0;
+}
+
+void respond_tick(struct respond *r)
+{
+	struct detect_stats ds;
+	struct actions_stats as;
+
+	detect_tick(r->det, respond_now());
+	detect_stats(r->det, &ds);
+	r->counters->incidents_dropped = ds.incidents_dropped;
+	r->counters->incidents_open = ds.open;
+	r->counters->detect_identities = ds.identities;
+	r->counters->detect_evictions = ds.evictions;
+	actions_stats(r->act, &as);
+	memcpy(r->counters->actions, as.results, sizeof(r->counters->actions));
+	r->counters->actions_refused = as.refused;
+	r->counters->locked_accounts = as.locked;
+	r->counters->held_messages = as.held;
+	if (r->dirty)
+		save_incidents(r);
+}
+
+/* ---- life ---------------------------------------------------------------- */
+
+struct respond *respond_new(const struct config *cfg, struct counters *counters,
+			    struct runner *runner, const struct series_table *flows,
+			    const char *version)
+{
+	struct respond *r = xcalloc(1, sizeof(*r));
+	struct detect_callbacks dcb = { on_opened, on_updated, r };
+	struct actions_callbacks acb = { on_action, r };
+
+	r->cfg = cfg;
+	r->counters = counters;
+	r->flows = flows;
+	r->version = version;
+	r->started = respond_now();
+	r->log_fd = -1;
+	if (state_init(cfg->state_dir) < 0)
+		goto fail;
+	r->log_fd = open(cfg->incident_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (r->log_fd < 0) {
+		log_warn("incident log %s", cfg->incident_log);
+		goto fail;
+	}
+	r->det = detect_new(&cfg->detect, &dcb);
+	r->act = actions_new(&cfg->actions, runner, &acb);
+	if (!r->det || !r->act)
+		goto fail;
+	restore_incidents(r);
+	log_info("detection on, actions in %s mode%s", cfg->actions.enforce ? "enforce" : "observe",
+		 cfg->actions.enforce ? "" : " (nothing is touched)");
+	return r;
+fail:
+	respond_free(r);
+	return NULL;
+}
+
+void respond_free(struct respond *r)
+{
+	if (!r)
+		return;
+	if (r->det && r->dirty)
+		save_incidents(r);
+	HASH_FREE_ALL(r->who, who_free);
+	respond_top_free(r);
+	actions_free(r->act);
+	detect_free(r->det);
+	if (r->log_fd >= 0)
+		close(r->log_fd);
+	free(r);
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * respond.h - the playbook: from what the maillog says to incidents, and
+ * from incidents to action requests.
+ *
+ * respond owns the detector (detect.h) and the action engine (actions.h).
+ * The maillog engine reports messages, deliveries and logins through
+ * respond_maillog_events(); each goes to the detector, and each login
+ * also into a bounded table of the identity's recent smtpd sessions
+ * (smtpd pid, client address) so a lock can cut them.
+ *
+ * When an incident opens it is appended as one JSON line to the incident
+ * log, counted per signal, and its detection latency (log time of its
+ * first offending message to now) goes into the histogram.  In enforce
+ * mode a RESPOND request follows, carrying the identity's queued queue
+ * ids (from the message table) and its sessions.  While an identity's
+ * incident is acted on, each message still accepted from it (a session
+ * that outlived the lock, a message queued in between) is held and
+ * quarantined too, in batches per respond_drain() call.  Every change of
+ * an incident's state is appended to the log again; the open incidents
+ * are saved in state_dir/incidents.state and restored at start-up.
+ *
+ * respond_command() is the control socket's handler (control.h): status,
+ * incidents, show, lock, unlock, hold, release, top.  The admin's
+ * commands act in observe mode too.  `unlock` resolves the identity's
+ * incident.
+ */
+#ifndef SENTINEL_RESPOND_H
+#define SENTINEL_RESPOND_H
+
+#include <jansson.h>
+
+#include "config.h"
+#include "control.h"
+#include "counters.h"
+#include "maillog/engine.h"
+#include "run.h"
+#include "series.h"
+
+#define RESPOND_MAX_IDENTITIES 4096	/* with sessions remembered */
+#define RESPOND_SESSIONS 8		/* per identity, most recent */
+
+struct respond;
+
+/* NULL with the reason logged.  flows (may be NULL) is the flow series
+ * table, for `top`. */
+struct respond *respond_new(const struct config *cfg, struct counters *counters,
+			    struct runner *runner, const struct series_table *flows,
+			    const char *version);
+void respond_free(struct respond *r);
+
+struct maillog_events respond_maillog_events(struct respond *r);
+void respond_set_messages(struct respond *r, const struct msg_table *messages);
+
+/* A watched-port flow was established (identity unknown yet). */
+void respond_flow(struct respond *r, double t);
+/* Every 100 ms: batched holds, action retries. */
+void respond_drain(struct respond *r);
+/* Once a second: detector tick, gauges, saved state. */
+void respond_tick(struct respond *r);
+
+json_t *respond_command(json_t *request, const struct control_peer *peer, void *arg);
+
+#endif

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * respond_priv.h - what respond.c and its control commands (respond_cmd.c)
+ * share.  Not for other modules.
+ */
+#ifndef SENTINEL_RESPOND_PRIV_H
+#define SENTINEL_RESPOND_PRIV_H
+
+#include <stdbool.h>
+#include <uthash.h>
+
+#include "actions.h"
+#include "detect.h"
+#include "respond.h"
+
+/* What respond remembers of an identity: its recent smtpd sessions, and
+ * the queue ids accepted from it since the last drain while it is being
+ * acted on. */
+struct who {
+	char identity[MSG_IDENTITY_MAX];
+	struct action_session sessions[RESPOND_SESSIONS];	/* newest first */
+	size_t nsessions;
+	char (*pending)[POSTFIX_QID_MAX];	/* ACTIONS_MAX_QIDS, allocated on use */
+	size_t npending;
+	char incident[DETECT_ID_MAX];
+	UT_hash_handle hh;
+};
+
+struct respond {
+	const struct config *cfg;
+	struct counters *counters;
+	const struct series_table *flows;
+	const char *version;
+	double started;
+	struct detector *det;
+	struct actions *act;
+	const struct msg_table *messages;
+	struct who *who;
+	uint64_t who_evictions;
+	size_t npending_who;
+	int log_fd;			/* the incident log, O_APPEND */
+	bool dirty;			/* incidents changed since the last save */
+	/* `top`: the flow counts of the previous call, for rates */
+	struct top_prev *top_prev;
+	double top_at;
+};
+
+double respond_now(void);
+int respond_request(struct respond *r, enum request_kind kind, const char *identity,
+		    bool all, bool manual, const struct incident *inc, char *err, size_t cap);
+void respond_top_free(struct respond *r);
+
+#endif
