@@ -8,6 +8,7 @@
 #                   then the root integration tests with real BPF
 #   make bench      connect() overhead with and without sentineld attached,
 #                   then maillog parsing against grep and the runbook pipeline
+#   make demo       the Postfix lab, a spam run, sentineld stopping it (root)
 #   make fuzz       libFuzzer on the maillog parsers (FUZZ_SECONDS=60)
 #   make check      cppcheck and clang-tidy
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -48,7 +49,7 @@ SKEL := $(BUILD)/sentinel.skel.h
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/san/%,$(wildcard tests/unit/test_*.c))
 
 .DELETE_ON_ERROR:
-.PHONY: all run test unit integration bench check install uninstall deps clean fuzz
+.PHONY: all run test unit integration bench demo check install uninstall deps clean fuzz
 
 all: $(BUILD)/sentineld $(BUILD)/flowgen $(BUILD)/smtpsend $(BUILD)/sentinel-report $(BUILD)/sentinelctl $(BUILD)/genlog \
 	$(BUILD)/actions_driver
@@ -148,13 +149,19 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/genlog $(BUILD)/parse_bench
 	@tests/bench/connect_bench.sh
 	@tests/bench/maillog_bench.sh
+	@tests/bench/detect_bench.sh
+
+# The Postfix lab, a spam run, and sentineld stopping it (root).
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/lab/demo.sh
 
 check: $(SKEL)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE \
 		-Ibpf -Iuserspace userspace tools tests/unit tests/integration tests/fuzz tests/bench
 	clang-tidy --quiet $(DAEMON_SRCS) $(wildcard tools/*.c) tests/integration/flowgen.c \
-		tests/integration/actions_driver.c $(wildcard tests/bench/*.c) tests/fuzz/fuzz_maillog.c -- \
+		tests/integration/smtpsend.c tests/integration/actions_driver.c $(wildcard tests/bench/*.c) tests/fuzz/fuzz_maillog.c -- \
 		$(ALL_CPPFLAGS) -std=gnu11
 
 install: all
