@@ -253,7 +253,7 @@ static void sample_name(const char *p, char *buf, size_t cap)
 static void test_render_every_sample_follows_help_and_type_of_its_metric(void **state)
 {
 	struct expo e;
-	char help[128] = "", type[128] = "", name[128];
+	char help[128] = "", type[128] = "", name[128], kind[16] = "";
 	unsigned samples = 0, families = 0;
 
 	(void)state;
@@ -266,14 +266,27 @@ static void test_render_every_sample_follows_help_and_type_of_its_metric(void **
 		} else if (strncmp(p, "# TYPE ", 7) == 0) {
 			sample_name(p + 7, type, sizeof(type));
 			assert_string_equal(type, help);	/* TYPE right after HELP */
+			sample_name(p + 8 + strlen(type), kind, sizeof(kind));
 		} else {
+			size_t l;
+
 			sample_name(p, name, sizeof(name));
+			l = strlen(name);
+			/* a histogram's samples are NAME_bucket, NAME_sum, NAME_count */
+			if (strcmp(kind, "histogram") == 0) {
+				if (l > 7 && strcmp(name + l - 7, "_bucket") == 0)
+					name[l - 7] = '\0';
+				else if (l > 6 && strcmp(name + l - 6, "_count") == 0)
+					name[l - 6] = '\0';
+				else if (l > 4 && strcmp(name + l - 4, "_sum") == 0)
+					name[l - 4] = '\0';
+			}
 			assert_string_equal(name, help);
 			assert_string_equal(name, type);
 			samples++;
 		}
 	}
-	assert_int_equal(families, 29);
+	assert_int_equal(families, 39);
 	assert_true(samples >= families);
 	expo_free(&e);
 }
@@ -281,19 +294,19 @@ static void test_render_every_sample_follows_help_and_type_of_its_metric(void **
 static void test_render_every_metric_is_described_once(void **state)
 {
 	struct expo e;
-	char names[32][128];
+	char names[48][128];
 	unsigned n = 0;
 
 	(void)state;
 	render_hostile_comm(&e);
 	for (const char *p = e.buf; (p = strstr(p, "# TYPE ")) != NULL; p++) {
-		assert_true(n < 32);
+		assert_true(n < 48);
 		sample_name(p + 7, names[n], sizeof(names[n]));
 		for (unsigned i = 0; i < n; i++)
 			assert_string_not_equal(names[i], names[n]);
 		n++;
 	}
-	assert_int_equal(n, 29);
+	assert_int_equal(n, 39);
 	expo_free(&e);
 }
 
@@ -315,11 +328,11 @@ static void test_render_counter_names_end_in_total(void **state)
 			assert_true(l > 6);
 			assert_string_equal(name + l - 6, "_total");
 			counters++;
-		} else {
+		} else if (strncmp(kind, "histogram\n", 10) != 0) {
 			assert_memory_equal(kind, "gauge\n", 6);
 		}
 	}
-	assert_int_equal(counters, 23);
+	assert_int_equal(counters, 28);
 	expo_free(&e);
 }
 
@@ -498,6 +511,49 @@ static void test_render_identity_messages_and_deliveries_by_status(void **state)
 	series_table_free(t);
 }
 
+static void test_latency_histogram_buckets_are_cumulative(void **state)
+{
+	static struct counters c;
+	struct expo e;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	metrics_observe_latency(&c, 0.03);	/* le 0.05 */
+	metrics_observe_latency(&c, 0.3);	/* le 0.5 */
+	metrics_observe_latency(&c, 0.3);
+	metrics_observe_latency(&c, 120);	/* +Inf only */
+	metrics_observe_latency(&c, -1);	/* a log clock ahead of ours: 0 */
+	render(&c, NULL, "0.1.0", &e);
+	assert_non_null(strstr(e.buf, "smtp_sentinel_detection_latency_seconds_bucket{le=\"0.05\"} 2\n"));
+	assert_non_null(strstr(e.buf, "smtp_sentinel_detection_latency_seconds_bucket{le=\"0.25\"} 2\n"));
+	assert_non_null(strstr(e.buf, "smtp_sentinel_detection_latency_seconds_bucket{le=\"0.5\"} 4\n"));
+	assert_non_null(strstr(e.buf, "smtp_sentinel_detection_latency_seconds_bucket{le=\"60\"} 4\n"));
+	assert_non_null(strstr(e.buf, "smtp_sentinel_detection_latency_seconds_bucket{le=\"+Inf\"} 5\n"));
+	assert_non_null(strstr(e.buf, "smtp_sentinel_detection_latency_seconds_count 5\n"));
+	assert_non_null(strstr(e.buf, "smtp_sentinel_detection_latency_seconds_sum 120.630000\n"));
+	expo_free(&e);
+}
+
+static void test_actions_grid_has_every_action_and_result(void **state)
+{
+	static struct counters c;
+	struct expo e;
+	unsigned n = 0;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.actions[ACTION_LOCK][RESULT_OK] = 3;
+	c.incidents[SIG_FOREIGN] = 2;
+	render(&c, NULL, "0.1.0", &e);
+	assert_non_null(strstr(e.buf, "smtp_sentinel_actions_total{action=\"lock\",result=\"ok\"} 3\n"));
+	assert_non_null(strstr(e.buf, "smtp_sentinel_actions_total{action=\"hold\",result=\"failed\"} 0\n"));
+	assert_non_null(strstr(e.buf, "smtp_sentinel_incidents_total{signal=\"foreign\"} 2\n"));
+	for (const char *p = e.buf; (p = strstr(p, "\nsmtp_sentinel_actions_total{")) != NULL; p++)
+		n++;
+	assert_int_equal(n, ACTION_COUNT * RESULT_COUNT);
+	expo_free(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -522,6 +578,8 @@ int main(void)
 		cmocka_unit_test(test_render_every_metric_is_described_once),
 		cmocka_unit_test(test_render_counter_names_end_in_total),
 		cmocka_unit_test(test_render_build_info_carries_version_with_value_1),
+		cmocka_unit_test(test_latency_histogram_buckets_are_cumulative),
+		cmocka_unit_test(test_actions_grid_has_every_action_and_result),
 		cmocka_unit_test(test_render_flow_events_dropped_counter),
 		cmocka_unit_test(test_render_each_scalar_metric_reads_its_own_field),
 		cmocka_unit_test(test_render_maillog_lines_by_result),
