@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * state.c - atomic replacement of small state files.
+ * state.c - atomic replacement of state files (see state.h).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -47,43 +48,90 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-int state_write(const char *dir, const char *name, const char *data, size_t len)
-{
-	char tmp[4096], final[4096];
-	int fd, dfd, saved;
+struct state_writer {
+	int fd;
+	int err;		/* errno of the first failed write, 0 */
+	char dir[4096], tmp[4096], final[4096];
+};
 
-	if ((size_t)snprintf(final, sizeof(final), "%s/%s", dir, name) >= sizeof(final) ||
-	    (size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name) >= sizeof(tmp)) {
+struct state_writer *state_writer_open(const char *dir, const char *name)
+{
+	struct state_writer *w = xcalloc(1, sizeof(*w));
+
+	if ((size_t)snprintf(w->final, sizeof(w->final), "%s/%s", dir, name) >= sizeof(w->final) ||
+	    (size_t)snprintf(w->tmp, sizeof(w->tmp), "%s/.%s.tmp", dir, name) >= sizeof(w->tmp) ||
+	    (size_t)snprintf(w->dir, sizeof(w->dir), "%s", dir) >= sizeof(w->dir)) {
 		errno = ENAMETOOLONG;
 		log_err("state file %s/%s", dir, name);
+		free(w);
+		return NULL;
+	}
+	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (w->fd < 0) {
+		log_err("cannot write state file %s", w->final);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void state_writer_put(struct state_writer *w, const void *data, size_t len)
+{
+	if (w->err == 0 && write_all(w->fd, data, len) < 0)
+		w->err = errno ? errno : EIO;
+}
+
+void state_writer_abort(struct state_writer *w)
+{
+	int saved = errno;
+
+	if (!w)
+		return;
+	close(w->fd);
+	unlink(w->tmp);
+	free(w);
+	errno = saved;
+}
+
+int state_writer_commit(struct state_writer *w)
+{
+	int dfd;
+
+	if (w->err == 0 && fsync(w->fd) < 0)
+		w->err = errno;
+	if (close(w->fd) < 0 && w->err == 0)
+		w->err = errno;
+	w->fd = -1;
+	if (w->err == 0 && rename(w->tmp, w->final) < 0)
+		w->err = errno;
+	if (w->err) {
+		int err = w->err;
+
+		unlink(w->tmp);
+		errno = err;
+		log_err("cannot write state file %s", w->final);
+		free(w);
+		errno = err;
 		return -1;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
-	if (fd < 0)
-		goto fail;
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
-		saved = errno;
-		close(fd);
-		unlink(tmp);
-		errno = saved;
-		goto fail;
-	}
-	if (close(fd) < 0 || rename(tmp, final) < 0) {
-		saved = errno;
-		unlink(tmp);
-		errno = saved;
-		goto fail;
-	}
 	/* the rename itself must reach the disk */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = open(w->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {
 		fsync(dfd);
 		close(dfd);
 	}
+	free(w);
 	return 0;
-fail:
-	log_err("cannot write state file %s", final);
-	return -1;
+}
+
+int state_write(const char *dir, const char *name, const char *data, size_t len)
+{
+	struct state_writer *w = state_writer_open(dir, name);
+
+	if (!w)
+		return -1;
+	state_writer_put(w, data, len);
+	return state_writer_commit(w);
 }
 
 ssize_t state_read(const char *dir, const char *name, char *buf, size_t cap)

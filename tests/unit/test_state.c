@@ -118,6 +118,51 @@ static void test_write_into_missing_directory_fails_cleanly(void **state)
 	assert_int_equal(errno, ENOENT);
 }
 
+static void test_streamed_pieces_replace_the_file_whole(void **state)
+{
+	struct state_writer *w;
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(state_init(dir), 0);
+	assert_int_equal(state_write(dir, "x", "old content\n", 12), 0);
+	w = state_writer_open(dir, "x");
+	assert_non_null(w);
+	state_writer_put(w, "new ", 4);
+	assert_int_equal(state_read(dir, "x", buf, sizeof(buf)), 12);	/* not yet */
+	state_writer_put(w, "content", 7);
+	state_writer_put(w, "", 0);
+	assert_int_equal(state_writer_commit(w), 0);
+	assert_int_equal(state_read(dir, "x", buf, sizeof(buf)), 11);
+	assert_string_equal(buf, "new content");
+	assert_int_equal(entries(dir), 1);
+}
+
+static void test_aborted_stream_keeps_the_old_file_and_no_temporary(void **state)
+{
+	struct state_writer *w;
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(state_init(dir), 0);
+	assert_int_equal(state_write(dir, "x", "old", 3), 0);
+	w = state_writer_open(dir, "x");
+	assert_non_null(w);
+	state_writer_put(w, "half of it", 10);
+	state_writer_abort(w);
+	assert_int_equal(state_read(dir, "x", buf, sizeof(buf)), 3);
+	assert_string_equal(buf, "old");
+	assert_int_equal(entries(dir), 1);
+	state_writer_abort(NULL);
+}
+
+static void test_stream_into_missing_directory_fails_cleanly(void **state)
+{
+	(void)state;
+	assert_null(state_writer_open(dir, "x"));
+	assert_int_equal(errno, ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -128,6 +173,9 @@ int main(void)
 		T(test_missing_file_is_enoent),
 		T(test_file_larger_than_the_buffer_is_efbig),
 		T(test_write_into_missing_directory_fails_cleanly),
+		T(test_streamed_pieces_replace_the_file_whole),
+		T(test_aborted_stream_keeps_the_old_file_and_no_temporary),
+		T(test_stream_into_missing_directory_fails_cleanly),
 #undef T
 	};
 
