@@ -79,8 +79,10 @@ $(BUILD)/sentineld: $(DAEMON_OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Offline maillog forensics: the maillog modules, without the daemon's main.
-$(BUILD)/sentinel-report: tools/sentinel-report.c $(filter-out $(BUILD)/sentineld.o,$(DAEMON_OBJS))
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -pthread -o $@ $^ $(LDLIBS) -ljansson -lz
+REPORT_SRCS := tools/sentinel-report.c tools/report_input.c
+$(BUILD)/sentinel-report: $(REPORT_SRCS) tools/report_input.h \
+		$(filter-out $(BUILD)/sentineld.o,$(DAEMON_OBJS))
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -pthread -o $@ $(filter %.c %.o,$^) $(LDLIBS) -ljansson -lz
 
 # The control client: control.h's protocol, no daemon code.
 $(BUILD)/sentinelctl: tools/sentinelctl.c tools/ctl_output.c tools/ctl_output.h \

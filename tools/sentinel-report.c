@@ -28,16 +28,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "bytes.h"
 #include "log.h"
@@ -45,6 +42,7 @@
 #include "maillog/messages.h"
 #include "maillog/postfix.h"
 #include "maillog/syslog.h"
+#include "report_input.h"
 #include "text.h"
 
 #define MAX_MESSAGES 100000
@@ -53,8 +51,6 @@
 #define MAX_AUTH_IPS 20000
 #define MAX_AUTH_NAMES 8
 #define MAX_LOCAL_DOMAINS 64
-#define LINE_MAX_LEN 65536
-#define READ_BUF (1 << 20)
 #define CHART_BUCKETS 60
 #define CHART_TOP 5
 #define TEXT_TOP_AUTH 50
@@ -117,6 +113,7 @@ struct index {
 
 struct report {
 	bool json, explain;
+	enum maillog_format format;	/* --format */
 	bool have_since, have_until;
 	time_t since, until;
 	const char *local_domains[MAX_LOCAL_DOMAINS + 1];
@@ -138,7 +135,7 @@ struct report {
 	bool chart_started;
 	time_t chart_start;
 	unsigned chart_shift;
-	unsigned long long lines, parsed, ignored, unparsed, long_lines;
+	struct input_counts counts;
 };
 
 /* ---- text output: nothing from the log reaches the terminal raw ------------ */
@@ -565,230 +562,7 @@ static void explain(struct report *r, const char *line, size_t len, int src,
 	json_decref(o);
 }
 
-/* ---- input ------------------------------------------------------------- */
-
-/*
- * Two threads.  The reader reads each file exactly as one thread would
- * (the same gzread() calls into READ_BUF bytes, so the same lines and the
- * same too-long lines) into one of NCHUNKS chunk buffers in turn, the
- * partial last line copied to the head of the next, and lists the chunk's
- * lines.  Either thread parses a listed chunk (maillog_header(),
- * maillog_parse()) when it has nothing better to do; the main thread
- * applies parsed chunks to the tables strictly in input order, and only
- * then is a chunk's buffer, into which the records point, reused.  At most
- * NCHUNKS chunks are in flight whatever the input size.
- */
-#define NCHUNKS 6
-
-enum ev_type { EV_LINE, EV_LONG };
-enum chunk_state { CH_FREE, CH_READ, CH_PARSING, CH_PARSED };
-
-struct pline {
-	const char *line;
-	size_t len;
-	enum ev_type type;
-	int src;
-	struct syslog_line sl;
-	struct postfix_record rec;
-};
-
-struct chunk {
-	char *buf;			/* READ_BUF bytes */
-	struct pline *ev;
-	size_t nev, cap;
-	time_t ref;
-	enum chunk_state state;
-};
-
-struct pipeline {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct chunk ch[NCHUNKS];
-	uint64_t next_read, next_apply;	/* chunk sequence numbers */
-	bool done;			/* the reader has listed its last chunk */
-	char *const *files;
-	int nfiles;
-	int status;			/* 1 when a file could not be read */
-};
-
-/* --format, set before the reader starts and read-only after */
-static enum maillog_format log_format = MAILLOG_AUTO;
-
-static void parse_chunk(struct chunk *c)
-{
-	for (size_t i = 0; i < c->nev; i++) {
-		struct pline *l = &c->ev[i];
-
-		if (l->type != EV_LINE)
-			continue;
-		l->rec.kind = POSTFIX_UNPARSED;
-		l->src = maillog_header(&l->sl, l->line, l->len, c->ref, log_format);
-		if (l->src == SYSLOG_OK)
-			maillog_parse(&l->rec, log_format, &l->sl, NULL);
-	}
-}
-
-/* With p->mu held: claim the oldest chunk read and not yet parsed, or NULL. */
-static struct chunk *claim(struct pipeline *p)
-{
-	for (uint64_t s = p->next_apply; s < p->next_read; s++) {
-		struct chunk *c = &p->ch[s % NCHUNKS];
-
-		if (c->state == CH_READ) {
-			c->state = CH_PARSING;
-			return c;
-		}
-	}
-	return NULL;
-}
-
-/* With p->mu held: parse the oldest waiting chunk, without the lock while
- * parsing; false when none waits. */
-static bool parse_one(struct pipeline *p)
-{
-	struct chunk *c = claim(p);
-
-	if (!c)
-		return false;
-	pthread_mutex_unlock(&p->mu);
-	parse_chunk(c);
-	pthread_mutex_lock(&p->mu);
-	c->state = CH_PARSED;
-	pthread_cond_broadcast(&p->cv);
-	return true;
-}
-
-static void add_event(struct chunk *c, enum ev_type type, const char *line, size_t len)
-{
-	if (c->nev == c->cap) {
-		c->cap = c->cap ? 2 * c->cap : 4096;
-		c->ev = realloc(c->ev, c->cap * sizeof(*c->ev));
-		if (!c->ev)
-			fatalx("out of memory for %zu lines", c->cap);
-	}
-	c->ev[c->nev].type = type;
-	c->ev[c->nev].line = line;
-	c->ev[c->nev].len = len;
-	c->nev++;
-}
-
-/* Reader: wait for a free chunk, parsing while waiting when there is work. */
-static struct chunk *next_free(struct pipeline *p)
-{
-	struct chunk *c;
-
-	pthread_mutex_lock(&p->mu);
-	for (;;) {
-		c = &p->ch[p->next_read % NCHUNKS];
-		if (c->state == CH_FREE)
-			break;
-		if (!parse_one(p))
-			pthread_cond_wait(&p->cv, &p->mu);
-	}
-	pthread_mutex_unlock(&p->mu);
-	c->nev = 0;
-	return c;
-}
-
-/* Reader: hand a listed chunk on, then parse one chunk if any is waiting. */
-static void publish(struct pipeline *p, struct chunk *c)
-{
-	pthread_mutex_lock(&p->mu);
-	c->state = CH_READ;
-	p->next_read++;
-	pthread_cond_broadcast(&p->cv);
-	parse_one(p);
-	pthread_mutex_unlock(&p->mu);
-}
-
-/* Read one file, plain or gzip; -1 (reported) if it could not be read. */
-static int read_file(struct pipeline *p, const char *path)
-{
-	size_t have = 0;
-	bool skipping = false;		/* inside a line longer than LINE_MAX_LEN */
-	bool is_stdin = strcmp(path, "-") == 0;
-	int fd = is_stdin ? dup(0) : -1;
-	gzFile f = is_stdin ? (fd >= 0 ? gzdopen(fd, "rb") : NULL) : gzopen(path, "rb");
-	time_t ref = time(NULL);
-	struct stat st;
-	const char *tail = NULL;
-	int rc = 0;
-
-	if (!f) {
-		log_warn("%s", path);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	/* RFC 3164 years: nearest before the file's last change. */
-	if ((is_stdin ? fstat(0, &st) : stat(path, &st)) == 0 && S_ISREG(st.st_mode))
-		ref = st.st_mtime;
-	gzbuffer(f, 1 << 17);
-	for (;;) {
-		struct chunk *c = next_free(p);
-		char *buf = c->buf;
-		size_t start = 0;
-		int n;
-
-		/* the partial line: prev stays unchanged until applied */
-		if (have)
-			memcpy(buf, tail, have);
-		c->ref = ref;
-		n = gzread(f, buf + have, (unsigned)(READ_BUF - have));
-		if (n < 0) {
-			int err;
-			const char *msg = gzerror(f, &err);
-
-			log_warnx("%s: %s", is_stdin ? "stdin" : path,
-				  err == Z_ERRNO ? strerror(errno) : msg);
-			rc = -1;
-			publish(p, c);
-			break;
-		}
-		if (n == 0) {
-			if (have && !skipping)
-				add_event(c, EV_LINE, buf, have);	/* a last line without newline */
-			publish(p, c);
-			break;
-		}
-		have += (size_t)n;
-		for (;;) {
-			char *nl = memchr(buf + start, '\n', have - start);
-
-			if (!nl)
-				break;
-			if (!skipping)
-				add_event(c, EV_LINE, buf + start, (size_t)(nl - (buf + start)));
-			skipping = false;
-			start = (size_t)(nl - buf) + 1;
-		}
-		if (have - start > LINE_MAX_LEN && !skipping) {
-			add_event(c, EV_LONG, NULL, 0);
-			skipping = true;
-		}
-		if (skipping)
-			start = have;
-		tail = buf + start;
-		have -= start;
-		publish(p, c);
-	}
-	gzclose(f);
-	return rc;
-}
-
-static void *reader(void *arg)
-{
-	struct pipeline *p = arg;
-
-	for (int i = 0; i < p->nfiles; i++)
-		if (read_file(p, p->files[i]) < 0)
-			p->status = 1;
-	pthread_mutex_lock(&p->mu);
-	p->done = true;
-	pthread_cond_broadcast(&p->cv);
-	pthread_mutex_unlock(&p->mu);
-	return NULL;
-}
+/* ---- applying the input ----------------------------------------------- */
 
 /* One record of a line, as maillog_feed() hands them on. */
 static void on_record(const struct syslog_line *sl, const struct postfix_record *rec,
@@ -802,28 +576,26 @@ static void on_record(const struct syslog_line *sl, const struct postfix_record 
 		msg_table_record(r->msgs, sl, rec);
 }
 
-static void apply_line(struct report *r, struct pline *l)
-{
-	struct syslog_line *sl = &l->sl;
-	struct postfix_record *rec = &l->rec;
+/* The record kinds the tables act on: maillog_feed() and msg_table_record()
+ * ignore the others, whose lines matter only by their time (expiry). */
+#define KEPT_KINDS ((1u << POSTFIX_CLIENT) | (1u << POSTFIX_PICKUP) | \
+		    (1u << POSTFIX_QUEUED) | (1u << POSTFIX_DELIVERY) | \
+		    (1u << POSTFIX_REMOVED) | (1u << POSTFIX_AUTH_FAILED) | \
+		    (1u << POSTFIX_LOGIN))
 
-	r->lines++;
-	if (l->type == EV_LONG) {
-		r->unparsed++;
-		r->long_lines++;
-		return;
-	}
-	if (l->src != SYSLOG_OK || rec->kind == POSTFIX_UNPARSED) {
-		r->unparsed++;
-	} else if (rec->kind == POSTFIX_FOREIGN || rec->kind == POSTFIX_IGNORED) {
-		r->ignored++;
-	} else {
-		r->parsed++;
+static void apply_line(const struct input_line *l, void *arg)
+{
+	struct report *r = arg;
+	const struct syslog_line *sl = &l->sl;
+	const struct postfix_record *rec = &l->rec;
+
+	if (l->src == SYSLOG_OK && rec->kind > POSTFIX_IGNORED) {
 		if (sl->time != r->last_expire) {
 			msg_table_expire(r->msgs, sl->time);
 			r->last_expire = sl->time;
 		}
-		maillog_feed(r->feed, sl, rec, on_record, r);
+		if (!l->time_only)
+			maillog_feed(r->feed, sl, rec, on_record, r);
 	}
 	if (r->explain)
 		explain(r, l->line, l->len, l->src, sl, rec);
@@ -832,48 +604,13 @@ static void apply_line(struct report *r, struct pline *l)
 /* Read, parse and apply every file in order; 1 when one could not be read. */
 static int read_files(struct report *r, char *const *files, int nfiles)
 {
-	static struct pipeline pl;
-	struct pipeline *p = &pl;
-	pthread_t tid;
-	int status;
+	struct input_config cfg = {
+		.files = files, .nfiles = nfiles, .format = r->format,
+		.every_line = r->explain, .keep = KEPT_KINDS,
+		.apply = apply_line, .arg = r,
+	};
 
-	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->cv, NULL);
-	for (int i = 0; i < NCHUNKS; i++)
-		p->ch[i].buf = xmalloc(READ_BUF);
-	p->files = files;
-	p->nfiles = nfiles;
-	if (pthread_create(&tid, NULL, reader, p) != 0)
-		fatalx("cannot start the reader thread");
-	pthread_mutex_lock(&p->mu);
-	for (;;) {
-		struct chunk *c = &p->ch[p->next_apply % NCHUNKS];
-
-		if (p->next_apply < p->next_read && c->state == CH_PARSED) {
-			pthread_mutex_unlock(&p->mu);
-			for (size_t i = 0; i < c->nev; i++)
-				apply_line(r, &c->ev[i]);
-			pthread_mutex_lock(&p->mu);
-			c->state = CH_FREE;
-			p->next_apply++;
-			pthread_cond_broadcast(&p->cv);
-			continue;
-		}
-		if (p->done && p->next_apply == p->next_read)
-			break;
-		if (!parse_one(p))
-			pthread_cond_wait(&p->cv, &p->mu);
-	}
-	pthread_mutex_unlock(&p->mu);
-	pthread_join(tid, NULL);
-	status = p->status;
-	for (int i = 0; i < NCHUNKS; i++) {
-		free(p->ch[i].buf);
-		free(p->ch[i].ev);
-	}
-	pthread_cond_destroy(&p->cv);
-	pthread_mutex_destroy(&p->mu);
-	return status;
+	return input_run(&cfg, &r->counts);
 }
 
 /* ---- output ----------------------------------------------------------- */
@@ -1010,7 +747,8 @@ static void print_text(struct report *r)
 		printf("(none)\n");
 	msg_table_stats(r->msgs, &ms);
 	printf("\nlines read %llu, parsed %llu, ignored %llu, unparsed %llu (too long %llu)\n",
-	       r->lines, r->parsed, r->ignored, r->unparsed, r->long_lines);
+	       r->counts.lines, r->counts.parsed, r->counts.ignored, r->counts.unparsed,
+	       r->counts.long_lines);
 	printf("messages in flight at the end %zu, evicted %llu; identities over the "
 	       "bound %s; auth failure ips dropped %lu\n", ms.size,
 	       (unsigned long long)ms.evictions, r->other ? "folded into _other" : "none",
@@ -1072,11 +810,11 @@ static void print_json(struct report *r)
 			au[i]->ip, "failures", (json_int_t)au[i]->count, "usernames", names,
 			"usernames_truncated", au[i]->more));
 	}
-	json_object_set_new(lines, "read", json_integer((json_int_t)r->lines));
-	json_object_set_new(lines, "parsed", json_integer((json_int_t)r->parsed));
-	json_object_set_new(lines, "ignored", json_integer((json_int_t)r->ignored));
-	json_object_set_new(lines, "unparsed", json_integer((json_int_t)r->unparsed));
-	json_object_set_new(lines, "too_long", json_integer((json_int_t)r->long_lines));
+	json_object_set_new(lines, "read", json_integer((json_int_t)r->counts.lines));
+	json_object_set_new(lines, "parsed", json_integer((json_int_t)r->counts.parsed));
+	json_object_set_new(lines, "ignored", json_integer((json_int_t)r->counts.ignored));
+	json_object_set_new(lines, "unparsed", json_integer((json_int_t)r->counts.unparsed));
+	json_object_set_new(lines, "too_long", json_integer((json_int_t)r->counts.long_lines));
 	msg_table_stats(r->msgs, &ms);
 	json_object_set_new(table, "max", json_integer(MAX_MESSAGES));
 	json_object_set_new(table, "in_flight", json_integer((json_int_t)ms.size));
@@ -1140,7 +878,7 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "f:l:s:u:jeh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
-			if (!maillog_format_parse(optarg, &log_format)) {
+			if (!maillog_format_parse(optarg, &r->format)) {
 				log_warnx("format %s: not one of auto, postfix, sendmail, exim",
 					  optarg);
 				return 2;

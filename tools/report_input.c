@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * report_input.c - sentinel-report's two-thread input (see report_input.h).
+ *
+ * The reader reads each file with gzread() into one of NCHUNKS chunk
+ * buffers in turn, READ_BUF bytes a read, the partial last line copied to
+ * the head of the next buffer, and marks which bytes are whole lines:
+ * a search from each end, not a scan.  Either thread parses a chunk that
+ * is read (the oldest first) when it has nothing better to do: it splits
+ * the lines, parses each, counts them, and writes the lines the caller
+ * keeps as compact items into the chunk's item list.  The main thread
+ * applies parsed chunks strictly in input order; only then is a chunk's
+ * buffer, into which the items point, reused.
+ *
+ * Why items: a line's whole header and record are about 450 bytes, most
+ * of them absent fields, and were written on one core and read on the
+ * other for every line.  An item holds the fields present only, and the
+ * lines the tables ignore are not written at all (only a time, when it
+ * changes): the applying thread reads a short sequential list.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "log.h"
+#include "report_input.h"
+
+#define READ_BUF (1 << 20)
+#define NCHUNKS 6
+
+/* One line handed on: its header, then its record's present fields in
+ * field order (f[]).  size is a multiple of 8, so items stay aligned. */
+struct item {
+	uint32_t size;			/* bytes, fields included */
+	uint32_t msg_n;			/* the message ends the line */
+	const char *line;
+	size_t len;
+	int src;
+	enum postfix_kind kind;
+	unsigned int present;
+	bool time_only, long_qid, truncated;
+	time_t time;
+	long usec, pid;
+	struct slice host, program;
+	long relay_port, msg_size, nrcpt, uid;
+	struct slice f[];
+};
+
+enum chunk_state { CH_FREE, CH_READ, CH_PARSING, CH_PARSED };
+
+struct chunk {
+	char *buf;			/* READ_BUF bytes */
+	const char *lines;		/* whole lines; only at the end of input */
+	size_t n;			/* may the last one lack its '\n' */
+	bool too_long;			/* a too-long line follows them */
+	time_t ref;
+	char *items;			/* struct item after struct item */
+	size_t used, cap;
+	struct input_counts counts;
+	enum chunk_state state;
+};
+
+struct pipeline {
+	const struct input_config *cfg;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct chunk ch[NCHUNKS];
+	uint64_t next_read, next_apply;	/* chunk sequence numbers */
+	bool done;			/* the reader has listed its last chunk */
+	int status;			/* 1 when a file could not be read */
+};
+
+static struct item *item_new(struct chunk *c, unsigned int present)
+{
+	size_t size = sizeof(struct item);
+	struct item *it;
+
+	for (unsigned int m = present; m; m &= m - 1)
+		size += sizeof(struct slice);
+
+	if (c->cap - c->used < size) {
+		c->cap = c->cap ? 2 * c->cap : (size_t)256 << 10;
+		c->items = realloc(c->items, c->cap);
+		if (!c->items)
+			fatalx("out of memory for %zu bytes of lines", c->cap);
+	}
+	it = (struct item *)(c->items + c->used);
+	c->used += size;
+	it->size = (uint32_t)size;
+	it->present = present;
+	return it;
+}
+
+static void keep(struct chunk *c, const char *line, size_t len, int src, bool time_only,
+		 const struct syslog_line *sl, const struct postfix_record *rec)
+{
+	unsigned int present = src == SYSLOG_OK && !time_only ? rec->present : 0;
+	struct item *it = item_new(c, present);
+	size_t i = 0;
+
+	it->line = line;
+	it->len = len;
+	it->src = src;
+	it->kind = src == SYSLOG_OK ? rec->kind : POSTFIX_UNPARSED;
+	it->time_only = time_only;
+	if (src != SYSLOG_OK)
+		return;
+	it->time = sl->time;
+	it->usec = sl->usec;
+	it->pid = sl->pid;
+	it->host = sl->host;
+	it->program = sl->program;
+	it->msg_n = (uint32_t)sl->msg.n;
+	it->long_qid = rec->long_qid;
+	it->truncated = rec->truncated;
+	it->relay_port = rec->relay_port;
+	it->msg_size = rec->size;
+	it->nrcpt = rec->nrcpt;
+	it->uid = rec->uid;
+	for (unsigned int m = present; m; m &= m - 1)
+		it->f[i++] = rec->f[__builtin_ctz(m)];
+}
+
+/* An item back into a line, writing only what it carries. */
+static void unpack(const struct item *it, struct input_line *l)
+{
+	size_t i = 0;
+
+	l->line = it->line;
+	l->len = it->len;
+	l->src = it->src;
+	l->time_only = it->time_only;
+	l->rec.kind = it->kind;
+	l->rec.present = it->present;
+	if (it->src != SYSLOG_OK)
+		return;
+	l->sl.time = it->time;
+	l->sl.usec = it->usec;
+	l->sl.pid = it->pid;
+	l->sl.host = it->host;
+	l->sl.program = it->program;
+	l->sl.msg.p = it->line + it->len - it->msg_n;
+	l->sl.msg.n = it->msg_n;
+	l->rec.long_qid = it->long_qid;
+	l->rec.truncated = it->truncated;
+	l->rec.relay_port = it->relay_port;
+	l->rec.size = it->msg_size;
+	l->rec.nrcpt = it->nrcpt;
+	l->rec.uid = it->uid;
+	for (unsigned int m = it->present; m; m &= m - 1)
+		l->rec.f[__builtin_ctz(m)] = it->f[i++];
+}
+
+static void parse_chunk(const struct input_config *cfg, struct chunk *c)
+{
+	const char *p = c->lines, *end = c->lines + c->n;
+	struct input_counts *k = &c->counts;
+	struct syslog_line sl;
+	struct postfix_record rec;
+	bool timed = false;		/* a parsed line before, at time last */
+	time_t last = 0;
+
+	memset(k, 0, sizeof(*k));
+	c->used = 0;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = (size_t)((nl ? nl : end) - p);
+		int src = maillog_header(&sl, p, len, c->ref, cfg->format);
+		enum postfix_kind kind = POSTFIX_UNPARSED;
+		bool parsed = false;
+
+		k->lines++;
+		if (src == SYSLOG_OK)
+			kind = maillog_parse(&rec, cfg->format, &sl, NULL);
+		if (kind == POSTFIX_UNPARSED) {
+			k->unparsed++;
+		} else if (kind == POSTFIX_FOREIGN || kind == POSTFIX_IGNORED) {
+			k->ignored++;
+		} else {
+			k->parsed++;
+			parsed = true;
+		}
+		if (cfg->every_line || (parsed && (cfg->keep & (1u << kind))))
+			keep(c, p, len, src, false, &sl, &rec);
+		else if (parsed && (!timed || sl.time != last))
+			keep(c, p, len, src, true, &sl, &rec);
+		if (parsed) {
+			timed = true;
+			last = sl.time;
+		}
+		p += len + 1;
+	}
+	if (c->too_long) {
+		k->lines++;
+		k->unparsed++;
+		k->long_lines++;
+	}
+}
+
+/* With p->mu held: claim the oldest chunk read and not yet parsed, or NULL. */
+static struct chunk *claim(struct pipeline *p)
+{
+	for (uint64_t s = p->next_apply; s < p->next_read; s++) {
+		struct chunk *c = &p->ch[s % NCHUNKS];
+
+		if (c->state == CH_READ) {
+			c->state = CH_PARSING;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+/* With p->mu held: parse the oldest waiting chunk, without the lock while
+ * parsing; false when none waits. */
+static bool parse_one(struct pipeline *p)
+{
+	struct chunk *c = claim(p);
+
+	if (!c)
+		return false;
+	pthread_mutex_unlock(&p->mu);
+	parse_chunk(p->cfg, c);
+	pthread_mutex_lock(&p->mu);
+	c->state = CH_PARSED;
+	pthread_cond_broadcast(&p->cv);
+	return true;
+}
+
+/* Reader: wait for a free chunk, parsing while waiting when there is work. */
+static struct chunk *next_free(struct pipeline *p)
+{
+	struct chunk *c;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		c = &p->ch[p->next_read % NCHUNKS];
+		if (c->state == CH_FREE)
+			break;
+		if (!parse_one(p))
+			pthread_cond_wait(&p->cv, &p->mu);
+	}
+	pthread_mutex_unlock(&p->mu);
+	c->lines = c->buf;
+	c->n = 0;
+	c->too_long = false;
+	return c;
+}
+
+/* Reader: hand a read chunk on, then parse one chunk if any is waiting. */
+static void publish(struct pipeline *p, struct chunk *c)
+{
+	pthread_mutex_lock(&p->mu);
+	c->state = CH_READ;
+	p->next_read++;
+	pthread_cond_broadcast(&p->cv);
+	parse_one(p);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Read one file, plain or gzip; -1 (reported) if it could not be read. */
+static int read_file(struct pipeline *p, const char *path)
+{
+	size_t have = 0;
+	bool skipping = false;		/* inside a line longer than LINE_MAX_LEN */
+	bool is_stdin = strcmp(path, "-") == 0;
+	int fd = is_stdin ? dup(0) : -1;
+	gzFile f = is_stdin ? (fd >= 0 ? gzdopen(fd, "rb") : NULL) : gzopen(path, "rb");
+	time_t ref = time(NULL);
+	struct stat st;
+	const char *tail = NULL;
+	int rc = 0;
+
+	if (!f) {
+		log_warn("%s", path);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	/* RFC 3164 years: nearest before the file's last change. */
+	if ((is_stdin ? fstat(0, &st) : stat(path, &st)) == 0 && S_ISREG(st.st_mode))
+		ref = st.st_mtime;
+	gzbuffer(f, 1 << 17);
+	for (;;) {
+		struct chunk *c = next_free(p);
+		char *buf = c->buf;
+		size_t start = 0;
+		const char *nl;
+		int n;
+
+		/* the partial line: its chunk is not reused before this one */
+		if (have)
+			memcpy(buf, tail, have);
+		c->ref = ref;
+		n = gzread(f, buf + have, (unsigned)(READ_BUF - have));
+		if (n < 0) {
+			int err;
+			const char *msg = gzerror(f, &err);
+
+			log_warnx("%s: %s", is_stdin ? "stdin" : path,
+				  err == Z_ERRNO ? strerror(errno) : msg);
+			rc = -1;
+			publish(p, c);
+			break;
+		}
+		if (n == 0) {
+			c->n = have;		/* a last line without newline */
+			publish(p, c);
+			break;
+		}
+		have += (size_t)n;
+		if (skipping) {			/* the first newline ends the long line */
+			nl = memchr(buf, '\n', have);
+			start = nl ? (size_t)(nl - buf) + 1 : have;
+			skipping = !nl;
+		}
+		if (!skipping) {
+			nl = memrchr(buf + start, '\n', have - start);
+			c->lines = buf + start;
+			if (nl) {
+				c->n = (size_t)(nl - c->lines) + 1;
+				start += c->n;
+			}
+			if (have - start > LINE_MAX_LEN) {
+				c->too_long = true;
+				skipping = true;
+				start = have;
+			}
+		}
+		tail = buf + start;
+		have -= start;
+		publish(p, c);
+	}
+	gzclose(f);
+	return rc;
+}
+
+static void *reader(void *arg)
+{
+	struct pipeline *p = arg;
+
+	for (int i = 0; i < p->cfg->nfiles; i++)
+		if (read_file(p, p->cfg->files[i]) < 0)
+			p->status = 1;
+	pthread_mutex_lock(&p->mu);
+	p->done = true;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+static void apply_chunk(const struct input_config *cfg, const struct chunk *c,
+			struct input_counts *counts)
+{
+	struct input_line l;
+
+	for (size_t off = 0; off < c->used;) {
+		const struct item *it = (const struct item *)(c->items + off);
+
+		unpack(it, &l);
+		cfg->apply(&l, cfg->arg);
+		off += it->size;
+	}
+	counts->lines += c->counts.lines;
+	counts->parsed += c->counts.parsed;
+	counts->ignored += c->counts.ignored;
+	counts->unparsed += c->counts.unparsed;
+	counts->long_lines += c->counts.long_lines;
+}
+
+int input_run(const struct input_config *cfg, struct input_counts *counts)
+{
+	static struct pipeline pl;
+	struct pipeline *p = &pl;
+	pthread_t tid;
+	int status;
+
+	memset(p, 0, sizeof(*p));
+	memset(counts, 0, sizeof(*counts));
+	p->cfg = cfg;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	for (int i = 0; i < NCHUNKS; i++)
+		p->ch[i].buf = xmalloc(READ_BUF);
+	if (pthread_create(&tid, NULL, reader, p) != 0)
+		fatalx("cannot start the reader thread");
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		struct chunk *c = &p->ch[p->next_apply % NCHUNKS];
+
+		if (p->next_apply < p->next_read && c->state == CH_PARSED) {
+			pthread_mutex_unlock(&p->mu);
+			apply_chunk(cfg, c, counts);
+			pthread_mutex_lock(&p->mu);
+			c->state = CH_FREE;
+			p->next_apply++;
+			pthread_cond_broadcast(&p->cv);
+			continue;
+		}
+		if (p->done && p->next_apply == p->next_read)
+			break;
+		if (!parse_one(p))
+			pthread_cond_wait(&p->cv, &p->mu);
+	}
+	pthread_mutex_unlock(&p->mu);
+	pthread_join(tid, NULL);
+	status = p->status;
+	for (int i = 0; i < NCHUNKS; i++) {
+		free(p->ch[i].buf);
+		free(p->ch[i].items);
+	}
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
+	return status;
+}
