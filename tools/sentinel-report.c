@@ -72,29 +72,6 @@ static const char usage_text[] =
 	"+HH:MM zone (local time without one).  FILE may be - for stdin and may\n"
 	"be gzip-compressed; give rotated files oldest first.\n";
 
-struct ident {
-	char name[MSG_IDENTITY_MAX];
-	uint32_t idx;
-	unsigned long messages, rcpts, foreign, ips;
-	unsigned long deliveries[MSG_NSTATUS];
-	time_t first, last;
-	unsigned shift;			/* chart bucket = 60 << shift seconds */
-	uint32_t chart[CHART_BUCKETS];
-};
-
-struct pair {
-	uint32_t idx;
-	char ip[POSTFIX_IP_MAX];
-};
-
-struct authfail {
-	char ip[POSTFIX_IP_MAX];
-	unsigned long count;
-	char *names[MAX_AUTH_NAMES];
-	int nnames;
-	bool more;			/* other names were tried */
-};
-
 /*
  * The items of a table sit in an array in insertion order; an index finds
  * them: open addressing, linear probing, at most half full, each slot the
@@ -111,6 +88,25 @@ struct index {
 	size_t mask;			/* slots - 1, slots a power of two */
 };
 
+struct ident {
+	char name[MSG_IDENTITY_MAX];
+	uint32_t idx;
+	unsigned long messages, rcpts, foreign, ips;
+	unsigned long deliveries[MSG_NSTATUS];
+	time_t first, last;
+	unsigned shift;			/* chart bucket = 60 << shift seconds */
+	uint32_t chart[CHART_BUCKETS];
+	struct index ipset;		/* its client IPs: numbers in r->ips */
+};
+
+struct authfail {
+	char ip[POSTFIX_IP_MAX];
+	unsigned long count;
+	char *names[MAX_AUTH_NAMES];
+	int nnames;
+	bool more;			/* other names were tried */
+};
+
 struct report {
 	bool json, explain;
 	enum maillog_format format;	/* --format */
@@ -124,9 +120,10 @@ struct report {
 	struct ident **idents, *other;
 	uint32_t nidents;
 	struct index ident_ix;
-	struct pair *pairs;
-	size_t npairs;
-	struct index pair_ix;
+	char (*ips)[POSTFIX_IP_MAX];	/* client IPs of the pairs, each once */
+	uint32_t nips;
+	struct index ips_ix;
+	size_t npairs;			/* (identity, client IP) pairs */
 	bool pairs_full;
 	struct authfail **auth;
 	size_t nauth;
@@ -328,11 +325,11 @@ static void chart_add(struct report *r, struct ident *id, time_t t)
 		r->chart_started = true;
 		r->chart_start = t - t % 60;
 	}
-	off = t > r->chart_start ? t - r->chart_start : 0;
-	while (off / ((time_t)60 << r->chart_shift) >= CHART_BUCKETS)
+	off = (t > r->chart_start ? t - r->chart_start : 0) / 60;	/* minutes */
+	while (off >> r->chart_shift >= CHART_BUCKETS)
 		r->chart_shift++;
 	chart_rescale(id, r->chart_shift);
-	id->chart[off / ((time_t)60 << r->chart_shift)]++;
+	id->chart[off >> r->chart_shift]++;
 }
 
 static struct ident *ident_get(struct report *r, const char *name)
@@ -375,35 +372,54 @@ static void seen_at(struct ident *id, time_t t)
 		id->last = t;
 }
 
+/* The number of a client IP in r->ips, adding it unless add is false;
+ * UINT32_MAX when it is not there. */
+static uint32_t ip_number(struct report *r, const char *ip, size_t len, bool add)
+{
+	uint32_t h = hash_bytes(r->seed, ip, len);
+	struct slot *s;
+
+	index_reserve(&r->ips_ix, r->nips);
+	for (s = index_first(&r->ips_ix, h); s->item; s = index_next(&r->ips_ix, s))
+		if (s->hash == h && memcmp(r->ips[s->item - 1], ip, len + 1) == 0)
+			return s->item - 1;
+	if (!add)
+		return UINT32_MAX;
+	r->ips = grow(r->ips, r->nips, sizeof(*r->ips));
+	memcpy(r->ips[r->nips], ip, len + 1);
+	s->hash = h;
+	s->item = ++r->nips;
+	return r->nips - 1;
+}
+
+/* Count ip for id once.  Each identity keeps the numbers of its IPs, so
+ * that a lookup touches its own small index, not a table of all pairs. */
 static void count_ip(struct report *r, struct ident *id, const char *ip)
 {
 	size_t len;
-	uint32_t h;
+	uint32_t n, h;
 	struct slot *s;
-	struct pair *p;
 
 	if (!ip[0] || id->idx == UINT32_MAX)
 		return;
 	len = strnlen(ip, POSTFIX_IP_MAX - 1);
-	h = hash_bytes(r->seed ^ ((uint64_t)id->idx << 32), ip, len);
-	index_reserve(&r->pair_ix, r->npairs);
-	for (s = index_first(&r->pair_ix, h); s->item; s = index_next(&r->pair_ix, s)) {
-		p = &r->pairs[s->item - 1];
-		if (s->hash == h && p->idx == id->idx && strncmp(p->ip, ip, len) == 0 &&
-		    p->ip[len] == '\0')
-			return;
+	n = ip_number(r, ip, len, r->npairs < MAX_PAIRS);
+	if (n == UINT32_MAX) {		/* a new IP, so a new pair: no room */
+		r->pairs_full = true;
+		return;
 	}
+	h = (uint32_t)(((n ^ r->seed) * 0x9e3779b97f4a7c15ULL) >> 32);
+	index_reserve(&id->ipset, id->ips);
+	for (s = index_first(&id->ipset, h); s->item; s = index_next(&id->ipset, s))
+		if (s->item == n + 1)
+			return;
 	if (r->npairs >= MAX_PAIRS) {
 		r->pairs_full = true;
 		return;
 	}
-	r->pairs = grow(r->pairs, r->npairs, sizeof(*r->pairs));
-	p = &r->pairs[r->npairs++];
-	p->idx = id->idx;
-	memcpy(p->ip, ip, len);
-	p->ip[len] = '\0';
 	s->hash = h;
-	s->item = (uint32_t)r->npairs;
+	s->item = n + 1;
+	r->npairs++;
 	id->ips++;
 }
 
@@ -838,13 +854,15 @@ static void print_json(struct report *r)
 
 static void report_free(struct report *r)
 {
-	for (uint32_t i = 0; i < r->nidents; i++)
+	for (uint32_t i = 0; i < r->nidents; i++) {
+		free(r->idents[i]->ipset.slot);
 		free(r->idents[i]);
+	}
 	free(r->idents);
 	free(r->ident_ix.slot);
 	free(r->other);
-	free(r->pairs);
-	free(r->pair_ix.slot);
+	free(r->ips);
+	free(r->ips_ix.slot);
 	for (size_t i = 0; i < r->nauth; i++) {
 		for (int j = 0; j < r->auth[i]->nnames; j++)
 			free(r->auth[i]->names[j]);
