@@ -4,10 +4,17 @@
  * (see actions.h; the steps themselves are in actions_steps.c, the saved
  * state and the audit log in actions_state.c).
  *
- * Requests run one at a time, in the order they came, one command at a
- * time: two requests never race on the map or the queue, and a LOCK
- * followed by an UNLOCK of the same login ends unlocked.  The cost is that
- * a slow command (bounded by the timeout) delays the requests behind it.
+ * Requests run one at a time, one command at a time: two requests never
+ * race on the map or the queue.  Those that decide who may send (RESPOND,
+ * LOCK, UNLOCK) go ahead of the others that wait (hold, quarantine,
+ * release batches), in the order they came among themselves, so a LOCK
+ * followed by an UNLOCK of the same login ends unlocked, and a new
+ * incident's lock never waits behind the quarantine of an old one.  A
+ * HOLD or QUARANTINE of an identity's queue ids joins one of the same kind
+ * for the same identity that has not started, so a flood of late messages
+ * makes one request, not one per batch.  The cost of the one-at-a-time
+ * order is that a slow command (bounded by the timeout) delays the
+ * requests behind it.
  *
  * Events: every step's outcome (and every retry) is counted, appended to
  * the audit log and passed to the callback, which may run from
@@ -352,15 +359,54 @@ static void pump(struct actions *a)
 	a->pumping = false;
 }
 
+static bool urgent(const struct request *r)
+{
+	return r->kind == REQ_RESPOND || r->kind == REQ_LOCK || r->kind == REQ_UNLOCK;
+}
+
 static void enqueue(struct actions *a, struct request *r)
 {
+	struct request *after = NULL;
+
+	if (urgent(r)) {
+		/* after the running head and the urgent ones waiting */
+		for (struct request *q = a->head; q && (q->started || urgent(q)); q = q->next)
+			after = q;
+		if (after && after != a->tail) {
+			r->next = after->next;
+			after->next = r;
+			goto counted;
+		}
+		if (!after && a->head) {
+			r->next = a->head;
+			a->head = r;
+			goto counted;
+		}
+	}
 	if (a->tail)
 		a->tail->next = r;
 	else
 		a->head = r;
 	a->tail = r;
+counted:
 	a->nqueued++;
 	a->total_qids += r->qids.n;
+}
+
+/* A HOLD or QUARANTINE joins a waiting one of the same identity. */
+static bool joined(struct actions *a, const struct action_request *q)
+{
+	if ((q->kind != REQ_HOLD && q->kind != REQ_QUARANTINE) || q->all || q->manual)
+		return false;
+	for (struct request *r = a->head; r; r = r->next)
+		if (!r->started && r->kind == q->kind && !r->all && !r->manual &&
+		    strcmp(r->identity, q->identity) == 0 && strcmp(r->incident, q->incident) == 0) {
+			a->total_qids -= r->qids.n;
+			request_add_qids(&r->qids, q->qids, q->nqids);
+			a->total_qids += r->qids.n;
+			return true;
+		}
+	return false;
 }
 
 /* A RESPOND within the cooldown of the last one for its identity: its
@@ -410,14 +456,19 @@ static bool merged(struct actions *a, const struct action_request *q)
 int actions_submit(struct actions *a, const struct action_request *req, char *err, size_t cap)
 {
 	const char *why = request_check(a, req);
+	bool join = !why && joined(a, req);
 
+	if (!why && !join && a->nqueued >= ACTIONS_MAX_QUEUE)
+		why = "request queue full";
 	if (why) {
 		a->st.refused++;
 		snprintf(err, cap, "%s", why);
 		log_warnx("action request refused: %s", why);
 		return -1;
 	}
-	if (req->kind != REQ_RESPOND || req->manual || !merged(a, req))
+	if (join)
+		;	/* added to a waiting request */
+	else if (req->kind != REQ_RESPOND || req->manual || !merged(a, req))
 		enqueue(a, request_new(a, req));
 	actions_save(a);
 	pump(a);

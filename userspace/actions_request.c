@@ -129,8 +129,6 @@ const char *request_check(const struct actions *a, const struct action_request *
 		    !memchr(q->sessions[i].client_ip, '\0', sizeof(q->sessions[i].client_ip)) ||
 		    sockkill_parse_ip(q->sessions[i].client_ip, addr) < 0)
 			return "bad session";
-	if (a->nqueued >= ACTIONS_MAX_QUEUE)
-		return "request queue full";
 	if (a->total_qids + q->nqids > ACTIONS_MAX_QIDS_TOTAL)
 		return "too many queue ids waiting";
 	return NULL;

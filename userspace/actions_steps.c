@@ -266,7 +266,12 @@ static enum step_status map_change(struct actions *a, struct request *r,
 	}
 	if (r->phase == 0) {
 		if (!res) {
-			if (lock && !lock_find(a, login) && a->nlocks >= ACTIONS_MAX_LOCKS)
+			const struct lock *l = lock ? lock_find(a, login) : NULL;
+
+			/* a session that outlived the lock: only its cut is new */
+			if (l && l->in_map && !r->manual)
+				return done(o, RESULT_SKIPPED, 0, "%s is locked already", login);
+			if (lock && !l && a->nlocks >= ACTIONS_MAX_LOCKS)
 				return done(o, RESULT_FAILED, 0, "%d logins locked already",
 					    ACTIONS_MAX_LOCKS);
 			if (sasl_map_prepare(&a->map, login,
