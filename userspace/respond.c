@@ -82,6 +82,19 @@ static void remember_session(struct respond *r, const char *identity, const char
 	snprintf(w->sessions[0].client_ip, sizeof(w->sessions[0].client_ip), "%s", ip);
 }
 
+static bool was_cut(const struct who *w, const char *ip, long pid)
+{
+	for (size_t i = 0; i < w->ncut && i < RESPOND_SESSIONS; i++)
+		if (w->cut[i].pid == pid && strcmp(w->cut[i].client_ip, ip) == 0)
+			return true;
+	return false;
+}
+
+static void mark_cut(struct who *w, const struct action_session *s)
+{
+	w->cut[w->ncut++ % RESPOND_SESSIONS] = *s;
+}
+
 /* ---- the incident log and saved state ------------------------------------ */
 
 static void log_incident(struct respond *r, const struct incident *inc, const char *event)
@@ -185,6 +198,9 @@ int respond_request(struct respond *r, enum request_kind kind, const char *ident
 		memcpy(sessions, w->sessions, w->nsessions * sizeof(sessions[0]));
 		req.sessions = sessions;
 		req.nsessions = w->nsessions;
+		for (size_t i = 0; i < w->nsessions; i++)
+			if (!was_cut(w, sessions[i].client_ip, sessions[i].pid))
+				mark_cut(w, &sessions[i]);
 	}
 	rc = actions_submit(r->act, &req, err, cap);
 	free(json);
@@ -221,15 +237,17 @@ static void on_opened(const struct incident *inc, void *arg)
 	log_warnx("incident %s: %s: %s (score %.1f, %.3f s after its first message)",
 		  inc->id, inc->identity, sigs, inc->score, inc->opened - inc->first_seen);
 	r->dirty = true;
-	if (!r->cfg->actions.enforce || !is_account(inc->identity))
+	if (!is_account(inc->identity))
 		return;
+	/* in observe mode the engine records each step as "observed" */
 	if (respond_request(r, REQ_RESPOND, inc->identity, r->cfg->actions.hold_all, false, inc,
 			    err, sizeof(err)) < 0) {
 		r->counters->actions_refused++;
 		log_warnx("incident %s: no action: %s", inc->id, err);
 		return;
 	}
-	detect_set_state(r->det, inc->id, INCIDENT_ACTED);
+	if (r->cfg->actions.enforce)
+		detect_set_state(r->det, inc->id, INCIDENT_ACTED);
 }
 
 static void on_updated(const struct incident *inc, void *arg)
@@ -302,13 +320,36 @@ static void on_delivery(const struct message *m, enum msg_status status, const c
 	detect_delivery(r->det, m->identity, status, rcpt[0] ? rcpt : NULL, t);
 }
 
+/* A login of an identity whose lock is done or under way: a session that
+ * started before the map changed keeps the old map; cut it too. */
+static void cut_late_session(struct respond *r, struct who *w, const char *ip, long pid)
+{
+	const struct incident *inc = detect_open_for(r->det, w->identity);
+	struct action_request req = { .kind = REQ_LOCK };
+	struct action_session s = { .pid = pid };
+	char err[256];
+
+	if (!r->cfg->actions.enforce || !inc || inc->state != INCIDENT_ACTED || was_cut(w, ip, pid))
+		return;
+	snprintf(s.client_ip, sizeof(s.client_ip), "%s", ip);
+	mark_cut(w, &s);
+	snprintf(req.identity, sizeof(req.identity), "%s", w->identity);
+	snprintf(req.incident, sizeof(req.incident), "%s", inc->id);
+	req.sessions = &s;
+	req.nsessions = 1;
+	if (actions_submit(r->act, &req, err, sizeof(err)) < 0)
+		log_warnx("cutting a late session of %s: %s", w->identity, err);
+}
+
 static void on_login(const char *identity, const char *client_ip, long pid, double t, void *arg)
 {
 	struct respond *r = arg;
 
 	detect_login(r->det, identity, client_ip, t);
-	if (pid > 0)
+	if (pid > 0) {
 		remember_session(r, identity, client_ip, pid);
+		cut_late_session(r, who_get(r, identity, true), client_ip, pid);
+	}
 }
 
 static void on_auth_failure(const char *client_ip, const char *username, double t, void *arg)

@@ -13,7 +13,8 @@
  * log, counted per signal, and its detection latency (log time of its
  * first offending message to now) goes into the histogram.  In enforce
  * mode a RESPOND request follows, carrying the identity's queued queue
- * ids (from the message table) and its sessions.  While an identity's
+ * ids (from the message table) and its sessions; in observe mode the same
+ * request is made, and the engine records each step as "observed".  While an identity's
  * incident is acted on, each message still accepted from it (a session
  * that outlived the lock, a message queued in between) is held and
  * quarantined too, in batches per respond_drain() call.  Every change of

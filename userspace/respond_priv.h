@@ -20,6 +20,9 @@ struct who {
 	char identity[MSG_IDENTITY_MAX];
 	struct action_session sessions[RESPOND_SESSIONS];	/* newest first */
 	size_t nsessions;
+	/* sessions a lock has cut, or been asked to (a ring) */
+	struct action_session cut[RESPOND_SESSIONS];
+	size_t ncut;
 	char (*pending)[POSTFIX_QID_MAX];	/* ACTIONS_MAX_QIDS, allocated on use */
 	size_t npending;
 	char incident[DETECT_ID_MAX];
