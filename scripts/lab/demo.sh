@@ -18,7 +18,8 @@
 #
 # Environment: DEMO_RATE [50] spam messages per second, DEMO_SPAM [300]
 # spam messages, DEMO_RCPTS [5] recipients per spam message, DEMO_LEGIT [5]
-# legitimate messages, BUILD [build]; the lab's addresses as in
+# legitimate messages, DEMO_MODE [enforce] (or observe: the incident, and
+# nothing touched), BUILD [build]; the lab's addresses as in
 # sentinel-lab.sh.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -28,6 +29,7 @@ RATE=${DEMO_RATE:-50}
 SPAM=${DEMO_SPAM:-300}
 RCPTS=${DEMO_RCPTS:-5}
 LEGIT=${DEMO_LEGIT:-5}
+MODE=${DEMO_MODE:-enforce}
 . scripts/lab/sentinel-lab.sh
 SUBMIT=$SENTINEL_LAB_SUBMIT
 
@@ -49,12 +51,12 @@ mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
 [ "$KEEP" = 1 ] || trap 'sentinel_lab_stop "$DIR"' EXIT
 
-sentinel_lab_start "$DIR" enforce || die "the lab or sentineld did not start"
+sentinel_lab_start "$DIR" "$MODE" || die "the lab or sentineld did not start"
 scripts/lab/lab.sh adduser "$DIR" alice alice-pw >/dev/null || die "adduser alice"
 scripts/lab/lab.sh adduser "$DIR" mallory 123456 >/dev/null || die "adduser mallory"
 CTL() { sentinelctl_lab "$DIR" "$@"; }
 
-echo "== lab: Postfix on $SUBMIT, sink $LAB_SINK, sentineld in enforce mode (log $DIR/sentineld.log)"
+echo "== lab: Postfix on $SUBMIT, sink $LAB_SINK, sentineld in $MODE mode (log $DIR/sentineld.log)"
 # alice: legitimate, slow, local sender
 "$BUILD/smtpsend" -s "$SUBMIT" -u alice@lab.test -p alice-pw -f alice@lab.test \
 	-t 'friend{i}@remote.example' -n "$LEGIT" -r 2 -q > "$DIR/alice.out" 2>&1 &
