@@ -39,6 +39,7 @@ struct detector {
 	struct failures_table *failures;
 	struct incident_store *store;
 	struct window flows, unclaimed;	/* global, WC_FLOWS */
+	struct window claimed;		/* unclaimed flows claimed since */
 	double now;
 	bool started;
 	struct detect_stats st;
@@ -93,6 +94,7 @@ struct detector *detect_new(const struct detect_config *cfg, const struct detect
 	d->pending = xcalloc(DETECT_MAX_OPEN, sizeof(*d->pending));
 	window_init(&d->flows);
 	window_init(&d->unclaimed);
+	window_init(&d->claimed);
 	return d;
 }
 
@@ -538,6 +540,21 @@ void detect_flow(struct detector *d, const char *identity, double t)
 		window_add(&w->win, sec, 0, WC_FLOWS, 1);
 }
 
+void detect_flow_claimed(struct detector *d, const char *identity, double t)
+{
+	struct ident *w;
+	int64_t sec;
+
+	if (!identity || !identity[0])
+		return;
+	t = log_time(d, t);
+	sec = seconds(t);
+	window_add(&d->claimed, sec, 0, WC_FLOWS, 1);
+	w = touch(d, identity, sec);
+	if (w)
+		window_add(&w->win, sec, 0, WC_FLOWS, 1);
+}
+
 /* Keep the busiest DETECT_SAMPLES by flows, busiest first. */
 static void add_share(struct incident_share *shares, size_t *n, const char *identity,
 		      uint64_t flows)
@@ -586,8 +603,15 @@ static void flow_spike(struct detector *d, double now, int64_t sec)
 		}
 		add_share(shares, &nshares, w->key, t10.c[WC_FLOWS]);
 	}
-	window_sum(&d->unclaimed, sec, 10, &t10);
-	add_share(shares, &nshares, UNATTRIBUTED, t10.c[WC_FLOWS]);
+	{
+		struct win_totals claimed;
+
+		window_sum(&d->unclaimed, sec, 10, &t10);
+		window_sum(&d->claimed, sec, 10, &claimed);
+		add_share(shares, &nshares, UNATTRIBUTED,
+			  t10.c[WC_FLOWS] > claimed.c[WC_FLOWS] ?
+			  t10.c[WC_FLOWS] - claimed.c[WC_FLOWS] : 0);
+	}
 	for (size_t i = 0; i < nshares; i++)
 		shares[i].share = (double)shares[i].flows / all;
 	explained = explained < all ? explained : all;
@@ -637,6 +661,7 @@ void detect_tick(struct detector *d, double now)
 	sec = seconds(now);
 	window_advance(&d->flows, sec);
 	window_advance(&d->unclaimed, sec);
+	window_advance(&d->claimed, sec);
 	flow_spike(d, now, sec);
 	flush_updates(d, now);
 	while ((w = ident_oldest(d->idents)) && w->win.head + DETECT_IDLE < sec)

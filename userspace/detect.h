@@ -221,6 +221,9 @@ void detect_auth_failure(struct detector *d, const char *client_ip, const char *
  * given to the detector is on the log's clock: a kernel flow's time must be
  * CLOCK_REALTIME (a live log's time), not CLOCK_MONOTONIC. */
 void detect_flow(struct detector *d, const char *identity, double t);
+/* A flow given as unclaimed (identity NULL) was claimed since by a delivery
+ * of identity: it counts for identity now, and no longer as unattributed. */
+void detect_flow_claimed(struct detector *d, const char *identity, double t);
 /* Once a second: the global flow spike, `updated` for new evidence,
  * expiry of idle identities and old failed logins.  now: the latest log
  * time, or the wall clock when the log is live and quiet. */

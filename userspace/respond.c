@@ -357,9 +357,15 @@ static void on_auth_failure(const char *client_ip, const char *username, double 
 	detect_auth_failure(((struct respond *)arg)->det, client_ip, username, t);
 }
 
+static void on_flow_claimed(const char *identity, double t, void *arg)
+{
+	detect_flow_claimed(((struct respond *)arg)->det, identity, t);
+}
+
 struct maillog_events respond_maillog_events(struct respond *r)
 {
-	struct maillog_events ev = { on_accepted, on_delivery, on_login, on_auth_failure, r };
+	struct maillog_events ev = { on_accepted, on_delivery, on_login, on_auth_failure,
+				     on_flow_claimed, r };
 
 	return ev;
 }

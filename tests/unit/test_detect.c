@@ -498,6 +498,30 @@ static void test_global_flow_spike_is_attributed_by_share(void **state)
 	detect_free(d);
 }
 
+/* The daemon gives every flow at its connect, before a delivery line
+ * claims it: a claim moves the flow from "unattributed" to the identity. */
+static void test_claimed_flows_move_from_unattributed_to_their_identity(void **state)
+{
+	struct detector *d = fresh_default();
+	const struct incident *inc;
+
+	(void)state;
+	for (int i = 0; i < 600; i++)
+		detect_flow(d, NULL, T0 + i * 0.01);
+	for (int i = 0; i < 450; i++)
+		detect_flow_claimed(d, "sasl:pat", T0 + 1 + i * 0.01);
+	detect_tick(d, T0 + 8);
+	inc = detect_open_for(d, "flows:global");
+	assert_non_null(inc);
+	assert_true(inc->signals[SIG_FLOW_SPIKE].value == 600 * 6);
+	assert_int_equal(inc->nshares, 2);
+	assert_string_equal(inc->shares[0].identity, "sasl:pat");
+	assert_int_equal(inc->shares[0].flows, 450);
+	assert_string_equal(inc->shares[1].identity, "unattributed");
+	assert_int_equal(inc->shares[1].flows, 150);
+	detect_free(d);
+}
+
 static void test_flow_spike_is_not_raised_when_an_identity_is_over_its_limit(void **state)
 {
 	struct detector *d = fresh_default();
@@ -885,6 +909,7 @@ int main(void)
 		cmocka_unit_test(test_spike_needs_a_minimum_absolute_count),
 		cmocka_unit_test(test_unset_spike_keys_take_the_safe_defaults),
 		cmocka_unit_test(test_global_flow_spike_is_attributed_by_share),
+		cmocka_unit_test(test_claimed_flows_move_from_unattributed_to_their_identity),
 		cmocka_unit_test(test_flow_spike_is_not_raised_when_an_identity_is_over_its_limit),
 		cmocka_unit_test(test_later_signal_updates_the_open_incident),
 		cmocka_unit_test(test_resolved_incident_is_kept_and_identity_may_open_again),

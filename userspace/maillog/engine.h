@@ -46,6 +46,8 @@ struct maillog_events {
 	void (*login)(const char *identity, const char *client_ip, long smtpd_pid, double t,
 		      void *arg);
 	void (*auth_failure)(const char *client_ip, const char *username, double t, void *arg);
+	/* a delivery of identity claimed a kernel flow (correlate.h) */
+	void (*flow_claimed)(const char *identity, double t, void *arg);
 	void *arg;
 };
 
