@@ -369,6 +369,8 @@ static const struct config_key config_keys[] = {
 	{ "detect", "overrides", "", parse_overrides },
 	{ "detect", "spike_factor", "10", parse_spike_factor },
 	{ "detect", "spike_floor", "6", parse_spike_floor },
+	{ "detect", "spike_min", "20", parse_spike_min },
+	{ "detect", "spike_learn", "10", parse_spike_learn },
 	{ "detect", "foreign_ratio", "0.8", parse_foreign_ratio },
 	{ "detect", "foreign_min", "5", parse_foreign_min },
 	{ "detect", "max_client_ips", "5", parse_max_client_ips },

@@ -39,6 +39,8 @@ int parse_retries(struct config *cfg, const char *value, char *err, size_t errle
 int parse_max_messages_per_minute(struct config *cfg, const char *value, char *err, size_t errlen);
 int parse_max_recipients_per_minute(struct config *cfg, const char *value, char *err, size_t errlen);
 int parse_spike_floor(struct config *cfg, const char *value, char *err, size_t errlen);
+int parse_spike_min(struct config *cfg, const char *value, char *err, size_t errlen);
+int parse_spike_learn(struct config *cfg, const char *value, char *err, size_t errlen);
 int parse_foreign_min(struct config *cfg, const char *value, char *err, size_t errlen);
 int parse_max_client_ips(struct config *cfg, const char *value, char *err, size_t errlen);
 int parse_bounce_min(struct config *cfg, const char *value, char *err, size_t errlen);

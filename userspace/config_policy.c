@@ -29,6 +29,8 @@
 DETECT_UINT(max_messages_per_minute, 1, 10000000)
 DETECT_UINT(max_recipients_per_minute, 1, 100000000)
 DETECT_UINT(spike_floor, 1, 10000000)
+DETECT_UINT(spike_min, 1, 1000000)
+DETECT_UINT(spike_learn, 1, 1440)
 DETECT_UINT(foreign_min, 1, 1000000)
 DETECT_UINT(max_client_ips, 1, DETECT_DISTINCT - 1)
 DETECT_UINT(bounce_min, 1, 1000000)
