@@ -253,14 +253,14 @@ static struct chunk *next_free(struct pipeline *p)
 	return c;
 }
 
-/* Reader: hand a read chunk on, then parse one chunk if any is waiting. */
+/* Reader: hand a read chunk on.  It reads on while a chunk is free, so
+ * that the main thread finds chunks to parse whenever it would wait. */
 static void publish(struct pipeline *p, struct chunk *c)
 {
 	pthread_mutex_lock(&p->mu);
 	c->state = CH_READ;
 	p->next_read++;
 	pthread_cond_broadcast(&p->cv);
-	parse_one(p);
 	pthread_mutex_unlock(&p->mu);
 }
 
