@@ -60,7 +60,7 @@ struct ts_cache {
 	struct {			/* programs seen, by their first bytes */
 		size_t n;		/* with the byte after it, 0: none */
 		char text[32];
-	} prog[16];
+	} prog[64];
 };
 
 static _Thread_local struct ts_cache tsc;
@@ -358,11 +358,49 @@ static bool same32(const char *p, const char *end, const char *text, size_t n)
 	return diff == 0;
 }
 
+/* Bytes of x that may end a program name: control, ' ', '[' or ':'. */
+static inline uint64_t prog_stops(uint64_t x)
+{
+	return ctrl_or_space(x) | zero_bytes(x ^ (BYTES_ONES * '[')) |
+	       zero_bytes(x ^ (BYTES_ONES * ':'));
+}
+
+/* The cache slot of the program at p: a hash of its first 16 bytes, but
+ * only of those before the first one that may end it, so that the pid
+ * after a short name ("postfix/qmgr[1234]") does not choose the slot. */
 static unsigned prog_slot(const char *p, const char *end)
 {
-	uint64_t h = end - p >= 16 ? load8(p) ^ (load8(p + 8) * 0x9e3779b97f4a7c15ULL) : 0;
+	uint64_t a, b, m, h;
 
-	return (unsigned)((h * 0x9e3779b97f4a7c15ULL) >> 60);
+	if (end - p < 16)
+		return 0;
+	a = load8(p);
+	b = load8(p + 8);
+	if ((m = prog_stops(a)) != 0) {
+		a &= ((m & -m) >> 7) - 1;	/* the bytes below the lowest stop */
+		b = 0;
+	} else if ((m = prog_stops(b)) != 0) {
+		b &= ((m & -m) >> 7) - 1;
+	}
+	h = a ^ (b * 0x9e3779b97f4a7c15ULL);
+	return (unsigned)((h * 0x9e3779b97f4a7c15ULL) >> 58);
+}
+
+/* Bytes of x (each XOR '0') that are not a decimal digit: exact per byte. */
+static inline uint64_t non_digits(uint64_t x)
+{
+	return (((x & (BYTES_ONES * 0x7f)) + BYTES_ONES * (0x80 - 10)) | x) & BYTES_HIGHS;
+}
+
+/* The n (1..7) digits at the bottom of x (each XOR '0', first digit in the
+ * lowest byte) as a number. */
+static inline long digits_value(uint64_t x, unsigned n)
+{
+	x <<= 8 * (8 - n);		/* leading zero digits below */
+	x = ((x & (BYTES_ONES * 0x0f)) * (1 + (10 << 8))) >> 8;
+	x = ((x & 0x00ff00ff00ff00ffULL) * (1 + (100 << 16))) >> 16;
+	x = ((x & 0x0000ffff0000ffffULL) * (1 + (10000ULL << 32))) >> 32;
+	return (long)x;
 }
 
 int syslog_parse(struct syslog_line *out, const char *line, size_t len, time_t ref)
@@ -414,7 +452,17 @@ int syslog_parse(struct syslog_line *out, const char *line, size_t len, time_t r
 		long pid = 0;
 		unsigned d;
 
-		/* at most 11 digits, then the overflow check once */
+		/* up to 7 digits a word at a time, the usual pid */
+		if (c.end - c.p >= 8) {
+			uint64_t x = load8(c.p) ^ (BYTES_ONES * '0'), m = non_digits(x);
+			unsigned n = m ? (unsigned)__builtin_ctzll(m) >> 3 : 8;
+
+			if (n > 0 && n < 8) {
+				pid = digits_value(x, n);
+				c.p += n;
+			}
+		}
+		/* else at most 11 digits, then the overflow check once */
 		while (c.p < lim && (d = (unsigned)(unsigned char)*c.p - '0') < 10) {
 			pid = pid * 10 + d;
 			c.p++;
