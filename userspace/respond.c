@@ -190,7 +190,10 @@ int respond_request(struct respond *r, enum request_kind kind, const char *ident
 	if (inc)
 		snprintf(req.incident, sizeof(req.incident), "%s", inc->id);
 	req.incident_json = json;
-	if (r->messages && !all && kind != REQ_LOCK && kind != REQ_UNLOCK) {
+	/* a RESPOND that holds the whole queue still quarantines, and does not
+	 * release, the identity's own messages */
+	if (r->messages && (!all || kind == REQ_RESPOND) && kind != REQ_LOCK &&
+	    kind != REQ_UNLOCK) {
 		req.nqids = msg_table_queued(r->messages, identity, qids, ACTIONS_MAX_QIDS);
 		req.qids = (const char (*)[POSTFIX_QID_MAX])qids;
 	}

@@ -19,7 +19,8 @@
 # Environment: DEMO_RATE [50] spam messages per second, DEMO_SPAM [300]
 # spam messages, DEMO_RCPTS [5] recipients per spam message, DEMO_LEGIT [5]
 # legitimate messages, DEMO_MODE [enforce] (or observe: the incident, and
-# nothing touched), BUILD [build]; the lab's addresses as in
+# nothing touched), DEMO_CONFIG (more sentinel.conf lines, whole sections,
+# e.g. "[actions]\nhold_scope = all"), BUILD [build]; the lab's addresses as in
 # sentinel-lab.sh.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -51,7 +52,7 @@ mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
 [ "$KEEP" = 1 ] || trap 'sentinel_lab_stop "$DIR"' EXIT
 
-sentinel_lab_start "$DIR" "$MODE" || die "the lab or sentineld did not start"
+sentinel_lab_start "$DIR" "$MODE" "${DEMO_CONFIG:-}" || die "the lab or sentineld did not start"
 scripts/lab/lab.sh adduser "$DIR" alice alice-pw >/dev/null || die "adduser alice"
 scripts/lab/lab.sh adduser "$DIR" mallory 123456 >/dev/null || die "adduser mallory"
 CTL() { sentinelctl_lab "$DIR" "$@"; }
