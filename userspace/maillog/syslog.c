@@ -489,9 +489,31 @@ bool syslog_civil_time(const struct tm *tm, bool local, long east, time_t *out)
 	return true;
 }
 
+/* No byte of [p, p + n) is NUL or above 0x7f: the sanitiser would copy
+ * them as they are. */
+static bool plain_ascii(const char *p, size_t n)
+{
+	uint64_t bad = 0;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		uint64_t x = load8(p + i);
+
+		bad |= zero_bytes(x) | x;
+	}
+	for (; i < n; i++)
+		bad |= (unsigned char)p[i] ? (unsigned char)p[i] : 0x80;
+	return !(bad & BYTES_HIGHS);
+}
+
 bool slice_copy(char *dst, size_t cap, struct slice v)
 {
 	if (cap == 0)
 		return v.n == 0;
+	if (v.n < cap && v.p && plain_ascii(v.p, v.n)) {	/* nearly every value */
+		memcpy(dst, v.p, v.n);
+		dst[v.n] = '\0';
+		return true;
+	}
 	return utf8_sanitize_len(dst, cap, v.p ? v.p : "", v.n) == v.n;
 }
