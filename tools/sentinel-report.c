@@ -264,14 +264,12 @@ static void *grow(void *v, size_t n, size_t size)
 	return v;
 }
 
-/* Make room for one more item, n items being in the index. */
-static void index_reserve(struct index *x, size_t n)
+/* Double the index (8 slots at first) until n + 1 items fit. */
+static __attribute__((noinline)) void index_grow(struct index *x, size_t n)
 {
-	size_t slots = x->slot ? x->mask + 1 : 0, ns = slots ? slots : 64;
+	size_t slots = x->slot ? x->mask + 1 : 0, ns = slots ? slots : 8;
 	struct slot *old = x->slot;
 
-	if ((n + 1) * 2 <= slots)
-		return;
 	while ((n + 1) * 2 > ns)
 		ns *= 2;
 	x->slot = xcalloc(ns, sizeof(*x->slot));
@@ -286,6 +284,13 @@ static void index_reserve(struct index *x, size_t n)
 		x->slot[j] = old[i];
 	}
 	free(old);
+}
+
+/* Make room for one more item, n items being in the index. */
+static inline void index_reserve(struct index *x, size_t n)
+{
+	if (!x->slot || (n + 1) * 2 > x->mask + 1)
+		index_grow(x, n);
 }
 
 /* The first slot of hash h's probe sequence; walk with index_next(). */
