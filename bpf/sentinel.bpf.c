@@ -119,6 +119,19 @@ struct {
 
 #define barrier() asm volatile("" ::: "memory")
 
+/* Inlined by the verifier (a register move): the kernel's own context
+ * struct behind a program's ctx, whose fields are then plain loads. */
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+
+/*
+ * The socket cookie that connect() made (bpf_get_socket_cookie), read
+ * without a helper call: 0 if nobody ever asked for one, so not ours.
+ */
+static __always_inline __u64 cookie_of(const struct sock *sk)
+{
+	return sk ? (__u64)sk->__sk_common.skc_cookie.counter : 0;
+}
+
 static __always_inline void stat_inc(__u32 idx)
 {
 	__u64 *v = bpf_map_lookup_elem(&sentinel_stats, &idx);
@@ -156,6 +169,72 @@ static __always_inline struct flow_counts *counts_of(struct flow_key *key, int c
 	if (!c)
 		c = bpf_map_lookup_elem(&overflow_counts, &port);
 	return c;
+}
+
+static __always_inline void emit_flow(const struct flow_sk *fs, __u8 outcome)
+{
+	struct flow_event *e;
+	__u64 flags;
+
+	e = bpf_ringbuf_reserve(&flow_events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(STAT_EVENTS_DROPPED);
+		return;
+	}
+	e->connect_ns = fs->connect_ns;
+	e->outcome_ns = bpf_ktime_get_ns();
+	e->cgroup_id = fs->key.cgroup_id;
+	e->tgid = fs->tgid;
+	e->pid = fs->pid;
+	e->uid = fs->key.uid;
+	e->family = fs->family;
+	e->dport = fs->key.port;
+	__builtin_memcpy(e->daddr, fs->daddr, sizeof(e->daddr));
+	__builtin_memcpy(e->comm, fs->key.comm, sizeof(e->comm));
+	e->outcome = outcome;
+	__builtin_memset(e->pad, 0, sizeof(e->pad));
+
+	/* A wakeup per event costs the connecting process ~12 us; wake only
+	 * when the buffer is filling, else let the periodic drain collect. */
+	flags = bpf_ringbuf_query(&flow_events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
+		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
+}
+
+/*
+ * The outcome of one of our flows: claim its slot, count it, report it.
+ * The claim makes a second report for the socket impossible.  0 if the slot
+ * was not this socket's (already settled, overwritten, or never stashed).
+ */
+static __always_inline int settle(__u64 cookie, __u8 outcome)
+{
+	struct flow_slot *slot;
+	struct flow_counts *c;
+	struct flow_sk fs;
+	__u32 idx;
+
+	idx = cookie & (SENTINEL_FLOW_SLOTS - 1);
+	slot = bpf_map_lookup_elem(&flow_slots, &idx);	/* inlined */
+	if (!slot)
+		return 0;
+	/* Copy, then claim: a writer zeroes the cookie before touching the
+	 * flow, so if the claim succeeds the copy is the flow we wanted. */
+	if (READ_ONCE(slot->cookie) != cookie)
+		return 0;
+	barrier();
+	fs = slot->fs;
+	barrier();
+	if (__sync_val_compare_and_swap(&slot->cookie, cookie, 0) != cookie)
+		return 0;
+	c = counts_of(&fs.key, 0);
+	if (c) {
+		if (outcome == FLOW_ESTABLISHED)
+			__sync_fetch_and_add(&c->established, 1);
+		else
+			__sync_fetch_and_add(&c->failed, 1);
+	}
+	emit_flow(&fs, outcome);
+	return 1;
 }
 
 static __always_inline int on_connect(struct bpf_sock_addr *ctx, __u16 family)
@@ -197,7 +276,6 @@ static __always_inline int on_connect(struct bpf_sock_addr *ctx, __u16 family)
 		((__u32 *)fs.daddr)[2] = ctx->user_ip6[2];
 		((__u32 *)fs.daddr)[3] = ctx->user_ip6[3];
 	}
-	/* A socket may connect() again after a failure: start afresh. */
 	cookie = bpf_get_socket_cookie(ctx);
 	idx = cookie & (SENTINEL_FLOW_SLOTS - 1);
 	slot = bpf_map_lookup_elem(&flow_slots, &idx);	/* inlined */
@@ -205,6 +283,10 @@ static __always_inline int on_connect(struct bpf_sock_addr *ctx, __u16 family)
 		stat_inc(STAT_UNTRACKED);
 		return 1;
 	}
+	/* A socket may connect() again after a failure: the earlier attempt,
+	 * still in the slot, failed. */
+	if (READ_ONCE(slot->cookie) == cookie)
+		settle(cookie, FLOW_FAILED);
 	WRITE_ONCE(slot->cookie, 0);
 	barrier();
 	slot->fs = fs;
@@ -225,100 +307,54 @@ int sentinel_connect6(struct bpf_sock_addr *ctx)
 	return on_connect(ctx, AF_INET6);
 }
 
-static __always_inline void emit_flow(const struct flow_sk *fs, __u8 outcome)
-{
-	struct flow_event *e;
-	__u64 flags;
-
-	e = bpf_ringbuf_reserve(&flow_events, sizeof(*e), 0);
-	if (!e) {
-		stat_inc(STAT_EVENTS_DROPPED);
-		return;
-	}
-	e->connect_ns = fs->connect_ns;
-	e->outcome_ns = bpf_ktime_get_ns();
-	e->cgroup_id = fs->key.cgroup_id;
-	e->tgid = fs->tgid;
-	e->pid = fs->pid;
-	e->uid = fs->key.uid;
-	e->family = fs->family;
-	e->dport = fs->key.port;
-	__builtin_memcpy(e->daddr, fs->daddr, sizeof(e->daddr));
-	__builtin_memcpy(e->comm, fs->key.comm, sizeof(e->comm));
-	e->outcome = outcome;
-	__builtin_memset(e->pad, 0, sizeof(e->pad));
-
-	/* A wakeup per event costs the connecting process ~12 us; wake only
-	 * when the buffer is filling, else let the periodic drain collect. */
-	flags = bpf_ringbuf_query(&flow_events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
-		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	bpf_ringbuf_submit(e, flags);
-}
-
-/* The outcome of one of our flows: claim its slot, count it, report it.
- * The claim makes a second report for the socket impossible. */
-static __always_inline void settle(struct bpf_sock_ops *skops, __u8 outcome)
-{
-	struct flow_slot *slot;
-	struct flow_counts *c;
-	struct flow_sk fs;
-	__u64 cookie;
-	__u32 idx;
-
-	if (!port_watched(bpf_ntohl(skops->remote_port)))
-		return;
-	cookie = bpf_get_socket_cookie(skops);
-	idx = cookie & (SENTINEL_FLOW_SLOTS - 1);
-	slot = bpf_map_lookup_elem(&flow_slots, &idx);	/* inlined */
-	if (!slot)
-		return;
-	/* Copy, then claim: a writer zeroes the cookie before touching the
-	 * flow, so if the claim succeeds the copy is the flow we wanted. */
-	if (READ_ONCE(slot->cookie) != cookie)
-		goto unmatched;
-	barrier();
-	fs = slot->fs;
-	barrier();
-	if (__sync_val_compare_and_swap(&slot->cookie, cookie, 0) != cookie)
-		goto unmatched;
-	c = counts_of(&fs.key, 0);
-	if (c) {
-		if (outcome == FLOW_ESTABLISHED)
-			__sync_fetch_and_add(&c->established, 1);
-		else
-			__sync_fetch_and_add(&c->failed, 1);
-	}
-	emit_flow(&fs, outcome);
-	/* Nothing more to learn from this socket's state changes. */
-	bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags &
-				  ~BPF_SOCK_OPS_STATE_CB_FLAG);
-	return;
-unmatched:
-	/* connect() ran before we were loaded, or another flow took the slot */
-	stat_inc(STAT_UNMATCHED);
-}
-
+/*
+ * Established: the handshake of an active open completed.  sock_ops runs
+ * for a dozen other reasons on every TCP socket of the cgroup (timeout, ECN
+ * and window initialisation, the passive side's callbacks): they return at
+ * the first compare, and we ask for no optional callbacks (no
+ * bpf_sock_ops_cb_flags_set: a helper call to turn state callbacks on, one
+ * more invocation per state change, and one more call to turn them off).
+ */
 SEC("sockops")
 int sentinel_sockops(struct bpf_sock_ops *skops)
 {
-	switch (skops->op) {
-	case BPF_SOCK_OPS_TCP_CONNECT_CB:
-		/* SYN about to leave: watch the state changes of connects to
-		 * watched ports.  connect4/6 stashed every one of them a moment
-		 * ago in this same system call, so no lookup is needed here. */
-		if (port_watched(bpf_ntohl(skops->remote_port)))
-			bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
-						  BPF_SOCK_OPS_STATE_CB_FLAG);
-		break;
-	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
-		settle(skops, FLOW_ESTABLISHED);
-		break;
-	case BPF_SOCK_OPS_STATE_CB:
-		/* args[1] is the new state: closed before established. */
-		if (skops->args[1] == BPF_TCP_CLOSE)
-			settle(skops, FLOW_FAILED);
-		break;
-	}
+	struct bpf_sock_ops_kern *k;
+
+	if (skops->op != BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB)
+		return 1;
+	if (!port_watched(bpf_ntohl(skops->remote_port)))
+		return 1;
+	k = bpf_cast_to_kern_ctx(skops);
+	if (!settle(cookie_of(k->sk), FLOW_ESTABLISHED))
+		/* connect() ran before we were loaded, or another flow took
+		 * the slot */
+		stat_inc(STAT_UNMATCHED);
+	return 1;
+}
+
+/*
+ * Failed: the socket is closed by its owner and its flow is still in its
+ * slot, so it never established (refused, timed out, unreachable, or closed
+ * while connecting).  Counted when the caller gives up, which for a failed
+ * connect() is at once.  Only a socket in SYN_SENT or CLOSE can be one:
+ * every other state at close was established, so the usual close costs
+ * two compares, and the others a load and an inlined lookup.
+ */
+SEC("cgroup/sock_release")
+int sentinel_release(struct bpf_sock *sk)
+{
+	__u64 cookie;
+
+	if (sk->protocol != IPPROTO_TCP)
+		return 1;
+	if (sk->state != BPF_TCP_SYN_SENT && sk->state != BPF_TCP_CLOSE)
+		return 1;
+	/* A failed connect() has disconnected: no port to test, but a
+	 * cookie, since connect() asked for it.  No slot: settled already,
+	 * or connect() ran before we were loaded. */
+	cookie = cookie_of(bpf_cast_to_kern_ctx(sk));
+	if (cookie)
+		settle(cookie, FLOW_FAILED);
 	return 1;
 }
 

@@ -42,7 +42,7 @@ struct key_entry {
 
 struct sensor {
 	struct sentinel_bpf *skel;
-	struct bpf_link *links[3];
+	struct bpf_link *links[4];
 	struct ring_buffer *rb;
 	int cgroup_fd;
 	int ncpus;
@@ -94,7 +94,7 @@ struct sensor *sensor_open(const struct config *cfg, struct counters *counters,
 {
 	char root[4096], mount[4096];
 	struct sensor *s = xcalloc(1, sizeof(*s));
-	struct bpf_program *progs[3];
+	struct bpf_program *progs[4];
 	int err;
 
 	s->counters = counters;
@@ -160,7 +160,8 @@ struct sensor *sensor_open(const struct config *cfg, struct counters *counters,
 	progs[0] = s->skel->progs.sentinel_connect4;
 	progs[1] = s->skel->progs.sentinel_connect6;
 	progs[2] = s->skel->progs.sentinel_sockops;
-	for (int i = 0; i < 3; i++) {
+	progs[3] = s->skel->progs.sentinel_release;
+	for (int i = 0; i < 4; i++) {
 		s->links[i] = bpf_program__attach_cgroup(progs[i], s->cgroup_fd);
 		if (!s->links[i]) {
 			err = errno;
@@ -188,7 +189,7 @@ void sensor_close(struct sensor *s)
 	if (!s)
 		return;
 	ring_buffer__free(s->rb);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		bpf_link__destroy(s->links[i]);
 	sentinel_bpf__destroy(s->skel);
 	if (s->cgroup_fd >= 0)
