@@ -118,9 +118,14 @@ $(BUILD)/san/%.o: userspace/%.c $(DAEMON_HDRS) bpf/sentinel.h $(SKEL) | $(BUILD)
 $(BUILD)/san/sentineld: $(SAN_OBJS)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
 
-# A unit test links every module except the daemon's main.
-$(BUILD)/san/test_%: tests/unit/test_%.c $(filter-out $(BUILD)/san/sentineld.o,$(SAN_OBJS))
-	$(CC) $(ALL_CPPFLAGS) -std=gnu11 $(WARN) $(SAN_FLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+# A unit test links every module except the daemon's main, and the tests'
+# shared helpers (tests/unit/testutil.c).
+$(BUILD)/san/testutil.o: tests/unit/testutil.c tests/unit/testutil.h $(DAEMON_HDRS) | $(BUILD)/san
+	$(CC) $(ALL_CPPFLAGS) -std=gnu11 $(WARN) $(SAN_FLAGS) -c $< -o $@
+
+$(BUILD)/san/test_%: tests/unit/test_%.c tests/unit/testutil.h $(BUILD)/san/testutil.o \
+		$(filter-out $(BUILD)/san/sentineld.o,$(SAN_OBJS))
+	$(CC) $(ALL_CPPFLAGS) -std=gnu11 $(WARN) $(SAN_FLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcmocka
 
 # libFuzzer on everything that reads a log line (tests/fuzz/fuzz_maillog.c).
 FUZZ_SECONDS ?= 60

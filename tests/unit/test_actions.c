@@ -28,6 +28,7 @@
 #include "run.h"
 #include "sasl_map.h"
 #include "sockkill.h"
+#include "testutil.h"
 
 #define MAX_EVENTS 64
 
@@ -77,33 +78,17 @@ static char *path(const char *name)
 
 static void script(const char *name, const char *body)
 {
-	FILE *f = fopen(path(name), "w");
+	char text[4096];
 
-	assert_non_null(f);
-	fprintf(f, "#!/bin/sh\n%s\n", body);
-	fclose(f);
+	assert_true((size_t)snprintf(text, sizeof(text), "#!/bin/sh\n%s\n", body) < sizeof(text));
+	write_file(path(name), text);
 	assert_int_equal(chmod(path(name), 0755), 0);
-}
-
-static char *slurp(const char *p)
-{
-	static char buf[65536];
-	FILE *f = fopen(p, "r");
-	size_t n;
-
-	if (!f)
-		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	strcpy(base, "/tmp/sentinel-actions-XXXXXX");
-	assert_non_null(mkdtemp(base));
+	scratch_dir(base, sizeof(base), "actions");
 	assert_int_equal(mkdir(path("bin"), 0755), 0);
 	nevents = 0;
 	return 0;
@@ -111,11 +96,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
-	assert_int_equal(system(cmd), 0);
+	scratch_remove(base);
 	return 0;
 }
 
@@ -321,7 +303,7 @@ static void test_observe_mode_records_every_step_and_runs_nothing(void **state)
 	assert_int_equal(stat(path("hook.ran"), &st), -1);
 	assert_int_equal(stat(path("sasl_access"), &st), -1);
 	assert_int_equal(stat(path("quarantine"), &st), -1);
-	audit = slurp(path("state/audit.log"));
+	audit = read_file(path("state/audit.log"));
 	assert_non_null(audit);
 	for (char *p = audit; (p = strstr(p, "\"result\":\"observed\"")) != NULL; p++)
 		lines++;
@@ -357,7 +339,7 @@ static void test_manual_request_acts_in_observe_mode_and_retries_with_backoff(vo
 	assert_true(events[1].t - events[0].t >= 0.95);	/* backoff 1 s */
 	assert_true(events[2].t - events[1].t >= 1.95);	/* then 2 s */
 	assert_non_null(strstr(events[2].detail, "exit 1: postsuper: fatal: queue is broken"));
-	audit = slurp(path("state/audit.log"));
+	audit = read_file(path("state/audit.log"));
 	assert_non_null(strstr(audit, "\"queue_ids\":[\"4F1B2C3D4E\",\"ABCDEF0123\"]"));
 	assert_non_null(strstr(audit, "\"exit\":1"));
 	actions_free(a);
@@ -416,9 +398,9 @@ static void test_failed_hold_does_not_prevent_the_lock(void **state)
 	expect(0, ACTION_HOLD, RESULT_FAILED);
 	expect(1, ACTION_LOCK, RESULT_SKIPPED);	/* no sasl_access_map */
 	expect(2, ACTION_HOOK, RESULT_OK);
-	out = slurp(path("lock-hook.args"));
+	out = read_file(path("lock-hook.args"));
 	assert_string_equal(out, "lock alice@example.com\n");
-	out = slurp(path("lock-hook.stdin"));
+	out = read_file(path("lock-hook.stdin"));
 	assert_string_equal(out, "{\"id\":\"inc-7\"}");
 	/* without a map, the hook is the lock */
 	assert_true(actions_locked(a, "sasl:alice@example.com"));
@@ -447,7 +429,7 @@ static void test_action_hook_runs_after_every_step(void **state)
 	assert_int_equal(nevents, 2);
 	expect(0, ACTION_HOLD, RESULT_SKIPPED);
 	expect(1, ACTION_HOOK, RESULT_OK);
-	out = slurp(path("action-hook.log"));
+	out = read_file(path("action-hook.log"));
 	assert_string_equal(out, "4 hold skipped sasl:carol inc-9\n{\"id\":\"inc-9\"}\n");
 	actions_free(a);
 	runner_free(rn);
@@ -518,7 +500,7 @@ static void test_login_that_is_no_map_key_fails_the_lock_but_runs_lock_hook(void
 	expect(0, ACTION_LOCK, RESULT_FAILED);
 	assert_non_null(strstr(events[0].detail, "cannot be a map key"));
 	expect(1, ACTION_HOOK, RESULT_OK);
-	assert_string_equal(slurp(path("lock-hook.login")), "mallory #REJECT\n");
+	assert_string_equal(read_file(path("lock-hook.login")), "mallory #REJECT\n");
 	assert_int_equal(stat(path("sasl_access"), &st), -1);
 	actions_free(a);
 	runner_free(rn);
@@ -674,14 +656,14 @@ static void test_an_unfinished_step_resumes_after_a_restart(void **state)
 	assert_int_equal(runner_running(rn), 1);	/* the hook runs: crash now */
 	actions_free(a);
 	runner_free(rn);
-	assert_null(slurp(path("lock-hook.log")));
+	assert_null(read_file(path("lock-hook.log")));
 	nevents = 0;
 	rn = runner_new();
 	a = actions_new(&c, rn, &callbacks);
 	drive(a, rn, 5);
 	assert_int_equal(nevents, 1);
 	expect(0, ACTION_HOOK, RESULT_OK);
-	assert_string_equal(slurp(path("lock-hook.log")), "lock heidi\n");
+	assert_string_equal(read_file(path("lock-hook.log")), "lock heidi\n");
 	assert_true(actions_locked(a, "sasl:heidi"));
 	actions_free(a);
 	runner_free(rn);
@@ -734,15 +716,12 @@ static void test_a_bad_state_file_stops_the_start(void **state)
 {
 	struct actions_config c;
 	struct runner *rn = runner_new();
-	FILE *f;
 
 	(void)state;
 	config(&c, true);
 	assert_int_equal(mkdir(path("state"), 0750), 0);
-	f = fopen(path("state/actions.state"), "w");
-	assert_non_null(f);
-	fputs("{\"version\":1,\"requests\":[{\"kind\":\"respond\"}]}", f);
-	fclose(f);
+	write_file(path("state/actions.state"),
+		   "{\"version\":1,\"requests\":[{\"kind\":\"respond\"}]}");
 	assert_null(actions_new(&c, rn, &callbacks));
 	runner_free(rn);
 }

@@ -31,6 +31,7 @@
 
 #include "control.h"
 #include "log.h"
+#include "testutil.h"
 
 static char base[64];
 static char sock[128];
@@ -76,8 +77,7 @@ static json_t *echo(json_t *req, const struct control_peer *peer, void *arg)
 static int setup(void **state)
 {
 	(void)state;
-	strcpy(base, "/tmp/sentinel-control-XXXXXX");
-	assert_non_null(mkdtemp(base));
+	scratch_dir(base, sizeof(base), "control");
 	snprintf(sock, sizeof(sock), "%s/run/control.sock", base);
 	calls = 0;
 	return 0;
@@ -85,11 +85,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
-	assert_int_equal(system(cmd), 0);
+	scratch_remove(base);
 	return 0;
 }
 
@@ -344,23 +341,15 @@ static void test_live_socket_is_refused_and_left_alone(void **state)
 
 static void test_a_file_that_is_not_a_socket_is_refused_and_left_alone(void **state)
 {
-	char dir[128], buf[16] = "";
-	FILE *f;
+	char dir[128];
 
 	(void)state;
 	snprintf(dir, sizeof(dir), "%s/run", base);
 	assert_int_equal(mkdir(dir, 0750), 0);
-	f = fopen(sock, "w");
-	assert_non_null(f);
-	fputs("precious", f);
-	fclose(f);
+	write_file(sock, "precious");
 
 	assert_null(control_open(sock, echo, NULL));
-	f = fopen(sock, "r");
-	assert_non_null(f);
-	assert_non_null(fgets(buf, sizeof(buf), f));
-	fclose(f);
-	assert_string_equal(buf, "precious");
+	assert_string_equal(read_file(sock), "precious");
 }
 
 static void test_a_path_longer_than_sun_path_is_refused(void **state)

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "run.h"
+#include "testutil.h"
 
 static struct run_result res;
 
@@ -190,57 +191,39 @@ static void test_relative_argv0_is_refused(void **state)
 
 static void test_stdout_path_is_created_0600(void **state)
 {
-	char path[] = "/tmp/sentinel-run-XXXXXX";
-	char file[64], buf[16] = "";
+	char dir[64], file[96];
 	struct stat st;
-	FILE *f;
 
 	(void)state;
-	assert_non_null(mkdtemp(path));
-	snprintf(file, sizeof(file), "%s/out", path);
+	scratch_dir(dir, sizeof(dir), "run");
+	snprintf(file, sizeof(file), "%s/out", dir);
 	assert_int_equal(RUN(5, NULL, 0, file, "/bin/echo", "quarantined"), 0);
 	assert_true(run_ok(&res));
 	assert_int_equal(res.out_len, 0);
 	assert_int_equal(stat(file, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
-	f = fopen(file, "r");
-	assert_non_null(f);
-	assert_non_null(fgets(buf, sizeof(buf), f));
-	fclose(f);
-	assert_string_equal(buf, "quarantined\n");
-	unlink(file);
-	rmdir(path);
+	assert_string_equal(read_file(file), "quarantined\n");
+	scratch_remove(dir);
 }
 
 static void test_stdout_path_refuses_an_existing_file(void **state)
 {
-	char path[] = "/tmp/sentinel-run-XXXXXX";
-	char file[64], link[64], buf[16] = "";
-	FILE *f;
+	char dir[64], file[96], link[96];
 
 	(void)state;
-	assert_non_null(mkdtemp(path));
-	snprintf(file, sizeof(file), "%s/out", path);
-	snprintf(link, sizeof(link), "%s/link", path);
-	f = fopen(file, "w");
-	assert_non_null(f);
-	fputs("evidence\n", f);
-	fclose(f);
+	scratch_dir(dir, sizeof(dir), "run");
+	snprintf(file, sizeof(file), "%s/out", dir);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	write_file(file, "evidence\n");
 	assert_int_equal(RUN(5, NULL, 0, file, "/bin/echo", "overwritten"), -1);
 	assert_int_equal(errno, EEXIST);
 	assert_true(res.spawn_failed);
-	f = fopen(file, "r");
-	assert_non_null(f);
-	assert_non_null(fgets(buf, sizeof(buf), f));
-	fclose(f);
-	assert_string_equal(buf, "evidence\n");
+	assert_string_equal(read_file(file), "evidence\n");
 	/* nor a symlink to a file that does not exist yet */
 	assert_int_equal(symlink("/tmp/sentinel-run-never-created", link), 0);
 	assert_int_equal(RUN(5, NULL, 0, link, "/bin/echo", "x"), -1);
 	assert_int_equal(access("/tmp/sentinel-run-never-created", F_OK), -1);
-	unlink(link);
-	unlink(file);
-	rmdir(path);
+	scratch_remove(dir);
 }
 
 static bool gone(pid_t pid)

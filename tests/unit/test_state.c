@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "state.h"
+#include "testutil.h"
 
 static char base[64];
 static char dir[96];
@@ -23,19 +24,15 @@ static char dir[96];
 static int setup(void **state)
 {
 	(void)state;
-	strcpy(base, "/tmp/sentinel-state-XXXXXX");
-	assert_non_null(mkdtemp(base));
+	scratch_dir(base, sizeof(base), "state");
 	snprintf(dir, sizeof(dir), "%s/state", base);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
-	assert_int_equal(system(cmd), 0);
+	scratch_remove(base);
 	return 0;
 }
 

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "maillog/tail.h"
+#include "testutil.h"
 
 static char dir[64];
 static char path[128];
@@ -45,8 +46,7 @@ static void collect(const char *line, size_t len, void *arg)
 static int setup(void **state)
 {
 	(void)state;
-	strcpy(dir, "/tmp/sentinel-tail-XXXXXX");
-	assert_non_null(mkdtemp(dir));
+	scratch_dir(dir, sizeof(dir), "tail");
 	snprintf(path, sizeof(path), "%s/mail.log", dir);
 	got_len = 0;
 	got_lines = 0;
@@ -56,11 +56,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	scratch_remove(dir);
 	return 0;
 }
 

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * testutil.c - the unit tests' shared helpers; see testutil.h.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "testutil.h"
+
+struct syslog_line sl;
+struct postfix_record rec;
+
+void scratch_dir(char *dir, size_t size, const char *name)
+{
+	int n = snprintf(dir, size, "/tmp/sentinel-%s-XXXXXX", name);
+
+	assert_true(n > 0 && (size_t)n < size);
+	assert_non_null(mkdtemp(dir));
+}
+
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
+void scratch_remove(const char *dir)
+{
+	assert_int_equal(nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+}
+
+char *read_file(const char *path)
+{
+	static char buf[65536];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+int setup_tz(void **state)
+{
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	return 0;
+}
+
+enum postfix_kind parse_fmt(const char *line, enum maillog_format f)
+{
+	memset(&sl, 0xa5, sizeof(sl));
+	assert_int_equal(maillog_header(&sl, line, strlen(line), REF, f), SYSLOG_OK);
+	return maillog_parse(&rec, f, &sl, NULL);
+}
+
+void assert_slice(struct slice s, const char *want)
+{
+	assert_int_equal(s.n, strlen(want));
+	if (s.n)
+		assert_memory_equal(s.p, want, s.n);
+}
+
+void assert_field(enum postfix_field f, const char *want)
+{
+	assert_slice(postfix_get(&rec, f), want);
+}
