@@ -29,43 +29,12 @@
 #include "maillog/messages.h"
 #include "maillog/postfix.h"
 #include "maillog/syslog.h"
+#include "testutil.h"
 #include "text.h"
-
-#define REF ((time_t)1795748400)	/* 2026-11-27T03:00:00Z */
-
-static struct syslog_line sl;
-static struct postfix_record rec;
-
-static int setup_tz(void **state)
-{
-	(void)state;
-	setenv("TZ", "UTC", 1);
-	tzset();
-	return 0;
-}
-
-static enum postfix_kind parse_fmt(const char *line, enum maillog_format f)
-{
-	memset(&sl, 0xa5, sizeof(sl));
-	assert_int_equal(maillog_header(&sl, line, strlen(line), REF, f), SYSLOG_OK);
-	return maillog_parse(&rec, f, &sl, NULL);
-}
 
 static enum postfix_kind parse(const char *line)
 {
 	return parse_fmt(line, MAILLOG_EXIM);
-}
-
-static void assert_slice(struct slice s, const char *want)
-{
-	assert_int_equal(s.n, strlen(want));
-	if (s.n)
-		assert_memory_equal(s.p, want, s.n);
-}
-
-static void assert_field(enum postfix_field f, const char *want)
-{
-	assert_slice(postfix_get(&rec, f), want);
 }
 
 /* ---- the mainlog header ------------------------------------------------- */

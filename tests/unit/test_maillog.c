@@ -21,23 +21,12 @@
 
 #include "maillog/postfix.h"
 #include "maillog/syslog.h"
+#include "testutil.h"
 
-/* 2026-11-27T03:00:00Z: an hour after the lines below */
-#define REF ((time_t)1795748400)
+/* REF (testutil.h) is an hour after the lines below */
 #define T_NOV27_020513 ((time_t)1795745113)
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static struct syslog_line sl;
-static struct postfix_record rec;
-
-static int setup_tz(void **state)
-{
-	(void)state;
-	setenv("TZ", "UTC", 1);
-	tzset();
-	return 0;
-}
 
 static int split(const char *line, time_t ref)
 {
@@ -60,20 +49,6 @@ static enum postfix_kind parse(const char *line)
 static struct slice S(const char *s)
 {
 	return (struct slice){ s, strlen(s) };
-}
-
-/* A slice holds exactly the bytes of want. */
-static void assert_slice(struct slice s, const char *want)
-{
-	assert_int_equal(s.n, strlen(want));
-	if (s.n)
-		assert_memory_equal(s.p, want, s.n);
-}
-
-/* The record's field f (the empty slice when absent) is want. */
-static void assert_field(enum postfix_field f, const char *want)
-{
-	assert_slice(postfix_get(&rec, f), want);
 }
 
 /* The value a caller keeps: field f copied into a buffer of its bound. */
