@@ -16,7 +16,7 @@
 #define SENTINEL_MAX_FLOW_KEYS	16384	/* distinct {cgroup, uid, comm, port} */
 #define SENTINEL_MAX_PORTS	64	/* watched ports */
 #define SENTINEL_FLOW_SLOTS	65536	/* flows between connect() and outcome; 2^n */
-#define SENTINEL_RINGBUF_BYTES	(1U << 20)	/* ~11k flow events */
+#define SENTINEL_EVENT_SLOTS	1024	/* flow events per CPU; 2^n */
 
 /*
  * Who connected where: the key of the per-CPU counter map.  One entry per
@@ -43,7 +43,7 @@ enum flow_outcome {
 	FLOW_DENIED = 3,		/* reserved for the policy map */
 };
 
-/* One flow, as sent through the ring buffer when its outcome is known. */
+/* One flow, as sent to userspace when its outcome is known. */
 struct flow_event {
 	__u64 connect_ns;		/* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
 	__u64 outcome_ns;
@@ -59,9 +59,23 @@ struct flow_event {
 	__u8 pad[7];
 };
 
+/*
+ * The flow events of one CPU are SENTINEL_EVENT_SLOTS consecutive slots of
+ * the mmapable array flow_events (CPU c: slots c * SENTINEL_EVENT_SLOTS...),
+ * a lock-free queue of one consumer, sentineld.  Position n of a CPU goes
+ * to its slot n % SENTINEL_EVENT_SLOTS, whose seq says whose turn it is:
+ * n: free for the producer of position n; n + 1: position n is written, for
+ * the consumer, who sets it to n + SENTINEL_EVENT_SLOTS when done.  A
+ * producer that finds its slot not free drops the event and counts it.
+ */
+struct flow_event_slot {
+	__u64 seq;
+	struct flow_event e;
+};
+
 /* Indexes of the per-CPU statistics array. */
 enum sentinel_stat {
-	STAT_EVENTS_DROPPED,		/* ring buffer full: event lost, counts kept */
+	STAT_EVENTS_DROPPED,		/* event slots full: event lost, counts kept */
 	STAT_KEYS_FULL,			/* counter map full: counted per port only */
 	STAT_UNTRACKED,			/* flow not stashed: outcome not counted */
 	STAT_UNMATCHED,			/* outcome whose flow is not in its slot */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/types.h>
@@ -43,7 +44,10 @@ struct key_entry {
 struct sensor {
 	struct sentinel_bpf *skel;
 	struct bpf_link *links[4];
-	struct ring_buffer *rb;
+	struct ring_buffer *rb;		/* wakeups only */
+	struct flow_event_slot *events;	/* mmapped: ncpus * SENTINEL_EVENT_SLOTS */
+	size_t events_len;
+	uint64_t *tails;		/* next position to read, per CPU */
 	int cgroup_fd;
 	int ncpus;
 	struct flow_counts *percpu;	/* scratch: one value per possible CPU */
@@ -58,15 +62,12 @@ struct sensor {
 	void *on_flow_arg;
 };
 
-static int handle_event(void *ctx, void *data, size_t size)
+/* A record in the wakeup ring says only "drain now". */
+static int handle_wakeup(void *ctx, void *data, size_t size)
 {
-	struct sensor *s = ctx;
-
-	if (size < sizeof(struct flow_event))
-		return 0;
-	s->counters->flow_events++;
-	if (s->on_flow)
-		s->on_flow(data, s->on_flow_arg);
+	(void)ctx;
+	(void)data;
+	(void)size;
 	return 0;
 }
 
@@ -83,7 +84,7 @@ static const char *explain_load_error(int err)
 	case 524:	/* ENOTSUPP, kernel-internal */
 	case EOPNOTSUPP:
 		return "the kernel refused the programs (needs cgroup/connect, "
-		       "sock_ops, socket storage and ring buffers: Linux 5.8 or later)";
+		       "sock_ops, sock_release, ring buffers and kfuncs: Linux 6.2 or later)";
 	default:
 		return strerror(err);
 	}
@@ -137,11 +138,28 @@ struct sensor *sensor_open(const struct config *cfg, struct counters *counters,
 		log_errx("cannot open the BPF object: %s", explain_load_error(errno));
 		goto fail;
 	}
+	if (bpf_map__set_max_entries(s->skel->maps.flow_events,
+				     (__u32)s->ncpus * SENTINEL_EVENT_SLOTS)) {
+		log_errx("cannot size the flow event slots");
+		goto fail;
+	}
 	err = sentinel_bpf__load(s->skel);
 	if (err) {
 		log_errx("cannot load the BPF programs: %s", explain_load_error(-err));
 		goto fail;
 	}
+	s->events_len = (size_t)s->ncpus * SENTINEL_EVENT_SLOTS * sizeof(*s->events);
+	s->events = mmap(NULL, s->events_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 bpf_map__fd(s->skel->maps.flow_events), 0);
+	if (s->events == MAP_FAILED) {
+		s->events = NULL;
+		log_err("cannot map the flow event slots");
+		goto fail;
+	}
+	/* Every slot free for its first position (see struct flow_event_slot). */
+	for (size_t i = 0; i < (size_t)s->ncpus * SENTINEL_EVENT_SLOTS; i++)
+		s->events[i].seq = i % SENTINEL_EVENT_SLOTS;
+	s->tails = xcalloc((size_t)s->ncpus, sizeof(*s->tails));
 
 	for (size_t i = 0; i < cfg->nports; i++) {
 		__u32 port = cfg->ports[i];
@@ -171,9 +189,9 @@ struct sensor *sensor_open(const struct config *cfg, struct counters *counters,
 		}
 	}
 
-	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.flow_events), handle_event, s, NULL);
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.event_wakeup), handle_wakeup, s, NULL);
 	if (!s->rb) {
-		log_err("cannot set up the flow event ring buffer");
+		log_err("cannot set up the flow event wakeup ring");
 		goto fail;
 	}
 	log_info("sensor attached to %s (cgroup2 mount %s), %zu watched port%s",
@@ -189,6 +207,9 @@ void sensor_close(struct sensor *s)
 	if (!s)
 		return;
 	ring_buffer__free(s->rb);
+	if (s->events)
+		munmap(s->events, s->events_len);
+	free(s->tails);
 	for (int i = 0; i < 4; i++)
 		bpf_link__destroy(s->links[i]);
 	sentinel_bpf__destroy(s->skel);
@@ -213,6 +234,12 @@ int sensor_event_fd(const struct sensor *s)
 	return ring_buffer__epoll_fd(s->rb);
 }
 
+/*
+ * Each CPU's queue in order, up to its first slot not yet written (a
+ * program may be between taking a position and publishing it: the next
+ * drain takes it).  Acquire the seq before reading the event, release the
+ * slot after.
+ */
 void sensor_drain(struct sensor *s)
 {
 	int n = ring_buffer__consume(s->rb);
@@ -221,7 +248,26 @@ void sensor_drain(struct sensor *s)
 		static struct ratelimit rl;
 
 		if (log_ratelimited(&rl, 60))
-			log_warnx("reading flow events: %s", strerror(-n));
+			log_warnx("reading flow event wakeups: %s", strerror(-n));
+	}
+	for (int c = 0; c < s->ncpus; c++) {
+		struct flow_event_slot *q = s->events + (size_t)c * SENTINEL_EVENT_SLOTS;
+		uint64_t t = s->tails[c];
+
+		for (;;) {
+			struct flow_event_slot *slot = &q[t & (SENTINEL_EVENT_SLOTS - 1)];
+			struct flow_event e;
+
+			if (__atomic_load_n(&slot->seq, __ATOMIC_ACQUIRE) != t + 1)
+				break;
+			memcpy(&e, &slot->e, sizeof(e));
+			__atomic_store_n(&slot->seq, t + SENTINEL_EVENT_SLOTS, __ATOMIC_RELEASE);
+			t++;
+			s->counters->flow_events++;
+			if (s->on_flow)
+				s->on_flow(&e, s->on_flow_arg);
+		}
+		s->tails[c] = t;
 	}
 }
 

@@ -3,12 +3,14 @@
  * sensor.h - the kernel flow sensor: load, attach, read.
  *
  * sensor_open() loads the BPF programs, fills the watched-port map and
- * attaches cgroup/connect4, cgroup/connect6 and sock_ops to the cgroup v2
+ * attaches cgroup/connect4, cgroup/connect6, sock_ops and
+ * cgroup/sock_release to the cgroup v2
  * root (bpf_link: detached when the links are destroyed or the process
  * dies).  The counts live in per-CPU kernel maps; sensor_poll() folds their
- * deltas into the flow series table.  Flow events arrive in a ring buffer
- * that is drained by sensor_drain() on the daemon's timer, and on a wakeup
- * that the kernel sends only when the buffer is filling up.
+ * deltas into the flow series table.  Flow events arrive in per-CPU queues
+ * in an mmapped array (see struct flow_event_slot) that sensor_drain()
+ * reads on the daemon's timer, and on a wakeup that the kernel sends
+ * through a small ring buffer only when a queue is half full.
  */
 #ifndef SENTINEL_SENSOR_H
 #define SENTINEL_SENSOR_H
