@@ -34,6 +34,17 @@
 
 static char base[64];
 
+/*
+ * The fixture of the engine tests: setup() makes the runner, a test fills
+ * c with config() and starts a = actions_new(&c, rn, ...), submit() sends
+ * q (err holds the refusal), teardown() frees what is left.
+ */
+static struct actions_config c;
+static struct action_request q;
+static struct runner *rn;
+static struct actions *a;
+static char err[128];
+
 static struct {
 	enum action_kind kind;
 	enum action_result result;
@@ -91,29 +102,40 @@ static int setup(void **state)
 	scratch_dir(base, sizeof(base), "actions");
 	assert_int_equal(mkdir(path("bin"), 0755), 0);
 	nevents = 0;
+	rn = runner_new();
+	a = NULL;
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
+	actions_free(a);	/* a hanging command is left to the runner */
+	runner_free(rn);
 	scratch_remove(base);
 	return 0;
 }
 
-static void config(struct actions_config *c, bool enforce)
+static void config(bool enforce)
 {
-	memset(c, 0, sizeof(*c));
-	c->enforce = enforce;
-	c->spam = SPAM_QUARANTINE;
-	snprintf(c->state_dir, sizeof(c->state_dir), "%s", path("state"));
-	snprintf(c->postfix_bin_dir, sizeof(c->postfix_bin_dir), "%s", path("bin"));
-	c->timeout = 5;
-	c->retries = 0;
+	memset(&c, 0, sizeof(c));
+	c.enforce = enforce;
+	c.spam = SPAM_QUARANTINE;
+	snprintf(c.state_dir, sizeof(c.state_dir), "%s", path("state"));
+	snprintf(c.postfix_bin_dir, sizeof(c.postfix_bin_dir), "%s", path("bin"));
+	c.timeout = 5;
+	c.retries = 0;
+}
+
+/* A hook script in the scratch directory, named in c's field (PATH_MAX). */
+static void hook(char *field, const char *name, const char *body)
+{
+	script(name, body);
+	snprintf(field, PATH_MAX, "%s", path(name));
 }
 
 /* Run the loop until the queue is empty (or max seconds). */
-static void drive(struct actions *a, struct runner *rn, double max)
+static void drive(double max)
 {
 	double end = now() + max;
 	struct actions_stats st;
@@ -132,13 +154,17 @@ static void drive(struct actions *a, struct runner *rn, double max)
 	assert_int_equal(st.queued, 0);
 }
 
-static void request(struct action_request *q, enum request_kind kind, const char *identity,
-		    const char *incident)
+static void request(enum request_kind kind, const char *identity, const char *incident)
 {
-	memset(q, 0, sizeof(*q));
-	q->kind = kind;
-	snprintf(q->identity, sizeof(q->identity), "%s", identity);
-	snprintf(q->incident, sizeof(q->incident), "%s", incident);
+	memset(&q, 0, sizeof(q));
+	q.kind = kind;
+	snprintf(q.identity, sizeof(q.identity), "%s", identity);
+	snprintf(q.incident, sizeof(q.incident), "%s", incident);
+}
+
+static int submit(void)
+{
+	return actions_submit(a, &q, err, sizeof(err));
 }
 
 static void expect(size_t i, enum action_kind kind, enum action_result result)
@@ -247,50 +273,44 @@ static void test_map_ours_lists_our_entries_only(void **state)
 
 static void test_client_addresses_parse_v4_mapped(void **state)
 {
-	unsigned char a[16], b[16];
+	unsigned char x[16], y[16];
 
 	(void)state;
-	assert_int_equal(sockkill_parse_ip("192.0.2.7", a), 0);
-	assert_int_equal(sockkill_parse_ip("::ffff:192.0.2.7", b), 0);
-	assert_memory_equal(a, b, 16);
-	assert_int_equal(sockkill_parse_ip("IPv6:2001:db8::1", a), 0);
-	assert_int_equal(sockkill_parse_ip("2001:db8::1", b), 0);
-	assert_memory_equal(a, b, 16);
-	assert_int_equal(sockkill_parse_ip("unknown", a), -1);
-	assert_int_equal(sockkill_parse_ip("192.0.2.7]", a), -1);
+	assert_int_equal(sockkill_parse_ip("192.0.2.7", x), 0);
+	assert_int_equal(sockkill_parse_ip("::ffff:192.0.2.7", y), 0);
+	assert_memory_equal(x, y, 16);
+	assert_int_equal(sockkill_parse_ip("IPv6:2001:db8::1", x), 0);
+	assert_int_equal(sockkill_parse_ip("2001:db8::1", y), 0);
+	assert_memory_equal(x, y, 16);
+	assert_int_equal(sockkill_parse_ip("unknown", x), -1);
+	assert_int_equal(sockkill_parse_ip("192.0.2.7]", x), -1);
 }
 
 static void test_observe_mode_records_every_step_and_runs_nothing(void **state)
 {
-	struct actions_config c;
-	struct action_request q;
 	struct action_session s = { .pid = 4242, .client_ip = "192.0.2.7" };
-	struct runner *rn = runner_new();
-	struct actions *a;
 	struct stat st;
-	char err[128];
 	char *audit;
 	size_t lines = 0;
 
 	(void)state;
-	config(&c, false);
+	config(false);
 	c.hold_all = true;
 	/* everything that would leave a trace if it ran */
 	snprintf(c.postfix_bin_dir, sizeof(c.postfix_bin_dir), "%s", path("no-such-bin"));
 	snprintf(c.sasl_access_map, sizeof(c.sasl_access_map), "%s", path("sasl_access"));
 	snprintf(c.quarantine_dir, sizeof(c.quarantine_dir), "%s", path("quarantine"));
-	script("hook", "touch \"$0.ran\"");
-	snprintf(c.lock_hook, sizeof(c.lock_hook), "%s", path("hook"));
+	hook(c.lock_hook, "hook", "touch \"$0.ran\"");
 	snprintf(c.action_hook, sizeof(c.action_hook), "%s", path("hook"));
 	a = actions_new(&c, rn, &callbacks);
 	assert_non_null(a);
-	request(&q, REQ_RESPOND, "sasl:alice@example.com", "inc-1");
+	request(REQ_RESPOND, "sasl:alice@example.com", "inc-1");
 	q.qids = qids2;
 	q.nqids = 2;
 	q.sessions = &s;
 	q.nsessions = 1;
-	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
-	drive(a, rn, 5);
+	assert_int_equal(submit(), 0);
+	drive(5);
 	assert_int_equal(nevents, 6);
 	expect(0, ACTION_HOLD, RESULT_OBSERVED);
 	expect(1, ACTION_LOCK, RESULT_OBSERVED);
@@ -308,30 +328,24 @@ static void test_observe_mode_records_every_step_and_runs_nothing(void **state)
 	for (char *p = audit; (p = strstr(p, "\"result\":\"observed\"")) != NULL; p++)
 		lines++;
 	assert_int_equal(lines, 6);
-	actions_free(a);
-	runner_free(rn);
 }
 
 static void test_manual_request_acts_in_observe_mode_and_retries_with_backoff(void **state)
 {
-	struct actions_config c;
-	struct action_request q;
-	struct runner *rn = runner_new();
-	struct actions *a;
-	char err[128], *audit;
+	char *audit;
 
 	(void)state;
-	config(&c, false);
+	config(false);
 	c.retries = 2;
 	script("bin/postsuper", "echo 'postsuper: fatal: queue is broken' >&2; exit 1");
 	a = actions_new(&c, rn, &callbacks);
 	assert_non_null(a);
-	request(&q, REQ_HOLD, "sasl:bob", "");
+	request(REQ_HOLD, "sasl:bob", "");
 	q.manual = true;
 	q.qids = qids2;
 	q.nqids = 2;
-	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
-	drive(a, rn, 10);
+	assert_int_equal(submit(), 0);
+	drive(10);
 	assert_int_equal(nevents, 3);
 	expect(0, ACTION_HOLD, RESULT_RETRY);
 	expect(1, ACTION_HOLD, RESULT_RETRY);
@@ -342,58 +356,44 @@ static void test_manual_request_acts_in_observe_mode_and_retries_with_backoff(vo
 	audit = read_file(path("state/audit.log"));
 	assert_non_null(strstr(audit, "\"queue_ids\":[\"4F1B2C3D4E\",\"ABCDEF0123\"]"));
 	assert_non_null(strstr(audit, "\"exit\":1"));
-	actions_free(a);
-	runner_free(rn);
 }
 
 static void test_a_hung_command_times_out_and_fails(void **state)
 {
-	struct actions_config c;
-	struct action_request q;
-	struct runner *rn = runner_new();
-	struct actions *a;
 	double t0 = now();
-	char err[128];
 
 	(void)state;
-	config(&c, true);
+	config(true);
 	c.timeout = 0.3;
 	script("bin/postsuper", "exec sleep 30");
 	a = actions_new(&c, rn, &callbacks);
-	request(&q, REQ_HOLD, "sasl:bob", "");
+	request(REQ_HOLD, "sasl:bob", "");
 	q.qids = qids2;
 	q.nqids = 1;
-	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
-	drive(a, rn, 5);
+	assert_int_equal(submit(), 0);
+	drive(5);
 	assert_int_equal(nevents, 1);
 	expect(0, ACTION_HOLD, RESULT_FAILED);
 	assert_non_null(strstr(events[0].detail, "timed out"));
 	assert_true(now() - t0 < 2);
-	actions_free(a);
-	runner_free(rn);
 }
 
 static void test_failed_hold_does_not_prevent_the_lock(void **state)
 {
-	struct actions_config c;
-	struct action_request q;
-	struct runner *rn = runner_new();
-	struct actions *a;
-	char err[128], *out;
+	char *out;
 
 	(void)state;
-	config(&c, true);
+	config(true);
 	script("bin/postsuper", "exit 1");
-	script("lock-hook", "echo \"$@\" > \"$0.args\"; cat > \"$0.stdin\"");
-	snprintf(c.lock_hook, sizeof(c.lock_hook), "%s", path("lock-hook"));
+	hook(c.lock_hook, "lock-hook", "echo \"$@\" > \"$0.args\"; cat > \"$0.stdin\"");
 	c.spam = SPAM_KEEP;
 	a = actions_new(&c, rn, &callbacks);
-	request(&q, REQ_RESPOND, "sasl:alice@example.com", "inc-7");
+	request(REQ_RESPOND, "sasl:alice@example.com", "inc-7");
 	q.incident_json = "{\"id\":\"inc-7\"}";
 	q.qids = qids2;
 	q.nqids = 2;
-	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
-	drive(a, rn, 5);
+	assert_int_equal(submit(), 0);
+	drive(5);
 	assert_int_equal(nevents, 3);
 	expect(0, ACTION_HOLD, RESULT_FAILED);
 	expect(1, ACTION_LOCK, RESULT_SKIPPED);	/* no sasl_access_map */
@@ -404,48 +404,40 @@ static void test_failed_hold_does_not_prevent_the_lock(void **state)
 	assert_string_equal(out, "{\"id\":\"inc-7\"}");
 	/* without a map, the hook is the lock */
 	assert_true(actions_locked(a, "sasl:alice@example.com"));
-	actions_free(a);
-	runner_free(rn);
 }
 
 static void test_action_hook_runs_after_every_step(void **state)
 {
-	struct actions_config c;
-	struct action_request q;
-	struct runner *rn = runner_new();
-	struct actions *a;
-	char err[128], *out;
+	char *out;
 
 	(void)state;
-	config(&c, true);
-	script("action-hook", "echo \"$# $@\" >> \"$0.log\"; cat >> \"$0.log\"; echo >> \"$0.log\"");
-	snprintf(c.action_hook, sizeof(c.action_hook), "%s", path("action-hook"));
+	config(true);
+	hook(c.action_hook, "action-hook",
+	     "echo \"$# $@\" >> \"$0.log\"; cat >> \"$0.log\"; echo >> \"$0.log\"");
 	a = actions_new(&c, rn, &callbacks);
 	/* no queue ids: the hold is skipped, runs no command, and is reported */
-	request(&q, REQ_HOLD, "sasl:carol", "inc-9");
+	request(REQ_HOLD, "sasl:carol", "inc-9");
 	q.incident_json = "{\"id\":\"inc-9\"}";
-	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
-	drive(a, rn, 5);
+	assert_int_equal(submit(), 0);
+	drive(5);
 	assert_int_equal(nevents, 2);
 	expect(0, ACTION_HOLD, RESULT_SKIPPED);
 	expect(1, ACTION_HOOK, RESULT_OK);
 	out = read_file(path("action-hook.log"));
 	assert_string_equal(out, "4 hold skipped sasl:carol inc-9\n{\"id\":\"inc-9\"}\n");
-	actions_free(a);
-	runner_free(rn);
 }
 
 static struct actions *resubmit_to;
 
 static void on_event_submit(const struct action_event *ev, void *arg)
 {
-	struct action_request q;
-	char err[128];
+	struct action_request judy = { .kind = REQ_HOLD, .identity = "sasl:judy",
+				       .incident = "inc-10" };
+	char why[128];
 
 	on_event(ev, arg);
 	if (ev->kind == ACTION_HOOK && resubmit_to) {
-		request(&q, REQ_HOLD, "sasl:judy", "inc-10");
-		assert_int_equal(actions_submit(resubmit_to, &q, err, sizeof(err)), 0);
+		assert_int_equal(actions_submit(resubmit_to, &judy, why, sizeof(why)), 0);
 		resubmit_to = NULL;
 	}
 }
@@ -453,173 +445,137 @@ static void on_event_submit(const struct action_event *ev, void *arg)
 static void test_a_callback_may_submit_a_request(void **state)
 {
 	const struct actions_callbacks cb = { .done = on_event_submit };
-	struct actions_config c;
-	struct action_request q;
-	struct runner *rn = runner_new();
-	struct actions *a;
-	char err[128];
 
 	(void)state;
-	config(&c, true);
-	script("action-hook", "exit 0");
-	snprintf(c.action_hook, sizeof(c.action_hook), "%s", path("action-hook"));
+	config(true);
+	hook(c.action_hook, "action-hook", "exit 0");
 	a = actions_new(&c, rn, &cb);
 	resubmit_to = a;
-	request(&q, REQ_HOLD, "sasl:ivan", "inc-9");
-	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
-	drive(a, rn, 5);
+	request(REQ_HOLD, "sasl:ivan", "inc-9");
+	assert_int_equal(submit(), 0);
+	drive(5);
 	assert_int_equal(nevents, 4);
 	expect(0, ACTION_HOLD, RESULT_SKIPPED);
 	expect(1, ACTION_HOOK, RESULT_OK);	/* its callback submits judy's */
 	expect(2, ACTION_HOLD, RESULT_SKIPPED);
 	expect(3, ACTION_HOOK, RESULT_OK);
-	actions_free(a);
-	runner_free(rn);
 }
 
 static void test_login_that_is_no_map_key_fails_the_lock_but_runs_lock_hook(void **state)
 {
-	struct actions_config c;
-	struct action_request q;
-	struct runner *rn = runner_new();
-	struct actions *a;
 	struct stat st;
-	char err[128];
 
 	(void)state;
-	config(&c, true);
+	config(true);
 	snprintf(c.sasl_access_map, sizeof(c.sasl_access_map), "%s", path("sasl_access"));
-	script("lock-hook", "echo \"$2\" > \"$0.login\"");
-	snprintf(c.lock_hook, sizeof(c.lock_hook), "%s", path("lock-hook"));
+	hook(c.lock_hook, "lock-hook", "echo \"$2\" > \"$0.login\"");
 	a = actions_new(&c, rn, &callbacks);
-	request(&q, REQ_LOCK, "sasl:mallory #REJECT", "");
+	request(REQ_LOCK, "sasl:mallory #REJECT", "");
 	q.manual = true;
-	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
-	drive(a, rn, 5);
+	assert_int_equal(submit(), 0);
+	drive(5);
 	assert_int_equal(nevents, 2);
 	expect(0, ACTION_LOCK, RESULT_FAILED);
 	assert_non_null(strstr(events[0].detail, "cannot be a map key"));
 	expect(1, ACTION_HOOK, RESULT_OK);
 	assert_string_equal(read_file(path("lock-hook.login")), "mallory #REJECT\n");
 	assert_int_equal(stat(path("sasl_access"), &st), -1);
-	actions_free(a);
-	runner_free(rn);
 }
 
 static void test_cooldown_merges_a_second_response_into_a_hold(void **state)
 {
 	static const char other[1][POSTFIX_QID_MAX] = { "B0B0B0B0B0" };
-	struct actions_config c;
-	struct action_request q;
-	struct runner *rn = runner_new();
-	struct actions *a;
-	char err[128];
 
 	(void)state;
-	config(&c, false);
+	config(false);
 	c.cooldown = 60;
 	c.spam = SPAM_KEEP;
 	a = actions_new(&c, rn, &callbacks);
-	request(&q, REQ_RESPOND, "sasl:dave", "inc-1");
+	request(REQ_RESPOND, "sasl:dave", "inc-1");
 	q.qids = qids2;
 	q.nqids = 2;
-	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
-	drive(a, rn, 5);
+	assert_int_equal(submit(), 0);
+	drive(5);
 	assert_int_equal(nevents, 2);	/* hold, lock */
-	request(&q, REQ_RESPOND, "sasl:dave", "inc-2");
+	request(REQ_RESPOND, "sasl:dave", "inc-2");
 	q.qids = other;
 	q.nqids = 1;
-	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
-	drive(a, rn, 5);
+	assert_int_equal(submit(), 0);
+	drive(5);
 	assert_int_equal(nevents, 3);	/* only the new queue id's hold */
 	expect(2, ACTION_HOLD, RESULT_OBSERVED);
 	assert_int_equal(events[2].count, 1);
-	request(&q, REQ_RESPOND, "sasl:erin", "inc-3");
-	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
-	drive(a, rn, 5);
+	request(REQ_RESPOND, "sasl:erin", "inc-3");
+	assert_int_equal(submit(), 0);
+	drive(5);
 	assert_int_equal(nevents, 5);	/* another identity: all of it */
-	actions_free(a);
-	runner_free(rn);
 }
 
 static void test_bad_requests_and_a_full_queue_are_refused(void **state)
 {
 	static char bad[1][POSTFIX_QID_MAX] = { "../../etc" };
 	struct action_session s = { .pid = 4242, .client_ip = "not-an-ip" };
-	struct actions_config c;
-	struct action_request q;
-	struct runner *rn = runner_new();
 	struct actions_stats st;
-	struct actions *a;
-	char err[128];
 
 	(void)state;
-	config(&c, true);
+	config(true);
 	script("bin/postsuper", "exec sleep 30");
 	a = actions_new(&c, rn, &callbacks);
-	request(&q, REQ_HOLD, "sasl:bob", "");
+	request(REQ_HOLD, "sasl:bob", "");
 	q.qids = (const char (*)[POSTFIX_QID_MAX])bad;
 	q.nqids = 1;
-	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), -1);
+	assert_int_equal(submit(), -1);
 	assert_string_equal(err, "bad queue id");
-	request(&q, REQ_QUARANTINE, "sasl:bob", "../x");
-	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), -1);
+	request(REQ_QUARANTINE, "sasl:bob", "../x");
+	assert_int_equal(submit(), -1);
 	assert_string_equal(err, "bad incident id");
-	request(&q, REQ_LOCK, "client:192.0.2.7", "");
-	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), -1);
-	request(&q, REQ_LOCK, "sasl:bob", "");
+	request(REQ_LOCK, "client:192.0.2.7", "");
+	assert_int_equal(submit(), -1);
+	request(REQ_LOCK, "sasl:bob", "");
 	q.sessions = &s;
 	q.nsessions = 1;
-	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), -1);
+	assert_int_equal(submit(), -1);
 	assert_string_equal(err, "bad session");
-	request(&q, REQ_HOLD, "sasl:bo\nb", "");
-	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), -1);
+	request(REQ_HOLD, "sasl:bo\nb", "");
+	assert_int_equal(submit(), -1);
 	/* the first hold hangs; the queue fills behind it (holds of one
 	 * identity would join: each is another's) */
 	for (int i = 0; i < ACTIONS_MAX_QUEUE; i++) {
 		char who[32];
 
 		snprintf(who, sizeof(who), "sasl:bob%d", i);
-		request(&q, REQ_HOLD, who, "");
+		request(REQ_HOLD, who, "");
 		q.qids = qids2;
 		q.nqids = 1;
-		assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
+		assert_int_equal(submit(), 0);
 	}
-	request(&q, REQ_HOLD, "sasl:carol", "");
+	request(REQ_HOLD, "sasl:carol", "");
 	q.qids = qids2;
 	q.nqids = 1;
-	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), -1);
+	assert_int_equal(submit(), -1);
 	assert_string_equal(err, "request queue full");
 	/* a hold of an identity that already waits joins it: not refused */
-	request(&q, REQ_HOLD, "sasl:bob7", "");
+	request(REQ_HOLD, "sasl:bob7", "");
 	q.qids = qids2;
 	q.nqids = 1;
-	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
+	assert_int_equal(submit(), 0);
 	actions_stats(a, &st);
 	assert_int_equal(st.refused, 6);
 	assert_int_equal(st.queued, ACTIONS_MAX_QUEUE);
 	assert_int_equal(runner_running(rn), 1);
-	actions_free(a);	/* the hanging postsuper is left to the runner */
-	runner_free(rn);
 }
 
 static void test_locks_survive_a_restart_and_unlock_lifts_them(void **state)
 {
-	struct actions_config c;
-	struct action_request q;
-	struct runner *rn = runner_new();
-	struct actions *a;
 	const char *logins[4];
-	char err[128];
 
 	(void)state;
-	config(&c, true);
-	script("lock-hook", "exit 0");
-	snprintf(c.lock_hook, sizeof(c.lock_hook), "%s", path("lock-hook"));
+	config(true);
+	hook(c.lock_hook, "lock-hook", "exit 0");
 	a = actions_new(&c, rn, &callbacks);
-	request(&q, REQ_LOCK, "sasl:frank", "");
-	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
-	drive(a, rn, 5);
+	request(REQ_LOCK, "sasl:frank", "");
+	assert_int_equal(submit(), 0);
+	drive(5);
 	actions_free(a);
 	a = actions_new(&c, rn, &callbacks);
 	assert_true(actions_locked(a, "sasl:frank"));
@@ -627,68 +583,52 @@ static void test_locks_survive_a_restart_and_unlock_lifts_them(void **state)
 	assert_false(actions_locked(a, "sasl:grace"));
 	assert_int_equal(actions_locks(a, logins, 4), 1);
 	assert_string_equal(logins[0], "frank");
-	request(&q, REQ_UNLOCK, "sasl:frank", "");
-	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
-	drive(a, rn, 5);
+	request(REQ_UNLOCK, "sasl:frank", "");
+	assert_int_equal(submit(), 0);
+	drive(5);
 	assert_false(actions_locked(a, "sasl:frank"));
 	actions_free(a);
 	a = actions_new(&c, rn, &callbacks);
 	assert_false(actions_locked(a, "sasl:frank"));
-	actions_free(a);
-	runner_free(rn);
 }
 
 static void test_an_unfinished_step_resumes_after_a_restart(void **state)
 {
-	struct actions_config c;
-	struct action_request q;
-	struct runner *rn = runner_new();
-	struct actions *a;
-	char err[128];
-
 	(void)state;
-	config(&c, true);
-	script("lock-hook", "sleep 0.3; echo \"$@\" >> \"$0.log\"");
-	snprintf(c.lock_hook, sizeof(c.lock_hook), "%s", path("lock-hook"));
+	config(true);
+	hook(c.lock_hook, "lock-hook", "sleep 0.3; echo \"$@\" >> \"$0.log\"");
 	a = actions_new(&c, rn, &callbacks);
-	request(&q, REQ_LOCK, "sasl:heidi", "inc-5");
-	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
+	request(REQ_LOCK, "sasl:heidi", "inc-5");
+	assert_int_equal(submit(), 0);
 	assert_int_equal(runner_running(rn), 1);	/* the hook runs: crash now */
 	actions_free(a);
 	runner_free(rn);
-	assert_null(read_file(path("lock-hook.log")));
-	nevents = 0;
 	rn = runner_new();
 	a = actions_new(&c, rn, &callbacks);
-	drive(a, rn, 5);
+	assert_null(read_file(path("lock-hook.log")));
+	nevents = 0;
+	drive(5);
 	assert_int_equal(nevents, 1);
 	expect(0, ACTION_HOOK, RESULT_OK);
 	assert_string_equal(read_file(path("lock-hook.log")), "lock heidi\n");
 	assert_true(actions_locked(a, "sasl:heidi"));
-	actions_free(a);
-	runner_free(rn);
 }
 
 static void test_audit_lines_are_json_with_the_commands(void **state)
 {
-	struct actions_config c;
-	struct action_request q;
-	struct runner *rn = runner_new();
-	struct actions *a;
-	char err[128];
 	json_t *j, *cmd;
 	FILE *f;
 	char line[8192];
 
 	(void)state;
-	config(&c, true);
+	config(true);
 	script("bin/postsuper", "echo 'postsuper: fatal: no' >&2; exit 75");
 	a = actions_new(&c, rn, &callbacks);
-	request(&q, REQ_RELEASE, "sasl:ivan", "inc-8");
+	request(REQ_RELEASE, "sasl:ivan", "inc-8");
 	q.qids = qids2;
 	q.nqids = 2;
-	assert_int_equal(actions_submit(a, &q, err, sizeof(err)), 0);
-	drive(a, rn, 5);
+	assert_int_equal(submit(), 0);
+	drive(5);
 	f = fopen(path("state/audit.log"), "r");
 	assert_non_null(f);
 	assert_non_null(fgets(line, sizeof(line), f));
@@ -708,22 +648,16 @@ static void test_audit_lines_are_json_with_the_commands(void **state)
 	assert_string_equal(json_string_value(json_object_get(cmd, "stderr")),
 			    "postsuper: fatal: no\n");
 	json_decref(j);
-	actions_free(a);
-	runner_free(rn);
 }
 
 static void test_a_bad_state_file_stops_the_start(void **state)
 {
-	struct actions_config c;
-	struct runner *rn = runner_new();
-
 	(void)state;
-	config(&c, true);
+	config(true);
 	assert_int_equal(mkdir(path("state"), 0750), 0);
 	write_file(path("state/actions.state"),
 		   "{\"version\":1,\"requests\":[{\"kind\":\"respond\"}]}");
 	assert_null(actions_new(&c, rn, &callbacks));
-	runner_free(rn);
 }
 
 int main(void)
