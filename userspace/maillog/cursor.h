@@ -17,6 +17,7 @@
  *   angle(c, f, ..)    "<...>": ends at the first '>' outside a "quoted"
  *                      part that is followed by f or by the end (f '\0':
  *                      only the end); a backslash in quotes escapes
+ *   find1(p, end, a)   the first a in [p, end), or end
  *   find2(p, end, a, b) the first a or b in [p, end), or end
  *   ip_text(p, n)      an IPv4 or IPv6 address's text
  *   cur_set(r, f, ..)  store field f of a record (flags a long value)
@@ -42,12 +43,47 @@ static inline bool done(const struct cur *c)
 	return c->p >= c->end;
 }
 
+static inline uint32_t cur_load4(const char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint16_t cur_load2(const char *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* The n bytes at p equal those of the constant s: a few (overlapping)
+ * word compares, the words of s folded into the code.  GCC otherwise
+ * calls memcmp() for most sizes that are not a power of two. */
+static inline __attribute__((always_inline)) bool same_n(const char *p, const char *s,
+							 size_t n)
+{
+	if (n >= 8) {
+		for (size_t i = 0; i + 8 < n; i += 8)
+			if (load8(p + i) != load8(s + i))
+				return false;
+		return load8(p + (n - 8)) == load8(s + (n - 8));
+	}
+	if (n >= 4)
+		return cur_load4(p) == cur_load4(s) && cur_load4(p + (n - 4)) == cur_load4(s + (n - 4));
+	if (n >= 2)
+		return cur_load2(p) == cur_load2(s) && p[n - 1] == s[n - 1];
+	return n == 0 || *p == *s;
+}
+
 /* Literal of n bytes at the cursor; lit() takes a string constant, so
  * that the compiler turns the compare into a few loads. */
 static inline __attribute__((always_inline)) bool has_n(const struct cur *c,
 							const char *s, size_t n)
 {
-	return (size_t)(c->end - c->p) >= n && __builtin_memcmp(c->p, s, n) == 0;
+	return (size_t)(c->end - c->p) >= n && same_n(c->p, s, n);
 }
 
 static inline __attribute__((always_inline)) bool lit_n(struct cur *c, const char *s,
@@ -79,13 +115,28 @@ static inline const char *find2(const char *p, const char *end, char a, char b)
 	return p;
 }
 
+/* The first a in [p, end), or end: inline, the values are short. */
+static inline const char *find1(const char *p, const char *end, char a)
+{
+	uint64_t wa = BYTES_ONES * (unsigned char)a;
+
+	while (end - p >= 8) {
+		uint64_t m = zero_bytes(load8(p) ^ wa);
+
+		if (m)
+			return p + (__builtin_ctzll(m) >> 3);
+		p += 8;
+	}
+	while (p < end && *p != a)
+		p++;
+	return p;
+}
+
 /* Bytes up to the first `stop` or the end; at least one. */
 static inline bool upto(struct cur *c, char stop, const char **v, size_t *n)
 {
-	const char *p = memchr(c->p, stop, (size_t)(c->end - c->p));
+	const char *p = find1(c->p, c->end, stop);
 
-	if (!p)
-		p = c->end;
 	if (p == c->p)
 		return false;
 	*v = c->p;
@@ -128,12 +179,8 @@ static inline bool plain(struct cur *c, const char **v, size_t *n)
 	const char *p = c->p;
 
 	for (;;) {
-		p = memchr(p, ',', (size_t)(c->end - p));
-		if (!p) {
-			p = c->end;
-			break;
-		}
-		if (p + 1 < c->end && p[1] == ' ')
+		p = find1(p, c->end, ',');
+		if (p == c->end || (p + 1 < c->end && p[1] == ' '))
 			break;
 		p++;
 	}

@@ -441,7 +441,7 @@ static enum postfix_kind p_queue_record(struct cur *c, struct postfix_record *r,
 	return POSTFIX_IGNORED;
 }
 
-#define IS(s, lit) (__builtin_memcmp((s).p, lit, sizeof(lit) - 1) == 0)
+#define IS(s, lit) same_n((s).p, lit, sizeof(lit) - 1)
 
 static enum service service_of(struct slice s)
 {
@@ -498,9 +498,10 @@ static bool postfix_program(struct slice prog, const char *const *syslog_names,
 	}
 	return false;
 named:
-	slash = memrchr(prog.p, '/', prog.n);
-	if (!slash)
-		return false;
+	/* the service is short: look back from the end */
+	for (slash = prog.p + prog.n - 1; *slash != '/'; slash--)
+		if (slash == prog.p)
+			return false;
 	service->p = slash + 1;
 	service->n = (size_t)(prog.p + prog.n - service->p);
 	return service->n < POSTFIX_SERVICE_MAX;
