@@ -545,43 +545,44 @@ static void test_bad_json_gets_an_error_and_the_connection_stays_usable(void **s
 	control_close(c);
 }
 
-static void test_json_that_is_not_an_object_gets_an_error(void **state)
+/* The request lines, sent at once, get the errors in turn (a NULL-ended
+ * list), and the connection still answers the request after them. */
+static void expect_errors_then_ok(const char *lines, const char *const *errors)
 {
-	struct control *c;
-	struct client *k;
+	struct control *c = open_echo();
+	struct client *k = client_new(c);
 
-	(void)state;
-	c = open_echo();
-	k = client_new(c);
-	send_str(k, "[\"status\"]\n42\n\"status\"\nnull\n");
-	expect_error(c, k, "request is not a JSON object");
-	expect_error(c, k, "request is not a JSON object");
-	expect_error(c, k, "request is not a JSON object");
-	expect_error(c, k, "request is not a JSON object");
+	send_str(k, lines);
+	for (size_t i = 0; errors[i]; i++)
+		expect_error(c, k, errors[i]);
 	send_str(k, "{\"cmd\":\"ok\"}\n");
 	expect_ok_cmd(c, k, "ok");
 	client_free(k);
 	control_close(c);
 }
 
-static void test_an_object_without_a_string_cmd_gets_an_error(void **state)
+static void test_json_that_is_not_an_object_gets_an_error(void **state)
 {
-	struct control *c;
-	struct client *k;
+	static const char *const errors[] = {
+		"request is not a JSON object", "request is not a JSON object",
+		"request is not a JSON object", "request is not a JSON object", NULL,
+	};
 
 	(void)state;
-	c = open_echo();
-	k = client_new(c);
-	send_str(k, "{}\n{\"command\":\"status\"}\n{\"cmd\":1}\n{\"cmd\":null}\n");
-	expect_error(c, k, "request has no \"cmd\"");
-	expect_error(c, k, "request has no \"cmd\"");
-	expect_error(c, k, "\"cmd\" is not a string");
-	expect_error(c, k, "\"cmd\" is not a string");
-	assert_int_equal(calls, 0);
-	send_str(k, "{\"cmd\":\"ok\"}\n");
-	expect_ok_cmd(c, k, "ok");
-	client_free(k);
-	control_close(c);
+	expect_errors_then_ok("[\"status\"]\n42\n\"status\"\nnull\n", errors);
+}
+
+static void test_an_object_without_a_string_cmd_gets_an_error(void **state)
+{
+	static const char *const errors[] = {
+		"request has no \"cmd\"", "request has no \"cmd\"",
+		"\"cmd\" is not a string", "\"cmd\" is not a string", NULL,
+	};
+
+	(void)state;
+	expect_errors_then_ok("{}\n{\"command\":\"status\"}\n{\"cmd\":1}\n{\"cmd\":null}\n",
+			      errors);
+	assert_int_equal(calls, 1);	/* only the request after them */
 }
 
 /* {"cmd":"pad","pad":"xxx..."} of exactly len bytes, then "\n" */
@@ -649,20 +650,13 @@ static void test_an_over_long_line_gets_an_error_then_close(void **state)
 
 static void test_a_bad_handler_reply_becomes_an_error_reply(void **state)
 {
-	struct control *c;
-	struct client *k;
+	static const char *const errors[] = {
+		"internal error", "internal error", "reply too large", NULL,
+	};
 
 	(void)state;
-	c = open_echo();
-	k = client_new(c);
-	send_str(k, "{\"cmd\":\"null\"}\n{\"cmd\":\"no-ok\"}\n{\"cmd\":\"big\"}\n");
-	expect_error(c, k, "internal error");
-	expect_error(c, k, "internal error");
-	expect_error(c, k, "reply too large");
-	send_str(k, "{\"cmd\":\"fine\"}\n");
-	expect_ok_cmd(c, k, "fine");
-	client_free(k);
-	control_close(c);
+	expect_errors_then_ok("{\"cmd\":\"null\"}\n{\"cmd\":\"no-ok\"}\n{\"cmd\":\"big\"}\n",
+			      errors);
 }
 
 static void test_replies_are_one_line_of_ascii(void **state)
