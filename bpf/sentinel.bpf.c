@@ -30,6 +30,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include <bpf/bpf_core_read.h>
 #include "sentinel.h"
 
 #define READ_ONCE(x)		(*(volatile typeof(x) *)&(x))
@@ -145,6 +146,8 @@ struct {
 /* Inlined by the verifier (a register move): the kernel's own context
  * struct behind a program's ctx, whose fields are then plain loads. */
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+/* Inlined too: a kernel pointer seen as another type, read-only. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
 /*
  * The socket cookie that connect() made (bpf_get_socket_cookie), read
@@ -194,7 +197,8 @@ static __always_inline struct flow_counts *counts_of(struct flow_key *key, int c
 	return c;
 }
 
-static __always_inline void emit_flow(const struct flow_sk *fs, __u8 outcome)
+static __always_inline void emit_flow(const struct flow_sk *fs, __u8 outcome,
+				      __u64 outcome_ns)
 {
 	struct flow_event_slot *slot;
 	struct flow_event *e;
@@ -216,7 +220,7 @@ static __always_inline void emit_flow(const struct flow_sk *fs, __u8 outcome)
 	}
 	e = &slot->e;
 	e->connect_ns = fs->connect_ns;
-	e->outcome_ns = bpf_ktime_get_ns();
+	e->outcome_ns = outcome_ns;
 	e->cgroup_id = fs->key.cgroup_id;
 	e->tgid = fs->tgid;
 	e->pid = fs->pid;
@@ -247,7 +251,7 @@ static __always_inline void emit_flow(const struct flow_sk *fs, __u8 outcome)
  * The claim makes a second report for the socket impossible.  0 if the slot
  * was not this socket's (already settled, overwritten, or never stashed).
  */
-static __always_inline int settle(__u64 cookie, __u8 outcome)
+static __always_inline int settle(__u64 cookie, __u8 outcome, __u64 now_ns)
 {
 	struct flow_slot *slot;
 	struct flow_counts *c;
@@ -274,7 +278,7 @@ static __always_inline int settle(__u64 cookie, __u8 outcome)
 		else
 			__sync_fetch_and_add(&c->failed, 1);
 	}
-	emit_flow(&fs, outcome);
+	emit_flow(&fs, outcome, now_ns);
 	return 1;
 }
 
@@ -327,7 +331,7 @@ static __always_inline int on_connect(struct bpf_sock_addr *ctx, __u16 family)
 	/* A socket may connect() again after a failure: the earlier attempt,
 	 * still in the slot, failed. */
 	if (READ_ONCE(slot->cookie) == cookie)
-		settle(cookie, FLOW_FAILED);
+		settle(cookie, FLOW_FAILED, bpf_ktime_get_ns());
 	WRITE_ONCE(slot->cookie, 0);
 	barrier();
 	slot->fs = fs;
@@ -360,13 +364,17 @@ SEC("sockops")
 int sentinel_sockops(struct bpf_sock_ops *skops)
 {
 	struct bpf_sock_ops_kern *k;
+	struct tcp_sock *tp;
 
 	if (skops->op != BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB)
 		return 1;
 	if (!port_watched(bpf_ntohl(skops->remote_port)))
 		return 1;
 	k = bpf_cast_to_kern_ctx(skops);
-	if (!settle(cookie_of(k->sk), FLOW_ESTABLISHED))
+	/* The time: when the SYN-ACK was processed, as the socket's own clock
+	 * says (tcp_clock_us(): CLOCK_MONOTONIC in us), without a call. */
+	tp = bpf_rdonly_cast(k->sk, bpf_core_type_id_kernel(struct tcp_sock));
+	if (!settle(cookie_of(k->sk), FLOW_ESTABLISHED, tp->tcp_mstamp * 1000))
 		/* connect() ran before we were loaded, or another flow took
 		 * the slot */
 		stat_inc(STAT_UNMATCHED);
@@ -395,7 +403,7 @@ int sentinel_release(struct bpf_sock *sk)
 	 * or connect() ran before we were loaded. */
 	cookie = cookie_of(bpf_cast_to_kern_ctx(sk));
 	if (cookie)
-		settle(cookie, FLOW_FAILED);
+		settle(cookie, FLOW_FAILED, bpf_ktime_get_ns());
 	return 1;
 }
 
