@@ -35,34 +35,7 @@ static inline uint32_t key_hash(const void *key, size_t n)
 
 #include "log.h"
 #include "maillog/messages.h"
-
-#define KEY_MAX (MSG_INSTANCE_MAX + POSTFIX_QID_MAX)
-
-struct entry {
-	struct message m;
-	char key[KEY_MAX];
-	size_t keylen;
-	uint32_t hash;
-	struct entry *prev, *next;	/* first-seen order */
-	struct entry *rprev, *rnext;	/* removed list */
-};
-
-struct slot {
-	uint32_t hash;
-	struct entry *e;		/* NULL: empty */
-};
-
-struct msg_table {
-	struct msg_config cfg;
-	struct msg_callbacks cb;
-	struct slot *slot;
-	size_t mask;			/* slots - 1, a power of two */
-	size_t count;
-	struct entry *head, *tail;
-	struct entry *rhead, *rtail;
-	struct entry *spare;		/* dropped entries, linked by rnext */
-	struct msg_stats stats;
-};
+#include "maillog/messages_int.h"
 
 /* slice_copy() with a fast path for what fits and is printable ASCII:
  * the sanitiser would copy that unchanged. */
@@ -207,6 +180,7 @@ static void index_add(struct msg_table *t, struct entry *e)
 	t->slot[i].hash = e->hash;
 	t->slot[i].e = e;
 	t->count++;
+	t->changes++;
 	e->prev = t->tail;
 	e->next = NULL;
 	if (t->tail)
@@ -224,6 +198,7 @@ static void release(struct msg_table *t, struct entry *e)
 	if (!m->held)
 		return;
 	m->held = false;
+	t->changes++;
 	if (!m->identity[0])
 		return;
 	if (m->accepted && !m->reinjected && t->cb.accepted)
@@ -250,6 +225,7 @@ static void unlink_removed(struct msg_table *t, struct entry *e)
 
 static void drop(struct msg_table *t, struct entry *e)
 {
+	t->changes++;
 	release(t, e);
 	unlink_removed(t, e);
 	index_del(t, slot_of(t, e));
@@ -522,6 +498,7 @@ void msg_table_record(struct msg_table *t, const struct syslog_line *sl,
 		t->stats.unknown++;
 		return;
 	}
+	t->changes++;
 	e->m.last = sl->time;
 	if (r->kind == POSTFIX_QUEUED) {
 		on_queued(t, e, sl, r);
@@ -530,12 +507,7 @@ void msg_table_record(struct msg_table *t, const struct syslog_line *sl,
 	} else if (!e->m.removed) {
 		e->m.removed = true;
 		e->m.removed_at = sl->time;
-		e->rprev = t->rtail;
-		if (t->rtail)
-			t->rtail->rnext = e;
-		else
-			t->rhead = e;
-		t->rtail = e;
+		msg_entry_link_removed(t, e);
 	}
 }
 
@@ -573,4 +545,47 @@ size_t msg_table_queued(const struct msg_table *t, const char *identity,
 		if (!e->m.removed && strcmp(e->m.identity, identity) == 0)
 			copy_str(qids[n++], POSTFIX_QID_MAX, e->m.qid);
 	return n;
+}
+
+uint64_t msg_table_changes(const struct msg_table *t)
+{
+	return t->changes;
+}
+
+void msg_table_discard(struct msg_table *t)
+{
+	struct entry *e, *next;
+
+	for (e = t->head; e; e = next) {
+		next = e->next;
+		free(e);
+	}
+	memset(t->slot, 0, (t->mask + 1) * sizeof(*t->slot));
+	t->count = 0;
+	t->head = t->tail = t->rhead = t->rtail = NULL;
+	t->changes++;
+}
+
+/* ---- for messages_state.c ---- */
+
+struct entry *msg_entry_insert(struct msg_table *t, const char *instance, const char *qid,
+			       time_t now)
+{
+	return insert(t, instance, qid, now);
+}
+
+struct entry *msg_entry_find(const struct msg_table *t, const char *instance, const char *qid)
+{
+	return find(t, instance, qid);
+}
+
+void msg_entry_link_removed(struct msg_table *t, struct entry *e)
+{
+	e->rnext = NULL;
+	e->rprev = t->rtail;
+	if (t->rtail)
+		t->rtail->rnext = e;
+	else
+		t->rhead = e;
+	t->rtail = e;
 }

@@ -44,6 +44,15 @@
  * links only within one instance; expiry by age walks in first-seen order
  * and stops at the first young entry, so lines far out of time order
  * expire late.
+ *
+ * Snapshots (messages_state.c): msg_table_save() writes the whole table
+ * (every field, first-seen and removed order) with a text of the caller's
+ * (the engine's maillog positions) and a generation number to one state
+ * file, atomically; msg_table_load() reads it back into an empty table
+ * without reporting anything, or refuses the whole file, with one log line,
+ * if any of it is damaged or out of bounds: the file is read as hostile
+ * input.  A file holds at most max_bytes: past that the oldest messages
+ * are left out of it (counted in the save's omitted).
  */
 #ifndef SENTINEL_MAILLOG_MESSAGES_H
 #define SENTINEL_MAILLOG_MESSAGES_H
@@ -61,6 +70,7 @@
 
 enum msg_status { MSG_SENT, MSG_DEFERRED, MSG_BOUNCED, MSG_EXPIRED, MSG_NSTATUS };
 
+/* A new field goes into the snapshot too (messages_state.c, its version). */
 struct message {
 	char instance[MSG_INSTANCE_MAX];
 	char qid[POSTFIX_QID_MAX];
@@ -126,6 +136,29 @@ void msg_table_stats(const struct msg_table *t, struct msg_stats *out);
  * newest first, at most cap; how many. */
 size_t msg_table_queued(const struct msg_table *t, const char *identity,
 			char (*qids)[POSTFIX_QID_MAX], size_t cap);
+
+/* A number that changes whenever the table does: a snapshot saved when it
+ * had this value is still the table. */
+uint64_t msg_table_changes(const struct msg_table *t);
+/* Forget every message, reporting none (not even held ones). */
+void msg_table_discard(struct msg_table *t);
+
+struct msg_save_stats {
+	size_t saved;			/* messages in the file */
+	size_t omitted;			/* left out: past max_bytes */
+	size_t bytes;			/* the file's size */
+};
+
+/* Replace dir/name with the table, generation and positions (any text
+ * without a NUL); at most max_bytes.  Numbers the entries (hence not
+ * const).  0, or -1 with the reason logged (the old file stays). */
+int msg_table_save(struct msg_table *t, const char *dir, const char *name, size_t max_bytes,
+		   uint64_t generation, const char *positions, struct msg_save_stats *st);
+/* Fill the empty table t from dir/name: 0 with *generation and *positions
+ * (malloc'd, NUL-terminated) set; -1 with errno ENOENT when there is no
+ * file, else (reason logged) EINVAL when the file is refused, t left empty. */
+int msg_table_load(struct msg_table *t, const char *dir, const char *name, size_t max_bytes,
+		   uint64_t *generation, char **positions);
 
 /* "postfix" of "postfix/smtpd", bounded copy into dst. */
 void msg_instance(char *dst, size_t cap, struct slice program);

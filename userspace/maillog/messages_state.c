@@ -1,0 +1,618 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * messages_state.c - the message table's snapshot file (see messages.h).
+ *
+ * Format, version 1: the text line "smtp-sentinel message table 1\n", then
+ * binary.  Every integer is a LEB128 varint; a signed one is zigzag-coded
+ * first (0, -1, 1, -2 ... as 0, 1, 2, 3 ...):
+ *
+ *   generation         varint
+ *   positions          varint length, then its bytes
+ *   records            newest first, each:
+ *     flags            RECORD (always set: a 0 ends the records), HAS_SENDER,
+ *                      ACCEPTED, HELD, REINJECTED, REMOVED, and SAME_INSTANCE,
+ *                      SAME_IDENTITY, SAME_CLIENT, SAME_SENDER
+ *     instance qid identity client_ip sender
+ *                      each a varint length and its bytes, but for those
+ *                      flagged the SAME as in the record before
+ *     nrcpt size       signed
+ *     deliveries       4 varints: sent, deferred, bounced, expired
+ *     first            signed, minus the record before's first (or 0)
+ *     last             signed, minus first
+ *     accepted_at      signed, minus first; only when ACCEPTED
+ *     removed_at       signed, minus first; only when REMOVED
+ *   0                  the end of the records
+ *   removed list       varint count, then the number of each one's record
+ *                      (0: the newest), in the order of the removed lines
+ *   crc32              4 bytes, little-endian (zlib's), of all before it
+ *
+ * Newest first, so that when the table would pass max_bytes the writer
+ * stops, and what is left out is the oldest: the nearest to expiry, and
+ * the likeliest to have left the queue already.  A message is about 60
+ * bytes: a burst from one identity repeats its instance, identity, client
+ * and sender, which SAME leaves out.  sender_local is not kept: a load
+ * computes it again with the current local_domains.
+ *
+ * A load checks everything before the table sees it, and refuses the whole
+ * file at the first fault: header and version, checksum (a damaged disk
+ * block), every length against its field's buffer, every string valid
+ * UTF-8 without NUL (as the table's own copies are), an instance without
+ * '/', no queue id twice, times within +-2^40 s, nrcpt and size >= -1, at
+ * most DELIVERIES_MAX deliveries of each status (a held message reports
+ * them one by one when released), no unknown flag, no more records than
+ * the table holds, a removed list naming each REMOVED record once, nothing
+ * left over.  The writer leaves out a message that would fail them (none
+ * seen: the values are the parsers' bounded copies), so that one forged
+ * line cannot make every later snapshot unloadable.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "log.h"
+#include "maillog/messages.h"
+#include "maillog/messages_int.h"
+#include "state.h"
+#include "text.h"
+
+#define MAGIC "smtp-sentinel message table "
+#define VERSION 1
+#define TIME_LIMIT ((int64_t)1 << 40)		/* +-34800 years around 1970 */
+#define DELIVERIES_MAX ((uint64_t)1 << 20)	/* of one status, per message */
+#define VARINT_MAX 10
+#define ORD_VARINT_MAX 5			/* a record number < 2^32 */
+#define ORD_NONE UINT32_MAX
+
+enum {
+	F_RECORD = 1 << 0,
+	F_HAS_SENDER = 1 << 1,
+	F_ACCEPTED = 1 << 2,
+	F_HELD = 1 << 3,
+	F_REINJECTED = 1 << 4,
+	F_REMOVED = 1 << 5,
+	F_SAME_INSTANCE = 1 << 6,
+	F_SAME_IDENTITY = 1 << 7,
+	F_SAME_CLIENT = 1 << 8,
+	F_SAME_SENDER = 1 << 9,
+	F_ALL = (1 << 10) - 1,
+};
+
+/* Every string full, and 16 numbers of 10 bytes. */
+#define RECORD_MAX (MSG_INSTANCE_MAX + POSTFIX_QID_MAX + MSG_IDENTITY_MAX + POSTFIX_IP_MAX + \
+		    POSTFIX_ADDR_MAX + 16 * VARINT_MAX)
+
+static bool utf8_ok(const char *s)
+{
+	while (*s) {
+		size_t n = utf8_seq_len((const unsigned char *)s);
+
+		if (n == 0)
+			return false;
+		s += n;
+	}
+	return true;
+}
+
+static bool time_ok(int64_t v)
+{
+	return v >= -TIME_LIMIT && v <= TIME_LIMIT && (int64_t)(time_t)v == v;
+}
+
+/* What a load refuses in a message, NULL if nothing: the one test that
+ * both the writer and the reader apply. */
+static const char *message_fault(const struct message *m)
+{
+	if (strchr(m->instance, '/'))
+		return "an instance with a '/'";
+	if (!utf8_ok(m->instance) || !utf8_ok(m->qid) || !utf8_ok(m->identity) ||
+	    !utf8_ok(m->client_ip) || !utf8_ok(m->sender))
+		return "a string that is not UTF-8";
+	if (!time_ok(m->first) || !time_ok(m->last) || !time_ok(m->accepted_at) ||
+	    !time_ok(m->removed_at))
+		return "a time out of range";
+	if (m->nrcpt < -1 || m->size < -1)
+		return "a negative count";
+	for (int s = 0; s < MSG_NSTATUS; s++)
+		if (m->deliveries[s] > DELIVERIES_MAX)
+			return "too many deliveries";
+	return NULL;
+}
+
+/* ---- writing ---- */
+
+static size_t put_varint(unsigned char *p, uint64_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (unsigned char)v;
+	return n;
+}
+
+static uint64_t zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0);
+}
+
+static size_t put_string(unsigned char *p, const char *s)
+{
+	size_t len = strlen(s), n = put_varint(p, len);
+
+	memcpy(p + n, s, len);	// NOLINT(bugprone-not-null-terminated-result): length first
+	return n + len;
+}
+
+/* m as a record after prev (NULL: the first) into rec[RECORD_MAX]. */
+static size_t encode(unsigned char *rec, const struct message *m, const struct message *prev)
+{
+	uint64_t flags = F_RECORD;
+	size_t n;
+
+	flags |= m->has_sender ? F_HAS_SENDER : 0;
+	flags |= m->accepted ? F_ACCEPTED : 0;
+	flags |= m->held ? F_HELD : 0;
+	flags |= m->reinjected ? F_REINJECTED : 0;
+	flags |= m->removed ? F_REMOVED : 0;
+	if (prev) {
+		flags |= strcmp(m->instance, prev->instance) == 0 ? F_SAME_INSTANCE : 0;
+		flags |= strcmp(m->identity, prev->identity) == 0 ? F_SAME_IDENTITY : 0;
+		flags |= strcmp(m->client_ip, prev->client_ip) == 0 ? F_SAME_CLIENT : 0;
+		flags |= strcmp(m->sender, prev->sender) == 0 ? F_SAME_SENDER : 0;
+	}
+	n = put_varint(rec, flags);
+	if (!(flags & F_SAME_INSTANCE))
+		n += put_string(rec + n, m->instance);
+	n += put_string(rec + n, m->qid);
+	if (!(flags & F_SAME_IDENTITY))
+		n += put_string(rec + n, m->identity);
+	if (!(flags & F_SAME_CLIENT))
+		n += put_string(rec + n, m->client_ip);
+	if (!(flags & F_SAME_SENDER))
+		n += put_string(rec + n, m->sender);
+	n += put_varint(rec + n, zigzag(m->nrcpt));
+	n += put_varint(rec + n, zigzag(m->size));
+	for (int s = 0; s < MSG_NSTATUS; s++)
+		n += put_varint(rec + n, m->deliveries[s]);
+	n += put_varint(rec + n, zigzag((int64_t)m->first - (prev ? (int64_t)prev->first : 0)));
+	n += put_varint(rec + n, zigzag((int64_t)m->last - (int64_t)m->first));
+	if (m->accepted)
+		n += put_varint(rec + n, zigzag((int64_t)m->accepted_at - (int64_t)m->first));
+	if (m->removed)
+		n += put_varint(rec + n, zigzag((int64_t)m->removed_at - (int64_t)m->first));
+	return n;
+}
+
+/* The file through a buffer, with its size and checksum so far. */
+struct out {
+	struct state_writer *w;
+	uLong crc;
+	size_t n, total;
+	unsigned char buf[(size_t)64 * 1024];
+};
+
+static void out_flush(struct out *o)
+{
+	o->crc = crc32(o->crc, o->buf, (uInt)o->n);
+	state_writer_put(o->w, o->buf, o->n);
+	o->n = 0;
+}
+
+static void out_put(struct out *o, const void *p, size_t n)
+{
+	if (o->n + n > sizeof(o->buf))
+		out_flush(o);
+	o->total += n;
+	if (n > sizeof(o->buf)) {
+		/* positions text this large: not in one uInt, not buffered */
+		for (size_t i = 0; i < n; i += sizeof(o->buf)) {
+			size_t k = n - i < sizeof(o->buf) ? n - i : sizeof(o->buf);
+
+			o->crc = crc32(o->crc, (const Bytef *)p + i, (uInt)k);
+		}
+		state_writer_put(o->w, p, n);
+		return;
+	}
+	memcpy(o->buf + o->n, p, n);
+	o->n += n;
+}
+
+static void out_varint(struct out *o, uint64_t v)
+{
+	unsigned char b[VARINT_MAX];
+	size_t n = put_varint(b, v);
+
+	out_put(o, b, n);
+}
+
+int msg_table_save(struct msg_table *t, const char *dir, const char *name, size_t max_bytes,
+		   uint64_t generation, const char *positions, struct msg_save_stats *st)
+{
+	char head[64];
+	unsigned char rec[RECORD_MAX], crc[4];
+	size_t plen = strlen(positions), hlen, nrec = 0, nremoved = 0, n;
+	const struct message *prev = NULL;
+	bool full = false;
+	struct out *o;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	hlen = (size_t)snprintf(head, sizeof(head), MAGIC "%d\n", VERSION);
+	if (hlen + VARINT_MAX + VARINT_MAX + plen + 1 + 1 + sizeof(crc) > max_bytes) {
+		errno = EFBIG;
+		log_errx("message table %s/%s: %zu bytes of positions pass its bound of %zu",
+			 dir, name, plen, max_bytes);
+		return -1;
+	}
+	o = xcalloc(1, sizeof(*o));
+	o->w = state_writer_open(dir, name);
+	if (!o->w) {
+		free(o);
+		return -1;
+	}
+	o->crc = crc32(0L, Z_NULL, 0);
+	out_put(o, head, hlen);
+	out_varint(o, generation);
+	out_varint(o, plen);
+	out_put(o, positions, plen);
+	for (struct entry *e = t->tail; e; e = e->prev) {
+		size_t removed = e->m.removed;
+
+		e->ord = ORD_NONE;
+		if (full || message_fault(&e->m)) {
+			st->omitted++;
+			continue;
+		}
+		n = encode(rec, &e->m, prev);
+		/* room for it, the end, the removed list with it, the checksum */
+		if (nrec == ORD_NONE || o->total + n + 1 + ORD_VARINT_MAX +
+		    ORD_VARINT_MAX * (nremoved + removed) + sizeof(crc) > max_bytes) {
+			full = true;
+			st->omitted++;
+			continue;
+		}
+		out_put(o, rec, n);
+		e->ord = (uint32_t)nrec++;
+		nremoved += removed;
+		prev = &e->m;
+	}
+	out_varint(o, 0);
+	out_varint(o, nremoved);
+	for (const struct entry *e = t->rhead; e; e = e->rnext)
+		if (e->ord != ORD_NONE)
+			out_varint(o, e->ord);
+	out_flush(o);
+	for (int i = 0; i < 4; i++)
+		crc[i] = (unsigned char)(o->crc >> (8 * i));
+	state_writer_put(o->w, crc, sizeof(crc));
+	st->saved = nrec;
+	st->bytes = o->total + sizeof(crc);
+	rc = state_writer_commit(o->w);
+	free(o);
+	return rc;
+}
+
+/* ---- reading ---- */
+
+struct in {
+	const unsigned char *start, *p, *end;
+	char why[128];			/* the first fault */
+};
+
+static void PRINTFLIKE(2, 3) fault(struct in *in, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!in->why[0]) {
+		va_start(ap, fmt);
+		vsnprintf(in->why, sizeof(in->why), fmt, ap);
+		va_end(ap);
+	}
+}
+
+/* fault(), then false (a macro: the analyzer does not follow varargs) */
+#define FAIL(in, ...) (fault(in, __VA_ARGS__), false)
+
+static bool get_varint(struct in *in, uint64_t *v)
+{
+	uint64_t r = 0;
+
+	for (unsigned shift = 0; shift < 64; shift += 7) {
+		unsigned char b;
+
+		if (in->p >= in->end)
+			return FAIL(in, "cut short");
+		b = *in->p++;
+		if (shift == 63 && b > 1)
+			return FAIL(in, "a number past 64 bits");
+		r |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*v = r;
+			return true;
+		}
+	}
+	return FAIL(in, "a number past 64 bits");
+}
+
+static bool get_signed(struct in *in, int64_t *v)
+{
+	uint64_t u;
+
+	if (!get_varint(in, &u))
+		return false;
+	*v = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+	return true;
+}
+
+/* base + a delta read, both kept within TIME_LIMIT (no overflow). */
+static bool get_time(struct in *in, int64_t base, time_t *out)
+{
+	int64_t d;
+
+	if (!get_signed(in, &d))
+		return false;
+	if (d < -2 * TIME_LIMIT || d > 2 * TIME_LIMIT || !time_ok(base + d))
+		return FAIL(in, "a time out of range");
+	*out = (time_t)(base + d);
+	return true;
+}
+
+static bool get_count(struct in *in, long *out)
+{
+	int64_t v;
+
+	if (!get_signed(in, &v))
+		return false;
+	if (v < -1 || (int64_t)(long)v != v)
+		return FAIL(in, "a count out of range");
+	*out = (long)v;
+	return true;
+}
+
+/* A string of what, into dst[cap]: shorter than cap, without NUL. */
+static bool get_string(struct in *in, char *dst, size_t cap, const char *what)
+{
+	uint64_t len;
+
+	if (!get_varint(in, &len))
+		return false;
+	if (len >= cap)
+		return FAIL(in, "%s longer than %zu bytes", what, cap - 1);
+	if (len > (uint64_t)(in->end - in->p))
+		return FAIL(in, "cut short");
+	memcpy(dst, in->p, (size_t)len);
+	dst[len] = '\0';
+	if (memchr(dst, '\0', (size_t)len))
+		return FAIL(in, "%s with a NUL byte", what);
+	in->p += len;
+	return true;
+}
+
+/* A string field: the one in the record before (same), or its own. */
+static bool get_field(struct in *in, char *dst, size_t cap, const char *what, const char *same)
+{
+	if (same) {
+		memcpy(dst, same, cap);
+		return true;
+	}
+	return get_string(in, dst, cap, what);
+}
+
+/* One record after prev (NULL: the first) into m; false at the end (0). */
+static bool get_record(struct in *in, struct message *m, const struct message *prev,
+		       const struct msg_table *t, bool *end)
+{
+	static const struct message none;
+	const struct message *from = prev ? prev : &none;
+	uint64_t flags, d;
+	const char *why;
+
+	*end = false;
+	if (!get_varint(in, &flags))
+		return false;
+	if (flags == 0) {
+		*end = true;
+		return false;
+	}
+	if (!(flags & F_RECORD) || (flags & ~(uint64_t)F_ALL))
+		return FAIL(in, "unknown flags %#llx", (unsigned long long)flags);
+	if (!prev && (flags & (F_SAME_INSTANCE | F_SAME_IDENTITY | F_SAME_CLIENT | F_SAME_SENDER)))
+		return FAIL(in, "the first record refers to one before it");
+	memset(m, 0, sizeof(*m));
+	m->has_sender = flags & F_HAS_SENDER;
+	m->accepted = flags & F_ACCEPTED;
+	m->held = flags & F_HELD;
+	m->reinjected = flags & F_REINJECTED;
+	m->removed = flags & F_REMOVED;
+	if (!get_field(in, m->instance, sizeof(m->instance), "an instance",
+		       flags & F_SAME_INSTANCE ? from->instance : NULL) ||
+	    !get_field(in, m->qid, sizeof(m->qid), "a queue id", NULL) ||
+	    !get_field(in, m->identity, sizeof(m->identity), "an identity",
+		       flags & F_SAME_IDENTITY ? from->identity : NULL) ||
+	    !get_field(in, m->client_ip, sizeof(m->client_ip), "a client address",
+		       flags & F_SAME_CLIENT ? from->client_ip : NULL) ||
+	    !get_field(in, m->sender, sizeof(m->sender), "a sender",
+		       flags & F_SAME_SENDER ? from->sender : NULL))
+		return false;
+	if (!get_count(in, &m->nrcpt) || !get_count(in, &m->size))
+		return false;
+	for (int s = 0; s < MSG_NSTATUS; s++) {
+		if (!get_varint(in, &d))
+			return false;
+		if (d > DELIVERIES_MAX)
+			return FAIL(in, "too many deliveries");
+		m->deliveries[s] = (unsigned long)d;
+	}
+	if (!get_time(in, from->first, &m->first) || !get_time(in, m->first, &m->last) ||
+	    (m->accepted && !get_time(in, m->first, &m->accepted_at)) ||
+	    (m->removed && !get_time(in, m->first, &m->removed_at)))
+		return false;
+	why = message_fault(m);
+	if (why)
+		return FAIL(in, "%s", why);
+	m->sender_local = m->has_sender && msg_sender_local(m->sender, t->cfg.local_domains);
+	return true;
+}
+
+/* The records and the removed list into the empty table t. */
+static bool parse(struct msg_table *t, struct in *in)
+{
+	struct entry **by_ord = NULL, *e;
+	const struct message *prev = NULL;
+	struct message m;
+	size_t n = 0, cap = 0, nremoved = 0;
+	uint64_t count, ord;
+	bool end;
+
+	while (get_record(in, &m, prev, t, &end)) {
+		if (n >= t->cfg.max_messages) {
+			fault(in, "more messages than the table holds (%zu)", t->cfg.max_messages);
+			goto fail;
+		}
+		if (msg_entry_find(t, m.instance, m.qid)) {
+			fault(in, "a queue id twice");
+			goto fail;
+		}
+		if (n == cap) {
+			struct entry **more;
+
+			cap = 2 * (cap + 512);
+			more = realloc(by_ord, cap * sizeof(struct entry *));
+			if (!more)
+				fatal("realloc");
+			by_ord = more;
+		}
+		e = msg_entry_insert(t, m.instance, m.qid, m.first);
+		e->m = m;
+		by_ord[n++] = e;
+		nremoved += m.removed;
+		prev = &e->m;
+	}
+	if (!end || !get_varint(in, &count))
+		goto fail;
+	if (count != nremoved) {
+		fault(in, "a removed list of %llu for %zu removed messages",
+		      (unsigned long long)count, nremoved);
+		goto fail;
+	}
+	for (uint64_t i = 0; i < count; i++) {
+		if (!get_varint(in, &ord))
+			goto fail;
+		if (ord >= n || !by_ord[ord]->m.removed) {
+			fault(in, "a removed list naming a message not removed");
+			goto fail;
+		}
+		e = by_ord[ord];
+		if (e->rprev || t->rhead == e) {
+			fault(in, "a removed list naming a message twice");
+			goto fail;
+		}
+		msg_entry_link_removed(t, e);
+	}
+	if (in->p != in->end) {
+		fault(in, "bytes after the removed list");
+		goto fail;
+	}
+	/* records come newest first: the first-seen list is the reverse */
+	for (e = t->head; e; e = e->prev) {
+		struct entry *next = e->next;
+
+		e->next = e->prev;
+		e->prev = next;
+	}
+	e = t->head;
+	t->head = t->tail;
+	t->tail = e;
+	free(by_ord);
+	return true;
+fail:
+	free(by_ord);
+	return false;
+}
+
+/* The header line and checksum, then the generation and positions. */
+static bool parse_head(struct in *in, uint64_t *generation, char **positions)
+{
+	const size_t mlen = sizeof(MAGIC) - 1;
+	uint32_t want = 0;
+	uint64_t plen;
+	unsigned version = 0;
+	const unsigned char *p;
+
+	if ((size_t)(in->end - in->p) < mlen || memcmp(in->p, MAGIC, mlen) != 0)
+		return FAIL(in, "not a message table file");
+	for (p = in->p + mlen; p < in->end && *p >= '0' && *p <= '9' && version < 100000; p++)
+		version = version * 10 + (unsigned)(*p - '0');
+	if (p == in->p + mlen || p >= in->end || *p != '\n')
+		return FAIL(in, "not a message table file");
+	if (version != VERSION)
+		return FAIL(in, "version %u, not %d", version, VERSION);
+	in->p = p + 1;
+	if ((size_t)(in->end - in->p) < sizeof(want))
+		return FAIL(in, "cut short");
+	in->end -= sizeof(want);
+	for (int i = 0; i < 4; i++)
+		want |= (uint32_t)in->end[i] << (8 * i);
+	if (crc32(crc32(0L, Z_NULL, 0), in->start, (uInt)(in->end - in->start)) != want)
+		return FAIL(in, "checksum mismatch: a damaged file");
+	if (!get_varint(in, generation) || !get_varint(in, &plen))
+		return false;
+	if (plen > (uint64_t)(in->end - in->p))
+		return FAIL(in, "cut short");
+	if (memchr(in->p, '\0', (size_t)plen))
+		return FAIL(in, "positions with a NUL byte");
+	*positions = xmalloc((size_t)plen + 1);
+	memcpy(*positions, in->p, (size_t)plen);
+	(*positions)[plen] = '\0';
+	in->p += plen;
+	return true;
+}
+
+int msg_table_load(struct msg_table *t, const char *dir, const char *name, size_t max_bytes,
+		   uint64_t *generation, char **positions)
+{
+	struct in in = { 0 };
+	ssize_t n;
+	char *buf;
+
+	*positions = NULL;
+	if (t->count != 0) {
+		log_warnx("message table %s/%s: not loaded into a table in use", dir, name);
+		errno = EINVAL;
+		return -1;
+	}
+	buf = xmalloc(max_bytes + 1);
+	n = state_read(dir, name, buf, max_bytes + 1);
+	if (n < 0) {
+		int err = errno;
+
+		if (err == EFBIG)
+			log_warnx("message table %s/%s is larger than its bound of %zu bytes; "
+				  "not restored", dir, name, max_bytes);
+		else if (err != ENOENT)
+			log_warn("message table %s/%s: not restored", dir, name);
+		free(buf);
+		errno = err == ENOENT ? ENOENT : EINVAL;
+		return -1;
+	}
+	in.start = in.p = (const unsigned char *)buf;
+	in.end = in.start + n;
+	if (parse_head(&in, generation, positions) && parse(t, &in)) {
+		free(buf);
+		return 0;
+	}
+	log_warnx("message table %s/%s refused, not restored: %s (byte %zu)", dir, name,
+		  in.why[0] ? in.why : "?", (size_t)(in.p - in.start));
+	msg_table_discard(t);
+	free(*positions);
+	*positions = NULL;
+	free(buf);
+	errno = EINVAL;
+	return -1;
+}
