@@ -19,7 +19,9 @@
  *                      only the end); a backslash in quotes escapes
  *   find1(p, end, a)   the first a in [p, end), or end
  *   find2(p, end, a, b) the first a or b in [p, end), or end
+ *   quoted_end(p, end) the closing '"' of the quotes opening at p, or end
  *   ip_text(p, n)      an IPv4 or IPv6 address's text
+ *   cur_open(c, msg)   a cursor over a message (NULL reads as empty)
  *   cur_set(r, f, ..)  store field f of a record (flags a long value)
  */
 #ifndef SENTINEL_MAILLOG_CURSOR_H
@@ -132,6 +134,16 @@ static inline const char *find1(const char *p, const char *end, char a)
 	return p;
 }
 
+/* p at an opening '"': its closing '"', or end when there is none.  A
+ * backslash inside escapes the next byte. */
+static inline const char *quoted_end(const char *p, const char *end)
+{
+	for (p++; (p = find2(p, end, '"', '\\')) < end && *p == '\\'; p++)
+		if (p + 1 < end)
+			p++;
+	return p;
+}
+
 /* Bytes up to the first `stop` or the end; at least one. */
 static inline bool upto(struct cur *c, char stop, const char **v, size_t *n)
 {
@@ -240,6 +252,13 @@ static inline bool ip_text(const char *p, size_t n)
 			return false;
 	}
 	return sep;
+}
+
+/* A cursor over msg; a NULL message reads as the empty one. */
+static inline void cur_open(struct cur *c, struct slice msg)
+{
+	c->p = msg.p ? msg.p : "";
+	c->end = msg.p ? msg.p + msg.n : c->p;
 }
 
 /* Store field f of r: a slice of the message (or of static text). */

@@ -245,9 +245,7 @@ static bool sender(struct cur *c, const char **v, size_t *n)
 	}
 	while (p < end && *p != ' ') {
 		if (*p == '"') {
-			for (p++; p < end && *p != '"'; p++)
-				if (*p == '\\' && p + 1 < end)
-					p++;
+			p = quoted_end(p, end);
 			if (p >= end)
 				return false;
 		} else if (*p == '\\' && p + 1 < end) {
@@ -557,12 +555,7 @@ enum postfix_kind exim_parse(struct postfix_record *r, struct slice program, str
 {
 	struct cur c;
 
-	if (!msg.p) {
-		msg.p = "";
-		msg.n = 0;
-	}
-	c.p = msg.p;
-	c.end = msg.p + msg.n;
+	cur_open(&c, msg);
 	cur_reset(r);
 	r->kind = parse(r, program, &c);
 	return r->kind;

@@ -210,9 +210,7 @@ static const char *rcpt_end(const char *p, const char *end)
 
 	for (; p < end; p++) {
 		if (*p == '"') {
-			for (p++; p < end && *p != '"'; p++)
-				if (*p == '\\' && p + 1 < end)
-					p++;
+			p = quoted_end(p, end);
 			if (p >= end)
 				return NULL;
 		} else if (*p == '<') {
@@ -371,12 +369,7 @@ enum postfix_kind sendmail_parse(struct postfix_record *r, struct slice program,
 {
 	struct cur c;
 
-	if (!msg.p) {
-		msg.p = "";
-		msg.n = 0;
-	}
-	c.p = msg.p;
-	c.end = msg.p + msg.n;
+	cur_open(&c, msg);
 	cur_reset(r);
 	r->kind = parse(r, program, &c);
 	return r->kind;
