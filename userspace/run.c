@@ -97,6 +97,19 @@ static void close_fd(struct runner *rn, int *fd)
 	*fd = -1;
 }
 
+/* Close a child's descriptors and empty its slot (its result is the
+ * caller's). */
+static void release_slot(struct runner *rn, struct child *c)
+{
+	close_fd(rn, &c->pidfd);
+	close_fd(rn, &c->in);
+	close_fd(rn, &c->out);
+	close_fd(rn, &c->err);
+	close(c->exec_err);
+	free(c->in_buf);
+	memset(c, 0, sizeof(*c));
+}
+
 static int watch(struct runner *rn, struct child *c, int fd, int which, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.u64 = tag(rn, c, which) };
@@ -276,14 +289,8 @@ fail_child:
 	log_warn("run: cannot watch %s (pid %d)", spec->argv[0], (int)pid);
 	kill(-pid, SIGKILL);
 	waitpid(pid, NULL, 0);
-	close_fd(rn, &c->pidfd);
-	close_fd(rn, &c->in);
-	close_fd(rn, &c->out);
-	close_fd(rn, &c->err);
-	close(c->exec_err);
-	free(c->in_buf);
 	free(c->res);
-	memset(c, 0, sizeof(*c));
+	release_slot(rn, c);
 	errno = saved;
 	return -1;
 fail:
@@ -443,13 +450,7 @@ static void finish(struct runner *rn, struct child *c)
 		snprintf(r->err, sizeof(r->err), "execve: %s", strerror(e));
 	}
 	r->elapsed = now_mono() - c->start;
-	close_fd(rn, &c->pidfd);
-	close_fd(rn, &c->in);
-	close_fd(rn, &c->out);
-	close_fd(rn, &c->err);
-	close(c->exec_err);
-	free(c->in_buf);
-	memset(c, 0, sizeof(*c));	/* the slot is free before the callback runs */
+	release_slot(rn, c);	/* before the callback runs */
 	rn->running--;
 	if (done)
 		done(r, arg);
