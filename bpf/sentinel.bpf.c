@@ -115,13 +115,11 @@ struct {
  * outcome runs after the hook returned, on any CPU, and the socket lock
  * orders the two).  The outcome copies the flow, then claims the slot with a
  * compare-and-swap of its cookie to 0: one outcome per flow, and a flow that
- * another socket overwrote (two in flight whose cookies share the low bits,
- * or a connect() that failed before its SYN and left its slot behind) is
- * counted as unmatched, never attributed to the wrong caller.
+ * another socket overwrote (two in flight whose cookies share the low bits)
+ * is counted as unmatched, never attributed to the wrong caller.
  */
 struct flow_sk {
 	struct flow_key key;
-	__u64 connect_ns;
 	__u32 tgid;
 	__u32 pid;
 	__u16 family;
@@ -198,7 +196,7 @@ static __always_inline struct flow_counts *counts_of(struct flow_key *key, int c
 }
 
 static __always_inline void emit_flow(const struct flow_sk *fs, __u8 outcome,
-				      __u64 outcome_ns)
+				      __u64 syn_ns, __u64 outcome_ns)
 {
 	struct flow_event_slot *slot;
 	struct flow_event *e;
@@ -219,7 +217,7 @@ static __always_inline void emit_flow(const struct flow_sk *fs, __u8 outcome,
 		return;
 	}
 	e = &slot->e;
-	e->connect_ns = fs->connect_ns;
+	e->connect_ns = syn_ns ? syn_ns : outcome_ns;
 	e->outcome_ns = outcome_ns;
 	e->cgroup_id = fs->key.cgroup_id;
 	e->tgid = fs->tgid;
@@ -251,7 +249,8 @@ static __always_inline void emit_flow(const struct flow_sk *fs, __u8 outcome,
  * The claim makes a second report for the socket impossible.  0 if the slot
  * was not this socket's (already settled, overwritten, or never stashed).
  */
-static __always_inline int settle(__u64 cookie, __u8 outcome, __u64 now_ns)
+static __always_inline int settle(__u64 cookie, __u8 outcome, __u64 syn_ns,
+				  __u64 now_ns)
 {
 	struct flow_slot *slot;
 	struct flow_counts *c;
@@ -278,7 +277,7 @@ static __always_inline int settle(__u64 cookie, __u8 outcome, __u64 now_ns)
 		else
 			__sync_fetch_and_add(&c->failed, 1);
 	}
-	emit_flow(&fs, outcome, now_ns);
+	emit_flow(&fs, outcome, syn_ns, now_ns);
 	return 1;
 }
 
@@ -309,7 +308,6 @@ static __always_inline int on_connect(struct bpf_sock_addr *ctx, __u16 family)
 	if (c)
 		__sync_fetch_and_add(&c->attempts, 1);
 
-	fs.connect_ns = bpf_ktime_get_ns();
 	fs.tgid = task->tgid;
 	fs.pid = task->pid;
 	fs.family = family;
@@ -331,7 +329,7 @@ static __always_inline int on_connect(struct bpf_sock_addr *ctx, __u16 family)
 	/* A socket may connect() again after a failure: the earlier attempt,
 	 * still in the slot, failed. */
 	if (READ_ONCE(slot->cookie) == cookie)
-		settle(cookie, FLOW_FAILED, bpf_ktime_get_ns());
+		settle(cookie, FLOW_FAILED, 0, bpf_ktime_get_ns());
 	WRITE_ONCE(slot->cookie, 0);
 	barrier();
 	slot->fs = fs;
@@ -371,10 +369,12 @@ int sentinel_sockops(struct bpf_sock_ops *skops)
 	if (!port_watched(bpf_ntohl(skops->remote_port)))
 		return 1;
 	k = bpf_cast_to_kern_ctx(skops);
-	/* The time: when the SYN-ACK was processed, as the socket's own clock
-	 * says (tcp_clock_us(): CLOCK_MONOTONIC in us), without a call. */
+	/* The times, as the socket's own clock says (CLOCK_MONOTONIC), without
+	 * a call: its last departure, the SYN (the ACK leaves after this
+	 * callback), and when the SYN-ACK was processed (in us). */
 	tp = bpf_rdonly_cast(k->sk, bpf_core_type_id_kernel(struct tcp_sock));
-	if (!settle(cookie_of(k->sk), FLOW_ESTABLISHED, tp->tcp_mstamp * 1000))
+	if (!settle(cookie_of(k->sk), FLOW_ESTABLISHED, tp->tcp_wstamp_ns,
+		    tp->tcp_mstamp * 1000))
 		/* connect() ran before we were loaded, or another flow took
 		 * the slot */
 		stat_inc(STAT_UNMATCHED);
@@ -392,6 +392,8 @@ int sentinel_sockops(struct bpf_sock_ops *skops)
 SEC("cgroup/sock_release")
 int sentinel_release(struct bpf_sock *sk)
 {
+	struct tcp_sock *tp;
+	struct sock *ks;
 	__u64 cookie;
 
 	if (sk->protocol != IPPROTO_TCP)
@@ -401,9 +403,13 @@ int sentinel_release(struct bpf_sock *sk)
 	/* A failed connect() has disconnected: no port to test, but a
 	 * cookie, since connect() asked for it.  No slot: settled already,
 	 * or connect() ran before we were loaded. */
-	cookie = cookie_of(bpf_cast_to_kern_ctx(sk));
-	if (cookie)
-		settle(cookie, FLOW_FAILED, bpf_ktime_get_ns());
+	ks = bpf_cast_to_kern_ctx(sk);
+	cookie = cookie_of(ks);
+	if (cookie) {
+		tp = bpf_rdonly_cast(ks, bpf_core_type_id_kernel(struct tcp_sock));
+		/* 0 if no SYN ever left */
+		settle(cookie, FLOW_FAILED, tp->tcp_wstamp_ns, bpf_ktime_get_ns());
+	}
 	return 1;
 }
 

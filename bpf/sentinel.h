@@ -45,8 +45,10 @@ enum flow_outcome {
 
 /* One flow, as sent to userspace when its outcome is known. */
 struct flow_event {
-	__u64 connect_ns;		/* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
-	__u64 outcome_ns;
+	/* CLOCK_MONOTONIC (bpf_ktime_get_ns), as the socket keeps them */
+	__u64 connect_ns;		/* the SYN left (its last retransmission),
+					 * or outcome_ns if none did */
+	__u64 outcome_ns;		/* SYN-ACK processed (us), or closed */
 	__u64 cgroup_id;
 	__u32 tgid;
 	__u32 pid;			/* thread id */
