@@ -167,6 +167,13 @@ char *fmt_value(const json_t *v)
 	return e;
 }
 
+char *fmt_fixed(const json_t *v, double scale, int decimals, const char *unit)
+{
+	if (!json_is_number(v))
+		return fmt_value(v);
+	return printf_dup("%.*f%s", decimals, scale * json_number_value(v), unit);
+}
+
 /* An epoch (seconds) as UTC; a string as it is; "-" for nothing. */
 static char *fmt_time(const json_t *v)
 {
@@ -303,18 +310,37 @@ static void kv(const char *key, char *value)
 	free(value);
 }
 
+/* Every member of o not named in known (NULL-ended) as a kv() line: what a
+ * newer daemon adds is still shown. */
+static void kv_others(const json_t *o, const char *const *known)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)o, key, v) {
+		bool skip = false;
+
+		for (const char *const *p = known; *p && !skip; p++)
+			skip = strcmp(key, *p) == 0;
+		if (!skip) {
+			char *k = esc(key);
+
+			kv(k, fmt_value(v));
+			free(k);
+		}
+	}
+}
+
 int print_status(const json_t *r)
 {
 	static const char *const known[] = {
-		"version", "mode", "uptime", "maillog", "flows", "incidents_open",
+		"ok", "version", "mode", "uptime", "maillog", "flows", "incidents_open",
 		"locked", "held_messages", NULL,
 	};
 	const json_t *flows = member(r, "flows");
 	const json_t *locked = json_object_get(r, "locked");
 	double att = json_number_value(json_object_get(flows, "attributed"));
 	double unatt = json_number_value(json_object_get(flows, "unattributed"));
-	const char *key;
-	json_t *v;
 
 	kv("version", fmt_value(member(r, "version")));
 	kv("mode", fmt_value(member(r, "mode")));
@@ -331,18 +357,7 @@ int print_status(const json_t *r)
 	kv("incidents open", fmt_value(member(r, "incidents_open")));
 	kv("locked", json_array_size(locked) ? fmt_value(locked) : printf_dup("none"));
 	kv("held messages", fmt_value(member(r, "held_messages")));
-	json_object_foreach((json_t *)r, key, v) {
-		bool skip = strcmp(key, "ok") == 0;
-
-		for (const char *const *p = known; *p && !skip; p++)
-			skip = strcmp(key, *p) == 0;
-		if (!skip) {
-			char *k = esc(key);
-
-			kv(k, fmt_value(v));
-			free(k);
-		}
-	}
+	kv_others(r, known);
 	return 0;
 }
 
@@ -402,9 +417,7 @@ int print_incidents(const json_t *r)
 		table_add(&t, fmt_value(member(inc, "id")));
 		table_add(&t, fmt_value(member(inc, "state")));
 		table_add(&t, fmt_value(member(inc, "identity")));
-		table_add(&t, json_is_number(score) ?
-			  printf_dup("%.2f", json_number_value(score)) :
-			  fmt_value(score));
+		table_add(&t, fmt_fixed(score, 1, 2, ""));
 		table_add(&t, fmt_signals(json_object_get(inc, "signals")));
 		table_add(&t, fmt_time(json_object_get(inc, "first_seen")));
 	}
@@ -449,23 +462,12 @@ int print_show(const json_t *r)
 			continue;
 		if (fields[i].time)
 			kv(fields[i].label, fmt_time(f));
-		else if (strcmp(fields[i].key, "score") == 0 && json_is_number(f))
-			kv(fields[i].label, printf_dup("%.2f", json_number_value(f)));
+		else if (strcmp(fields[i].key, "score") == 0)
+			kv(fields[i].label, fmt_fixed(f, 1, 2, ""));
 		else
 			kv(fields[i].label, fmt_value(f));
 	}
-	json_object_foreach((json_t *)inc, key, v) {
-		bool skip = false;
-
-		for (const char *const *p = known; *p && !skip; p++)
-			skip = strcmp(key, *p) == 0;
-		if (!skip) {
-			char *k = esc(key);
-
-			kv(k, fmt_value(v));
-			free(k);
-		}
-	}
+	kv_others(inc, known);
 	if (json_object_get(inc, "client_ips"))
 		kv("client ips", fmt_value(json_object_get(inc, "client_ips")));
 	if (json_object_get(inc, "qids"))
@@ -481,9 +483,7 @@ int print_show(const json_t *r)
 			table_add(&t, esc(key));
 			table_add(&t, fmt_value(member(v, "value")));
 			table_add(&t, fmt_value(member(v, "threshold")));
-			table_add(&t, json_is_number(span) ?
-				  printf_dup("%.0fs", json_number_value(span)) :
-				  fmt_value(span));
+			table_add(&t, fmt_fixed(span, 1, 0, "s"));
 		}
 		puts("\nsignals");
 		table_print(&t, "  ");
@@ -500,9 +500,7 @@ int print_show(const json_t *r)
 
 			table_add(&st, fmt_value(member(v, "identity")));
 			table_add(&st, fmt_value(member(v, "flows")));
-			table_add(&st, json_is_number(share) ?
-				  printf_dup("%.0f%%", 100 * json_number_value(share)) :
-				  fmt_value(share));
+			table_add(&st, fmt_fixed(share, 100, 0, "%"));
 		}
 		puts("\nflows by identity");
 		table_print(&st, "  ");

@@ -31,6 +31,9 @@ size_t display_clip(const char *s, size_t cols);
 /* Any value: strings escaped, numbers, arrays of scalars joined with ", ",
  * the rest as compact JSON. */
 char *fmt_value(const json_t *v);
+/* A number times scale with that many decimals and the unit after it
+ * ("%" of a share: 100, 0, "%"); anything else as fmt_value(). */
+char *fmt_fixed(const json_t *v, double scale, int decimals, const char *unit);
 
 struct table {
 	size_t ncols, ncells;

@@ -311,9 +311,7 @@ static void top_frame(struct screen *s, const json_t *r)
 		table_add(&pt, fmt_value(member(v, "comm")));
 		table_add(&pt, fmt_value(member(v, "cgroup")));
 		table_add(&pt, fmt_value(member(v, "uid")));
-		table_add(&pt, json_is_number(rate) ?
-			  printf_dup("%.1f", json_number_value(rate)) :
-			  fmt_value(rate));
+		table_add(&pt, fmt_fixed(rate, 1, 1, ""));
 	}
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
