@@ -14,7 +14,8 @@
  * printf on the per-line path, values that are printable ASCII (nearly
  * all) are copied without going through the UTF-8 sanitiser, dropped
  * entries are kept on a free list for the next insert (never more of them
- * than the table once held), and the key is hashed a word at a time.
+ * than the table once held), and a record's key is built and hashed (a
+ * word at a time) once, for its lookup and its insert alike.
  * (uthash, used before, lets chains grow to ten entries of a kilobyte
  * each: a cache miss per step.)
  */
@@ -37,23 +38,9 @@ static inline uint32_t key_hash(const void *key, size_t n)
 #include "maillog/messages.h"
 #include "maillog/messages_int.h"
 
-/* slice_copy() with a fast path for what fits and is printable ASCII:
- * the sanitiser would copy that unchanged. */
+/* slice_copy() (which copies plain ASCII that fits without the sanitiser). */
 static bool copy_value(char *dst, size_t cap, struct slice v)
 {
-	if (v.n < cap) {
-		size_t i;
-
-		for (i = 0; i < v.n; i++)
-			if ((unsigned char)(v.p[i] - 0x20) >= 0x60)
-				break;
-		if (i == v.n) {
-			if (v.n)
-				memcpy(dst, v.p, v.n);
-			dst[v.n] = '\0';
-			return true;
-		}
-	}
 	return slice_copy(dst, cap, v);
 }
 
@@ -100,12 +87,25 @@ const char *msg_status_name(enum msg_status s)
 
 static bool status_of(struct slice s, enum msg_status *out)
 {
-	for (int i = 0; i < MSG_NSTATUS; i++)
-		if (slice_eq(s, msg_status_name((enum msg_status)i))) {
-			*out = (enum msg_status)i;
-			return true;
-		}
-	return false;
+	enum msg_status st;
+
+	switch (s.n) {
+	case 4:
+		st = MSG_SENT;
+		break;
+	case 8:
+		st = MSG_DEFERRED;
+		break;
+	case 7:
+		st = s.p[0] == 'b' ? MSG_BOUNCED : MSG_EXPIRED;
+		break;
+	default:
+		return false;
+	}
+	if (memcmp(s.p, msg_status_name(st), s.n) != 0)
+		return false;
+	*out = st;
+	return true;
 }
 
 static bool loopback(struct slice ip)
@@ -260,31 +260,43 @@ void msg_table_free(struct msg_table *t)
 	free(t);
 }
 
-/* snprintf(key, KEY_MAX, "%s/%s", instance, qid), the length it kept */
-static size_t make_key(char *key, const char *instance, const char *qid)
-{
-	size_t n = copy_str(key, KEY_MAX, instance);
+/* A message's key "INSTANCE/QID" (it always fits) and its hash, made once
+ * per record: a record's lookup and its insert share it. */
+struct key {
+	char s[KEY_MAX];
+	size_t n;
+	uint32_t hash;
+};
 
-	if (n < KEY_MAX - 1) {
-		key[n++] = '/';
-		n += copy_str(key + n, KEY_MAX - n, qid);
+static void make_key(struct key *k, const char *instance, size_t in, const char *qid,
+		     size_t qn)
+{
+	memcpy(k->s, instance, in);
+	k->s[in] = '/';
+	memcpy(k->s + in + 1, qid, qn + 1);
+	k->n = in + 1 + qn;
+	k->hash = key_hash(k->s, k->n);
+}
+
+static struct entry *find_key(const struct msg_table *t, const struct key *k)
+{
+	for (size_t i = k->hash & t->mask; t->slot[i].e; i = (i + 1) & t->mask) {
+		struct entry *e = t->slot[i].e;
+
+		if (t->slot[i].hash == k->hash && e->keylen == k->n &&
+		    memcmp(e->key, k->s, k->n) == 0)
+			return e;
 	}
-	return n;
+	return NULL;
 }
 
 static struct entry *find(const struct msg_table *t, const char *instance, const char *qid)
 {
-	char key[KEY_MAX];
-	size_t n = make_key(key, instance, qid);
-	uint32_t h = key_hash(key, n);
+	struct key k;
 
-	for (size_t i = h & t->mask; t->slot[i].e; i = (i + 1) & t->mask) {
-		struct entry *e = t->slot[i].e;
-
-		if (t->slot[i].hash == h && e->keylen == n && memcmp(e->key, key, n) == 0)
-			return e;
-	}
-	return NULL;
+	make_key(&k, instance, strnlen(instance, MSG_INSTANCE_MAX - 1), qid,
+		 strnlen(qid, POSTFIX_QID_MAX - 1));
+	return find_key(t, &k);
 }
 
 const struct message *msg_table_find(const struct msg_table *t, const char *instance,
@@ -318,11 +330,11 @@ static void clear(struct entry *e)
 	e->prev = e->next = e->rprev = e->rnext = NULL;
 }
 
-static struct entry *insert(struct msg_table *t, const char *instance, const char *qid,
-			    time_t now)
+/* A new entry for key k, whose instance is its first in bytes. */
+static struct entry *insert_key(struct msg_table *t, const struct key *k, size_t in,
+				time_t now)
 {
 	struct entry *e;
-	size_t n;
 
 	if (t->count >= t->cfg.max_messages) {
 		drop(t, t->head);
@@ -335,15 +347,26 @@ static struct entry *insert(struct msg_table *t, const char *instance, const cha
 	} else {
 		e = xcalloc(1, sizeof(*e));
 	}
-	copy_str(e->m.instance, sizeof(e->m.instance), instance);
-	copy_str(e->m.qid, sizeof(e->m.qid), qid);
+	memcpy(e->m.instance, k->s, in);
+	e->m.instance[in] = '\0';
+	memcpy(e->m.qid, k->s + in + 1, k->n - in);	/* with its NUL */
 	e->m.nrcpt = e->m.size = -1;
 	e->m.first = e->m.last = now;
-	n = make_key(e->key, instance, qid);
-	e->keylen = n;
-	e->hash = key_hash(e->key, n);
+	memcpy(e->key, k->s, k->n + 1);
+	e->keylen = k->n;
+	e->hash = k->hash;
 	index_add(t, e);
 	return e;
+}
+
+static struct entry *insert(struct msg_table *t, const char *instance, const char *qid,
+			    time_t now)
+{
+	struct key k;
+	size_t in = strnlen(instance, MSG_INSTANCE_MAX - 1);
+
+	make_key(&k, instance, in, qid, strnlen(qid, POSTFIX_QID_MAX - 1));
+	return insert_key(t, &k, in, now);
 }
 
 /* The queue id named at the end of a hand-off's reply: "... queued as QID". */
@@ -398,10 +421,10 @@ static void link_handoff(struct msg_table *t, const struct message *orig, const 
 	release(t, e);
 }
 
-static void on_client(struct msg_table *t, const char *instance, const char *qid,
+static void on_client(struct msg_table *t, const struct key *k, size_t in,
 		      const struct syslog_line *sl, const struct postfix_record *r)
 {
-	struct entry *e = find(t, instance, qid);
+	struct entry *e = find_key(t, k);
 	struct slice ip = postfix_get(r, POSTFIX_F_CLIENT_IP);
 	char *id;
 	size_t n;
@@ -414,17 +437,19 @@ static void on_client(struct msg_table *t, const char *instance, const char *qid
 	}
 	if (e)
 		drop(t, e);	/* a queue id used again: a new message */
-	e = insert(t, instance, qid, sl->time);
+	e = insert_key(t, k, in, sl->time);
 	copy_value(e->m.client_ip, sizeof(e->m.client_ip), ip);
 	id = e->m.identity;
 	/* "sasl:" + POSTFIX_TEXT_MAX and "client:" + POSTFIX_IP_MAX fit */
 	if (r->kind == POSTFIX_PICKUP) {
 		snprintf(id, sizeof(e->m.identity), "uid:%ld", r->uid);
 	} else if (postfix_has(r, POSTFIX_F_SASL_USERNAME)) {
-		n = copy_str(id, sizeof(e->m.identity), "sasl:");
+		n = sizeof("sasl:") - 1;
+		memcpy(id, "sasl:", n);
 		copy_value(id + n, POSTFIX_TEXT_MAX, postfix_get(r, POSTFIX_F_SASL_USERNAME));
 	} else {
-		n = copy_str(id, sizeof(e->m.identity), "client:");
+		n = sizeof("client:") - 1;
+		memcpy(id, "client:", n);
 		memcpy(id + n, e->m.client_ip, strlen(e->m.client_ip) + 1);
 		e->m.held = loopback(ip);
 	}
@@ -474,6 +499,8 @@ void msg_table_record(struct msg_table *t, const struct syslog_line *sl,
 {
 	char instance[MSG_INSTANCE_MAX], qid[POSTFIX_QID_MAX];
 	struct entry *e;
+	struct key k;
+	size_t in;
 
 	switch (r->kind) {
 	case POSTFIX_CLIENT:
@@ -489,11 +516,13 @@ void msg_table_record(struct msg_table *t, const struct syslog_line *sl,
 	    !copy_value(qid, sizeof(qid), postfix_get(r, POSTFIX_F_QID)))
 		return;
 	msg_instance(instance, sizeof(instance), sl->program);
+	in = strlen(instance);
+	make_key(&k, instance, in, qid, strlen(qid));
 	if (r->kind == POSTFIX_CLIENT || r->kind == POSTFIX_PICKUP) {
-		on_client(t, instance, qid, sl, r);
+		on_client(t, &k, in, sl, r);
 		return;
 	}
-	e = find(t, instance, qid);
+	e = find_key(t, &k);
 	if (!e) {
 		t->stats.unknown++;
 		return;
