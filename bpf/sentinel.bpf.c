@@ -47,15 +47,63 @@ struct {
 	__type(value, __u8);
 } watched_ports SEC(".maps");
 
+/*
+ * The counters of a key live at an index of their own, given on first use:
+ * flow_index maps the key to it, and CPU c counts in flow_counts at
+ * c * SENTINEL_MAX_FLOW_KEYS + index (one region per CPU: no cache line
+ * shared between CPUs).  A flow carries its index from connect() to its
+ * outcome, so the outcome needs no hash lookup, and connect() skips it too
+ * when its key is the one this CPU saw last (key_cache): an array lookup
+ * is inlined by the verifier, a hash lookup is a call and a jhash.
+ * Userspace sizes flow_counts for the possible CPUs and mmaps it.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, SENTINEL_MAX_FLOW_KEYS);
 	__type(key, struct flow_key);
+	__type(value, __u32);
+} flow_index SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, SENTINEL_MAX_FLOW_KEYS);
+	__type(key, __u32);
 	__type(value, struct flow_counts);
 } flow_counts SEC(".maps");
 
-/* Where counts go when flow_counts is full, by port, filled by userspace:
- * totals stay exact even when the per-process breakdown cannot. */
+/* The next unused index (a racing loser of a key's first use wastes one). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} flow_index_next SEC(".maps");
+
+/*
+ * The last key this CPU looked up, with its index.  A program can be
+ * preempted on its CPU by another that uses the cache too: seq is odd
+ * while a writer (which claims it with a compare-and-swap) changes the
+ * entry, and a reader uses what it read only if seq was even and did not
+ * change meanwhile.
+ */
+struct key_cache {
+	__u64 seq;
+	struct flow_key key;
+	__u32 index;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct key_cache);
+} key_cache SEC(".maps");
+
+#define INDEX_NONE 0xffffffffU
+
+/* Where counts go when flow_index is full, by port, filled by userspace. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, SENTINEL_MAX_PORTS);
@@ -123,7 +171,8 @@ struct flow_sk {
 	__u32 tgid;
 	__u32 pid;
 	__u16 family;
-	__u8 pad[6];
+	__u16 pad;
+	__u32 index;			/* of the key's counters, or INDEX_NONE */
 	__u8 daddr[16];
 };
 
@@ -171,28 +220,79 @@ static __always_inline int port_watched(__u32 port)
 	return watched && *watched;
 }
 
-/*
- * The counters of a key, created on first use; when the map is full, the
- * port's overflow counters.  Per-CPU values are still updated atomically:
- * with a preemptible kernel two tasks on one CPU can interleave in a program.
- */
-static __always_inline struct flow_counts *counts_of(struct flow_key *key, int create)
+static __always_inline int key_equal(const struct flow_key *a, const struct flow_key *b)
 {
-	struct flow_counts zero = {};
-	struct flow_counts *c;
-	__u32 port = key->port;
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
 
-	c = bpf_map_lookup_elem(&flow_counts, key);
-	if (!c && create) {
-		/* EEXIST from a racing CPU is fine: look up again either way. */
-		bpf_map_update_elem(&flow_counts, key, &zero, BPF_NOEXIST);
-		c = bpf_map_lookup_elem(&flow_counts, key);
-		if (!c)
-			stat_inc(STAT_KEYS_FULL);
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3];
+}
+
+/*
+ * The index of a key's counters, given on first use; INDEX_NONE when the
+ * table is full (the port's overflow counters count instead).
+ */
+static __always_inline __u32 index_of(const struct flow_key *key)
+{
+	struct key_cache *kc;
+	__u32 zero = 0, idx, *v;
+	__u64 seq;
+
+	kc = bpf_map_lookup_elem(&key_cache, &zero);	/* inlined */
+	if (!kc)
+		return INDEX_NONE;
+	seq = READ_ONCE(kc->seq);
+	if (seq && !(seq & 1) && key_equal(&kc->key, key)) {
+		idx = kc->index;
+		barrier();
+		if (READ_ONCE(kc->seq) == seq)
+			return idx;
 	}
-	if (!c)
-		c = bpf_map_lookup_elem(&overflow_counts, &port);
-	return c;
+
+	v = bpf_map_lookup_elem(&flow_index, key);
+	if (v) {
+		idx = *v;
+	} else {
+		v = bpf_map_lookup_elem(&flow_index_next, &zero);	/* inlined */
+		if (!v || READ_ONCE(*v) >= SENTINEL_MAX_FLOW_KEYS)
+			goto full;
+		idx = __sync_fetch_and_add(v, 1);
+		if (idx >= SENTINEL_MAX_FLOW_KEYS)
+			goto full;
+		/* EEXIST from a racing CPU: take the index it gave. */
+		if (bpf_map_update_elem(&flow_index, key, &idx, BPF_NOEXIST)) {
+			v = bpf_map_lookup_elem(&flow_index, key);
+			if (!v)
+				goto full;
+			idx = *v;
+		}
+	}
+	seq = READ_ONCE(kc->seq);
+	if (!(seq & 1) && __sync_val_compare_and_swap(&kc->seq, seq, seq + 1) == seq) {
+		kc->key = *key;
+		kc->index = idx;
+		barrier();
+		WRITE_ONCE(kc->seq, seq + 2);
+	}
+	return idx;
+full:
+	stat_inc(STAT_KEYS_FULL);
+	return INDEX_NONE;
+}
+
+/*
+ * The counters at an index, this CPU's; the port's overflow counters for
+ * INDEX_NONE: totals stay exact even when the per-process breakdown cannot.
+ * Per-CPU values are still updated atomically: with a preemptible kernel
+ * two tasks on one CPU can interleave in a program.
+ */
+static __always_inline struct flow_counts *counts_at(__u32 idx, __u32 port)
+{
+	__u32 k;
+
+	if (idx == INDEX_NONE)
+		return bpf_map_lookup_elem(&overflow_counts, &port);
+	k = bpf_get_smp_processor_id() * SENTINEL_MAX_FLOW_KEYS + idx;	/* inlined */
+	return bpf_map_lookup_elem(&flow_counts, &k);			/* inlined */
 }
 
 static __always_inline void emit_flow(const struct flow_sk *fs, __u8 outcome,
@@ -270,7 +370,7 @@ static __always_inline int settle(__u64 cookie, __u8 outcome, __u64 syn_ns,
 	barrier();
 	if (__sync_val_compare_and_swap(&slot->cookie, cookie, 0) != cookie)
 		return 0;
-	c = counts_of(&fs.key, 0);
+	c = counts_at(fs.index, fs.key.port);
 	if (c) {
 		if (outcome == FLOW_ESTABLISHED)
 			__sync_fetch_and_add(&c->established, 1);
@@ -304,7 +404,8 @@ static __always_inline int on_connect(struct bpf_sock_addr *ctx, __u16 family)
 	/* NUL-padded since Linux 6.0 (strscpy_pad in __set_task_comm) */
 	__builtin_memcpy(fs.key.comm, task->comm, sizeof(fs.key.comm));
 
-	c = counts_of(&fs.key, 1);
+	fs.index = index_of(&fs.key);
+	c = counts_at(fs.index, port);
 	if (c)
 		__sync_fetch_and_add(&c->attempts, 1);
 

@@ -52,7 +52,9 @@ struct sensor {
 	int ncpus;
 	struct flow_counts *percpu;	/* scratch: one value per possible CPU */
 	struct flow_key *batch_keys;	/* scratch for batch reads */
-	struct flow_counts *batch_vals;
+	__u32 *batch_vals;
+	struct flow_counts *counts;	/* mmapped: ncpus * SENTINEL_MAX_FLOW_KEYS */
+	size_t counts_len;
 	bool batch_ok;
 	struct key_entry *keys;
 	struct cgroup_cache *cgroups;
@@ -130,7 +132,7 @@ struct sensor *sensor_open(const struct config *cfg, struct counters *counters,
 	}
 	s->percpu = xcalloc((size_t)s->ncpus, sizeof(struct flow_counts));
 	s->batch_keys = xcalloc(POLL_BATCH, sizeof(*s->batch_keys));
-	s->batch_vals = xcalloc((size_t)POLL_BATCH * (size_t)s->ncpus, sizeof(*s->batch_vals));
+	s->batch_vals = xcalloc(POLL_BATCH, sizeof(*s->batch_vals));
 	s->batch_ok = true;
 
 	s->skel = sentinel_bpf__open();
@@ -139,8 +141,10 @@ struct sensor *sensor_open(const struct config *cfg, struct counters *counters,
 		goto fail;
 	}
 	if (bpf_map__set_max_entries(s->skel->maps.flow_events,
-				     (__u32)s->ncpus * SENTINEL_EVENT_SLOTS)) {
-		log_errx("cannot size the flow event slots");
+				     (__u32)s->ncpus * SENTINEL_EVENT_SLOTS) ||
+	    bpf_map__set_max_entries(s->skel->maps.flow_counts,
+				     (__u32)s->ncpus * SENTINEL_MAX_FLOW_KEYS)) {
+		log_errx("cannot size the per-CPU tables");
 		goto fail;
 	}
 	err = sentinel_bpf__load(s->skel);
@@ -154,6 +158,14 @@ struct sensor *sensor_open(const struct config *cfg, struct counters *counters,
 	if (s->events == MAP_FAILED) {
 		s->events = NULL;
 		log_err("cannot map the flow event slots");
+		goto fail;
+	}
+	s->counts_len = (size_t)s->ncpus * SENTINEL_MAX_FLOW_KEYS * sizeof(*s->counts);
+	s->counts = mmap(NULL, s->counts_len, PROT_READ, MAP_SHARED,
+			 bpf_map__fd(s->skel->maps.flow_counts), 0);
+	if (s->counts == MAP_FAILED) {
+		s->counts = NULL;
+		log_err("cannot map the flow counters");
 		goto fail;
 	}
 	/* Every slot free for its first position (see struct flow_event_slot). */
@@ -209,6 +221,8 @@ void sensor_close(struct sensor *s)
 	ring_buffer__free(s->rb);
 	if (s->events)
 		munmap(s->events, s->events_len);
+	if (s->counts)
+		munmap(s->counts, s->counts_len);
 	free(s->tails);
 	for (int i = 0; i < 4; i++)
 		bpf_link__destroy(s->links[i]);
@@ -345,19 +359,38 @@ static void poll_stats(struct sensor *s)
 	s->counters->outcomes_unmatched = sum[STAT_UNMATCHED];
 }
 
+/* The counters at a key's index, one per CPU, as the kernel keeps them. */
+static void account_index(struct sensor *s, const struct flow_key *k, __u32 idx)
+{
+	if (idx >= SENTINEL_MAX_FLOW_KEYS)
+		return;
+	for (int c = 0; c < s->ncpus; c++) {
+		const struct flow_counts *v =
+			&s->counts[(size_t)c * SENTINEL_MAX_FLOW_KEYS + idx];
+
+		/* aligned 64-bit loads: each counter is read whole */
+		s->percpu[c].attempts = __atomic_load_n(&v->attempts, __ATOMIC_RELAXED);
+		s->percpu[c].established = __atomic_load_n(&v->established, __ATOMIC_RELAXED);
+		s->percpu[c].failed = __atomic_load_n(&v->failed, __ATOMIC_RELAXED);
+	}
+	account(s, k, s->percpu);
+}
+
 /*
- * Every key of the counter map, a batch of POLL_BATCH keys per system call
- * (16384 keys would otherwise take 32768 calls a second).  Kernels without
- * batch operations (before 5.6) get the key-by-key walk.
+ * Every key of the index, a batch of POLL_BATCH keys per system call
+ * (16384 keys would otherwise take 32768 calls a second); their counters
+ * are read from the mapped array.  Kernels without batch operations
+ * (before 5.6) get the key-by-key walk.
  */
 static uint64_t poll_counts(struct sensor *s)
 {
-	int fd = bpf_map__fd(s->skel->maps.flow_counts);
+	int fd = bpf_map__fd(s->skel->maps.flow_index);
 	struct flow_key key, next;
 	uint64_t nkeys = 0;
 	__u64 token = 0;
 	void *prev = NULL;
 	bool first = true;
+	__u32 idx;
 	int err;
 
 	if (s->batch_ok) {
@@ -370,7 +403,7 @@ static uint64_t poll_counts(struct sensor *s)
 				/* 524: the kernel's own ENOTSUPP */
 				if (!first || (errno != EINVAL && errno != EOPNOTSUPP &&
 					       errno != 524))
-					log_warn("batch read of the counter map; reading key by key");
+					log_warn("batch read of the counter index; reading key by key");
 				else
 					log_info("no batch map reads on this kernel; reading key by key");
 				s->batch_ok = false;
@@ -378,8 +411,7 @@ static uint64_t poll_counts(struct sensor *s)
 			}
 			first = false;
 			for (__u32 i = 0; i < n; i++)
-				account(s, &s->batch_keys[i],
-					&s->batch_vals[(size_t)i * (size_t)s->ncpus]);
+				account_index(s, &s->batch_keys[i], s->batch_vals[i]);
 			nkeys += n;
 		} while (!err);
 		if (s->batch_ok)
@@ -389,9 +421,9 @@ static uint64_t poll_counts(struct sensor *s)
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, s->percpu))
+		if (bpf_map_lookup_elem(fd, &key, &idx))
 			continue;	/* deleted meanwhile: never by us */
-		account(s, &key, s->percpu);
+		account_index(s, &key, idx);
 		nkeys++;
 	}
 	return nkeys;
