@@ -37,10 +37,27 @@ static inline uint64_t zero_bytes(uint64_t x)
 	return (x - BYTES_ONES) & ~x & BYTES_HIGHS;
 }
 
+/* The last n (1..7) bytes of a key of total bytes, zero-extended, as
+ * memcpy() into a zeroed word would give them: without a call. */
+static inline uint64_t hash_tail(const unsigned char *p, size_t n, size_t total)
+{
+	uint32_t lo, hi;
+
+	if (total >= 8)			/* the word that ends the key, shifted */
+		return load8((const char *)p + n - 8) >> (8 * (8 - n));
+	if (n >= 4) {			/* two halves, overlapping */
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + n - 4, 4);
+		return lo | (uint64_t)hi << (8 * (n - 4));
+	}
+	return p[0] | (uint64_t)p[n / 2] << (8 * (n / 2)) | (uint64_t)p[n - 1] << (8 * (n - 1));
+}
+
 static inline uint32_t hash_bytes(uint64_t seed, const void *key, size_t n)
 {
 	const unsigned char *p = key;
 	uint64_t h = seed ^ (n * 0x9e3779b97f4a7c15ULL), w;
+	size_t total = n;
 
 	for (; n >= 8; p += 8, n -= 8) {
 		memcpy(&w, p, 8);
@@ -48,8 +65,7 @@ static inline uint32_t hash_bytes(uint64_t seed, const void *key, size_t n)
 		h ^= h >> 32;
 	}
 	if (n) {
-		w = 0;
-		memcpy(&w, p, n);
+		w = hash_tail(p, n, total);
 		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
 	}
 	h ^= h >> 29;
