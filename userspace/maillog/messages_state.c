@@ -28,10 +28,11 @@
  *
  * Newest first, so that when the table would pass max_bytes the writer
  * stops, and what is left out is the oldest: the nearest to expiry, and
- * the likeliest to have left the queue already.  A message is about 60
- * bytes: a burst from one identity repeats its instance, identity, client
- * and sender, which SAME leaves out.  sender_local is not kept: a load
- * computes it again with the current local_domains.
+ * the likeliest to have left the queue already.  A message takes about 85
+ * bytes, 30 in a burst from one identity, whose instance, identity, client
+ * and sender SAME leaves out (100000 messages: 8 MB, saved in 50-90 ms).
+ * sender_local is not kept: a load computes it again with the current
+ * local_domains.
  *
  * A load checks everything before the table sees it, and refuses the whole
  * file at the first fault: header and version, checksum (a damaged disk
@@ -88,7 +89,7 @@ enum {
 static bool utf8_ok(const char *s)
 {
 	while (*s) {
-		size_t n = utf8_seq_len((const unsigned char *)s);
+		size_t n = (unsigned char)*s < 0x80 ? 1 : utf8_seq_len((const unsigned char *)s);
 
 		if (n == 0)
 			return false;
