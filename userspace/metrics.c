@@ -173,6 +173,13 @@ static const struct metric_desc metric_table[] = {
 	{ "smtp_sentinel_message_evictions_total", COUNTER,
 	  "Messages dropped from the in-flight table because it was full.",
 	  .counter = FIELD(message_evictions) },
+	{ "smtp_sentinel_message_snapshot_bytes", GAUGE,
+	  "Size of the last saved snapshot of the in-flight message table (maillog.messages).",
+	  .counter = FIELD(message_snapshot_bytes) },
+	{ "smtp_sentinel_message_snapshot_omitted", GAUGE,
+	  "Oldest in-flight messages left out of the last snapshot: the table passed its "
+	  "16 MiB bound.  They are not restored after a restart.",
+	  .counter = FIELD(message_snapshot_omitted) },
 	{ "smtp_sentinel_flows_attributed_total", COUNTER,
 	  "Established watched-port flows joined to a logged delivery of a known identity "
 	  "(same pid, relay address and port).",

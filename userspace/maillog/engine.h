@@ -8,9 +8,19 @@
  * maillog_parse() in the [maillog] format (format.h: Postfix records only
  * from syslog_names programs, Sendmail, Exim), handed on in order by
  * maillog_feed(), and counted: parsed, ignored, unparsed (never fatal),
- * SASL logins and failures.  maillog_save() writes the positions atomically; the daemon
- * calls it every second and at exit, so a restart neither loses nor
- * repeats a line (after a crash, at most the last second is read again).
+ * SASL logins and failures.
+ *
+ * State: the positions (maillog.state) and the in-flight message table as
+ * of those positions (maillog.messages) are one snapshot, saved atomically
+ * by maillog_save(), which the daemon calls every second, and at exit.
+ * The positions are written when they moved, the table only when it
+ * changed and at most every 5 seconds (positions wait for it meanwhile).
+ * At start-up both are restored when maillog.state names that table and
+ * every [maillog] path resumes; otherwise no table is (engine.c says why).
+ * So a restart neither loses nor repeats a line, and a message accepted
+ * before it is delivered after it under its identity; after a crash, the
+ * lines since the last snapshot (at most 5 seconds) are read again onto
+ * the table as it was then, and what they count is counted again.
  *
  * Records of messages go to the in-flight message table (messages.h): each
  * accepted message and each delivery is counted under its sender identity
@@ -58,14 +68,15 @@ struct maillog *maillog_open(const struct config *cfg, struct counters *counters
 			     const struct maillog_events *ev);
 /* The in-flight message table (for the queue ids of an identity). */
 const struct msg_table *maillog_messages(const struct maillog *m);
-/* Saves the positions, then frees. */
+/* Saves the positions and the message table, then frees. */
 void maillog_close(struct maillog *m);
 
 size_t maillog_nfds(const struct maillog *m);
 int maillog_fd(const struct maillog *m, size_t i);
 /* Read what is new in every file. */
 void maillog_poll(struct maillog *m);
-/* Persist the positions if they moved since the last save. */
+/* Persist the positions if they moved since the last save, with the
+ * message table if it changed (see above). */
 void maillog_save(struct maillog *m);
 
 #endif
