@@ -347,7 +347,7 @@ static struct ident *ident_get(struct report *r, const char *name)
 	index_reserve(&r->ident_ix, r->nidents);
 	for (s = index_first(&r->ident_ix, h); s->item; s = index_next(&r->ident_ix, s)) {
 		id = r->idents[s->item - 1];
-		if (s->hash == h && memcmp(id->name, name, len + 1) == 0)
+		if (s->hash == h && equal_bytes(id->name, name, len + 1))
 			return id;
 	}
 	if (r->nidents >= MAX_IDENTITIES) {
@@ -386,7 +386,7 @@ static uint32_t ip_number(struct report *r, const char *ip, size_t len, bool add
 
 	index_reserve(&r->ips_ix, r->nips);
 	for (s = index_first(&r->ips_ix, h); s->item; s = index_next(&r->ips_ix, s))
-		if (s->hash == h && memcmp(r->ips[s->item - 1], ip, len + 1) == 0)
+		if (s->hash == h && equal_bytes(r->ips[s->item - 1], ip, len + 1))
 			return s->item - 1;
 	if (!add)
 		return UINT32_MAX;
@@ -474,7 +474,7 @@ static void on_auth_failed(struct report *r, const struct syslog_line *sl,
 	h = hash_bytes(r->seed, ip, len);
 	index_reserve(&r->auth_ix, r->nauth);
 	for (s = index_first(&r->auth_ix, h); s->item; s = index_next(&r->auth_ix, s))
-		if (s->hash == h && memcmp(r->auth[s->item - 1]->ip, ip, len + 1) == 0) {
+		if (s->hash == h && equal_bytes(r->auth[s->item - 1]->ip, ip, len + 1)) {
 			a = r->auth[s->item - 1];
 			break;
 		}

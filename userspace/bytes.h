@@ -2,16 +2,20 @@
 /*
  * bytes.h - word-at-a-time helpers for scanning and hashing byte strings.
  *
- * load8() reads 8 unaligned bytes; zero_bytes() marks the bytes of a word
- * that are 0 (exact up to the lowest one: scans use the lowest); a byte
- * equal to c is a zero byte of x ^ (BYTES_ONES * c).  hash_bytes() hashes
- * a key 8 bytes at a time with a caller's seed (seed it per run where log
- * text chooses the keys, so no one can aim at one slot).  Little-endian
- * only, which the build checks.
+ * load8() reads 8 unaligned bytes, store8() writes them.  copy_bytes()
+ * and equal_bytes() are memcpy() and memcmp() == 0 without a library call
+ * up to 32 bytes: GCC calls one for any size it does not know, and the
+ * tables copy and compare short keys millions of times.  zero_bytes()
+ * marks the bytes of a word that are 0 (exact up to the lowest one: scans
+ * use the lowest); a byte equal to c is a zero byte of x ^ (BYTES_ONES * c).
+ * hash_bytes() hashes a key 8 bytes at a time with a caller's seed (seed
+ * it per run where log text chooses the keys, so no one can aim at one
+ * slot).  Little-endian only, which the build checks.
  */
 #ifndef SENTINEL_BYTES_H
 #define SENTINEL_BYTES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -29,6 +33,84 @@ static inline uint64_t load8(const char *p)
 
 	memcpy(&v, p, sizeof(v));
 	return v;
+}
+
+static inline void store8(char *p, uint64_t v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+/* memcpy() of n bytes, n at most 32, without the library call GCC makes
+ * for a size it does not know: overlapping word moves. */
+static inline void copy_short(char *dst, const char *src, size_t n)
+{
+	uint32_t a, b;
+	uint16_t c, d;
+
+	if (n >= 16) {
+		uint64_t w0 = load8(src), w1 = load8(src + 8);
+		uint64_t w2 = load8(src + n - 16), w3 = load8(src + n - 8);
+
+		store8(dst, w0);
+		store8(dst + 8, w1);
+		store8(dst + n - 16, w2);
+		store8(dst + n - 8, w3);
+	} else if (n >= 8) {
+		uint64_t w0 = load8(src), w1 = load8(src + n - 8);
+
+		store8(dst, w0);
+		store8(dst + n - 8, w1);
+	} else if (n >= 4) {
+		memcpy(&a, src, 4);
+		memcpy(&b, src + n - 4, 4);
+		memcpy(dst, &a, 4);
+		memcpy(dst + n - 4, &b, 4);
+	} else if (n >= 2) {
+		memcpy(&c, src, 2);
+		memcpy(&d, src + n - 2, 2);
+		memcpy(dst, &c, 2);
+		memcpy(dst + n - 2, &d, 2);
+	} else if (n) {
+		dst[0] = src[0];
+	}
+}
+
+/* memcmp(a, b, n) == 0 for n at most 32, the same way. */
+static inline bool equal_short(const char *a, const char *b, size_t n)
+{
+	uint32_t a0, a1, b0, b1;
+
+	if (n >= 16)
+		return ((load8(a) ^ load8(b)) | (load8(a + 8) ^ load8(b + 8)) |
+			(load8(a + n - 16) ^ load8(b + n - 16)) |
+			(load8(a + n - 8) ^ load8(b + n - 8))) == 0;
+	if (n >= 8)
+		return ((load8(a) ^ load8(b)) | (load8(a + n - 8) ^ load8(b + n - 8))) == 0;
+	if (n >= 4) {
+		memcpy(&a0, a, 4);
+		memcpy(&b0, b, 4);
+		memcpy(&a1, a + n - 4, 4);
+		memcpy(&b1, b + n - 4, 4);
+		return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+/* Either of the above for any n: the call only for long values. */
+static inline void copy_bytes(char *dst, const char *src, size_t n)
+{
+	if (n <= 32)
+		copy_short(dst, src, n);
+	else
+		memcpy(dst, src, n);
+}
+
+static inline bool equal_bytes(const char *a, const char *b, size_t n)
+{
+	return n <= 32 ? equal_short(a, b, n) : memcmp(a, b, n) == 0;
 }
 
 /* High bit of each byte of x that is 0; exact up to the lowest one. */

@@ -56,10 +56,11 @@ static size_t copy_str(char *dst, size_t cap, const char *src)
 
 void msg_instance(char *dst, size_t cap, struct slice program)
 {
-	const char *slash = program.n ? memchr(program.p, '/', program.n) : NULL;
+	size_t n = 0;
 
-	if (slash)
-		program.n = (size_t)(slash - program.p);
+	while (n < program.n && program.p[n] != '/')	/* a short name */
+		n++;
+	program.n = n;
 	copy_value(dst, cap, program);
 }
 
@@ -102,7 +103,7 @@ static bool status_of(struct slice s, enum msg_status *out)
 	default:
 		return false;
 	}
-	if (memcmp(s.p, msg_status_name(st), s.n) != 0)
+	if (!equal_short(s.p, msg_status_name(st), s.n))
 		return false;
 	*out = st;
 	return true;
@@ -271,9 +272,9 @@ struct key {
 static void make_key(struct key *k, const char *instance, size_t in, const char *qid,
 		     size_t qn)
 {
-	memcpy(k->s, instance, in);
+	copy_bytes(k->s, instance, in);
 	k->s[in] = '/';
-	memcpy(k->s + in + 1, qid, qn + 1);
+	copy_bytes(k->s + in + 1, qid, qn + 1);
 	k->n = in + 1 + qn;
 	k->hash = key_hash(k->s, k->n);
 }
@@ -284,7 +285,7 @@ static struct entry *find_key(const struct msg_table *t, const struct key *k)
 		struct entry *e = t->slot[i].e;
 
 		if (t->slot[i].hash == k->hash && e->keylen == k->n &&
-		    memcmp(e->key, k->s, k->n) == 0)
+		    equal_bytes(e->key, k->s, k->n))
 			return e;
 	}
 	return NULL;
@@ -347,12 +348,12 @@ static struct entry *insert_key(struct msg_table *t, const struct key *k, size_t
 	} else {
 		e = xcalloc(1, sizeof(*e));
 	}
-	memcpy(e->m.instance, k->s, in);
+	copy_bytes(e->m.instance, k->s, in);
 	e->m.instance[in] = '\0';
-	memcpy(e->m.qid, k->s + in + 1, k->n - in);	/* with its NUL */
+	copy_bytes(e->m.qid, k->s + in + 1, k->n - in);	/* with its NUL */
 	e->m.nrcpt = e->m.size = -1;
 	e->m.first = e->m.last = now;
-	memcpy(e->key, k->s, k->n + 1);
+	copy_bytes(e->key, k->s, k->n + 1);
 	e->keylen = k->n;
 	e->hash = k->hash;
 	index_add(t, e);

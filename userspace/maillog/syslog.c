@@ -526,7 +526,7 @@ bool slice_copy(char *dst, size_t cap, struct slice v)
 	if (cap == 0)
 		return v.n == 0;
 	if (v.n < cap && v.p && plain_ascii(v.p, v.n)) {	/* nearly every value */
-		memcpy(dst, v.p, v.n);
+		copy_bytes(dst, v.p, v.n);
 		dst[v.n] = '\0';
 		return true;
 	}
