@@ -6,7 +6,9 @@
 # a temporary directory; real Postfix 3 lines in Debian's format, hostile
 # ones among them; the counts scraped from /metrics must be exact after
 # each step.  A restart resumes from the saved position: the new process
-# counts exactly the lines written while it was down, none twice.
+# counts exactly the lines written while it was down, none twice.  The
+# in-flight messages survive it too: a message accepted before a stop or a
+# crash is delivered after it under its identity.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
@@ -37,6 +39,8 @@ start = beginning
 local_domains = example.org
 [daemon]
 state_dir = $WORK/state
+[control]
+socket = $WORK/control.sock
 CONF
 
 start() {
@@ -84,6 +88,21 @@ queued() {	# an address that pretends to carry an identity
 }
 noise() {
 	echo "Nov 27 02:05:$1 mx1 dovecot: imap-login: Login: user=<alice>, method=PLAIN, rip=192.0.2.8"
+}
+delivered() {
+	echo "Nov 27 02:05:$2 mx1 postfix/smtp[3001]: $1: to=<bob@example.net>, relay=mx.example.net[198.51.100.5]:25, delay=1.2, delays=0.1/0.01/0.5/0.59, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 9C1D2E3F4A)"
+}
+removed() {
+	echo "Nov 27 02:05:$2 mx1 postfix/qmgr[880]: $1: removed"
+}
+identity_metric() {	# identity_metric NAME IDENTITY [STATUS]
+	metric "$1{identity=\"$2\"${3:+,status=\"$3\"}}"
+}
+# True once maillog.state's position is the end of the maillog: positions
+# are saved only with the message table they go with.
+saved_to_end() {
+	[ "$(awk -v p="$LOG" '$7 == p { print $3 }' "$WORK/state/maillog.state")" = \
+	  "$(stat -c %s "$LOG")" ]
 }
 
 {
@@ -143,6 +162,52 @@ kill -KILL "$PID"; wait "$PID" 2>/dev/null; PID=
 failure 50 >> "$LOG"
 start
 expect_counts "after SIGKILL only the lines after the saved position are read" 1 0 0 0 1
+
+# A message accepted before a stop, delivered and removed after it.
+login 4F3A21C0A1 52 henry >> "$LOG"
+queued 4F3A21C0A1 52 >> "$LOG"
+expect_counts "henry's message is accepted" 3 0 0 1 1
+check "henry's message is counted" \
+	[ "$(identity_metric smtp_sentinel_messages_total sasl:henry)" = 1 ]
+stop
+check "SIGTERM saved the message table" test -s "$WORK/state/maillog.messages"
+delivered 4F3A21C0A1 53 >> "$LOG"
+removed 4F3A21C0A1 53 >> "$LOG"
+start
+expect_counts "after a restart, the delivery and removed lines are read once" 2 0 0 0 0
+check "a delivery after a restart counts for the identity of its message" \
+	[ "$(identity_metric smtp_sentinel_deliveries_total sasl:henry sent)" = 1 ]
+check "the message accepted before the restart is not counted again" \
+	[ "$(identity_metric smtp_sentinel_messages_total sasl:henry)" = 0 ]
+
+# The same across a crash, once the snapshot holds the message.
+login 4F3A21C0A2 55 ivan >> "$LOG"
+queued 4F3A21C0A2 55 >> "$LOG"
+expect_counts "ivan's message is accepted" 4 0 0 1 0
+wait_for 15 saved_to_end || fail "the position reaches the end of the maillog"
+kill -KILL "$PID"; wait "$PID" 2>/dev/null; PID=
+delivered 4F3A21C0A2 56 >> "$LOG"
+removed 4F3A21C0A2 56 >> "$LOG"
+start
+expect_counts "after SIGKILL, only the lines after the snapshot are read" 2 0 0 0 0
+check "a delivery after a crash counts for the identity of its message" \
+	[ "$(identity_metric smtp_sentinel_deliveries_total sasl:ivan sent)" = 1 ]
+check "the message accepted before the crash is not counted again" \
+	[ "$(identity_metric smtp_sentinel_messages_total sasl:ivan)" = 0 ]
+
+# A damaged table file is refused whole, said so, and the daemon runs on.
+login 4F3A21C0A3 57 jack >> "$LOG"
+queued 4F3A21C0A3 57 >> "$LOG"
+expect_counts "jack's message is accepted" 4 0 0 1 0
+stop
+printf '\377' | dd of="$WORK/state/maillog.messages" bs=1 seek=40 conv=notrunc 2>/dev/null
+delivered 4F3A21C0A3 58 >> "$LOG"
+start
+expect_counts "with a damaged table file, the positions still resume" 1 0 0 0 0
+check "the damaged table file is refused, with the reason" \
+	grep -q 'maillog.messages refused, not restored: checksum mismatch' "$WORK/daemon.log"
+check "and its messages are unknown after the restart" \
+	[ -z "$(identity_metric smtp_sentinel_deliveries_total sasl:jack sent)" ]
 
 stop
 if grep -q 'ERROR: \(Address\|Undefined\)Sanitizer\|runtime error:' "$WORK/daemon.log"; then
