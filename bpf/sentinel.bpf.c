@@ -39,6 +39,9 @@
 #define AF_INET		2	/* macros, not in BTF */
 #define AF_INET6	10
 
+/* Flow event slots per CPU, a power of 2 (see struct flow_event_slot). */
+const volatile __u32 event_slots = SENTINEL_EVENT_SLOTS_MIN;
+
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -119,15 +122,15 @@ struct {
 } sentinel_stats SEC(".maps");
 
 /*
- * Flow events: SENTINEL_EVENT_SLOTS per possible CPU (userspace sets
- * max_entries before load and mmaps the array).  No lock and no helper
+ * Flow events: event_slots per possible CPU (userspace sets it and
+ * max_entries before load, and mmaps the array).  No lock and no helper
  * call, where a ring buffer takes a spin lock and three calls (reserve,
  * query, submit): ~0.3 us per event here.  See struct flow_event_slot.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, SENTINEL_EVENT_SLOTS);
+	__uint(max_entries, SENTINEL_EVENT_SLOTS_MIN);
 	__type(key, __u32);
 	__type(value, struct flow_event_slot);
 } flow_events SEC(".maps");
@@ -307,8 +310,8 @@ static __always_inline void emit_flow(const struct flow_sk *fs, __u8 outcome,
 	if (!head)
 		return;
 	h = READ_ONCE(*head);
-	idx = bpf_get_smp_processor_id() * SENTINEL_EVENT_SLOTS;	/* inlined */
-	slot = bpf_map_lookup_elem(&flow_events, &(__u32){ idx + (h & (SENTINEL_EVENT_SLOTS - 1)) });
+	idx = bpf_get_smp_processor_id() * event_slots;	/* inlined */
+	slot = bpf_map_lookup_elem(&flow_events, &(__u32){ idx + (h & (event_slots - 1)) });
 	/* Not free: userspace is a lap behind.  Or another program on this
 	 * CPU (a softirq, a preempting task) took position h meanwhile. */
 	if (!slot || READ_ONCE(slot->seq) != h ||
@@ -338,8 +341,8 @@ static __always_inline void emit_flow(const struct flow_sk *fs, __u8 outcome,
 	 * timer collects: a wakeup per event would cost the caller ~12 us. */
 	if ((h & 63) == 0) {
 		slot = bpf_map_lookup_elem(&flow_events,
-			&(__u32){ idx + ((h + SENTINEL_EVENT_SLOTS / 2) & (SENTINEL_EVENT_SLOTS - 1)) });
-		if (slot && READ_ONCE(slot->seq) != h + SENTINEL_EVENT_SLOTS / 2)
+			&(__u32){ idx + ((h + event_slots / 2) & (event_slots - 1)) });
+		if (slot && READ_ONCE(slot->seq) != h + event_slots / 2)
 			bpf_ringbuf_output(&event_wakeup, &h, sizeof(h), BPF_RB_FORCE_WAKEUP);
 	}
 }

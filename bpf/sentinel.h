@@ -16,7 +16,8 @@
 #define SENTINEL_MAX_FLOW_KEYS	16384	/* distinct {cgroup, uid, comm, port} */
 #define SENTINEL_MAX_PORTS	64	/* watched ports */
 #define SENTINEL_FLOW_SLOTS	65536	/* flows between connect() and outcome; 2^n */
-#define SENTINEL_EVENT_SLOTS	1024	/* flow events per CPU; 2^n */
+#define SENTINEL_EVENT_SLOTS	16384	/* flow events, all CPUs together */
+#define SENTINEL_EVENT_SLOTS_MIN 2048	/* flow events per CPU, at least */
 
 /*
  * Who connected where: the key of the per-CPU counter map.  One entry per
@@ -62,13 +63,15 @@ struct flow_event {
 };
 
 /*
- * The flow events of one CPU are SENTINEL_EVENT_SLOTS consecutive slots of
- * the mmapable array flow_events (CPU c: slots c * SENTINEL_EVENT_SLOTS...),
- * a lock-free queue of one consumer, sentineld.  Position n of a CPU goes
- * to its slot n % SENTINEL_EVENT_SLOTS, whose seq says whose turn it is:
- * n: free for the producer of position n; n + 1: position n is written, for
- * the consumer, who sets it to n + SENTINEL_EVENT_SLOTS when done.  A
- * producer that finds its slot not free drops the event and counts it.
+ * The flow events of one CPU are S consecutive slots of the mmapable array
+ * flow_events (CPU c: slots c * S...), a lock-free queue of one consumer,
+ * sentineld; S, a power of 2, is event_slots in the BPF object's rodata:
+ * SENTINEL_EVENT_SLOTS shared out among the possible CPUs, at least
+ * SENTINEL_EVENT_SLOTS_MIN.  Position n of a CPU goes to its slot n % S,
+ * whose seq says whose turn it is: n: free for the producer of position n;
+ * n + 1: position n is written, for the consumer, who sets it to n + S when
+ * done.  A producer that finds its slot not free drops the event and
+ * counts it.
  */
 struct flow_event_slot {
 	__u64 seq;

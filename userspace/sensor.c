@@ -45,7 +45,8 @@ struct sensor {
 	struct sentinel_bpf *skel;
 	struct bpf_link *links[4];
 	struct ring_buffer *rb;		/* wakeups only */
-	struct flow_event_slot *events;	/* mmapped: ncpus * SENTINEL_EVENT_SLOTS */
+	struct flow_event_slot *events;	/* mmapped: ncpus * slots */
+	__u32 slots;			/* flow event slots per CPU, 2^n */
 	size_t events_len;
 	uint64_t *tails;		/* next position to read, per CPU */
 	int cgroup_fd;
@@ -140,8 +141,12 @@ struct sensor *sensor_open(const struct config *cfg, struct counters *counters,
 		log_errx("cannot open the BPF object: %s", explain_load_error(errno));
 		goto fail;
 	}
+	s->slots = SENTINEL_EVENT_SLOTS_MIN;
+	while ((size_t)s->slots * (size_t)s->ncpus < SENTINEL_EVENT_SLOTS)
+		s->slots *= 2;
+	s->skel->rodata->event_slots = s->slots;
 	if (bpf_map__set_max_entries(s->skel->maps.flow_events,
-				     (__u32)s->ncpus * SENTINEL_EVENT_SLOTS) ||
+				     (__u32)s->ncpus * s->slots) ||
 	    bpf_map__set_max_entries(s->skel->maps.flow_counts,
 				     (__u32)s->ncpus * SENTINEL_MAX_FLOW_KEYS)) {
 		log_errx("cannot size the per-CPU tables");
@@ -152,7 +157,7 @@ struct sensor *sensor_open(const struct config *cfg, struct counters *counters,
 		log_errx("cannot load the BPF programs: %s", explain_load_error(-err));
 		goto fail;
 	}
-	s->events_len = (size_t)s->ncpus * SENTINEL_EVENT_SLOTS * sizeof(*s->events);
+	s->events_len = (size_t)s->ncpus * s->slots * sizeof(*s->events);
 	s->events = mmap(NULL, s->events_len, PROT_READ | PROT_WRITE, MAP_SHARED,
 			 bpf_map__fd(s->skel->maps.flow_events), 0);
 	if (s->events == MAP_FAILED) {
@@ -169,8 +174,8 @@ struct sensor *sensor_open(const struct config *cfg, struct counters *counters,
 		goto fail;
 	}
 	/* Every slot free for its first position (see struct flow_event_slot). */
-	for (size_t i = 0; i < (size_t)s->ncpus * SENTINEL_EVENT_SLOTS; i++)
-		s->events[i].seq = i % SENTINEL_EVENT_SLOTS;
+	for (size_t i = 0; i < (size_t)s->ncpus * s->slots; i++)
+		s->events[i].seq = i % s->slots;
 	s->tails = xcalloc((size_t)s->ncpus, sizeof(*s->tails));
 
 	for (size_t i = 0; i < cfg->nports; i++) {
@@ -265,17 +270,17 @@ void sensor_drain(struct sensor *s)
 			log_warnx("reading flow event wakeups: %s", strerror(-n));
 	}
 	for (int c = 0; c < s->ncpus; c++) {
-		struct flow_event_slot *q = s->events + (size_t)c * SENTINEL_EVENT_SLOTS;
+		struct flow_event_slot *q = s->events + (size_t)c * s->slots;
 		uint64_t t = s->tails[c];
 
 		for (;;) {
-			struct flow_event_slot *slot = &q[t & (SENTINEL_EVENT_SLOTS - 1)];
+			struct flow_event_slot *slot = &q[t & (s->slots - 1)];
 			struct flow_event e;
 
 			if (__atomic_load_n(&slot->seq, __ATOMIC_ACQUIRE) != t + 1)
 				break;
 			memcpy(&e, &slot->e, sizeof(e));
-			__atomic_store_n(&slot->seq, t + SENTINEL_EVENT_SLOTS, __ATOMIC_RELEASE);
+			__atomic_store_n(&slot->seq, t + s->slots, __ATOMIC_RELEASE);
 			t++;
 			s->counters->flow_events++;
 			if (s->on_flow)
