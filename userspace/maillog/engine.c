@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "maillog/engine.h"
@@ -362,6 +363,10 @@ struct maillog *maillog_open(const struct config *cfg, struct counters *counters
 		if (errno != ENOENT)
 			log_warn("reading %s/%s; starting from [maillog] start",
 				 m->state_dir, STATE_FILE);
+		else if (snprintf(text, PATH_MAX, "%s/%s", m->state_dir, MESSAGES_FILE) < PATH_MAX &&
+			 access(text, F_OK) == 0)
+			log_warnx("%s without %s: in-flight messages not restored", text,
+				  STATE_FILE);
 		text[0] = '\0';
 	} else {
 		restored = restore_messages(m, text);
