@@ -23,9 +23,14 @@
  * BTF task access from cgroup programs, bpf_cast_to_kern_ctx).
  *
  * Hot path: one inlined array lookup for the port filter on every connect();
- * for a watched port, a handful of loads, a hash lookup, an atomic add, the
- * cookie and an inlined array store; at the outcome, a hash lookup, a clock
- * read and inlined array stores.  No loops, no strings, no locks.
+ * for a watched port two helper calls (the task, the cookie), a handful of
+ * loads, the per-CPU key cache (a hash lookup only when it misses), an
+ * atomic add and an inlined array store; at the outcome no call at all:
+ * inlined array lookups, atomics and stores.  No loops, no strings, no
+ * locks.  Every other sock_ops callback and every close in another state
+ * returns at its first compares.  Measured on a 2-CPU EPYC VM with SRSO
+ * (tests/bench/connect_bench.sh): the same programs returning at once cost
+ * ~0.4 us per connect+accept+close; these ~1.0 us.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
