@@ -88,15 +88,21 @@ struct index {
 	size_t mask;			/* slots - 1, slots a power of two */
 };
 
+/* What every accepted message updates comes first, the name and the
+ * chart after it: a lookup and an update touch three cache lines. */
 struct ident {
-	char name[MSG_IDENTITY_MAX];
 	uint32_t idx;
+	unsigned shift;			/* chart bucket = 60 << shift seconds */
 	unsigned long messages, rcpts, foreign, ips;
 	unsigned long deliveries[MSG_NSTATUS];
 	time_t first, last;
-	unsigned shift;			/* chart bucket = 60 << shift seconds */
+	/* its client IPs, by their numbers in r->ips: one bit each below
+	 * nipbits (see densify()), the others in ipset */
+	uint64_t *ipbits;
+	uint32_t nipbits, nipset;
+	struct index ipset;
+	char name[MSG_IDENTITY_MAX];
 	uint32_t chart[CHART_BUCKETS];
-	struct index ipset;		/* its client IPs: numbers in r->ips */
 };
 
 struct authfail {
@@ -397,13 +403,46 @@ static uint32_t ip_number(struct report *r, const char *ip, size_t len, bool add
 	return r->nips - 1;
 }
 
+/*
+ * Give id a bitmap of every IP number there is when that costs at most 4
+ * bytes per IP it has (a busy login used from most of the addresses seen:
+ * the bitmap is a cache line where the index was a few kilobytes, a miss
+ * per accepted message).  Checked each time its count doubles from 32 on,
+ * so the bitmaps stay under 4 bytes a pair in all.
+ */
+static void densify(struct report *r, struct ident *id)
+{
+	uint32_t words = (r->nips + 63) / 64;
+	uint64_t *bits;
+
+	if (id->ips < 32 || (id->ips & (id->ips - 1)) || (size_t)words * 8 > 4 * id->ips ||
+	    words * 64 <= id->nipbits)
+		return;
+	bits = xcalloc(words, sizeof(*bits));
+	if (id->ipbits)
+		memcpy(bits, id->ipbits, id->nipbits / 8);
+	for (size_t i = 0; id->ipset.slot && i <= id->ipset.mask; i++) {
+		uint32_t n = id->ipset.slot[i].item - 1;
+
+		if (id->ipset.slot[i].item)
+			bits[n / 64] |= 1ULL << (n % 64);
+	}
+	free(id->ipbits);
+	free(id->ipset.slot);
+	id->ipset.slot = NULL;
+	id->nipset = 0;
+	id->ipbits = bits;
+	id->nipbits = words * 64;
+}
+
 /* Count ip for id once.  Each identity keeps the numbers of its IPs, so
- * that a lookup touches its own small index, not a table of all pairs. */
+ * that a lookup touches its own bitmap or small index, not a table of all
+ * pairs. */
 static void count_ip(struct report *r, struct ident *id, const char *ip)
 {
 	size_t len;
-	uint32_t n, h;
-	struct slot *s;
+	uint32_t n, h = 0;
+	struct slot *s = NULL;
 
 	if (!ip[0] || id->idx == UINT32_MAX)
 		return;
@@ -413,19 +452,30 @@ static void count_ip(struct report *r, struct ident *id, const char *ip)
 		r->pairs_full = true;
 		return;
 	}
-	h = (uint32_t)(((n ^ r->seed) * 0x9e3779b97f4a7c15ULL) >> 32);
-	index_reserve(&id->ipset, id->ips);
-	for (s = index_first(&id->ipset, h); s->item; s = index_next(&id->ipset, s))
-		if (s->item == n + 1)
+	if (n < id->nipbits) {
+		if (id->ipbits[n / 64] & (1ULL << (n % 64)))
 			return;
+	} else {
+		h = (uint32_t)(((n ^ r->seed) * 0x9e3779b97f4a7c15ULL) >> 32);
+		index_reserve(&id->ipset, id->nipset);
+		for (s = index_first(&id->ipset, h); s->item; s = index_next(&id->ipset, s))
+			if (s->item == n + 1)
+				return;
+	}
 	if (r->npairs >= MAX_PAIRS) {
 		r->pairs_full = true;
 		return;
 	}
-	s->hash = h;
-	s->item = n + 1;
+	if (s) {
+		s->hash = h;
+		s->item = n + 1;
+		id->nipset++;
+	} else {
+		id->ipbits[n / 64] |= 1ULL << (n % 64);
+	}
 	r->npairs++;
 	id->ips++;
+	densify(r, id);
 }
 
 static void on_accepted(const struct message *m, void *arg)
@@ -861,6 +911,7 @@ static void report_free(struct report *r)
 {
 	for (uint32_t i = 0; i < r->nidents; i++) {
 		free(r->idents[i]->ipset.slot);
+		free(r->idents[i]->ipbits);
 		free(r->idents[i]);
 	}
 	free(r->idents);
