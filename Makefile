@@ -79,8 +79,8 @@ $(BUILD)/sentineld: $(DAEMON_OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Offline maillog forensics: the maillog modules, without the daemon's main.
-REPORT_SRCS := tools/sentinel-report.c tools/report_input.c
-$(BUILD)/sentinel-report: $(REPORT_SRCS) tools/report_input.h \
+REPORT_SRCS := tools/sentinel-report.c tools/report_input.c tools/report_output.c
+$(BUILD)/sentinel-report: $(REPORT_SRCS) tools/report_input.h tools/report.h \
 		$(filter-out $(BUILD)/sentineld.o,$(DAEMON_OBJS))
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -pthread -o $@ $(filter %.c %.o,$^) $(LDLIBS) -ljansson -lz
 
