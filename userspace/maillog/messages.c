@@ -54,14 +54,21 @@ static size_t copy_str(char *dst, size_t cap, const char *src)
 	return n;
 }
 
-void msg_instance(char *dst, size_t cap, struct slice program)
+/* msg_instance(), and the length of the copy. */
+static size_t instance_of(char *dst, size_t cap, struct slice program)
 {
 	size_t n = 0;
 
 	while (n < program.n && program.p[n] != '/')	/* a short name */
 		n++;
 	program.n = n;
-	copy_value(dst, cap, program);
+	slice_copy_n(dst, cap, program, &n);
+	return n;
+}
+
+void msg_instance(char *dst, size_t cap, struct slice program)
+{
+	instance_of(dst, cap, program);
 }
 
 bool msg_sender_local(const char *sender, const char *const *local_domains)
@@ -443,7 +450,7 @@ static void on_client(struct msg_table *t, const struct key *k, size_t in,
 	struct entry *e = find_key(t, k);
 	struct slice ip = postfix_get(r, POSTFIX_F_CLIENT_IP);
 	char *id;
-	size_t n;
+	size_t n, ipn;
 
 	if (e && e->m.reinjected && !e->m.accepted) {
 		/* announced by its hand-off: keeps the original identity */
@@ -454,7 +461,7 @@ static void on_client(struct msg_table *t, const struct key *k, size_t in,
 	if (e)
 		drop(t, e);	/* a queue id used again: a new message */
 	e = insert_key(t, k, in, sl->time);
-	copy_value(e->m.client_ip, sizeof(e->m.client_ip), ip);
+	slice_copy_n(e->m.client_ip, sizeof(e->m.client_ip), ip, &ipn);
 	id = e->m.identity;
 	/* "sasl:" + POSTFIX_TEXT_MAX and "client:" + POSTFIX_IP_MAX fit */
 	if (r->kind == POSTFIX_PICKUP) {
@@ -466,7 +473,7 @@ static void on_client(struct msg_table *t, const struct key *k, size_t in,
 	} else {
 		n = sizeof("client:") - 1;
 		memcpy(id, "client:", n);
-		memcpy(id + n, e->m.client_ip, strlen(e->m.client_ip) + 1);
+		memcpy(id + n, e->m.client_ip, ipn + 1);
 		e->m.held = loopback(ip);
 	}
 }
@@ -516,7 +523,7 @@ void msg_table_record(struct msg_table *t, const struct syslog_line *sl,
 	char instance[MSG_INSTANCE_MAX], qid[POSTFIX_QID_MAX];
 	struct entry *e;
 	struct key k;
-	size_t in;
+	size_t in, qn;
 
 	switch (r->kind) {
 	case POSTFIX_CLIENT:
@@ -529,11 +536,10 @@ void msg_table_record(struct msg_table *t, const struct syslog_line *sl,
 		return;
 	}
 	if (!postfix_has(r, POSTFIX_F_QID) ||
-	    !copy_value(qid, sizeof(qid), postfix_get(r, POSTFIX_F_QID)))
+	    !slice_copy_n(qid, sizeof(qid), postfix_get(r, POSTFIX_F_QID), &qn))
 		return;
-	msg_instance(instance, sizeof(instance), sl->program);
-	in = strlen(instance);
-	make_key(&k, instance, in, qid, strlen(qid));
+	in = instance_of(instance, sizeof(instance), sl->program);
+	make_key(&k, instance, in, qid, qn);
 	if (r->kind == POSTFIX_CLIENT || r->kind == POSTFIX_PICKUP) {
 		on_client(t, &k, in, sl, r);
 		return;

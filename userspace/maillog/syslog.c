@@ -521,14 +521,27 @@ static bool plain_ascii(const char *p, size_t n)
 	return !(bad & BYTES_HIGHS);
 }
 
-bool slice_copy(char *dst, size_t cap, struct slice v)
+bool slice_copy_n(char *dst, size_t cap, struct slice v, size_t *len)
 {
+	bool whole;
+
+	*len = 0;
 	if (cap == 0)
 		return v.n == 0;
 	if (v.n < cap && v.p && plain_ascii(v.p, v.n)) {	/* nearly every value */
 		copy_bytes(dst, v.p, v.n);
 		dst[v.n] = '\0';
+		*len = v.n;
 		return true;
 	}
-	return utf8_sanitize_len(dst, cap, v.p ? v.p : "", v.n) == v.n;
+	whole = utf8_sanitize_len(dst, cap, v.p ? v.p : "", v.n) == v.n;
+	*len = strlen(dst);
+	return whole;
+}
+
+bool slice_copy(char *dst, size_t cap, struct slice v)
+{
+	size_t len;
+
+	return slice_copy_n(dst, cap, v, &len);
 }

@@ -89,5 +89,8 @@ static inline bool slice_eq(struct slice s, const char *str)
  * replaced by U+FFFD; cut on a character boundary.  Returns false when v
  * did not fit whole. */
 bool slice_copy(char *dst, size_t cap, struct slice v);
+/* slice_copy(), and *len = strlen(dst) (cap > 0), for free when v was
+ * plain ASCII that fit, as nearly every value is. */
+bool slice_copy_n(char *dst, size_t cap, struct slice v, size_t *len);
 
 #endif
