@@ -9,14 +9,16 @@
  */
 #include <arpa/inet.h>
 #include <linux/types.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <uthash.h>
 
-#include "hash_free.h"
 #include "correlate.h"
+#include "hash_free.h"
 #include "log.h"
+#include "maillog/messages.h"
 #include "sentinel.h"
 
 #define AF_INET_ 2
@@ -37,6 +39,13 @@ struct pending {
 	struct pending *spare;	/* next on the free list */
 };
 
+/* A delivery logged before its flow event arrived. */
+struct early {
+	struct pend_key key;
+	time_t at;			/* 0: free */
+	char identity[MSG_IDENTITY_MAX];
+};
+
 /* Entries taken off the table go to a free list for reuse, never to
  * free(): the table's size is bounded anyway. */
 struct correlator {
@@ -44,6 +53,9 @@ struct correlator {
 	struct pending *head;
 	struct pending *spare;
 	size_t nkeys, max_keys;
+	struct early early[CORRELATE_EARLY];
+	size_t next_early;		/* the ring's next slot */
+	char claimed[MSG_IDENTITY_MAX];	/* correlator_flow()'s answer */
 };
 
 static void forget(struct correlator *k, struct pending *p)
@@ -94,24 +106,49 @@ static void refresh_gauge(struct correlator *k)
 	k->counters->flows_pending = n;
 }
 
-void correlator_flow(struct correlator *k, const struct flow_event *e)
+/* The fresh delivery that waits for this key, or NULL. */
+static struct early *early_find(struct correlator *k, const struct pend_key *key, time_t now)
+{
+	for (size_t i = 0; i < CORRELATE_EARLY; i++) {
+		struct early *d = &k->early[i];
+
+		if (d->at && now - d->at <= CORRELATE_EARLY_WINDOW &&
+		    memcmp(&d->key, key, sizeof(*key)) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+const char *correlator_flow(struct correlator *k, const struct flow_event *e)
 {
 	struct pend_key key;
 	struct pending *p;
+	struct early *d;
 
 	if (e->outcome != FLOW_ESTABLISHED)
-		return;
+		return NULL;
 	memset(&key, 0, sizeof(key));
 	key.pid = e->tgid;
 	key.family = e->family;
 	key.port = e->dport;
 	memcpy(key.addr, e->daddr, e->family == AF_INET_ ? 4 : 16);
+	d = early_find(k, &key, mono_now());
+	if (d) {
+		/* its delivery was logged first */
+		d->at = 0;
+		if (d->identity[0])
+			k->counters->flows_attributed++;
+		else
+			k->counters->flows_unattributed++;
+		memcpy(k->claimed, d->identity, sizeof(k->claimed));
+		return k->claimed;
+	}
 	HASH_FIND(hh, k->head, &key, sizeof(key), p);
 	if (!p) {
 		if (k->nkeys >= k->max_keys) {
 			k->counters->flows_pending_overflow++;
 			k->counters->flows_unattributed++;
-			return;
+			return NULL;
 		}
 		if (k->spare) {
 			p = k->spare;
@@ -127,6 +164,7 @@ void correlator_flow(struct correlator *k, const struct flow_event *e)
 	p->count++;
 	p->newest = mono_now();
 	k->counters->flows_pending++;
+	return NULL;
 }
 
 /* The binary form of a relay address as Postfix logs it ("192.0.2.1",
@@ -151,7 +189,7 @@ static int relay_addr(struct slice ip, struct pend_key *key)
 }
 
 int correlator_delivery(struct correlator *k, long pid, struct slice relay_ip,
-			long relay_port, const char *identity)
+			long relay_port, const char *identity, bool reused)
 {
 	struct pend_key key;
 	struct pending *p;
@@ -164,8 +202,18 @@ int correlator_delivery(struct correlator *k, long pid, struct slice relay_ip,
 	key.pid = (__u32)pid;
 	key.port = (__u16)relay_port;
 	HASH_FIND(hh, k->head, &key, sizeof(key), p);
-	if (!p)
-		return 0;	/* a reused connection, or one from before we started */
+	if (!p) {
+		/* a reused connection, or one from before we started, or one
+		 * whose flow event has not come yet */
+		if (!reused) {
+			struct early *d = &k->early[k->next_early++ % CORRELATE_EARLY];
+
+			d->key = key;
+			d->at = mono_now();
+			snprintf(d->identity, sizeof(d->identity), "%s", identity);
+		}
+		return 0;
+	}
 	if (--p->count == 0)
 		forget(k, p);
 	k->counters->flows_pending--;

@@ -15,12 +15,21 @@
  * delivery the maillog does not show.  Failed flows are not pending: no
  * delivery line names them (their share is connect_results{failed}).
  *
+ * The flow event usually comes first (the handshake precedes the log
+ * line), but not always: a delivery on a new connection (no conn_use=)
+ * that finds no pending flow is remembered for CORRELATE_EARLY_WINDOW
+ * seconds, and the flow that arrives for its (pid, address, port) in that
+ * time is attributed to it at once.  A delivery on a reused connection is
+ * never remembered: it made no new flow.
+ *
  * Bounds: at most max_keys (pid, address, port) keys pending; a flow that
  * finds the table full is unattributed at once and counted as overflow.
+ * At most CORRELATE_EARLY deliveries are remembered (the oldest replaced).
  */
 #ifndef SENTINEL_CORRELATE_H
 #define SENTINEL_CORRELATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -29,6 +38,8 @@
 #include "series.h"
 
 #define CORRELATE_WINDOW 300	/* seconds a flow waits for its delivery */
+#define CORRELATE_EARLY 256	/* deliveries waiting for their flow */
+#define CORRELATE_EARLY_WINDOW 10	/* seconds they wait */
 
 struct flow_event;
 struct correlator;
@@ -36,12 +47,14 @@ struct correlator;
 struct correlator *correlator_new(struct counters *counters, size_t max_keys);
 void correlator_free(struct correlator *k);
 
-void correlator_flow(struct correlator *k, const struct flow_event *e);
+/* The identity of the delivery that was waiting for this flow (valid until
+ * the next call), or NULL: the flow waits for its delivery. */
+const char *correlator_flow(struct correlator *k, const struct flow_event *e);
 /* A delivery by pid to relay_ip (text, as logged) and port; identity may
- * be "" when the message's sender is unknown.  Returns 1 if it claimed a
- * flow. */
+ * be "" when the message's sender is unknown; reused: it logged conn_use=.
+ * Returns 1 if it claimed a flow. */
 int correlator_delivery(struct correlator *k, long pid, struct slice relay_ip,
-			long relay_port, const char *identity);
+			long relay_port, const char *identity, bool reused);
 /* Unattribute what waited longer than the window. */
 void correlator_expire(struct correlator *k);
 /* The same at CLOCK_MONOTONIC second now (tests move the clock). */

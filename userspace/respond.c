@@ -378,9 +378,11 @@ void respond_set_messages(struct respond *r, const struct msg_table *messages)
 	r->messages = messages;
 }
 
-void respond_flow(struct respond *r, double t)
+void respond_flow(struct respond *r, double t, const char *claimed)
 {
 	detect_flow(r->det, NULL, t);
+	if (claimed && claimed[0])
+		detect_flow_claimed(r->det, claimed, t);
 }
 
 /* Holds (and the spam policy) for what arrived since the last call. */

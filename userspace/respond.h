@@ -53,8 +53,9 @@ void respond_free(struct respond *r);
 struct maillog_events respond_maillog_events(struct respond *r);
 void respond_set_messages(struct respond *r, const struct msg_table *messages);
 
-/* A watched-port flow was established (identity unknown yet). */
-void respond_flow(struct respond *r, double t);
+/* A watched-port flow was established; claimed: the identity of the
+ * delivery that was logged before it, or NULL (not known yet). */
+void respond_flow(struct respond *r, double t, const char *claimed);
 /* Every 100 ms: batched holds, action retries. */
 void respond_drain(struct respond *r);
 /* Once a second: detector tick, gauges, saved state. */

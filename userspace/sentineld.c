@@ -111,12 +111,12 @@ static void render(struct expo *e, void *arg)
 static void on_flow(const struct flow_event *e, void *arg)
 {
 	struct daemon *d = arg;
+	const char *claimed = correlator_flow(d->correlator, e);
 	struct timespec ts;
 
-	correlator_flow(d->correlator, e);
 	if (e->outcome == FLOW_ESTABLISHED) {
 		clock_gettime(CLOCK_REALTIME, &ts);
-		respond_flow(d->respond, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+		respond_flow(d->respond, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9, claimed);
 	}
 }
 

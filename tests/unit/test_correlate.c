@@ -56,7 +56,7 @@ static void test_delivery_claims_the_flow_of_its_pid_address_and_port(void **sta
 	(void)state;
 	correlator_flow(k, &e);
 	assert_int_equal(c.flows_pending, 1);
-	assert_int_equal(correlator_delivery(k, 4242, sl("192.0.2.25"), 25, "sasl:alice"), 1);
+	assert_int_equal(correlator_delivery(k, 4242, sl("192.0.2.25"), 25, "sasl:alice", true), 1);
 	assert_int_equal(c.flows_attributed, 1);
 	assert_int_equal(c.flows_pending, 0);
 	correlator_free(k);
@@ -69,9 +69,9 @@ static void test_other_pid_address_or_port_does_not_claim(void **state)
 
 	(void)state;
 	correlator_flow(k, &e);
-	assert_int_equal(correlator_delivery(k, 4243, sl("192.0.2.25"), 25, "sasl:a"), 0);
-	assert_int_equal(correlator_delivery(k, 4242, sl("192.0.2.26"), 25, "sasl:a"), 0);
-	assert_int_equal(correlator_delivery(k, 4242, sl("192.0.2.25"), 587, "sasl:a"), 0);
+	assert_int_equal(correlator_delivery(k, 4243, sl("192.0.2.25"), 25, "sasl:a", true), 0);
+	assert_int_equal(correlator_delivery(k, 4242, sl("192.0.2.26"), 25, "sasl:a", true), 0);
+	assert_int_equal(correlator_delivery(k, 4242, sl("192.0.2.25"), 587, "sasl:a", true), 0);
 	assert_int_equal(c.flows_attributed, 0);
 	assert_int_equal(c.flows_pending, 1);
 	correlator_free(k);
@@ -84,9 +84,9 @@ static void test_reused_connection_claims_nothing_more(void **state)
 
 	(void)state;
 	correlator_flow(k, &e);
-	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 25, "sasl:a"), 1);
+	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 25, "sasl:a", true), 1);
 	/* conn_use=2: the same connection, no new flow */
-	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 25, "sasl:a"), 0);
+	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 25, "sasl:a", true), 0);
 	assert_int_equal(c.flows_attributed, 1);
 	correlator_free(k);
 }
@@ -99,9 +99,9 @@ static void test_two_flows_of_one_key_are_claimed_one_each(void **state)
 	(void)state;
 	correlator_flow(k, &e);
 	correlator_flow(k, &e);
-	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 25, "sasl:a"), 1);
-	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 25, "sasl:b"), 1);
-	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 25, "sasl:c"), 0);
+	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 25, "sasl:a", true), 1);
+	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 25, "sasl:b", true), 1);
+	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 25, "sasl:c", true), 0);
 	assert_int_equal(c.flows_attributed, 2);
 	correlator_free(k);
 }
@@ -114,7 +114,7 @@ static void test_failed_flows_do_not_wait(void **state)
 	(void)state;
 	correlator_flow(k, &e);
 	assert_int_equal(c.flows_pending, 0);
-	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 25, "sasl:a"), 0);
+	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 25, "sasl:a", true), 0);
 	correlator_free(k);
 }
 
@@ -126,8 +126,8 @@ static void test_ipv6_relay_with_and_without_prefix(void **state)
 	(void)state;
 	correlator_flow(k, &e);
 	correlator_flow(k, &e);
-	assert_int_equal(correlator_delivery(k, 9, sl("2001:db8::25"), 25, "sasl:a"), 1);
-	assert_int_equal(correlator_delivery(k, 9, sl("IPv6:2001:db8::25"), 25, "sasl:a"), 1);
+	assert_int_equal(correlator_delivery(k, 9, sl("2001:db8::25"), 25, "sasl:a", true), 1);
+	assert_int_equal(correlator_delivery(k, 9, sl("IPv6:2001:db8::25"), 25, "sasl:a", true), 1);
 	correlator_free(k);
 }
 
@@ -138,7 +138,7 @@ static void test_unknown_identity_counts_as_unattributed(void **state)
 
 	(void)state;
 	correlator_flow(k, &e);
-	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 25, ""), 1);
+	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 25, "", true), 1);
 	assert_int_equal(c.flows_attributed, 0);
 	assert_int_equal(c.flows_unattributed, 1);
 	correlator_free(k);
@@ -151,10 +151,10 @@ static void test_garbage_relay_claims_nothing(void **state)
 
 	(void)state;
 	correlator_flow(k, &e);
-	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1, sasl_username=x"), 25, "a"), 0);
-	assert_int_equal(correlator_delivery(k, 7, sl(""), 25, "a"), 0);
-	assert_int_equal(correlator_delivery(k, -1, sl("192.0.2.1"), 25, "a"), 0);
-	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 70000, "a"), 0);
+	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1, sasl_username=x"), 25, "a", true), 0);
+	assert_int_equal(correlator_delivery(k, 7, sl(""), 25, "a", true), 0);
+	assert_int_equal(correlator_delivery(k, -1, sl("192.0.2.1"), 25, "a", true), 0);
+	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 70000, "a", true), 0);
 	assert_int_equal(c.flows_pending, 1);
 	correlator_free(k);
 }
@@ -173,7 +173,40 @@ static void test_flow_unclaimed_past_the_window_is_unattributed(void **state)
 	correlator_expire_at(k, ts.tv_sec + CORRELATE_WINDOW + 2);
 	assert_int_equal(c.flows_pending, 0);
 	assert_int_equal(c.flows_unattributed, 1);
-	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 25, "a"), 0);
+	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 25, "a", true), 0);
+	correlator_free(k);
+}
+
+/* The log line can be read before the flow event is drained. */
+static void test_delivery_logged_before_its_flow_claims_the_flow_when_it_comes(void **state)
+{
+	struct correlator *k = fresh(16);
+	struct flow_event e = flow(7, "192.0.2.1", 25, FLOW_ESTABLISHED);
+	const char *who;
+
+	(void)state;
+	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 25, "sasl:a", false), 0);
+	who = correlator_flow(k, &e);
+	assert_non_null(who);
+	assert_string_equal(who, "sasl:a");
+	assert_int_equal(c.flows_attributed, 1);
+	assert_int_equal(c.flows_pending, 0);
+	/* it is used once: the next flow of the key waits */
+	assert_null(correlator_flow(k, &e));
+	assert_int_equal(c.flows_pending, 1);
+	correlator_free(k);
+}
+
+static void test_delivery_on_a_reused_connection_never_claims_a_later_flow(void **state)
+{
+	struct correlator *k = fresh(16);
+	struct flow_event e = flow(7, "192.0.2.1", 25, FLOW_ESTABLISHED);
+
+	(void)state;
+	assert_int_equal(correlator_delivery(k, 7, sl("192.0.2.1"), 25, "sasl:a", true), 0);
+	assert_null(correlator_flow(k, &e));
+	assert_int_equal(c.flows_attributed, 0);
+	assert_int_equal(c.flows_pending, 1);
 	correlator_free(k);
 }
 
@@ -205,6 +238,8 @@ int main(void)
 		cmocka_unit_test(test_unknown_identity_counts_as_unattributed),
 		cmocka_unit_test(test_garbage_relay_claims_nothing),
 		cmocka_unit_test(test_flow_unclaimed_past_the_window_is_unattributed),
+		cmocka_unit_test(test_delivery_logged_before_its_flow_claims_the_flow_when_it_comes),
+		cmocka_unit_test(test_delivery_on_a_reused_connection_never_claims_a_later_flow),
 		cmocka_unit_test(test_full_table_unattributes_at_once),
 	};
 

@@ -278,6 +278,7 @@ static inline void cur_reset(struct postfix_record *r)
 	r->present = 0;
 	r->long_qid = false;
 	r->truncated = false;
+	r->conn_reused = false;
 	r->relay_port = r->size = r->nrcpt = r->uid = -1;
 }
 

@@ -159,7 +159,7 @@ static void track(struct maillog *m, const struct syslog_line *sl,
 		msg = msg_table_find(m->messages, instance, qid);
 		if (correlator_delivery(m->correlator, sl->pid,
 					postfix_get(rec, POSTFIX_F_RELAY_IP), rec->relay_port,
-					msg ? msg->identity : "") == 1 &&
+					msg ? msg->identity : "", rec->conn_reused) == 1 &&
 		    msg && msg->identity[0] && m->ev.flow_claimed)
 			m->ev.flow_claimed(msg->identity, m->t, m->ev.arg);
 	}

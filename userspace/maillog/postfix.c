@@ -335,8 +335,11 @@ static enum postfix_kind p_delivery(struct cur *c, struct postfix_record *r)
 	}
 	if (!lit(c, "relay=") || !plain(c, &v, &n) || !relay(r, v, n) || !lit(c, ", "))
 		return POSTFIX_UNPARSED;
-	if (lit(c, "conn_use=") && (!plain(c, &v, &n) || !lit(c, ", ")))
-		return POSTFIX_UNPARSED;
+	if (lit(c, "conn_use=")) {
+		if (!plain(c, &v, &n) || !lit(c, ", "))
+			return POSTFIX_UNPARSED;
+		r->conn_reused = true;
+	}
 	if (!lit(c, "delay=") || !plain(c, &v, &n) || !lit(c, ", ") ||
 	    !lit(c, "delays=") || !plain(c, &v, &n) || !lit(c, ", ") ||
 	    !lit(c, "dsn=") || !plain(c, &v, &n) || !lit(c, ", "))
@@ -546,6 +549,7 @@ enum postfix_kind postfix_parse(struct postfix_record *r, struct slice program,
 	r->present = 0;
 	r->long_qid = false;
 	r->truncated = false;
+	r->conn_reused = false;
 	r->relay_port = r->size = r->nrcpt = r->uid = -1;
 	r->kind = parse(r, program, &c, syslog_names);
 	return r->kind;

@@ -124,6 +124,7 @@ struct postfix_record {
 	struct slice f[POSTFIX_F_COUNT];	/* read with postfix_get() */
 	bool long_qid;				/* enable_long_queue_ids form */
 	bool truncated;				/* a value of *_MAX bytes or more */
+	bool conn_reused;			/* DELIVERY logged conn_use=N */
 	long relay_port, size, nrcpt, uid;
 };
 
