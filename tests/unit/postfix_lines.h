@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * postfix_lines.h - one message's life in real Postfix 3.x lines, shared by
+ * the message-table tests: alice submits 4F3A21C0B2 with SMTP AUTH, qmgr
+ * accepts it, one recipient is delivered, one deferred, then it is removed.
+ */
+#ifndef SENTINEL_TEST_POSTFIX_LINES_H
+#define SENTINEL_TEST_POSTFIX_LINES_H
+
+#define SUBMIT "Nov 27 02:05:13 mx1 postfix/submission/smtpd[4242]: 4F3A21C0B2: " \
+	"client=unknown[203.0.113.7], sasl_method=PLAIN, sasl_username=alice@example.org"
+#define QUEUED "Nov 27 02:05:13 mx1 postfix/qmgr[1111]: 4F3A21C0B2: " \
+	"from=<alice@example.org>, size=1843, nrcpt=2 (queue active)"
+#define SENT "Nov 27 02:05:14 mx1 postfix/smtp[3333]: 4F3A21C0B2: to=<bob@example.net>, " \
+	"relay=mx.example.net[198.51.100.5]:25, delay=1.2, delays=0.1/0.01/0.5/0.59, " \
+	"dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 9C1D2E3F4A)"
+#define DEFERRED "Nov 27 02:05:44 mx1 postfix/smtp[3334]: 4F3A21C0B2: " \
+	"to=<carol@example.net>, relay=none, delay=30, delays=0.1/0/30/0, dsn=4.4.1, " \
+	"status=deferred (connect to mx.example.net[198.51.100.5]:25: Connection timed out)"
+#define REMOVED "Nov 27 02:15:44 mx1 postfix/qmgr[1111]: 4F3A21C0B2: removed"
+
+#endif
