@@ -2,7 +2,9 @@
 /*
  * postfix_lines.h - one message's life in real Postfix 3.x lines, shared by
  * the message-table tests: alice submits 4F3A21C0B2 with SMTP AUTH, qmgr
- * accepts it, one recipient is delivered, one deferred, then it is removed.
+ * accepts it, one recipient is delivered, one deferred, then it is removed;
+ * and the same message through a content filter on 127.0.0.1:10024 that
+ * re-injects it as 7B8C9D0E1F.
  */
 #ifndef SENTINEL_TEST_POSTFIX_LINES_H
 #define SENTINEL_TEST_POSTFIX_LINES_H
@@ -18,5 +20,18 @@
 	"to=<carol@example.net>, relay=none, delay=30, delays=0.1/0/30/0, dsn=4.4.1, " \
 	"status=deferred (connect to mx.example.net[198.51.100.5]:25: Connection timed out)"
 #define REMOVED "Nov 27 02:15:44 mx1 postfix/qmgr[1111]: 4F3A21C0B2: removed"
+
+/* the content filter: hand-off, re-injection, delivery of the copy */
+#define REINJECT_CLIENT "Nov 27 02:05:14 mx1 postfix/smtpd[7777]: 7B8C9D0E1F: " \
+	"client=localhost[127.0.0.1]"
+#define REINJECT_QUEUED "Nov 27 02:05:14 mx1 postfix/qmgr[1111]: 7B8C9D0E1F: " \
+	"from=<alice@example.org>, size=2400, nrcpt=2 (queue active)"
+#define HANDOFF "Nov 27 02:05:14 mx1 postfix/smtp[3335]: 4F3A21C0B2: " \
+	"to=<bob@example.net>, relay=127.0.0.1[127.0.0.1]:10024, delay=0.9, " \
+	"delays=0.1/0/0.1/0.7, dsn=2.0.0, status=sent (250 2.0.0 from " \
+	"MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as 7B8C9D0E1F)"
+#define REINJECT_SENT "Nov 27 02:05:15 mx1 postfix/smtp[3336]: 7B8C9D0E1F: " \
+	"to=<bob@example.net>, relay=mx.example.net[198.51.100.5]:25, delay=0.3, " \
+	"delays=0/0/0.1/0.2, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as AB12)"
 
 #endif

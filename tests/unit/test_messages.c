@@ -216,17 +216,6 @@ static void test_lines_for_unknown_queue_ids_are_counted_not_tracked(void **stat
 
 /* ---- content filter -------------------------------------------------------- */
 
-#define REINJECT_CLIENT "Nov 27 02:05:14 mx1 postfix/smtpd[7777]: 7B8C9D0E1F: " \
-	"client=localhost[127.0.0.1]"
-#define REINJECT_QUEUED "Nov 27 02:05:14 mx1 postfix/qmgr[1111]: 7B8C9D0E1F: " \
-	"from=<alice@example.org>, size=2400, nrcpt=2 (queue active)"
-#define HANDOFF "Nov 27 02:05:14 mx1 postfix/smtp[3335]: 4F3A21C0B2: " \
-	"to=<bob@example.net>, relay=127.0.0.1[127.0.0.1]:10024, delay=0.9, " \
-	"delays=0.1/0/0.1/0.7, dsn=2.0.0, status=sent (250 2.0.0 from " \
-	"MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as 7B8C9D0E1F)"
-#define REINJECT_SENT "Nov 27 02:05:15 mx1 postfix/smtp[3336]: 7B8C9D0E1F: " \
-	"to=<bob@example.net>, relay=mx.example.net[198.51.100.5]:25, delay=0.3, " \
-	"delays=0/0/0.1/0.2, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as AB12)"
 
 static void test_amavis_reinjection_keeps_the_identity_and_counts_once(void **state)
 {

@@ -194,17 +194,6 @@ static void assert_same_message(const struct message *a, const struct message *b
 }
 
 #include "postfix_lines.h"
-#define REINJECT_CLIENT "Nov 27 02:05:14 mx1 postfix/smtpd[7777]: 7B8C9D0E1F: " \
-	"client=localhost[127.0.0.1]"
-#define REINJECT_QUEUED "Nov 27 02:05:14 mx1 postfix/qmgr[1111]: 7B8C9D0E1F: " \
-	"from=<alice@example.org>, size=2400, nrcpt=2 (queue active)"
-#define HANDOFF "Nov 27 02:05:14 mx1 postfix/smtp[3335]: 4F3A21C0B2: " \
-	"to=<bob@example.net>, relay=127.0.0.1[127.0.0.1]:10024, delay=0.9, " \
-	"delays=0.1/0/0.1/0.7, dsn=2.0.0, status=sent (250 2.0.0 from " \
-	"MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as 7B8C9D0E1F)"
-#define REINJECT_SENT "Nov 27 02:05:15 mx1 postfix/smtp[3336]: 7B8C9D0E1F: " \
-	"to=<bob@example.net>, relay=mx.example.net[198.51.100.5]:25, delay=0.3, " \
-	"delays=0/0/0.1/0.2, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as AB12)"
 
 /* A client= line of qid from 192.0.2.<n> at 02:<min>:00. */
 static void client_line(char *line, size_t cap, const char *qid, int n, int min)
