@@ -34,8 +34,8 @@ struct flow_key {
 /* Per-CPU values; userspace sums the CPUs.  Exact: every path counts. */
 struct flow_counts {
 	__u64 attempts;			/* connect() calls to a watched port */
-	__u64 established;		/* handshake completed */
-	__u64 failed;			/* closed before established */
+	__u64 established;		/* closed after the SYN-ACK came */
+	__u64 failed;			/* closed before it did */
 };
 
 enum flow_outcome {
@@ -46,10 +46,13 @@ enum flow_outcome {
 
 /* One flow, as sent to userspace when its outcome is known. */
 struct flow_event {
-	/* CLOCK_MONOTONIC (bpf_ktime_get_ns), as the socket keeps them */
-	__u64 connect_ns;		/* the SYN left (its last retransmission),
-					 * or outcome_ns if none did */
-	__u64 outcome_ns;		/* SYN-ACK processed (us), or closed */
+	/* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	__u64 connect_ns;		/* connect() was called, to a tick (and
+					 * the gap between outcome_ns and the
+					 * close), or 0 if the kernel's HZ is
+					 * not known */
+	__u64 outcome_ns;		/* the socket's last segment before its
+					 * close (us), or the close if none */
 	__u64 cgroup_id;
 	__u32 tgid;
 	__u32 pid;			/* thread id */

@@ -39,11 +39,23 @@ struct pending {
 	struct pending *spare;	/* next on the free list */
 };
 
-/* A delivery logged before its flow event arrived. */
+/* A delivery logged before its flow event arrived, in the list of its key
+ * (oldest first) and in the ring of all of them (oldest replaced). */
 struct early {
-	struct pend_key key;
-	time_t at;			/* 0: free */
+	struct early *next;		/* the next newer of its key */
+	struct early_key *owner;	/* NULL: free */
+	time_t at;
 	char identity[MSG_IDENTITY_MAX];
+};
+
+/* The deliveries that wait for a flow of one key.  Entries join at the
+ * tail and always leave from the head: a flow claims its key's oldest, and
+ * the ring replaces the oldest of all, which is the oldest of its key. */
+struct early_key {
+	UT_hash_handle hh;
+	struct pend_key key;
+	struct early *first, *last;
+	struct early_key *spare;	/* next on the free list */
 };
 
 /* Entries taken off the table go to a free list for reuse, never to
@@ -55,6 +67,7 @@ struct correlator {
 	size_t nkeys, max_keys;
 	struct early early[CORRELATE_EARLY];
 	size_t next_early;		/* the ring's next slot */
+	struct early_key *early_keys, *early_spare;
 	char claimed[MSG_IDENTITY_MAX];	/* correlator_flow()'s answer */
 };
 
@@ -94,6 +107,11 @@ void correlator_free(struct correlator *k)
 		next = p->spare;
 		free(p);
 	}
+	HASH_FREE_ALL(k->early_keys, free);
+	for (struct early_key *ek = k->early_spare, *enext; ek; ek = enext) {
+		enext = ek->spare;
+		free(ek);
+	}
 	free(k);
 }
 
@@ -106,24 +124,82 @@ static void refresh_gauge(struct correlator *k)
 	k->counters->flows_pending = n;
 }
 
-/* The fresh delivery that waits for this key, or NULL. */
-static struct early *early_find(struct correlator *k, const struct pend_key *key, time_t now)
+/* Take the oldest delivery off its key's list (and the key, once empty). */
+static void early_shift(struct correlator *k, struct early_key *ek)
 {
-	for (size_t i = 0; i < CORRELATE_EARLY; i++) {
-		struct early *d = &k->early[i];
+	struct early *d = ek->first;
 
-		if (d->at && now - d->at <= CORRELATE_EARLY_WINDOW &&
-		    memcmp(&d->key, key, sizeof(*key)) == 0)
-			return d;
+	ek->first = d->next;
+	d->next = NULL;
+	d->owner = NULL;
+	if (!ek->first) {
+		HASH_DEL(k->early_keys, ek);
+		ek->spare = k->early_spare;
+		k->early_spare = ek;
 	}
-	return NULL;
+}
+
+static void early_add(struct correlator *k, const struct pend_key *key, const char *identity,
+		      time_t now)
+{
+	struct early *d = &k->early[k->next_early++ % CORRELATE_EARLY];
+	struct early_key *ek;
+
+	if (d->owner)		/* the oldest of all: replaced */
+		early_shift(k, d->owner);
+	HASH_FIND(hh, k->early_keys, key, sizeof(*key), ek);
+	if (!ek) {
+		if (k->early_spare) {
+			ek = k->early_spare;
+			k->early_spare = ek->spare;
+			memset(ek, 0, sizeof(*ek));
+		} else {
+			ek = xcalloc(1, sizeof(*ek));
+		}
+		ek->key = *key;
+		HASH_ADD(hh, k->early_keys, key, sizeof(ek->key), ek);
+	}
+	d->owner = ek;
+	d->at = now;
+	snprintf(d->identity, sizeof(d->identity), "%s", identity);
+	if (ek->first)
+		ek->last->next = d;
+	else
+		ek->first = d;
+	ek->last = d;
+}
+
+/* Claim the oldest delivery that waits for this key: its identity is
+ * copied to k->claimed.  0 if none waits. */
+static int early_claim(struct correlator *k, const struct pend_key *key)
+{
+	struct early_key *ek;
+
+	HASH_FIND(hh, k->early_keys, key, sizeof(*key), ek);
+	if (!ek)
+		return 0;
+	memcpy(k->claimed, ek->first->identity, sizeof(k->claimed));
+	early_shift(k, ek);
+	return 1;
+}
+
+/* Forget the deliveries that waited longer than the window. */
+static void early_expire(struct correlator *k, time_t now)
+{
+	struct early_key *ek, *next;
+
+	for (ek = k->early_keys; ek; ek = next) {
+		next = ek->hh.next;
+		/* the last shift puts ek on the free list, first NULL */
+		while (ek->first && now - ek->first->at >= CORRELATE_WINDOW)
+			early_shift(k, ek);
+	}
 }
 
 const char *correlator_flow(struct correlator *k, const struct flow_event *e)
 {
 	struct pend_key key;
 	struct pending *p;
-	struct early *d;
 
 	if (e->outcome != FLOW_ESTABLISHED)
 		return NULL;
@@ -132,15 +208,12 @@ const char *correlator_flow(struct correlator *k, const struct flow_event *e)
 	key.family = e->family;
 	key.port = e->dport;
 	memcpy(key.addr, e->daddr, e->family == AF_INET_ ? 4 : 16);
-	d = early_find(k, &key, mono_now());
-	if (d) {
+	if (early_claim(k, &key)) {
 		/* its delivery was logged first */
-		d->at = 0;
-		if (d->identity[0])
+		if (k->claimed[0])
 			k->counters->flows_attributed++;
 		else
 			k->counters->flows_unattributed++;
-		memcpy(k->claimed, d->identity, sizeof(k->claimed));
 		return k->claimed;
 	}
 	HASH_FIND(hh, k->head, &key, sizeof(key), p);
@@ -205,13 +278,8 @@ int correlator_delivery(struct correlator *k, long pid, struct slice relay_ip,
 	if (!p) {
 		/* a reused connection, or one from before we started, or one
 		 * whose flow event has not come yet */
-		if (!reused) {
-			struct early *d = &k->early[k->next_early++ % CORRELATE_EARLY];
-
-			d->key = key;
-			d->at = mono_now();
-			snprintf(d->identity, sizeof(d->identity), "%s", identity);
-		}
+		if (!reused)
+			early_add(k, &key, identity, mono_now());
 		return 0;
 	}
 	if (--p->count == 0)
@@ -240,5 +308,6 @@ void correlator_expire_at(struct correlator *k, time_t now)
 		k->counters->flows_unattributed += p->count;
 		forget(k, p);
 	}
+	early_expire(k, now);
 	refresh_gauge(k);
 }

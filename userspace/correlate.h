@@ -3,28 +3,34 @@
  * correlate.h - join kernel flows to the deliveries of the maillog.
  *
  * The kernel sees `smtp` pid P connect to address A port 25 (a flow
- * event, established); the maillog then says `postfix/smtp[P]: QID:
+ * event, established, sent when the connection closes); the maillog says `postfix/smtp[P]: QID:
  * to=<..>, relay=host[A]:25, ...` and the message table knows QID's
  * identity.  correlator_flow() keeps each established flow pending under
  * (pid, address, port); correlator_delivery() takes the oldest pending
  * flow of its (pid, relay address, port) and attributes it to the
- * delivery's identity.  A delivery that finds none went over a reused
- * connection (conn_use=) or one made before sentineld started: nothing is
- * counted for it.  A flow that no delivery claims within CORRELATE_WINDOW
+ * delivery's identity.  A delivery that finds none waits for its flow
+ * (below), unless it logged conn_use=: a reused connection, whose flow
+ * the first delivery on it claimed.  A flow that no delivery claims within CORRELATE_WINDOW
  * seconds is unattributed: a process talking SMTP without the MTA, or a
  * delivery the maillog does not show.  Failed flows are not pending: no
  * delivery line names them (their share is connect_results{failed}).
  *
- * The flow event usually comes first (the handshake precedes the log
- * line), but not always: a delivery on a new connection (no conn_use=)
- * that finds no pending flow is remembered for CORRELATE_EARLY_WINDOW
- * seconds, and the flow that arrives for its (pid, address, port) in that
- * time is attributed to it at once.  A delivery on a reused connection is
- * never remembered: it made no new flow.
+ * The flow event comes when the connection is closed (the sensor settles
+ * a flow's outcome at close: see bpf/sentinel.bpf.c), so the delivery
+ * line usually comes first: a delivery on a new connection (no conn_use=)
+ * that finds no pending flow waits up to CORRELATE_WINDOW seconds, and
+ * the flow that arrives for its (pid, address, port) in that time is
+ * attributed to it at once (the oldest waiting delivery of the key first).
+ * Postfix keeps a connection for at most smtp_connection_reuse_time_limit
+ * (300 s): one reused longer goes unattributed.  A delivery on a reused
+ * connection never waits: it made no new flow.  A flow still comes first
+ * when the log line is written after the close (a deferral after the
+ * server hung up).
  *
  * Bounds: at most max_keys (pid, address, port) keys pending; a flow that
  * finds the table full is unattributed at once and counted as overflow.
- * At most CORRELATE_EARLY deliveries are remembered (the oldest replaced).
+ * At most CORRELATE_EARLY deliveries wait (the oldest replaced), found by
+ * key in a hash.
  */
 #ifndef SENTINEL_CORRELATE_H
 #define SENTINEL_CORRELATE_H
@@ -37,9 +43,8 @@
 #include "maillog/syslog.h"
 #include "series.h"
 
-#define CORRELATE_WINDOW 300	/* seconds a flow waits for its delivery */
-#define CORRELATE_EARLY 256	/* deliveries waiting for their flow */
-#define CORRELATE_EARLY_WINDOW 10	/* seconds they wait */
+#define CORRELATE_WINDOW 300	/* seconds a flow or a delivery waits */
+#define CORRELATE_EARLY 4096	/* deliveries waiting for their flow */
 
 struct flow_event;
 struct correlator;

@@ -87,7 +87,7 @@ static const char *explain_load_error(int err)
 	case 524:	/* ENOTSUPP, kernel-internal */
 	case EOPNOTSUPP:
 		return "the kernel refused the programs (needs cgroup/connect, "
-		       "sock_ops, sock_release, ring buffers and kfuncs: Linux 6.2 or later)";
+		       "sock_release, ring buffers and kfuncs: Linux 6.2 or later)";
 	default:
 		return strerror(err);
 	}
@@ -194,9 +194,8 @@ struct sensor *sensor_open(const struct config *cfg, struct counters *counters,
 
 	progs[0] = s->skel->progs.sentinel_connect4;
 	progs[1] = s->skel->progs.sentinel_connect6;
-	progs[2] = s->skel->progs.sentinel_sockops;
-	progs[3] = s->skel->progs.sentinel_release;
-	for (int i = 0; i < 4; i++) {
+	progs[2] = s->skel->progs.sentinel_release;
+	for (int i = 0; i < 3; i++) {
 		s->links[i] = bpf_program__attach_cgroup(progs[i], s->cgroup_fd);
 		if (!s->links[i]) {
 			err = errno;

@@ -3,8 +3,8 @@
  * sensor.h - the kernel flow sensor: load, attach, read.
  *
  * sensor_open() loads the BPF programs, fills the watched-port map and
- * attaches cgroup/connect4, cgroup/connect6, sock_ops and
- * cgroup/sock_release to the cgroup v2
+ * attaches cgroup/connect4, cgroup/connect6 and cgroup/sock_release
+ * to the cgroup v2
  * root (bpf_link: detached when the links are destroyed or the process
  * dies).  The counts live in per-CPU kernel maps; sensor_poll() folds their
  * deltas into the flow series table.  Flow events arrive in per-CPU queues

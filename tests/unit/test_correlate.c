@@ -210,6 +210,65 @@ static void test_delivery_on_a_reused_connection_never_claims_a_later_flow(void 
 	correlator_free(k);
 }
 
+/* Two connections of one smtp process to one relay, both logged before
+ * their flows: each flow takes the oldest waiting delivery of its key. */
+static void test_waiting_deliveries_of_one_key_are_claimed_oldest_first(void **state)
+{
+	struct correlator *k = fresh(16);
+	struct flow_event e = flow(7, "192.0.2.1", 25, FLOW_ESTABLISHED);
+	struct flow_event other = flow(8, "192.0.2.1", 25, FLOW_ESTABLISHED);
+
+	(void)state;
+	correlator_delivery(k, 7, sl("192.0.2.1"), 25, "sasl:first", false);
+	correlator_delivery(k, 8, sl("192.0.2.1"), 25, "sasl:other", false);
+	correlator_delivery(k, 7, sl("192.0.2.1"), 25, "sasl:second", false);
+	assert_string_equal(correlator_flow(k, &e), "sasl:first");
+	assert_string_equal(correlator_flow(k, &e), "sasl:second");
+	assert_null(correlator_flow(k, &e));
+	assert_string_equal(correlator_flow(k, &other), "sasl:other");
+	assert_int_equal(c.flows_attributed, 3);
+	assert_int_equal(c.flows_pending, 1);
+	correlator_free(k);
+}
+
+/* A delivery waits CORRELATE_WINDOW for its flow (the connection can stay
+ * open that long), then is forgotten: a later flow of its key waits. */
+static void test_waiting_delivery_is_forgotten_after_the_window(void **state)
+{
+	struct correlator *k = fresh(16);
+	struct flow_event e = flow(7, "192.0.2.1", 25, FLOW_ESTABLISHED);
+	struct timespec ts;
+
+	(void)state;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	correlator_delivery(k, 7, sl("192.0.2.1"), 25, "sasl:a", false);
+	correlator_delivery(k, 7, sl("192.0.2.1"), 25, "sasl:b", false);
+	correlator_expire_at(k, ts.tv_sec + CORRELATE_WINDOW - 2);
+	assert_string_equal(correlator_flow(k, &e), "sasl:a");
+	correlator_expire_at(k, ts.tv_sec + CORRELATE_WINDOW + 2);
+	assert_null(correlator_flow(k, &e));
+	assert_int_equal(c.flows_attributed, 1);
+	assert_int_equal(c.flows_pending, 1);
+	correlator_free(k);
+}
+
+/* At most CORRELATE_EARLY deliveries wait: the oldest gives way. */
+static void test_waiting_deliveries_are_bounded_oldest_replaced(void **state)
+{
+	struct correlator *k = fresh(16);
+	struct flow_event first = flow(1, "192.0.2.1", 25, FLOW_ESTABLISHED);
+	struct flow_event second = flow(2, "192.0.2.1", 25, FLOW_ESTABLISHED);
+	struct flow_event last = flow(CORRELATE_EARLY + 1, "192.0.2.1", 25, FLOW_ESTABLISHED);
+
+	(void)state;
+	for (long pid = 1; pid <= CORRELATE_EARLY + 1; pid++)
+		correlator_delivery(k, pid, sl("192.0.2.1"), 25, "sasl:a", false);
+	assert_null(correlator_flow(k, &first));
+	assert_string_equal(correlator_flow(k, &second), "sasl:a");
+	assert_string_equal(correlator_flow(k, &last), "sasl:a");
+	correlator_free(k);
+}
+
 static void test_full_table_unattributes_at_once(void **state)
 {
 	struct correlator *k = fresh(1);
@@ -240,6 +299,9 @@ int main(void)
 		cmocka_unit_test(test_flow_unclaimed_past_the_window_is_unattributed),
 		cmocka_unit_test(test_delivery_logged_before_its_flow_claims_the_flow_when_it_comes),
 		cmocka_unit_test(test_delivery_on_a_reused_connection_never_claims_a_later_flow),
+		cmocka_unit_test(test_waiting_deliveries_of_one_key_are_claimed_oldest_first),
+		cmocka_unit_test(test_waiting_delivery_is_forgotten_after_the_window),
+		cmocka_unit_test(test_waiting_deliveries_are_bounded_oldest_replaced),
 		cmocka_unit_test(test_full_table_unattributes_at_once),
 	};
 
