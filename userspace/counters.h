@@ -44,7 +44,9 @@ struct counters {
 	uint64_t message_snapshot_bytes;	/* gauge: the last saved table's file */
 	uint64_t message_snapshot_omitted;	/* gauge: messages it left out (bound) */
 	uint64_t identity_series;	/* gauge */
-	uint64_t identity_overflow;	/* identities folded into "_other" */
+	uint64_t identity_overflow;	/* counts made in "_other": no series */
+	uint64_t identity_evictions;	/* series given to a heavier identity */
+	uint64_t identity_candidate_replacements;	/* candidate table full */
 
 	/* correlation of flows with deliveries */
 	uint64_t flows_attributed;

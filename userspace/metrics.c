@@ -148,7 +148,9 @@ static const struct metric_desc metric_table[] = {
 	  .counter = FIELD(sasl_auth_failures) },
 	{ "smtp_sentinel_messages_total", COUNTER,
 	  "Messages accepted (first qmgr from= of a queue id), by sender identity: "
-	  "sasl:USER, uid:N or client:IP; beyond max_series, identity=\"_other\".",
+	  "sasl:USER, uid:N or client:IP.  The max_series identities sending the most "
+	  "(messages, decaying by half every 10 minutes) have a series, the rest count in "
+	  "identity=\"_other\"; an evicted identity's counts move there.",
 	  .series = { TABLE_IDENTITIES, NULL, { { ID_VALUE_MESSAGES, NULL } }, 1 } },
 	{ "smtp_sentinel_deliveries_total", COUNTER,
 	  "Delivery attempts logged for messages, by sender identity and status "
@@ -165,8 +167,17 @@ static const struct metric_desc metric_table[] = {
 	  "Identities exported in the per-identity metrics.",
 	  .counter = FIELD(identity_series) },
 	{ "smtp_sentinel_identity_overflow_total", COUNTER,
-	  "New identities folded into identity=\"_other\" because max_series was reached.",
+	  "Messages and deliveries counted in identity=\"_other\" because their identity "
+	  "has no series (max_series reached).",
 	  .counter = FIELD(identity_overflow) },
+	{ "smtp_sentinel_identity_evictions_total", COUNTER,
+	  "Identity series evicted, their counts added to identity=\"_other\", for an "
+	  "identity sending over twice as many messages (decayed).",
+	  .counter = FIELD(identity_evictions) },
+	{ "smtp_sentinel_identity_candidate_replacements_total", COUNTER,
+	  "Identities without a series dropped from the bounded table of candidates for "
+	  "one (max(64, max_series/4)) to track a new one.",
+	  .counter = FIELD(identity_candidate_replacements) },
 	{ "smtp_sentinel_messages_in_flight", GAUGE,
 	  "Messages in the in-flight message table.",
 	  .counter = FIELD(messages_in_flight) },

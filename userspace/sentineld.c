@@ -302,7 +302,7 @@ int main(int argc, char **argv)
 
 	d.flows = series_table_new(FLOW_NLABELS, flow_label_names, d.cfg.max_series,
 				   FLOW_LABEL_COMM, 1U << FLOW_LABEL_PORT);
-	d.identities = series_table_new(1, identity_label_names, d.cfg.max_series, 0, 0);
+	d.identities = series_table_new_top(1, identity_label_names, d.cfg.max_series);
 	d.correlator = correlator_new(&d.counters, 65536);
 	d.sensor = sensor_open(&d.cfg, &d.counters, d.flows);
 	if (!d.sensor)

@@ -286,7 +286,7 @@ static void test_render_every_sample_follows_help_and_type_of_its_metric(void **
 			samples++;
 		}
 	}
-	assert_int_equal(families, 41);
+	assert_int_equal(families, 43);
 	assert_true(samples >= families);
 	expo_free(&e);
 }
@@ -306,7 +306,7 @@ static void test_render_every_metric_is_described_once(void **state)
 			assert_string_not_equal(names[i], names[n]);
 		n++;
 	}
-	assert_int_equal(n, 41);
+	assert_int_equal(n, 43);
 	expo_free(&e);
 }
 
@@ -332,7 +332,7 @@ static void test_render_counter_names_end_in_total(void **state)
 			assert_memory_equal(kind, "gauge\n", 6);
 		}
 	}
-	assert_int_equal(counters, 28);
+	assert_int_equal(counters, 30);
 	expo_free(&e);
 }
 
@@ -380,6 +380,23 @@ static void test_render_each_scalar_metric_reads_its_own_field(void **state)
 	assert_has_line(e.buf, "smtp_sentinel_series_overflow_total 6");
 	assert_has_line(e.buf, "smtp_sentinel_flow_series 7");
 	assert_has_line(e.buf, "smtp_sentinel_scrapes_total 18446744073709551615");
+	expo_free(&e);
+}
+
+static void test_render_identity_bound_counters_read_their_fields(void **state)
+{
+	struct counters c = {
+		.identity_series = 11, .identity_overflow = 12, .identity_evictions = 13,
+		.identity_candidate_replacements = 14,
+	};
+	struct expo e;
+
+	(void)state;
+	render(&c, NULL, "X", &e);
+	assert_has_line(e.buf, "smtp_sentinel_identity_series 11");
+	assert_has_line(e.buf, "smtp_sentinel_identity_overflow_total 12");
+	assert_has_line(e.buf, "smtp_sentinel_identity_evictions_total 13");
+	assert_has_line(e.buf, "smtp_sentinel_identity_candidate_replacements_total 14");
 	expo_free(&e);
 }
 
@@ -485,7 +502,7 @@ static void test_render_maillog_lines_by_result(void **state)
 
 static void test_render_identity_messages_and_deliveries_by_status(void **state)
 {
-	struct series_table *t = series_table_new(1, identity_label_names, 10, 0, 0);
+	struct series_table *t = series_table_new_top(1, identity_label_names, 10);
 	const char *labels[1] = { "sasl:a\"b@example.org" };
 	struct counters c = { 0 };
 	struct metrics_sources src = { .counters = &c, .version = "X" };
@@ -584,6 +601,7 @@ int main(void)
 		cmocka_unit_test(test_render_each_scalar_metric_reads_its_own_field),
 		cmocka_unit_test(test_render_maillog_lines_by_result),
 		cmocka_unit_test(test_render_identity_messages_and_deliveries_by_status),
+		cmocka_unit_test(test_render_identity_bound_counters_read_their_fields),
 		cmocka_unit_test(test_render_without_flow_table_has_headers_but_no_flow_samples),
 		cmocka_unit_test(test_render_output_ends_with_newline_and_len_matches),
 		cmocka_unit_test(test_render_realistic_table_has_folded_series),

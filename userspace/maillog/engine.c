@@ -84,22 +84,41 @@ struct maillog {
 	const struct postfix_record *rec;	/* the record being fed */
 };
 
-static struct series *identity_series(struct maillog *m, const char *identity)
+/* Seconds of CLOCK_MONOTONIC, for the decay of identity scores: log time
+ * may jump (a guessed RFC 3164 year, several logs), this clock does not. */
+static double monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The series to count an identity's message (weight 1) or delivery
+ * (weight 0) into.  The table keeps the identities sending the most
+ * messages (series.h, top mode); deliveries do not add to that score, so
+ * an identity whose mail is deferred and retried for days does not rank
+ * above one sending new mail.  The series is valid until the next call. */
+static struct series *identity_series(struct maillog *m, const char *identity, double weight)
 {
 	const char *labels[1] = { identity };
 	bool folded;
-	struct series *s = series_get(m->identities, labels, &folded);
+	struct series *s = series_get_scored(m->identities, labels, weight,
+					     weight > 0 ? monotonic_seconds() : 0, &folded);
 
 	if (folded)
 		m->counters->identity_overflow++;
 	m->counters->identity_series = series_count(m->identities);
+	m->counters->identity_evictions = series_evictions(m->identities);
+	m->counters->identity_candidate_replacements =
+		series_candidate_replacements(m->identities);
 	return s;
 }
 
 static void on_accepted(const struct message *msg, void *arg)
 {
 	struct maillog *m = arg;
-	struct series *s = identity_series(m, msg->identity);
+	struct series *s = identity_series(m, msg->identity, 1);
 
 	s->values[ID_VALUE_MESSAGES]++;
 	if (msg->has_sender && !msg->sender_local)
@@ -115,7 +134,7 @@ static void on_delivery(const struct message *msg, enum msg_status status, time_
 	(void)t;
 	if (!msg->identity[0])
 		return;
-	identity_series(m, msg->identity)->values[ID_VALUE_SENT + status]++;
+	identity_series(m, msg->identity, 0)->values[ID_VALUE_SENT + status]++;
 	if (m->ev.delivery) {
 		char rcpt[POSTFIX_ADDR_MAX] = "";
 
