@@ -6,9 +6,9 @@
  * below the cgroup they are attached to, in the caller's context: who
  * (cgroup, uid, comm, tgid) and where (address, port).  For a watched port
  * they count one attempt in a per-CPU map and stash the flow in a slot
- * chosen by socket cookie.  sock_ops reads it back when the handshake
- * completes, cgroup/sock_release when the socket is closed before it did,
- * so the outcome is counted for the process that called connect(), not for
+ * chosen by socket cookie.  cgroup/sock_release reads it back when the
+ * socket is closed and settles its outcome, established or failed, so the
+ * outcome is counted for the process that called connect(), not for
  * whatever task happens to run the softirq, and one event per flow goes to
  * a per-CPU queue that sentineld reads from an mmapped array.
  *
@@ -25,12 +25,12 @@
  * Hot path: one inlined array lookup for the port filter on every connect();
  * for a watched port two helper calls (the task, the cookie), a handful of
  * loads, the per-CPU key cache (a hash lookup only when it misses), an
- * atomic add and an inlined array store; at the outcome no call at all:
- * inlined array lookups, atomics and stores.  No loops, no strings, no
- * locks.  Every other sock_ops callback and every close in another state
- * returns at its first compares.  Measured on a 2-CPU EPYC VM with SRSO
- * (tests/bench/connect_bench.sh): the same programs returning at once cost
- * ~0.4 us per connect+accept+close; these ~1.0 us.
+ * atomic add and a compare-and-swap and stores in an inlined array; at the
+ * close of a TCP socket one load, and for ours no call at all: inlined
+ * array lookups, an atomic add and stores.  No strings, no locks, loops of
+ * at most SLOT_PROBES.  Two program runs per connection, where sock_ops
+ * would add half a dozen (see sentinel_release).  Measured on a 2-CPU EPYC
+ * VM with SRSO (tests/bench/connect_bench.sh): see README.md, "Tests and benchmarks".
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -160,8 +160,14 @@ struct {
 } event_wakeup SEC(".maps");
 
 /*
- * The flow as connect() saw it, kept until its outcome, in a direct-mapped
- * table of slots indexed by the low bits of the socket cookie.
+ * The flow as connect() saw it, kept until the socket is closed, in a
+ * table of slots: open addressing from the socket cookie's low bits, at
+ * most SLOT_PROBES slots on.  Cookies are handed out in sequence, so a
+ * new flow's first slot is usually the one a flow 65536 sockets older
+ * left, and a session that lasts (an SMTP connection can, for minutes)
+ * only makes a later flow take the next slot.  A flow that finds all its
+ * slots taken (the table nearly full: that many watched connections open)
+ * is counted as untracked: its attempt is counted, its outcome cannot be.
  *
  * Why not socket storage (bpf_sk_storage_get with F_CREATE)?  It allocates
  * per socket, and a hash map (LRU or not) takes locks and free lists on
@@ -169,15 +175,18 @@ struct {
  * every kernel function call pays for return-stack mitigations.  An array
  * lookup is inlined by the verifier, so the stash costs no call at all.
  *
- * A slot holds one flow; its cookie field says whose (0: free) and is
- * written last, after a compiler barrier, so a reader that sees its cookie
- * sees its flow (stores are not reordered with each other on x86 (TSO); the
- * outcome runs after the hook returned, on any CPU, and the socket lock
- * orders the two).  The outcome copies the flow, then claims the slot with a
- * compare-and-swap of its cookie to 0: one outcome per flow, and a flow that
- * another socket overwrote (two in flight whose cookies share the low bits)
- * is counted as unmatched, never attributed to the wrong caller.
+ * A slot's cookie says whose it is: 0 free, SLOT_BUSY being written.  A
+ * writer claims a free slot with a compare-and-swap to SLOT_BUSY, writes
+ * the flow, then its cookie, after a compiler barrier: a reader that sees
+ * its cookie sees its flow (stores are not reordered with each other on
+ * x86 (TSO); the close runs after connect() returned, and the socket's
+ * own lock and file reference order the two).  Only the socket's own
+ * close, or its next connect(), reads or frees its slot, so that needs no
+ * atomic: one outcome per flow, never attributed to another caller.
  */
+#define SLOT_BUSY	(~0ULL)
+#define SLOT_PROBES	8
+
 struct flow_sk {
 	struct flow_key key;
 	__u64 connect_jiffies;
@@ -362,50 +371,74 @@ static __always_inline void emit_flow(const struct flow_sk *fs, __u8 outcome,
 	}
 }
 
+/* The slot that holds this socket's flow, or NULL. */
+static __always_inline struct flow_slot *slot_of(__u64 cookie)
+{
+	struct flow_slot *slot;
+	__u32 idx;
+
+	for (__u32 i = 0; i < SLOT_PROBES; i++) {
+		idx = (cookie + i) & (SENTINEL_FLOW_SLOTS - 1);
+		slot = bpf_map_lookup_elem(&flow_slots, &idx);	/* inlined */
+		if (slot && READ_ONCE(slot->cookie) == cookie)
+			return slot;
+	}
+	return NULL;
+}
+
 /*
- * The outcome of one of our flows: claim its slot, count it, report it.
- * The claim makes a second report for the socket impossible.  0 if the slot
- * was not this socket's (already settled, overwritten, or never stashed).
+ * The outcome of one of our flows: count it, report it, free its slot.
+ * 0 if the socket has no flow (never stashed, or connect() ran before we
+ * were loaded).
  */
 static __always_inline int settle(__u64 cookie, __u8 outcome, __u64 now_ns)
 {
-	struct flow_slot *slot;
+	struct flow_slot *slot = slot_of(cookie);
 	struct flow_counts *c;
-	struct flow_sk fs;
-	__u32 idx;
 
-	idx = cookie & (SENTINEL_FLOW_SLOTS - 1);
-	slot = bpf_map_lookup_elem(&flow_slots, &idx);	/* inlined */
 	if (!slot)
 		return 0;
-	/* Copy, then claim: a writer zeroes the cookie before touching the
-	 * flow, so if the claim succeeds the copy is the flow we wanted. */
-	if (READ_ONCE(slot->cookie) != cookie)
-		return 0;
-	barrier();
-	fs = slot->fs;
-	barrier();
-	if (__sync_val_compare_and_swap(&slot->cookie, cookie, 0) != cookie)
-		return 0;
-	c = counts_at(fs.index, fs.key.port);
+	c = counts_at(slot->fs.index, slot->fs.key.port);
 	if (c) {
 		if (outcome == FLOW_ESTABLISHED)
 			__sync_fetch_and_add(&c->established, 1);
 		else
 			__sync_fetch_and_add(&c->failed, 1);
 	}
-	emit_flow(&fs, outcome, now_ns);
+	emit_flow(&slot->fs, outcome, now_ns);
+	barrier();
+	WRITE_ONCE(slot->cookie, 0);
 	return 1;
+}
+
+/* Keep the flow until the socket's outcome; 0 if no slot was free. */
+static __always_inline int stash(__u64 cookie, const struct flow_sk *fs)
+{
+	struct flow_slot *slot;
+	__u32 idx;
+
+	for (__u32 i = 0; i < SLOT_PROBES; i++) {
+		idx = (cookie + i) & (SENTINEL_FLOW_SLOTS - 1);
+		slot = bpf_map_lookup_elem(&flow_slots, &idx);	/* inlined */
+		if (!slot || READ_ONCE(slot->cookie) != 0 ||
+		    __sync_val_compare_and_swap(&slot->cookie, 0, SLOT_BUSY) != 0)
+			continue;
+		slot->fs = *fs;
+		barrier();
+		WRITE_ONCE(slot->cookie, cookie);
+		return 1;
+	}
+	return 0;
 }
 
 static __always_inline int on_connect(struct bpf_sock_addr *ctx, __u16 family)
 {
 	struct flow_sk fs = {};
-	struct flow_slot *slot;
+	struct bpf_sock_addr_kern *kctx;
 	struct task_struct *task;
 	struct flow_counts *c;
 	__u64 cookie;
-	__u32 port, idx;
+	__u32 port;
 
 	if (ctx->type != SOCK_STREAM || ctx->protocol != IPPROTO_TCP)
 		return 1;	/* SCTP can be SOCK_STREAM too */
@@ -438,22 +471,17 @@ static __always_inline int on_connect(struct bpf_sock_addr *ctx, __u16 family)
 		((__u32 *)fs.daddr)[2] = ctx->user_ip6[2];
 		((__u32 *)fs.daddr)[3] = ctx->user_ip6[3];
 	}
-	cookie = bpf_get_socket_cookie(ctx);
-	idx = cookie & (SENTINEL_FLOW_SLOTS - 1);
-	slot = bpf_map_lookup_elem(&flow_slots, &idx);	/* inlined */
-	if (!slot) {
-		stat_inc(STAT_UNTRACKED);
-		return 1;
-	}
-	/* A socket may connect() again after a failure: the earlier attempt,
-	 * still in the slot, failed. */
-	if (READ_ONCE(slot->cookie) == cookie)
+	/* A socket with a cookie already may have connect()ed before, and
+	 * failed (else it could not connect again): settle that attempt.  A
+	 * new socket gets its cookie now. */
+	kctx = bpf_cast_to_kern_ctx(ctx);
+	cookie = cookie_of(kctx->sk);
+	if (cookie)
 		settle(cookie, FLOW_FAILED, bpf_ktime_get_ns());
-	WRITE_ONCE(slot->cookie, 0);
-	barrier();
-	slot->fs = fs;
-	barrier();
-	WRITE_ONCE(slot->cookie, cookie);
+	else
+		cookie = bpf_get_socket_cookie(ctx);
+	if (!stash(cookie, &fs))
+		stat_inc(STAT_UNTRACKED);
 	return 1;
 }
 

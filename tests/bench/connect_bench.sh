@@ -91,8 +91,7 @@ echo "added per connect: $wall_added us wall (IQR $wall_lo .. $wall_hi), $cpu_ad
 	printf "bpf_stats: %s: %d runs, %.0f ns per run, %.0f ns per connect\n", $1, $2, $3 / $2, $3 / n }
 	END { printf "bpf_stats: all programs: %.0f ns per connect\n", t / n }' "$WORK/bpf_stats"
 echo "sentineld counted $attempts attempts and received $events flow events ($dropped dropped)"
-if awk -v r="$ratio" 'BEGIN { exit !(r >= 0.98) }'; then
-	echo "TARGET: met (ratio >= 0.98, i.e. <= 0.5 us added per connect)"
-else
-	echo "TARGET: missed (ratio >= 0.98, i.e. <= 0.5 us added per connect)"
-fi
+# Both halves of the target: the ratio against the baseline of this run,
+# and the microseconds (CPU, the steadier of the two) it stands for.
+verdict() { if awk "BEGIN { exit !($1) }"; then echo met; else echo missed; fi; }
+echo "TARGET: ratio >= 0.98: $(verdict "$ratio >= 0.98") ($ratio); <= 0.5 us added per connect: $(verdict "$cpu_added <= 0.5") ($cpu_added us CPU, $wall_added us wall)"

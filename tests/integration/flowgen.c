@@ -3,8 +3,8 @@
  * flowgen - make an exact number of TCP connects, for tests and benchmarks.
  *
  *   flowgen [-g CGROUP_DIR] [-n NETNS_FILE] [-N COMM] [-u UID] \
- *           [-l ADDR,PORT]... [-c ADDR,PORT,COUNT]... [-b SECONDS \
- *           [-G CGROUP_B -R ROUNDS]]
+ *           [-l ADDR,PORT]... [-k ADDR,PORT] [-r ADDR,PORT] \
+ *           [-c ADDR,PORT,COUNT]... [-b SECONDS [-G CGROUP_B -R ROUNDS]]
  *
  * Options are applied in this order, whatever their order on the command
  * line: join the cgroup, enter the network namespace (/run/netns/NAME: done
@@ -15,6 +15,12 @@
  * accepted at once when this process listens there, and closed with an RST
  * (SO_LINGER 0) so no TIME_WAIT piles up.  Prints one line per -c:
  *   ADDR PORT established=N failed=M
+ * With -k, one connection to ADDR,PORT (one of the -l) is made before the
+ * first -c and kept open until after the last, then closed; it prints
+ *   kept ADDR PORT established=1
+ * With -r, one socket connects to ADDR,PORT (where nothing listens) and,
+ * when that fails, connects again to the first -l, then is closed; it prints
+ *   reconnect failed=1 established=1
  * With -b, the first -c instead runs for SECONDS and prints
  *   connects_per_second=R cpu_us_per_connect=C
  * where C is this process's user+system CPU time per connect (getrusage):
@@ -159,11 +165,13 @@ int main(int argc, char **argv)
 	struct endpoint listens[MAX_ITEMS], conns[MAX_ITEMS];
 	int nlisten = 0, nconn = 0, c;
 	const char *cgroup = NULL, *comm = NULL, *netns = NULL, *cgroup_b = NULL;
+	struct endpoint keep, retry;
+	int have_keep = 0, have_retry = 0, kept = -1, kept_peer = -1;
 	long rounds = 0;
 	long uid = -1;
 	double bench = 0;
 
-	while ((c = getopt(argc, argv, "g:G:R:n:N:u:l:c:b:")) != -1) {
+	while ((c = getopt(argc, argv, "g:G:R:n:N:u:l:c:b:k:r:")) != -1) {
 		switch (c) {
 		case 'g': cgroup = optarg; break;
 		case 'n': netns = optarg; break;
@@ -176,6 +184,14 @@ int main(int argc, char **argv)
 			if (nlisten == MAX_ITEMS)
 				return 1;
 			parse_endpoint(optarg, &listens[nlisten++], 0);
+			break;
+		case 'k':
+			parse_endpoint(optarg, &keep, 0);
+			have_keep = 1;
+			break;
+		case 'r':
+			parse_endpoint(optarg, &retry, 0);
+			have_retry = 1;
 			break;
 		case 'c':
 			if (nconn == MAX_ITEMS)
@@ -213,6 +229,28 @@ int main(int argc, char **argv)
 	if (uid >= 0 && setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid) < 0)
 		die("setresuid");
 
+	if (have_keep) {
+		kept = socket(keep.ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (kept < 0 || connect(kept, (const struct sockaddr *)&keep.ss, keep.len) < 0)
+			die("connect -k");
+		for (int j = 0; j < nlisten; j++)
+			if (same(&listens[j], &keep))
+				kept_peer = accept4(listens[j].lfd, NULL, NULL, SOCK_CLOEXEC);
+	}
+	if (have_retry) {
+		int fd = socket(retry.ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int failed, ok;
+
+		if (fd < 0 || nlisten == 0)
+			die("-r");
+		failed = connect(fd, (const struct sockaddr *)&retry.ss, retry.len) < 0;
+		ok = failed && connect(fd, (const struct sockaddr *)&listens[0].ss,
+				       listens[0].len) == 0;
+		if (ok)
+			close(accept4(listens[0].lfd, NULL, NULL, SOCK_CLOEXEC));
+		close(fd);
+		printf("reconnect failed=%d established=%d\n", failed, ok);
+	}
 	for (int i = 0; i < nconn; i++) {
 		int lfd = -1;
 		long ok = 0, fail = 0;
@@ -248,6 +286,19 @@ int main(int argc, char **argv)
 		}
 		inet_ntop(conns[i].ss.ss_family, a, addr, sizeof(addr));
 		printf("%s %u established=%ld failed=%ld\n", addr, port, ok, fail);
+	}
+	if (kept >= 0) {
+		char addr[INET6_ADDRSTRLEN];
+		const void *a = keep.ss.ss_family == AF_INET ?
+			(const void *)&((struct sockaddr_in *)&keep.ss)->sin_addr :
+			(const void *)&((struct sockaddr_in6 *)&keep.ss)->sin6_addr;
+
+		inet_ntop(keep.ss.ss_family, a, addr, sizeof(addr));
+		printf("kept %s %u established=1\n", addr,
+		       ntohs(((struct sockaddr_in *)&keep.ss)->sin_port));
+		close(kept);
+		if (kept_peer >= 0)
+			close(kept_peer);
 	}
 	return 0;
 }

@@ -130,6 +130,25 @@ scrape > "$WORK/m2"
 check "a later scrape adds exactly the new attempts" \
 	has "smtp_sentinel_connect_attempts_total{$L} 17" "$WORK/m2"
 
+# A session that stays open while more flows than the kernel has slots for
+# (65536) come and go keeps its slot: its outcome is counted when it ends.
+# And a socket that connects again after a refusal counts both attempts.
+out=$("$FLOWGEN" -g "$CG" -n "/run/netns/$NETNS" -N longlived -l 127.0.0.1,25 -l 127.0.0.3,25 \
+	-k 127.0.0.3,25 -r 127.0.0.2,25 -c 127.0.0.1,25,70000)
+check "flowgen kept a session open across 70000 connects, and reconnected" \
+	[ "$out" = "reconnect failed=1 established=1
+127.0.0.1 25 established=70000 failed=0
+kept 127.0.0.3 25 established=1" ]
+scrape > "$WORK/m3"
+L3="cgroup=\"/$TAG\",comm=\"longlived\",uid=\"0\",port=\"25\""
+check "attempts: the kept session, the reconnect's two, the 70000" \
+	has "smtp_sentinel_connect_attempts_total{$L3} 70003" "$WORK/m3"
+check "established: the kept session's outcome survived 70000 later flows" \
+	has "smtp_sentinel_connect_results_total{$L3,result=\"established\"} 70002" "$WORK/m3"
+check "failed: the reconnecting socket's first attempt" \
+	has "smtp_sentinel_connect_results_total{$L3,result=\"failed\"} 1" "$WORK/m3"
+check "no flow went untracked" has "smtp_sentinel_flows_untracked_total 0" "$WORK/m3"
+
 # --- SIGTERM: exit 0, programs detached --------------------------------------
 kill -TERM "$PID"
 wait "$PID"; rc=$?
