@@ -3,10 +3,12 @@
  * test_messages_state.c - the message table's snapshot (messages_state.c):
  * a table built from real Postfix lines, saved and loaded into a new table,
  * is the same table: every field, first-seen and removed order, expiry,
- * acceptance once, held messages; past its byte bound the oldest messages
- * are left out and counted; a damaged or hostile file is refused whole
- * (every byte flipped, every cut, thousands of mutations with a valid
- * checksum, and hand-made faults), never half loaded, never a crash.
+ * acceptance once, held messages, and the pending logins of the maillog
+ * feed (format.h); past its byte bound the oldest messages are left out
+ * and counted; a damaged or hostile file is refused whole (every byte
+ * flipped, every cut, thousands of mutations with a valid checksum, and
+ * hand-made faults), never half loaded, never a crash; a file of version
+ * 1, from before the pending logins were kept, still loads.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -25,6 +27,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "maillog/format.h"
 #include "maillog/messages.h"
 #include "maillog/postfix.h"
 #include "maillog/syslog.h"
@@ -44,7 +47,14 @@ struct seen {
 
 static struct seen seen;
 static struct msg_table *tab;
+static struct maillog_feed *lender;	/* of tab, when it has pending logins */
 static char base[64];
+
+static void drop_lender(void)
+{
+	maillog_feed_free(lender);	/* and tab keeps no pointer to it */
+	lender = NULL;
+}
 
 static void on_accepted(const struct message *m, void *arg)
 {
@@ -113,6 +123,7 @@ static int teardown(void **state)
 
 	(void)state;
 	quiet(false);
+	drop_lender();
 	msg_table_free(tab);
 	tab = NULL;
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
@@ -134,6 +145,45 @@ static void feed(const char *line)
 {
 	feed_to(tab, line);
 }
+
+/* ---- pending logins: Sendmail lines through the feed ---- */
+
+#define AUTH_ALICE "Nov 27 02:05:10 mx1 sm-mta[4242]: AUTH=server, relay=x.example " \
+	"[198.51.100.7], authid=alice@example.org, mech=PLAIN, bits=256"
+#define AUTH_BELA "Nov 27 02:05:11 mx1 sendmail[777]: AUTH=server, relay=[IPv6:2001:db8::7], " \
+	"authid=b\xc3\xa9la, mech=CRAM-MD5, bits=0"
+#define FROM_ALICE "Nov 27 02:05:14 mx1 sm-mta[4242]: qARA5ExA004242: " \
+	"from=<alice@example.org>, size=900, class=0, nrcpts=1, proto=ESMTPA, daemon=MTA, " \
+	"relay=x.example [198.51.100.7]"
+#define FROM_BELA "Nov 27 02:05:15 mx1 sendmail[777]: qARA5FxB000777: from=<b@example.org>, " \
+	"size=90, class=0, nrcpts=1, proto=ESMTPA, daemon=MTA, relay=[IPv6:2001:db8::7]"
+
+static void emit_to(const struct syslog_line *l, const struct postfix_record *r, void *arg)
+{
+	msg_table_record(arg, l, r);
+}
+
+/* A line of any MTA, through the feed f, into its table t. */
+static void feed_via(struct maillog_feed *f, struct msg_table *t, const char *line)
+{
+	struct syslog_line sl;
+	struct postfix_record rec;
+
+	assert_int_equal(maillog_header(&sl, line, strlen(line), REF, MAILLOG_AUTO), SYSLOG_OK);
+	assert_true(maillog_parse(&rec, MAILLOG_AUTO, &sl, NULL) > POSTFIX_IGNORED);
+	maillog_feed(f, &sl, &rec, emit_to, t);
+}
+
+
+/* The pending logins of AUTH_ALICE and AUTH_BELA, in a feed lending them
+ * to tab until drop_lender(). */
+static void add_logins(void)
+{
+	lender = maillog_feed_new(tab);
+	feed_via(lender, tab, AUTH_ALICE);
+	feed_via(lender, tab, AUTH_BELA);
+}
+
 
 static struct msg_save_stats saved;
 
@@ -519,6 +569,7 @@ static void fix_crc(unsigned char *p, size_t n)
 static int try_load(size_t max)
 {
 	struct msg_table *t = new_table(max, false);
+	struct maillog_feed *f = maillog_feed_new(t);
 	uint64_t generation;
 	char *positions = NULL;
 	int rc = msg_table_load(t, base, NAME, 16384, &generation, &positions);
@@ -529,6 +580,8 @@ static int try_load(size_t max)
 		feed_to(t, SUBMIT);
 		feed_to(t, QUEUED);
 		feed_to(t, REMOVED);
+		feed_via(f, t, FROM_ALICE);	/* joins what loaded, if anything */
+		feed_via(f, t, AUTH_BELA);
 		msg_table_flush(t);
 		msg_table_expire(t, (time_t)1 << 42);
 		if (table_size(t) != 0)
@@ -537,6 +590,7 @@ static int try_load(size_t max)
 		rc = 1;
 	}
 	free(positions);
+	maillog_feed_free(f);
 	msg_table_free(t);
 	return rc;
 }
@@ -547,7 +601,10 @@ static const char *save_varied(unsigned char **buf, size_t *n)
 	struct msg_save_stats st;
 
 	build_varied_table();
+	add_logins();
 	assert_int_equal(msg_table_save(tab, base, NAME, BOUND, 9, POSITIONS, &st), 0);
+	assert_int_equal(st.logins, 2);
+	drop_lender();
 	snprintf(path, sizeof(path), "%s/%s", base, NAME);
 	*buf = read_whole(path, n);
 	assert_int_equal(*n, st.bytes);
@@ -714,7 +771,7 @@ static void put_record(struct file *f, const struct rec *r)
 		put_signed(f, r->removed_at);
 }
 
-static int load_made(struct file *f)
+static void write_made(struct file *f)
 {
 	char path[128];
 
@@ -722,6 +779,11 @@ static int load_made(struct file *f)
 	fix_crc(f->b, f->n);
 	snprintf(path, sizeof(path), "%s/%s", base, NAME);
 	write_whole(path, f->b, f->n);
+}
+
+static int load_made(struct file *f)
+{
+	write_made(f);
 	return try_load(2);
 }
 
@@ -757,7 +819,7 @@ static void test_hand_made_file_loads_and_each_fault_refuses_it(void **state)
 	assert_int_equal(load_made(&f), 0);		/* the control */
 
 	make(&f, "2", R0, R1);
-	assert_int_equal(load_made(&f), -1);		/* another version */
+	assert_int_equal(load_made(&f), -1);		/* version 2 without its logins */
 	make(&f, "01x", R0, R1);
 	assert_int_equal(load_made(&f), -1);
 
@@ -828,6 +890,206 @@ static void test_hand_made_file_loads_and_each_fault_refuses_it(void **state)
 	assert_int_equal(load_made(&f), -1);
 }
 
+/* Version 2: a pending login after the positions, then R0 and R1. */
+struct login {
+	const char *instance;
+	uint64_t pid;
+	int64_t at;
+	const char *ip, *user, *method;
+};
+
+static const struct login L0 = { "sm-mta", 4242, T_020513 - 3, "198.51.100.7",
+				 "alice@example.org", "PLAIN" };
+
+static void make_logins(struct file *f, uint64_t count, const struct login *l)
+{
+	put_head(f, "2");
+	put_varint(f, count);
+	if (l) {
+		put_string(f, l->instance);
+		put_varint(f, l->pid);
+		put_signed(f, l->at);
+		put_string(f, l->ip);
+		put_string(f, l->user);
+		put_string(f, l->method);
+	}
+	put_record(f, &R0);
+	put_record(f, &R1);
+	put_varint(f, 0);
+	put(f, "\x01\x01", 2);
+}
+
+/* Load the file into a table of 2 with a feed, and feed FROM_ALICE: the
+ * identity it gets ("" when the load failed). */
+static const char *alice_after_load(void)
+{
+	static char identity[MSG_IDENTITY_MAX];
+	struct msg_table *t = new_table(2, false);
+	struct maillog_feed *f = maillog_feed_new(t);
+	uint64_t generation;
+	char *positions = NULL;
+	const struct message *m;
+
+	identity[0] = '\0';
+	if (msg_table_load(t, base, NAME, BOUND, &generation, &positions) == 0) {
+		assert_int_equal(table_size(t), 2);
+		feed_via(f, t, FROM_ALICE);
+		m = msg_table_find(t, "sm-mta", "qARA5ExA004242");
+		assert_non_null(m);
+		snprintf(identity, sizeof(identity), "%s", m->identity);
+	}
+	free(positions);
+	maillog_feed_free(f);
+	msg_table_free(t);
+	return identity;
+}
+
+static void test_pending_logins_round_trip_with_the_messages(void **state)
+{
+	struct msg_table *t;
+	struct maillog_feed *f;
+	uint64_t generation, before;
+	char *positions;
+
+	(void)state;
+	build_varied_table();
+	before = msg_table_changes(tab);
+	add_logins();
+	assert_true(msg_table_changes(tab) != before);	/* the next save writes them */
+	assert_int_equal(msg_table_save(tab, base, NAME, BOUND, 4, POSITIONS, &saved), 0);
+	assert_int_equal(saved.saved, 5);
+	assert_int_equal(saved.logins, 2);
+	assert_int_equal(saved.logins_omitted, 0);
+
+	t = new_table(100, false);
+	f = maillog_feed_new(t);
+	assert_int_equal(msg_table_load(t, base, NAME, BOUND, &generation, &positions), 0);
+	free(positions);
+	assert_int_equal(table_size(t), 5);
+	feed_via(f, t, FROM_ALICE);
+	feed_via(f, t, FROM_BELA);
+	assert_string_equal(msg_table_find(t, "sm-mta", "qARA5ExA004242")->identity,
+			    "sasl:alice@example.org");
+	assert_string_equal(msg_table_find(t, "sendmail", "qARA5FxB000777")->identity,
+			    "sasl:b\xc3\xa9la");
+	maillog_feed_free(f);
+	msg_table_free(t);
+}
+
+static void test_version_1_file_loads_without_pending_logins(void **state)
+{
+	struct file f;
+	struct msg_table *t = new_table(2, false);
+	struct maillog_feed *feed = maillog_feed_new(t);
+	uint64_t generation;
+	char *positions;
+
+	(void)state;
+	make(&f, "1", R0, R1);		/* as sentineld wrote it before version 2 */
+	write_made(&f);
+	feed_via(feed, t, AUTH_ALICE);	/* a login the file does not have */
+	assert_int_equal(msg_table_load(t, base, NAME, BOUND, &generation, &positions), 0);
+	free(positions);
+	assert_int_equal(generation, 5);
+	assert_int_equal(table_size(t), 2);
+	assert_string_equal(msg_table_find(t, "postfix", "QID0000001")->identity, "sasl:bob");
+	feed_via(feed, t, FROM_ALICE);	/* a load replaces the logins: none */
+	assert_string_equal(msg_table_find(t, "sm-mta", "qARA5ExA004242")->identity,
+			    "client:198.51.100.7");
+	maillog_feed_free(feed);
+	msg_table_free(t);
+}
+
+static void test_discard_forgets_the_pending_logins(void **state)
+{
+	struct msg_table *t = new_table(2, false);
+	struct maillog_feed *f = maillog_feed_new(t);
+
+	(void)state;
+	feed_via(f, t, AUTH_ALICE);
+	msg_table_discard(t);		/* a snapshot refused: none of it stays */
+	feed_via(f, t, FROM_ALICE);
+	assert_string_equal(msg_table_find(t, "sm-mta", "qARA5ExA004242")->identity,
+			    "client:198.51.100.7");
+	maillog_feed_free(f);
+	msg_table_free(t);
+}
+
+static void test_hand_made_pending_login_loads_and_each_fault_refuses_it(void **state)
+{
+	struct file f;
+	struct login l;
+	char big[300];
+
+	(void)state;
+	make_logins(&f, 1, &L0);
+	write_made(&f);
+	assert_string_equal(alice_after_load(), "sasl:alice@example.org");	/* the control */
+	make_logins(&f, 1, &L0);
+	assert_int_equal(load_made(&f), 0);
+	make_logins(&f, 0, NULL);
+	assert_int_equal(load_made(&f), 0);		/* none */
+	make(&f, "3", R0, R1);
+	assert_int_equal(load_made(&f), -1);		/* a version from the future */
+
+	make_logins(&f, MSG_LOGINS_MAX + 1, NULL);
+	assert_int_equal(load_made(&f), -1);		/* past the bound */
+	make_logins(&f, 2, &L0);
+	assert_int_equal(load_made(&f), -1);		/* fewer than counted */
+	l = L0, l.pid = 0;
+	make_logins(&f, 1, &l);
+	assert_int_equal(load_made(&f), -1);		/* an empty slot */
+	l = L0, l.pid = (uint64_t)1 << 31;
+	make_logins(&f, 1, &l);
+	assert_int_equal(load_made(&f), -1);		/* not a pid */
+	l = L0, l.at = (int64_t)1 << 41;
+	make_logins(&f, 1, &l);
+	assert_int_equal(load_made(&f), -1);		/* a time out of range */
+	l = L0, l.ip = "x.example";
+	make_logins(&f, 1, &l);
+	assert_int_equal(load_made(&f), -1);		/* a client that is no address */
+	l = L0, l.user = "";
+	make_logins(&f, 1, &l);
+	assert_int_equal(load_made(&f), -1);		/* a login of no one */
+	l = L0, l.user = "al\xffice";
+	make_logins(&f, 1, &l);
+	assert_int_equal(load_made(&f), -1);		/* not UTF-8 */
+	l = L0, l.instance = "sm/mta";
+	make_logins(&f, 1, &l);
+	assert_int_equal(load_made(&f), -1);		/* not an instance */
+	memset(big, 'm', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	l = L0, l.method = big;
+	make_logins(&f, 1, &l);
+	assert_int_equal(load_made(&f), -1);		/* longer than its buffer */
+	l = L0, l.user = big;
+	make_logins(&f, 1, &l);
+	assert_int_equal(load_made(&f), -1);
+}
+
+static void test_pending_logins_past_the_byte_bound_are_left_out_and_counted(void **state)
+{
+	struct msg_save_stats st;
+	uint64_t generation;
+	char *positions;
+	size_t bound;
+
+	(void)state;
+	add_logins();
+	assert_int_equal(msg_table_save(tab, base, NAME, BOUND, 1, POSITIONS, &st), 0);
+	assert_int_equal(st.logins, 2);
+	bound = st.bytes - 1;
+	assert_int_equal(msg_table_save(tab, base, NAME, bound, 1, POSITIONS, &st), 0);
+	assert_int_equal(st.logins + st.logins_omitted, 2);
+	assert_true(st.logins_omitted > 0);
+	assert_true(st.bytes <= bound);
+	drop_lender();
+	msg_table_free(tab);
+	tab = new_table(100, true);
+	assert_int_equal(msg_table_load(tab, base, NAME, bound, &generation, &positions), 0);
+	free(positions);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -846,6 +1108,11 @@ int main(void)
 		T(test_every_flipped_bit_and_every_cut_is_refused),
 		T(test_mutated_files_with_a_valid_checksum_load_whole_or_not_at_all),
 		T(test_hand_made_file_loads_and_each_fault_refuses_it),
+		T(test_pending_logins_round_trip_with_the_messages),
+		T(test_version_1_file_loads_without_pending_logins),
+		T(test_discard_forgets_the_pending_logins),
+		T(test_hand_made_pending_login_loads_and_each_fault_refuses_it),
+		T(test_pending_logins_past_the_byte_bound_are_left_out_and_counted),
 #undef T
 	};
 

@@ -663,6 +663,122 @@ static void test_sessions_are_bounded(void **state)
 	maillog_feed_free(f);
 }
 
+/* ---- a stop between a session's login and its message --------------------- */
+
+static const char restart_auth[] =
+	"Nov 27 02:05:10 mx sm-mta[4242]: AUTH=server, relay=x.example [198.51.100.7], "
+	"authid=alice@example.org, mech=PLAIN, bits=256";
+static const char restart_from[] =
+	"Nov 27 02:05:14 mx sm-mta[4242]: qARA5ExA004242: from=<alice@example.org>, size=900, "
+	"class=0, nrcpts=1, msgid=<m1@x.example>, proto=ESMTPA, daemon=MTA, "
+	"relay=x.example [198.51.100.7]";
+
+static struct msg_table *restart_table(struct maillog_feed **f)
+{
+	const struct msg_config cfg = { .max_messages = 64, .grace = 60, .max_age = 86400 };
+	const struct msg_callbacks cb = { on_accepted, on_delivery, NULL };
+	struct msg_table *t = msg_table_new(&cfg, &cb);
+
+	*f = maillog_feed_new(t);
+	return t;
+}
+
+static void feed_line(struct maillog_feed *f, const char *line)
+{
+	assert_true(parse(line) > POSTFIX_IGNORED);
+	maillog_feed(f, &sl, &rec, emit, NULL);
+}
+
+/* The from= line after a restart, into a table loaded from dir (or a new
+ * one when dir is NULL): the identity it gets. */
+static const char *from_after_restart(const char *dir)
+{
+	static char identity[MSG_IDENTITY_MAX];
+	struct maillog_feed *f;
+	uint64_t generation;
+	char *positions = NULL;
+
+	memset(&seen, 0, sizeof(seen));
+	table = restart_table(&f);
+	if (dir) {
+		assert_int_equal(msg_table_load(table, dir, "maillog.messages", (size_t)1 << 20,
+						&generation, &positions), 0);
+		assert_int_equal(generation, 7);
+		free(positions);
+	}
+	feed_line(f, restart_from);
+	msg_table_flush(table);
+	assert_int_equal(seen.accepted, 1);
+	snprintf(identity, sizeof(identity), "%s", seen.identity[0]);
+	maillog_feed_free(f);
+	msg_table_free(table);
+	return identity;
+}
+
+static void test_login_pending_at_a_stop_gives_the_identity_after_the_restart(void **state)
+{
+	struct msg_save_stats st;
+	struct maillog_feed *f;
+	char dir[64];
+	uint64_t before;
+
+	(void)state;
+	scratch_dir(dir, sizeof(dir), "sendmail-restart");
+	memset(&seen, 0, sizeof(seen));
+	table = restart_table(&f);
+	before = msg_table_changes(table);
+	feed_line(f, restart_auth);
+	/* the table changed: the daemon's next save writes the login */
+	assert_true(msg_table_changes(table) != before);
+	assert_int_equal(msg_table_save(table, dir, "maillog.messages", (size_t)1 << 20, 7,
+					"positions\n", &st), 0);
+	assert_int_equal(st.saved, 0);
+	assert_int_equal(st.logins, 1);
+	assert_int_equal(st.logins_omitted, 0);
+	maillog_feed_free(f);
+	msg_table_free(table);
+
+	assert_string_equal(from_after_restart(dir), "sasl:alice@example.org");
+	/* the control: without the snapshot the login is lost */
+	assert_string_equal(from_after_restart(NULL), "client:198.51.100.7");
+	scratch_remove(dir);
+}
+
+static void test_login_restored_is_still_not_lent_to_another_client(void **state)
+{
+	static const char other[] =
+		"Nov 27 02:05:14 mx sm-mta[4242]: qARA5DxZ004242: from=<b@c.example>, size=9, "
+		"class=0, nrcpts=1, proto=ESMTP, daemon=MTA, relay=[203.0.113.66]";
+	struct msg_save_stats st;
+	struct maillog_feed *f;
+	uint64_t generation;
+	char dir[64], *positions;
+
+	(void)state;
+	scratch_dir(dir, sizeof(dir), "sendmail-restart");
+	memset(&seen, 0, sizeof(seen));
+	table = restart_table(&f);
+	feed_line(f, restart_auth);
+	assert_int_equal(msg_table_save(table, dir, "maillog.messages", (size_t)1 << 20, 7,
+					"positions\n", &st), 0);
+	maillog_feed_free(f);
+	msg_table_free(table);
+
+	table = restart_table(&f);
+	assert_int_equal(msg_table_load(table, dir, "maillog.messages", (size_t)1 << 20,
+					&generation, &positions), 0);
+	free(positions);
+	feed_line(f, other);
+	feed_line(f, restart_from);	/* the pid moved on: the login with it */
+	msg_table_flush(table);
+	assert_int_equal(seen.accepted, 2);
+	assert_string_equal(seen.identity[0], "client:203.0.113.66");
+	assert_string_equal(seen.identity[1], "client:198.51.100.7");
+	maillog_feed_free(f);
+	msg_table_free(table);
+	scratch_remove(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -694,6 +810,8 @@ int main(void)
 		cmocka_unit_test(test_local_submission_counts_under_the_loopback_client),
 		cmocka_unit_test(test_forged_authid_in_sender_gives_no_sasl_identity),
 		cmocka_unit_test(test_sessions_are_bounded),
+		cmocka_unit_test(test_login_pending_at_a_stop_gives_the_identity_after_the_restart),
+		cmocka_unit_test(test_login_restored_is_still_not_lent_to_another_client),
 	};
 
 	return cmocka_run_group_tests(tests, setup_tz, NULL);

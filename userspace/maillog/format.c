@@ -2,9 +2,11 @@
 /*
  * format.c - the maillog reader's dispatch and in-order feed (see format.h).
  *
- * Sessions sit in a fixed array of sets of SESSION_WAYS entries, the set
- * chosen by the pid; nothing is allocated per line.  A session keeps
- * bounded, UTF-8-clean copies (slice_copy()) of what it lends.
+ * Sessions (pending logins, struct msg_login of messages.h) sit in a fixed
+ * array of sets of SESSION_WAYS entries, the set chosen by the pid; nothing
+ * is allocated per line.  A session keeps bounded, UTF-8-clean copies
+ * (slice_copy()) of what it lends.  The array is lent to the message table,
+ * whose snapshot carries it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,20 +20,12 @@
 #define SESSION_SETS (FEED_SESSIONS / SESSION_WAYS)
 
 _Static_assert(FEED_SESSIONS % SESSION_WAYS == 0, "sessions come in whole sets");
-
-struct session {
-	long pid;			/* 0: empty */
-	time_t at;			/* log time of its LOGIN line */
-	char instance[MSG_INSTANCE_MAX];
-	char ip[POSTFIX_IP_MAX];
-	char user[POSTFIX_TEXT_MAX];
-	char method[POSTFIX_WORD_MAX];
-};
+_Static_assert(FEED_SESSIONS <= MSG_LOGINS_MAX, "a snapshot holds every session");
 
 struct maillog_feed {
 	struct msg_table *t;
 	struct maillog_feed_stats st;
-	struct session s[FEED_SESSIONS];
+	struct msg_login s[FEED_SESSIONS];
 };
 
 static const char *const format_names[] = {
@@ -88,16 +82,25 @@ enum postfix_kind maillog_parse(struct postfix_record *r, enum maillog_format f,
 	return exim_parse(r, sl->program, sl->msg);
 }
 
+static void session_restore(const struct msg_login *l, void *arg);
+
 struct maillog_feed *maillog_feed_new(struct msg_table *t)
 {
 	struct maillog_feed *f = xcalloc(1, sizeof(*f));
 
 	f->t = t;
+	if (t) {
+		struct msg_logins lent = { f->s, FEED_SESSIONS, session_restore, f };
+
+		msg_table_logins(t, &lent);
+	}
 	return f;
 }
 
 void maillog_feed_free(struct maillog_feed *f)
 {
+	if (f && f->t)
+		msg_table_logins(f->t, NULL);
 	free(f);
 }
 
@@ -106,15 +109,15 @@ void maillog_feed_stats(const struct maillog_feed *f, struct maillog_feed_stats 
 	*out = f->st;
 }
 
-static struct session *session_set(struct maillog_feed *f, long pid)
+static struct msg_login *session_set(struct maillog_feed *f, long pid)
 {
 	return &f->s[((unsigned long)pid * 2654435761UL >> 8) % SESSION_SETS * SESSION_WAYS];
 }
 
 /* The session of (instance, pid), or NULL. */
-static struct session *session_find(struct maillog_feed *f, const char *instance, long pid)
+static struct msg_login *session_find(struct maillog_feed *f, const char *instance, long pid)
 {
-	struct session *set = session_set(f, pid);
+	struct msg_login *set = session_set(f, pid);
 
 	for (int i = 0; i < SESSION_WAYS; i++)
 		if (set[i].pid == pid && strcmp(set[i].instance, instance) == 0)
@@ -122,26 +125,36 @@ static struct session *session_find(struct maillog_feed *f, const char *instance
 	return NULL;
 }
 
+/* The slot for (instance, pid) logged at `at`: its own, else an empty one
+ * or the oldest of its set (counted when it had not aged yet). */
+static struct msg_login *session_slot(struct maillog_feed *f, const char *instance, long pid,
+				      time_t at)
+{
+	struct msg_login *s = session_find(f, instance, pid), *set;
+
+	if (s)
+		return s;
+	set = session_set(f, pid);
+	s = &set[0];
+	for (int i = 0; i < SESSION_WAYS && s->pid; i++)
+		if (!set[i].pid || set[i].at < s->at)
+			s = &set[i];
+	if (s->pid && at - s->at < SESSION_MAX_AGE)
+		f->st.session_evictions++;
+	return s;
+}
+
 static void session_put(struct maillog_feed *f, const struct syslog_line *sl,
 			const struct postfix_record *r)
 {
 	char instance[MSG_INSTANCE_MAX];
-	struct session *s, *set;
+	struct msg_login *s;
 
 	if (sl->pid <= 0 || !postfix_has(r, POSTFIX_F_CLIENT_IP) ||
 	    !postfix_has(r, POSTFIX_F_SASL_USERNAME))
 		return;
 	msg_instance(instance, sizeof(instance), sl->program);
-	s = session_find(f, instance, sl->pid);
-	if (!s) {
-		set = session_set(f, sl->pid);
-		s = &set[0];
-		for (int i = 0; i < SESSION_WAYS && s->pid; i++)
-			if (!set[i].pid || set[i].at < s->at)
-				s = &set[i];
-		if (s->pid && sl->time - s->at < SESSION_MAX_AGE)
-			f->st.session_evictions++;
-	}
+	s = session_slot(f, instance, sl->pid, sl->time);
 	s->pid = sl->pid;
 	s->at = sl->time;
 	memcpy(s->instance, instance, sizeof(instance));
@@ -149,6 +162,18 @@ static void session_put(struct maillog_feed *f, const struct syslog_line *sl,
 	slice_copy(s->user, sizeof(s->user), postfix_get(r, POSTFIX_F_SASL_USERNAME));
 	slice_copy(s->method, sizeof(s->method), postfix_get(r, POSTFIX_F_SASL_METHOD));
 	f->st.sessions++;
+	if (f->t)
+		msg_table_touch(f->t);
+}
+
+/* A session read from a snapshot (msg_table_load()): placed as when its
+ * line was read, not counted again. */
+static void session_restore(const struct msg_login *l, void *arg)
+{
+	struct maillog_feed *f = arg;
+	struct msg_login *s = session_slot(f, l->instance, l->pid, l->at);
+
+	*s = *l;
 }
 
 static void put(struct postfix_record *r, enum postfix_field fld, const char *s)
@@ -163,7 +188,7 @@ static void session_join(struct maillog_feed *f, const struct syslog_line *sl,
 			 struct postfix_record *c)
 {
 	char instance[MSG_INSTANCE_MAX], ip[POSTFIX_IP_MAX];
-	struct session *s;
+	struct msg_login *s;
 
 	if (sl->pid <= 0)
 		return;
@@ -174,6 +199,8 @@ static void session_join(struct maillog_feed *f, const struct syslog_line *sl,
 	slice_copy(ip, sizeof(ip), postfix_get(c, POSTFIX_F_CLIENT_IP));
 	if (strcmp(ip, s->ip) != 0 || sl->time < s->at || sl->time - s->at > SESSION_MAX_AGE) {
 		s->pid = 0;		/* the pid serves another connection now */
+		if (f->t)
+			msg_table_touch(f->t);
 		return;
 	}
 	put(c, POSTFIX_F_SASL_USERNAME, s->user);

@@ -46,6 +46,11 @@
  * built by the feed point into the line, static text or the feed's own
  * session table; they are valid during the emit call only.
  *
+ * The sessions are the pending logins of the message table's snapshot
+ * (messages.h): maillog_feed_new(t) lends them to t, so a stop between a
+ * session's AUTH=server line and its from= line keeps the login, and
+ * maillog_feed_free() takes them back (call it before msg_table_free(t)).
+ *
  * Bounds: FEED_SESSIONS sessions, in sets of 4 by pid; a new one replaces
  * the oldest of its set (counted).  Limits: a session is joined by pid
  * and client IP, so a pid reused by a later connection from the same IP

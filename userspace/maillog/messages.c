@@ -614,6 +614,21 @@ void msg_table_discard(struct msg_table *t)
 	memset(t->slot, 0, (t->mask + 1) * sizeof(*t->slot));
 	t->count = 0;
 	t->head = t->tail = t->rhead = t->rtail = NULL;
+	for (size_t i = 0; i < t->logins.nslots; i++)
+		t->logins.slots[i].pid = 0;
+	t->changes++;
+}
+
+void msg_table_logins(struct msg_table *t, const struct msg_logins *l)
+{
+	if (l && l->slots && l->nslots)
+		t->logins = *l;
+	else
+		memset(&t->logins, 0, sizeof(t->logins));
+}
+
+void msg_table_touch(struct msg_table *t)
+{
 	t->changes++;
 }
 

@@ -53,6 +53,16 @@
  * if any of it is damaged or out of bounds: the file is read as hostile
  * input.  A file holds at most max_bytes: past that the oldest messages
  * are left out of it (counted in the save's omitted).
+ *
+ * Pending logins: a login that a session logs on a line of its own, before
+ * its messages (Sendmail's AUTH=server), waits in the maillog feed
+ * (format.h) until a message of that session takes it.  It is state of the
+ * same snapshot: the feed lends the table its login slots with
+ * msg_table_logins() and counts their changes with msg_table_touch(), so
+ * that msg_table_changes() moves, msg_table_save() writes them with the
+ * messages, msg_table_load() gives them back (through restore, which
+ * places each one) and msg_table_discard() empties the slots.  A snapshot
+ * holds at most MSG_LOGINS_MAX of them.
  */
 #ifndef SENTINEL_MAILLOG_MESSAGES_H
 #define SENTINEL_MAILLOG_MESSAGES_H
@@ -86,6 +96,26 @@ struct message {
 	unsigned long deliveries[MSG_NSTATUS];
 	time_t first, last;		/* log time of its first and latest line */
 	time_t accepted_at, removed_at;
+};
+
+#define MSG_LOGINS_MAX 4096
+
+/* A pending login (see above); also in the snapshot (messages_state.c). */
+struct msg_login {
+	char instance[MSG_INSTANCE_MAX];	/* msg_instance() of its program */
+	long pid;			/* of the session's process; 0: empty slot */
+	time_t at;			/* log time of its line */
+	char ip[POSTFIX_IP_MAX];	/* the session's client */
+	char user[POSTFIX_TEXT_MAX];	/* not empty */
+	char method[POSTFIX_WORD_MAX];	/* "" when not logged */
+};
+
+struct msg_logins {
+	struct msg_login *slots;	/* nslots, the lender's own array */
+	size_t nslots;
+	/* Keep l, read from a snapshot, in a slot of the lender's choice. */
+	void (*restore)(const struct msg_login *l, void *arg);
+	void *arg;
 };
 
 struct msg_callbacks {
@@ -140,12 +170,20 @@ size_t msg_table_queued(const struct msg_table *t, const char *identity,
 /* A number that changes whenever the table does: a snapshot saved when it
  * had this value is still the table. */
 uint64_t msg_table_changes(const struct msg_table *t);
-/* Forget every message, reporting none (not even held ones). */
+/* Forget every message, reporting none (not even held ones), and every
+ * pending login. */
 void msg_table_discard(struct msg_table *t);
+
+/* The pending logins to carry in snapshots (copied; NULL: none). */
+void msg_table_logins(struct msg_table *t, const struct msg_logins *l);
+/* The pending logins changed. */
+void msg_table_touch(struct msg_table *t);
 
 struct msg_save_stats {
 	size_t saved;			/* messages in the file */
 	size_t omitted;			/* left out: past max_bytes */
+	size_t logins;			/* pending logins in the file */
+	size_t logins_omitted;		/* left out: past max_bytes or the bound */
 	size_t bytes;			/* the file's size */
 };
 
@@ -154,9 +192,11 @@ struct msg_save_stats {
  * const).  0, or -1 with the reason logged (the old file stays). */
 int msg_table_save(struct msg_table *t, const char *dir, const char *name, size_t max_bytes,
 		   uint64_t generation, const char *positions, struct msg_save_stats *st);
-/* Fill the empty table t from dir/name: 0 with *generation and *positions
+/* Fill the empty table t from dir/name, and its pending logins (those in
+ * the slots before are forgotten): 0 with *generation and *positions
  * (malloc'd, NUL-terminated) set; -1 with errno ENOENT when there is no
- * file, else (reason logged) EINVAL when the file is refused, t left empty. */
+ * file, else (reason logged) EINVAL when the file is refused, t left empty
+ * and without pending logins. */
 int msg_table_load(struct msg_table *t, const char *dir, const char *name, size_t max_bytes,
 		   uint64_t *generation, char **positions);
 

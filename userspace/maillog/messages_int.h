@@ -40,6 +40,7 @@ struct msg_table {
 	struct entry *rhead, *rtail;
 	struct entry *spare;		/* dropped entries, linked by rnext */
 	uint64_t changes;		/* msg_table_changes() */
+	struct msg_logins logins;	/* slots NULL: none lent */
 	struct msg_stats stats;
 };
 

@@ -2,12 +2,17 @@
 /*
  * messages_state.c - the message table's snapshot file (see messages.h).
  *
- * Format, version 1: the text line "smtp-sentinel message table 1\n", then
+ * Format, version 2: the text line "smtp-sentinel message table 2\n", then
  * binary.  Every integer is a LEB128 varint; a signed one is zigzag-coded
  * first (0, -1, 1, -2 ... as 0, 1, 2, 3 ...):
  *
  *   generation         varint
  *   positions          varint length, then its bytes
+ *   pending logins     varint count, then each (messages.h):
+ *     instance         varint length and its bytes, as the strings below
+ *     pid              varint
+ *     at               signed
+ *     ip user method   strings
  *   records            newest first, each:
  *     flags            RECORD (always set: a 0 ends the records), HAS_SENDER,
  *                      ACCEPTED, HELD, REINJECTED, REMOVED, and SAME_INSTANCE,
@@ -26,6 +31,10 @@
  *                      (0: the newest), in the order of the removed lines
  *   crc32              4 bytes, little-endian (zlib's), of all before it
  *
+ * Version 1 (before the pending logins were kept) is the same without
+ * them: it loads, with no pending login.  The writer writes version 2 only,
+ * which a reader of version 1 refuses (a downgrade restores no table).
+ *
  * Newest first, so that when the table would pass max_bytes the writer
  * stops, and what is left out is the oldest: the nearest to expiry, and
  * the likeliest to have left the queue already.  A message takes about 85
@@ -42,9 +51,13 @@
  * most DELIVERIES_MAX deliveries of each status (a held message reports
  * them one by one when released), no unknown flag, no more records than
  * the table holds, a removed list naming each REMOVED record once, nothing
- * left over.  The writer leaves out a message that would fail them (none
- * seen: the values are the parsers' bounded copies), so that one forged
- * line cannot make every later snapshot unloadable.
+ * left over; at most MSG_LOGINS_MAX pending logins, each with a pid in
+ * 1..2^31-1, an address for ip and a user.  The writer leaves out a message
+ * or login that would fail them (none seen: the values are the parsers'
+ * bounded copies), so that one forged line cannot make every later
+ * snapshot unloadable.  The pending logins go before the messages: they
+ * are few (a slot each of the feed's FEED_SESSIONS, about 80 bytes), and
+ * the writer's byte bound then leaves out messages, not logins.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -55,13 +68,16 @@
 #include <zlib.h>
 
 #include "log.h"
+#include "maillog/cursor.h"
 #include "maillog/messages.h"
 #include "maillog/messages_int.h"
 #include "state.h"
 #include "text.h"
 
 #define MAGIC "smtp-sentinel message table "
-#define VERSION 1
+#define VERSION 2
+#define VERSION_MIN 1				/* still loaded: no pending logins */
+#define PID_LIMIT 0x7fffffffL
 #define TIME_LIMIT ((int64_t)1 << 40)		/* +-34800 years around 1970 */
 #define DELIVERIES_MAX ((uint64_t)1 << 20)	/* of one status, per message */
 #define VARINT_MAX 10
@@ -85,6 +101,8 @@ enum {
 /* Every string full, and 16 numbers of 10 bytes. */
 #define RECORD_MAX (MSG_INSTANCE_MAX + POSTFIX_QID_MAX + MSG_IDENTITY_MAX + POSTFIX_IP_MAX + \
 		    POSTFIX_ADDR_MAX + 16 * VARINT_MAX)
+#define LOGIN_MAX (MSG_INSTANCE_MAX + POSTFIX_IP_MAX + POSTFIX_TEXT_MAX + POSTFIX_WORD_MAX + \
+		   6 * VARINT_MAX)
 
 static bool utf8_ok(const char *s)
 {
@@ -120,6 +138,24 @@ static const char *message_fault(const struct message *m)
 	for (int s = 0; s < MSG_NSTATUS; s++)
 		if (m->deliveries[s] > DELIVERIES_MAX)
 			return "too many deliveries";
+	return NULL;
+}
+
+/* The same test for a pending login. */
+static const char *login_fault(const struct msg_login *l)
+{
+	if (l->pid <= 0 || l->pid > PID_LIMIT)
+		return "a pid out of range";
+	if (strchr(l->instance, '/'))
+		return "an instance with a '/'";
+	if (!utf8_ok(l->instance) || !utf8_ok(l->user) || !utf8_ok(l->method))
+		return "a string that is not UTF-8";
+	if (!l->user[0])
+		return "a login without a user";
+	if (!ip_text(l->ip, strlen(l->ip)))
+		return "a login whose client is not an address";
+	if (!time_ok(l->at))
+		return "a time out of range";
 	return NULL;
 }
 
@@ -190,6 +226,19 @@ static size_t encode(unsigned char *rec, const struct message *m, const struct m
 	return n;
 }
 
+/* l into rec[LOGIN_MAX]. */
+static size_t encode_login(unsigned char *rec, const struct msg_login *l)
+{
+	size_t n = put_string(rec, l->instance);
+
+	n += put_varint(rec + n, (uint64_t)l->pid);
+	n += put_varint(rec + n, zigzag((int64_t)l->at));
+	n += put_string(rec + n, l->ip);
+	n += put_string(rec + n, l->user);
+	n += put_string(rec + n, l->method);
+	return n;
+}
+
 /* The file through a buffer, with its size and checksum so far. */
 struct out {
 	struct state_writer *w;
@@ -232,6 +281,45 @@ static void out_varint(struct out *o, uint64_t v)
 	out_put(o, b, n);
 }
 
+/* The pending logins, as many as fit with the end of an empty table after
+ * them: counted, then written (the same ones: the first count that pass
+ * login_fault()). */
+static void put_logins(struct out *o, const struct msg_logins *ls, size_t max_bytes,
+		       struct msg_save_stats *st)
+{
+	unsigned char rec[LOGIN_MAX];
+	size_t total = o->total + VARINT_MAX + 1 + 1 + 4, count = 0, n, i;
+	bool full = false;
+
+	for (i = 0; i < ls->nslots; i++) {
+		const struct msg_login *l = &ls->slots[i];
+
+		if (!l->pid)
+			continue;
+		if (login_fault(l)) {
+			st->logins_omitted++;
+			continue;
+		}
+		n = encode_login(rec, l);
+		if (full || count == MSG_LOGINS_MAX || total + n > max_bytes) {
+			full = true;
+			st->logins_omitted++;
+			continue;
+		}
+		total += n;
+		count++;
+	}
+	out_varint(o, count);
+	for (i = 0; i < ls->nslots && st->logins < count; i++) {
+		const struct msg_login *l = &ls->slots[i];
+
+		if (!l->pid || login_fault(l))
+			continue;
+		out_put(o, rec, encode_login(rec, l));
+		st->logins++;
+	}
+}
+
 int msg_table_save(struct msg_table *t, const char *dir, const char *name, size_t max_bytes,
 		   uint64_t generation, const char *positions, struct msg_save_stats *st)
 {
@@ -245,7 +333,7 @@ int msg_table_save(struct msg_table *t, const char *dir, const char *name, size_
 
 	memset(st, 0, sizeof(*st));
 	hlen = (size_t)snprintf(head, sizeof(head), MAGIC "%d\n", VERSION);
-	if (hlen + VARINT_MAX + VARINT_MAX + plen + 1 + 1 + sizeof(crc) > max_bytes) {
+	if (hlen + VARINT_MAX + VARINT_MAX + plen + 1 + 1 + 1 + sizeof(crc) > max_bytes) {
 		errno = EFBIG;
 		log_errx("message table %s/%s: %zu bytes of positions pass its bound of %zu",
 			 dir, name, plen, max_bytes);
@@ -262,6 +350,7 @@ int msg_table_save(struct msg_table *t, const char *dir, const char *name, size_
 	out_varint(o, generation);
 	out_varint(o, plen);
 	out_put(o, positions, plen);
+	put_logins(o, &t->logins, max_bytes, st);
 	for (struct entry *e = t->tail; e; e = e->prev) {
 		size_t removed = e->m.removed;
 
@@ -405,6 +494,66 @@ static bool get_field(struct in *in, char *dst, size_t cap, const char *what, co
 	return get_string(in, dst, cap, what);
 }
 
+/* The pending logins (version 2) into a new array *out of *n. */
+static bool parse_logins(struct in *in, struct msg_login **out, size_t *n)
+{
+	struct msg_login *ls;
+	uint64_t count, pid;
+	const char *why;
+	int64_t at;
+
+	*out = NULL;
+	*n = 0;
+	if (!get_varint(in, &count))
+		return false;
+	if (count > MSG_LOGINS_MAX)
+		return FAIL(in, "%llu pending logins, more than %d", (unsigned long long)count,
+			    MSG_LOGINS_MAX);
+	if (count == 0)
+		return true;
+	ls = xcalloc((size_t)count, sizeof(*ls));
+	for (size_t i = 0; i < count; i++) {
+		struct msg_login *l = &ls[i];
+
+		if (!get_string(in, l->instance, sizeof(l->instance), "an instance") ||
+		    !get_varint(in, &pid) || !get_signed(in, &at))
+			goto fail;
+		if (pid == 0 || pid > PID_LIMIT || !time_ok(at)) {
+			fault(in, "a pending login's %s out of range", pid == 0 || pid > PID_LIMIT ?
+			      "pid" : "time");
+			goto fail;
+		}
+		l->pid = (long)pid;
+		l->at = (time_t)at;
+		if (!get_string(in, l->ip, sizeof(l->ip), "a client address") ||
+		    !get_string(in, l->user, sizeof(l->user), "a login name") ||
+		    !get_string(in, l->method, sizeof(l->method), "a login method"))
+			goto fail;
+		why = login_fault(l);
+		if (why) {
+			fault(in, "%s", why);
+			goto fail;
+		}
+	}
+	*out = ls;
+	*n = (size_t)count;
+	return true;
+fail:
+	free(ls);
+	return false;
+}
+
+/* Give the table's lender the logins read, in place of its own. */
+static void restore_logins(struct msg_table *t, const struct msg_login *ls, size_t n)
+{
+	const struct msg_logins *lent = &t->logins;
+
+	for (size_t i = 0; i < lent->nslots; i++)
+		lent->slots[i].pid = 0;
+	for (size_t i = 0; i < n && lent->restore; i++)
+		lent->restore(&ls[i], lent->arg);
+}
+
 /* One record after prev (NULL: the first) into m; false at the end (0). */
 static bool get_record(struct in *in, struct message *m, const struct message *prev,
 		       const struct msg_table *t, bool *end)
@@ -538,7 +687,8 @@ fail:
 }
 
 /* The header line and checksum, then the generation and positions. */
-static bool parse_head(struct in *in, uint64_t *generation, char **positions)
+static bool parse_head(struct in *in, unsigned *version_out, uint64_t *generation,
+		       char **positions)
 {
 	const size_t mlen = sizeof(MAGIC) - 1;
 	uint32_t want = 0;
@@ -552,8 +702,9 @@ static bool parse_head(struct in *in, uint64_t *generation, char **positions)
 		version = version * 10 + (unsigned)(*p - '0');
 	if (p == in->p + mlen || p >= in->end || *p != '\n')
 		return FAIL(in, "not a message table file");
-	if (version != VERSION)
-		return FAIL(in, "version %u, not %d", version, VERSION);
+	if (version < VERSION_MIN || version > VERSION)
+		return FAIL(in, "version %u, not %d to %d", version, VERSION_MIN, VERSION);
+	*version_out = version;
 	in->p = p + 1;
 	if ((size_t)(in->end - in->p) < sizeof(want))
 		return FAIL(in, "cut short");
@@ -579,6 +730,9 @@ int msg_table_load(struct msg_table *t, const char *dir, const char *name, size_
 		   uint64_t *generation, char **positions)
 {
 	struct in in = { 0 };
+	struct msg_login *logins = NULL;
+	size_t nlogins = 0;
+	unsigned version = 0;
 	ssize_t n;
 	char *buf;
 
@@ -604,10 +758,14 @@ int msg_table_load(struct msg_table *t, const char *dir, const char *name, size_
 	}
 	in.start = in.p = (const unsigned char *)buf;
 	in.end = in.start + n;
-	if (parse_head(&in, generation, positions) && parse(t, &in)) {
+	if (parse_head(&in, &version, generation, positions) &&
+	    (version < 2 || parse_logins(&in, &logins, &nlogins)) && parse(t, &in)) {
+		restore_logins(t, logins, nlogins);
+		free(logins);
 		free(buf);
 		return 0;
 	}
+	free(logins);
 	log_warnx("message table %s/%s refused, not restored: %s (byte %zu)", dir, name,
 		  in.why[0] ? in.why : "?", (size_t)(in.p - in.start));
 	msg_table_discard(t);

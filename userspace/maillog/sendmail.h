@@ -29,7 +29,9 @@
  *
  * The AUTH=server line has no queue id (Sendmail logs it with NOQID): it
  * belongs to the SMTP session, which one process serves, so format.h
- * joins it by pid to the from= lines of that process.  A from= line whose
+ * joins it by pid to the from= lines of that process; until then it is a
+ * pending login, which the message table's snapshot keeps across a
+ * restart (messages.h).  A from= line whose
  * relay names no address (relay=user@localhost: a local submission
  * through the MSP) has no client; one with nrcpts=0 (every recipient
  * refused, logged at RSET or QUIT) is IGNORED.  STATUS is static text:
