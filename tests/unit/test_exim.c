@@ -10,7 +10,11 @@
  *   [filebeat] lbausch/filebeat-exim4, the exim4 ingest pipeline tests
  *              (log_timezone: "+0100" after the time)
  *   [checker]  auth_checker.pl's sample log line (Ivo Truxa)
- * Hostile lines are written here.  The tests run with TZ=UTC.
+ * Lines marked [deb12] are written as Debian 12's Exim 4.96 logs them with
+ * its default log_selector (6-6-2 message ids; id= is the Message-ID that
+ * Exim adds to a local submission).  Hostile lines are written here.  The
+ * tests run with TZ=UTC; the login names they look up are root and
+ * www-data (Debian's uid 33, read from this host's passwd all the same).
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -19,6 +23,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -446,6 +451,54 @@ static void test_nul_invalid_utf8_and_64k_values(void **state)
 	free(line);
 }
 
+static void test_local_arrival_names_its_login_by_structure(void **state)
+{
+	(void)state;
+	/* [deb12]: a cron job's mail, and one through exim -bs */
+	assert_int_equal(parse("2026-11-27 10:00:00 1abcDE-000123-AB <= alice@example.com "
+			       "U=alice P=local S=123 id=E1abcDE-000123-AB@mx.example.com"),
+			 POSTFIX_QUEUED);
+	assert_field(POSTFIX_F_LOCAL_USER, "alice");
+	assert_false(postfix_has(&rec, POSTFIX_F_CLIENT_IP));
+	assert_int_equal(parse("2026-11-27 10:00:01 1abcDF-000124-AB <= bob@mx.example.com "
+			       "U=bob P=local-esmtp S=456 id=20261127100001.GA1@mx.example.com"),
+			 POSTFIX_QUEUED);
+	assert_field(POSTFIX_F_LOCAL_USER, "bob");
+	/* after H=, U= is the client's ident: not a local user */
+	assert_int_equal(parse("1999-03-02 09:44:33 10HmbC-000000005vi-0000 <= "
+			       "userx@cus.cam.ac.uk H=(test.host) [10.0.0.1] U=CALLER P=esmtpa "
+			       "A=login:userx S=1234"), POSTFIX_QUEUED);
+	assert_false(postfix_has(&rec, POSTFIX_F_LOCAL_USER));
+	/* U= in the sender, quoted or not, is the sender */
+	assert_int_equal(parse("2026-11-27 10:00:02 1abcDG-000125-AB <= U=root@evil.test "
+			       "U=www-data P=local S=1"), POSTFIX_QUEUED);
+	assert_field(POSTFIX_F_FROM, "U=root@evil.test");
+	assert_field(POSTFIX_F_LOCAL_USER, "www-data");
+	assert_int_equal(parse("2026-11-27 10:00:02 1abcDG-000125-AB <= \"x U=root P=local\""
+			       "@evil.test U=www-data P=local S=1"), POSTFIX_QUEUED);
+	assert_field(POSTFIX_F_LOCAL_USER, "www-data");
+	/* after S= (id=, the subject) nothing is read */
+	assert_int_equal(parse("2026-11-27 10:00:03 1abcDH-000126-AB <= alice@example.com "
+			       "P=local S=1 id=U=root@evil.test T=\"U=root\" for x@example.net"),
+			 POSTFIX_QUEUED);
+	assert_false(postfix_has(&rec, POSTFIX_F_LOCAL_USER));
+}
+
+static void test_misplaced_repeated_or_empty_login_is_unparsed(void **state)
+{
+	static const char *const lines[] = {
+		"2026-11-27 10:00:04 1abcDI-000127-AB <= a@example.com P=local U=root S=1",
+		"2026-11-27 10:00:04 1abcDI-000127-AB <= a@example.com U=alice U=root P=local S=1",
+		"2026-11-27 10:00:04 1abcDI-000127-AB <= a@example.com U= P=local S=1",
+		"2026-11-27 10:00:04 1abcDI-000127-AB <= a@example.com U=root H=[192.0.2.1] "
+		"P=esmtp S=1",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		assert_int_equal(parse(lines[i]), POSTFIX_UNPARSED);
+}
+
 /* ---- the feed: one arrival line, two records ---------------------------------- */
 
 struct seen {
@@ -482,10 +535,11 @@ static void emit(const struct syslog_line *l, const struct postfix_record *r, vo
 	msg_table_record(table, l, r);
 }
 
-static void feed_lines(const char *const *lines, size_t n)
+static struct maillog_feed_stats feed_lines(const char *const *lines, size_t n)
 {
 	const struct msg_config cfg = { .max_messages = 64, .grace = 0, .max_age = 86400 };
 	const struct msg_callbacks cb = { on_accepted, on_delivery, NULL };
+	struct maillog_feed_stats st;
 	struct maillog_feed *f;
 	struct msg_stats ms;
 
@@ -504,8 +558,10 @@ static void feed_lines(const char *const *lines, size_t n)
 	msg_table_stats(table, &ms);
 	seen.in_flight = ms.size;
 	msg_table_flush(table);
+	maillog_feed_stats(f, &st);
 	maillog_feed_free(f);
 	msg_table_free(table);
+	return st;
 }
 
 static void test_arrival_line_gives_identity_and_acceptance(void **state)
@@ -525,9 +581,9 @@ static void test_arrival_line_gives_identity_and_acceptance(void **state)
 		"1999-03-02 09:44:35 10HmbD-000000005vi-0000 ** x@remote.example R=dnslookup "
 		"T=remote_smtp H=mx.remote.example [192.0.2.25]: SMTP error from remote mail server "
 		"after RCPT TO:<x@remote.example>: 550 5.1.1 User unknown",
-		/* a local submission: by no identity */
-		"1999-03-02 09:44:36 10HmbE-000000005vi-0000 <= localuser@host.tld U=localuser "
-		"P=local S=1512",
+		/* a local submission of a user this host does not have: no identity */
+		"1999-03-02 09:44:36 10HmbE-000000005vi-0000 <= localuser@host.tld "
+		"U=nosuchuser-zq7 P=local S=1512",
 	};
 
 	(void)state;
@@ -556,6 +612,112 @@ static void test_forged_login_in_sender_or_subject_gives_client_identity(void **
 	assert_string_equal(seen.identity[0], "client:203.0.113.9");
 }
 
+/* "uid:N" of a user of this host. */
+static const char *uid_of(const char *name)
+{
+	static char id[32];
+	const struct passwd *pw = getpwnam(name);
+
+	assert_non_null(pw);
+	snprintf(id, sizeof(id), "uid:%lu", (unsigned long)pw->pw_uid);
+	return id;
+}
+
+static void test_local_submission_counts_under_the_uid_of_its_login(void **state)
+{
+	static const char *const lines[] = {
+		/* [deb12] */
+		"2026-11-27 10:00:00 1abcDE-000123-AB <= root@mx.example.com U=root P=local "
+		"S=805 id=E1abcDE-000123-AB@mx.example.com",
+		"2026-11-27 10:00:00 1abcDE-000123-AB => root <root@mx.example.com> "
+		"R=local_user T=mail_spool",
+		"2026-11-27 10:00:00 1abcDE-000123-AB Completed",
+		/* a web script's mail through sendmail(1), U= forged in its sender */
+		"2026-11-27 10:00:01 1abcDF-000124-AB <= U=root@evil.test U=www-data P=local "
+		"S=2210 id=E1abcDF-000124-AB@mx.example.com T=\"U=root\"",
+		"2026-11-27 10:00:02 1abcDF-000124-AB => victim@example.net R=dnslookup "
+		"T=remote_smtp H=mx.example.net [198.51.100.25] X=TLS1.3:TLS_AES_256_GCM_SHA384:256 "
+		"CV=yes C=\"250 2.0.0 Ok: queued as 4F3A21C0B2\"",
+		/* SMTP from a client with an ident, and SMTP AUTH: as before */
+		"2026-11-27 10:00:03 1abcDG-000125-AB <= a@b.example H=(w) [203.0.113.9]:41000 "
+		"U=root P=esmtp S=100",
+		"2026-11-27 10:00:04 1abcDH-000126-AB <= c@d.example H=(w) [203.0.113.10]:41001 "
+		"P=esmtpsa A=dovecot_plain:carol S=100",
+	};
+	struct maillog_feed_stats st;
+	char www[32];
+
+	(void)state;
+	snprintf(www, sizeof(www), "%s", uid_of("www-data"));
+	st = feed_lines(lines, sizeof(lines) / sizeof(lines[0]));
+	assert_int_equal(seen.accepted, 4);
+	assert_string_equal(seen.identity[0], "uid:0");
+	assert_string_equal(seen.identity[1], www);
+	assert_string_equal(seen.identity[2], "client:203.0.113.9");
+	assert_string_equal(seen.identity[3], "sasl:carol");
+	assert_int_equal(seen.sent, 2);
+	assert_int_equal(st.local_uids, 2);
+	assert_int_equal(st.unknown_users, 0);
+}
+
+static void test_local_submission_of_no_user_here_has_no_identity(void **state)
+{
+	char overlong[400], line[600];
+	const char *lines[] = {
+		"2026-11-27 10:00:00 1abcDE-000123-AB <= x@mx.example.com U=nosuchuser-zq7 "
+		"P=local S=1",
+		/* not a login name: never asked */
+		"2026-11-27 10:00:00 1abcDF-000123-AB <= x@mx.example.com U=-root P=local S=1",
+		"2026-11-27 10:00:00 1abcDG-000123-AB <= x@mx.example.com U=ro;ot P=local S=1",
+		"2026-11-27 10:00:00 1abcDH-000123-AB <= x@mx.example.com U=r\xc3\xb6ot P=local S=1",
+		line,
+		/* a number that is no name here: Exim's unknown_login = $caller_uid */
+		"2026-11-27 10:00:00 1abcDI-000123-AB <= x@mx.example.com U=4242 P=local S=1",
+		"2026-11-27 10:00:00 1abcDJ-000123-AB <= x@mx.example.com U=04242 P=local S=1",
+		"2026-11-27 10:00:00 1abcDK-000123-AB <= x@mx.example.com U=4294967295 P=local S=1",
+	};
+	struct maillog_feed_stats st;
+
+	(void)state;
+	assert_null(getpwnam("nosuchuser-zq7"));
+	assert_null(getpwnam("4242"));
+	memset(overlong, 'a', sizeof(overlong) - 1);
+	overlong[sizeof(overlong) - 1] = '\0';
+	snprintf(line, sizeof(line), "2026-11-27 10:00:00 1abcDL-000123-AB <= x@mx.example.com "
+		 "U=%s P=local S=1", overlong);
+	st = feed_lines(lines, sizeof(lines) / sizeof(lines[0]));
+	assert_int_equal(seen.accepted, 1);
+	assert_string_equal(seen.identity[0], "uid:4242");
+	assert_int_equal(st.local_uids, 1);
+	assert_int_equal(st.unknown_users, 7);
+	assert_int_equal(st.user_lookups, 4);	/* the names of the login name set */
+}
+
+static void test_login_names_are_looked_up_once_and_kept_bounded(void **state)
+{
+	enum { N = 10 + USER_CACHE + 1 };
+	static char text[N][128];
+	const char *lines[N];
+	struct maillog_feed_stats st;
+	int i = 0;
+
+	(void)state;
+	for (; i < 10; i++)
+		snprintf(text[i], sizeof(text[i]), "2026-11-27 10:00:%02d 1abcD%c-000123-AB <= "
+			 "root@mx.example.com U=root P=local S=1", i, 'A' + i);
+	for (; i < 10 + USER_CACHE; i++)	/* root is the oldest name, then gone */
+		snprintf(text[i], sizeof(text[i]), "2026-11-27 10:01:00 1abc%02d-000123-AB <= "
+			 "x@mx.example.com U=nosuchuser-%d P=local S=1", i, i);
+	snprintf(text[i], sizeof(text[i]), "2026-11-27 10:02:00 1abcZZ-000123-AB <= "
+		 "root@mx.example.com U=root P=local S=1");
+	for (i = 0; i < N; i++)
+		lines[i] = text[i];
+	st = feed_lines(lines, N);
+	assert_int_equal(st.local_uids, 11);
+	assert_int_equal(st.unknown_users, USER_CACHE);
+	assert_int_equal(st.user_lookups, 1 + USER_CACHE + 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -576,8 +738,13 @@ int main(void)
 		cmocka_unit_test(test_relay_forged_in_a_recipient_is_not_taken),
 		cmocka_unit_test(test_set_id_holding_fields_is_evidence_only),
 		cmocka_unit_test(test_nul_invalid_utf8_and_64k_values),
+		cmocka_unit_test(test_local_arrival_names_its_login_by_structure),
+		cmocka_unit_test(test_misplaced_repeated_or_empty_login_is_unparsed),
 		cmocka_unit_test(test_arrival_line_gives_identity_and_acceptance),
 		cmocka_unit_test(test_forged_login_in_sender_or_subject_gives_client_identity),
+		cmocka_unit_test(test_local_submission_counts_under_the_uid_of_its_login),
+		cmocka_unit_test(test_local_submission_of_no_user_here_has_no_identity),
+		cmocka_unit_test(test_login_names_are_looked_up_once_and_kept_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, setup_tz, NULL);

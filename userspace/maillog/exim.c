@@ -307,8 +307,14 @@ static int field(struct cur *c, struct postfix_record *r)
 	}
 	if (lit(c, "S="))
 		return number(c, &r->size) && (done(c) || has(c, " ")) ? A_S : -1;
-	if (lit(c, "U="))
-		return token(c, &v, &n) ? A_U : -1;
+	if (lit(c, "U=")) {
+		if (!token(c, &v, &n))
+			return -1;
+		/* after H= it is the client's RFC 1413 ident, the client's word */
+		if (!postfix_has(r, POSTFIX_F_CLIENT_IP))
+			cur_set(r, POSTFIX_F_LOCAL_USER, v, n);
+		return A_U;
+	}
 	if (lit(c, "I="))
 		return token(c, &v, &n) ? A_I : -1;
 	if (lit(c, "R="))

@@ -14,7 +14,8 @@
  *        [DN=".."] [SNI=".."] [A=AUTH[:USER[:..]]] [PRDR] [PRX=..] [K]
  *        S=N ...                                               QUEUED
  *        FROM S (<> is present and empty), size, CLIENT_HOST, HELO,
- *        CLIENT_IP (of H=), PROTO P, SASL_METHOD AUTH, SASL_USERNAME USER
+ *        CLIENT_IP (of H=), LOCAL_USER (of U=, without H= only), PROTO P,
+ *        SASL_METHOD AUTH, SASL_USERNAME USER
  *   ID => A ... / ID -> A ... / ID >> A ...                   DELIVERY sent
  *   ID == A ...                                                DELIVERY deferred
  *   ID ** A ...                                                DELIVERY bounced
@@ -30,12 +31,17 @@
  * and HOST is "[name ][(helo) ][IP][:port]".  An arrival is Exim's only
  * record of a message's client, so its QUEUED record carries the client
  * too; format.h turns it into the CLIENT and QUEUED pair the message table
- * expects.  A local submission (no H=) has no client: Exim logs a login
- * name (U=), not a uid.  Other lines of Exim are IGNORED, lines whose
- * shape is wrong for their kind UNPARSED, other programs FOREIGN.  Before
- * the message id a syslog line may hold Exim's own timestamp, a "[pid]"
- * and a "[n/m]" part marker of a line split for syslog: a first part is
- * read, later parts are IGNORED.
+ * expects.  A local submission (no H=; P=local, local-esmtp, ...) has no
+ * client: its U= is the login name of the caller's uid, which Exim looked
+ * up when it took the message (or its unknown_login, or a trusted
+ * caller's -oMt), and format.h resolves it to the identity uid:N.  After
+ * H=, U= is the client's RFC 1413 ident, which the client writes: it is
+ * not kept.  A bounce Exim writes itself (<> R=ID) is a local submission
+ * of the Exim user (Debian-exim).  Other lines of Exim are IGNORED, lines
+ * whose shape is wrong for their kind UNPARSED, other programs FOREIGN.
+ * Before the message id a syslog line may hold Exim's own timestamp, a
+ * "[pid]" and a "[n/m]" part marker of a line split for syslog: a first
+ * part is read, later parts are IGNORED.
  *
  * Structure, not substrings: an arrival is read field by field up to S=,
  * each field in its place in Exim's order and at most once, else the line

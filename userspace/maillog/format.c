@@ -7,9 +7,17 @@
  * is allocated per line.  A session keeps bounded, UTF-8-clean copies
  * (slice_copy()) of what it lends.  The array is lent to the message table,
  * whose snapshot carries it.
+ *
+ * Login names to uids: USER_CACHE entries, searched in full (a local
+ * submission is rare next to the other lines), filled and replaced in
+ * turn (the first in, the first out); only a miss calls getpwnam_r(), with
+ * a buffer of its own.
  */
+#include <errno.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "maillog/exim.h"
@@ -18,14 +26,25 @@
 
 #define SESSION_WAYS 4
 #define SESSION_SETS (FEED_SESSIONS / SESSION_WAYS)
+#define PW_BUF_MAX ((size_t)1 << 20)	/* getpwnam_r()'s buffer, at most */
+#define UID_LIMIT 4294967294UL		/* (uid_t)-1 is no uid */
 
 _Static_assert(FEED_SESSIONS % SESSION_WAYS == 0, "sessions come in whole sets");
 _Static_assert(FEED_SESSIONS <= MSG_LOGINS_MAX, "a snapshot holds every session");
 
+struct user {
+	char name[POSTFIX_TEXT_MAX];	/* "": empty */
+	long uid;			/* -1: not a user here */
+	time_t at;			/* when it was looked up (wall clock) */
+};
+
 struct maillog_feed {
 	struct msg_table *t;
 	struct maillog_feed_stats st;
+	struct ratelimit unknown_rl;
 	struct msg_login s[FEED_SESSIONS];
+	struct user users[USER_CACHE];
+	unsigned user_next;		/* the slot a new name takes */
 };
 
 static const char *const format_names[] = {
@@ -209,6 +228,127 @@ static void session_join(struct maillog_feed *f, const struct syslog_line *sl,
 	f->st.joined++;
 }
 
+/* ---- local submissions: a login name to a uid ---- */
+
+/* A name worth asking the passwd database: the portable set (letters,
+ * digits, '.', '_', '-'), '@' (user@domain of sssd and winbind) and a
+ * final '$' (Samba's machine accounts), not starting with '-'. */
+static bool user_name_ok(struct slice n)
+{
+	if (n.n == 0 || n.n >= POSTFIX_TEXT_MAX || n.p[0] == '-')
+		return false;
+	for (size_t i = 0; i < n.n; i++) {
+		char ch = n.p[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-' ||
+		      ch == '@' || (ch == '$' && i == n.n - 1)))
+			return false;
+	}
+	return true;
+}
+
+/* A uid written as a name (Exim's unknown_login = $caller_uid): decimal,
+ * no leading zero, not (uid_t)-1; else -1. */
+static long uid_number(const char *name)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	if (name[0] == '0')
+		return name[1] ? -1 : 0;
+	for (p = name; *p; p++) {
+		if (*p < '0' || *p > '9' || p - name >= 10)
+			return -1;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	return p > name && v <= UID_LIMIT ? (long)v : -1;
+}
+
+/* getpwnam_r(): the uid of name, or -1 (no such user, or the lookup
+ * failed: then not asked again before USER_CACHE_TTL either). */
+static long lookup_uid(const char *name)
+{
+	long hint = sysconf(_SC_GETPW_R_SIZE_MAX);
+	size_t cap = hint > 0 && hint < (long)PW_BUF_MAX ? (size_t)hint : 16384;
+	struct passwd pw, *res = NULL;
+	int rc;
+
+	for (;;) {
+		char *buf = xmalloc(cap);
+
+		rc = getpwnam_r(name, &pw, buf, cap, &res);
+		free(buf);	/* pw_uid is a copy; no pointer of pw is read */
+		if (rc != ERANGE || cap >= PW_BUF_MAX)
+			break;
+		cap *= 2;
+	}
+	return rc == 0 && res ? (long)pw.pw_uid : -1;
+}
+
+/* The uid of a local submission's login name (cached), or -1. */
+static long local_uid(struct maillog_feed *f, struct slice name)
+{
+	time_t now = time(NULL);
+	struct user *u = NULL;
+
+	if (!user_name_ok(name))
+		return -1;
+	for (int i = 0; i < USER_CACHE && !u; i++) {
+		struct user *c = &f->users[i];
+
+		if (strlen(c->name) == name.n && memcmp(c->name, name.p, name.n) == 0) {
+			if (now >= c->at && now - c->at < USER_CACHE_TTL)
+				return c->uid;
+			u = c;		/* asked too long ago: again */
+		}
+	}
+	if (!u) {
+		u = &f->users[f->user_next];
+		f->user_next = (f->user_next + 1) % USER_CACHE;
+	}
+	memcpy(u->name, name.p, name.n);
+	u->name[name.n] = '\0';
+	u->at = now;
+	u->uid = lookup_uid(u->name);
+	if (u->uid < 0)
+		u->uid = uid_number(u->name);
+	f->st.user_lookups++;
+	return u->uid;
+}
+
+/* r is an arrival without client or login: into *p the PICKUP record that
+ * gives it the identity uid:N of its local user, if it has one. */
+static bool local_submission(struct maillog_feed *f, const struct postfix_record *r,
+			     struct postfix_record *p)
+{
+	struct slice name = postfix_get(r, POSTFIX_F_LOCAL_USER);
+	long uid;
+
+	if (!postfix_has(r, POSTFIX_F_LOCAL_USER))
+		return false;
+	uid = local_uid(f, name);
+	if (uid < 0) {
+		f->st.unknown_users++;
+		if (log_ratelimited(&f->unknown_rl, 3600)) {
+			char shown[POSTFIX_TEXT_MAX];
+
+			if (user_name_ok(name) && slice_copy(shown, sizeof(shown), name))
+				log_warnx("maillog: local user \"%s\" is not a user here: its "
+					  "messages have no identity (logged hourly at most)", shown);
+			else
+				log_warnx("maillog: a local submission's U= is not a login name: "
+					  "its messages have no identity (logged hourly at most)");
+		}
+		return false;
+	}
+	*p = *r;
+	p->kind = POSTFIX_PICKUP;
+	p->uid = uid;
+	f->st.local_uids++;
+	return true;
+}
+
 /* After a Sendmail delivery: a REMOVED record once every recipient is done. */
 static void sendmail_done(struct maillog_feed *f, const struct syslog_line *sl,
 			  const struct postfix_record *r, maillog_emit_fn *emit, void *arg)
@@ -246,8 +386,11 @@ void maillog_feed(struct maillog_feed *f, const struct syslog_line *sl,
 		session_put(f, sl, r);
 		break;
 	case POSTFIX_QUEUED:
-		if (!postfix_has(r, POSTFIX_F_CLIENT_IP) && !postfix_has(r, POSTFIX_F_SASL_USERNAME))
+		if (!postfix_has(r, POSTFIX_F_CLIENT_IP) && !postfix_has(r, POSTFIX_F_SASL_USERNAME)) {
+			if (local_submission(f, r, &c))
+				emit(sl, &c, arg);
 			break;
+		}
 		c = *r;
 		c.kind = POSTFIX_CLIENT;
 		if (!postfix_has(&c, POSTFIX_F_SASL_USERNAME) && sendmail_program(sl->program))

@@ -25,8 +25,21 @@
  *   CLIENT gives the message its identity (sasl:USER, else client:IP),
  *   the QUEUED accepts it, exactly as smtpd's client= and qmgr's from=
  *   lines do.  The record stays one per line from the parsers (and in
- *   --explain), the table and its callers stay as they were, and nothing
- *   is emitted for a local submission that names no client.
+ *   --explain), the table and its callers stay as they were.
+ *
+ *   A QUEUED record without client or login that names a local user
+ *   (LOCAL_USER: Exim's U= of an arrival without H=) is emitted after a
+ *   PICKUP copy of it with that user's uid, as pickup's uid= line does:
+ *   the identity is uid:N.  The name is resolved with getpwnam_r() on this
+ *   host (USER_CACHE answers, found or not, kept USER_CACHE_TTL seconds):
+ *   Exim logs the login of the caller's uid, looked up when it took the
+ *   message.  When this host has no such user, a name that is a number
+ *   (Exim's unknown_login = $caller_uid) is that uid; any other, or a name
+ *   outside the login name set (letters, digits, . _ - @, a final $, no
+ *   leading -), gives the message no identity (counted, logged hourly):
+ *   a guess (another host's uid, or one made-up form) would count one
+ *   user's mail under another's name.  Nothing is emitted for a local
+ *   submission that names no one (Sendmail's MSP).
  *
  *   A LOGIN record (Sendmail's AUTH=server, no queue id) is remembered as
  *   the session of its program and pid; a later Sendmail QUEUED record of
@@ -52,11 +65,15 @@
  * maillog_feed_free() takes them back (call it before msg_table_free(t)).
  *
  * Bounds: FEED_SESSIONS sessions, in sets of 4 by pid; a new one replaces
- * the oldest of its set (counted).  Limits: a session is joined by pid
- * and client IP, so a pid reused by a later connection from the same IP
- * within SESSION_MAX_AGE would lend it the login (Sendmail does not log
- * the end of a session); messages sent over a second connection of one
- * process are not joined.
+ * the oldest of its set (counted).  USER_CACHE login names.  Limits: a
+ * session is joined by pid and client IP, so a pid reused by a later
+ * connection from the same IP within SESSION_MAX_AGE would lend it the
+ * login (Sendmail does not log the end of a session); messages sent over
+ * a second connection of one process are not joined.  A login name is
+ * resolved where the log is read: sentinel-report on another host's log
+ * counts a user under the uid that name has here, if it has one.  A
+ * lookup runs in the caller's thread: with a remote passwd source (LDAP,
+ * sssd) a miss may block it as long as that source's timeout.
  */
 #ifndef SENTINEL_MAILLOG_FORMAT_H
 #define SENTINEL_MAILLOG_FORMAT_H
@@ -72,6 +89,8 @@
 
 #define FEED_SESSIONS 1024
 #define SESSION_MAX_AGE 3600
+#define USER_CACHE 64
+#define USER_CACHE_TTL 300
 
 enum maillog_format { MAILLOG_AUTO, MAILLOG_POSTFIX, MAILLOG_SENDMAIL, MAILLOG_EXIM };
 
@@ -92,6 +111,9 @@ struct maillog_feed_stats {
 	uint64_t session_evictions;	/* sessions replaced before they aged */
 	uint64_t joined;		/* messages that took a session's login */
 	uint64_t removals;		/* REMOVED records made for Sendmail */
+	uint64_t local_uids;		/* local submissions given uid:N */
+	uint64_t unknown_users;		/* local submissions left without identity */
+	uint64_t user_lookups;		/* getpwnam_r() calls (cache misses) */
 };
 
 struct maillog_feed;

@@ -115,6 +115,8 @@ enum postfix_field {
 	POSTFIX_F_STAGE,	/* WORD: reject: RCPT, MAIL, ... */
 	POSTFIX_F_PROTO,	/* WORD */
 	POSTFIX_F_HELO,		/* TEXT */
+	POSTFIX_F_LOCAL_USER,	/* TEXT: the login name of a local submission
+				 * (Exim's U= without H=, exim.h) */
 	POSTFIX_F_COUNT
 };
 
