@@ -92,8 +92,9 @@ static const struct metric_desc metric_table[] = {
 	  "connect() calls to a watched port, by caller.",
 	  .series = { TABLE_FLOWS, NULL, { { FLOW_VALUE_ATTEMPTS, NULL } }, 1 } },
 	{ "smtp_sentinel_connect_results_total", COUNTER,
-	  "Outcomes of connect() to a watched port: handshake established, "
-	  "or socket closed before it (refused, timed out, reset, aborted).",
+	  "Outcomes of connect() to a watched port, counted when the socket is closed: "
+	  "established (the peer's SYN-ACK came), or failed (refused, timed out, "
+	  "unreachable, abandoned).",
 	  .series = { TABLE_FLOWS, "result",
 		      { { FLOW_VALUE_ESTABLISHED, "established" },
 			{ FLOW_VALUE_FAILED, "failed" } }, 2 } },
