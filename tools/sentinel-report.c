@@ -474,6 +474,7 @@ static void explain(struct report *r, const char *line, size_t len, int src,
 		{ "dsn", POSTFIX_F_DSN }, { "status", POSTFIX_F_STATUS },
 		{ "text", POSTFIX_F_TEXT }, { "stage", POSTFIX_F_STAGE },
 		{ "proto", POSTFIX_F_PROTO }, { "helo", POSTFIX_F_HELO },
+		{ "local_user", POSTFIX_F_LOCAL_USER },
 	};
 	json_t *o = json_object();
 	char tbuf[32];

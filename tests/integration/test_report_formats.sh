@@ -106,6 +106,18 @@ kinds = [l[\"kind\"] for l in lines]
 assert kinds.count(\"login\") == 2 and kinds.count(\"queued\") == 9, kinds
 assert any(l.get(\"identity\") == \"sasl:bob\" for l in lines)
 ' '$WORK/explain.txt'"
+	# an Exim local submission: U= names the login, this host's uid of it
+	printf '%s\n' '2026-11-27 10:00:00 1abcDE-000123-AB <= x@example.com U=root P=local S=123 id=1@x' \
+		'2026-11-27 10:00:01 1abcDF-000124-AB <= U=root@evil.test U=nosuchuser P=local S=1 id=2@x' |
+		"$REPORT" --format exim --explain - > "$WORK/local.txt"
+	check "--explain on Exim local submissions: local_user, and uid:0 for root only" \
+		sh -c "python3 -c '
+import json, sys
+a, b = [json.loads(l) for l in open(sys.argv[1])]
+assert a[\"local_user\"] == \"root\" and a[\"identity\"] == \"uid:0\", a
+assert b[\"from\"] == \"U=root@evil.test\" and b[\"local_user\"] == \"nosuchuser\", b
+assert \"identity\" not in b, b
+' '$WORK/local.txt'"
 else
 	skip "--json and --explain on Sendmail and Exim logs" "no python3 to check them"
 fi
