@@ -209,6 +209,18 @@ check "the damaged table file is refused, with the reason" \
 check "and its messages are unknown after the restart" \
 	[ -z "$(identity_metric smtp_sentinel_deliveries_total sasl:jack sent)" ]
 
+# Sendmail logs a session's login (AUTH=server) before its message
+# (from=): a stop in between must not lose the login.
+parsed_is() { [ "$(metric 'smtp_sentinel_maillog_lines_total{result="parsed"}')" = "$1" ]; }
+kate_counted() { [ "$(identity_metric smtp_sentinel_messages_total sasl:kate)" = 1 ]; }
+echo "Nov 27 02:05:59 mx1 sm-mta[4300]: AUTH=server, relay=[203.0.113.9], authid=kate, mech=PLAIN, bits=0" >> "$LOG"
+wait_for 10 parsed_is 2 || fail "the Sendmail login is read" "$(counts)"
+stop
+echo "Nov 27 02:06:00 mx1 sm-mta[4300]: qARA0009004300: from=<kate@example.org>, size=900, class=0, nrcpts=1, msgid=<k1@example.org>, proto=ESMTP, daemon=MTA, relay=[203.0.113.9]" >> "$LOG"
+start
+wait_for 10 kate_counted
+check "a Sendmail login read before a restart names the message after it" kate_counted
+
 stop
 if grep -q 'ERROR: \(Address\|Undefined\)Sanitizer\|runtime error:' "$WORK/daemon.log"; then
 	fail "no sanitizer report from sentineld" "$(cat "$WORK/daemon.log")"
