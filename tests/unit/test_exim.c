@@ -660,6 +660,25 @@ static void test_local_submission_counts_under_the_uid_of_its_login(void **state
 	assert_int_equal(st.unknown_users, 0);
 }
 
+/* Exim's own bounce names the Exim user in U=, as Postfix's bounce daemon
+ * names nobody: the MTA's mail is no local user's. */
+static void test_exims_own_bounce_has_no_identity(void **state)
+{
+	static const char *const lines[] = {
+		"2026-11-27 10:00:00 1abcDE-000123-AB <= <> R=1abcDD-000122-AB U=root P=local "
+		"S=2210",
+		/* a local user's own null-sender mail still counts under its uid */
+		"2026-11-27 10:00:01 1abcDF-000124-AB <= <> U=root P=local S=100",
+	};
+	struct maillog_feed_stats st;
+
+	(void)state;
+	st = feed_lines(lines, sizeof(lines) / sizeof(lines[0]));
+	assert_int_equal(seen.accepted, 1);
+	assert_string_equal(seen.identity[0], "uid:0");
+	assert_int_equal(st.local_uids, 1);
+}
+
 static void test_local_submission_of_no_user_here_has_no_identity(void **state)
 {
 	char overlong[400], line[600];
@@ -743,6 +762,7 @@ int main(void)
 		cmocka_unit_test(test_arrival_line_gives_identity_and_acceptance),
 		cmocka_unit_test(test_forged_login_in_sender_or_subject_gives_client_identity),
 		cmocka_unit_test(test_local_submission_counts_under_the_uid_of_its_login),
+		cmocka_unit_test(test_exims_own_bounce_has_no_identity),
 		cmocka_unit_test(test_local_submission_of_no_user_here_has_no_identity),
 		cmocka_unit_test(test_login_names_are_looked_up_once_and_kept_bounded),
 	};

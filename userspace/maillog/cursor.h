@@ -279,6 +279,7 @@ static inline void cur_reset(struct postfix_record *r)
 	r->long_qid = false;
 	r->truncated = false;
 	r->conn_reused = false;
+	r->mta_bounce = false;
 	r->relay_port = r->size = r->nrcpt = r->uid = -1;
 }
 

@@ -317,8 +317,11 @@ static int field(struct cur *c, struct postfix_record *r)
 	}
 	if (lit(c, "I="))
 		return token(c, &v, &n) ? A_I : -1;
-	if (lit(c, "R="))
+	if (lit(c, "R=")) {
+		/* only on a bounce Exim made itself, for message R */
+		r->mta_bounce = true;
 		return token(c, &v, &n) ? A_R : -1;
+	}
 	if (lit(c, "X="))
 		return token(c, &v, &n) ? A_X : -1;
 	if (lit(c, "CV="))

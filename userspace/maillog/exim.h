@@ -36,8 +36,9 @@
  * up when it took the message (or its unknown_login, or a trusted
  * caller's -oMt), and format.h resolves it to the identity uid:N.  After
  * H=, U= is the client's RFC 1413 ident, which the client writes: it is
- * not kept.  A bounce Exim writes itself (<> R=ID) is a local submission
- * of the Exim user (Debian-exim).  Other lines of Exim are IGNORED, lines
+ * not kept.  A bounce Exim writes itself (<> R=ID, U= the Exim user,
+ * Debian-exim) is marked mta_bounce and gets no identity, as Postfix's
+ * bounces have none.  Other lines of Exim are IGNORED, lines
  * whose shape is wrong for their kind UNPARSED, other programs FOREIGN.
  * Before the message id a syslog line may hold Exim's own timestamp, a
  * "[pid]" and a "[n/m]" part marker of a line split for syslog: a first

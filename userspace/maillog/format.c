@@ -325,7 +325,9 @@ static bool local_submission(struct maillog_feed *f, const struct postfix_record
 	struct slice name = postfix_get(r, POSTFIX_F_LOCAL_USER);
 	long uid;
 
-	if (!postfix_has(r, POSTFIX_F_LOCAL_USER))
+	/* Exim's own bounces carry U= of the Exim user: the MTA's mail, like
+	 * Postfix's bounces, which have no identity either. */
+	if (!postfix_has(r, POSTFIX_F_LOCAL_USER) || r->mta_bounce)
 		return false;
 	uid = local_uid(f, name);
 	if (uid < 0) {

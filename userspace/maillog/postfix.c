@@ -551,6 +551,7 @@ enum postfix_kind postfix_parse(struct postfix_record *r, struct slice program,
 	r->long_qid = false;
 	r->truncated = false;
 	r->conn_reused = false;
+	r->mta_bounce = false;
 	r->relay_port = r->size = r->nrcpt = r->uid = -1;
 	r->kind = parse(r, program, &c, syslog_names);
 	return r->kind;

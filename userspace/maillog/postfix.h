@@ -127,6 +127,9 @@ struct postfix_record {
 	bool long_qid;				/* enable_long_queue_ids form */
 	bool truncated;				/* a value of *_MAX bytes or more */
 	bool conn_reused;			/* DELIVERY logged conn_use=N */
+	bool mta_bounce;			/* Exim's own bounce: an arrival
+						 * with R= (the message it
+						 * reports on) */
 	long relay_port, size, nrcpt, uid;
 };
 
