@@ -41,6 +41,8 @@ struct counters {
 	/* messages and identities */
 	uint64_t messages_in_flight;	/* gauge: the message table's size */
 	uint64_t message_evictions;	/* dropped because the table was full */
+	uint64_t login_session_evictions;	/* Sendmail logins dropped: table full */
+	uint64_t local_unidentified;	/* local submissions of no user here */
 	uint64_t message_snapshot_bytes;	/* gauge: the last saved table's file */
 	uint64_t message_snapshot_omitted;	/* gauge: messages it left out (bound) */
 	uint64_t identity_series;	/* gauge */

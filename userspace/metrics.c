@@ -185,6 +185,13 @@ static const struct metric_desc metric_table[] = {
 	{ "smtp_sentinel_message_evictions_total", COUNTER,
 	  "Messages dropped from the in-flight table because it was full.",
 	  .counter = FIELD(message_evictions) },
+	{ "smtp_sentinel_login_session_evictions_total", COUNTER,
+	  "Sendmail logins (AUTH=server) dropped from the per-process table before their "
+	  "message's from= line because it was full: those messages count under client:IP.",
+	  .counter = FIELD(login_session_evictions) },
+	{ "smtp_sentinel_local_submissions_unidentified_total", COUNTER,
+	  "Exim local submissions whose U= login is not a user of this host: no identity.",
+	  .counter = FIELD(local_unidentified) },
 	{ "smtp_sentinel_message_snapshot_bytes", GAUGE,
 	  "Size of the last saved snapshot of the in-flight message table (maillog.messages).",
 	  .counter = FIELD(message_snapshot_bytes) },

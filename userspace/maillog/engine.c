@@ -450,6 +450,13 @@ static void update_counters(struct maillog *m)
 		m->counters->messages_in_flight = ms.size;
 		m->counters->message_evictions = ms.evictions;
 	}
+	if (m->feed) {
+		struct maillog_feed_stats fs;
+
+		maillog_feed_stats(m->feed, &fs);
+		m->counters->login_session_evictions = fs.session_evictions;
+		m->counters->local_unidentified = fs.unknown_users;
+	}
 }
 
 void maillog_poll(struct maillog *m)
