@@ -650,6 +650,126 @@ static void test_audit_lines_are_json_with_the_commands(void **state)
 	json_decref(j);
 }
 
+/*
+ * The order in which requests run, seen in order.log: every fake postsuper
+ * and the lock_hook (without a map, the lock) append their line to it.  The
+ * first request's command is running until drive() dispatches it, so the
+ * others submitted meanwhile wait.
+ */
+static void order_fixture(enum spam_policy spam)
+{
+	char body[512];
+
+	config(true);
+	c.spam = spam;
+	snprintf(body, sizeof(body), "echo \"postsuper $1 $2 $(tr '\\n' ' ')\" >> '%s'",
+		 path("order.log"));
+	script("bin/postsuper", body);
+	snprintf(body, sizeof(body), "echo \"$1 $2\" >> '%s'", path("order.log"));
+	hook(c.lock_hook, "lock-hook", body);
+	a = actions_new(&c, rn, &callbacks);
+	assert_non_null(a);
+}
+
+static void hold(const char *identity, const char *incident, const char (*qids)[POSTFIX_QID_MAX],
+		 size_t n)
+{
+	request(REQ_HOLD, identity, incident);
+	q.qids = qids;
+	q.nqids = n;
+	assert_int_equal(submit(), 0);
+}
+
+static size_t queued(void)
+{
+	struct actions_stats st;
+
+	actions_stats(a, &st);
+	return st.queued;
+}
+
+static const char qids4[4][POSTFIX_QID_MAX] = { "4F1B2C3D4E", "ABCDEF0123", "B0B0B0B0B0",
+						"C0C0C0C0C0" };
+
+static void test_a_lock_goes_ahead_of_a_waiting_hold(void **state)
+{
+	(void)state;
+	order_fixture(SPAM_QUARANTINE);
+	hold("sasl:amy", "inc-1", &qids4[0], 1);	/* runs */
+	hold("sasl:bob", "inc-2", &qids4[1], 1);	/* waits */
+	request(REQ_LOCK, "sasl:carl", "inc-3");
+	assert_int_equal(submit(), 0);
+	assert_int_equal(queued(), 3);
+	drive(5);
+	/* the running hold is not cut short; the waiting one waits for the lock */
+	assert_string_equal(read_file(path("order.log")),
+			    "postsuper -h - 4F1B2C3D4E \n"
+			    "lock carl\n"
+			    "postsuper -h - ABCDEF0123 \n");
+	assert_true(actions_locked(a, "sasl:carl"));
+}
+
+static void test_a_response_goes_ahead_of_a_waiting_hold_behind_the_running_one(void **state)
+{
+	(void)state;
+	order_fixture(SPAM_KEEP);
+	request(REQ_RESPOND, "sasl:amy", "inc-1");	/* runs: hold, then lock */
+	q.qids = &qids4[0];
+	q.nqids = 1;
+	assert_int_equal(submit(), 0);
+	hold("sasl:bob", "inc-2", &qids4[1], 1);	/* waits */
+	request(REQ_RESPOND, "sasl:carl", "inc-3");
+	q.qids = &qids4[2];
+	q.nqids = 1;
+	assert_int_equal(submit(), 0);
+	drive(5);
+	/* amy's response has started: it finishes before carl's begins */
+	assert_string_equal(read_file(path("order.log")),
+			    "postsuper -h - 4F1B2C3D4E \n"
+			    "lock amy\n"
+			    "postsuper -h - B0B0B0B0B0 \n"
+			    "lock carl\n"
+			    "postsuper -h - ABCDEF0123 \n");
+}
+
+static void test_late_holds_of_one_identity_and_incident_join_into_one(void **state)
+{
+	(void)state;
+	order_fixture(SPAM_QUARANTINE);
+	hold("sasl:amy", "inc-1", &qids4[0], 1);	/* runs */
+	hold("sasl:amy", "inc-1", &qids4[3], 1);	/* the running one takes no more */
+	hold("sasl:bob", "inc-2", &qids4[2], 1);
+	hold("sasl:bob", "inc-2", &qids4[1], 2);	/* joins: B0B0... once */
+	hold("sasl:bob", "inc-4", &qids4[3], 1);	/* another incident: its own */
+	assert_int_equal(queued(), 4);
+	drive(5);
+	assert_string_equal(read_file(path("order.log")),
+			    "postsuper -h - 4F1B2C3D4E \n"
+			    "postsuper -h - C0C0C0C0C0 \n"
+			    "postsuper -h - ABCDEF0123 B0B0B0B0B0 \n"
+			    "postsuper -h - C0C0C0C0C0 \n");
+}
+
+static void test_an_unlock_does_not_overtake_the_lock_before_it(void **state)
+{
+	(void)state;
+	order_fixture(SPAM_QUARANTINE);
+	hold("sasl:amy", "inc-1", &qids4[0], 1);	/* runs */
+	hold("sasl:bob", "inc-2", &qids4[1], 1);	/* waits */
+	request(REQ_LOCK, "sasl:carl", "inc-3");
+	assert_int_equal(submit(), 0);
+	request(REQ_UNLOCK, "sasl:carl", "");
+	q.manual = true;
+	assert_int_equal(submit(), 0);
+	drive(5);
+	assert_string_equal(read_file(path("order.log")),
+			    "postsuper -h - 4F1B2C3D4E \n"
+			    "lock carl\n"
+			    "unlock carl\n"
+			    "postsuper -h - ABCDEF0123 \n");
+	assert_false(actions_locked(a, "sasl:carl"));
+}
+
 static void test_a_bad_state_file_stops_the_start(void **state)
 {
 	(void)state;
@@ -682,6 +802,10 @@ int main(void)
 		T(test_locks_survive_a_restart_and_unlock_lifts_them),
 		T(test_an_unfinished_step_resumes_after_a_restart),
 		T(test_audit_lines_are_json_with_the_commands),
+		T(test_a_lock_goes_ahead_of_a_waiting_hold),
+		T(test_a_response_goes_ahead_of_a_waiting_hold_behind_the_running_one),
+		T(test_late_holds_of_one_identity_and_incident_join_into_one),
+		T(test_an_unlock_does_not_overtake_the_lock_before_it),
 		T(test_a_bad_state_file_stops_the_start),
 #undef T
 	};
