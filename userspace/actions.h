@@ -43,9 +43,12 @@
  * on with the next step (a failed hold must not prevent the lock).  Each
  * step is idempotent (holding a held message, locking a locked login).
  * Cooldown: a RESPOND for an identity within `cooldown` seconds of the
- * last one is merged into it (its queue ids are held), not run again.
+ * last one is merged into it (its queue ids are held), not run again; the
+ * time of the last one is wall-clock time and is saved, so neither a
+ * restart nor a reboot within the cooldown makes it act again.
  *
- * State: the locks (login, incident, time) and the steps not finished are
+ * State: the locks (login, incident, time), the cooldowns (identity, time
+ * of the last response) and the steps not finished are
  * persisted atomically in state_dir/actions.state after every change, and
  * a restart resumes unfinished steps (at the first actions_tick()).  With
  * a map, its entries of ours are the locks: one removed by hand is no

@@ -4,10 +4,11 @@
  *
  * actions.state is one JSON object, replaced atomically (state_write())
  * after every change:
- *   {"version":1, "next_id":N, "held":N,
+ *   {"version":2, "next_id":N, "held":N,
  *    "locks":[{"login":"bob","incident":"...","time":EPOCH,"map":true}, ...],
  *    "requests":[{"id":N, "kind":"respond", "identity":"sasl:bob", "steps":
- *      ["hold","lock",...], "cur":I, "phase":P, "qids":[...], ...}, ...]}
+ *      ["hold","lock",...], "cur":I, "phase":P, "qids":[...], ...}, ...],
+ *    "cooldowns":[{"identity":"sasl:bob","at":EPOCH}, ...]}
  * A request keeps what its resumption needs: its steps, the current one and
  * its phase, the hold queue seen before a hold ALL, what quarantine copied
  * so far.  A lock or unlock resumes from the start of its step (the map is
@@ -16,6 +17,16 @@
  * ACTIONS_MAX_QIDS_TOTAL queue ids, ACTIONS_JSON_MAX of incident JSON each);
  * a state that cannot be read makes actions_new() fail rather than act on
  * a guess.
+ *
+ * The cooldowns (version 2) are the last response to each identity, in
+ * wall-clock time (CLOCK_REALTIME, as merged() keeps them), so that a
+ * restart within `cooldown` of a response merges the next incident as a
+ * running sentineld would.  Only those still running are saved (at most
+ * ACTIONS_COOLDOWN_SLOTS); those that ran out while sentineld was stopped
+ * are dropped on load, against the cooldown configured then, and one dated
+ * in the future (the clock was set back) counts from the load.  Version 1,
+ * written before the cooldowns were kept, loads without any; a reader of
+ * version 1 refuses version 2 (as any state from a later version).
  *
  * audit.log gets one JSON line per event, appended with O_APPEND (the file
  * is opened for each line, so that it can be rotated by renaming):
@@ -42,6 +53,8 @@
 #include "text.h"
 
 #define STATE_FILE "actions.state"
+#define STATE_VERSION 2
+#define STATE_VERSION_MIN 1		/* still loaded: no cooldowns */
 #define AUDIT_FILE "audit.log"
 
 static json_t *jstr(const char *s)
@@ -118,6 +131,24 @@ static json_t *request_json(const struct request *r)
 	return o;
 }
 
+static bool cooldown_running(const struct actions *a, const struct cooldown *c, double now)
+{
+	return c->identity[0] && now - c->at < a->cfg.cooldown;
+}
+
+static json_t *cooldowns_json(const struct actions *a)
+{
+	json_t *arr = json_array();
+	double now = actions_realtime();
+
+	for (size_t i = 0; i < ACTIONS_COOLDOWN_SLOTS; i++)
+		if (cooldown_running(a, &a->cooldown[i], now))
+			json_array_append_new(arr, json_pack("{s:o, s:f}", "identity",
+							     jstr(a->cooldown[i].identity),
+							     "at", a->cooldown[i].at));
+	return arr;
+}
+
 int actions_save(struct actions *a)
 {
 	json_t *root = json_object(), *locks = json_array(), *reqs = json_array();
@@ -132,11 +163,12 @@ int actions_save(struct actions *a)
 						       "map", a->locks[i].in_map));
 	for (const struct request *r = a->head; r; r = r->next)
 		json_array_append_new(reqs, request_json(r));
-	set(root, "version", json_integer(1));
+	set(root, "version", json_integer(STATE_VERSION));
 	set(root, "next_id", json_integer((json_int_t)a->next_id));
 	set(root, "held", json_integer((json_int_t)a->held));
 	set(root, "locks", locks);
 	set(root, "requests", reqs);
+	set(root, "cooldowns", cooldowns_json(a));
 	text = json_dumps(root, JSON_COMPACT);
 	json_decref(root);
 	if (!text) {
@@ -282,8 +314,38 @@ bad:
 	return NULL;
 }
 
+/* The saved cooldowns that have not run out (absent before version 2). */
+static int cooldowns_from(struct actions *a, const json_t *arr)
+{
+	double now = actions_realtime();
+	size_t i, n = 0;
+	json_t *v;
+
+	if (!arr)
+		return 0;
+	if (!json_is_array(arr) || json_array_size(arr) > ACTIONS_COOLDOWN_SLOTS)
+		return -1;
+	json_array_foreach(arr, i, v) {
+		struct cooldown *c = &a->cooldown[n];
+		const json_t *at = json_object_get(v, "at");
+
+		if (copy_str(v, "identity", c->identity, sizeof(c->identity)) < 0 ||
+		    !c->identity[0] || !json_is_number(at))
+			return -1;
+		c->at = json_number_value(at);
+		if (c->at > now)
+			c->at = now;
+		if (cooldown_running(a, c, now))
+			n++;
+	}
+	for (i = n; i < ACTIONS_COOLDOWN_SLOTS; i++)
+		memset(&a->cooldown[i], 0, sizeof(a->cooldown[i]));
+	return 0;
+}
+
 int actions_load(struct actions *a)
 {
+	json_int_t version;
 	char *buf = xmalloc(ACTIONS_STATE_MAX);
 	ssize_t n = state_read(a->cfg.state_dir, STATE_FILE, buf, ACTIONS_STATE_MAX);
 	const json_t *locks, *reqs;
@@ -300,7 +362,8 @@ int actions_load(struct actions *a)
 	}
 	root = json_loadb(buf, (size_t)n, 0, &jerr);
 	free(buf);
-	if (!root || json_integer_value(json_object_get(root, "version")) != 1) {
+	version = json_integer_value(json_object_get(root, "version"));
+	if (!root || version < STATE_VERSION_MIN || version > STATE_VERSION) {
 		log_errx("%s/%s: not a state this version can read: %s", a->cfg.state_dir,
 			 STATE_FILE, root ? "version" : jerr.text);
 		json_decref(root);
@@ -333,6 +396,8 @@ int actions_load(struct actions *a)
 		a->nqueued++;
 		a->total_qids += r->qids.n;
 	}
+	if (cooldowns_from(a, json_object_get(root, "cooldowns")) < 0)
+		goto bad;
 	json_decref(root);
 	if (a->next_id == 0)
 		a->next_id = 1;
@@ -340,7 +405,7 @@ int actions_load(struct actions *a)
 		log_info("actions: %zu unfinished requests to resume", a->nqueued);
 	return 0;
 bad:
-	log_errx("%s/%s: a bad lock or request", a->cfg.state_dir, STATE_FILE);
+	log_errx("%s/%s: a bad lock, request or cooldown", a->cfg.state_dir, STATE_FILE);
 	json_decref(root);
 	return -1;
 }

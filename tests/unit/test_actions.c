@@ -770,6 +770,107 @@ static void test_an_unlock_does_not_overtake_the_lock_before_it(void **state)
 	assert_false(actions_locked(a, "sasl:carl"));
 }
 
+/* A response to dave, then the engine stops (its state saved). */
+static void respond_to_dave_and_stop(void)
+{
+	config(false);
+	c.cooldown = 300;
+	c.spam = SPAM_KEEP;
+	a = actions_new(&c, rn, &callbacks);
+	assert_non_null(a);
+	request(REQ_RESPOND, "sasl:dave", "inc-1");
+	q.qids = qids4;
+	q.nqids = 2;
+	assert_int_equal(submit(), 0);
+	drive(5);
+	assert_int_equal(nevents, 2);	/* hold, lock */
+	actions_free(a);
+	a = NULL;
+	nevents = 0;
+}
+
+static void respond_to_dave_again(void)
+{
+	request(REQ_RESPOND, "sasl:dave", "inc-2");
+	q.qids = &qids4[2];
+	q.nqids = 1;
+	assert_int_equal(submit(), 0);
+	drive(5);
+}
+
+static void test_the_cooldown_survives_a_restart(void **state)
+{
+	(void)state;
+	respond_to_dave_and_stop();
+	a = actions_new(&c, rn, &callbacks);
+	assert_non_null(a);
+	respond_to_dave_again();
+	assert_int_equal(nevents, 1);	/* merged: the new queue id's hold only */
+	expect(0, ACTION_HOLD, RESULT_OBSERVED);
+	assert_int_equal(events[0].count, 1);
+}
+
+/* Move the one saved cooldown back by `by` seconds, as time passing would. */
+static void age_cooldowns(double by)
+{
+	json_t *root = json_load_file(path("state/actions.state"), 0, NULL);
+	json_t *v = json_array_get(json_object_get(root, "cooldowns"), 0);
+	char *text;
+
+	assert_int_equal(json_array_size(json_object_get(root, "cooldowns")), 1);
+	json_object_set_new(v, "at", json_real(json_number_value(json_object_get(v, "at")) - by));
+	text = json_dumps(root, JSON_COMPACT);
+	write_file(path("state/actions.state"), text);
+	free(text);
+	json_decref(root);
+}
+
+static void test_a_cooldown_that_ran_out_while_stopped_is_dropped(void **state)
+{
+	json_t *root;
+
+	(void)state;
+	respond_to_dave_and_stop();
+	age_cooldowns(299);
+	a = actions_new(&c, rn, &callbacks);
+	actions_free(a);	/* still running: saved again */
+	age_cooldowns(2);
+	a = actions_new(&c, rn, &callbacks);
+	actions_free(a);	/* ran out: dropped */
+	root = json_load_file(path("state/actions.state"), 0, NULL);
+	assert_int_equal(json_array_size(json_object_get(root, "cooldowns")), 0);
+	json_decref(root);
+	a = actions_new(&c, rn, &callbacks);
+	respond_to_dave_again();
+	assert_int_equal(nevents, 2);	/* a response again: hold, lock */
+	expect(0, ACTION_HOLD, RESULT_OBSERVED);
+	expect(1, ACTION_LOCK, RESULT_OBSERVED);
+}
+
+static void test_a_version_1_state_loads_without_cooldowns(void **state)
+{
+	(void)state;
+	config(false);
+	c.cooldown = 300;
+	c.spam = SPAM_KEEP;
+	assert_int_equal(mkdir(path("state"), 0750), 0);
+	write_file(path("state/actions.state"),
+		   "{\"version\":1,\"next_id\":7,\"held\":0,\"locks\":[{\"login\":\"frank\","
+		   "\"incident\":\"inc-0\",\"time\":1800000000.0,\"map\":false}],\"requests\":[]}");
+	a = actions_new(&c, rn, &callbacks);
+	assert_non_null(a);
+	assert_true(actions_locked(a, "sasl:frank"));
+	respond_to_dave_again();
+	assert_int_equal(nevents, 2);	/* no cooldown known: hold, lock */
+	actions_free(a);
+	a = NULL;
+	write_file(path("state/actions.state"), "{\"version\":3,\"requests\":[]}");
+	assert_null(actions_new(&c, rn, &callbacks));	/* a later version */
+	write_file(path("state/actions.state"),
+		   "{\"version\":2,\"requests\":[],\"cooldowns\":[{\"identity\":\"sasl:x\"}]}");
+	assert_null(actions_new(&c, rn, &callbacks));	/* a cooldown without its time */
+}
+
 static void test_a_bad_state_file_stops_the_start(void **state)
 {
 	(void)state;
@@ -806,6 +907,9 @@ int main(void)
 		T(test_a_response_goes_ahead_of_a_waiting_hold_behind_the_running_one),
 		T(test_late_holds_of_one_identity_and_incident_join_into_one),
 		T(test_an_unlock_does_not_overtake_the_lock_before_it),
+		T(test_the_cooldown_survives_a_restart),
+		T(test_a_cooldown_that_ran_out_while_stopped_is_dropped),
+		T(test_a_version_1_state_loads_without_cooldowns),
 		T(test_a_bad_state_file_stops_the_start),
 #undef T
 	};
