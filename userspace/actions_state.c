@@ -4,7 +4,7 @@
  *
  * actions.state is one JSON object, replaced atomically (state_write())
  * after every change:
- *   {"version":2, "next_id":N, "held":N,
+ *   {"version":1, "next_id":N, "held":N,
  *    "locks":[{"login":"bob","incident":"...","time":EPOCH,"map":true}, ...],
  *    "requests":[{"id":N, "kind":"respond", "identity":"sasl:bob", "steps":
  *      ["hold","lock",...], "cur":I, "phase":P, "qids":[...], ...}, ...],
@@ -18,15 +18,16 @@
  * a state that cannot be read makes actions_new() fail rather than act on
  * a guess.
  *
- * The cooldowns (version 2) are the last response to each identity, in
+ * The cooldowns are the last response to each identity, in
  * wall-clock time (CLOCK_REALTIME, as merged() keeps them), so that a
  * restart within `cooldown` of a response merges the next incident as a
  * running sentineld would.  Only those still running are saved (at most
  * ACTIONS_COOLDOWN_SLOTS); those that ran out while sentineld was stopped
  * are dropped on load, against the cooldown configured then, and one dated
- * in the future (the clock was set back) counts from the load.  Version 1,
- * written before the cooldowns were kept, loads without any; a reader of
- * version 1 refuses version 2 (as any state from a later version).
+ * in the future (the clock was set back) counts from the load.  They are
+ * optional, so the version stays 1: a file written before they were kept
+ * loads without any, and an older sentineld reads a newer file and only
+ * forgets them (where a version bump would make it refuse to start).
  *
  * audit.log gets one JSON line per event, appended with O_APPEND (the file
  * is opened for each line, so that it can be rotated by renaming):
@@ -53,8 +54,8 @@
 #include "text.h"
 
 #define STATE_FILE "actions.state"
-#define STATE_VERSION 2
-#define STATE_VERSION_MIN 1		/* still loaded: no cooldowns */
+#define STATE_VERSION 1
+#define STATE_VERSION_MIN 1
 #define AUDIT_FILE "audit.log"
 
 static json_t *jstr(const char *s)
@@ -314,7 +315,7 @@ bad:
 	return NULL;
 }
 
-/* The saved cooldowns that have not run out (absent before version 2). */
+/* The saved cooldowns that have not run out (absent in older files). */
 static int cooldowns_from(struct actions *a, const json_t *arr)
 {
 	double now = actions_realtime();

@@ -847,7 +847,7 @@ static void test_a_cooldown_that_ran_out_while_stopped_is_dropped(void **state)
 	expect(1, ACTION_LOCK, RESULT_OBSERVED);
 }
 
-static void test_a_version_1_state_loads_without_cooldowns(void **state)
+static void test_a_state_without_cooldowns_loads(void **state)
 {
 	(void)state;
 	config(false);
@@ -864,10 +864,10 @@ static void test_a_version_1_state_loads_without_cooldowns(void **state)
 	assert_int_equal(nevents, 2);	/* no cooldown known: hold, lock */
 	actions_free(a);
 	a = NULL;
-	write_file(path("state/actions.state"), "{\"version\":3,\"requests\":[]}");
+	write_file(path("state/actions.state"), "{\"version\":2,\"requests\":[]}");
 	assert_null(actions_new(&c, rn, &callbacks));	/* a later version */
 	write_file(path("state/actions.state"),
-		   "{\"version\":2,\"requests\":[],\"cooldowns\":[{\"identity\":\"sasl:x\"}]}");
+		   "{\"version\":1,\"requests\":[],\"cooldowns\":[{\"identity\":\"sasl:x\"}]}");
 	assert_null(actions_new(&c, rn, &callbacks));	/* a cooldown without its time */
 }
 
@@ -909,7 +909,7 @@ int main(void)
 		T(test_an_unlock_does_not_overtake_the_lock_before_it),
 		T(test_the_cooldown_survives_a_restart),
 		T(test_a_cooldown_that_ran_out_while_stopped_is_dropped),
-		T(test_a_version_1_state_loads_without_cooldowns),
+		T(test_a_state_without_cooldowns_loads),
 		T(test_a_bad_state_file_stops_the_start),
 #undef T
 	};
