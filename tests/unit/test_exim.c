@@ -501,69 +501,6 @@ static void test_misplaced_repeated_or_empty_login_is_unparsed(void **state)
 
 /* ---- the feed: one arrival line, two records ---------------------------------- */
 
-struct seen {
-	int accepted, sent, deferred, bounced, clients;
-	char identity[4][MSG_IDENTITY_MAX];
-	size_t in_flight;
-};
-
-static struct seen seen;
-static struct msg_table *table;
-
-static void on_accepted(const struct message *m, void *arg)
-{
-	(void)arg;
-	if (seen.accepted < 4)
-		snprintf(seen.identity[seen.accepted], MSG_IDENTITY_MAX, "%s", m->identity);
-	seen.accepted++;
-}
-
-static void on_delivery(const struct message *m, enum msg_status s, time_t t, void *arg)
-{
-	(void)m;
-	(void)t;
-	(void)arg;
-	seen.sent += s == MSG_SENT;
-	seen.deferred += s == MSG_DEFERRED;
-	seen.bounced += s == MSG_BOUNCED;
-}
-
-static void emit(const struct syslog_line *l, const struct postfix_record *r, void *arg)
-{
-	(void)arg;
-	seen.clients += r->kind == POSTFIX_CLIENT;
-	msg_table_record(table, l, r);
-}
-
-static struct maillog_feed_stats feed_lines(const char *const *lines, size_t n)
-{
-	const struct msg_config cfg = { .max_messages = 64, .grace = 0, .max_age = 86400 };
-	const struct msg_callbacks cb = { on_accepted, on_delivery, NULL };
-	struct maillog_feed_stats st;
-	struct maillog_feed *f;
-	struct msg_stats ms;
-
-	memset(&seen, 0, sizeof(seen));
-	table = msg_table_new(&cfg, &cb);
-	f = maillog_feed_new(table);
-	for (size_t i = 0; i < n; i++) {
-		enum postfix_kind k = parse_fmt(lines[i], MAILLOG_AUTO);
-
-		if (k > POSTFIX_IGNORED) {
-			msg_table_expire(table, sl.time);
-			maillog_feed(f, &sl, &rec, emit, NULL);
-		}
-	}
-	msg_table_expire(table, sl.time + 1);
-	msg_table_stats(table, &ms);
-	seen.in_flight = ms.size;
-	msg_table_flush(table);
-	maillog_feed_stats(f, &st);
-	maillog_feed_free(f);
-	msg_table_free(table);
-	return st;
-}
-
 static void test_arrival_line_gives_identity_and_acceptance(void **state)
 {
 	/* [exim] with S=sss as S=1234, then a message of another client */
@@ -587,7 +524,7 @@ static void test_arrival_line_gives_identity_and_acceptance(void **state)
 	};
 
 	(void)state;
-	feed_lines(lines, sizeof(lines) / sizeof(lines[0]));
+	feed_lines(lines, sizeof(lines) / sizeof(lines[0]), 0);
 	assert_int_equal(seen.clients, 2);
 	assert_int_equal(seen.accepted, 2);
 	assert_string_equal(seen.identity[0], "sasl:userx");
@@ -607,7 +544,7 @@ static void test_forged_login_in_sender_or_subject_gives_client_identity(void **
 	};
 
 	(void)state;
-	feed_lines(lines, 1);
+	feed_lines(lines, 1, 0);
 	assert_int_equal(seen.accepted, 1);
 	assert_string_equal(seen.identity[0], "client:203.0.113.9");
 }
@@ -649,7 +586,7 @@ static void test_local_submission_counts_under_the_uid_of_its_login(void **state
 
 	(void)state;
 	snprintf(www, sizeof(www), "%s", uid_of("www-data"));
-	st = feed_lines(lines, sizeof(lines) / sizeof(lines[0]));
+	st = feed_lines(lines, sizeof(lines) / sizeof(lines[0]), 0);
 	assert_int_equal(seen.accepted, 4);
 	assert_string_equal(seen.identity[0], "uid:0");
 	assert_string_equal(seen.identity[1], www);
@@ -673,7 +610,7 @@ static void test_exims_own_bounce_has_no_identity(void **state)
 	struct maillog_feed_stats st;
 
 	(void)state;
-	st = feed_lines(lines, sizeof(lines) / sizeof(lines[0]));
+	st = feed_lines(lines, sizeof(lines) / sizeof(lines[0]), 0);
 	assert_int_equal(seen.accepted, 1);
 	assert_string_equal(seen.identity[0], "uid:0");
 	assert_int_equal(st.local_uids, 1);
@@ -704,7 +641,7 @@ static void test_local_submission_of_no_user_here_has_no_identity(void **state)
 	overlong[sizeof(overlong) - 1] = '\0';
 	snprintf(line, sizeof(line), "2026-11-27 10:00:00 1abcDL-000123-AB <= x@mx.example.com "
 		 "U=%s P=local S=1", overlong);
-	st = feed_lines(lines, sizeof(lines) / sizeof(lines[0]));
+	st = feed_lines(lines, sizeof(lines) / sizeof(lines[0]), 0);
 	assert_int_equal(seen.accepted, 1);
 	assert_string_equal(seen.identity[0], "uid:4242");
 	assert_int_equal(st.local_uids, 1);
@@ -731,7 +668,7 @@ static void test_login_names_are_looked_up_once_and_kept_bounded(void **state)
 		 "root@mx.example.com U=root P=local S=1");
 	for (i = 0; i < N; i++)
 		lines[i] = text[i];
-	st = feed_lines(lines, N);
+	st = feed_lines(lines, N, 0);
 	assert_int_equal(st.local_uids, 11);
 	assert_int_equal(st.unknown_users, USER_CACHE);
 	assert_int_equal(st.user_lookups, 1 + USER_CACHE + 1);

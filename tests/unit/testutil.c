@@ -89,3 +89,71 @@ void assert_field(enum postfix_field f, const char *want)
 {
 	assert_slice(postfix_get(&rec, f), want);
 }
+
+struct feed_seen seen;
+struct msg_table *feed_table;
+
+static void feed_accepted(const struct message *m, void *arg)
+{
+	(void)arg;
+	if (seen.accepted < 8)
+		snprintf(seen.identity[seen.accepted], MSG_IDENTITY_MAX, "%s", m->identity);
+	seen.accepted++;
+}
+
+static void feed_delivery(const struct message *m, enum msg_status s, time_t t, void *arg)
+{
+	(void)m;
+	(void)t;
+	(void)arg;
+	seen.sent += s == MSG_SENT;
+	seen.deferred += s == MSG_DEFERRED;
+	seen.bounced += s == MSG_BOUNCED;
+}
+
+static void feed_emit(const struct syslog_line *l, const struct postfix_record *r, void *arg)
+{
+	(void)arg;
+	seen.removed += r->kind == POSTFIX_REMOVED;
+	seen.clients += r->kind == POSTFIX_CLIENT;
+	msg_table_record(feed_table, l, r);
+}
+
+struct maillog_feed *feed_open(long grace)
+{
+	const struct msg_config cfg = { .max_messages = 64, .grace = grace, .max_age = 86400 };
+	const struct msg_callbacks cb = { feed_accepted, feed_delivery, NULL };
+
+	memset(&seen, 0, sizeof(seen));
+	feed_table = msg_table_new(&cfg, &cb);
+	return maillog_feed_new(feed_table);
+}
+
+void feed_record(struct maillog_feed *f)
+{
+	maillog_feed(f, &sl, &rec, feed_emit, NULL);
+}
+
+struct maillog_feed_stats feed_lines(const char *const *lines, size_t n, long grace)
+{
+	struct maillog_feed *f = feed_open(grace);
+	struct maillog_feed_stats st;
+	struct msg_stats ms;
+
+	for (size_t i = 0; i < n; i++) {
+		enum postfix_kind k = parse_fmt(lines[i], MAILLOG_AUTO);
+
+		if (k > POSTFIX_IGNORED) {
+			msg_table_expire(feed_table, sl.time);
+			feed_record(f);
+		}
+	}
+	msg_table_expire(feed_table, sl.time + 1);
+	msg_table_stats(feed_table, &ms);
+	seen.in_flight = ms.size;
+	msg_table_flush(feed_table);
+	maillog_feed_stats(f, &st);
+	maillog_feed_free(f);
+	msg_table_free(feed_table);
+	return st;
+}

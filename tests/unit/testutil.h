@@ -13,6 +13,11 @@
  * rec; parse_fmt() fills both from a line with a header of format f,
  * assert_slice() and assert_field() compare raw bytes (an absent field is
  * the empty slice), setup_tz() is the group setup that runs them in UTC.
+ *
+ * The feed (format.h) with a message table: feed_lines() parses each line
+ * (any format), feeds what it parsed into a fresh table of 64 messages
+ * (removed ones kept grace seconds), expiring as the log's clock goes, and
+ * returns the feed's statistics; seen has what the table reported.
  */
 #ifndef SENTINEL_TESTUTIL_H
 #define SENTINEL_TESTUTIL_H
@@ -20,6 +25,7 @@
 #include <stddef.h>
 
 #include "maillog/format.h"
+#include "maillog/messages.h"
 #include "maillog/postfix.h"
 #include "maillog/syslog.h"
 #include "text.h"
@@ -39,5 +45,20 @@ int setup_tz(void **state);
 enum postfix_kind parse_fmt(const char *line, enum maillog_format f);
 void assert_slice(struct slice s, const char *want);
 void assert_field(enum postfix_field f, const char *want);
+
+struct feed_seen {
+	int accepted, sent, deferred, bounced, removed, clients;
+	char identity[8][MSG_IDENTITY_MAX];	/* of the first 8 accepted */
+	size_t in_flight;			/* the table's size at the end */
+};
+
+extern struct feed_seen seen;
+extern struct msg_table *feed_table;
+
+/* A fresh feed_table (seen cleared) and its feed; feed_record() feeds it
+ * the last line parsed (sl, rec). */
+struct maillog_feed *feed_open(long grace);
+void feed_record(struct maillog_feed *f);
+struct maillog_feed_stats feed_lines(const char *const *lines, size_t n, long grace);
 
 #endif
