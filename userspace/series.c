@@ -210,29 +210,6 @@ static void heap_remove(struct heap *h, struct rank *r)
 
 /* ---- scores ---------------------------------------------------------------- */
 
-/* 2^e for e >= 0, without libm (the daemon links none): the whole part
- * by 2^32 steps and a shift, the fraction by its series (x < ln 2: 12
- * terms, error 1e-10). */
-static double pow2(double e)
-{
-	double whole = 1, x, term = 1, frac = 1;
-	unsigned steps, k;
-
-	if (!(e < 2048))
-		return HUGE_VAL;	/* past 2^1024 anyway */
-	steps = (unsigned)(e / 32);
-	for (unsigned i = 0; i < steps; i++)
-		whole *= 4294967296.0;
-	e -= 32.0 * steps;
-	k = (unsigned)e;
-	x = (e - k) * M_LN2;
-	for (int i = 1; i <= 12; i++) {
-		term *= x / i;
-		frac += term;
-	}
-	return whole * (double)(1ULL << k) * frac;
-}
-
 /* Half-lives from t0 to now; none if now is before it. */
 static double age(const struct series_table *t, double now)
 {
@@ -245,7 +222,7 @@ static double age(const struct series_table *t, double now)
  * the heaps. */
 static void renormalize(struct series_table *t, double now)
 {
-	double f = 1 / pow2(age(t, now));
+	double f = 1 / exp2(age(t, now));
 
 	for (unsigned i = 0; i < t->weakest.n; i++)
 		t->weakest.v[i]->score *= f;
@@ -267,13 +244,13 @@ static double stored(struct series_table *t, double weight, double now)
 	}
 	if (age(t, now) > RENORMALIZE_AFTER)
 		renormalize(t, now);
-	return weight * pow2(age(t, now));
+	return weight * exp2(age(t, now));
 }
 
 /* a stored score, decayed to now */
 static double decayed(const struct series_table *t, double score, double now)
 {
-	return score / pow2(age(t, now));
+	return score / exp2(age(t, now));
 }
 
 /* A new series of the joined key, last in the order of creation. */
