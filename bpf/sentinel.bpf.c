@@ -539,8 +539,8 @@ int sentinel_release(struct bpf_sock *sk)
 	 * ever left (no route, no free port): the clock, then. */
 	if (!settle(cookie, outcome, tp->tcp_mstamp ? tp->tcp_mstamp * 1000 : bpf_ktime_get_ns()) &&
 	    port_watched(bpf_ntohs(sk->dst_port)))
-		/* connect() ran before we were loaded, or another flow took
-		 * the slot (a failed connect has no port left: not counted) */
+		/* connect() ran before we were loaded, or found no free slot
+		 * (untracked) (a failed connect has no port left: not counted) */
 		stat_inc(STAT_UNMATCHED);
 	return 1;
 }

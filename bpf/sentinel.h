@@ -85,8 +85,8 @@ struct flow_event_slot {
 enum sentinel_stat {
 	STAT_EVENTS_DROPPED,		/* event slots full: event lost, counts kept */
 	STAT_KEYS_FULL,			/* counter map full: counted per port only */
-	STAT_UNTRACKED,			/* flow not stashed: outcome not counted */
-	STAT_UNMATCHED,			/* outcome whose flow is not in its slot */
+	STAT_UNTRACKED,			/* no free slot: outcome not counted */
+	STAT_UNMATCHED,			/* close of a flow not stashed */
 	STAT_MAX,
 };
 

@@ -117,11 +117,11 @@ static const struct metric_desc metric_table[] = {
 	  "connect() calls counted per port only because the kernel counter map was full.",
 	  .counter = FIELD(kernel_keys_full) },
 	{ "smtp_sentinel_flows_untracked_total", COUNTER,
-	  "Watched connect() calls whose outcome cannot be counted (not stashed).",
+	  "Watched connect() calls whose outcome cannot be counted (no free stash slot).",
 	  .counter = FIELD(flows_untracked) },
 	{ "smtp_sentinel_flow_outcomes_unmatched_total", COUNTER,
-	  "Outcomes of watched connects not found in their stash slot "
-	  "(made before sentineld started, or overwritten by another flow).",
+	  "Closes of established watched connections whose connect() was not stashed "
+	  "(made before sentineld started, or untracked).",
 	  .counter = FIELD(outcomes_unmatched) },
 	{ "smtp_sentinel_scrapes_total", COUNTER,
 	  "Scrapes of this endpoint.",
