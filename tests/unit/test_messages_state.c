@@ -205,6 +205,14 @@ static struct msg_table *restart(size_t max)
 	return old;
 }
 
+/* Save the table (into saved) and replace it by an empty one of max. */
+static void save_and_renew(size_t max)
+{
+	assert_int_equal(msg_table_save(tab, base, NAME, BOUND, 1, POSITIONS, &saved), 0);
+	msg_table_free(tab);
+	tab = new_table(max, true);
+}
+
 static const struct message *msg(const char *instance, const char *qid)
 {
 	return msg_table_find(tab, instance, qid);
@@ -493,15 +501,12 @@ static void test_file_over_the_readers_bound_is_refused(void **state)
 {
 	uint64_t generation;
 	char *positions;
-	struct msg_save_stats st;
 
 	(void)state;
 	build_varied_table();
-	assert_int_equal(msg_table_save(tab, base, NAME, BOUND, 1, POSITIONS, &st), 0);
-	msg_table_free(tab);
-	tab = new_table(100, true);
-	assert_int_equal(msg_table_load(tab, base, NAME, st.bytes - 1, &generation, &positions),
-			 -1);
+	save_and_renew(100);
+	assert_int_equal(msg_table_load(tab, base, NAME, saved.bytes - 1, &generation,
+					&positions), -1);
 	assert_int_equal(errno, EINVAL);
 	assert_int_equal(table_size(tab), 0);
 }
@@ -510,13 +515,10 @@ static void test_more_messages_than_the_table_holds_is_refused(void **state)
 {
 	uint64_t generation;
 	char *positions;
-	struct msg_save_stats st;
 
 	(void)state;
 	build_varied_table();
-	assert_int_equal(msg_table_save(tab, base, NAME, BOUND, 1, POSITIONS, &st), 0);
-	msg_table_free(tab);
-	tab = new_table(4, true);
+	save_and_renew(4);
 	assert_int_equal(msg_table_load(tab, base, NAME, BOUND, &generation, &positions), -1);
 	assert_int_equal(errno, EINVAL);
 	assert_int_equal(table_size(tab), 0);
