@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -45,6 +46,7 @@
 #include "maillog/syslog.h"
 #include "maillog/tail.h"
 #include "metrics.h"
+#include "postconf.h"
 #include "state.h"
 
 #define STATE_FILE "maillog.state"
@@ -82,6 +84,8 @@ struct maillog {
 	size_t len;
 	double t;
 	const struct postfix_record *rec;	/* the record being fed */
+	enum maillog_trust trust;
+	char trust_why[PATH_MAX + 256];
 };
 
 /* Seconds of CLOCK_MONOTONIC, for the decay of identity scores: log time
@@ -340,6 +344,60 @@ static char *restore_messages(struct maillog *m, const char *text)
 	return NULL;
 }
 
+/* A file is trusted when it is Postfix's own maillog_file, owned by root
+ * and writable by no one else (engine.h). */
+static bool file_trusted(const struct config *cfg, const char *path, const char *postfix_log,
+			 char *why, size_t cap)
+{
+	struct stat st;
+
+	if (!postfix_log[0] || strcmp(path, postfix_log) != 0) {
+		snprintf(why, cap, "%s is not Postfix's maillog_file (%s): any local user can "
+			 "write to a syslog file", path, postfix_log[0] ? postfix_log : "not set");
+		return false;
+	}
+	if (stat(path, &st) < 0) {
+		snprintf(why, cap, "%s, Postfix's maillog_file: %s", path, strerror(errno));
+		return false;
+	}
+	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		snprintf(why, cap, "%s, Postfix's maillog_file, is owned by uid %u with mode %04o: "
+			 "others can write to it", path, (unsigned)st.st_uid,
+			 (unsigned)(st.st_mode & 07777));
+		return false;
+	}
+	(void)cfg;
+	snprintf(why, cap, "%s is Postfix's own maillog_file (root, mode %04o): trusted", path,
+		 (unsigned)(st.st_mode & 07777));
+	return true;
+}
+
+static void decide_trust(struct maillog *m, const struct config *cfg)
+{
+	char postfix_log[PATH_MAX] = "", err[512];
+
+	m->trust = MAILLOG_UNTRUSTED;
+	if (m->ntails == 0) {
+		snprintf(m->trust_why, sizeof(m->trust_why), "no maillog is read");
+		return;
+	}
+	if (postconf_get(cfg->actions.postfix_bin_dir, cfg->actions.postfix_config_dir,
+			 "maillog_file", postfix_log, sizeof(postfix_log), err, sizeof(err)) < 0)
+		log_debug("maillog: %s", err);
+	for (size_t i = 0; i < cfg->nmaillog_paths; i++)
+		if (!file_trusted(cfg, cfg->maillog_paths[i], postfix_log, m->trust_why,
+				  sizeof(m->trust_why)))
+			return;
+	m->trust = MAILLOG_TRUSTED;
+}
+
+enum maillog_trust maillog_trust(const struct maillog *m, const char **why)
+{
+	if (why)
+		*why = m->trust_why;
+	return m->trust;
+}
+
 struct maillog *maillog_open(const struct config *cfg, struct counters *counters,
 			     struct series_table *identities, struct correlator *correlator,
 			     const struct maillog_events *ev)
@@ -420,6 +478,8 @@ struct maillog *maillog_open(const struct config *cfg, struct counters *counters
 	}
 	free(restored);
 	free(text);
+	decide_trust(m, cfg);
+	log_info("maillog: %s", m->trust_why);
 	m->opened = true;
 	return m;
 fail:

@@ -66,6 +66,19 @@ struct maillog_events {
 struct maillog *maillog_open(const struct config *cfg, struct counters *counters,
 			     struct series_table *identities, struct correlator *correlator,
 			     const struct maillog_events *ev);
+/*
+ * Trust (ARCHITECTURE.md): whether what this maillog reads may drive
+ * destructive actions.  A file is trusted only when it is Postfix's own
+ * maillog_file (postconf(1) of [actions] postfix_config_dir names it) and
+ * it is owned by root and writable by no one else; any other file (a
+ * syslog file: `logger` writes there for any local user) is untrusted.
+ * Decided at maillog_open(); why is a sentence for the start-up log and
+ * `sentinelctl status`, valid while m is.
+ */
+enum maillog_trust { MAILLOG_UNTRUSTED = 0, MAILLOG_TRUSTED = 1 };
+
+enum maillog_trust maillog_trust(const struct maillog *m, const char **why);
+
 /* The in-flight message table (for the queue ids of an identity). */
 const struct msg_table *maillog_messages(const struct maillog *m);
 /* Saves the positions and the message table, then frees. */
