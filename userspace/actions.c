@@ -50,6 +50,7 @@ static const char *const kind_names[ACTION_COUNT] = {
 static const char *const result_names[RESULT_COUNT] = {
 	[RESULT_OK] = "ok", [RESULT_FAILED] = "failed", [RESULT_RETRY] = "retry",
 	[RESULT_OBSERVED] = "observed", [RESULT_SKIPPED] = "skipped",
+	[RESULT_UNTRUSTED] = "untrusted",
 };
 
 const char *action_kind_name(enum action_kind k)
@@ -74,6 +75,18 @@ const char *actions_login(const char *identity)
 		if (*p <= ' ' || *p == 0x7f || *p == '#')
 			return NULL;
 	return n > 0 && n < ACTIONS_LOGIN_MAX ? login : NULL;
+}
+
+const char *actions_login_inexact(const char *identity)
+{
+	const char *login = identity + 5;
+
+	if (strlen(login) + 4 >= POSTFIX_TEXT_MAX)
+		return "the login is as long as the maillog keeps (over 251 bytes): it may "
+		       "have been cut";
+	if (strstr(login, UTF8_REPLACEMENT))
+		return "the login has U+FFFD: bytes that were not UTF-8 may have been replaced";
+	return NULL;
 }
 
 void sfmt(char *buf, size_t cap, const char *fmt, ...)
@@ -284,7 +297,8 @@ static void advance(struct actions *a, struct request *r, const struct run_resul
 	if (hook) {
 		r->hook_due = false;
 	} else {
-		if (!r->observe && a->cfg.action_hook[0] && kind != ACTION_HOOK) {
+		if (!r->observe && !r->untrusted && a->cfg.action_hook[0] &&
+		    kind != ACTION_HOOK) {
 			r->hook_due = true;
 			r->hook_for = kind;
 			r->hook_result = o.result;
@@ -292,6 +306,7 @@ static void advance(struct actions *a, struct request *r, const struct run_resul
 		r->cur++;
 		r->qi = 0;
 		r->gone = 0;
+		r->unconfirmed = 0;
 		r->work.n = 0;
 		r->todo.n = 0;
 	}
@@ -478,6 +493,23 @@ int actions_submit(struct actions *a, const struct action_request *req, char *er
 void actions_tick(struct actions *a)
 {
 	pump(a);
+}
+
+void actions_set_trust(struct actions *a, bool trusted)
+{
+	a->trusted = trusted;
+}
+
+bool actions_acting(const struct actions *a)
+{
+	return a->cfg.enforce && (a->trusted || a->cfg.trust_syslog_file);
+}
+
+bool actions_account(const struct actions *a, const char *identity)
+{
+	if (strncmp(identity, "sasl:", 5) == 0)
+		return identity[5] != '\0';
+	return a->cfg.act_on_uid && strncmp(identity, "uid:", 4) == 0 && identity[4] != '\0';
 }
 
 bool actions_locked(const struct actions *a, const char *identity)

@@ -99,6 +99,7 @@ enum action_result {
 	RESULT_RETRY,		/* failed, will retry */
 	RESULT_OBSERVED,	/* observe mode: decided, not done */
 	RESULT_SKIPPED,		/* nothing to do (no queue ids, not a sasl: identity...) */
+	RESULT_UNTRUSTED,	/* enforce mode, but the maillog is untrusted: not done */
 	RESULT_COUNT
 };
 
@@ -137,6 +138,9 @@ struct actions_config {
 	double timeout;			/* per command, seconds */
 	unsigned retries;
 	double cooldown;		/* seconds */
+	bool trust_syslog_file;		/* act on an untrusted maillog too */
+	bool act_on_uid;		/* uid: identities are accounts */
+	char postfix_daemon_dir[PATH_MAX];	/* "" : a session cut checks no exe */
 };
 
 /* What happened, for metrics, incidents and sentinelctl. */
@@ -159,6 +163,8 @@ struct actions_callbacks {
 struct actions_stats {
 	uint64_t results[ACTION_COUNT][RESULT_COUNT];
 	uint64_t refused;		/* queue full, bad request */
+	uint64_t unconfirmed;		/* messages not touched: the queue file did not
+					 * name the identity's login */
 	uint64_t locked;		/* gauge: logins in the map */
 	uint64_t held;			/* gauge: messages held by us, not released or deleted */
 	uint64_t queued;		/* gauge: requests waiting or running */
@@ -177,6 +183,20 @@ int actions_submit(struct actions *a, const struct action_request *req, char *er
 /* Retries whose backoff ran out; call every 100 ms or so. */
 void actions_tick(struct actions *a);
 
+/*
+ * Trust (ARCHITECTURE.md): whether the maillog that the requests come from
+ * may drive destructive actions.  Until told, it may not.  In enforce mode
+ * with an untrusted maillog (and trust_syslog_file = no) every step of a
+ * request that is not manual is recorded with result "untrusted" and
+ * nothing runs, as in observe mode; manual requests (sentinelctl) act.
+ */
+void actions_set_trust(struct actions *a, bool trusted);
+/* Enforce mode, and the maillog trusted or trust_syslog_file = yes. */
+bool actions_acting(const struct actions *a);
+/* Whether identity is an account that a request not made by hand may act
+ * on: "sasl:LOGIN", and "uid:N" when act_on_uid; never "client:IP". */
+bool actions_account(const struct actions *a, const char *identity);
+
 bool actions_locked(const struct actions *a, const char *identity);
 /* Locked logins, for sentinelctl status: at most cap. */
 size_t actions_locks(const struct actions *a, const char **logins, size_t cap);
@@ -187,5 +207,13 @@ const char *action_result_name(enum action_result r);
 
 /* The login of a "sasl:LOGIN" identity if it can be a map key, else NULL. */
 const char *actions_login(const char *identity);
+/* NULL when the login of a "sasl:LOGIN" identity is its exact bytes as
+ * logged, else why not: the maillog's copy cut it (it is within 4 bytes
+ * of the identity's bound) or replaced bytes that were not UTF-8 by
+ * U+FFFD (it has one).  Such a login is never a map key. */
+const char *actions_login_inexact(const char *identity);
+/* Whether postcat's output (len bytes) shows a queue file of identity's:
+ * the envelope's sasl_username=LOGIN for "sasl:LOGIN" (actions_steps.c). */
+bool actions_envelope_names(const char *text, size_t len, const char *identity);
 
 #endif

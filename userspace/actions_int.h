@@ -54,6 +54,9 @@ struct request {
 	char incident[ACTIONS_INCIDENT_MAX];
 	char qdir[64];			/* quarantine_dir/qdir/QID */
 	bool all, manual, observe, started;
+	bool untrusted;			/* enforce mode, untrusted maillog: as observe */
+	bool confirmed;			/* qids: only those whose queue file names
+					 * the identity (actions_steps.c) */
 	char *json;			/* for the hooks' stdin, never NULL */
 	struct qid_list qids;
 	struct action_session *sessions;
@@ -70,6 +73,8 @@ struct request {
 	struct qid_list todo;		/* quarantine: the qids on hold */
 	struct qid_list work;		/* quarantine: copied; release: ours */
 	size_t qi, gone;
+	size_t held_count;		/* hold ALL, while its qids are confirmed */
+	size_t unconfirmed;		/* quarantine: copies that were not its */
 	/* this attempt, not persisted */
 	double t0;
 	json_t *cmds;
@@ -118,6 +123,7 @@ struct actions {
 	struct run_result *pending_res;	/* a command that could not start */
 	struct cmd cmd;
 	uint64_t held;
+	bool trusted;			/* actions_set_trust() */
 };
 
 enum step_status { STEP_RUN, STEP_DONE, STEP_FAIL };

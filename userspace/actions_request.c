@@ -117,6 +117,9 @@ const char *request_check(const struct actions *a, const struct action_request *
 		return "bad incident id";
 	if ((q->kind == REQ_LOCK || q->kind == REQ_UNLOCK) && strncmp(q->identity, "sasl:", 5) != 0)
 		return "only a sasl: identity can be locked";
+	if (!q->manual && !actions_account(a, q->identity))
+		return "not an account: only sasl: identities (and uid: with act_on_uid = yes) "
+		       "are acted on";
 	if (q->nqids > ACTIONS_MAX_QIDS || (q->nqids && !q->qids))
 		return "too many queue ids";
 	for (size_t i = 0; i < q->nqids; i++)
@@ -239,6 +242,7 @@ struct request *request_new(struct actions *a, const struct action_request *q)
 	snprintf(r->incident, sizeof(r->incident), "%s", q->incident);
 	r->manual = q->manual;
 	r->observe = !a->cfg.enforce && !q->manual;
+	r->untrusted = a->cfg.enforce && !q->manual && !actions_acting(a);
 	r->all = q->kind == REQ_RESPOND ? a->cfg.hold_all : q->all;
 	if (r->incident[0]) {
 		snprintf(r->qdir, sizeof(r->qdir), "%s", r->incident);

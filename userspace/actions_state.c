@@ -109,6 +109,8 @@ static json_t *request_json(const struct request *r)
 	set(o, "all", json_boolean(r->all));
 	set(o, "manual", json_boolean(r->manual));
 	set(o, "observe", json_boolean(r->observe));
+	set(o, "untrusted", json_boolean(r->untrusted));
+	set(o, "confirmed", json_boolean(r->confirmed));
 	set(o, "started", json_boolean(r->started));
 	set(o, "json", jstr(r->json));
 	set(o, "qids", qids_json(&r->qids));
@@ -260,6 +262,8 @@ static struct request *request_from(const json_t *o)
 	r->all = json_is_true(json_object_get(o, "all"));
 	r->manual = json_is_true(json_object_get(o, "manual"));
 	r->observe = json_is_true(json_object_get(o, "observe"));
+	r->untrusted = json_is_true(json_object_get(o, "untrusted"));
+	r->confirmed = json_is_true(json_object_get(o, "confirmed"));
 	r->started = json_is_true(json_object_get(o, "started"));
 	r->hook_due = json_is_true(json_object_get(o, "hook_due"));
 	r->hook_for = (enum action_kind)hook_for;

@@ -33,6 +33,9 @@
 
 #define RELEASE_MAX (1 << 20)
 
+/* Phases of the confirmation of queue ids (confirm()), apart from a step's own. */
+enum { PHASE_CONFIRM_LIST = 100, PHASE_CONFIRM_CAT };
+
 static const char *const step_names[STEP_COUNT] = {
 	[STEP_HOLD] = "hold", [STEP_LOCK] = "lock", [STEP_CUT] = "cut",
 	[STEP_LOCK_HOOK] = "lock_hook", [STEP_QUARANTINE] = "quarantine",
@@ -63,6 +66,12 @@ enum action_kind step_kind(enum step s)
 	};
 
 	return s < STEP_COUNT ? kinds[s] : ACTION_HOOK;
+}
+
+/* The result of a step that is decided, not done. */
+static enum action_result dry(const struct request *r)
+{
+	return r->observe ? RESULT_OBSERVED : RESULT_UNTRUSTED;
 }
 
 static enum step_status done(struct outcome *o, enum action_result result, size_t count,
@@ -152,11 +161,13 @@ static bool sorted_has(const struct qid_list *l, const char *qid)
 	return l->n && bsearch(qid, l->v, l->n, sizeof(*l->v), cmp_qid) != NULL;
 }
 
-/* The hold queue of the snapshot into out, minus the sorted lists not1 and
- * not2 (either may be NULL); *overflow when it has more than max. */
+/* The hold queue of the snapshot (every queue when r->phase is a confirm
+ * phase) into out, minus the sorted lists not1 and not2 (either may be
+ * NULL); *overflow when it has more than max. */
 static int snapshot_read(struct actions *a, struct request *r, struct qid_list *out, size_t max,
 			 bool *overflow, const struct qid_list *not1, const struct qid_list *not2)
 {
+	bool any = r->phase == PHASE_CONFIRM_LIST;
 	char path[PATH_MAX], *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -172,7 +183,7 @@ static int snapshot_read(struct actions *a, struct request *r, struct qid_list *
 		const char *queue = json_string_value(json_object_get(j, "queue_name"));
 		const char *qid = json_string_value(json_object_get(j, "queue_id"));
 
-		if (queue && qid && strcmp(queue, "hold") == 0 && qid_valid(qid) &&
+		if (queue && qid && (any || strcmp(queue, "hold") == 0) && qid_valid(qid) &&
 		    !(not1 && sorted_has(not1, qid)) && !(not2 && sorted_has(not2, qid))) {
 			if (out->n < max)
 				qid_list_add(out, qid);
@@ -195,16 +206,187 @@ static bool has_step(const struct request *r, enum step s)
 	return false;
 }
 
+/*
+ * Whether the envelope of a queue file (postcat's output, up to its first
+ * "*** MESSAGE CONTENTS" line: never the message, which the sender wrote)
+ * says it is identity's: Postfix's own named attribute sasl_username=LOGIN
+ * for "sasl:LOGIN", the byte-exact login; for "uid:N" (a local submission)
+ * and "client:IP", no sasl_username, and for uid: no client_address
+ * attribute, for client: client_address=IP.
+ */
+bool actions_envelope_names(const char *text, size_t len, const char *identity)
+{
+	static const char sasl[] = "named_attribute: sasl_username=";
+	static const char addr[] = "named_attribute: client_address=";
+	const char *p = text, *end = text + len;
+	bool has_sasl = false, sasl_ok = false, has_addr = false, addr_ok = false;
+	bool is_sasl = strncmp(identity, "sasl:", 5) == 0;
+	bool is_client = strncmp(identity, "client:", 7) == 0;
+
+	if (!is_sasl && !is_client && strncmp(identity, "uid:", 4) != 0)
+		return false;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl ? nl : end) - p);
+
+		if (n >= 20 && memcmp(p, "*** MESSAGE CONTENTS", 20) == 0)
+			break;
+		if (n >= sizeof(sasl) - 1 && memcmp(p, sasl, sizeof(sasl) - 1) == 0) {
+			const char *v = p + sizeof(sasl) - 1;
+			size_t vn = n - (sizeof(sasl) - 1);
+
+			has_sasl = true;
+			sasl_ok = is_sasl && vn == strlen(identity + 5) &&
+				  memcmp(v, identity + 5, vn) == 0;
+		}
+		if (n >= sizeof(addr) - 1 && memcmp(p, addr, sizeof(addr) - 1) == 0) {
+			const char *v = p + sizeof(addr) - 1;
+			size_t vn = n - (sizeof(addr) - 1);
+
+			has_addr = true;
+			addr_ok = is_client && vn == strlen(identity + 7) &&
+				  memcmp(v, identity + 7, vn) == 0;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	if (is_sasl)
+		return sasl_ok;
+	if (is_client)
+		return !has_sasl && addr_ok;
+	return !has_sasl && !has_addr;
+}
+
+/* The envelope of the file at path (a quarantined copy) names identity. */
+static bool file_names(const char *path, const char *identity)
+{
+	char *buf = xmalloc(RUN_OUT_MAX);
+	size_t n = 0;
+	FILE *f = fopen(path, "re");
+	bool ok;
+
+	if (f) {
+		n = fread(buf, 1, RUN_OUT_MAX, f);
+		fclose(f);
+	}
+	ok = f && actions_envelope_names(buf, n, identity);
+	free(buf);
+	return ok;
+}
+
+/*
+ * Before a message is held or deleted as identity's, its queue file must
+ * say so (actions_envelope_names()): a log line is not enough, since the
+ * line that gave the queue id its identity may be forged.  Two phases:
+ * the queue is listed (postqueue -j; postcat would wait a second for each
+ * message that is gone), then each of r->qids still queued is read with
+ * `postcat -e -q QID` (the envelope only: a few ms each).  Then r->qids
+ * keeps only the confirmed ones, and r->confirmed is set; the others are
+ * counted (unconfirmed) and left alone.  *finished when it is over.
+ */
+static enum step_status confirm(struct actions *a, struct request *r,
+				const struct run_result *res, struct outcome *o, bool *finished)
+{
+	*finished = false;
+	if (r->phase != PHASE_CONFIRM_LIST && r->phase != PHASE_CONFIRM_CAT) {
+		r->phase = PHASE_CONFIRM_LIST;
+		r->todo.n = 0;
+		r->work.n = 0;
+		r->gone = 0;
+		return snapshot_start(a, r);
+	}
+	if (r->phase == PHASE_CONFIRM_LIST) {
+		struct qid_list queued = { 0 };
+		bool overflow;
+
+		if (!res)
+			return snapshot_start(a, r);
+		if (!run_ok(res))
+			return failed(o, "postqueue -j", res);
+		if (snapshot_read(a, r, &queued, RELEASE_MAX, &overflow, NULL, NULL) < 0) {
+			sfmt(o->detail, sizeof(o->detail), "postqueue -j output: %s",
+			     strerror(errno));
+			return STEP_FAIL;
+		}
+		if (queued.n)
+			qsort(queued.v, queued.n, sizeof(*queued.v), cmp_qid);
+		for (size_t i = 0; i < r->qids.n; i++)
+			if (overflow || sorted_has(&queued, r->qids.v[i]))
+				qid_list_add(&r->todo, r->qids.v[i]);
+			else
+				r->gone++;
+		qid_list_free(&queued);
+		r->phase = PHASE_CONFIRM_CAT;
+		r->qi = 0;
+		res = NULL;
+	}
+	if (res) {	/* postcat -e of todo[qi] */
+		if (run_ok(res) && actions_envelope_names(res->out, res->out_len, r->identity))
+			qid_list_add(&r->work, r->todo.v[r->qi]);
+		else if (run_ok(res))
+			a->st.unconfirmed++;
+		else
+			r->gone++;	/* delivered meanwhile */
+		r->qi++;
+	}
+	if (r->qi < r->todo.n) {
+		cmd_reset(&a->cmd);
+		cmd_postfix(a, &a->cmd, "postcat");
+		cmd_arg(&a->cmd, "-e");
+		cmd_arg(&a->cmd, "-q");
+		cmd_arg(&a->cmd, r->todo.v[r->qi]);
+		return STEP_RUN;
+	}
+	qid_list_free(&r->qids);
+	for (size_t i = 0; i < r->work.n; i++)
+		qid_list_add(&r->qids, r->work.v[i]);
+	r->confirmed = true;
+	*finished = true;
+	return STEP_RUN;
+}
+
+static size_t unconfirmed(const struct request *r)
+{
+	return r->todo.n - r->work.n;
+}
+
+/*
+ * Phases: 0 lists the hold queue first (hold ALL with a release to come),
+ * 1 holds; the identity's queue ids are confirmed (confirm()) before the
+ * hold of those ids, after a hold ALL (for the quarantine and release).
+ */
 static enum step_status hold(struct actions *a, struct request *r, const struct run_result *res,
 			     struct outcome *o)
 {
-	bool snapshot = r->all && has_step(r, STEP_RELEASE);
+	bool snapshot = r->all && has_step(r, STEP_RELEASE), finished;
+	enum step_status st;
 
-	if (r->observe)
-		return done(o, RESULT_OBSERVED, r->all ? 0 : r->qids.n, "%s",
+	if (r->observe || r->untrusted)
+		return done(o, dry(r), r->all ? 0 : r->qids.n, "%s",
 			    r->all ? "postsuper -h ALL" : "postsuper -h - (the identity's queue ids)");
 	if (!r->all && r->qids.n == 0)
 		return done(o, RESULT_SKIPPED, 0, "no queued message");
+	if (r->phase == PHASE_CONFIRM_LIST || r->phase == PHASE_CONFIRM_CAT ||
+	    (!r->all && !r->confirmed)) {
+		st = confirm(a, r, res, o, &finished);
+		if (!finished)
+			return st;
+		if (r->all)
+			return done(o, RESULT_OK, r->held_count,
+				    "%zu placed on hold (the whole queue); of the identity's, %zu "
+				    "confirmed by their queue file, %zu not (never quarantined), "
+				    "%zu not queued any more%s", r->held_count, r->qids.n,
+				    unconfirmed(r), r->gone,
+				    snapshot && !r->preheld_known ?
+				    "; postqueue -j failed, so the release will not know what was "
+				    "held before" : "");
+		if (r->qids.n == 0)
+			return done(o, RESULT_SKIPPED, 0,
+				    "nothing held: of the identity's queue ids, %zu not confirmed by "
+				    "their queue file, %zu not queued any more", unconfirmed(r),
+				    r->gone);
+		r->phase = 1;
+		res = NULL;
+	}
 	if (r->phase == 0) {
 		if (snapshot && !r->preheld_known) {
 			/* Not retried: holding matters more than a precise
@@ -237,10 +419,20 @@ static enum step_status hold(struct actions *a, struct request *r, const struct 
 		return failed(o, "postsuper -h", res);
 	o->count = postsuper_count(res, "Placed on hold", r->all ? 0 : r->qids.n);
 	a->held += o->count;
-	return done(o, RESULT_OK, o->count, "%zu placed on hold (%s)%s", o->count,
-		    r->all ? "the whole queue" : "the identity's queue ids",
-		    snapshot && !r->preheld_known ?
-		    "; postqueue -j failed, so the release will not know what was held before" : "");
+	if (r->all && r->qids.n > 0 && !r->confirmed) {
+		r->held_count = o->count;
+		st = confirm(a, r, NULL, o, &finished);
+		return st;
+	}
+	if (r->all)
+		return done(o, RESULT_OK, o->count, "%zu placed on hold (the whole queue)%s",
+			    o->count, snapshot && !r->preheld_known ?
+			    "; postqueue -j failed, so the release will not know what was held "
+			    "before" : "");
+	return done(o, RESULT_OK, o->count,
+		    "%zu placed on hold (the identity's queue ids confirmed by their queue file); "
+		    "%zu not confirmed, left alone; %zu not queued any more", o->count,
+		    unconfirmed(r), r->gone);
 }
 
 static enum step_status map_change(struct actions *a, struct request *r,
@@ -256,8 +448,12 @@ static enum step_status map_change(struct actions *a, struct request *r,
 		return done(o, lock ? RESULT_FAILED : RESULT_SKIPPED, 0,
 			    "the login cannot be a map key (whitespace, control characters, '#', "
 			    "or over %d bytes)", ACTIONS_LOGIN_MAX - 1);
-	if (r->observe)
-		return done(o, RESULT_OBSERVED, 1, "%s %s in %s", what, login,
+	/* a key that is not the login would lock someone else, or no one */
+	if (lock && actions_login_inexact(r->identity))
+		return done(o, RESULT_FAILED, 0, "not locked by map key: %s",
+			    actions_login_inexact(r->identity));
+	if (r->observe || r->untrusted)
+		return done(o, dry(r), 1, "%s %s in %s", what, login,
 			    a->have_map ? a->map.path : "(no sasl_access_map)");
 	if (!a->have_map) {
 		if (!lock)
@@ -322,8 +518,8 @@ static enum step_status cut(struct actions *a, struct request *r, struct outcome
 	(void)a;
 	if (r->nsessions == 0)
 		return done(o, RESULT_SKIPPED, 0, "no live session known");
-	if (r->observe)
-		return done(o, RESULT_OBSERVED, r->nsessions, "SOCK_DESTROY the sockets of %zu sessions",
+	if (r->observe || r->untrusted)
+		return done(o, dry(r), r->nsessions, "SOCK_DESTROY the sockets of %zu sessions",
 			    r->nsessions);
 	if (sockkill(r->sessions, r->nsessions, &st, err, sizeof(err)) < 0) {
 		snprintf(o->detail, sizeof(o->detail), "%s", err);
@@ -357,11 +553,17 @@ static enum step_status lock_hook(struct actions *a, struct request *r,
 			return done(o, RESULT_SKIPPED, 0, "the login has control characters");
 	if (!*login)
 		return done(o, RESULT_SKIPPED, 0, "empty login");
-	if (r->observe)
-		return done(o, RESULT_OBSERVED, 1, "lock_hook %s", lock ? "lock" : "unlock");
+	/* once per lock: a LOCK not made by hand after the lock is a late
+	 * session's cut (respond.c), and the hook ran with the lock */
+	if (lock && r->kind == REQ_LOCK && !r->manual && lock_find(a, login))
+		return done(o, RESULT_SKIPPED, 0, "%s is locked already: lock_hook ran then",
+			    login);
+	if (r->observe || r->untrusted)
+		return done(o, dry(r), 1, "lock_hook %s", lock ? "lock" : "unlock");
 	if (!res) {
 		hook_cmd(a, r, a->cfg.lock_hook);
 		cmd_arg(&a->cmd, lock ? "lock" : "unlock");
+		cmd_arg(&a->cmd, "--");	/* a login "--help" is not an option */
 		cmd_arg(&a->cmd, login);
 		return STEP_RUN;
 	}
@@ -418,8 +620,8 @@ static enum step_status quarantine(struct actions *a, struct request *r,
 
 	if (r->qids.n == 0)
 		return done(o, RESULT_SKIPPED, 0, "no queued message");
-	if (r->observe)
-		return done(o, RESULT_OBSERVED, r->qids.n, "postcat into %s/%s, then postsuper -d",
+	if (r->observe || r->untrusted)
+		return done(o, dry(r), r->qids.n, "postcat into %s/%s, then postsuper -d",
 			    a->cfg.quarantine_dir, r->qdir);
 	sfmt(dir, sizeof(dir), "%s/%s", a->cfg.quarantine_dir, r->qdir);
 	if (r->phase == 0) {
@@ -461,7 +663,12 @@ static enum step_status quarantine(struct actions *a, struct request *r,
 			sfmt(tmp, sizeof(tmp), "%s/.%s.tmp", dir, r->todo.v[r->qi]);
 			sfmt(final, sizeof(final), "%s/%s", dir, r->todo.v[r->qi]);
 			if (run_ok(res) && stat(tmp, &st) == 0 && st.st_size > 0 &&
-			    rename(tmp, final) == 0) {
+			    !file_names(tmp, r->identity)) {
+				unlink(tmp);	/* not the identity's: never deleted */
+				a->st.unconfirmed++;
+				r->unconfirmed++;
+			} else if (run_ok(res) && stat(tmp, &st) == 0 && st.st_size > 0 &&
+				   rename(tmp, final) == 0) {
 				qid_list_add(&r->work, r->todo.v[r->qi]);
 			} else {
 				unlink(tmp);
@@ -473,7 +680,8 @@ static enum step_status quarantine(struct actions *a, struct request *r,
 			const char *qid = r->todo.v[r->qi];
 
 			sfmt(final, sizeof(final), "%s/%s", dir, qid);
-			if (lstat(final, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+			if (lstat(final, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+			    file_names(final, r->identity)) {
 				if (!qid_list_has(&r->work, qid))
 					qid_list_add(&r->work, qid);
 				r->qi++;
@@ -488,8 +696,9 @@ static enum step_status quarantine(struct actions *a, struct request *r,
 			return STEP_RUN;
 		}
 		if (r->work.n == 0)
-			return done(o, RESULT_SKIPPED, 0, "none of the %zu messages could be copied",
-				    r->todo.n);
+			return done(o, RESULT_SKIPPED, 0, "none of the %zu messages could be copied "
+				    "(%zu not confirmed by their queue file)", r->todo.n,
+				    r->unconfirmed);
 		r->phase = 2;
 		res = NULL;
 	}
@@ -500,8 +709,8 @@ static enum step_status quarantine(struct actions *a, struct request *r,
 	o->count = postsuper_count(res, "Deleted", r->work.n);
 	held_sub(a, o->count);
 	return done(o, RESULT_OK, o->count,
-		    "%zu copied to %s and deleted; %zu not on hold any more", r->work.n, dir,
-		    r->gone);
+		    "%zu copied to %s and deleted; %zu not on hold any more; %zu not confirmed "
+		    "by their queue file, left alone", r->work.n, dir, r->gone, r->unconfirmed);
 }
 
 static enum step_status delete(struct actions *a, struct request *r, const struct run_result *res,
@@ -509,8 +718,11 @@ static enum step_status delete(struct actions *a, struct request *r, const struc
 {
 	if (r->qids.n == 0)
 		return done(o, RESULT_SKIPPED, 0, "no queued message");
-	if (r->observe)
-		return done(o, RESULT_OBSERVED, r->qids.n, "postsuper -d -");
+	if (r->observe || r->untrusted)
+		return done(o, dry(r), r->qids.n, "postsuper -d -");
+	if (!r->confirmed)
+		return done(o, RESULT_FAILED, 0, "the queue ids were not confirmed by their queue "
+			    "files (the hold failed): nothing deleted");
 	if (!res)
 		return postsuper_list(a, &r->qids, "-d");
 	if (!run_ok(res))
@@ -570,8 +782,8 @@ static enum step_status release_ours(struct actions *a, struct request *r,
 static enum step_status release(struct actions *a, struct request *r, const struct run_result *res,
 				struct outcome *o)
 {
-	if (r->observe)
-		return done(o, RESULT_OBSERVED, r->all ? 0 : r->qids.n, "postsuper -H");
+	if (r->observe || r->untrusted)
+		return done(o, dry(r), r->all ? 0 : r->qids.n, "postsuper -H");
 	if (r->kind == REQ_RESPOND)
 		return release_ours(a, r, res, o);
 	if (!r->all && r->qids.n == 0)

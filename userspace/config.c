@@ -392,6 +392,8 @@ static const struct config_key config_keys[] = {
 	{ "actions", "timeout", "30", parse_action_timeout },
 	{ "actions", "retries", "3", parse_retries },
 	{ "actions", "cooldown", "300", parse_cooldown },
+	{ "actions", "trust_syslog_file", "no", parse_trust_syslog_file },
+	{ "actions", "act_on_uid", "yes", parse_act_on_uid },
 	{ "control", "socket", CONTROL_DEFAULT_SOCKET, parse_control_socket },
 };
 

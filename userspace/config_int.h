@@ -33,6 +33,8 @@ int parse_control_socket(struct config *cfg, const char *value, char *err, size_
 int parse_mode(struct config *cfg, const char *value, char *err, size_t errlen);
 int parse_hold_scope(struct config *cfg, const char *value, char *err, size_t errlen);
 int parse_spam(struct config *cfg, const char *value, char *err, size_t errlen);
+int parse_trust_syslog_file(struct config *cfg, const char *value, char *err, size_t errlen);
+int parse_act_on_uid(struct config *cfg, const char *value, char *err, size_t errlen);
 int parse_action_timeout(struct config *cfg, const char *value, char *err, size_t errlen);
 int parse_cooldown(struct config *cfg, const char *value, char *err, size_t errlen);
 int parse_retries(struct config *cfg, const char *value, char *err, size_t errlen);

@@ -255,6 +255,27 @@ int parse_hold_scope(struct config *cfg, const char *value, char *err, size_t er
 	return 0;
 }
 
+static int parse_yes_no(const char *value, bool *out, char *err, size_t errlen)
+{
+	static const char *const words[] = { "no", "yes", NULL };
+	int i;
+
+	if (parse_word(value, words, &i, err, errlen) < 0)
+		return -1;
+	*out = i == 1;
+	return 0;
+}
+
+int parse_trust_syslog_file(struct config *cfg, const char *value, char *err, size_t errlen)
+{
+	return parse_yes_no(value, &cfg->actions.trust_syslog_file, err, errlen);
+}
+
+int parse_act_on_uid(struct config *cfg, const char *value, char *err, size_t errlen)
+{
+	return parse_yes_no(value, &cfg->actions.act_on_uid, err, errlen);
+}
+
 int parse_spam(struct config *cfg, const char *value, char *err, size_t errlen)
 {
 	static const char *const words[] = { "quarantine", "delete", "keep", NULL };

@@ -32,6 +32,7 @@ struct counters {
 	uint64_t maillog_parsed;	/* lines that are records we use */
 	uint64_t maillog_ignored;	/* well-formed, of no interest */
 	uint64_t maillog_unparsed;	/* not understood: counted, skipped */
+	uint64_t maillog_forged;	/* records refused as forged (never used) */
 	uint64_t maillog_long_lines;	/* over the tailer's bound: skipped */
 	uint64_t maillog_rotations;
 	uint64_t maillog_truncations;
@@ -62,6 +63,8 @@ struct counters {
 	uint64_t incidents_open;		/* gauge */
 	uint64_t actions[ACTION_COUNT][RESULT_COUNT];
 	uint64_t actions_refused;		/* request queue full or bad */
+	uint64_t actions_unconfirmed;		/* messages whose queue file did not
+						 * confirm the identity: untouched */
 	uint64_t locked_accounts;		/* gauge */
 	uint64_t held_messages;			/* gauge */
 	uint64_t detect_identities;		/* gauge */

@@ -128,10 +128,12 @@ static const struct metric_desc metric_table[] = {
 	  .counter = FIELD(scrapes) },
 	{ "smtp_sentinel_maillog_lines_total", COUNTER,
 	  "Maillog lines read: records used, well-formed lines of no interest, "
-	  "lines not understood (counted and skipped).",
+	  "lines not understood (counted and skipped), records refused as forged "
+	  "(a second client= for a queue id in flight: never used).",
 	  .labelled = { "result", { { "parsed", FIELD(maillog_parsed) },
 				    { "ignored", FIELD(maillog_ignored) },
-				    { "unparsed", FIELD(maillog_unparsed) } } } },
+				    { "unparsed", FIELD(maillog_unparsed) },
+				    { "forged", FIELD(maillog_forged) } } } },
 	{ "smtp_sentinel_maillog_long_lines_total", COUNTER,
 	  "Maillog lines longer than 64 KiB, skipped.",
 	  .counter = FIELD(maillog_long_lines) },
@@ -232,9 +234,14 @@ static const struct metric_desc metric_table[] = {
 	  "Identity windows dropped because max_identities was reached.",
 	  .counter = FIELD(detect_evictions) },
 	{ "smtp_sentinel_actions_total", COUNTER,
-	  "Action steps by action and result (observed: decided in observe mode, not run).",
+	  "Action steps by action and result (observed: decided in observe mode, not run; "
+	  "untrusted: decided in enforce mode from an untrusted maillog, not run).",
 	  .grid = { FIELD(actions), "action", "result", kind_name, result_name,
 		    ACTION_COUNT, RESULT_COUNT } },
+	{ "smtp_sentinel_action_messages_unconfirmed_total", COUNTER,
+	  "Queued messages an action left alone because their queue file (postcat) does "
+	  "not name the identity's SASL login.",
+	  .counter = FIELD(actions_unconfirmed) },
 	{ "smtp_sentinel_actions_refused_total", COUNTER,
 	  "Action requests refused (queue full, bad request).",
 	  .counter = FIELD(actions_refused) },

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "maillog/messages.h"
 #include "metrics.h"
+#include "postconf.h"
 #include "respond.h"
 #include "respond_priv.h"
 #include "state.h"
@@ -210,12 +211,6 @@ int respond_request(struct respond *r, enum request_kind kind, const char *ident
 	return rc;
 }
 
-static bool is_account(const char *identity)
-{
-	return strncmp(identity, "sasl:", 5) == 0 || strncmp(identity, "uid:", 4) == 0 ||
-	       strncmp(identity, "client:", 7) == 0;
-}
-
 /* smtp_sentinel_incidents_total{signal} is the detector's own count. */
 static void count_signals(struct respond *r)
 {
@@ -240,7 +235,8 @@ static void on_opened(const struct incident *inc, void *arg)
 	log_warnx("incident %s: %s: %s (score %.1f, %.3f s after its first message)",
 		  inc->id, inc->identity, sigs, inc->score, inc->opened - inc->first_seen);
 	r->dirty = true;
-	if (!is_account(inc->identity))
+	/* client:IP (inbound or relayed mail) and processes are reported only */
+	if (!actions_account(r->act, inc->identity))
 		return;
 	/* in observe mode the engine records each step as "observed" */
 	if (respond_request(r, REQ_RESPOND, inc->identity, r->cfg->actions.hold_all, false, inc,
@@ -249,7 +245,7 @@ static void on_opened(const struct incident *inc, void *arg)
 		log_warnx("incident %s: no action: %s", inc->id, err);
 		return;
 	}
-	if (r->cfg->actions.enforce)
+	if (actions_acting(r->act))
 		detect_set_state(r->det, inc->id, INCIDENT_ACTED);
 }
 
@@ -277,6 +273,7 @@ static void on_action(const struct action_event *ev, void *arg)
 	actions_stats(r->act, &st);
 	memcpy(r->counters->actions, st.results, sizeof(r->counters->actions));
 	r->counters->actions_refused = st.refused;
+	r->counters->actions_unconfirmed = st.unconfirmed;
 	r->counters->locked_accounts = st.locked;
 	r->counters->held_messages = st.held;
 	if (ev->kind == ACTION_LOCK && ev->result == RESULT_OK && ev->incident[0]) {
@@ -298,7 +295,7 @@ static void on_accepted(const struct message *m, double t, const char *line, siz
 	const struct incident *inc;
 
 	detect_message(r->det, &dm);
-	if (!r->cfg->actions.enforce)
+	if (!actions_acting(r->act) || !actions_account(r->act, m->identity))
 		return;
 	/* still arriving from an identity being acted on: hold it too */
 	inc = detect_open_for(r->det, m->identity);
@@ -332,7 +329,8 @@ static void cut_late_session(struct respond *r, struct who *w, const char *ip, l
 	struct action_session s = { .pid = pid };
 	char err[256];
 
-	if (!r->cfg->actions.enforce || !inc || inc->state != INCIDENT_ACTED || was_cut(w, ip, pid))
+	if (!actions_acting(r->act) || !actions_account(r->act, w->identity) || !inc ||
+	    inc->state != INCIDENT_ACTED || was_cut(w, ip, pid))
 		return;
 	snprintf(s.client_ip, sizeof(s.client_ip), "%s", ip);
 	mark_cut(w, &s);
@@ -376,6 +374,26 @@ struct maillog_events respond_maillog_events(struct respond *r)
 void respond_set_messages(struct respond *r, const struct msg_table *messages)
 {
 	r->messages = messages;
+}
+
+void respond_set_trust(struct respond *r, bool trusted, const char *why)
+{
+	const struct actions_config *c = &r->cfg->actions;
+
+	snprintf(r->trust_why, sizeof(r->trust_why), "%s", why ? why : "");
+	r->trusted = trusted;
+	actions_set_trust(r->act, trusted);
+	if (!c->enforce)
+		log_info("maillog %s: %s", trusted ? "trusted" : "untrusted", r->trust_why);
+	else if (trusted)
+		log_info("enforce mode acts: %s", r->trust_why);
+	else if (c->trust_syslog_file)
+		log_warnx("enforce mode acts on an untrusted maillog (trust_syslog_file = yes): "
+			  "%s; a forged line can lock an account or delete mail", r->trust_why);
+	else
+		log_warnx("enforce mode reports but does not act (no lock, hold, quarantine or "
+			  "delete; result \"untrusted\"): %s; see trust_syslog_file",
+			  r->trust_why);
 }
 
 void respond_flow(struct respond *r, double t, const char *claimed)
@@ -429,6 +447,7 @@ void respond_tick(struct respond *r)
 	actions_stats(r->act, &as);
 	memcpy(r->counters->actions, as.results, sizeof(r->counters->actions));
 	r->counters->actions_refused = as.refused;
+	r->counters->actions_unconfirmed = as.unconfirmed;
 	r->counters->locked_accounts = as.locked;
 	r->counters->held_messages = as.held;
 	if (r->dirty)
@@ -444,6 +463,8 @@ struct respond *respond_new(const struct config *cfg, struct counters *counters,
 	struct respond *r = xcalloc(1, sizeof(*r));
 	struct detect_callbacks dcb = { on_opened, on_updated, r };
 	struct actions_callbacks acb = { on_action, r };
+	struct actions_config acfg;
+	char err[512] = "";
 
 	r->cfg = cfg;
 	r->counters = counters;
@@ -459,10 +480,19 @@ struct respond *respond_new(const struct config *cfg, struct counters *counters,
 		goto fail;
 	}
 	r->det = detect_new(&cfg->detect, &dcb);
-	r->act = actions_new(&cfg->actions, runner, &acb);
+	acfg = cfg->actions;
+	if (postconf_get(acfg.postfix_bin_dir, acfg.postfix_config_dir, "daemon_directory",
+			 acfg.postfix_daemon_dir, sizeof(acfg.postfix_daemon_dir), err,
+			 sizeof(err)) < 0 || acfg.postfix_daemon_dir[0] != '/') {
+		log_warnx("Postfix's daemon_directory is unknown (%s): a session cut cannot check "
+			  "that a pid is Postfix's smtpd, and cuts none", err);
+		acfg.postfix_daemon_dir[0] = '\0';
+	}
+	r->act = actions_new(&acfg, runner, &acb);
 	if (!r->det || !r->act)
 		goto fail;
 	restore_incidents(r);
+	snprintf(r->trust_why, sizeof(r->trust_why), "no maillog is read");
 	log_info("detection on, actions in %s mode%s", cfg->actions.enforce ? "enforce" : "observe",
 		 cfg->actions.enforce ? "" : " (nothing is touched)");
 	return r;

@@ -52,6 +52,9 @@ void respond_free(struct respond *r);
 
 struct maillog_events respond_maillog_events(struct respond *r);
 void respond_set_messages(struct respond *r, const struct msg_table *messages);
+/* The maillog's trust level (maillog_trust()) and why, for the actions,
+ * the start-up log and status.  Until called: untrusted. */
+void respond_set_trust(struct respond *r, bool trusted, const char *why);
 
 /* A watched-port flow was established; claimed: the identity of the
  * delivery that was logged before it, or NULL (not known yet). */

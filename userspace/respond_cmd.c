@@ -58,10 +58,16 @@ static json_t *cmd_status(struct respond *r)
 
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(locked, json_string(locks[i]));
-	return json_pack("{s:b, s:s, s:s, s:f, s:{s:I, s:I, s:I, s:I, s:I}, "
-			 "s:{s:I, s:I, s:I}, s:I, s:o, s:I}",
+	return json_pack("{s:b, s:s, s:s, s:{s:s, s:s, s:b, s:b}, s:f, "
+			 "s:{s:I, s:I, s:I, s:I, s:I, s:I}, "
+			 "s:{s:I, s:I, s:I}, s:I, s:o, s:I, s:I}",
 			 "ok", 1, "version", r->version,
 			 "mode", r->cfg->actions.enforce ? "enforce" : "observe",
+			 "trust",
+			 "maillog", r->trusted ? "trusted" : "untrusted",
+			 "why", r->trust_why,
+			 "trust_syslog_file", r->cfg->actions.trust_syslog_file,
+			 "acting", actions_acting(r->act),
 			 "uptime", respond_now() - r->started,
 			 "maillog",
 			 "lines", (json_int_t)c->maillog_parsed + (json_int_t)c->maillog_ignored +
@@ -70,13 +76,15 @@ static json_t *cmd_status(struct respond *r)
 			 "unparsed", (json_int_t)c->maillog_unparsed,
 			 "sasl_logins", (json_int_t)c->sasl_logins,
 			 "sasl_auth_failures", (json_int_t)c->sasl_auth_failures,
+			 "forged", (json_int_t)c->maillog_forged,
 			 "flows",
 			 "events", (json_int_t)c->flow_events,
 			 "attributed", (json_int_t)c->flows_attributed,
 			 "unattributed", (json_int_t)c->flows_unattributed,
 			 "incidents_open", (json_int_t)c->incidents_open,
 			 "locked", locked,
-			 "held_messages", (json_int_t)c->held_messages);
+			 "held_messages", (json_int_t)c->held_messages,
+			 "unconfirmed_messages", (json_int_t)c->actions_unconfirmed);
 }
 
 static json_t *cmd_incidents(struct respond *r)

@@ -43,6 +43,8 @@ struct respond {
 	size_t npending_who;
 	int log_fd;			/* the incident log, O_APPEND */
 	bool dirty;			/* incidents changed since the last save */
+	bool trusted;			/* respond_set_trust() */
+	char trust_why[PATH_MAX + 256];
 	/* `top`: the flow counts of the previous call, for rates */
 	struct top_prev *top_prev;
 	double top_at;

@@ -321,6 +321,12 @@ int main(int argc, char **argv)
 		if (!d.maillog)
 			goto out;
 		respond_set_messages(d.respond, maillog_messages(d.maillog));
+		{
+			const char *why;
+			enum maillog_trust t = maillog_trust(d.maillog, &why);
+
+			respond_set_trust(d.respond, t == MAILLOG_TRUSTED, why);
+		}
 	}
 	if (d.cfg.control_socket[0]) {
 		d.control = control_open(d.cfg.control_socket, respond_command, d.respond);

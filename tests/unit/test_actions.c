@@ -96,11 +96,71 @@ static void script(const char *name, const char *body)
 	assert_int_equal(chmod(path(name), 0755), 0);
 }
 
+/*
+ * A fake queue: base/queue/QID is the envelope that the fake postcat
+ * prints (a message that is not there: postcat's fatal error, exit 1), and
+ * the fake postqueue -j lists every one of them as active.
+ */
+static void fake_queue(void)
+{
+	char body[1024];
+
+	assert_int_equal(mkdir(path("queue"), 0755), 0);
+	snprintf(body, sizeof(body),
+		 "for q; do :; done\n"
+		 "[ -f '%s'/\"$q\" ] || { echo \"postcat: fatal: open queue file $q\" >&2; exit 1; }\n"
+		 "cat '%s'/\"$q\"", path("queue"), path("queue"));
+	script("bin/postcat", body);
+	snprintf(body, sizeof(body),
+		 "for f in '%s'/*; do [ -f \"$f\" ] || continue; "
+		 "n=$(sed -n '1s,^[*]* ENVELOPE RECORDS \\([a-z]*\\)/.*,\\1,p' \"$f\"); "
+		 "echo \"{\\\"queue_name\\\":\\\"$n\\\",\\\"queue_id\\\":\\\"${f##*/}\\\"}\"; done",
+		 path("queue"));
+	script("bin/postqueue", body);
+}
+
+/* A message in queue (active, hold) whose queue file names login (NULL:
+ * a local submission). */
+static void queued_in(const char *queue, const char *qid, const char *login)
+{
+	char name[64], text[1024];
+
+	snprintf(name, sizeof(name), "queue/%s", qid);
+	snprintf(text, sizeof(text),
+		 "*** ENVELOPE RECORDS %s/%s ***\n"
+		 "named_attribute: rewrite_context=%s\n%s%s%s"
+		 "sender: someone@example.org\n"
+		 "*** MESSAGE CONTENTS active/%s ***\n"
+		 "Subject: hi\n\nnamed_attribute: sasl_username=forged-in-the-body\n"
+		 "*** MESSAGE FILE END active/%s ***\n",
+		 queue, qid, login ? "remote" : "local",
+		 login ? "named_attribute: sasl_username=" : "",
+		 login ? login : "", login ? "\nnamed_attribute: client_address=192.0.2.7\n" : "",
+		 qid, qid);
+	write_file(path(name), text);
+}
+
+static void queued_msg(const char *qid, const char *login)
+{
+	queued_in("active", qid, login);
+}
+
+/* The engine, told that the maillog is trusted. */
+static struct actions *trusted_new(const struct actions_callbacks *cb)
+{
+	struct actions *e = actions_new(&c, rn, cb);
+
+	if (e)
+		actions_set_trust(e, true);
+	return e;
+}
+
 static int setup(void **state)
 {
 	(void)state;
 	scratch_dir(base, sizeof(base), "actions");
 	assert_int_equal(mkdir(path("bin"), 0755), 0);
+	fake_queue();
 	nevents = 0;
 	rn = runner_new();
 	a = NULL;
@@ -125,6 +185,7 @@ static void config(bool enforce)
 	snprintf(c.postfix_bin_dir, sizeof(c.postfix_bin_dir), "%s", path("bin"));
 	c.timeout = 5;
 	c.retries = 0;
+	c.act_on_uid = true;
 }
 
 /* A hook script in the scratch directory, named in c's field (PATH_MAX). */
@@ -302,7 +363,7 @@ static void test_observe_mode_records_every_step_and_runs_nothing(void **state)
 	snprintf(c.quarantine_dir, sizeof(c.quarantine_dir), "%s", path("quarantine"));
 	hook(c.lock_hook, "hook", "touch \"$0.ran\"");
 	snprintf(c.action_hook, sizeof(c.action_hook), "%s", path("hook"));
-	a = actions_new(&c, rn, &callbacks);
+	a = trusted_new(&callbacks);
 	assert_non_null(a);
 	request(REQ_RESPOND, "sasl:alice@example.com", "inc-1");
 	q.qids = qids2;
@@ -338,7 +399,9 @@ static void test_manual_request_acts_in_observe_mode_and_retries_with_backoff(vo
 	config(false);
 	c.retries = 2;
 	script("bin/postsuper", "echo 'postsuper: fatal: queue is broken' >&2; exit 1");
-	a = actions_new(&c, rn, &callbacks);
+	queued_msg(qids2[0], "bob");
+	queued_msg(qids2[1], "bob");
+	a = trusted_new(&callbacks);
 	assert_non_null(a);
 	request(REQ_HOLD, "sasl:bob", "");
 	q.manual = true;
@@ -366,7 +429,8 @@ static void test_a_hung_command_times_out_and_fails(void **state)
 	config(true);
 	c.timeout = 0.3;
 	script("bin/postsuper", "exec sleep 30");
-	a = actions_new(&c, rn, &callbacks);
+	queued_msg(qids2[0], "bob");
+	a = trusted_new(&callbacks);
 	request(REQ_HOLD, "sasl:bob", "");
 	q.qids = qids2;
 	q.nqids = 1;
@@ -387,7 +451,9 @@ static void test_failed_hold_does_not_prevent_the_lock(void **state)
 	script("bin/postsuper", "exit 1");
 	hook(c.lock_hook, "lock-hook", "echo \"$@\" > \"$0.args\"; cat > \"$0.stdin\"");
 	c.spam = SPAM_KEEP;
-	a = actions_new(&c, rn, &callbacks);
+	queued_msg(qids2[0], "alice@example.com");
+	queued_msg(qids2[1], "alice@example.com");
+	a = trusted_new(&callbacks);
 	request(REQ_RESPOND, "sasl:alice@example.com", "inc-7");
 	q.incident_json = "{\"id\":\"inc-7\"}";
 	q.qids = qids2;
@@ -399,7 +465,7 @@ static void test_failed_hold_does_not_prevent_the_lock(void **state)
 	expect(1, ACTION_LOCK, RESULT_SKIPPED);	/* no sasl_access_map */
 	expect(2, ACTION_HOOK, RESULT_OK);
 	out = read_file(path("lock-hook.args"));
-	assert_string_equal(out, "lock alice@example.com\n");
+	assert_string_equal(out, "lock -- alice@example.com\n");
 	out = read_file(path("lock-hook.stdin"));
 	assert_string_equal(out, "{\"id\":\"inc-7\"}");
 	/* without a map, the hook is the lock */
@@ -414,7 +480,7 @@ static void test_action_hook_runs_after_every_step(void **state)
 	config(true);
 	hook(c.action_hook, "action-hook",
 	     "echo \"$# $@\" >> \"$0.log\"; cat >> \"$0.log\"; echo >> \"$0.log\"");
-	a = actions_new(&c, rn, &callbacks);
+	a = trusted_new(&callbacks);
 	/* no queue ids: the hold is skipped, runs no command, and is reported */
 	request(REQ_HOLD, "sasl:carol", "inc-9");
 	q.incident_json = "{\"id\":\"inc-9\"}";
@@ -449,7 +515,7 @@ static void test_a_callback_may_submit_a_request(void **state)
 	(void)state;
 	config(true);
 	hook(c.action_hook, "action-hook", "exit 0");
-	a = actions_new(&c, rn, &cb);
+	a = trusted_new(&cb);
 	resubmit_to = a;
 	request(REQ_HOLD, "sasl:ivan", "inc-9");
 	assert_int_equal(submit(), 0);
@@ -468,8 +534,8 @@ static void test_login_that_is_no_map_key_fails_the_lock_but_runs_lock_hook(void
 	(void)state;
 	config(true);
 	snprintf(c.sasl_access_map, sizeof(c.sasl_access_map), "%s", path("sasl_access"));
-	hook(c.lock_hook, "lock-hook", "echo \"$2\" > \"$0.login\"");
-	a = actions_new(&c, rn, &callbacks);
+	hook(c.lock_hook, "lock-hook", "echo \"$3\" > \"$0.login\"");
+	a = trusted_new(&callbacks);
 	request(REQ_LOCK, "sasl:mallory #REJECT", "");
 	q.manual = true;
 	assert_int_equal(submit(), 0);
@@ -490,7 +556,7 @@ static void test_cooldown_merges_a_second_response_into_a_hold(void **state)
 	config(false);
 	c.cooldown = 60;
 	c.spam = SPAM_KEEP;
-	a = actions_new(&c, rn, &callbacks);
+	a = trusted_new(&callbacks);
 	request(REQ_RESPOND, "sasl:dave", "inc-1");
 	q.qids = qids2;
 	q.nqids = 2;
@@ -520,7 +586,7 @@ static void test_bad_requests_and_a_full_queue_are_refused(void **state)
 	(void)state;
 	config(true);
 	script("bin/postsuper", "exec sleep 30");
-	a = actions_new(&c, rn, &callbacks);
+	a = trusted_new(&callbacks);
 	request(REQ_HOLD, "sasl:bob", "");
 	q.qids = (const char (*)[POSTFIX_QID_MAX])bad;
 	q.nqids = 1;
@@ -572,12 +638,12 @@ static void test_locks_survive_a_restart_and_unlock_lifts_them(void **state)
 	(void)state;
 	config(true);
 	hook(c.lock_hook, "lock-hook", "exit 0");
-	a = actions_new(&c, rn, &callbacks);
+	a = trusted_new(&callbacks);
 	request(REQ_LOCK, "sasl:frank", "");
 	assert_int_equal(submit(), 0);
 	drive(5);
 	actions_free(a);
-	a = actions_new(&c, rn, &callbacks);
+	a = trusted_new(&callbacks);
 	assert_true(actions_locked(a, "sasl:frank"));
 	assert_true(actions_locked(a, "sasl:FRANK"));	/* keys fold as in postmap */
 	assert_false(actions_locked(a, "sasl:grace"));
@@ -588,7 +654,7 @@ static void test_locks_survive_a_restart_and_unlock_lifts_them(void **state)
 	drive(5);
 	assert_false(actions_locked(a, "sasl:frank"));
 	actions_free(a);
-	a = actions_new(&c, rn, &callbacks);
+	a = trusted_new(&callbacks);
 	assert_false(actions_locked(a, "sasl:frank"));
 }
 
@@ -597,20 +663,20 @@ static void test_an_unfinished_step_resumes_after_a_restart(void **state)
 	(void)state;
 	config(true);
 	hook(c.lock_hook, "lock-hook", "sleep 0.3; echo \"$@\" >> \"$0.log\"");
-	a = actions_new(&c, rn, &callbacks);
+	a = trusted_new(&callbacks);
 	request(REQ_LOCK, "sasl:heidi", "inc-5");
 	assert_int_equal(submit(), 0);
 	assert_int_equal(runner_running(rn), 1);	/* the hook runs: crash now */
 	actions_free(a);
 	runner_free(rn);
 	rn = runner_new();
-	a = actions_new(&c, rn, &callbacks);
+	a = trusted_new(&callbacks);
 	assert_null(read_file(path("lock-hook.log")));
 	nevents = 0;
 	drive(5);
 	assert_int_equal(nevents, 1);
 	expect(0, ACTION_HOOK, RESULT_OK);
-	assert_string_equal(read_file(path("lock-hook.log")), "lock heidi\n");
+	assert_string_equal(read_file(path("lock-hook.log")), "lock -- heidi\n");
 	assert_true(actions_locked(a, "sasl:heidi"));
 }
 
@@ -623,7 +689,7 @@ static void test_audit_lines_are_json_with_the_commands(void **state)
 	(void)state;
 	config(true);
 	script("bin/postsuper", "echo 'postsuper: fatal: no' >&2; exit 75");
-	a = actions_new(&c, rn, &callbacks);
+	a = trusted_new(&callbacks);
 	request(REQ_RELEASE, "sasl:ivan", "inc-8");
 	q.qids = qids2;
 	q.nqids = 2;
@@ -665,9 +731,13 @@ static void order_fixture(enum spam_policy spam)
 	snprintf(body, sizeof(body), "echo \"postsuper $1 $2 $(tr '\\n' ' ')\" >> '%s'",
 		 path("order.log"));
 	script("bin/postsuper", body);
-	snprintf(body, sizeof(body), "echo \"$1 $2\" >> '%s'", path("order.log"));
+	snprintf(body, sizeof(body), "echo \"$1 $3\" >> '%s'", path("order.log"));
 	hook(c.lock_hook, "lock-hook", body);
-	a = actions_new(&c, rn, &callbacks);
+	queued_msg("4F1B2C3D4E", "amy");
+	queued_msg("ABCDEF0123", "bob");
+	queued_msg("B0B0B0B0B0", "bob");
+	queued_msg("C0C0C0C0C0", "amy");
+	a = trusted_new(&callbacks);
 	assert_non_null(a);
 }
 
@@ -718,6 +788,7 @@ static void test_a_response_goes_ahead_of_a_waiting_hold_behind_the_running_one(
 	q.nqids = 1;
 	assert_int_equal(submit(), 0);
 	hold("sasl:bob", "inc-2", &qids4[1], 1);	/* waits */
+	queued_msg("B0B0B0B0B0", "carl");
 	request(REQ_RESPOND, "sasl:carl", "inc-3");
 	q.qids = &qids4[2];
 	q.nqids = 1;
@@ -740,7 +811,7 @@ static void test_late_holds_of_one_identity_and_incident_join_into_one(void **st
 	hold("sasl:amy", "inc-1", &qids4[3], 1);	/* the running one takes no more */
 	hold("sasl:bob", "inc-2", &qids4[2], 1);
 	hold("sasl:bob", "inc-2", &qids4[1], 2);	/* joins: B0B0... once */
-	hold("sasl:bob", "inc-4", &qids4[3], 1);	/* another incident: its own */
+	hold("sasl:amy", "inc-4", &qids4[3], 1);	/* another incident: its own */
 	assert_int_equal(queued(), 4);
 	drive(5);
 	assert_string_equal(read_file(path("order.log")),
@@ -776,7 +847,7 @@ static void respond_to_dave_and_stop(void)
 	config(false);
 	c.cooldown = 300;
 	c.spam = SPAM_KEEP;
-	a = actions_new(&c, rn, &callbacks);
+	a = trusted_new(&callbacks);
 	assert_non_null(a);
 	request(REQ_RESPOND, "sasl:dave", "inc-1");
 	q.qids = qids4;
@@ -802,7 +873,7 @@ static void test_the_cooldown_survives_a_restart(void **state)
 {
 	(void)state;
 	respond_to_dave_and_stop();
-	a = actions_new(&c, rn, &callbacks);
+	a = trusted_new(&callbacks);
 	assert_non_null(a);
 	respond_to_dave_again();
 	assert_int_equal(nevents, 1);	/* merged: the new queue id's hold only */
@@ -832,15 +903,15 @@ static void test_a_cooldown_that_ran_out_while_stopped_is_dropped(void **state)
 	(void)state;
 	respond_to_dave_and_stop();
 	age_cooldowns(299);
-	a = actions_new(&c, rn, &callbacks);
+	a = trusted_new(&callbacks);
 	actions_free(a);	/* still running: saved again */
 	age_cooldowns(2);
-	a = actions_new(&c, rn, &callbacks);
+	a = trusted_new(&callbacks);
 	actions_free(a);	/* ran out: dropped */
 	root = json_load_file(path("state/actions.state"), 0, NULL);
 	assert_int_equal(json_array_size(json_object_get(root, "cooldowns")), 0);
 	json_decref(root);
-	a = actions_new(&c, rn, &callbacks);
+	a = trusted_new(&callbacks);
 	respond_to_dave_again();
 	assert_int_equal(nevents, 2);	/* a response again: hold, lock */
 	expect(0, ACTION_HOLD, RESULT_OBSERVED);
@@ -857,7 +928,7 @@ static void test_a_state_without_cooldowns_loads(void **state)
 	write_file(path("state/actions.state"),
 		   "{\"version\":1,\"next_id\":7,\"held\":0,\"locks\":[{\"login\":\"frank\","
 		   "\"incident\":\"inc-0\",\"time\":1800000000.0,\"map\":false}],\"requests\":[]}");
-	a = actions_new(&c, rn, &callbacks);
+	a = trusted_new(&callbacks);
 	assert_non_null(a);
 	assert_true(actions_locked(a, "sasl:frank"));
 	respond_to_dave_again();
@@ -879,6 +950,288 @@ static void test_a_bad_state_file_stops_the_start(void **state)
 	write_file(path("state/actions.state"),
 		   "{\"version\":1,\"requests\":[{\"kind\":\"respond\"}]}");
 	assert_null(actions_new(&c, rn, &callbacks));
+}
+
+/* ---- what may be acted on, and when (issue #9) ---------------------------- */
+
+static const char qids3[3][POSTFIX_QID_MAX] = { "A1A1A1A1A1", "B2B2B2B2B2", "C3C3C3C3C3" };
+
+static void test_untrusted_maillog_records_every_step_and_runs_nothing(void **state)
+{
+	struct action_session s = { .pid = 4242, .client_ip = "192.0.2.7" };
+	struct stat st;
+	struct actions_stats as;
+
+	(void)state;
+	config(true);
+	c.hold_all = true;
+	snprintf(c.postfix_bin_dir, sizeof(c.postfix_bin_dir), "%s", path("no-such-bin"));
+	snprintf(c.sasl_access_map, sizeof(c.sasl_access_map), "%s", path("sasl_access"));
+	snprintf(c.quarantine_dir, sizeof(c.quarantine_dir), "%s", path("quarantine"));
+	hook(c.lock_hook, "hook", "touch \"$0.ran\"");
+	snprintf(c.action_hook, sizeof(c.action_hook), "%s", path("hook"));
+	a = actions_new(&c, rn, &callbacks);	/* never told the maillog is trusted */
+	assert_non_null(a);
+	assert_false(actions_acting(a));
+	request(REQ_RESPOND, "sasl:victim", "inc-1");
+	q.qids = qids2;
+	q.nqids = 2;
+	q.sessions = &s;
+	q.nsessions = 1;
+	assert_int_equal(submit(), 0);
+	drive(5);
+	assert_int_equal(nevents, 6);
+	for (size_t i = 0; i < nevents; i++)
+		assert_int_equal(events[i].result, RESULT_UNTRUSTED);
+	assert_false(actions_locked(a, "sasl:victim"));
+	assert_int_equal(stat(path("hook.ran"), &st), -1);
+	assert_int_equal(stat(path("sasl_access"), &st), -1);
+	assert_int_equal(stat(path("quarantine"), &st), -1);
+	actions_stats(a, &as);
+	assert_int_equal(as.results[ACTION_LOCK][RESULT_UNTRUSTED], 1);
+	assert_string_equal(action_result_name(RESULT_UNTRUSTED), "untrusted");
+	/* the admin's own lock is not from the log: it acts */
+	request(REQ_LOCK, "sasl:victim", "");
+	q.manual = true;
+	assert_int_equal(submit(), 0);
+	drive(5);
+	expect(6, ACTION_LOCK, RESULT_FAILED);		/* it ran: there is no postmap here */
+	assert_int_equal(stat(path("hook.ran"), &st), 0);
+}
+
+static void test_trust_syslog_file_makes_an_untrusted_maillog_act(void **state)
+{
+	(void)state;
+	config(true);
+	c.trust_syslog_file = true;
+	hook(c.lock_hook, "lock-hook", "exit 0");
+	a = actions_new(&c, rn, &callbacks);
+	assert_true(actions_acting(a));
+	request(REQ_LOCK, "sasl:bob", "inc-1");
+	assert_int_equal(submit(), 0);
+	drive(5);
+	expect(1, ACTION_HOOK, RESULT_OK);
+	assert_true(actions_locked(a, "sasl:bob"));
+}
+
+static void test_only_accounts_are_acted_on_unless_by_hand(void **state)
+{
+	(void)state;
+	config(true);
+	c.act_on_uid = false;
+	a = trusted_new(&callbacks);
+	for (int k = REQ_RESPOND; k <= REQ_QUARANTINE; k++) {
+		request((enum request_kind)k, "client:192.0.2.7", "inc-1");
+		q.qids = qids2;
+		q.nqids = 2;
+		assert_int_equal(submit(), -1);
+		if (k != REQ_LOCK && k != REQ_UNLOCK)
+			assert_non_null(strstr(err, "not an account"));
+		request((enum request_kind)k, "uid:1000", "inc-1");
+		assert_int_equal(submit(), -1);
+	}
+	assert_false(actions_account(a, "client:192.0.2.7"));
+	assert_false(actions_account(a, "uid:1000"));
+	assert_false(actions_account(a, "cgroup:/system.slice/x"));
+	assert_false(actions_account(a, "sasl:"));
+	assert_true(actions_account(a, "sasl:bob@example.org"));
+	/* an admin may still hold an address's mail by hand */
+	request(REQ_HOLD, "client:192.0.2.7", "");
+	q.manual = true;
+	assert_int_equal(submit(), 0);
+	drive(5);
+	actions_free(a);
+	c.act_on_uid = true;
+	a = trusted_new(&callbacks);
+	assert_true(actions_account(a, "uid:1000"));
+	request(REQ_HOLD, "uid:1000", "inc-2");
+	assert_int_equal(submit(), 0);
+	drive(5);
+}
+
+/* postsuper that logs what it is asked and does it to the fake queue. */
+static void fake_postsuper(void)
+{
+	char body[2048];
+
+	snprintf(body, sizeof(body),
+		 "Q='%s'; in=$(cat | tr '\\n' ' '); echo \"postsuper $1 $2 $in\" >> '%s'\n"
+		 "case \"$1 $2\" in\n"
+		 "'-h ALL') for f in \"$Q\"/*; do sed -i '1s,RECORDS [a-z]*/,RECORDS hold/,' \"$f\"; done;;\n"
+		 "'-h -') for q in $in; do sed -i '1s,RECORDS [a-z]*/,RECORDS hold/,' \"$Q/$q\"; done;;\n"
+		 "'-H -') for q in $in; do sed -i '1s,RECORDS [a-z]*/,RECORDS active/,' \"$Q/$q\"; done;;\n"
+		 "'-d -') for q in $in; do rm -f \"$Q/$q\"; done;;\n"
+		 "esac",
+		 path("queue"), path("postsuper.log"));
+	script("bin/postsuper", body);
+}
+
+static void test_a_message_is_held_and_deleted_only_if_its_queue_file_names_the_login(void **state)
+{
+	struct actions_stats st;
+	struct stat sb;
+	static const char four[4][POSTFIX_QID_MAX] = { "A1A1A1A1A1", "B2B2B2B2B2", "C3C3C3C3C3",
+						       "D4D4D4D4D4" };
+
+	(void)state;
+	config(true);
+	c.spam = SPAM_DELETE;
+	fake_postsuper();
+	queued_msg("A1A1A1A1A1", "alice");	/* framed: someone else's */
+	queued_msg("B2B2B2B2B2", "mallory");	/* the spammer's own */
+	queued_msg("C3C3C3C3C3", NULL);		/* a local submission */
+	/* D4D4D4D4D4: delivered already */
+	a = trusted_new(&callbacks);
+	request(REQ_RESPOND, "sasl:mallory", "inc-1");
+	q.qids = four;
+	q.nqids = 4;
+	assert_int_equal(submit(), 0);
+	drive(5);
+	expect(0, ACTION_HOLD, RESULT_OK);
+	assert_int_equal(events[0].count, 1);
+	expect(2, ACTION_DELETE, RESULT_OK);
+	assert_string_equal(read_file(path("postsuper.log")),
+			    "postsuper -h - B2B2B2B2B2 \n"
+			    "postsuper -d - B2B2B2B2B2 \n");
+	assert_int_equal(stat(path("queue/A1A1A1A1A1"), &sb), 0);
+	assert_int_equal(stat(path("queue/C3C3C3C3C3"), &sb), 0);
+	assert_int_equal(stat(path("queue/B2B2B2B2B2"), &sb), -1);
+	actions_stats(a, &st);
+	assert_int_equal(st.unconfirmed, 2);
+}
+
+static void test_quarantine_copies_and_deletes_only_the_identitys_messages(void **state)
+{
+	struct stat sb;
+	struct actions_stats st;
+
+	(void)state;
+	config(true);
+	snprintf(c.quarantine_dir, sizeof(c.quarantine_dir), "%s", path("quarantine"));
+	fake_postsuper();
+	queued_in("hold", "A1A1A1A1A1", "alice");
+	queued_in("hold", "B2B2B2B2B2", "mallory");
+	queued_in("hold", "C3C3C3C3C3", "mallory2");	/* a login that starts the same */
+	a = trusted_new(&callbacks);
+	request(REQ_QUARANTINE, "sasl:mallory", "inc-1");
+	q.qids = qids3;
+	q.nqids = 3;
+	assert_int_equal(submit(), 0);
+	drive(5);
+	expect(0, ACTION_QUARANTINE, RESULT_OK);
+	assert_string_equal(read_file(path("postsuper.log")), "postsuper -d - B2B2B2B2B2 \n");
+	assert_int_equal(stat(path("quarantine/inc-1/B2B2B2B2B2"), &sb), 0);
+	assert_int_equal(stat(path("quarantine/inc-1/A1A1A1A1A1"), &sb), -1);
+	assert_int_equal(stat(path("queue/A1A1A1A1A1"), &sb), 0);
+	assert_int_equal(stat(path("queue/C3C3C3C3C3"), &sb), 0);
+	actions_stats(a, &st);
+	assert_int_equal(st.unconfirmed, 2);
+}
+
+static void test_spam_keep_with_hold_all_releases_everyone_but_the_spammer(void **state)
+{
+	(void)state;
+	config(true);
+	c.hold_all = true;
+	c.spam = SPAM_KEEP;
+	fake_postsuper();
+	queued_in("hold", "A1A1A1A1A1", "admin-held");	/* on hold before: stays */
+	queued_msg("B2B2B2B2B2", "mallory");		/* the spam: stays held */
+	queued_msg("C3C3C3C3C3", "alice");		/* framed onto mallory: released */
+	queued_msg("D4D4D4D4D4", "bob");		/* everyone else: released */
+	a = trusted_new(&callbacks);
+	request(REQ_RESPOND, "sasl:mallory", "inc-1");
+	q.qids = (const char (*)[POSTFIX_QID_MAX])"B2B2B2B2B2\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+		 "C3C3C3C3C3\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+	q.nqids = 2;
+	assert_int_equal(submit(), 0);
+	drive(5);
+	expect(0, ACTION_HOLD, RESULT_OK);
+	expect(2, ACTION_RELEASE, RESULT_OK);
+	assert_string_equal(read_file(path("postsuper.log")),
+			    "postsuper -h ALL \n"
+			    "postsuper -H - C3C3C3C3C3 D4D4D4D4D4 \n");
+}
+
+static void test_lock_hook_runs_once_per_lock_with_the_login_after_double_dash(void **state)
+{
+	struct action_session s = { .pid = 4242, .client_ip = "192.0.2.7" };
+
+	(void)state;
+	config(true);
+	c.spam = SPAM_KEEP;
+	hook(c.lock_hook, "lock-hook", "echo \"$@\" >> \"$0.log\"");
+	a = trusted_new(&callbacks);
+	request(REQ_RESPOND, "sasl:--help", "inc-1");
+	assert_int_equal(submit(), 0);
+	drive(5);
+	/* a late session of the locked login: cut, no second hook */
+	request(REQ_LOCK, "sasl:--help", "inc-1");
+	q.sessions = &s;
+	q.nsessions = 1;
+	assert_int_equal(submit(), 0);
+	drive(5);
+	assert_string_equal(read_file(path("lock-hook.log")), "lock -- --help\n");
+}
+
+static void test_an_inexact_login_is_never_a_map_key_but_lock_hook_runs(void **state)
+{
+	char longest[MSG_IDENTITY_MAX] = "sasl:";
+	struct stat st;
+
+	(void)state;
+	assert_null(actions_login_inexact("sasl:bob@example.org"));
+	assert_non_null(actions_login_inexact("sasl:b\xef\xbf\xbd" "b"));
+	memset(longest + 5, 'a', POSTFIX_TEXT_MAX - 1);	/* as long as a copy gets */
+	assert_non_null(actions_login_inexact(longest));
+	longest[5 + POSTFIX_TEXT_MAX - 4] = '\0';	/* a 4-byte character short */
+	assert_non_null(actions_login_inexact(longest));
+	longest[5 + POSTFIX_TEXT_MAX - 5] = '\0';
+	assert_null(actions_login_inexact(longest));
+	config(true);
+	snprintf(c.sasl_access_map, sizeof(c.sasl_access_map), "%s", path("sasl_access"));
+	hook(c.lock_hook, "lock-hook", "printf '%s|' \"$@\" > \"$0.args\"");
+	a = trusted_new(&callbacks);
+	request(REQ_RESPOND, "sasl:b\xef\xbf\xbd" "b", "inc-1");
+	assert_int_equal(submit(), 0);
+	drive(5);
+	expect(1, ACTION_LOCK, RESULT_FAILED);
+	assert_non_null(strstr(events[1].detail, "not locked by map key"));
+	assert_non_null(strstr(events[1].detail, "U+FFFD"));
+	assert_int_equal(stat(path("sasl_access"), &st), -1);
+	assert_string_equal(read_file(path("lock-hook.args")), "lock|--|b\xef\xbf\xbd" "b|");
+}
+
+static void test_envelope_confirmation_reads_the_envelope_only(void **state)
+{
+	const char *env = "*** ENVELOPE RECORDS active/X ***\n"
+			  "named_attribute: sasl_username=bob@example.org\n"
+			  "named_attribute: client_address=192.0.2.7\n"
+			  "*** MESSAGE CONTENTS active/X ***\n"
+			  "named_attribute: sasl_username=mallory\n";
+	const char *local = "*** ENVELOPE RECORDS active/Y ***\n"
+			    "named_attribute: rewrite_context=local\nsender: root\n";
+
+	(void)state;
+	assert_true(actions_envelope_names(env, strlen(env), "sasl:bob@example.org"));
+	assert_false(actions_envelope_names(env, strlen(env), "sasl:bob"));
+	assert_false(actions_envelope_names(env, strlen(env), "sasl:mallory"));
+	assert_false(actions_envelope_names(env, strlen(env), "uid:0"));
+	assert_false(actions_envelope_names(env, strlen(env), "client:192.0.2.7"));
+	assert_true(actions_envelope_names(local, strlen(local), "uid:0"));
+	assert_false(actions_envelope_names(local, strlen(local), "sasl:root"));
+	assert_false(actions_envelope_names(local, strlen(local), "cgroup:/x"));
+}
+
+static void test_map_keys_with_a_domain_part(void **state)
+{
+	size_t n;
+	char *out = sasl_map_edit("", 0, "bob@example.org", "inc-1", &n);
+
+	(void)state;
+	assert_string_equal(actions_login("sasl:bob@example.org"), "bob@example.org");
+	assert_string_equal(out, "bob@example.org " SASL_MAP_MARK " (inc-1)\n");
+	free(out);
 }
 
 int main(void)
@@ -911,6 +1264,16 @@ int main(void)
 		T(test_a_cooldown_that_ran_out_while_stopped_is_dropped),
 		T(test_a_state_without_cooldowns_loads),
 		T(test_a_bad_state_file_stops_the_start),
+		T(test_untrusted_maillog_records_every_step_and_runs_nothing),
+		T(test_trust_syslog_file_makes_an_untrusted_maillog_act),
+		T(test_only_accounts_are_acted_on_unless_by_hand),
+		T(test_a_message_is_held_and_deleted_only_if_its_queue_file_names_the_login),
+		T(test_quarantine_copies_and_deletes_only_the_identitys_messages),
+		T(test_spam_keep_with_hold_all_releases_everyone_but_the_spammer),
+		T(test_lock_hook_runs_once_per_lock_with_the_login_after_double_dash),
+		T(test_an_inexact_login_is_never_a_map_key_but_lock_hook_runs),
+		cmocka_unit_test(test_envelope_confirmation_reads_the_envelope_only),
+		cmocka_unit_test(test_map_keys_with_a_domain_part),
 #undef T
 	};
 

@@ -432,6 +432,40 @@ static void test_a_new_message_starts_clean_after_an_old_one_left(void **state)
 	assert_int_equal(m->accepted_at, 0);
 }
 
+/* A queue id's identity is never reassigned: a second client= for it is
+ * forged (issue #9: framing someone else's queued message). */
+static void test_a_second_client_line_for_a_queue_id_in_flight_is_forged_and_ignored(void **state)
+{
+	const struct message *m;
+	struct msg_stats st;
+
+	(void)state;
+	feed(SUBMIT);
+	feed(QUEUED);
+	feed("Nov 27 02:05:14 mx1 postfix/smtpd[666]: 4F3A21C0B2: "
+	     "client=unknown[192.0.2.66], sasl_method=PLAIN, sasl_username=mallory");
+	feed("Nov 27 02:05:14 mx1 postfix/pickup[667]: 4F3A21C0B2: uid=1000 from=<x>");
+	m = msg("postfix", "4F3A21C0B2");
+	assert_non_null(m);
+	assert_string_equal(m->identity, "sasl:alice@example.org");
+	assert_string_equal(m->client_ip, "203.0.113.7");
+	assert_true(m->accepted);
+	msg_table_stats(tab, &st);
+	assert_int_equal(st.forged, 2);
+	assert_int_equal(seen.naccepted, 1);
+	/* the same line read again (after a restart) is no forgery */
+	feed(SUBMIT);
+	msg_table_stats(tab, &st);
+	assert_int_equal(st.forged, 2);
+	assert_string_equal(msg("postfix", "4F3A21C0B2")->identity, "sasl:alice@example.org");
+	/* after its removed line, a queue id may start a new message */
+	feed(REMOVED);
+	feed("Nov 27 02:06:00 mx1 postfix/smtpd[668]: 4F3A21C0B2: client=unknown[192.0.2.9]");
+	assert_string_equal(msg("postfix", "4F3A21C0B2")->identity, "client:192.0.2.9");
+	msg_table_stats(tab, &st);
+	assert_int_equal(st.forged, 2);
+}
+
 static void test_queued_lists_the_identitys_messages_not_removed_newest_first(void **state)
 {
 	char qids[4][POSTFIX_QID_MAX];
@@ -478,6 +512,7 @@ int main(void)
 		T(test_full_table_evicts_the_oldest_and_counts_it),
 		T(test_churn_keeps_every_live_message_findable),
 		T(test_a_new_message_starts_clean_after_an_old_one_left),
+		T(test_a_second_client_line_for_a_queue_id_in_flight_is_forged_and_ignored),
 #undef T
 	};
 

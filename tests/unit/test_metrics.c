@@ -286,7 +286,7 @@ static void test_render_every_sample_follows_help_and_type_of_its_metric(void **
 			samples++;
 		}
 	}
-	assert_int_equal(families, 45);
+	assert_int_equal(families, 46);
 	assert_true(samples >= families);
 	expo_free(&e);
 }

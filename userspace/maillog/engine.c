@@ -85,6 +85,7 @@ struct maillog {
 	double t;
 	const struct postfix_record *rec;	/* the record being fed */
 	enum maillog_trust trust;
+	uint64_t forged_seen;		/* msg_stats.forged already counted */
 	char trust_why[PATH_MAX + 256];
 };
 
@@ -509,6 +510,9 @@ static void update_counters(struct maillog *m)
 		msg_table_stats(m->messages, &ms);
 		m->counters->messages_in_flight = ms.size;
 		m->counters->message_evictions = ms.evictions;
+		/* a delta: other sources of forged records count there too */
+		m->counters->maillog_forged += ms.forged - m->forged_seen;
+		m->forged_seen = ms.forged;
 	}
 	if (m->feed) {
 		struct maillog_feed_stats fs;

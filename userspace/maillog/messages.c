@@ -449,7 +449,8 @@ static void on_client(struct msg_table *t, const struct key *k, size_t in,
 {
 	struct entry *e = find_key(t, k);
 	struct slice ip = postfix_get(r, POSTFIX_F_CLIENT_IP);
-	char *id;
+	char id[MSG_IDENTITY_MAX], client_ip[POSTFIX_IP_MAX];
+	bool client = false;
 	size_t n, ipn;
 
 	if (e && e->m.reinjected && !e->m.accepted) {
@@ -458,14 +459,10 @@ static void on_client(struct msg_table *t, const struct key *k, size_t in,
 		e->m.last = sl->time;
 		return;
 	}
-	if (e)
-		drop(t, e);	/* a queue id used again: a new message */
-	e = insert_key(t, k, in, sl->time);
-	slice_copy_n(e->m.client_ip, sizeof(e->m.client_ip), ip, &ipn);
-	id = e->m.identity;
+	slice_copy_n(client_ip, sizeof(client_ip), ip, &ipn);
 	/* "sasl:" + POSTFIX_TEXT_MAX and "client:" + POSTFIX_IP_MAX fit */
 	if (r->kind == POSTFIX_PICKUP) {
-		snprintf(id, sizeof(e->m.identity), "uid:%ld", r->uid);
+		snprintf(id, sizeof(id), "uid:%ld", r->uid);
 	} else if (postfix_has(r, POSTFIX_F_SASL_USERNAME)) {
 		n = sizeof("sasl:") - 1;
 		memcpy(id, "sasl:", n);
@@ -473,9 +470,21 @@ static void on_client(struct msg_table *t, const struct key *k, size_t in,
 	} else {
 		n = sizeof("client:") - 1;
 		memcpy(id, "client:", n);
-		memcpy(id + n, e->m.client_ip, ipn + 1);
-		e->m.held = loopback(ip);
+		memcpy(id + n, client_ip, ipn + 1);
+		client = true;
 	}
+	if (e && !e->m.removed) {
+		/* never reassigned (messages.h); the same again is a line read again */
+		if (strcmp(e->m.identity, id) != 0 || strcmp(e->m.client_ip, client_ip) != 0)
+			t->stats.forged++;
+		return;
+	}
+	if (e)
+		drop(t, e);	/* a queue id used again: a new message */
+	e = insert_key(t, k, in, sl->time);
+	memcpy(e->m.client_ip, client_ip, ipn + 1);
+	copy_str(e->m.identity, sizeof(e->m.identity), id);
+	e->m.held = client && loopback(ip);
 }
 
 static void on_queued(struct msg_table *t, struct entry *e, const struct syslog_line *sl,

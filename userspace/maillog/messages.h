@@ -15,6 +15,14 @@
  *   smtp/local/... QID: to=<R>, ..., status=S     a delivery
  *   qmgr/postsuper QID: removed                   expires after the grace
  *
+ * A queue id's identity, once seen, is never reassigned: a client= or
+ * pickup record for a queue id in the table and not removed that names
+ * another identity (client address or SASL login) is counted as forged
+ * and ignored (Postfix logs one per message; `logger` can write any).
+ * One that names the same identity (a line read again after a restart)
+ * is ignored.  A queue id used again after its removed line is a new
+ * message.
+ *
  * A message is accepted once, at its first qmgr from= line after the line
  * that gave its identity; qmgr logs from= again for each retry of a
  * deferred message, and those do not count again.  Callbacks report each
@@ -142,6 +150,7 @@ struct msg_stats {
 	uint64_t handoffs;		/* deliveries to a content filter */
 	uint64_t links;			/* hand-offs that named a re-injected queue id */
 	uint64_t unknown;		/* records for a queue id not in the table */
+	uint64_t forged;		/* a second client= naming another identity */
 };
 
 struct msg_table;
