@@ -306,7 +306,7 @@ static void test_render_every_metric_is_described_once(void **state)
 			assert_string_not_equal(names[i], names[n]);
 		n++;
 	}
-	assert_int_equal(n, 45);
+	assert_int_equal(n, 46);
 	expo_free(&e);
 }
 
@@ -332,7 +332,7 @@ static void test_render_counter_names_end_in_total(void **state)
 			assert_memory_equal(kind, "gauge\n", 6);
 		}
 	}
-	assert_int_equal(counters, 32);
+	assert_int_equal(counters, 33);
 	expo_free(&e);
 }
 
