@@ -515,13 +515,13 @@ static enum step_status cut(struct actions *a, struct request *r, struct outcome
 	struct sockkill_stats st;
 	char err[256];
 
-	(void)a;
 	if (r->nsessions == 0)
 		return done(o, RESULT_SKIPPED, 0, "no live session known");
 	if (r->observe || r->untrusted)
 		return done(o, dry(r), r->nsessions, "SOCK_DESTROY the sockets of %zu sessions",
 			    r->nsessions);
-	if (sockkill(r->sessions, r->nsessions, &st, err, sizeof(err)) < 0) {
+	if (sockkill(r->sessions, r->nsessions, a->cfg.postfix_daemon_dir, &st, err,
+		     sizeof(err)) < 0) {
 		snprintf(o->detail, sizeof(o->detail), "%s", err);
 		return STEP_FAIL;
 	}

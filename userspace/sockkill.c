@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
@@ -55,23 +56,59 @@ int sockkill_parse_ip(const char *text, unsigned char addr[16])
 	return inet_pton(AF_INET6, text, addr) == 1 ? 0 : -1;
 }
 
-static bool is_smtpd(long pid)
+enum pid_kind { PID_SMTPD, PID_OTHER, PID_UNREADABLE };
+
+/* A pid that is gone is no error; one that is there but cannot be read is. */
+static enum pid_kind unreadable(const char *path, char *why, size_t cap)
 {
-	char path[64], comm[32] = "";
+	if (errno == ENOENT || errno == ESRCH)
+		return PID_OTHER;
+	snprintf(why, cap, "%s: %s", path, strerror(errno));
+	return PID_UNREADABLE;
+}
+
+/* Whether pid is Postfix's smtpd: comm "smtpd" and /proc/PID/exe
+ * daemon_dir/smtpd (a binary replaced by an upgrade reads "... (deleted)"). */
+static enum pid_kind pid_kind(long pid, const char *daemon_dir, char *why, size_t cap)
+{
+	char path[64], comm[32] = "", exe[PATH_MAX], want[PATH_MAX + 16];
 	ssize_t n;
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return false;
+		return unreadable(path, why, cap);
 	n = read(fd, comm, sizeof(comm) - 1);
+	if (n < 0) {
+		enum pid_kind k = unreadable(path, why, cap);
+
+		close(fd);
+		return k;
+	}
 	close(fd);
-	return n == 6 && memcmp(comm, "smtpd\n", 6) == 0;
+	if (n != 6 || memcmp(comm, "smtpd\n", 6) != 0)
+		return PID_OTHER;
+	if (!daemon_dir || !daemon_dir[0]) {
+		snprintf(why, cap, "Postfix's daemon_directory is unknown: pid %ld cannot be "
+			 "checked to be its smtpd", pid);
+		return PID_UNREADABLE;
+	}
+	snprintf(path, sizeof(path), "/proc/%ld/exe", pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	if (n < 0)
+		return unreadable(path, why, cap);
+	exe[n] = '\0';
+	snprintf(want, sizeof(want), "%s/smtpd", daemon_dir);
+	if (strcmp(exe, want) == 0)
+		return PID_SMTPD;
+	snprintf(want, sizeof(want), "%s/smtpd (deleted)", daemon_dir);
+	return strcmp(exe, want) == 0 ? PID_SMTPD : PID_OTHER;
 }
 
 /* Append the socket inodes of pid to t[*nt], each with addr. */
-static int pid_sockets(long pid, const unsigned char addr[16], struct target *t, size_t *nt)
+static enum pid_kind pid_sockets(long pid, const unsigned char addr[16], struct target *t,
+				 size_t *nt, char *why, size_t cap)
 {
 	char path[64], link[64];
 	struct dirent *de;
@@ -80,11 +117,22 @@ static int pid_sockets(long pid, const unsigned char addr[16], struct target *t,
 	snprintf(path, sizeof(path), "/proc/%ld/fd", pid);
 	d = opendir(path);
 	if (!d)
-		return -1;
+		return unreadable(path, why, cap);
 	while ((de = readdir(d)) != NULL) {
-		ssize_t n = readlinkat(dirfd(d), de->d_name, link, sizeof(link) - 1);
+		ssize_t n;
 		unsigned long ino;
 
+		if (de->d_name[0] == '.')
+			continue;
+		n = readlinkat(dirfd(d), de->d_name, link, sizeof(link) - 1);
+		if (n < 0 && errno != ENOENT) {	/* ENOENT: closed meanwhile */
+			enum pid_kind k;
+
+			snprintf(path, sizeof(path), "/proc/%ld/fd/%.16s", pid, de->d_name);
+			k = unreadable(path, why, cap);
+			closedir(d);
+			return k;
+		}
 		if (n <= 0)
 			continue;
 		link[n] = '\0';
@@ -97,7 +145,7 @@ static int pid_sockets(long pid, const unsigned char addr[16], struct target *t,
 		(*nt)++;
 	}
 	closedir(d);
-	return 0;
+	return PID_SMTPD;
 }
 
 static bool same_peer(const struct inet_diag_msg *m, const unsigned char want[16])
@@ -192,9 +240,10 @@ static int destroy(struct mnl_socket *nl, const struct found *f, uint32_t seq)
 	return mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL) == MNL_CB_ERROR ? -1 : 0;
 }
 
-int sockkill(const struct action_session *s, size_t n, struct sockkill_stats *st, char *err,
-	     size_t cap)
+int sockkill(const struct action_session *s, size_t n, const char *daemon_dir,
+	     struct sockkill_stats *st, char *err, size_t cap)
 {
+	char why[PATH_MAX + 128] = "";
 	struct target *t = xcalloc(SOCKKILL_MAX_INODES, sizeof(*t));
 	struct scan sc = { .t = t };
 	struct mnl_socket *nl = NULL;
@@ -206,11 +255,19 @@ int sockkill(const struct action_session *s, size_t n, struct sockkill_stats *st
 	for (size_t i = 0; i < n; i++) {
 		unsigned char addr[16];
 
-		if (sockkill_parse_ip(s[i].client_ip, addr) < 0 || s[i].pid <= 1 ||
-		    !is_smtpd(s[i].pid) || pid_sockets(s[i].pid, addr, t, &nt) < 0) {
+		enum pid_kind k;
+
+		if (sockkill_parse_ip(s[i].client_ip, addr) < 0 || s[i].pid <= 1) {
 			st->not_smtpd++;
 			continue;
 		}
+		k = pid_kind(s[i].pid, daemon_dir, why, sizeof(why));
+		if (k == PID_SMTPD)
+			k = pid_sockets(s[i].pid, addr, t, &nt, why, sizeof(why));
+		if (k == PID_OTHER)
+			st->not_smtpd++;
+		else if (k == PID_UNREADABLE)
+			st->unreadable++;
 	}
 	sc.nt = nt;
 	if (nt == 0) {
@@ -240,6 +297,11 @@ int sockkill(const struct action_session *s, size_t n, struct sockkill_stats *st
 	}
 	rc = 0;
 out:
+	if (rc == 0 && st->unreadable) {
+		snprintf(err, cap, "%zu session(s) could not be checked: %s (%zu sockets destroyed)",
+			 st->unreadable, why, st->destroyed);
+		rc = -1;
+	}
 	if (nl)
 		mnl_socket_close(nl);
 	free(sc.f);

@@ -2,9 +2,13 @@
 /*
  * sockkill.h - cut live SMTP sessions without killing smtpd, as `ss -K`.
  *
- * For each session {pid, client_ip}: the pid must be an smtpd (its comm
- * is "smtpd"; a pid reused by another program is left alone); its socket
- * inodes are read from /proc/PID/fd.  The TCP sockets of the host are
+ * For each session {pid, client_ip}: the pid must be Postfix's smtpd (its
+ * comm is "smtpd" and /proc/PID/exe is daemon_dir/smtpd; a pid that is
+ * gone or reused by another program is left alone, counted in not_smtpd);
+ * its socket inodes are read from /proc/PID/fd.  A pid that is there but
+ * cannot be checked (/proc/PID/exe or fd unreadable, daemon_dir unknown)
+ * makes the cut fail, after the sockets of the others are destroyed: a
+ * cut that could not look is never reported done.  The TCP sockets of the host are
  * dumped with NETLINK_SOCK_DIAG (inet_diag_req_v2, AF_INET and AF_INET6,
  * every state but LISTEN and TIME_WAIT), and each socket whose inode is
  * one of the session's and whose remote address is its client_ip (an
@@ -28,14 +32,15 @@
 
 struct sockkill_stats {
 	size_t not_smtpd;		/* sessions whose pid is gone or not smtpd */
+	size_t unreadable;		/* sessions whose pid could not be checked */
 	size_t matched;			/* sockets of the sessions to their clients */
 	size_t destroyed;
 };
 
 /* 0 when every matching socket was destroyed (none is fine), -1 with the
  * reason in err. */
-int sockkill(const struct action_session *s, size_t n, struct sockkill_stats *st, char *err,
-	     size_t cap);
+int sockkill(const struct action_session *s, size_t n, const char *daemon_dir,
+	     struct sockkill_stats *st, char *err, size_t cap);
 
 /* "192.0.2.7", "IPv6:2001:db8::1" or "2001:db8::1" into 16 bytes (IPv4 as
  * ::ffff:a.b.c.d).  0, or -1. */

@@ -19,7 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1234,6 +1236,68 @@ static void test_map_keys_with_a_domain_part(void **state)
 	free(out);
 }
 
+/* A process whose comm is "smtpd": a copy of sleep(1) named so, in dir. */
+static pid_t fake_smtpd(const char *dir)
+{
+	char exe[256], cmd[600];
+	pid_t pid;
+
+	snprintf(exe, sizeof(exe), "%s/smtpd", dir);
+	snprintf(cmd, sizeof(cmd), "cp /bin/sleep '%s'", exe);
+	assert_int_equal(system(cmd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execl(exe, "smtpd", "30", (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 100; i++) {	/* until exec is done */
+		char path[64], comm[16] = "";
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+		f = fopen(path, "r");
+		if (f) {
+			if (!fgets(comm, sizeof(comm), f))
+				comm[0] = '\0';
+			fclose(f);
+		}
+		if (strcmp(comm, "smtpd\n") == 0)
+			break;
+		usleep(10000);
+	}
+	return pid;
+}
+
+static void test_a_cut_needs_postfixs_smtpd_and_fails_when_it_cannot_check(void **state)
+{
+	struct action_session s = { .client_ip = "192.0.2.7" };
+	struct sockkill_stats st;
+	char why[256];
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(mkdir(path("sbin"), 0755), 0);
+	pid = fake_smtpd(path("sbin"));
+	s.pid = pid;
+	/* Postfix's own smtpd (daemon_directory): looked at, nothing to cut */
+	assert_int_equal(sockkill(&s, 1, path("sbin"), &st, why, sizeof(why)), 0);
+	assert_int_equal(st.not_smtpd, 0);
+	assert_int_equal(st.destroyed, 0);
+	/* an "smtpd" that is not Postfix's: left alone */
+	assert_int_equal(sockkill(&s, 1, "/usr/lib/postfix/sbin", &st, why, sizeof(why)), 0);
+	assert_int_equal(st.not_smtpd, 1);
+	/* it cannot be checked: the cut fails, never "ok" */
+	assert_int_equal(sockkill(&s, 1, "", &st, why, sizeof(why)), -1);
+	assert_int_equal(st.unreadable, 1);
+	assert_non_null(strstr(why, "daemon_directory"));
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	/* a pid that is gone: nothing to do, no error */
+	assert_int_equal(sockkill(&s, 1, path("sbin"), &st, why, sizeof(why)), 0);
+	assert_int_equal(st.not_smtpd, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1274,6 +1338,7 @@ int main(void)
 		T(test_an_inexact_login_is_never_a_map_key_but_lock_hook_runs),
 		cmocka_unit_test(test_envelope_confirmation_reads_the_envelope_only),
 		cmocka_unit_test(test_map_keys_with_a_domain_part),
+		T(test_a_cut_needs_postfixs_smtpd_and_fails_when_it_cannot_check),
 #undef T
 	};
 
