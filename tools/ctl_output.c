@@ -334,9 +334,10 @@ static void kv_others(const json_t *o, const char *const *known)
 int print_status(const json_t *r)
 {
 	static const char *const known[] = {
-		"ok", "version", "mode", "uptime", "maillog", "flows", "incidents_open",
+		"ok", "version", "mode", "trust", "uptime", "maillog", "flows", "incidents_open",
 		"locked", "held_messages", NULL,
 	};
+	const json_t *trust = json_object_get(r, "trust");
 	const json_t *flows = member(r, "flows");
 	const json_t *locked = json_object_get(r, "locked");
 	double att = json_number_value(json_object_get(flows, "attributed"));
@@ -344,6 +345,19 @@ int print_status(const json_t *r)
 
 	kv("version", fmt_value(member(r, "version")));
 	kv("mode", fmt_value(member(r, "mode")));
+	if (json_is_object(trust)) {
+		const char *mode = json_string_value(json_object_get(r, "mode"));
+		bool acting = json_is_true(json_object_get(trust, "acting"));
+		char *src = fmt_value(member(trust, "maillog")), *why = fmt_value(member(trust, "why"));
+
+		kv("trust", printf_dup("%s%s: %s", src,
+				       !mode || strcmp(mode, "enforce") != 0 ? "" :
+				       acting ? " (enforce mode acts)" :
+				       " (enforce mode reports, does not act: see trust_syslog_file)",
+				       why));
+		free(src);
+		free(why);
+	}
 	kv("uptime", fmt_duration(member(r, "uptime")));
 	kv("maillog", fmt_members(member(r, "maillog")));
 	if (att + unatt > 0) {
