@@ -13,6 +13,8 @@
  *   --lock-hook PATH --action-hook PATH --incident ID --json TEXT
  *   --qid QID (repeatable) --session PID:IP (repeatable)
  *   --timeout S --retries N --cooldown S --wait S
+ *   --untrusted  as from an untrusted maillog (the default: trusted)
+ *   --daemon-dir DIR  Postfix's daemon_directory, for the session cut
  *   --abandon   exit as soon as the first command runs, leaving the
  *               request unfinished in DIR/actions.state
  * Output, one line per event:
@@ -92,11 +94,14 @@ int main(int argc, char **argv)
 		{ "cooldown", required_argument, NULL, 'C' },
 		{ "wait", required_argument, NULL, 'w' },
 		{ "abandon", no_argument, NULL, 'X' },
+		{ "untrusted", no_argument, NULL, 'U' },
+		{ "daemon-dir", required_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static char qids[ACTIONS_MAX_QIDS][POSTFIX_QID_MAX];
 	static struct action_session sessions[ACTIONS_MAX_SESSIONS];
-	static struct actions_config cfg = { .timeout = 30, .retries = 2, .spam = SPAM_QUARANTINE };
+	static struct actions_config cfg = { .timeout = 30, .retries = 2, .spam = SPAM_QUARANTINE,
+					     .act_on_uid = true };
 	static struct action_request req;
 	struct actions_callbacks cb = { .done = on_event };
 	struct actions_stats st;
@@ -104,7 +109,7 @@ int main(int argc, char **argv)
 	struct actions *a;
 	const char *logins[64];
 	double wait = 60, deadline;
-	bool abandon = false, resume;
+	bool abandon = false, resume, trusted = true;
 	char err[256];
 	int c, kind;
 
@@ -147,6 +152,10 @@ int main(int argc, char **argv)
 		case 'C': cfg.cooldown = strtod(optarg, NULL); break;
 		case 'w': wait = strtod(optarg, NULL); break;
 		case 'X': abandon = true; break;
+		case 'U': trusted = false; break;
+		case 'D':
+			copy(cfg.postfix_daemon_dir, sizeof(cfg.postfix_daemon_dir), optarg);
+			break;
 		default: return 2;
 		}
 	}
@@ -160,6 +169,7 @@ int main(int argc, char **argv)
 	a = rn ? actions_new(&cfg, rn, &cb) : NULL;
 	if (!a)
 		return 1;
+	actions_set_trust(a, trusted);
 	if (!resume) {
 		req.kind = (enum request_kind)kind;
 		copy(req.identity, sizeof(req.identity), argv[optind + 1]);

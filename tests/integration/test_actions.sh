@@ -107,7 +107,8 @@ try_send() {
 
 # drv ARGS...: the driver on this lab; its output in $OUT (and on ours).
 drv() {
-	OUT=$("$DRIVER" --state "$ST" --postfix-config "$DIR/etc" "$@" 2>&1)
+	OUT=$("$DRIVER" --state "$ST" --postfix-config "$DIR/etc" \
+		--daemon-dir "$(postconf -c "$DIR/etc" -h daemon_directory)" "$@" 2>&1)
 	DRV_RC=$?
 	printf '%s\n' "$OUT" | sed 's/^/# /'
 }
@@ -205,6 +206,36 @@ if has_event release ok && [ "$(queue_of "${A[0]}")" = deferred ]; then
 else
 	fail "release: the message is back in the deferred queue" "$(queue)"
 fi
+
+# --- framed queue ids, an untrusted maillog, the cost of the check ----------
+
+# A forged "QID: client=..., sasl_username=mallory" line names alice's
+# queue id: her queue file says alice, so it is never held as mallory's.
+drv --enforce --spam delete hold sasl:mallory@lab.test --qid "${A[0]}" --qid "${A[1]}"
+if has_event hold skipped && [ "$(queue_of "${A[0]}")" = deferred ] &&
+   [ "$(queue_of "${A[1]}")" = deferred ]; then
+	pass "framed: alice's messages named as mallory's are not held (their queue files say alice)"
+else
+	fail "framed: alice's messages are not held as mallory's" "$OUT $(queue)"
+fi
+drv --enforce --untrusted --map "$MAP" respond sasl:alice@lab.test --incident untr-1 \
+	--qid "${A[0]}"
+n_untr=$(printf '%s\n' "$OUT" | grep -c '^event [a-z]* untrusted ')
+if [ "$n_untr" -ge 2 ] && [ "$(queue_of "${A[0]}")" = deferred ] &&
+   ! grep -q '^alice@lab.test' "$MAP"; then
+	pass "untrusted: enforce mode records every step as untrusted, holds and locks nothing"
+else
+	fail "untrusted: nothing is done" "$OUT"
+fi
+send_deferred dave 100
+mapfile -t D < <(qids_of dave@lab.test)
+args=()
+for q in "${D[@]}"; do args+=(--qid "$q"); done
+drv --enforce hold sasl:dave@lab.test "${args[@]}"
+check "hold of 100 messages: each confirmed by its queue file, all held" \
+	[ "$(event_field hold ok count)" = 100 ]
+echo "# hold of 100 messages, with their queue files checked (postqueue -j, 100 x postcat -e): $(event_field hold ok ms) ms"
+printf '%s\n' "${D[@]}" | postsuper -c "$DIR/etc" -d - >/dev/null 2>&1
 
 # --- lock, a second lock, unlock ------------------------------------------
 
@@ -352,7 +383,7 @@ if ! try_send alice && printf '%s\n' "$SENT" | grep -q '554 5\.7\.1 .*(inc-42)';
 else
 	fail "respond: alice is locked" "$(printf '%s\n' "$SENT" | tail -n 5)"
 fi
-if grep -qx "args: lock alice@lab.test" "$DIR/hook.log" &&
+if grep -qx "args: lock -- alice@lab.test" "$DIR/hook.log" &&
    grep -qx "args: hold ok sasl:alice@lab.test inc-42" "$DIR/hook.log" &&
    grep -qx "args: quarantine ok sasl:alice@lab.test inc-42" "$DIR/hook.log" &&
    grep -qx "args: release ok sasl:alice@lab.test inc-42" "$DIR/hook.log" &&

@@ -57,9 +57,10 @@ id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["incidents"
 	"$DIR/incidents.json")
 check "sentinelctl show prints the incident's evidence" sh -c \
 	"'$BUILD/sentinelctl' -s '$DIR/control.sock' show '$id' | grep -q 'mallory@lab.test'"
+"$BUILD/sentinelctl" -s "$DIR/control.sock" show 19700101T000000-0001 > "$DIR/show.out" 2>&1
+show_rc=$?
 check "sentinelctl show of an unknown incident fails with the daemon's reason" sh -c \
-	"! '$BUILD/sentinelctl' -s '$DIR/control.sock' show 19700101T000000-0001 2>&1 | grep -q . ||
-	 '$BUILD/sentinelctl' -s '$DIR/control.sock' show 19700101T000000-0001 2>&1 | grep -q 'no incident'"
+	"[ '$show_rc' -ne 0 ] && grep -q 'no incident' '$DIR/show.out'"
 check "sentinelctl top --json lists mallory's rate and the smtp processes" python3 -c '
 import json, subprocess, sys
 r = json.loads(subprocess.run(sys.argv[1:], capture_output=True, text=True).stdout)
@@ -95,8 +96,9 @@ check "a quarantined file is the spam message itself" sh -c \
 check "no spam is left in the queue" sh -c \
 	"! postqueue -c '$DIR/etc' -j | grep -q '\"sender\": *\"ceo@bank'"
 accepted=$(grep -c 'sasl_username=mallory@lab.test' "$DIR/maillog")
+check "the demo counted the spam that reached the sink" test -n "${sink_spam:-}"
 check "no spam reached the sink that Postfix had not accepted before the lock" \
-	test "${sink_spam:-0}" -le "$accepted"
+	test "${sink_spam:--1}" -ge 0 -a "${sink_spam:-0}" -le "$accepted"
 
 # Every step is in the audit log, with its result.
 for a in hold lock quarantine; do
