@@ -8,18 +8,30 @@
  *
  * A RESPOND request (an incident, in enforce mode) runs, in order:
  *   1. hold        postsuper -h - with the identity's queued queue ids on
- *                  stdin, or postsuper -h ALL (hold_scope = all)
+ *                  stdin, or postsuper -h ALL (hold_scope = all); the
+ *                  identity's queue ids are first confirmed (after a hold
+ *                  ALL: then): postqueue -j, then postcat -e -q QID of
+ *                  each still queued, and only those whose envelope names
+ *                  the identity (actions_envelope_names()) are kept for
+ *                  this and the later steps; the others are counted
+ *                  (unconfirmed) and never held, copied or deleted
  *   4. lock        the login goes into the check_sasl_access map
  *                  (sasl_access_map, "LOGIN REJECT ..."), the map is rebuilt
  *                  on a temporary file with postmap and renamed into place,
- *                  then postfix reload; the identity's live SMTP sessions
+ *                  then postfix reload (left to the next request when it
+ *                  changes the map too: a flood of locks makes one
+ *                  reload); the identity's live SMTP sessions
  *                  (the sockets of the smtpd pids that logged it in, to its
  *                  client address) are destroyed with SOCK_DESTROY, as
- *                  `ss -K` does, never by killing smtpd; then lock_hook
- *                  ("lock LOGIN", incident JSON on stdin) when configured
+ *                  `ss -K` does, never by killing smtpd, and only when
+ *                  the pid is Postfix's smtpd (sockkill.h); then lock_hook
+ *                  ("lock -- LOGIN", incident JSON on stdin) when
+ *                  configured, once per lock
  *   5. quarantine  spam = quarantine: postcat -q QID into
  *                  quarantine_dir/ID/QID, then postsuper -d - with those
- *                  that were copied; delete: postsuper -d - at once;
+ *                  that were copied and whose copy's envelope names the
+ *                  identity; delete: postsuper -d - at once (the
+ *                  confirmed ones);
  *                  keep: they stay held.  Only the identity's messages:
  *                  other mail is never deleted
  *   6. release     hold_scope = all: postsuper -H - with what this request
@@ -31,8 +43,15 @@
  * INCIDENT; the incident JSON on stdin).  LOCK, UNLOCK, HOLD, RELEASE and
  * QUARANTINE requests (sentinelctl, and "hold what else arrives from a
  * locked identity") run one step.  A login that cannot be a map key
- * (whitespace, control characters, '#', over 255 bytes) is not written:
- * the lock is reported failed and lock_hook still runs.
+ * (whitespace, control characters, '#', over 255 bytes), or may not be
+ * the exact login (actions_login_inexact()), is not written: the lock is
+ * reported failed with the reason and lock_hook still runs.
+ *
+ * What may be acted on: requests not made by hand only for accounts
+ * (actions_account(): sasl:, uid: with act_on_uid; never client:IP), and
+ * in enforce mode only while the maillog is trusted (actions_set_trust())
+ * or trust_syslog_file is set; otherwise each step is recorded with
+ * result "untrusted" and nothing runs.
  *
  * observe mode: each step is recorded (audit log, metrics, callback) with
  * result "observed" and nothing runs.  Manual requests (sentinelctl) act

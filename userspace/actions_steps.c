@@ -435,6 +435,26 @@ static enum step_status hold(struct actions *a, struct request *r, const struct 
 		    unconfirmed(r), r->gone);
 }
 
+/* Whether q's map step will write the map (the tests of map_change()). */
+static bool writes_map(const struct actions *a, const struct request *q)
+{
+	const char *login = actions_login(q->identity);
+	bool lock = has_step(q, STEP_LOCK);
+	const struct lock *l;
+
+	if (q->started || q->observe || q->untrusted || !a->have_map || !login ||
+	    (!lock && !has_step(q, STEP_UNLOCK)))
+		return false;
+	if (!lock)
+		return true;
+	if (actions_login_inexact(q->identity))
+		return false;
+	l = lock_find(a, login);
+	if (l && l->in_map && !q->manual)
+		return false;
+	return l || a->nlocks < ACTIONS_MAX_LOCKS;
+}
+
 static enum step_status map_change(struct actions *a, struct request *r,
 				   const struct run_result *res, struct outcome *o, bool lock)
 {
@@ -495,6 +515,11 @@ static enum step_status map_change(struct actions *a, struct request *r,
 			lock_add(a, login, r->incident, true);
 		else
 			lock_remove(a, login);
+		/* a flood of locks makes one reload: the next request's, when
+		 * it changes the map too (it runs next: urgent ones go first) */
+		if (r->next && writes_map(a, r->next))
+			return done(o, RESULT_OK, 1, "%s %s in %s; postfix reload: with the next "
+				    "map change", what, login, a->map.path);
 		r->phase = 1;
 		res = NULL;
 	}

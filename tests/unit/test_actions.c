@@ -1298,6 +1298,45 @@ static void test_a_cut_needs_postfixs_smtpd_and_fails_when_it_cannot_check(void 
 	assert_int_equal(st.not_smtpd, 1);
 }
 
+static void test_a_flood_of_locks_makes_one_postfix_reload(void **state)
+{
+	char body[512], *map;
+
+	(void)state;
+	config(true);
+	snprintf(c.sasl_access_map, sizeof(c.sasl_access_map), "%s", path("sasl_access"));
+	script("bin/postmap", "touch \"${1#*:}.db\"");
+	snprintf(body, sizeof(body), "echo \"$@\" >> '%s'", path("postfix.log"));
+	script("bin/postfix", body);
+	a = trusted_new(&callbacks);
+	for (int i = 0; i < 5; i++) {
+		char who[64], inc[32];
+
+		snprintf(who, sizeof(who), "sasl:user%d@example.org", i);
+		snprintf(inc, sizeof(inc), "inc-%d", i);
+		request(REQ_LOCK, who, inc);
+		assert_int_equal(submit(), 0);
+	}
+	drive(10);
+	assert_int_equal(nevents, 5);
+	for (size_t i = 0; i < 5; i++)
+		expect(i, ACTION_LOCK, RESULT_OK);
+	assert_non_null(strstr(events[0].detail, "with the next map change"));
+	assert_string_equal(read_file(path("postfix.log")), "reload\n");
+	map = read_file(path("sasl_access"));
+	for (int i = 0; i < 5; i++) {
+		char key[128];
+
+		snprintf(key, sizeof(key), "user%d@example.org " SASL_MAP_MARK, i);
+		assert_non_null(strstr(map, key));
+	}
+	/* alone, a lock reloads at once */
+	request(REQ_LOCK, "sasl:bob@example.org", "inc-9");
+	assert_int_equal(submit(), 0);
+	drive(5);
+	assert_string_equal(read_file(path("postfix.log")), "reload\nreload\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1339,6 +1378,7 @@ int main(void)
 		cmocka_unit_test(test_envelope_confirmation_reads_the_envelope_only),
 		cmocka_unit_test(test_map_keys_with_a_domain_part),
 		T(test_a_cut_needs_postfixs_smtpd_and_fails_when_it_cannot_check),
+		T(test_a_flood_of_locks_makes_one_postfix_reload),
 #undef T
 	};
 
