@@ -466,6 +466,8 @@ static void test_detect_and_actions_defaults(void **state)
 	assert_string_equal(cfg.incident_log, "/var/lib/smtp-sentinel/incidents.log");
 	assert_false(cfg.actions.enforce);
 	assert_false(cfg.actions.hold_all);
+	assert_false(cfg.actions.trust_syslog_file);	/* a syslog file informs, never acts */
+	assert_true(cfg.actions.act_on_uid);
 	assert_int_equal(cfg.actions.spam, SPAM_QUARANTINE);
 	assert_string_equal(cfg.actions.sasl_access_map, "/etc/postfix/sasl_access");
 	assert_string_equal(cfg.actions.quarantine_dir, "/var/lib/smtp-sentinel/quarantine");
@@ -483,6 +485,7 @@ static void test_detect_and_actions_keys_are_read(void **state)
 			      "foreign_ratio = 0.5\n"
 			      "[actions]\nmode = enforce\nhold_scope = all\nspam = keep\n"
 			      "sasl_access_map =\nlock_hook = /usr/local/bin/lock\n"
+			      "trust_syslog_file = yes\nact_on_uid = no\n"
 			      "[control]\nsocket = none\n"), 0);
 	assert_int_equal(cfg.detect.max_messages_per_minute, 30);
 	assert_int_equal(cfg.detect.nallow, 2);
@@ -497,6 +500,8 @@ static void test_detect_and_actions_keys_are_read(void **state)
 	assert_int_equal(cfg.actions.spam, SPAM_KEEP);
 	assert_string_equal(cfg.actions.sasl_access_map, "");
 	assert_string_equal(cfg.actions.lock_hook, "/usr/local/bin/lock");
+	assert_true(cfg.actions.trust_syslog_file);
+	assert_false(cfg.actions.act_on_uid);
 	assert_string_equal(cfg.control_socket, "");
 	/* derived from state_dir when not set */
 	assert_string_equal(cfg.incident_log, "/srv/s/incidents.log");
@@ -521,6 +526,9 @@ static void test_bad_detect_and_actions_values_are_refused(void **state)
 	assert_refused("[actions]\nmode = punish\n", 2, "mode", "not one of observe, enforce");
 	assert_refused("[actions]\nhold_scope = some\n", 2, "hold_scope",
 		       "not one of identity, all");
+	assert_refused("[actions]\ntrust_syslog_file = true\n", 2, "trust_syslog_file",
+		       "not one of no, yes");
+	assert_refused("[actions]\nact_on_uid = 1\n", 2, "act_on_uid", "not one of no, yes");
 	assert_refused("[actions]\nspam = burn\n", 2, "spam",
 		       "not one of quarantine, delete, keep");
 	assert_refused("[actions]\nlock_hook = lock.sh\n", 2, "lock_hook", "not an absolute path");
