@@ -485,7 +485,7 @@ struct respond *respond_new(const struct config *cfg, struct counters *counters,
 			 acfg.postfix_daemon_dir, sizeof(acfg.postfix_daemon_dir), err,
 			 sizeof(err)) < 0 || acfg.postfix_daemon_dir[0] != '/') {
 		log_warnx("Postfix's daemon_directory is unknown (%s): a session cut cannot check "
-			  "that a pid is Postfix's smtpd, and cuts none", err);
+			  "that a pid is Postfix's smtpd, and fails", err[0] ? err : "empty");
 		acfg.postfix_daemon_dir[0] = '\0';
 	}
 	r->act = actions_new(&acfg, runner, &acb);

@@ -11,7 +11,10 @@
  *
  * When an incident opens it is appended as one JSON line to the incident
  * log, counted per signal, and its detection latency (log time of its
- * first offending message to now) goes into the histogram.  In enforce
+ * first offending message to now) goes into the histogram.  Only an
+ * account's incident (actions_account(): never client:IP) makes a request;
+ * it is marked acted only when the engine acts (enforce mode and a trusted
+ * maillog, respond_set_trust(), or trust_syslog_file).  In enforce
  * mode a RESPOND request follows, carrying the identity's queued queue
  * ids (from the message table) and its sessions; in observe mode the same
  * request is made, and the engine records each step as "observed".  While an identity's
