@@ -287,18 +287,21 @@ static enum step_status confirm(struct actions *a, struct request *r,
 				const struct run_result *res, struct outcome *o, bool *finished)
 {
 	*finished = false;
+	/* a step resumed after a restart starts at phase 0 (actions_state.c):
+	 * the listing is made again */
 	if (r->phase != PHASE_CONFIRM_LIST && r->phase != PHASE_CONFIRM_CAT) {
 		r->phase = PHASE_CONFIRM_LIST;
 		r->todo.n = 0;
 		r->work.n = 0;
 		r->gone = 0;
+		r->unconfirmed = 0;
 		return snapshot_start(a, r);
 	}
 	if (r->phase == PHASE_CONFIRM_LIST) {
 		struct qid_list queued = { 0 };
 		bool overflow;
 
-		if (!res)
+		if (!res)	/* retried */
 			return snapshot_start(a, r);
 		if (!run_ok(res))
 			return failed(o, "postqueue -j", res);
@@ -323,7 +326,7 @@ static enum step_status confirm(struct actions *a, struct request *r,
 		if (run_ok(res) && actions_envelope_names(res->out, res->out_len, r->identity))
 			qid_list_add(&r->work, r->todo.v[r->qi]);
 		else if (run_ok(res))
-			a->st.unconfirmed++;
+			r->unconfirmed++;
 		else
 			r->gone++;	/* delivered meanwhile */
 		r->qi++;
@@ -340,13 +343,14 @@ static enum step_status confirm(struct actions *a, struct request *r,
 	for (size_t i = 0; i < r->work.n; i++)
 		qid_list_add(&r->qids, r->work.v[i]);
 	r->confirmed = true;
+	a->st.unconfirmed += r->unconfirmed;
 	*finished = true;
 	return STEP_RUN;
 }
 
 static size_t unconfirmed(const struct request *r)
 {
-	return r->todo.n - r->work.n;
+	return r->unconfirmed;
 }
 
 /*

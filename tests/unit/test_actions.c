@@ -1337,6 +1337,53 @@ static void test_a_flood_of_locks_makes_one_postfix_reload(void **state)
 	assert_string_equal(read_file(path("postfix.log")), "reload\nreload\n");
 }
 
+/* Run the loop for about dt seconds, whatever is queued. */
+static void run_for(double dt)
+{
+	double end = now() + dt;
+
+	while (now() < end) {
+		struct epoll_event ev;
+
+		actions_tick(a);
+		epoll_wait(runner_fd(rn), &ev, 1, 10);
+		runner_dispatch(rn);
+		runner_tick(rn);
+	}
+}
+
+static void test_a_confirmation_cut_short_by_a_restart_starts_again(void **state)
+{
+	char body[1024];
+
+	(void)state;
+	config(true);
+	fake_postsuper();
+	queued_msg("A1A1A1A1A1", "bob");
+	queued_msg("B2B2B2B2B2", "bob");
+	snprintf(body, sizeof(body), "sleep 0.5; for q; do :; done; cat '%s'/\"$q\"",
+		 path("queue"));
+	script("bin/postcat", body);
+	a = trusted_new(&callbacks);
+	request(REQ_HOLD, "sasl:bob", "inc-1");
+	q.qids = qids3;
+	q.nqids = 2;
+	assert_int_equal(submit(), 0);
+	run_for(0.25);		/* postqueue -j is done, the first postcat runs */
+	assert_int_equal(runner_running(rn), 1);
+	request(REQ_HOLD, "sasl:carol", "inc-2");	/* saves the state, mid-step */
+	assert_int_equal(submit(), 0);
+	actions_free(a);	/* crash */
+	runner_free(rn);
+	rn = runner_new();
+	a = trusted_new(&callbacks);
+	drive(10);
+	expect(0, ACTION_HOLD, RESULT_OK);
+	assert_int_equal(events[0].count, 2);
+	expect(1, ACTION_HOLD, RESULT_SKIPPED);	/* carol's: no queue id */
+	assert_string_equal(read_file(path("postsuper.log")), "postsuper -h - A1A1A1A1A1 B2B2B2B2B2 \n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1379,6 +1426,7 @@ int main(void)
 		cmocka_unit_test(test_map_keys_with_a_domain_part),
 		T(test_a_cut_needs_postfixs_smtpd_and_fails_when_it_cannot_check),
 		T(test_a_flood_of_locks_makes_one_postfix_reload),
+		T(test_a_confirmation_cut_short_by_a_restart_starts_again),
 #undef T
 	};
 
