@@ -61,6 +61,7 @@ static const char usage_text[] =
 	"  -j, --json                one JSON document instead of text\n"
 	"  -e, --explain             one JSON object per input line\n"
 	"  -h, --help                this text\n"
+	"  -V, --version             print the version\n"
 	"\n"
 	"T is @EPOCH, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] with an optional Z or\n"
 	"+HH:MM zone (local time without one).  FILE may be - for stdin and may\n"
@@ -607,6 +608,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "explain", no_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct report rep;
@@ -616,7 +618,7 @@ int main(int argc, char **argv)
 	int opt, status = 0;
 
 	log_init("sentinel-report", LOG_LEVEL_WARN);
-	while ((opt = getopt_long(argc, argv, "f:l:s:u:jeh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "f:l:s:u:jehV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			if (!maillog_format_parse(optarg, &r->format)) {
@@ -648,6 +650,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
+			return 0;
+		case 'V':
+			printf("sentinel-report %s\n", SENTINEL_VERSION);
 			return 0;
 		default:
 			fputs(usage_text, stderr);

@@ -6,7 +6,8 @@
 # per-identity counts read plain, gzip-compressed and from stdin, must not
 # take a forged "sasl_username=" inside a sender address for an identity,
 # must print --json as one valid document and --explain as one JSON object
-# per input line, and must exit 1 on unreadable input and 2 on bad usage.
+# per input line, must exit 1 on unreadable input and 2 on bad usage, and
+# -V/--version prints the version.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
@@ -107,6 +108,10 @@ check "unknown option exits 2" test $? -eq 2
 check "no file exits 2" test $? -eq 2
 "$REPORT" --since yesterday "$WORK/mail.log" > /dev/null 2>&1
 check "bad --since exits 2" test $? -eq 2
+version=$(sed -n 's/^VERSION := //p' Makefile)
+check "-V prints sentinel-report $version and exits 0" \
+	sh -c "[ \"\$('$REPORT' -V)\" = 'sentinel-report $version' ]"
+check "--version is -V" sh -c "[ \"\$('$REPORT' --version)\" = 'sentinel-report $version' ]"
 "$REPORT" --since 2026-11-27T00:10:00Z --until 2026-11-27T00:20:00Z "$WORK/mail.log" |
 	sasl_counts > "$WORK/got.window"
 check "--since/--until count fewer messages" \
