@@ -36,6 +36,7 @@ struct counters {
 	uint64_t maillog_long_lines;	/* over the tailer's bound: skipped */
 	uint64_t maillog_rotations;
 	uint64_t maillog_truncations;
+	uint64_t maillog_last_line_time;	/* gauge: log time of the last line, 0: none */
 	uint64_t sasl_logins;		/* smtpd client= with sasl_username */
 	uint64_t sasl_auth_failures;	/* SASL ... authentication failed */
 

@@ -143,6 +143,10 @@ static const struct metric_desc metric_table[] = {
 	{ "smtp_sentinel_maillog_truncations_total", COUNTER,
 	  "Maillog files truncated under us (copytruncate).",
 	  .counter = FIELD(maillog_truncations) },
+	{ "smtp_sentinel_maillog_last_line_timestamp_seconds", GAUGE,
+	  "Log time (Unix seconds) of the last maillog line read whose header was understood; "
+	  "0 until the first line since start.  time() minus this is the maillog's silence.",
+	  .counter = FIELD(maillog_last_line_time) },
 	{ "smtp_sentinel_sasl_logins_total", COUNTER,
 	  "Messages accepted from SMTP AUTH clients (smtpd client= with sasl_username).",
 	  .counter = FIELD(sasl_logins) },

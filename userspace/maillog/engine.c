@@ -226,6 +226,8 @@ static void on_line(const char *line, size_t len, void *arg)
 		c->maillog_unparsed++;
 		return;
 	}
+	if (sl.time > 0)
+		c->maillog_last_line_time = (uint64_t)sl.time;
 	m->line = line;
 	m->len = len;
 	m->t = (double)sl.time + (double)sl.usec / 1e6;

@@ -240,6 +240,7 @@ void tail_poll(struct tail *t)
 		if (t->cur.fd < 0) {
 			if (source_adopt(t, &t->cur, fd, 0) < 0)
 				return;
+			log_info("%s appeared: reading it from its start", t->path);
 		} else {
 			rotate(t, fd);
 		}
@@ -355,6 +356,10 @@ struct tail *tail_open(const char *path, enum tail_start how,
 			      IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE | IN_ATTRIB) < 0)
 		log_warn("cannot watch %s for %s; falling back to polling", t->dir, path);
 	start(t, how, resume);
+	if (t->cur.fd < 0 && t->old.fd < 0 && access(t->path, R_OK) < 0)
+		log_warn("%s cannot be read: nothing is read from it until it appears "
+			 "(does [maillog] path name the file your syslog daemon or Postfix's "
+			 "maillog_file writes?)", t->path);
 	return t;
 }
 
