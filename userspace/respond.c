@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <uthash.h>
 
@@ -98,6 +99,28 @@ static void mark_cut(struct who *w, const struct action_session *s)
 
 /* ---- the incident log and saved state ------------------------------------ */
 
+/* The incident log, opened again when the file at its path is not the one
+ * held (renamed by logrotate, or removed): one stat per incident line, so
+ * no signal is needed.  If it cannot be opened, the old file gets the line. */
+static int incident_log_fd(struct respond *r)
+{
+	struct stat at, held;
+	int fd;
+
+	if (r->log_fd >= 0 && stat(r->cfg->incident_log, &at) == 0 &&
+	    fstat(r->log_fd, &held) == 0 && at.st_dev == held.st_dev && at.st_ino == held.st_ino)
+		return r->log_fd;
+	fd = open(r->cfg->incident_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		log_warn("incident log %s", r->cfg->incident_log);
+		return r->log_fd;
+	}
+	if (r->log_fd >= 0)
+		close(r->log_fd);
+	r->log_fd = fd;
+	return fd;
+}
+
 static void log_incident(struct respond *r, const struct incident *inc, const char *event)
 {
 	char *json = incident_json(inc);
@@ -110,7 +133,7 @@ static void log_incident(struct respond *r, const struct incident *inc, const ch
 	free(json);
 	if (n < 0)
 		return;
-	if (r->log_fd < 0 || write(r->log_fd, line, (size_t)n) != n)
+	if (incident_log_fd(r) < 0 || write(r->log_fd, line, (size_t)n) != n)
 		log_warnx("incident log %s: cannot append: %s", r->cfg->incident_log,
 			  r->log_fd < 0 ? "not open" : strerror(errno));
 	free(line);
@@ -474,11 +497,8 @@ struct respond *respond_new(const struct config *cfg, struct counters *counters,
 	r->log_fd = -1;
 	if (state_init(cfg->state_dir) < 0)
 		goto fail;
-	r->log_fd = open(cfg->incident_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	if (r->log_fd < 0) {
-		log_warn("incident log %s", cfg->incident_log);
-		goto fail;
-	}
+	if (incident_log_fd(r) < 0)
+		goto fail;	/* logged */
 	r->det = detect_new(&cfg->detect, &dcb);
 	acfg = cfg->actions;
 	if (postconf_get(acfg.postfix_bin_dir, acfg.postfix_config_dir, "daemon_directory",
