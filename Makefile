@@ -11,12 +11,15 @@
 #   make demo       the Postfix lab, a spam run, sentineld stopping it (root)
 #   make fuzz       libFuzzer on the maillog parsers (FUZZ_SECONDS=60)
 #   make check      cppcheck and clang-tidy
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (SYSCONFDIR, SYSTEMDUNITDIR, COMPLETIONDIR)
 
 VERSION := 0.1.0
 PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
 DESTDIR ?=
+# Debian 12 keeps packaged units in /lib/systemd/system (debian/rules says so)
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 
 BUILD := build
 CC ?= cc
@@ -76,18 +79,18 @@ $(BUILD)/%.o: userspace/%.c $(DAEMON_HDRS) bpf/sentinel.h $(SKEL) | $(BUILD)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/sentineld: $(DAEMON_OBJS)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Offline maillog forensics: the maillog modules, without the daemon's main.
 REPORT_SRCS := tools/sentinel-report.c tools/report_input.c tools/report_output.c
 $(BUILD)/sentinel-report: $(REPORT_SRCS) tools/report_input.h tools/report.h \
 		$(filter-out $(BUILD)/sentineld.o,$(DAEMON_OBJS))
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -pthread -o $@ $(filter %.c %.o,$^) $(LDLIBS) -ljansson -lz
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -pthread -o $@ $(filter %.c %.o,$^) $(LDLIBS) -ljansson -lz
 
 # The control client: control.h's protocol, no daemon code.
 $(BUILD)/sentinelctl: tools/sentinelctl.c tools/ctl_output.c tools/ctl_output.h \
 		userspace/control.h userspace/text.h $(BUILD)/text.o | $(BUILD)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ tools/sentinelctl.c tools/ctl_output.c \
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tools/sentinelctl.c tools/ctl_output.c \
 		$(BUILD)/text.o -ljansson -lm
 
 $(BUILD)/flowgen: tests/integration/flowgen.c | $(BUILD)
@@ -171,10 +174,11 @@ check: $(SKEL)
 		tests/integration/smtpsend.c tests/integration/actions_driver.c $(wildcard tests/bench/*.c) tests/fuzz/fuzz_maillog.c -- \
 		$(ALL_CPPFLAGS) -std=gnu11
 
-install: all
+# Only what is installed is built (debian/rules calls this too).
+install: $(BUILD)/sentineld $(BUILD)/sentinelctl $(BUILD)/sentinel-report
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(SYSCONFDIR)/smtp-sentinel \
 		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/man/man5 \
-		$(DESTDIR)$(PREFIX)/lib/systemd/system
+		$(DESTDIR)$(SYSTEMDUNITDIR)
 	install -m 0755 $(BUILD)/sentineld $(DESTDIR)$(PREFIX)/sbin/sentineld
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BUILD)/sentinel-report $(DESTDIR)$(PREFIX)/bin/sentinel-report
@@ -188,8 +192,17 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/smtp-sentinel
 	install -m 0644 scripts/prometheus/smtp-sentinel.rules.yml \
 		$(DESTDIR)$(PREFIX)/share/smtp-sentinel/smtp-sentinel.rules.yml
+	install -d $(DESTDIR)$(PREFIX)/share/smtp-sentinel/grafana
+	install -m 0644 scripts/grafana/smtp-sentinel.json \
+		$(DESTDIR)$(PREFIX)/share/smtp-sentinel/grafana/smtp-sentinel.json
+	install -d $(DESTDIR)$(COMPLETIONDIR)
+	install -m 0644 scripts/completion/sentinelctl $(DESTDIR)$(COMPLETIONDIR)/sentinelctl
+	install -m 0644 scripts/completion/sentinel-report $(DESTDIR)$(COMPLETIONDIR)/sentinel-report
+	install -d $(DESTDIR)$(SYSCONFDIR)/logrotate.d
+	test -e $(DESTDIR)$(SYSCONFDIR)/logrotate.d/smtp-sentinel || \
+		install -m 0644 scripts/logrotate/smtp-sentinel $(DESTDIR)$(SYSCONFDIR)/logrotate.d/smtp-sentinel
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
-		scripts/smtp-sentinel.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/smtp-sentinel.service
+		scripts/smtp-sentinel.service > $(DESTDIR)$(SYSTEMDUNITDIR)/smtp-sentinel.service
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/sentineld \
@@ -200,7 +213,9 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/share/man/man8/sentineld.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/sentinel.conf.5 \
 		$(DESTDIR)$(PREFIX)/share/smtp-sentinel/smtp-sentinel.rules.yml \
-		$(DESTDIR)$(PREFIX)/lib/systemd/system/smtp-sentinel.service
+		$(DESTDIR)$(PREFIX)/share/smtp-sentinel/grafana/smtp-sentinel.json \
+		$(DESTDIR)$(COMPLETIONDIR)/sentinelctl $(DESTDIR)$(COMPLETIONDIR)/sentinel-report \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/smtp-sentinel.service
 
 clean:
 	rm -rf $(BUILD)
