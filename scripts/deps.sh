@@ -3,7 +3,9 @@
 #
 # Idempotent and quick: one dpkg-query when everything is present; apt-get
 # runs only for what is missing (as root; otherwise it says what to install).
-# Used by `make run`, `make test` and `make bench`.
+# Used by `make run`, `make test` and `make bench`.  The last line is for
+# the operations files' tests: the Debian package (dpkg-buildpackage,
+# debhelper), logrotate, bash completion, and jq for the dashboard.
 set -eu
 
 PACKAGES="
@@ -14,6 +16,7 @@ prometheus
 postfix sasl2-bin libsasl2-modules swaks
 iproute2 curl procps gzip bc time pflogsumm
 cppcheck clang-tidy libclang-rt-dev
+dpkg-dev debhelper logrotate bash-completion jq
 "
 
 missing=""
