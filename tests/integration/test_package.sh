@@ -102,7 +102,7 @@ check "Postfix is recommended, not required" test "$(dpkg-deb -f "$DEB" Recommen
 
 # ---- the service is not enabled or started by the install -----------------
 # postinst run against recording stubs of deb-systemd-helper and friends:
-# STATE says whether the unit was installed and enabled before.
+# STATE is new (never installed), enabled or disabled (by the admin).
 run_postinst() {	# run_postinst STATE ARGS...: the stub calls, one per line
 	local state=$1
 	shift
@@ -114,7 +114,8 @@ run_postinst() {	# run_postinst STATE ARGS...: the stub calls, one per line
 echo "$c \$*" >> "$WORK/stub/calls"
 [ "\$1" = --quiet ] && shift
 case "\$1" in
-debian-installed|was-enabled) [ "$state" = enabled ] ;;
+debian-installed) [ "$state" != new ] ;;
+was-enabled) [ "$state" != disabled ] ;;	# true when it knows nothing, as the real one
 *) exit 0 ;;
 esac
 STUB
@@ -128,6 +129,8 @@ check "a fresh install does not enable the unit" sh -c \
 	"! echo '$(run_postinst new configure "")' | grep -q 'deb-systemd-helper enable'"
 check "an upgrade keeps the unit enabled if the admin enabled it" sh -c \
 	"echo '$(run_postinst enabled configure 0.0.9)' | grep -q 'deb-systemd-helper enable smtp-sentinel.service'"
+check "and disabled if the admin disabled it" sh -c \
+	"! echo '$(run_postinst disabled configure 0.0.9)' | grep -q 'deb-systemd-helper enable'"
 check "postinst starts nothing on install; on upgrade it restarts a running sentineld" sh -c \
 	"! grep -Eq 'deb-systemd-invoke (start|restart|\\\$_dh_action)' '$WORK/control/postinst' &&
 	 grep -q \"deb-systemd-invoke try-restart 'smtp-sentinel.service'\" '$WORK/control/postinst'"
