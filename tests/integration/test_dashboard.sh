@@ -136,7 +136,7 @@ check "the scrape has per-process and per-identity series" sh -c \
 	 grep -q '^smtp_sentinel_messages_total{identity=\"sasl:alice\"} 1' '$WORK/scrape'"
 missing=""
 while read -r name; do
-	grep -qE "^$name[{ ]" "$WORK/scrape" || missing="$missing $name"
+	grep -qE "^${name}[{ ]" "$WORK/scrape" || missing="$missing $name"
 done < "$WORK/names"
 if [ -z "$missing" ]; then
 	pass "every metric the dashboard queries ($(wc -l < "$WORK/names")) is in a real scrape"
