@@ -138,8 +138,9 @@ check "prerm stops sentineld on removal" \
 	grep -q 'deb-systemd-invoke stop smtp-sentinel.service' "$WORK/control/prerm"
 
 # ---- the unpacked programs run ---------------------------------------------
+check_config() { "$WORK/root/usr/sbin/sentineld" --check-config -c "$1" > /dev/null; }
 check "the packaged sentineld accepts the packaged configuration" \
-	"$WORK/root/usr/sbin/sentineld" --check-config -c "$WORK/root/etc/smtp-sentinel/sentinel.conf"
+	check_config "$WORK/root/etc/smtp-sentinel/sentinel.conf"
 check "the packaged sentinel-report and sentinelctl print the version" sh -c \
 	"[ \"\$('$WORK/root/usr/bin/sentinel-report' -V)\" = 'sentinel-report $version' ] &&
 	 [ \"\$('$WORK/root/usr/bin/sentinelctl' -V)\" = 'sentinelctl $version' ]"
