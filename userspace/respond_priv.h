@@ -41,7 +41,7 @@ struct respond {
 	struct who *who;
 	uint64_t who_evictions;
 	size_t npending_who;
-	int log_fd;			/* the incident log, O_APPEND */
+	int log_fd;			/* the incident log, O_APPEND; incident_log_fd() */
 	bool dirty;			/* incidents changed since the last save */
 	bool trusted;			/* respond_set_trust() */
 	char trust_why[PATH_MAX + 256];

@@ -16,7 +16,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 
-DASH=scripts/grafana/smtp-sentinel.json
+DASH=${DASHBOARD:-scripts/grafana/smtp-sentinel.json}
 DAEMON=${SENTINELD:-build/san/sentineld}
 WORK=$(mktemp -d)
 chmod 0755 "$WORK"
