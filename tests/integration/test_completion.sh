@@ -6,7 +6,9 @@
 # then scripts/completion/*; each case sets COMP_WORDS as bash would and
 # calls the completion function.  sentinelctl's commands must be exactly
 # those its --help lists; with no daemon, show and unlock offer nothing and
-# return at once (not after sentinelctl's 10 s timeout).
+# return at once (not after sentinelctl's 10 s timeout); with a stand-in
+# daemon they offer its incident ids and locked logins, and nothing a log
+# line could have put there.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
@@ -63,6 +65,41 @@ start=$(date +%s)
 expect "show offers no id when no daemon answers" "" \
 	_sentinelctl sentinelctl -s "$WORK/nowhere.sock" show ""
 check "and returns at once (under 3 s)" test $(($(date +%s) - start)) -le 3
+# A stand-in daemon on a socket of its own: control.h's replies, with
+# hostile text where a log line may put it.
+python3 - "$WORK/ctl.sock" "$WORK/pwned" <<'PY' &
+import json, os, socket, sys
+replies = {
+    "incidents": {"ok": True, "incidents": [
+        {"id": "20261207T150520-0002", "identity": "sasl:bob",
+         "lines": ["x \"id\":\"FORGED\" y"], "qids": ["postfix/4F3A21C0B2"]},
+        {"id": "20261207T150520-0001", "identity": "sasl:alice", "lines": []}]},
+    "status": {"ok": True, "mode": "observe",
+               "locked": ["bob", "eve@example.org", "x y", "$(touch %s)" % sys.argv[2]]},
+}
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1])
+s.listen(8)
+for _ in range(4):
+    c, _ = s.accept()
+    f = c.makefile("rwb")
+    for line in f:
+        cmd = json.loads(line)["cmd"]
+        f.write((json.dumps(replies.get(cmd, {"ok": False, "error": "unknown"}), separators=(",", ":")) + "\n").encode())
+        f.flush()
+    c.close()
+PY
+FAKE=$!
+wait_for 5 test -S "$WORK/ctl.sock"
+expect "show offers the daemon's incident ids, not text inside them" \
+	"20261207T150520-0001 20261207T150520-0002" _sentinelctl sentinelctl -s "$WORK/ctl.sock" show ""
+expect "unlock offers the locked logins of plain characters only" "bob eve@example.org" \
+	_sentinelctl sentinelctl --socket "$WORK/ctl.sock" unlock ""
+check "a login is never expanded by the shell (compgen -W would run \$(...))" \
+	test ! -e "$WORK/pwned"
+kill "$FAKE" 2> /dev/null
+wait "$FAKE" 2> /dev/null
+
 expect "-s completes file names" "$WORK/logs" _sentinelctl sentinelctl -s "$WORK/lo"
 
 expect "sentinel-report --format offers the formats" "auto exim postfix sendmail" \
