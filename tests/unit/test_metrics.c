@@ -286,7 +286,7 @@ static void test_render_every_sample_follows_help_and_type_of_its_metric(void **
 			samples++;
 		}
 	}
-	assert_int_equal(families, 46);
+	assert_int_equal(families, 47);
 	assert_true(samples >= families);
 	expo_free(&e);
 }
@@ -306,7 +306,7 @@ static void test_render_every_metric_is_described_once(void **state)
 			assert_string_not_equal(names[i], names[n]);
 		n++;
 	}
-	assert_int_equal(n, 46);
+	assert_int_equal(n, 47);
 	expo_free(&e);
 }
 
