@@ -1,17 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * log.c - stderr logger with levels, libbpf routing and allocation helpers.
+ *
+ * Under systemd each line starts with sd-daemon(3)'s "<N>" priority, which
+ * journald strips and stores as the entry's PRIORITY: that is how a warning
+ * shows as a warning in journalctl.  The prefix is on when stderr is the
+ * journal (JOURNAL_STREAM names stderr's device and inode, systemd.exec(5))
+ * or when asked for (log_set_prefix: sentineld --log-prefix).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 
 #include "log.h"
 
 static const char *log_progname = "sentinel";
 static enum log_level log_level = LOG_LEVEL_INFO;
+static bool log_prefix;
+
+bool log_stderr_is_journal(void)
+{
+	const char *env = getenv("JOURNAL_STREAM");
+	uintmax_t dev, ino;
+	struct stat st;
+	int end = 0;
+
+	if (!env || sscanf(env, "%ju:%ju%n", &dev, &ino, &end) != 2 || env[end])
+		return false;
+	if (fstat(STDERR_FILENO, &st) < 0)
+		return false;
+	return (uintmax_t)st.st_dev == dev && (uintmax_t)st.st_ino == ino;
+}
 
 void log_init(const char *progname, enum log_level level)
 {
@@ -19,6 +44,12 @@ void log_init(const char *progname, enum log_level level)
 
 	log_progname = slash ? slash + 1 : progname;
 	log_level = level;
+	log_prefix = log_stderr_is_journal();
+}
+
+void log_set_prefix(bool on)
+{
+	log_prefix = on;
 }
 
 void log_set_level(enum log_level level)
@@ -31,7 +62,25 @@ enum log_level log_get_level(void)
 	return log_level;
 }
 
-static void vlog(enum log_level level, const char *prefix, int err,
+/*
+ * The one place a line is written.  A newline inside msg would start a
+ * journal entry of its own, at the default priority: it becomes a space.
+ */
+static void emit(int priority, const char *prefix, char *msg, int err)
+{
+	char pri[8] = "";
+
+	for (char *p = msg; (p = strchr(p, '\n')); )
+		*p = ' ';
+	if (log_prefix)
+		snprintf(pri, sizeof(pri), "<%d>", priority);
+	if (err)
+		fprintf(stderr, "%s%s: %s%s: %s\n", pri, log_progname, prefix, msg, strerror(err));
+	else
+		fprintf(stderr, "%s%s: %s%s\n", pri, log_progname, prefix, msg);
+}
+
+static void vlog(enum log_level level, int priority, const char *prefix, int err,
 		 const char *fmt, va_list ap)
 {
 	char msg[1024];
@@ -39,65 +88,62 @@ static void vlog(enum log_level level, const char *prefix, int err,
 	if (level > log_level)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (err)
-		fprintf(stderr, "%s: %s%s: %s\n", log_progname, prefix, msg, strerror(err));
-	else
-		fprintf(stderr, "%s: %s%s\n", log_progname, prefix, msg);
+	emit(priority, prefix, msg, err);
 }
 
-#define LOG_BODY(level, prefix, err)		\
-	do {					\
-		va_list ap;			\
-		va_start(ap, fmt);		\
-		vlog(level, prefix, err, fmt, ap); \
-		va_end(ap);			\
+#define LOG_BODY(level, priority, prefix, err)		\
+	do {						\
+		va_list ap;				\
+		va_start(ap, fmt);			\
+		vlog(level, priority, prefix, err, fmt, ap); \
+		va_end(ap);				\
 	} while (0)
 
 void log_warn(const char *fmt, ...)
 {
 	int err = errno;
 
-	LOG_BODY(LOG_LEVEL_WARN, "warning: ", err);
+	LOG_BODY(LOG_LEVEL_WARN, LOG_WARNING, "warning: ", err);
 }
 
 void log_warnx(const char *fmt, ...)
 {
-	LOG_BODY(LOG_LEVEL_WARN, "warning: ", 0);
+	LOG_BODY(LOG_LEVEL_WARN, LOG_WARNING, "warning: ", 0);
 }
 
 void log_err(const char *fmt, ...)
 {
 	int err = errno;
 
-	LOG_BODY(LOG_LEVEL_WARN, "error: ", err);
+	LOG_BODY(LOG_LEVEL_WARN, LOG_ERR, "error: ", err);
 }
 
 void log_errx(const char *fmt, ...)
 {
-	LOG_BODY(LOG_LEVEL_WARN, "error: ", 0);
+	LOG_BODY(LOG_LEVEL_WARN, LOG_ERR, "error: ", 0);
 }
 
 void log_info(const char *fmt, ...)
 {
-	LOG_BODY(LOG_LEVEL_INFO, "", 0);
+	LOG_BODY(LOG_LEVEL_INFO, LOG_INFO, "", 0);
 }
 
 void log_debug(const char *fmt, ...)
 {
-	LOG_BODY(LOG_LEVEL_DEBUG, "debug: ", 0);
+	LOG_BODY(LOG_LEVEL_DEBUG, LOG_DEBUG, "debug: ", 0);
 }
 
 void fatal(const char *fmt, ...)
 {
 	int err = errno;
 
-	LOG_BODY(LOG_LEVEL_WARN, "fatal: ", err);
+	LOG_BODY(LOG_LEVEL_WARN, LOG_CRIT, "fatal: ", err);
 	exit(1);
 }
 
 void fatalx(const char *fmt, ...)
 {
-	LOG_BODY(LOG_LEVEL_WARN, "fatal: ", 0);
+	LOG_BODY(LOG_LEVEL_WARN, LOG_CRIT, "fatal: ", 0);
 	exit(1);
 }
 
@@ -130,8 +176,8 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	while (n && msg[n - 1] == '\n')
 		msg[--n] = '\0';
 	/* libbpf prefixes most of its messages with "libbpf: " itself */
-	fprintf(stderr, "%s: %s%s\n", log_progname,
-		strncmp(msg, "libbpf: ", 8) == 0 ? "" : "libbpf: ", msg);
+	emit(level == LIBBPF_WARN ? LOG_WARNING : LOG_DEBUG,
+	     strncmp(msg, "libbpf: ", 8) == 0 ? "" : "libbpf: ", msg, 0);
 	return 0;
 }
 

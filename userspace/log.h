@@ -6,7 +6,10 @@
  * log_err() is for what stops the daemon from doing its job (it then exits).  fatal() logs
  * and exits 1.  libbpf's own messages are routed here too (log_route_libbpf)
  * at the matching level.  Output goes to stderr, one line per call, prefixed
- * with the program name: systemd/journald add the time.
+ * with the program name: systemd/journald add the time.  When stderr is the
+ * journal (log_init checks JOURNAL_STREAM) or log_set_prefix(true) was called,
+ * each line starts with sd-daemon's "<N>" syslog priority: fatal <2>, log_err
+ * <3>, warnings <4>, log_info <6>, log_debug <7>.
  *
  * log_ratelimited() guards messages that can repeat a million times.
  */
@@ -25,6 +28,10 @@ void log_init(const char *progname, enum log_level level);
 void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
 void log_route_libbpf(void);
+/* Whether stderr is a stream to journald (JOURNAL_STREAM matches it). */
+bool log_stderr_is_journal(void);
+/* Force the "<N>" priority prefix on or off. */
+void log_set_prefix(bool on);
 
 void log_warn(const char *fmt, ...) PRINTFLIKE(1, 2);
 void log_warnx(const char *fmt, ...) PRINTFLIKE(1, 2);
