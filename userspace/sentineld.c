@@ -12,11 +12,19 @@
  * scrape polls the maps and the maillogs first, so /metrics is exact as
  * of the request.
  *
+ * Under systemd (Type=notify, sd_notify(3)): READY=1 once the programs are
+ * attached and the maillog is open, a STATUS= line (mode, the maillog's
+ * trust, lines/s, open incidents) when it changes, WATCHDOG=1 from the
+ * timer when the unit sets WatchdogSec= (a stuck loop stops the pings and
+ * systemd restarts the daemon), STOPPING=1 on the way out.  Without
+ * NOTIFY_SOCKET these do nothing.
+ *
  * Exit status: 0 on a signal, 1 on a start-up failure (no root, no BPF, no
  * cgroup v2, port in use), 2 on a bad configuration or usage.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <linux/types.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -29,6 +37,7 @@
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
+#include <systemd/sd-daemon.h>
 
 #include "config.h"
 #include "control.h"
@@ -67,12 +76,17 @@ struct daemon {
 	struct control *control;
 	int epfd, sigfd, timerfd;
 	unsigned ticks;
+	/* sd_notify: WATCHDOG=1 every watchdog_ticks ticks (0: off), the
+	 * lines read at the last STATUS=, and the last STATUS= sent */
+	unsigned watchdog_ticks;
+	uint64_t status_lines;
+	char status[160];
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: sentineld [-c FILE] [--check-config] [-d] [-h] [-V]\n"
+		"usage: sentineld [-c FILE] [--check-config] [-d] [--log-prefix] [-h] [-V]\n"
 		"\n"
 		"Count outbound connect() to SMTP ports per cgroup, uid and process\n"
 		"with eBPF, follow the mail log, detect compromised accounts and\n"
@@ -82,6 +96,8 @@ static void usage(FILE *out)
 		"  -c, --config FILE   configuration (default %s)\n"
 		"      --check-config  parse the configuration, report, and exit\n"
 		"  -d, --debug         log at debug level (overrides [daemon] log_level)\n"
+		"      --log-prefix    start each log line with its syslog priority, <N>\n"
+		"                      (on by itself when stderr is the journal)\n"
 		"  -h, --help          this text\n"
 		"  -V, --version       print the version\n"
 		"\n"
@@ -118,6 +134,45 @@ static void on_flow(const struct flow_event *e, void *arg)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		respond_flow(d->respond, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9, claimed);
 	}
+}
+
+/*
+ * Half the watchdog interval, in ticks of the timer; 0 when systemd does
+ * not ask for pings (no WatchdogSec=, or they are for another pid).
+ */
+static unsigned watchdog_ticks(void)
+{
+	uint64_t usec = 0;
+	uint64_t ticks;
+
+	if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0)
+		return 0;
+	ticks = usec / 2 / (DRAIN_MS * 1000);
+	log_info("systemd watchdog: %.1f s, pinged every %.1f s", (double)usec / 1e6,
+		 (double)(ticks ? ticks : 1) * DRAIN_MS / 1000);
+	return ticks ? (unsigned)ticks : 1;
+}
+
+/* STATUS= for systemctl status: a few words, sent when they change. */
+static void notify_status(struct daemon *d)
+{
+	const struct counters *c = &d->counters;
+	uint64_t lines = c->maillog_parsed + c->maillog_ignored + c->maillog_unparsed;
+	char status[sizeof(d->status)];
+	const char *input = "no maillog";
+
+	if (d->maillog)
+		input = maillog_trust(d->maillog, NULL) == MAILLOG_TRUSTED ?
+			"maillog trusted" : "maillog untrusted";
+	snprintf(status, sizeof(status), "%s mode, %s, %.0f lines/s, %" PRIu64 " incident%s open",
+		 d->cfg.actions.enforce ? "enforce" : "observe", input,
+		 (double)(lines - d->status_lines) * 1000 / POLL_MS, c->incidents_open,
+		 c->incidents_open == 1 ? "" : "s");
+	d->status_lines = lines;
+	if (strcmp(status, d->status) == 0)
+		return;
+	memcpy(d->status, status, sizeof(status));
+	sd_notifyf(0, "STATUS=%s", status);
 }
 
 static int watch(struct daemon *d, int fd, uint32_t src)
@@ -202,6 +257,8 @@ static void run(struct daemon *d)
 				sensor_drain(d->sensor);
 				runner_tick(d->runner);
 				respond_drain(d->respond);
+				if (d->watchdog_ticks && (d->ticks + 1) % d->watchdog_ticks == 0)
+					sd_notify(0, "WATCHDOG=1");
 				if (++d->ticks % (POLL_MS / DRAIN_MS) == 0) {
 					sensor_poll(d->sensor);
 					correlator_expire(d->correlator);
@@ -213,6 +270,7 @@ static void run(struct daemon *d)
 						maillog_poll(d->maillog);
 						maillog_save(d->maillog);
 					}
+					notify_status(d);
 				}
 				httpd_run(d->httpd);	/* its timeouts */
 				break;
@@ -251,6 +309,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "check-config", no_argument, NULL, 'C' },
 		{ "debug", no_argument, NULL, 'd' },
+		{ "log-prefix", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -272,6 +331,9 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			debug = true;
+			break;
+		case 'P':
+			log_set_prefix(true);
 			break;
 		case 'h':
 			usage(stdout);
@@ -339,8 +401,12 @@ int main(int argc, char **argv)
 		goto out;
 	if (setup_loop(&d) < 0)
 		goto out;
+	d.watchdog_ticks = watchdog_ticks();
 	log_info("ready");
+	notify_status(&d);
+	sd_notify(0, "READY=1");
 	run(&d);
+	sd_notify(0, "STOPPING=1");
 	status = 0;
 out:
 	httpd_stop(d.httpd);
