@@ -6,7 +6,8 @@
  * journald strips and stores as the entry's PRIORITY: that is how a warning
  * shows as a warning in journalctl.  The prefix is on when stderr is the
  * journal (JOURNAL_STREAM names stderr's device and inode, systemd.exec(5))
- * or when asked for (log_set_prefix: sentineld --log-prefix).
+ * or when asked for (log_set_prefix: sentineld --log-prefix).  On the
+ * journal the program name is left out of the text: the journal has it.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -22,7 +23,8 @@
 
 static const char *log_progname = "sentinel";
 static enum log_level log_level = LOG_LEVEL_INFO;
-static bool log_prefix;
+static bool log_prefix;		/* "<N>" before each line */
+static bool log_on_journal;		/* stderr is journald's stream */
 
 bool log_stderr_is_journal(void)
 {
@@ -44,7 +46,8 @@ void log_init(const char *progname, enum log_level level)
 
 	log_progname = slash ? slash + 1 : progname;
 	log_level = level;
-	log_prefix = log_stderr_is_journal();
+	log_on_journal = log_stderr_is_journal();
+	log_prefix = log_on_journal;
 }
 
 void log_set_prefix(bool on)
@@ -64,20 +67,31 @@ enum log_level log_get_level(void)
 
 /*
  * The one place a line is written.  A newline inside msg would start a
- * journal entry of its own, at the default priority: it becomes a space.
+ * journal entry of its own at the default priority: each line of msg gets
+ * the priority and the program name (a verifier log stays readable).  On
+ * the journal the name is left out: journald records it (SYSLOG_IDENTIFIER).
  */
-static void emit(int priority, const char *prefix, char *msg, int err)
+static void emit(int priority, const char *prefix, const char *msg, int err)
 {
+	const char *name = log_on_journal ? "" : log_progname;
+	const char *sep = log_on_journal ? "" : ": ";
 	char pri[8] = "";
 
-	for (char *p = msg; (p = strchr(p, '\n')); )
-		*p = ' ';
 	if (log_prefix)
 		snprintf(pri, sizeof(pri), "<%d>", priority);
-	if (err)
-		fprintf(stderr, "%s%s: %s%s: %s\n", pri, log_progname, prefix, msg, strerror(err));
-	else
-		fprintf(stderr, "%s%s: %s%s\n", pri, log_progname, prefix, msg);
+	for (;;) {
+		const char *nl = strchr(msg, '\n');
+		int len = nl ? (int)(nl - msg) : (int)strlen(msg);
+
+		if (!nl && err)
+			fprintf(stderr, "%s%s%s%s%.*s: %s\n", pri, name, sep, prefix, len, msg,
+				strerror(err));
+		else
+			fprintf(stderr, "%s%s%s%s%.*s\n", pri, name, sep, prefix, len, msg);
+		if (!nl)
+			break;
+		msg = nl + 1;
+	}
 }
 
 static void vlog(enum log_level level, int priority, const char *prefix, int err,

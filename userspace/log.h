@@ -9,7 +9,9 @@
  * with the program name: systemd/journald add the time.  When stderr is the
  * journal (log_init checks JOURNAL_STREAM) or log_set_prefix(true) was called,
  * each line starts with sd-daemon's "<N>" syslog priority: fatal <2>, log_err
- * <3>, warnings <4>, log_info <6>, log_debug <7>.
+ * <3>, warnings <4>, log_info <6>, log_debug <7>; on the journal the program
+ * name is left out (journald keeps it).  A message with newlines becomes
+ * several lines, each with the priority.
  *
  * log_ratelimited() guards messages that can repeat a million times.
  */

@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,10 +83,10 @@ static void test_on_the_journal_stream_each_line_carries_its_priority(void **sta
 	log_info("ready");
 	log_debug("tick");
 	assert_string_equal(capture_end(&c),
-			    "<4>sentineld: warning: maillog /var/log/mail.log does not exist\n"
-			    "<3>sentineld: error: cannot attach\n"
-			    "<6>sentineld: ready\n"
-			    "<7>sentineld: debug: tick\n");
+			    "<4>warning: maillog /var/log/mail.log does not exist\n"
+			    "<3>error: cannot attach\n"
+			    "<6>ready\n"
+			    "<7>debug: tick\n");
 }
 
 static void test_another_stream_or_none_gets_plain_lines(void **state)
@@ -133,16 +134,19 @@ static void test_the_prefix_can_be_forced_on_and_off(void **state)
 			    "<4>sentineld: warning: forced\nsentineld: warning: not\n");
 }
 
-/* A second line would be a journal entry of its own, at the default priority. */
-static void test_a_newline_in_a_message_does_not_start_a_line(void **state)
+/* A line without its own prefix would reach the journal at the default priority. */
+static void test_each_line_of_a_message_carries_the_priority(void **state)
 {
 	struct capture c;
 
 	(void)state;
 	capture_start(&c, true);
 	log_warnx("login %s refused", "bob\n<3>forged");
+	errno = ENOENT;
+	log_warn("two\nlines");
 	assert_string_equal(capture_end(&c),
-			    "<4>sentineld: warning: login bob <3>forged refused\n");
+			    "<4>warning: login bob\n<4>warning: <3>forged refused\n"
+			    "<4>warning: two\n<4>warning: lines: No such file or directory\n");
 }
 
 int main(void)
@@ -152,7 +156,7 @@ int main(void)
 		cmocka_unit_test(test_another_stream_or_none_gets_plain_lines),
 		cmocka_unit_test(test_a_malformed_journal_stream_is_not_the_journal),
 		cmocka_unit_test(test_the_prefix_can_be_forced_on_and_off),
-		cmocka_unit_test(test_a_newline_in_a_message_does_not_start_a_line),
+		cmocka_unit_test(test_each_line_of_a_message_carries_the_priority),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
