@@ -1,0 +1,168 @@
+# nspawn.sh - a real systemd in a container, for the system tests (sourced).
+#
+#   . tests/integration/nspawn.sh
+#   nspawn_usable                 0, or prints why this host cannot run one
+#   nspawn_root PACKAGES...       prints a cached Debian root with them
+#   nspawn_prepare CACHED DIR     DIR/root: a writable copy-on-write view
+#   nspawn_boot DIR               boots it (systemd-nspawn -b), sets NSPAWN_LEADER
+#   nspawn_exec CMD...            runs CMD inside (all namespaces of the leader)
+#   nspawn_stop DIR               powers it off, unmounts; safe to repeat
+#
+# The root is `debootstrap --variant=minbase --include=systemd,systemd-sysv,
+# dbus,PACKAGES bookworm` from the Debian mirror apt already uses (the first
+# deb.debian.org-style URI of /etc/apt/sources.list*, or NSPAWN_MIRROR).  It
+# takes about a minute, so it is cached under NSPAWN_CACHE
+# [/var/cache/smtp-sentinel-test], one root per package list (its sha256 in
+# the name), built once per machine under a lock; a test never writes to it:
+# nspawn_prepare mounts an overlay (the cache below, DIR/upper above) at
+# DIR/root, or copies it where overlayfs is not available.
+#
+# nspawn_boot runs systemd-nspawn -b with its own network namespace (only
+# a loopback: nothing can leave it, and nothing on the host's 127.0.0.1
+# collides with it), the journal kept inside (DIR/root/var/log/journal,
+# read from outside with journalctl --directory), and what a BPF daemon
+# needs from this kernel: --capability=CAP_BPF,CAP_PERFMON,CAP_NET_ADMIN
+# --system-call-filter='bpf perf_event_open'.  --register=no --keep-unit:
+# no systemd-machined on the host is needed.  Its console goes to
+# DIR/console.log.  It returns when the container's systemd reports the
+# boot finished (systemctl is-system-running --wait), or 1.
+
+: "${NSPAWN_CACHE:=/var/cache/smtp-sentinel-test}"
+NSPAWN_SUITE=bookworm
+NSPAWN_LEADER=
+
+nspawn_usable() {
+	command -v systemd-nspawn >/dev/null || { echo "systemd-nspawn not installed (scripts/deps.sh: systemd-container)"; return 1; }
+	command -v debootstrap >/dev/null || { echo "debootstrap not installed (scripts/deps.sh)"; return 1; }
+	[ "$(id -u)" = 0 ] || { echo "needs root"; return 1; }
+	[ -d /run/systemd/system ] && [ -z "${container:-}" ] && return 0
+	# Not booted with systemd (a container or a plain init): nspawn still
+	# works when it can create namespaces and mount; it tells at boot.
+	return 0
+}
+
+nspawn_mirror() {
+	local m
+	if [ -n "${NSPAWN_MIRROR:-}" ]; then echo "$NSPAWN_MIRROR"; return; fi
+	m=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null |
+		grep -v '^[[:space:]]*#' | grep -oE '(https?|file)://[^ ]+' |
+		grep -v -- '-security' | grep -E '/debian/?$' | head -n 1)
+	echo "${m:-http://deb.debian.org/debian}"
+}
+
+nspawn_root() {
+	local include key root tmp mirror
+	include=$(printf '%s\n' systemd systemd-sysv dbus "$@" | sort -u | paste -sd, -)
+	key=$(printf '%s %s minbase %s\n' "$NSPAWN_SUITE" "$(dpkg --print-architecture)" "$include" |
+		sha256sum | cut -c1-16)
+	root=$NSPAWN_CACHE/$NSPAWN_SUITE-$key
+	mkdir -p "$NSPAWN_CACHE" || return 1
+	(
+		flock -w 900 9 || { echo "nspawn.sh: $NSPAWN_CACHE/lock is held" >&2; exit 1; }
+		[ -f "$root/.complete" ] && exit 0
+		tmp=$root.tmp.$$
+		rm -rf "$root" "$tmp"
+		mirror=$(nspawn_mirror)
+		echo "nspawn.sh: debootstrap $NSPAWN_SUITE into $root (once per machine; $mirror)" >&2
+		if ! debootstrap --variant=minbase --include="$include" "$NSPAWN_SUITE" "$tmp" \
+			"$mirror" > "$tmp.log" 2>&1; then
+			tail -n 20 "$tmp.log" >&2
+			rm -rf "$tmp"
+			exit 1
+		fi
+		rm -f "$tmp.log"
+		# Nothing starts at boot that the tests did not ask for, apt
+		# stays quiet, and each boot gets a machine id of its own.
+		rm -f "$tmp"/var/cache/apt/archives/*.deb
+		: > "$tmp/etc/machine-id"
+		printf '%s\n' "$include" > "$tmp/.packages"
+		touch "$tmp/.complete"
+		mv "$tmp" "$root"
+	) 9> "$NSPAWN_CACHE/lock" || return 1
+	echo "$root"
+}
+
+nspawn_prepare() {
+	local cached=$1 dir=$2
+	mkdir -p "$dir/root" "$dir/upper" "$dir/work" || return 1
+	if ! mount -t overlay overlay -o "lowerdir=$cached,upperdir=$dir/upper,workdir=$dir/work" \
+		"$dir/root" 2>/dev/null; then
+		echo "nspawn.sh: no overlayfs here: copying the root" >&2
+		cp -a "$cached/." "$dir/root/" || return 1
+	fi
+	# A fresh machine id for each boot (journal files are named by it).
+	od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > "$dir/root/etc/machine-id"
+	echo >> "$dir/root/etc/machine-id"
+}
+
+# The container's PID 1, as the host numbers it: the child of
+# systemd-nspawn whose pid in its own namespace is 1.
+nspawn_find_leader() {
+	local nspawn=$1 p c
+	for p in $(pgrep -P "$nspawn") $(for c in $(pgrep -P "$nspawn"); do pgrep -P "$c"; done); do
+		if awk '/^NSpid:/ { exit !($NF == 1 && NF > 2) }' "/proc/$p/status" 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+nspawn_boot() {
+	local dir=$1 i state
+	systemd-nspawn -b -D "$dir/root" -M "sentinel-test-$$" \
+		--private-network --link-journal=no \
+		--capability=CAP_BPF,CAP_PERFMON,CAP_NET_ADMIN \
+		--system-call-filter='bpf perf_event_open' \
+		--register=no --keep-unit --console=pipe \
+		${NSPAWN_EXTRA_ARGS:-} \
+		< /dev/null > "$dir/console.log" 2>&1 &
+	echo $! > "$dir/nspawn.pid"
+	for i in $(seq 100); do
+		NSPAWN_LEADER=$(nspawn_find_leader "$(cat "$dir/nspawn.pid")") && break
+		kill -0 "$(cat "$dir/nspawn.pid")" 2>/dev/null || break
+		sleep 0.1
+	done
+	if [ -z "$NSPAWN_LEADER" ]; then
+		echo "nspawn.sh: the container did not start:" >&2
+		tail -n 20 "$dir/console.log" >&2
+		return 1
+	fi
+	echo "$NSPAWN_LEADER" > "$dir/leader.pid"
+	# "degraded" is a finished boot with a failed unit: the test says which.
+	for i in $(seq 300); do
+		state=$(nspawn_exec systemctl is-system-running 2>/dev/null)
+		case $state in running|degraded) return 0 ;; esac
+		kill -0 "$NSPAWN_LEADER" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "nspawn.sh: the container's systemd did not finish booting (${state:-no answer}):" >&2
+	tail -n 20 "$dir/console.log" >&2
+	return 1
+}
+
+# A clean environment inside: the container's own PATH, no host variables.
+nspawn_exec() {
+	nsenter -t "$NSPAWN_LEADER" -a -- /usr/bin/env -i \
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		LANG=C.UTF-8 SYSTEMD_PAGER= SYSTEMD_COLORS=0 "$@"
+}
+
+nspawn_stop() {
+	local dir=$1 pid i
+	if [ -f "$dir/nspawn.pid" ]; then
+		pid=$(cat "$dir/nspawn.pid")
+		if kill -0 "$pid" 2>/dev/null; then
+			# SIGRTMIN+4 to systemd-nspawn... is not portable; the
+			# container's own poweroff is, and SIGTERM to nspawn after.
+			[ -n "$NSPAWN_LEADER" ] && nspawn_exec systemctl poweroff --no-block >/dev/null 2>&1
+			for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+			kill -TERM "$pid" 2>/dev/null
+			for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+			kill -KILL "$pid" 2>/dev/null
+		fi
+		rm -f "$dir/nspawn.pid"
+	fi
+	mountpoint -q "$dir/root" 2>/dev/null && umount "$dir/root"
+	return 0
+}

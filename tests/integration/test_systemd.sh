@@ -1,0 +1,276 @@
+#!/bin/bash
+# test_systemd.sh - the shipped unit, under a real systemd, in enforce mode.
+#
+# A Debian root (debootstrap, cached: tests/integration/nspawn.sh) with
+# systemd, Postfix and Cyrus SASL boots in systemd-nspawn, on a loopback of
+# its own.  The project goes in with `make install DESTDIR=ROOT
+# PREFIX=/usr/local` (or SENTINEL_DEB=path/to/smtp-sentinel_*.deb: dpkg -i
+# inside), Postfix is set up as scripts/lab/lab.sh sets up its lab (SASL
+# users in sasldb, check_sasl_access, relaying only to smtp-sink on
+# 127.0.0.2:25), and `systemctl start smtp-sentinel` runs the unit as
+# shipped, in enforce mode.  Then a stolen account spams, and the test
+# asserts, from outside (the container's journal with journalctl
+# --directory, files in ROOT, the sink) and from inside (systemctl,
+# sentinelctl, postqueue), that the daemon became ready, locked the account,
+# held and quarantined its mail, cut its session, logged warnings as
+# warnings, pings the watchdog, and stops cleanly.
+#
+# Prints SKIP only when this host cannot boot a container (not root, no
+# systemd-nspawn or debootstrap); a debootstrap that fails is a FAIL.
+# NSPAWN_KEEP=1 leaves the container running and prints how to reach it.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib.sh
+. tests/integration/nspawn.sh
+
+T0=$(date +%s)
+# What the daemon links (libbpf1 ... libsystemd0), Postfix, SASL, ss.
+PACKAGES="postfix sasl2-bin libsasl2-modules libbpf1 libelf1 zlib1g libmicrohttpd12
+libinih1 libjansson4 libmnl0 libsystemd0 iproute2 procps"
+
+if ! why=$(nspawn_usable); then
+	skip "the systemd unit in a booted container" "$why"
+	exit 0
+fi
+for b in sentineld sentinelctl smtpsend; do
+	[ -x "build/$b" ] || { fail "build/$b exists"; exit 1; }
+done
+# shellcheck disable=SC2086
+if ! CACHED=$(nspawn_root $PACKAGES); then
+	fail "a Debian root with systemd and Postfix (debootstrap)"
+	exit 1
+fi
+DIR=$(mktemp -d /tmp/test_systemd.XXXXXX)
+ROOT=$DIR/root
+if [ "${NSPAWN_KEEP:-0}" = 1 ]; then
+	trap 'echo "kept: DIR=$DIR NSPAWN_LEADER=$NSPAWN_LEADER (nspawn_stop $DIR)"' EXIT
+else
+	trap 'nspawn_stop "$DIR"; rm -rf --one-file-system "$DIR"' EXIT
+fi
+nspawn_prepare "$CACHED" "$DIR" || { fail "the container's root is prepared"; exit 1; }
+
+# The project, as an operator installs it.
+if [ -n "${SENTINEL_DEB:-}" ]; then
+	cp "$SENTINEL_DEB" "$ROOT/root/" || { fail "copy $SENTINEL_DEB"; exit 1; }
+	SBIN=/usr/sbin
+	UNIT_FILE=$ROOT/lib/systemd/system/smtp-sentinel.service
+else
+	make -s install DESTDIR="$ROOT" PREFIX=/usr/local > "$DIR/install.log" 2>&1 ||
+		{ cat "$DIR/install.log"; fail "make install DESTDIR=ROOT"; exit 1; }
+	SBIN=/usr/local/sbin
+	UNIT_FILE=$ROOT/usr/local/lib/systemd/system/smtp-sentinel.service
+fi
+install -m 0755 build/smtpsend "$ROOT/root/smtpsend"
+
+# Postfix as the lab has it, in the standard places (/etc/postfix, the
+# spool in /var/spool/postfix), every service out of chroot so that the
+# sasldb needs no copy.  Postfix's own log file is the maillog (trusted).
+cat > "$ROOT/root/setup.sh" <<'EOF'
+set -e
+postconf -e 'myhostname = mx.lab.test' 'mydomain = lab.test' 'myorigin = $mydomain' \
+	'inet_interfaces = loopback-only' 'inet_protocols = ipv4' \
+	'mydestination =' 'relay_domains =' 'local_recipient_maps =' \
+	'local_transport = error:5.1.1 local delivery is disabled' \
+	'alias_maps =' 'alias_database =' 'mynetworks = 127.0.0.1/32' \
+	'smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination' \
+	'smtpd_recipient_restrictions = check_sasl_access hash:/etc/postfix/sasl_access' \
+	'transport_maps = inline:{ defer.invalid=relay: }' 'defer_transports = relay' \
+	'relayhost = [127.0.0.2]:25' 'smtp_dns_support_level = disabled' \
+	'smtp_host_lookup = native' 'smtp_tls_security_level = none' \
+	'smtpd_peername_lookup = no' 'smtpd_tls_security_level = none' \
+	'smtpd_sasl_auth_enable = yes' 'smtpd_sasl_type = cyrus' 'smtpd_sasl_path = smtpd' \
+	'cyrus_sasl_config_path = /etc/postfix/sasl' 'smtpd_sasl_local_domain = lab.test' \
+	'smtpd_sasl_security_options = noanonymous' 'broken_sasl_auth_clients = yes' \
+	'maillog_file = /var/log/postfix.log' 'smtputf8_enable = no' \
+	'queue_run_delay = 5s' 'minimal_backoff_time = 5s' 'maximal_backoff_time = 30s' \
+	'smtp_connect_timeout = 5s'
+postconf -M 'submission/inet=submission inet n - n - - smtpd'
+postconf -P 'submission/inet/syslog_name=postfix/submission' \
+	'submission/inet/smtpd_relay_restrictions=permit_sasl_authenticated,reject'
+postconf -F '*/*/chroot = n'
+mkdir -p /etc/postfix/sasl /srv/sink
+printf '%s\n' 'pwcheck_method: auxprop' 'auxprop_plugin: sasldb' \
+	'sasldb_path: /etc/sasldb2' 'mech_list: PLAIN LOGIN' > /etc/postfix/sasl/smtpd.conf
+printf alice-pw | saslpasswd2 -p -c -f /etc/sasldb2 -u lab.test alice
+printf 123456 | saslpasswd2 -p -c -f /etc/sasldb2 -u lab.test mallory
+chown root:postfix /etc/sasldb2
+chmod 0640 /etc/sasldb2
+: > /etc/postfix/sasl_access
+postmap hash:/etc/postfix/sasl_access
+chown postfix /srv/sink
+# the sink: everything relayed ends here, one file per message
+systemd-run --quiet --unit=smtp-sink /usr/sbin/smtp-sink -u postfix -h sink.lab.test \
+	-d '/srv/sink/%Y%m%d%H%M%S.' 127.0.0.2:25 256
+systemctl restart postfix
+mkdir -p /etc/smtp-sentinel
+cat > /etc/smtp-sentinel/sentinel.conf <<'CONF'
+[sensor]
+ports = 25
+[metrics]
+listen = 127.0.0.1:9725
+[maillog]
+path = /var/log/postfix.log
+start = end
+local_domains = lab.test
+[actions]
+mode = enforce
+postfix_config_dir = /etc/postfix
+sasl_access_map = /etc/postfix/sasl_access
+CONF
+EOF
+
+if ! nspawn_boot "$DIR"; then
+	# The kernel or nspawn cannot run a container here: say so once.
+	if grep -qiE 'operation not permitted|not supported|failed to (mount|clone)' "$DIR/console.log"; then
+		skip "the systemd unit in a booted container" \
+			"systemd-nspawn cannot boot here: $(grep -iE 'operation not permitted|not supported|failed to' "$DIR/console.log" | head -n 1)"
+		exit 0
+	fi
+	fail "the container boots (systemd-nspawn -b)"
+	exit 1
+fi
+pass "the container boots a real systemd ($(nspawn_exec systemctl --version | head -n 1))"
+if [ -n "${SENTINEL_DEB:-}" ]; then
+	check "the package installs (dpkg -i)" \
+		nspawn_exec dpkg -i "/root/$(basename "$SENTINEL_DEB")"
+fi
+nspawn_exec /bin/sh /root/setup.sh > "$DIR/setup.log" 2>&1 ||
+	{ cat "$DIR/setup.log"; fail "Postfix, SASL and the sink are set up in the container"; exit 1; }
+listening() { nspawn_exec ss -Htln "sport = :$1" | grep -q .; }
+wait_for 20 listening 587 && wait_for 10 listening 25 ||
+	{ fail "Postfix listens on 25 and 587 in the container"; exit 1; }
+
+J() { journalctl --directory="$ROOT/var/log/journal" --no-pager "$@"; }
+unit_prop() { nspawn_exec systemctl show -P "$1" smtp-sentinel.service; }
+
+# --- start: Type=notify returns once sentineld said READY=1
+nspawn_exec systemctl daemon-reload
+if nspawn_exec timeout 60 systemctl start smtp-sentinel.service; then
+	pass "systemctl start smtp-sentinel returns (READY=1)"
+else
+	fail "systemctl start smtp-sentinel"
+	nspawn_exec systemctl status --no-pager smtp-sentinel.service
+	J -u smtp-sentinel.service | tail -n 30
+	exit 1
+fi
+check "the unit is active (running)" test "$(unit_prop ActiveState)/$(unit_prop SubState)" = active/running
+check "the unit is Type=notify: systemd's Started comes after the daemon's \"ready\"" sh -c "
+	test '$(unit_prop Type)' = notify &&
+	journalctl --directory='$ROOT/var/log/journal' --no-pager -o cat |
+		grep -E '^ready$|Started smtp-sentinel' | head -n 1 | grep -qx ready"
+status=$(unit_prop StatusText)
+echo "  STATUS=$status"
+check "STATUS= says enforce mode and a trusted maillog" \
+	grep -qE '^enforce mode, maillog trusted, [0-9]+ lines/s, 0 incidents open$' <<< "$status"
+check "the watchdog is on (WatchdogSec=30s)" test "$(unit_prop WatchdogUSec)" = 30s
+MAINPID=$(unit_prop MainPID)
+capeff=$(nspawn_exec awk '/^CapEff:/ { print $2 }' "/proc/$MAINPID/status")
+echo "  CapEff=$capeff"
+check "the daemon runs without CAP_SYS_ADMIN (bit 21)" test "$(( (0x${capeff:-200000} >> 21) & 1 ))" = 0
+
+# --- the spam run: alice is legitimate, mallory's password leaked
+SEND() { nspawn_exec /root/smtpsend -s 127.0.0.1:587 -q "$@"; }
+SEND -u alice@lab.test -p alice-pw -f alice@lab.test -t 'friend{i}@remote.example' -n 3 \
+	> "$DIR/alice.out" 2>&1
+SEND -u mallory@lab.test -p 123456 -f 'ceo@bank{i}.example' -t 'victim{i}@remote.example' \
+	-t 'target{i}@defer.invalid' -k 5 -n 100 -r 50 -x 3 > "$DIR/spam.out" 2>&1
+echo "  alice: $(tail -n 1 "$DIR/alice.out" | cut -d' ' -f1-3)"
+echo "  mallory: $(tail -n 1 "$DIR/spam.out")"
+val() { tail -n 1 "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+AUDIT=$ROOT/var/lib/smtp-sentinel/audit.log
+audit_ok() {	# audit_ok ACTION [MIN_COUNT]: a row with result ok (and count)
+	python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+want = int(sys.argv[3])
+sys.exit(0 if any(r.get("action") == sys.argv[2] and r.get("result") == "ok" and
+                  int(r.get("count") or 0) >= want for r in rows) else 1)' "$AUDIT" "$1" "${2:-0}"
+}
+wait_for 10 audit_ok quarantine
+
+# From outside: files in ROOT, the journal, the sink.
+check "the account is locked in /etc/postfix/sasl_access (ReadWritePaths)" \
+	grep -q '^mallory@lab.test[[:space:]]' "$ROOT/etc/postfix/sasl_access"
+check "the audit log has a successful hold (postsuper as the mail owner)" audit_ok hold 1
+check "the audit log has a successful lock (postmap, postfix reload)" audit_ok lock 1
+check "the audit log has a cut that destroyed a socket (/proc/PID/fd, SOCK_DESTROY)" audit_ok cut 1
+check "the audit log has a successful quarantine (postqueue, postcat, postsuper -d)" audit_ok quarantine 1
+check "the quarantine holds the spam itself" sh -c \
+	"grep -rl 'From: <ceo@bank' '$ROOT/var/lib/smtp-sentinel/quarantine' | grep -q ."
+check "the cut ended mallory's session (smtpsend had to reconnect)" \
+	test "$(val "$DIR/spam.out" reconnects)" -ge 1
+check "mallory was refused after the lock (5.7.1, account locked)" \
+	grep -q 'first_reject_reply="554 5.7.1 <mallory@lab.test>: .*locked by smtp-sentinel' "$DIR/spam.out"
+accepted=$(grep -c 'sasl_username=mallory@lab.test' "$ROOT/var/log/postfix.log")
+sink_spam=$(grep -l '^X-Mail-Args: <ceo@' "$ROOT"/srv/sink/* 2>/dev/null | wc -l)
+sink_alice=$(grep -l '^X-Mail-Args: <alice@lab.test>' "$ROOT"/srv/sink/* 2>/dev/null | wc -l)
+echo "  spam accepted by Postfix: $accepted, reached the sink: $sink_spam; alice's at the sink: $sink_alice"
+check "spam that reached the sink is at most what Postfix accepted before the lock" \
+	test "$sink_spam" -le "$accepted"
+check "alice's 3 messages were accepted" test "$(val "$DIR/alice.out" sent)" = 3
+J -u smtp-sentinel.service -o json > "$DIR/journal.json"
+check "in the journal, the incident is a warning (PRIORITY=4), ready and the actions info (6)" python3 -c '
+import json, sys
+pri = {"warning": set(), "ready": set(), "action lock ok": set()}
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    m = e.get("MESSAGE")
+    if not isinstance(m, str) or e.get("SYSLOG_IDENTIFIER") != "sentineld":
+        continue
+    for k in pri:
+        if m.startswith(k):
+            pri[k].add(e["PRIORITY"])
+ok = pri == {"warning": {"4"}, "ready": {"6"}, "action lock ok": {"6"}}
+if not ok:
+    print(pri)
+sys.exit(0 if ok else 1)' "$DIR/journal.json"
+check "no action failed for lack of a capability or a writable path" sh -c \
+	"! journalctl --directory='$ROOT/var/log/journal' --no-pager -o cat -u smtp-sentinel.service |
+	   grep -E 'Operation not permitted|Permission denied|Read-only file system'"
+
+# From inside: sentinelctl, postqueue, Postfix itself.
+nspawn_exec sentinelctl status --json > "$DIR/status.json" 2>&1
+check "sentinelctl status (inside) lists the lock" grep -q '"mallory@lab.test"' "$DIR/status.json"
+no_spam_queued() { ! nspawn_exec postqueue -j | grep -q '"sender": *"ceo@bank'; }
+check "no spam is left in the queue (postqueue inside)" no_spam_queued
+SEND -u mallory@lab.test -p 123456 -f mallory@lab.test -t someone@remote.example \
+	> "$DIR/mallory-after.out" 2>&1
+check "a new message from the locked account is refused" \
+	grep -q 'sent=0 rejected=1 .*554 5.7.1' "$DIR/mallory-after.out"
+status=$(unit_prop StatusText)
+echo "  STATUS=$status"
+check "STATUS= counts the open incident" grep -qE ', 1 incident open$' <<< "$status"
+
+# --- the watchdog: pings keep a live daemon up; a stopped one is killed
+# and restarted (Restart=on-failure).  A drop-in shortens WatchdogSec.
+mkdir -p "$ROOT/etc/systemd/system/smtp-sentinel.service.d"
+printf '[Service]\nWatchdogSec=2s\n' > "$ROOT/etc/systemd/system/smtp-sentinel.service.d/watchdog.conf"
+nspawn_exec systemctl daemon-reload
+nspawn_exec systemctl restart smtp-sentinel.service
+sleep 3.5
+check "with WatchdogSec=2s the daemon lives on its pings (no restart in 3.5 s)" \
+	test "$(unit_prop NRestarts)/$(unit_prop ActiveState)" = 0/active
+MAINPID=$(unit_prop MainPID)
+nspawn_exec kill -STOP "$MAINPID"
+watchdog_fired() { J -u smtp-sentinel.service -o cat | grep -q 'Watchdog timeout'; }
+check "a stopped daemon misses its pings: systemd kills it (Watchdog timeout)" wait_for 10 watchdog_fired
+restarted() { [ "$(unit_prop NRestarts)" -ge 1 ] && [ "$(unit_prop ActiveState)" = active ]; }
+check "and restarts it, ready again" wait_for 15 restarted
+rm -f "$ROOT/etc/systemd/system/smtp-sentinel.service.d/watchdog.conf"
+nspawn_exec systemctl daemon-reload
+
+# --- stop: STOPPING=1, state saved, a clean exit
+nspawn_exec systemctl stop smtp-sentinel.service
+check "systemctl stop: the unit ends with result success" \
+	test "$(unit_prop Result)/$(unit_prop ActiveState)" = success/inactive
+check "the daemon said \"stopped\" in the journal" sh -c \
+	"journalctl --directory='$ROOT/var/log/journal' --no-pager -o cat -u smtp-sentinel.service | grep -qx stopped"
+
+# The unit's exposure, as systemd rates it.
+nspawn_exec systemd-analyze security --no-pager smtp-sentinel.service > "$DIR/security.txt" 2>&1
+exposure=$(sed -n 's/.*Overall exposure level for smtp-sentinel.service: \([0-9.]*\).*/\1/p' "$DIR/security.txt")
+echo "  systemd-analyze security: ${exposure:-?} (the unit before it had CAP_SYS_ADMIN: 6.9)"
+check "systemd-analyze security rates the unit below 5.0" \
+	awk -v e="${exposure:-10}" 'BEGIN { exit !(e < 5.0) }'
+echo "  $(($(date +%s) - T0)) s in all"
+exit "$FAILED"
