@@ -62,10 +62,26 @@ else
 fi
 install -m 0755 build/smtpsend "$ROOT/root/smtpsend"
 
+# Where sentineld reads Postfix's log: the journal when this sentineld has
+# [maillog] source (Postfix then logs to syslog, that is journald), else
+# Postfix's own maillog_file.  Both are sources local users cannot forge.
+printf '[maillog]\nsource = journal\n' > "$DIR/probe.conf"
+if build/sentineld --check-config -c "$DIR/probe.conf" > /dev/null 2>&1; then
+	MAILLOG=journal
+	POSTFIX_LOG="maillog_file ="
+	SENTINEL_INPUT="source = journal"
+else
+	MAILLOG=/var/log/postfix.log
+	POSTFIX_LOG="maillog_file = /var/log/postfix.log"
+	SENTINEL_INPUT="path = /var/log/postfix.log"
+fi
+echo "  sentineld reads the maillog from: $MAILLOG"
+
 # Postfix as the lab has it, in the standard places (/etc/postfix, the
 # spool in /var/spool/postfix), every service out of chroot so that the
 # sasldb needs no copy.  Postfix's own log file is the maillog (trusted).
-cat > "$ROOT/root/setup.sh" <<'EOF'
+{ printf 'POSTFIX_LOG=%q\nSENTINEL_INPUT=%q\n' "$POSTFIX_LOG" "$SENTINEL_INPUT"
+  cat <<'EOF'
 set -e
 postconf -e 'myhostname = mx.lab.test' 'mydomain = lab.test' 'myorigin = $mydomain' \
 	'inet_interfaces = loopback-only' 'inet_protocols = ipv4' \
@@ -81,7 +97,7 @@ postconf -e 'myhostname = mx.lab.test' 'mydomain = lab.test' 'myorigin = $mydoma
 	'smtpd_sasl_auth_enable = yes' 'smtpd_sasl_type = cyrus' 'smtpd_sasl_path = smtpd' \
 	'cyrus_sasl_config_path = /etc/postfix/sasl' 'smtpd_sasl_local_domain = lab.test' \
 	'smtpd_sasl_security_options = noanonymous' 'broken_sasl_auth_clients = yes' \
-	'maillog_file = /var/log/postfix.log' 'smtputf8_enable = no' \
+	"$POSTFIX_LOG" 'smtputf8_enable = no' \
 	'queue_run_delay = 5s' 'minimal_backoff_time = 5s' 'maximal_backoff_time = 30s' \
 	'smtp_connect_timeout = 5s'
 postconf -M 'submission/inet=submission inet n - n - - smtpd'
@@ -103,13 +119,13 @@ systemd-run --quiet --unit=smtp-sink /usr/sbin/smtp-sink -u postfix -h sink.lab.
 	-d '/srv/sink/%Y%m%d%H%M%S.' 127.0.0.2:25 256
 systemctl restart postfix
 mkdir -p /etc/smtp-sentinel
-cat > /etc/smtp-sentinel/sentinel.conf <<'CONF'
+cat > /etc/smtp-sentinel/sentinel.conf <<CONF
 [sensor]
 ports = 25
 [metrics]
 listen = 127.0.0.1:9725
 [maillog]
-path = /var/log/postfix.log
+$SENTINEL_INPUT
 start = end
 local_domains = lab.test
 [actions]
@@ -118,6 +134,7 @@ postfix_config_dir = /etc/postfix
 sasl_access_map = /etc/postfix/sasl_access
 CONF
 EOF
+} > "$ROOT/root/setup.sh"
 
 if ! nspawn_boot "$DIR"; then
 	# The kernel or nspawn cannot run a container here: say so once.
@@ -134,7 +151,7 @@ if [ -n "${SENTINEL_DEB:-}" ]; then
 	check "the package installs (dpkg -i)" \
 		nspawn_exec dpkg -i "/root/$(basename "$SENTINEL_DEB")"
 fi
-nspawn_exec /bin/sh /root/setup.sh > "$DIR/setup.log" 2>&1 ||
+nspawn_exec /bin/bash /root/setup.sh > "$DIR/setup.log" 2>&1 ||
 	{ cat "$DIR/setup.log"; fail "Postfix, SASL and the sink are set up in the container"; exit 1; }
 listening() { nspawn_exec ss -Htln "sport = :$1" | grep -q .; }
 wait_for 20 listening 587 && wait_for 10 listening 25 ||
@@ -201,7 +218,11 @@ check "the cut ended mallory's session (smtpsend had to reconnect)" \
 	test "$(val "$DIR/spam.out" reconnects)" -ge 1
 check "mallory was refused after the lock (5.7.1, account locked)" \
 	grep -q 'first_reject_reply="554 5.7.1 <mallory@lab.test>: .*locked by smtp-sentinel' "$DIR/spam.out"
-accepted=$(grep -c 'sasl_username=mallory@lab.test' "$ROOT/var/log/postfix.log")
+if [ "$MAILLOG" = journal ]; then
+	accepted=$(J -o cat SYSLOG_IDENTIFIER=postfix/submission/smtpd | grep -c 'sasl_username=mallory@lab.test')
+else
+	accepted=$(grep -c 'sasl_username=mallory@lab.test' "$ROOT$MAILLOG")
+fi
 sink_spam=$(grep -l '^X-Mail-Args: <ceo@' "$ROOT"/srv/sink/* 2>/dev/null | wc -l)
 sink_alice=$(grep -l '^X-Mail-Args: <alice@lab.test>' "$ROOT"/srv/sink/* 2>/dev/null | wc -l)
 echo "  spam accepted by Postfix: $accepted, reached the sink: $sink_spam; alice's at the sink: $sink_alice"
