@@ -12,11 +12,11 @@ PACKAGES="
 clang llvm gcc make pkg-config
 libbpf-dev bpftool libelf-dev zlib1g-dev
 libpcap-dev libcmocka-dev libmicrohttpd-dev libinih-dev uthash-dev libjansson-dev libmnl-dev
-libsystemd-dev
-systemd-container debootstrap
+libsystemd-dev systemd-journal-remote
 prometheus
 postfix sasl2-bin libsasl2-modules swaks
 iproute2 curl procps gzip bc time pflogsumm
+systemd-container debootstrap
 cppcheck clang-tidy libclang-rt-dev
 dpkg-dev debhelper logrotate bash-completion jq
 "
