@@ -147,7 +147,7 @@ static unsigned watchdog_ticks(void)
 
 	if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0)
 		return 0;
-	ticks = usec / 2 / (DRAIN_MS * 1000);
+	ticks = usec / 2 / ((uint64_t)DRAIN_MS * 1000);
 	log_info("systemd watchdog: %.1f s, pinged every %.1f s", (double)usec / 1e6,
 		 (double)(ticks ? ticks : 1) * DRAIN_MS / 1000);
 	return ticks ? (unsigned)ticks : 1;

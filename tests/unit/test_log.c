@@ -73,7 +73,7 @@ static const char *capture_end(struct capture *c)
 
 static void test_on_the_journal_stream_each_line_carries_its_priority(void **state)
 {
-	struct capture c;
+	struct capture c = { .saved = -1 };
 
 	(void)state;
 	capture_start(&c, true);
@@ -91,7 +91,7 @@ static void test_on_the_journal_stream_each_line_carries_its_priority(void **sta
 
 static void test_another_stream_or_none_gets_plain_lines(void **state)
 {
-	struct capture c;
+	struct capture c = { .saved = -1 };
 
 	(void)state;
 	capture_start(&c, false);
@@ -109,7 +109,7 @@ static void test_another_stream_or_none_gets_plain_lines(void **state)
 
 static void test_a_malformed_journal_stream_is_not_the_journal(void **state)
 {
-	struct capture c;
+	struct capture c = { .saved = -1 };
 
 	(void)state;
 	capture_start(&c, true);
@@ -122,7 +122,7 @@ static void test_a_malformed_journal_stream_is_not_the_journal(void **state)
 
 static void test_the_prefix_can_be_forced_on_and_off(void **state)
 {
-	struct capture c;
+	struct capture c = { .saved = -1 };
 
 	(void)state;
 	capture_start(&c, false);
@@ -137,7 +137,7 @@ static void test_the_prefix_can_be_forced_on_and_off(void **state)
 /* A line without its own prefix would reach the journal at the default priority. */
 static void test_each_line_of_a_message_carries_the_priority(void **state)
 {
-	struct capture c;
+	struct capture c = { .saved = -1 };
 
 	(void)state;
 	capture_start(&c, true);
