@@ -16,7 +16,8 @@
 # warnings, pings the watchdog, and stops cleanly.
 #
 # Prints SKIP only when this host cannot boot a container (not root, no
-# systemd-nspawn or debootstrap); a debootstrap that fails is a FAIL.
+# cgroup v2, or nspawn refused by the kernel); a missing tool or a
+# debootstrap that fails is a FAIL.
 # NSPAWN_KEEP=1 leaves the container running and prints how to reach it.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -31,6 +32,10 @@ libinih1 libjansson4 libmnl0 libsystemd0 iproute2 procps"
 if ! why=$(nspawn_usable); then
 	skip "the systemd unit in a booted container" "$why"
 	exit 0
+fi
+if ! why=$(nspawn_tools); then
+	fail "the container tools are installed" "$why"
+	exit 1
 fi
 for b in sentineld sentinelctl smtpsend; do
 	[ -x "build/$b" ] || { fail "build/$b exists"; exit 1; }
@@ -52,13 +57,9 @@ nspawn_prepare "$CACHED" "$DIR" || { fail "the container's root is prepared"; ex
 # The project, as an operator installs it.
 if [ -n "${SENTINEL_DEB:-}" ]; then
 	cp "$SENTINEL_DEB" "$ROOT/root/" || { fail "copy $SENTINEL_DEB"; exit 1; }
-	SBIN=/usr/sbin
-	UNIT_FILE=$ROOT/lib/systemd/system/smtp-sentinel.service
 else
 	make -s install DESTDIR="$ROOT" PREFIX=/usr/local > "$DIR/install.log" 2>&1 ||
 		{ cat "$DIR/install.log"; fail "make install DESTDIR=ROOT"; exit 1; }
-	SBIN=/usr/local/sbin
-	UNIT_FILE=$ROOT/usr/local/lib/systemd/system/smtp-sentinel.service
 fi
 install -m 0755 build/smtpsend "$ROOT/root/smtpsend"
 
