@@ -12,15 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bytes.h"
-
-/* before uthash.h is included; the seed is ident.c's */
-#define HASH_FUNCTION(keyptr, keylen, hashv) \
-	((hashv) = hash_bytes(ident_seed, (keyptr), (keylen)))
-#include <uthash.h>
-
 #include "detect.h"
 #include "failures.h"
+#include "hash.h"
 #include "ident.h"
 #include "log.h"
 #include "window.h"

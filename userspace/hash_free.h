@@ -10,7 +10,7 @@
 #ifndef SENTINEL_HASH_FREE_H
 #define SENTINEL_HASH_FREE_H
 
-#include <uthash.h>
+#include "hash.h"
 
 /* head: the table's head pointer (set to NULL); free_item(item) frees one. */
 #define HASH_FREE_ALL(head, free_item)						\

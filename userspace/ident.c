@@ -2,24 +2,14 @@
 /*
  * ident.c - the detector's per-identity state and its bounded table.
  *
- * uthash with a per-run seed (keys are login names the attacker picks),
+ * uthash with hash.h's per-run seed (keys are login names the attacker picks),
  * and a doubly linked list in order of activity for eviction and expiry.
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
-#include <unistd.h>
-
-#include "bytes.h"
-
-uint64_t ident_seed;
-/* before uthash.h (through ident.h) is included */
-#define HASH_FUNCTION(keyptr, keylen, hashv) \
-	((hashv) = hash_bytes(ident_seed, (keyptr), (keylen)))
-#include <uthash.h>
 #include <utlist.h>
 
+#include "hash.h"
 #include "ident.h"
 #include "incident.h"
 #include "log.h"
@@ -33,21 +23,13 @@ struct ident_table {
 
 uint32_t ident_hash(const char *s)
 {
-	uint32_t h = hash_bytes(ident_seed, s, strlen(s));
-
-	return h ? h : 1;
+	return hash_text(s);
 }
 
 struct ident_table *ident_table_new(size_t max)
 {
 	struct ident_table *t = xcalloc(1, sizeof(*t));
 
-	while (!ident_seed) {
-		if (getrandom(&ident_seed, sizeof(ident_seed), GRND_NONBLOCK) !=
-		    sizeof(ident_seed))
-			ident_seed = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL ^
-				     (uint64_t)getpid() ^ (uint64_t)(uintptr_t)t;
-	}
 	t->max = max ? max : 1;
 	return t;
 }

@@ -18,7 +18,7 @@
  *
  * The table holds at most max entries; a new one when full evicts the
  * least recently active (counted).  Keys are the attacker's text (login
- * names): the hash is seeded per run (ident_seed, also for ident_hash()).
+ * names): the hash is seeded per run (hash.h, also for ident_hash()).
  */
 #ifndef SENTINEL_IDENT_H
 #define SENTINEL_IDENT_H
@@ -26,9 +26,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <uthash.h>
 
 #include "detect.h"
+#include "hash.h"
 #include "window.h"
 
 #define IDENT_QID_MAX (MSG_INSTANCE_MAX + POSTFIX_QID_MAX + 1)
@@ -43,7 +43,7 @@ struct ident_recent {
 };
 
 struct ident {
-	UT_hash_handle hh;			/* seeded: see ident.c */
+	UT_hash_handle hh;			/* seeded: hash.h */
 	struct ident *lru_prev, *lru_next;	/* least recently active first */
 	struct window win;
 	struct distinct ips, domains;
@@ -59,8 +59,7 @@ struct ident {
 
 struct ident_table;
 
-extern uint64_t ident_seed;
-/* A seeded hash of a string, never 0. */
+/* A seeded hash of a string, never 0 (hash.h's hash_text()). */
 uint32_t ident_hash(const char *s);
 
 struct ident_table *ident_table_new(size_t max);

@@ -15,9 +15,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <uthash.h>
 
 #include "detect.h"
+#include "hash.h"
 
 struct incident_node {
 	struct incident inc;

@@ -14,7 +14,6 @@
 #include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <uthash.h>
 
 #include "actions.h"
 #include "detect.h"

@@ -7,10 +7,10 @@
 #define SENTINEL_RESPOND_PRIV_H
 
 #include <stdbool.h>
-#include <uthash.h>
 
 #include "actions.h"
 #include "detect.h"
+#include "hash.h"
 #include "respond.h"
 
 /* What respond remembers of an identity: its recent smtpd sessions, and

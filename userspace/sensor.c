@@ -19,7 +19,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/types.h>
-#include <uthash.h>
 
 #include "hash_free.h"
 #include "sentinel.h"
