@@ -379,6 +379,8 @@ static const struct config_key config_keys[] = {
 	{ "detect", "bruteforce_failures", "5", parse_bruteforce_failures },
 	{ "detect", "max_flows_per_minute", "3000", parse_max_flows_per_minute },
 	{ "detect", "max_identities", "10000", parse_max_identities },
+	{ "detect", "incident_expiry", "1h", parse_incident_expiry },
+	{ "detect", "max_incidents_per_ip", "10", parse_max_incidents_per_ip },
 	{ "detect", "incident_log", "", parse_incident_log },
 	{ "actions", "mode", "observe", parse_mode },
 	{ "actions", "hold_scope", "identity", parse_hold_scope },

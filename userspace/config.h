@@ -78,5 +78,10 @@ int config_load_string(struct config *cfg, const char *name, const char *text,
 /* "host:port" or "[v6]:port", numeric host: the parser behind [metrics] listen. */
 int config_parse_listen(const char *value, struct sockaddr_storage *ss,
 			socklen_t *len, char *err, size_t errlen);
+/* A duration in min..max seconds: a number of seconds, or one with the unit
+ * s, m, h or d ("90", "30m", "1h", "1.5d"): [detect] incident_expiry and
+ * sentinelctl dismiss --allow. */
+int config_parse_duration(const char *value, double min, double max, double *out,
+			  char *err, size_t errlen);
 
 #endif

@@ -47,6 +47,8 @@ int parse_foreign_min(struct config *cfg, const char *value, char *err, size_t e
 int parse_max_client_ips(struct config *cfg, const char *value, char *err, size_t errlen);
 int parse_bounce_min(struct config *cfg, const char *value, char *err, size_t errlen);
 int parse_bruteforce_failures(struct config *cfg, const char *value, char *err, size_t errlen);
+int parse_incident_expiry(struct config *cfg, const char *value, char *err, size_t errlen);
+int parse_max_incidents_per_ip(struct config *cfg, const char *value, char *err, size_t errlen);
 int parse_max_flows_per_minute(struct config *cfg, const char *value, char *err, size_t errlen);
 int parse_incident_log(struct config *cfg, const char *value, char *err, size_t errlen);
 int parse_sasl_access_map(struct config *cfg, const char *value, char *err, size_t errlen);

@@ -36,6 +36,7 @@ DETECT_UINT(max_client_ips, 1, DETECT_DISTINCT - 1)
 DETECT_UINT(bounce_min, 1, 1000000)
 DETECT_UINT(bruteforce_failures, 1, 1000000)
 DETECT_UINT(max_flows_per_minute, 1, 100000000)
+DETECT_UINT(max_incidents_per_ip, 0, 100000)
 
 static int parse_ratio(const char *value, double min, double max, double *out,
 		       char *err, size_t errlen)
@@ -66,6 +67,47 @@ int parse_foreign_ratio(struct config *cfg, const char *value, char *err, size_t
 int parse_bounce_ratio(struct config *cfg, const char *value, char *err, size_t errlen)
 {
 	return parse_ratio(value, 0.01, 1, &cfg->detect.bounce_ratio, err, errlen);
+}
+
+/* A duration: seconds, or a number with s, m, h or d ("90", "30m", "1h"). */
+int config_parse_duration(const char *value, double min, double max, double *out,
+			  char *err, size_t errlen)
+{
+	static const struct { char unit; double seconds; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+	};
+	char *end;
+	double v;
+
+	errno = 0;
+	v = *value >= '0' && *value <= '9' ? strtod(value, &end) : -1;
+	if (v >= 0 && !errno && *end && !end[1]) {
+		size_t i;
+
+		for (i = 0; i < sizeof(units) / sizeof(units[0]) && units[i].unit != *end; i++)
+			;
+		if (i < sizeof(units) / sizeof(units[0])) {
+			v *= units[i].seconds;
+			end++;
+		}
+	}
+	if (v < 0 || errno || *end != '\0' || !(v >= min && v <= max)) {
+		snprintf(err, errlen, "'%s' is not a duration in %g..%g s (a number of seconds, "
+			 "or with s, m, h or d)", value, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int parse_incident_expiry(struct config *cfg, const char *value, char *err, size_t errlen)
+{
+	double v;
+
+	if (config_parse_duration(value, 60, 30 * 86400, &v, err, errlen) < 0)
+		return -1;
+	cfg->detect.incident_expiry = (unsigned)v;
+	return 0;
 }
 
 int parse_max_identities(struct config *cfg, const char *value, char *err, size_t errlen)

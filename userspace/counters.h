@@ -60,7 +60,14 @@ struct counters {
 
 	/* detection and actions */
 	uint64_t incidents[SIG_COUNT];		/* by signal that fired */
-	uint64_t incidents_dropped;		/* open-incident table full */
+	uint64_t incidents_dropped;		/* not restored: table full */
+	uint64_t incidents_evicted;		/* resolved for a new one: table full */
+	uint64_t incidents_expired;		/* quiet for incident_expiry */
+	uint64_t incidents_ratelimited;		/* not opened: client address over its rate */
+	uint64_t incident_rate_ips;		/* gauge: addresses with incident tokens */
+	uint64_t incident_rate_ips_evicted;	/* that table full */
+	uint64_t login_locks_deferred;		/* login-only incidents over the lock budget */
+	uint64_t allowances;			/* gauge: runtime allow-list (dismiss --allow) */
 	uint64_t incidents_open;		/* gauge */
 	uint64_t actions[ACTION_COUNT][RESULT_COUNT];
 	uint64_t actions_refused;		/* request queue full or bad */

@@ -24,6 +24,7 @@
 #include "failures.h"
 #include "ident.h"
 #include "incident.h"
+#include "iplimit.h"
 #include "log.h"
 #include "text.h"
 #include "window.h"
@@ -43,9 +44,14 @@ struct detector {
 	double now;
 	bool started;
 	struct detect_stats st;
-	struct ratelimit rl_full;
+	struct ratelimit rl_full, rl_rate;
 	struct incident scratch;	/* a draft, too big for the stack */
 	char (*pending)[DETECT_ID_MAX];	/* ids to call back at tick */
+	struct iplimit *rate;		/* incident tokens per client address */
+	const char *opening_ip;		/* the address that pays for an incident
+					 * the current event opens (logins), or NULL */
+	struct detect_allowance *allowances;	/* DETECT_MAX_ALLOWED */
+	size_t nallowances;
 };
 
 void detect_config_defaults(struct detect_config *cfg)
@@ -65,6 +71,8 @@ void detect_config_defaults(struct detect_config *cfg)
 	cfg->bruteforce_failures = 5;
 	cfg->max_flows_per_minute = 3000;
 	cfg->max_identities = 10000;
+	cfg->incident_expiry = 3600;
+	cfg->max_incidents_per_ip = 10;
 }
 
 struct detector *detect_new(const struct detect_config *cfg, const struct detect_callbacks *cb)
@@ -78,6 +86,8 @@ struct detector *detect_new(const struct detect_config *cfg, const struct detect
 		d->cfg.spike_min = defaults.spike_min;
 	if (!d->cfg.spike_learn)
 		d->cfg.spike_learn = defaults.spike_learn;
+	if (!d->cfg.incident_expiry)		/* a bound, never off */
+		d->cfg.incident_expiry = defaults.incident_expiry;
 	if (d->cfg.nallow > DETECT_MAX_ALLOW)
 		d->cfg.nallow = DETECT_MAX_ALLOW;
 	if (d->cfg.noverrides > DETECT_MAX_OVERRIDES)
@@ -92,6 +102,8 @@ struct detector *detect_new(const struct detect_config *cfg, const struct detect
 	d->failures = failures_new();
 	d->store = incident_store_new();
 	d->pending = xcalloc(DETECT_MAX_OPEN, sizeof(*d->pending));
+	d->rate = iplimit_new(DETECT_MAX_RATE_IPS, d->cfg.max_incidents_per_ip, DETECT_IP_PERIOD);
+	d->allowances = xcalloc(DETECT_MAX_ALLOWED, sizeof(*d->allowances));
 	window_init(&d->flows);
 	window_init(&d->unclaimed);
 	window_init(&d->claimed);
@@ -105,6 +117,8 @@ void detect_free(struct detector *d)
 	ident_table_free(d->idents);
 	failures_free(d->failures);
 	incident_store_free(d->store);
+	iplimit_free(d->rate);
+	free(d->allowances);
 	free(d->pending);
 	free(d);
 }
@@ -315,17 +329,58 @@ static struct incident *draft(struct detector *d, const char *identity, double t
 	return inc;
 }
 
+static bool allowed_until_later(const struct detector *d, const char *identity)
+{
+	for (size_t i = 0; i < d->nallowances; i++)
+		if (strcmp(d->allowances[i].identity, identity) == 0)
+			return d->allowances[i].until > d->now;
+	return false;
+}
+
+static void closed(struct detector *d, const struct incident *inc)
+{
+	if (d->cb.closed)
+		d->cb.closed(inc, d->cb.arg);
+}
+
+/* Room for one more: the oldest un-acted incident goes (detect.h). */
+static void evict(struct detector *d)
+{
+	struct incident_node *victim = incident_store_victim(d->store);
+
+	if (!victim)
+		return;
+	if (log_ratelimited(&d->rl_full, 60))
+		log_warnx("detect: %d incidents open: evicting the oldest %s one for a new one "
+			  "(counted)", DETECT_MAX_OPEN,
+			  victim->inc.state == INCIDENT_ACTED ? "acted" : "un-acted");
+	d->st.incidents_evicted++;
+	closed(d, incident_store_resolve(d->store, victim, END_EVICTED));
+}
+
 static void open_draft(struct detector *d, double t)
 {
 	struct incident_node *n;
 
+	if (allowed_until_later(d, d->scratch.identity))
+		return;
+	if (d->opening_ip && !iplimit_take(d->rate, d->opening_ip, t)) {
+		char ip[4 * IDENT_IP_MAX];
+
+		d->st.incidents_ratelimited++;
+		text_escape(ip, sizeof(ip), d->opening_ip);
+		if (log_ratelimited(&d->rl_rate, 60))
+			log_warnx("detect: client %s opened %u incidents in %d s: no more from it "
+				  "for now (counted)", ip, d->cfg.max_incidents_per_ip,
+				  DETECT_IP_PERIOD);
+		return;
+	}
 	d->scratch.score = incident_score(&d->scratch);
+	if (incident_store_nopen(d->store) >= DETECT_MAX_OPEN)
+		evict(d);
 	n = incident_store_add(d->store, &d->scratch);
 	if (!n) {
 		d->st.incidents_dropped++;
-		if (log_ratelimited(&d->rl_full, 60))
-			log_warnx("detect: %d incidents open, dropping new ones (counted)",
-				  DETECT_MAX_OPEN);
 		return;
 	}
 	for (unsigned i = 0; i < SIG_COUNT; i++)
@@ -520,7 +575,9 @@ void detect_login(struct detector *d, const char *identity, const char *client_i
 		}
 		ev.ip = ip;
 	}
+	d->opening_ip = ip[0] ? ip : NULL;
 	evaluate(d, w, t, &ev, fired ? &brute : NULL);
+	d->opening_ip = NULL;
 }
 
 void detect_flow(struct detector *d, const char *identity, double t)
@@ -652,6 +709,37 @@ static void flush_updates(struct detector *d, double now)
 	}
 }
 
+/* Resolve the incidents without an event for incident_expiry seconds,
+ * acted ones too (a lock stays: expiry only closes the incident). */
+static void expire_incidents(struct detector *d, double now)
+{
+	double quiet = d->cfg.incident_expiry;
+	size_t k = 0;
+
+	for (struct incident_node *n = incident_store_first(d->store); n && k < DETECT_MAX_OPEN;
+	     n = incident_store_next(n))
+		if (now - n->inc.updated >= quiet)
+			memcpy(d->pending[k++], n->inc.id, DETECT_ID_MAX);
+	for (size_t i = 0; i < k; i++) {
+		struct incident_node *n = incident_store_open_id(d->store, d->pending[i]);
+
+		if (!n)
+			continue;
+		d->st.incidents_expired++;
+		closed(d, incident_store_resolve(d->store, n, END_EXPIRED));
+	}
+}
+
+static void expire_allowances(struct detector *d)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < d->nallowances; i++)
+		if (d->allowances[i].until > d->now)
+			d->allowances[k++] = d->allowances[i];
+	d->nallowances = k;
+}
+
 void detect_tick(struct detector *d, double now)
 {
 	struct ident *w;
@@ -664,6 +752,9 @@ void detect_tick(struct detector *d, double now)
 	window_advance(&d->claimed, sec);
 	flow_spike(d, now, sec);
 	flush_updates(d, now);
+	expire_incidents(d, now);
+	expire_allowances(d);
+	iplimit_expire(d->rate, now);
 	while ((w = ident_oldest(d->idents)) && w->win.head + DETECT_IDLE < sec)
 		ident_remove(d->idents, w);
 	failures_expire(d->failures, sec);
@@ -698,9 +789,57 @@ void detect_set_state(struct detector *d, const char *id, enum incident_state s)
 	if (d->started && d->now > n->inc.updated)
 		n->inc.updated = d->now;
 	if (s == INCIDENT_RESOLVED)
-		incident_store_resolve(d->store, n);
+		incident_store_resolve(d->store, n, END_RESOLVED);
 	else
 		n->inc.state = s;
+}
+
+int detect_resolve(struct detector *d, const char *id, enum incident_end how)
+{
+	struct incident_node *n = id ? incident_store_open_id(d->store, id) : NULL;
+
+	if (!n || how == END_NONE || (unsigned)how >= END_COUNT)
+		return -1;
+	if (d->started && d->now > n->inc.updated)
+		n->inc.updated = d->now;
+	incident_store_resolve(d->store, n, how);
+	return 0;
+}
+
+int detect_allow(struct detector *d, const char *identity, double until)
+{
+	char key[MSG_IDENTITY_MAX];
+	size_t i;
+
+	utf8_sanitize(key, sizeof(key), identity ? identity : "");
+	if (!key[0] || !isfinite(until))
+		return -1;
+	for (i = 0; i < d->nallowances; i++)
+		if (strcmp(d->allowances[i].identity, key) == 0)
+			break;
+	if (i == d->nallowances) {
+		if (d->nallowances >= DETECT_MAX_ALLOWED)
+			return -1;
+		d->nallowances++;
+		memcpy(d->allowances[i].identity, key, sizeof(key));
+	}
+	d->allowances[i].until = until;
+	return 0;
+}
+
+size_t detect_allowances(const struct detector *d, struct detect_allowance *out, size_t cap)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < d->nallowances && k < cap; i++)
+		if (d->allowances[i].until > d->now)
+			out[k++] = d->allowances[i];
+	return k;
+}
+
+double detect_now(const struct detector *d)
+{
+	return d->now;
 }
 
 int detect_restore(struct detector *d, const char *json)
@@ -774,4 +913,7 @@ void detect_stats(const struct detector *d, struct detect_stats *out)
 	out->evictions = ident_evictions(d->idents);
 	out->failures_evicted = failures_evictions(d->failures);
 	out->open = incident_store_nopen(d->store);
+	out->rate_ips = iplimit_count(d->rate);
+	out->rate_ips_evicted = iplimit_evictions(d->rate);
+	out->allowed = d->nallowances;
 }

@@ -18,6 +18,29 @@
  * on the incident they are given (its pointer is not valid after it is
  * resolved); detect_set_state() itself calls nothing back.
  *
+ * Life cycle: an incident opens OPEN; whoever acts on it marks it ACTED
+ * (enforce mode: its account was locked or its mail held) or OBSERVED
+ * (observe mode: decided, nothing touched); it ends RESOLVED, with how
+ * (enum incident_end): resolved or dismissed by hand (detect_resolve()),
+ * unlocked (the admin's unlock), expired (no event of its identity for
+ * incident_expiry seconds of log time, at detect_tick: acted ones too;
+ * expiry never lifts a lock), or evicted (the open table was full when
+ * a new one opened).  The detector calls `closed` for the two it decides
+ * itself (expired, evicted), with the incident as it ended.
+ *
+ * Opening needs room and a token.  When DETECT_MAX_OPEN are open, the
+ * oldest one not ACTED is evicted for the new one, and when every one is
+ * ACTED the oldest of those (its lock stays; the new incident is the
+ * news): a flood of incidents can push out old ones but never keeps a new
+ * one out.  An incident opened by a login (BRUTEFORCE, FANOUT) takes a
+ * token of the login's client address (iplimit.h: max_incidents_per_ip
+ * per DETECT_IP_PERIOD, a burst of as many); without one it does not open
+ * (counted) and the identity's next event tries again.  Incidents opened
+ * by messages take none: a webmail or NAT address carries many accounts'
+ * mail, and each spamming account must be caught.  An identity on the
+ * runtime allow-list (detect_allow(): `sentinelctl dismiss --allow`,
+ * until a time) opens none until then.
+ *
  * Signals (enum detect_signal) and the numbers behind them:
  *   RATE        messages in the last 60 s > the identity's limit
  *               (max_messages_per_minute, or its override); and the 10 s
@@ -62,13 +85,17 @@
  * identity (exact match) its own messages-per-minute limit.
  *
  * Bounds: at most max_identities windows (the least recently active is
- * evicted, counted), at most DETECT_MAX_OPEN open incidents (a new one
- * when full is counted and dropped, never silently), DETECT_SAMPLES sample
- * queue ids and lines per incident, DETECT_DISTINCT distinct values per
- * distinct-count set, DETECT_MAX_FAILURES client IPs with failed logins
- * (the least recent evicted, counted) and the last DETECT_FAIL_RING
- * failures of each, DETECT_RESOLVED_MAX resolved incidents (the oldest
- * forgotten).  An identity idle for DETECT_IDLE seconds of log time is
+ * evicted, counted), at most DETECT_MAX_OPEN open incidents (the oldest
+ * un-acted evicted for a new one, counted), DETECT_MAX_RATE_IPS client
+ * addresses with incident tokens, DETECT_MAX_ALLOWED runtime allowances,
+ * DETECT_SAMPLES sample queue ids and lines per incident, DETECT_DISTINCT
+ * distinct values per distinct-count set, DETECT_MAX_FAILURES client IPs
+ * with failed logins and the last DETECT_FAIL_RING failures of each (a
+ * full table evicts, of its DETECT_FAIL_VICTIMS least recently failing
+ * addresses, the one with the fewest failures, counted: a flood of one
+ * failure per address does not push out an attacker's five),
+ * DETECT_RESOLVED_MAX resolved incidents (the oldest forgotten).  An
+ * identity idle for DETECT_IDLE seconds of log time is
  * dropped at detect_tick.  Every string is a bounded, UTF-8-clean copy.
  * Incident evidence: the queue ids of the identity's last DETECT_SAMPLES / 2
  * messages before it opened and of those after, its recent client IPs,
@@ -95,7 +122,11 @@
 #define DETECT_RESOLVED_MAX 256		/* resolved incidents kept for show */
 #define DETECT_MAX_FAILURES 4096	/* client IPs with failed logins */
 #define DETECT_FAIL_RING 32
+#define DETECT_FAIL_VICTIMS 8
 #define DETECT_IDLE 86400
+#define DETECT_MAX_RATE_IPS 4096	/* client addresses with incident tokens */
+#define DETECT_IP_PERIOD 3600		/* max_incidents_per_ip per this many s */
+#define DETECT_MAX_ALLOWED 256		/* runtime allowances (dismiss --allow) */
 #define DETECT_EWMA_ALPHA 0.05		/* per minute: ~20 min memory */
 
 enum detect_signal {
@@ -131,13 +162,26 @@ struct detect_config {
 	unsigned bruteforce_failures;		/* 5 */
 	unsigned max_flows_per_minute;		/* 3000 */
 	size_t max_identities;			/* 10000 */
+	unsigned incident_expiry;		/* 3600 s without an event */
+	unsigned max_incidents_per_ip;		/* 10 per DETECT_IP_PERIOD; 0: none */
 	char allow[DETECT_MAX_ALLOW][DETECT_PATTERN_MAX];
 	size_t nallow;
 	struct detect_override overrides[DETECT_MAX_OVERRIDES];
 	size_t noverrides;
 };
 
-enum incident_state { INCIDENT_OPEN, INCIDENT_ACTED, INCIDENT_RESOLVED };
+enum incident_state { INCIDENT_OPEN, INCIDENT_ACTED, INCIDENT_OBSERVED, INCIDENT_RESOLVED };
+
+/* How a RESOLVED incident ended (END_NONE while it is not). */
+enum incident_end {
+	END_NONE,
+	END_RESOLVED,		/* sentinelctl resolve */
+	END_DISMISSED,		/* sentinelctl dismiss: a false alarm */
+	END_UNLOCKED,		/* sentinelctl unlock */
+	END_EXPIRED,		/* quiet for incident_expiry */
+	END_EVICTED,		/* the open table was full */
+	END_COUNT
+};
 
 struct incident_signal {
 	bool fired;
@@ -150,6 +194,7 @@ struct incident {
 	char id[DETECT_ID_MAX];		/* "20261127T072501-0001": sortable, unique */
 	char identity[MSG_IDENTITY_MAX];
 	enum incident_state state;
+	enum incident_end end;		/* RESOLVED: how; JSON "resolution" */
 	double score;			/* sum over fired signals of value/threshold */
 	struct incident_signal signals[SIG_COUNT];
 	/* log time (with microseconds) of the first message of the window
@@ -159,7 +204,7 @@ struct incident {
 	 * starts here */
 	double first_seen;
 	double opened;			/* wall clock, CLOCK_REALTIME */
-	double updated;			/* log time of the latest change */
+	double updated;			/* log time of the latest event or change */
 	uint64_t messages, recipients, foreign;	/* in the identity's 10 min span */
 	uint64_t rcpt_domains;		/* distinct, in the 10 min span */
 	char client_ips[DETECT_SAMPLES][64];	/* distinct, most recent first */
@@ -191,12 +236,21 @@ struct detect_callbacks {
 	void (*opened)(const struct incident *inc, void *arg);
 	void (*updated)(const struct incident *inc, void *arg);
 	void *arg;
+	/* Expired or evicted (inc->end says which); may be NULL.  It must
+	 * not resolve other incidents. */
+	void (*closed)(const struct incident *inc, void *arg);
 };
 
 struct detect_stats {
 	uint64_t identities;		/* gauge: windows kept */
 	uint64_t evictions;		/* windows dropped: table full */
-	uint64_t incidents_dropped;	/* open-incident table full */
+	uint64_t incidents_dropped;	/* not opened: restored beyond the bound */
+	uint64_t incidents_evicted;	/* resolved to make room for a new one */
+	uint64_t incidents_expired;
+	uint64_t incidents_ratelimited;	/* not opened: the client address had no token */
+	uint64_t rate_ips;		/* gauge: addresses with tokens kept */
+	uint64_t rate_ips_evicted;	/* that table full */
+	uint64_t allowed;		/* gauge: runtime allowances */
 	uint64_t open;			/* gauge */
 	uint64_t fired[SIG_COUNT];	/* incidents opened or updated per signal */
 	uint64_t failures_evicted;	/* failed-login table full */
@@ -234,7 +288,23 @@ const struct incident *detect_find(const struct detector *d, const char *id);
 /* The open incident of an identity, or NULL. */
 const struct incident *detect_open_for(const struct detector *d, const char *identity);
 size_t detect_incidents(const struct detector *d, const struct incident **out, size_t cap);
+/* OPEN, ACTED or OBSERVED; RESOLVED is detect_resolve(END_RESOLVED). */
 void detect_set_state(struct detector *d, const char *id, enum incident_state s);
+/* Resolve an open incident by hand (how: END_RESOLVED, END_DISMISSED,
+ * END_UNLOCKED); 0, or -1 when id is not open.  Calls nothing back; the
+ * resolved copy is detect_find(id) after. */
+int detect_resolve(struct detector *d, const char *id, enum incident_end how);
+/* The identity opens no incident while the detector's clock is before
+ * until (a later call replaces the time); 0, or -1 when DETECT_MAX_ALLOWED
+ * others are allowed.  Expired allowances are dropped at detect_tick. */
+int detect_allow(struct detector *d, const char *identity, double until);
+struct detect_allowance {
+	char identity[MSG_IDENTITY_MAX];
+	double until;
+};
+size_t detect_allowances(const struct detector *d, struct detect_allowance *out, size_t cap);
+/* The detector's clock: the latest log time (0 before any event). */
+double detect_now(const struct detector *d);
 /* Re-open from persisted state at start-up (the JSON written by
  * incident_json()); returns 0 or -1. */
 int detect_restore(struct detector *d, const char *json);
@@ -253,6 +323,7 @@ bool detect_allowed(const struct detector *d, const char *identity);
 
 const char *detect_signal_name(enum detect_signal s);
 const char *incident_state_name(enum incident_state s);
+const char *incident_end_name(enum incident_end e);
 /* One JSON object, no newline, malloc'd (jansson); NULL on allocation failure. */
 char *incident_json(const struct incident *inc);
 

@@ -3,7 +3,10 @@
  * failures.c - a bounded table of failed logins per client address.
  *
  * Keyed by address text the attacker chooses (IPv6 gives him plenty):
- * seeded hash, bounded size, eviction of the least recently failing.
+ * seeded hash, bounded size, eviction of the least recently failing, or
+ * rather of the one with the fewest failures among the DETECT_FAIL_VICTIMS
+ * least recently failing: a flood of one failure from each of thousands
+ * of addresses then pushes out its own entries before an attacker's five.
  * uthash keeps its items in insertion order: a failure re-inserts its
  * address at the end, so the head is the least recently failing.
  * Dropped entries wait on a spare list for reuse (as in correlate.c):
@@ -67,6 +70,18 @@ void failures_free(struct failures_table *t)
 	free(t);
 }
 
+/* Of the DETECT_FAIL_VICTIMS least recently failing, the one with the
+ * fewest failures (the least recent of those). */
+static struct failures *victim(const struct failures_table *t)
+{
+	struct failures *v = t->hash, *f = t->hash;
+
+	for (unsigned i = 0; f && i < DETECT_FAIL_VICTIMS; i++, f = f->hh.next)
+		if (f->n < v->n)
+			v = f;
+	return v;
+}
+
 void failures_add(struct failures_table *t, const char *ip, uint32_t user, uint32_t sec)
 {
 	size_t len = strlen(ip);
@@ -79,7 +94,7 @@ void failures_add(struct failures_table *t, const char *ip, uint32_t user, uint3
 		HASH_DELETE(hh, t->hash, f);
 	} else {
 		if (t->n >= DETECT_MAX_FAILURES) {
-			drop(t, t->hash);
+			drop(t, victim(t));
 			t->evictions++;
 		}
 		if (t->spare) {

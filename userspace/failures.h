@@ -8,8 +8,9 @@
  * none).  failures_check() asks whether a login of one name from that
  * address at a time was preceded, within span seconds, by need failures
  * for that name or unnamed ones, or by need distinct names (a spray).
- * At most DETECT_MAX_FAILURES addresses; the least recently failing is
- * evicted when full (counted).  failures_expire() drops the addresses
+ * At most DETECT_MAX_FAILURES addresses; when full, the one with the
+ * fewest failures of the DETECT_FAIL_VICTIMS least recently failing is
+ * evicted (counted).  failures_expire() drops the addresses
  * whose latest failure is older than WIN_SPAN_MAX seconds.
  */
 #ifndef SENTINEL_FAILURES_H

@@ -42,7 +42,17 @@ static const char *const signal_names[SIG_COUNT] = {
 static const char *const state_names[] = {
 	[INCIDENT_OPEN] = "open",
 	[INCIDENT_ACTED] = "acted",
+	[INCIDENT_OBSERVED] = "observed",
 	[INCIDENT_RESOLVED] = "resolved",
+};
+
+static const char *const end_names[END_COUNT] = {
+	[END_NONE] = "none",
+	[END_RESOLVED] = "resolved",
+	[END_DISMISSED] = "dismissed",
+	[END_UNLOCKED] = "unlocked",
+	[END_EXPIRED] = "expired",
+	[END_EVICTED] = "evicted",
 };
 
 const char *detect_signal_name(enum detect_signal s)
@@ -53,6 +63,11 @@ const char *detect_signal_name(enum detect_signal s)
 const char *incident_state_name(enum incident_state s)
 {
 	return (unsigned)s <= INCIDENT_RESOLVED ? state_names[s] : "unknown";
+}
+
+const char *incident_end_name(enum incident_end e)
+{
+	return (unsigned)e < END_COUNT ? end_names[e] : "unknown";
 }
 
 struct incident_store *incident_store_new(void)
@@ -141,22 +156,40 @@ struct incident_node *incident_store_add(struct incident_store *s, const struct 
 	return n;
 }
 
-static void push_resolved(struct incident_store *s, const struct incident *inc)
+static struct incident *push_resolved(struct incident_store *s, const struct incident *inc)
 {
-	s->resolved[s->next] = *inc;
-	s->resolved[s->next].state = INCIDENT_RESOLVED;
+	struct incident *slot = &s->resolved[s->next];
+
+	*slot = *inc;
+	slot->state = INCIDENT_RESOLVED;
+	if (slot->end == END_NONE || (unsigned)slot->end >= END_COUNT)
+		slot->end = END_RESOLVED;
 	s->next = (s->next + 1) % DETECT_RESOLVED_MAX;
 	if (s->nresolved < DETECT_RESOLVED_MAX)
 		s->nresolved++;
+	return slot;
 }
 
-void incident_store_resolve(struct incident_store *s, struct incident_node *n)
+const struct incident *incident_store_resolve(struct incident_store *s, struct incident_node *n,
+					      enum incident_end how)
 {
+	const struct incident *done;
+
 	HASH_DELETE(hh_id, s->by_id, n);
 	HASH_DELETE(hh_identity, s->by_identity, n);
 	s->nopen--;
-	push_resolved(s, &n->inc);
+	n->inc.end = how;
+	done = push_resolved(s, &n->inc);
 	free(n);
+	return done;
+}
+
+struct incident_node *incident_store_victim(const struct incident_store *s)
+{
+	for (struct incident_node *n = s->by_id; n; n = n->hh_id.next)
+		if (n->inc.state != INCIDENT_ACTED)
+			return n;
+	return s->by_id;
 }
 
 bool incident_store_add_resolved(struct incident_store *s, const struct incident *inc)
@@ -364,6 +397,9 @@ char *incident_json(const struct incident *inc)
 	err |= json_object_set_new(o, "id", jstr(inc->id));
 	err |= json_object_set_new(o, "identity", jstr(inc->identity));
 	err |= json_object_set_new(o, "state", json_string(incident_state_name(inc->state)));
+	if (inc->state == INCIDENT_RESOLVED && inc->end != END_NONE)
+		err |= json_object_set_new(o, "resolution",
+					   json_string(incident_end_name(inc->end)));
 	err |= json_object_set_new(o, "score", jreal(inc->score));
 	err |= json_object_set_new(o, "first_seen", jreal(inc->first_seen));
 	err |= json_object_set_new(o, "opened", jreal(inc->opened));
@@ -481,7 +517,7 @@ static void get_shares(const json_t *o, struct incident *inc)
 int incident_parse(const char *json, struct incident *out)
 {
 	json_t *o = json_loads(json, JSON_REJECT_DUPLICATES, NULL);
-	char state[16];
+	char state[16], end[16] = "";
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -495,10 +531,20 @@ int incident_parse(const char *json, struct incident *out)
 		out->state = INCIDENT_OPEN;
 	else if (strcmp(state, "acted") == 0)
 		out->state = INCIDENT_ACTED;
+	else if (strcmp(state, "observed") == 0)
+		out->state = INCIDENT_OBSERVED;
 	else if (strcmp(state, "resolved") == 0)
 		out->state = INCIDENT_RESOLVED;
 	else
 		goto out;
+	if (out->state == INCIDENT_RESOLVED) {
+		out->end = END_RESOLVED;	/* written before resolutions were */
+		if (get_string(o, "resolution", end, sizeof(end), false) < 0)
+			goto out;
+		for (unsigned i = END_RESOLVED; i < END_COUNT; i++)
+			if (strcmp(end, end_names[i]) == 0)
+				out->end = (enum incident_end)i;
+	}
 	get_signals(o, out);
 	out->score = get_number(o, "score");
 	out->first_seen = get_number(o, "first_seen");

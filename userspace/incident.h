@@ -5,8 +5,10 @@
  *
  * Open (or acted) incidents are found by id and by identity, at most
  * DETECT_MAX_OPEN of them, kept in the order they opened.  Resolving one
- * copies it into a ring of the last DETECT_RESOLVED_MAX resolved ones and
- * frees its identity to open another.  Ids are the wall-clock second in
+ * copies it into a ring of the last DETECT_RESOLVED_MAX resolved ones,
+ * with how it ended, and frees its identity to open another.  When the
+ * table is full, incident_store_victim() names the one to evict: the
+ * oldest not ACTED, else the oldest.  Ids are the wall-clock second in
  * UTC and a sequence number, "20261127T072501-0001", never one already
  * held.  incident_parse() reads back what incident_json() writes.
  */
@@ -44,8 +46,12 @@ struct incident_node *incident_store_next(const struct incident_node *n);
 /* A copy of inc, unless DETECT_MAX_OPEN are open or its id or identity is
  * already open (NULL). */
 struct incident_node *incident_store_add(struct incident_store *s, const struct incident *inc);
-/* Sets RESOLVED, moves n into the ring and frees it. */
-void incident_store_resolve(struct incident_store *s, struct incident_node *n);
+/* Sets RESOLVED and how, moves n into the ring and frees it; returns the
+ * copy in the ring (valid until DETECT_RESOLVED_MAX more are resolved). */
+const struct incident *incident_store_resolve(struct incident_store *s, struct incident_node *n,
+					      enum incident_end how);
+/* The oldest open incident not ACTED, else the oldest; NULL when none. */
+struct incident_node *incident_store_victim(const struct incident_store *s);
 /* Into the ring directly (restored at start-up); false if its id is held. */
 bool incident_store_add_resolved(struct incident_store *s, const struct incident *inc);
 /* Open ones first, then resolved ones newest first. */

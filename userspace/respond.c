@@ -242,10 +242,74 @@ static void count_signals(struct respond *r)
 	memcpy(r->counters->incidents, ds.fired, sizeof(r->counters->incidents));
 }
 
+/* An incident of logins alone (BRUTEFORCE, FANOUT, no message in its
+ * identity's 10 min span): a password in the wrong hands, not yet used to
+ * send.  There is nothing to hold: it is locked, not responded to (with
+ * hold_scope = all a RESPOND would hold and release the whole queue). */
+static bool login_only(const struct incident *inc)
+{
+	for (unsigned s = 0; s < SIG_COUNT; s++)
+		if (inc->signals[s].fired && s != SIG_BRUTEFORCE && s != SIG_FANOUT)
+			return false;
+	return inc->messages == 0;
+}
+
+/* One automatic lock of a login-only incident, from a budget of
+ * RESPOND_LOGIN_LOCKS per RESPOND_LOGIN_LOCK_PERIOD (wall clock). */
+static bool login_lock_budget(struct respond *r)
+{
+	double now = respond_now(), per = (double)RESPOND_LOGIN_LOCK_PERIOD / RESPOND_LOGIN_LOCKS;
+
+	if (!r->lock_budget_at) {
+		r->lock_budget = RESPOND_LOGIN_LOCKS;
+	} else if (now > r->lock_budget_at) {
+		r->lock_budget += (now - r->lock_budget_at) / per;
+		if (r->lock_budget > RESPOND_LOGIN_LOCKS)
+			r->lock_budget = RESPOND_LOGIN_LOCKS;
+	}
+	r->lock_budget_at = now;
+	if (r->lock_budget < 1)
+		return false;
+	r->lock_budget -= 1;
+	return true;
+}
+
+/* The playbook for an incident: RESPOND (or LOCK, login-only), then ACTED
+ * in enforce mode, OBSERVED in observe mode; a state change is logged. */
+static void act(struct respond *r, const struct incident *inc)
+{
+	bool enforce = actions_acting(r->act), lock = login_only(inc);
+	char err[256], id[DETECT_ID_MAX];
+
+	/* client:IP (inbound or relayed mail) and processes are reported only */
+	if (!actions_account(r->act, inc->identity))
+		return;
+	if (lock && enforce && !login_lock_budget(r)) {
+		r->counters->login_locks_deferred++;
+		if (log_ratelimited(&r->rl_budget, 60))
+			log_warnx("incident %s: %d automatic locks of logins in %d s spent: not "
+				  "locked until it sends (counted)", inc->id, RESPOND_LOGIN_LOCKS,
+				  RESPOND_LOGIN_LOCK_PERIOD);
+		return;
+	}
+	/* in observe mode the engine records each step as "observed" */
+	if (respond_request(r, lock ? REQ_LOCK : REQ_RESPOND, inc->identity,
+			    !lock && r->cfg->actions.hold_all, false, inc, err, sizeof(err)) < 0) {
+		r->counters->actions_refused++;
+		log_warnx("incident %s: no action: %s", inc->id, err);
+		return;
+	}
+	snprintf(id, sizeof(id), "%s", inc->id);
+	detect_set_state(r->det, id, enforce ? INCIDENT_ACTED : INCIDENT_OBSERVED);
+	inc = detect_find(r->det, id);
+	if (inc)
+		log_incident(r, inc, incident_state_name(inc->state));
+}
+
 static void on_opened(const struct incident *inc, void *arg)
 {
 	struct respond *r = arg;
-	char err[256], sigs[256] = "";
+	char sigs[256] = "";
 
 	count_signals(r);
 	for (int s = 0; s < SIG_COUNT; s++)
@@ -257,26 +321,27 @@ static void on_opened(const struct incident *inc, void *arg)
 	log_warnx("incident %s: %s: %s (score %.1f, %.3f s after its first message)",
 		  inc->id, inc->identity, sigs, inc->score, inc->opened - inc->first_seen);
 	r->dirty = true;
-	/* client:IP (inbound or relayed mail) and processes are reported only */
-	if (!actions_account(r->act, inc->identity))
-		return;
-	/* in observe mode the engine records each step as "observed" */
-	if (respond_request(r, REQ_RESPOND, inc->identity, r->cfg->actions.hold_all, false, inc,
-			    err, sizeof(err)) < 0) {
-		r->counters->actions_refused++;
-		log_warnx("incident %s: no action: %s", inc->id, err);
-		return;
-	}
-	if (actions_acting(r->act))
-		detect_set_state(r->det, inc->id, INCIDENT_ACTED);
+	act(r, inc);
 }
 
 static void on_updated(const struct incident *inc, void *arg)
 {
 	struct respond *r = arg;
 
-	(void)inc;
 	count_signals(r);
+	r->dirty = true;
+	/* a login-only incident whose lock waited for the budget: it sends */
+	if (inc->state == INCIDENT_OPEN && actions_acting(r->act) && !login_only(inc))
+		act(r, inc);
+}
+
+/* Expired or evicted by the detector: logged with how it ended. */
+static void on_closed(const struct incident *inc, void *arg)
+{
+	struct respond *r = arg;
+
+	log_incident(r, inc, incident_end_name(inc->end));
+	log_info("incident %s: %s: %s", inc->id, inc->identity, incident_end_name(inc->end));
 	r->dirty = true;
 }
 
@@ -463,6 +528,12 @@ void respond_tick(struct respond *r)
 	detect_tick(r->det, respond_now());
 	detect_stats(r->det, &ds);
 	r->counters->incidents_dropped = ds.incidents_dropped;
+	r->counters->incidents_evicted = ds.incidents_evicted;
+	r->counters->incidents_expired = ds.incidents_expired;
+	r->counters->incidents_ratelimited = ds.incidents_ratelimited;
+	r->counters->incident_rate_ips = ds.rate_ips;
+	r->counters->incident_rate_ips_evicted = ds.rate_ips_evicted;
+	r->counters->allowances = ds.allowed;
 	r->counters->incidents_open = ds.open;
 	r->counters->detect_identities = ds.identities;
 	r->counters->detect_evictions = ds.evictions;
@@ -483,7 +554,7 @@ struct respond *respond_new(const struct config *cfg, struct counters *counters,
 			    const char *version)
 {
 	struct respond *r = xcalloc(1, sizeof(*r));
-	struct detect_callbacks dcb = { on_opened, on_updated, r };
+	struct detect_callbacks dcb = { on_opened, on_updated, r, on_closed };
 	struct actions_callbacks acb = { on_action, r };
 	struct actions_config acfg;
 	char err[512] = "";

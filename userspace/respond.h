@@ -43,6 +43,10 @@
 
 #define RESPOND_MAX_IDENTITIES 4096	/* with sessions remembered */
 #define RESPOND_SESSIONS 8		/* per identity, most recent */
+/* Automatic locks of login-only incidents (enforce mode): a burst of
+ * RESPOND_LOGIN_LOCKS, then as many per RESPOND_LOGIN_LOCK_PERIOD s */
+#define RESPOND_LOGIN_LOCKS 10
+#define RESPOND_LOGIN_LOCK_PERIOD 3600
 
 struct respond;
 

@@ -11,6 +11,7 @@
 #include "actions.h"
 #include "detect.h"
 #include "hash.h"
+#include "log.h"
 #include "respond.h"
 
 /* What respond remembers of an identity: its recent smtpd sessions, and
@@ -45,6 +46,9 @@ struct respond {
 	bool dirty;			/* incidents changed since the last save */
 	bool trusted;			/* respond_set_trust() */
 	char trust_why[PATH_MAX + 256];
+	/* automatic locks of login-only incidents: a token bucket */
+	double lock_budget, lock_budget_at;
+	struct ratelimit rl_budget;
 	/* `top`: the flow counts of the previous call, for rates */
 	struct top_prev *top_prev;
 	double top_at;

@@ -26,8 +26,9 @@ static double near0(double x)
 	return x < 0 ? -x : x;
 }		/* 2025-11-27T07:25:00Z */
 
-static int opened, updated;
+static int opened, updated, nclosed;
 static struct incident last;	/* the latest incident called back */
+static struct incident last_closed;
 
 static void on_opened(const struct incident *inc, void *arg)
 {
@@ -51,12 +52,20 @@ static struct detect_config config(void)
 	return c;
 }
 
+static void on_closed(const struct incident *inc, void *arg)
+{
+	(void)arg;
+	nclosed++;
+	last_closed = *inc;
+}
+
 static struct detector *fresh(const struct detect_config *c)
 {
-	struct detect_callbacks cb = { on_opened, on_updated, NULL };
+	struct detect_callbacks cb = { on_opened, on_updated, NULL, on_closed };
 
-	opened = updated = 0;
+	opened = updated = nclosed = 0;
 	memset(&last, 0, sizeof(last));
+	memset(&last_closed, 0, sizeof(last_closed));
 	return detect_new(c, &cb);
 }
 
@@ -730,23 +739,332 @@ static void test_eviction_at_max_identities_is_counted(void **state)
 	detect_free(d);
 }
 
-static void test_open_incident_bound_is_counted(void **state)
+/* n incidents of sasl:u0.. sasl:u(n-1), opened in that order by foreign mail. */
+static void open_many(struct detector *d, int from, int n)
 {
-	struct detector *d = fresh_default();
-	struct detect_stats st;
 	char id[32];
 
-	(void)state;
-	for (int u = 0; u < DETECT_MAX_OPEN + 5; u++) {
+	for (int u = from; u < from + n; u++) {
 		snprintf(id, sizeof(id), "sasl:u%d", u);
 		for (int i = 0; i < 5; i++)
 			message(d, id, T0 + u * 0.001 + i * 0.1, true, 1, "192.0.2.1");
 	}
+}
+
+static void set_state_of(struct detector *d, const char *identity, enum incident_state s)
+{
+	const struct incident *inc = detect_open_for(d, identity);
+
+	assert_non_null(inc);
+	detect_set_state(d, inc->id, s);
+}
+
+static void test_a_full_table_evicts_the_oldest_unacted_incident_for_a_new_one(void **state)
+{
+	struct detector *d = fresh_default();
+	struct detect_stats st;
+	const struct incident *gone;
+
+	(void)state;
+	open_many(d, 0, DETECT_MAX_OPEN);
+	set_state_of(d, "sasl:u0", INCIDENT_ACTED);
+	set_state_of(d, "sasl:u1", INCIDENT_ACTED);
+	set_state_of(d, "sasl:u2", INCIDENT_OBSERVED);	/* observed: not acted */
+	open_many(d, DETECT_MAX_OPEN, 2);
 	detect_stats(d, &st);
-	assert_int_equal(opened, DETECT_MAX_OPEN);
+	assert_int_equal(opened, DETECT_MAX_OPEN + 2);
 	assert_int_equal(st.open, DETECT_MAX_OPEN);
-	assert_int_equal(st.incidents_dropped, 5);
-	assert_null(detect_open_for(d, "sasl:u1025"));
+	assert_int_equal(st.incidents_evicted, 2);
+	assert_int_equal(st.incidents_dropped, 0);
+	/* the new ones are open; the acted ones stay; u2 and u3 went */
+	assert_non_null(detect_open_for(d, "sasl:u1024"));
+	assert_non_null(detect_open_for(d, "sasl:u1025"));
+	assert_non_null(detect_open_for(d, "sasl:u0"));
+	assert_non_null(detect_open_for(d, "sasl:u1"));
+	assert_null(detect_open_for(d, "sasl:u2"));
+	assert_null(detect_open_for(d, "sasl:u3"));
+	assert_non_null(detect_open_for(d, "sasl:u4"));
+	assert_int_equal(nclosed, 2);
+	assert_string_equal(last_closed.identity, "sasl:u3");
+	assert_int_equal(last_closed.state, INCIDENT_RESOLVED);
+	assert_int_equal(last_closed.end, END_EVICTED);
+	gone = detect_find(d, last_closed.id);
+	assert_non_null(gone);
+	assert_int_equal(gone->end, END_EVICTED);
+	detect_free(d);
+}
+
+static void test_when_every_open_incident_is_acted_the_oldest_is_evicted(void **state)
+{
+	struct detector *d = fresh_default();
+	char id[32];
+
+	(void)state;
+	open_many(d, 0, DETECT_MAX_OPEN);
+	for (int u = 0; u < DETECT_MAX_OPEN; u++) {
+		snprintf(id, sizeof(id), "sasl:u%d", u);
+		set_state_of(d, id, INCIDENT_ACTED);
+	}
+	open_many(d, DETECT_MAX_OPEN, 1);
+	assert_non_null(detect_open_for(d, "sasl:u1024"));
+	assert_null(detect_open_for(d, "sasl:u0"));
+	assert_non_null(detect_open_for(d, "sasl:u1"));
+	assert_int_equal(last_closed.end, END_EVICTED);
+	assert_string_equal(last_closed.identity, "sasl:u0");
+	detect_free(d);
+}
+
+static void test_restoring_more_than_the_bound_is_counted(void **state)
+{
+	struct detector *d = fresh_default(), *e = fresh_default();
+	const struct incident *list[DETECT_MAX_OPEN + 1];
+	struct detect_stats st;
+	char *json;
+	size_t n;
+
+	(void)state;
+	open_many(d, 0, DETECT_MAX_OPEN);
+	n = detect_incidents(d, list, DETECT_MAX_OPEN);
+	for (size_t i = 0; i < n; i++) {
+		json = incident_json(list[i]);
+		assert_int_equal(detect_restore(e, json), 0);
+		free(json);
+	}
+	open_many(d, DETECT_MAX_OPEN, 1);
+	json = incident_json(detect_open_for(d, "sasl:u1024"));
+	assert_int_equal(detect_restore(e, json), -1);
+	free(json);
+	detect_stats(e, &st);
+	assert_int_equal(st.incidents_dropped, 1);
+	detect_free(e);
+	detect_free(d);
+}
+
+/* Life cycle: expiry, the runtime allow-list */
+
+static void test_a_quiet_incident_expires_at_incident_expiry_not_a_second_before(void **state)
+{
+	struct detect_config c = config();
+	struct detector *d;
+	const struct incident *inc;
+	char id[DETECT_ID_MAX], *json;
+	double quiet_since;
+
+	(void)state;
+	c.incident_expiry = 600;
+	d = fresh(&c);
+	for (int i = 0; i < 5; i++)
+		message(d, "sasl:quiet", T0 + i * 0.1, true, 1, "192.0.2.1");
+	inc = detect_open_for(d, "sasl:quiet");
+	assert_non_null(inc);
+	snprintf(id, sizeof(id), "%s", inc->id);
+	quiet_since = inc->updated;
+	assert_true(quiet_since == T0 + 0.4);
+	detect_set_state(d, id, INCIDENT_ACTED);	/* acted ones expire too */
+	detect_tick(d, quiet_since + 599);
+	assert_non_null(detect_open_for(d, "sasl:quiet"));
+	assert_int_equal(nclosed, 0);
+	detect_tick(d, quiet_since + 600);
+	assert_null(detect_open_for(d, "sasl:quiet"));
+	assert_int_equal(nclosed, 1);
+	assert_string_equal(last_closed.id, id);
+	assert_int_equal(last_closed.end, END_EXPIRED);
+	inc = detect_find(d, id);
+	assert_non_null(inc);
+	assert_int_equal(inc->state, INCIDENT_RESOLVED);
+	json = incident_json(inc);
+	assert_non_null(strstr(json, "\"state\":\"resolved\",\"resolution\":\"expired\""));
+	free(json);
+	{
+		struct detect_stats st;
+
+		detect_stats(d, &st);
+		assert_int_equal(st.incidents_expired, 1);
+		assert_int_equal(st.open, 0);
+	}
+	detect_free(d);
+}
+
+static void test_an_event_of_its_identity_keeps_an_incident_from_expiring(void **state)
+{
+	struct detect_config c = config();
+	struct detector *d;
+
+	(void)state;
+	c.incident_expiry = 600;
+	d = fresh(&c);
+	for (int i = 0; i < 5; i++)
+		message(d, "sasl:busy", T0 + i * 0.1, true, 1, "192.0.2.1");
+	detect_delivery(d, "sasl:busy", MSG_SENT, "x@example.net", T0 + 300);
+	detect_tick(d, T0 + 600.4);
+	assert_non_null(detect_open_for(d, "sasl:busy"));
+	detect_tick(d, T0 + 900);
+	assert_null(detect_open_for(d, "sasl:busy"));
+	detect_free(d);
+}
+
+static void test_an_unset_expiry_takes_the_default_never_none(void **state)
+{
+	struct detect_config c = config();
+	struct detector *d;
+
+	(void)state;
+	assert_int_equal(c.incident_expiry, 3600);
+	c.incident_expiry = 0;
+	d = fresh(&c);
+	for (int i = 0; i < 5; i++)
+		message(d, "sasl:q", T0 + i * 0.1, true, 1, "192.0.2.1");
+	detect_tick(d, T0 + 0.4 + 3599);
+	assert_non_null(detect_open_for(d, "sasl:q"));
+	detect_tick(d, T0 + 0.4 + 3600);
+	assert_null(detect_open_for(d, "sasl:q"));
+	detect_free(d);
+}
+
+static void test_resolve_by_hand_says_how(void **state)
+{
+	struct detector *d = fresh_default();
+	const struct incident *inc;
+	char id[DETECT_ID_MAX];
+
+	(void)state;
+	for (int i = 0; i < 5; i++)
+		message(d, "sasl:fp", T0 + i * 0.1, true, 1, "192.0.2.1");
+	inc = detect_open_for(d, "sasl:fp");
+	snprintf(id, sizeof(id), "%s", inc->id);
+	assert_int_equal(detect_resolve(d, id, END_NONE), -1);
+	assert_int_equal(detect_resolve(d, id, END_DISMISSED), 0);
+	assert_int_equal(detect_resolve(d, id, END_RESOLVED), -1);	/* not open */
+	assert_int_equal(detect_find(d, id)->end, END_DISMISSED);
+	assert_int_equal(nclosed, 0);		/* by hand: no callback */
+	{
+		char *json = incident_json(detect_find(d, id));
+		struct detector *e = fresh_default();
+
+		assert_int_equal(detect_restore(e, json), 0);
+		assert_int_equal(detect_find(e, id)->end, END_DISMISSED);
+		free(json);
+		detect_free(e);
+	}
+	detect_free(d);
+}
+
+static void test_an_allowance_keeps_an_identity_quiet_until_its_time(void **state)
+{
+	struct detector *d = fresh_default();
+	struct detect_allowance list[4];
+	struct detect_stats st;
+
+	(void)state;
+	message(d, "sasl:news", T0, true, 1, "192.0.2.1");
+	assert_int_equal(detect_allow(d, "sasl:news", T0 + 100), 0);
+	assert_int_equal(detect_allowances(d, list, 4), 1);
+	assert_string_equal(list[0].identity, "sasl:news");
+	for (int i = 0; i < 10; i++)
+		message(d, "sasl:news", T0 + 99 + i * 0.09, true, 1, "192.0.2.1");
+	assert_null(detect_open_for(d, "sasl:news"));	/* 10 foreign in a minute */
+	detect_tick(d, T0 + 99.9);
+	detect_stats(d, &st);
+	assert_int_equal(st.allowed, 1);
+	message(d, "sasl:news", T0 + 100, true, 1, "192.0.2.1");
+	assert_non_null(detect_open_for(d, "sasl:news"));
+	detect_tick(d, T0 + 100);
+	detect_stats(d, &st);
+	assert_int_equal(st.allowed, 0);
+	assert_int_equal(detect_allowances(d, list, 4), 0);
+	detect_free(d);
+}
+
+static void test_the_allow_list_is_bounded(void **state)
+{
+	struct detector *d = fresh_default();
+	char id[32];
+
+	(void)state;
+	for (int i = 0; i < DETECT_MAX_ALLOWED; i++) {
+		snprintf(id, sizeof(id), "sasl:a%d", i);
+		assert_int_equal(detect_allow(d, id, T0 + 100), 0);
+	}
+	assert_int_equal(detect_allow(d, "sasl:one-more", T0 + 100), -1);
+	assert_int_equal(detect_allow(d, "sasl:a7", T0 + 200), 0);	/* a new time */
+	assert_int_equal(detect_allow(d, "", T0 + 200), -1);
+	detect_free(d);
+}
+
+/* Per-client incident rate */
+
+/* Five failed logins naming nobody from ip, then a login of each of n
+ * names from it, all at t. */
+static void logins_after_failures(struct detector *d, const char *ip, int from, int n, double t)
+{
+	char id[32];
+
+	for (int i = 0; i < 5; i++)
+		detect_auth_failure(d, ip, NULL, t - 10 + i);
+	for (int u = from; u < from + n; u++) {
+		snprintf(id, sizeof(id), "sasl:v%d", u);
+		detect_login(d, id, ip, t);
+	}
+}
+
+static void test_one_client_opens_max_incidents_per_ip_and_not_one_more(void **state)
+{
+	struct detect_config c = config();
+	struct detect_stats st;
+	struct detector *d;
+
+	(void)state;
+	assert_int_equal(c.max_incidents_per_ip, 10);
+	d = fresh(&c);
+	logins_after_failures(d, "203.0.113.50", 0, 10, T0);
+	assert_int_equal(opened, 10);
+	logins_after_failures(d, "203.0.113.50", 10, 1, T0);
+	assert_int_equal(opened, 10);
+	assert_null(detect_open_for(d, "sasl:v10"));
+	detect_stats(d, &st);
+	assert_int_equal(st.incidents_ratelimited, 1);
+	assert_int_equal(st.rate_ips, 1);
+	/* another client is not held back by this one */
+	logins_after_failures(d, "203.0.113.51", 100, 1, T0);
+	assert_int_equal(opened, 11);
+	/* one token per DETECT_IP_PERIOD / 10 s: not before */
+	detect_login(d, "sasl:v10", "203.0.113.50", T0 + DETECT_IP_PERIOD / 10.0 - 1);
+	assert_null(detect_open_for(d, "sasl:v10"));
+	detect_login(d, "sasl:v10", "203.0.113.50", T0 + DETECT_IP_PERIOD / 10.0);
+	assert_non_null(detect_open_for(d, "sasl:v10"));
+	detect_free(d);
+}
+
+static void test_incidents_opened_by_messages_take_no_client_token(void **state)
+{
+	struct detector *d = fresh_default();
+	char id[32];
+
+	(void)state;
+	/* a webmail front end: every account's mail comes from one address */
+	for (int u = 0; u < 20; u++) {
+		snprintf(id, sizeof(id), "sasl:w%d", u);
+		for (int i = 0; i < 5; i++)
+			message(d, id, T0 + u * 0.01 + i * 0.1, true, 1, "10.0.0.5");
+	}
+	assert_int_equal(opened, 20);
+	detect_free(d);
+}
+
+static void test_a_flood_of_single_failures_does_not_evict_an_attackers_five(void **state)
+{
+	struct detector *d = fresh_default();
+	char ip[48];
+
+	(void)state;
+	for (int i = 0; i < 5; i++)
+		detect_auth_failure(d, "198.51.100.66", "kim", T0 + i);
+	for (int i = 0; i < DETECT_MAX_FAILURES * 2; i++) {
+		snprintf(ip, sizeof(ip), "2001:db8::%x", i);
+		detect_auth_failure(d, ip, "x", T0 + 5 + i * 0.001);
+	}
+	detect_login(d, "sasl:kim", "198.51.100.66", T0 + 30);
+	assert_non_null(detect_open_for(d, "sasl:kim"));
 	detect_free(d);
 }
 
@@ -917,7 +1235,18 @@ int main(void)
 		cmocka_unit_test(test_resolved_incident_restores_into_the_ring),
 		cmocka_unit_test(test_hostile_identity_and_lines_produce_valid_json),
 		cmocka_unit_test(test_eviction_at_max_identities_is_counted),
-		cmocka_unit_test(test_open_incident_bound_is_counted),
+		cmocka_unit_test(test_a_full_table_evicts_the_oldest_unacted_incident_for_a_new_one),
+		cmocka_unit_test(test_when_every_open_incident_is_acted_the_oldest_is_evicted),
+		cmocka_unit_test(test_restoring_more_than_the_bound_is_counted),
+		cmocka_unit_test(test_a_quiet_incident_expires_at_incident_expiry_not_a_second_before),
+		cmocka_unit_test(test_an_event_of_its_identity_keeps_an_incident_from_expiring),
+		cmocka_unit_test(test_an_unset_expiry_takes_the_default_never_none),
+		cmocka_unit_test(test_resolve_by_hand_says_how),
+		cmocka_unit_test(test_an_allowance_keeps_an_identity_quiet_until_its_time),
+		cmocka_unit_test(test_the_allow_list_is_bounded),
+		cmocka_unit_test(test_one_client_opens_max_incidents_per_ip_and_not_one_more),
+		cmocka_unit_test(test_incidents_opened_by_messages_take_no_client_token),
+		cmocka_unit_test(test_a_flood_of_single_failures_does_not_evict_an_attackers_five),
 		cmocka_unit_test(test_failed_login_table_is_bounded_and_counted),
 		cmocka_unit_test(test_out_of_order_lines_count_in_their_own_second),
 		cmocka_unit_test(test_time_going_backwards_does_not_crash_or_corrupt_buckets),
