@@ -27,6 +27,7 @@
 #include "state.h"
 
 #define INCIDENT_STATE "incidents.state"
+#define ALLOW_STATE "allowances.state"
 
 double respond_now(void)
 {
@@ -120,7 +121,7 @@ static int incident_log_fd(struct respond *r)
 	return fd;
 }
 
-static void log_incident(struct respond *r, const struct incident *inc, const char *event)
+void respond_log_incident(struct respond *r, const struct incident *inc, const char *event)
 {
 	char *json = incident_json(inc);
 	char *line;
@@ -193,6 +194,65 @@ static void restore_incidents(struct respond *r)
 	}
 	if (restored)
 		log_info("restored %zu open incident(s)", restored);
+	free(text);
+}
+
+/* The runtime allow-list (sentinelctl dismiss --allow), one JSON object a
+ * line: {"identity":"sasl:bob","until":EPOCH}. */
+void respond_save_allowances(struct respond *r)
+{
+	struct detect_allowance *list = xcalloc(DETECT_MAX_ALLOWED, sizeof(*list));
+	size_t n = detect_allowances(r->det, list, DETECT_MAX_ALLOWED), len = 0;
+	char *text = xmalloc(STATE_MAX_FILE);
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_pack("{s:s, s:f}", "identity", list[i].identity, "until",
+				      list[i].until);
+		char *line = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+		size_t l = line ? strlen(line) : 0;
+
+		if (line && len + l + 2 < STATE_MAX_FILE) {
+			memcpy(text + len, line, l);
+			len += l;
+			text[len++] = '\n';
+		}
+		free(line);
+		json_decref(o);
+	}
+	if (state_write(r->cfg->state_dir, ALLOW_STATE, text, len) < 0)
+		log_warn("writing %s/%s", r->cfg->state_dir, ALLOW_STATE);
+	free(text);
+	free(list);
+}
+
+static void restore_allowances(struct respond *r)
+{
+	char *text = xmalloc(STATE_MAX_FILE);
+	ssize_t n = state_read(r->cfg->state_dir, ALLOW_STATE, text, STATE_MAX_FILE);
+	double now = respond_now();
+
+	if (n < 0) {
+		if (errno != ENOENT)
+			log_warn("reading %s/%s", r->cfg->state_dir, ALLOW_STATE);
+		free(text);
+		return;
+	}
+	for (char *line = text, *nl; *line; line = nl + 1) {
+		json_t *o;
+		const char *id;
+		double until;
+
+		nl = strchr(line, '\n');
+		if (!nl)
+			break;
+		*nl = '\0';
+		o = json_loads(line, 0, NULL);
+		id = json_string_value(json_object_get(o, "identity"));
+		until = json_number_value(json_object_get(o, "until"));
+		if (!id || until <= now || detect_allow(r->det, id, until) < 0)
+			log_info("%s: an allowance was not restored (expired or bad)", ALLOW_STATE);
+		json_decref(o);
+	}
 	free(text);
 }
 
@@ -303,7 +363,7 @@ static void act(struct respond *r, const struct incident *inc)
 	detect_set_state(r->det, id, enforce ? INCIDENT_ACTED : INCIDENT_OBSERVED);
 	inc = detect_find(r->det, id);
 	if (inc)
-		log_incident(r, inc, incident_state_name(inc->state));
+		respond_log_incident(r, inc, incident_state_name(inc->state));
 }
 
 static void on_opened(const struct incident *inc, void *arg)
@@ -317,7 +377,7 @@ static void on_opened(const struct incident *inc, void *arg)
 			snprintf(sigs + strlen(sigs), sizeof(sigs) - strlen(sigs), "%s%s",
 				 sigs[0] ? "," : "", detect_signal_name((enum detect_signal)s));
 	metrics_observe_latency(r->counters, inc->opened - inc->first_seen);
-	log_incident(r, inc, "opened");
+	respond_log_incident(r, inc, "opened");
 	log_warnx("incident %s: %s: %s (score %.1f, %.3f s after its first message)",
 		  inc->id, inc->identity, sigs, inc->score, inc->opened - inc->first_seen);
 	r->dirty = true;
@@ -340,7 +400,7 @@ static void on_closed(const struct incident *inc, void *arg)
 {
 	struct respond *r = arg;
 
-	log_incident(r, inc, incident_end_name(inc->end));
+	respond_log_incident(r, inc, incident_end_name(inc->end));
 	log_info("incident %s: %s: %s", inc->id, inc->identity, incident_end_name(inc->end));
 	r->dirty = true;
 }
@@ -583,6 +643,7 @@ struct respond *respond_new(const struct config *cfg, struct counters *counters,
 		goto fail;
 	restore_incidents(r);
 	snprintf(r->trust_why, sizeof(r->trust_why), "no maillog is read");
+	restore_allowances(r);
 	log_info("detection on, actions in %s mode%s", cfg->actions.enforce ? "enforce" : "observe",
 		 cfg->actions.enforce ? "" : " (nothing is touched)");
 	return r;

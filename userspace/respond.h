@@ -47,6 +47,7 @@
  * RESPOND_LOGIN_LOCKS, then as many per RESPOND_LOGIN_LOCK_PERIOD s */
 #define RESPOND_LOGIN_LOCKS 10
 #define RESPOND_LOGIN_LOCK_PERIOD 3600
+#define RESPOND_ALLOW_MAX (30 * 86400)	/* dismiss --allow: at most 30 days */
 
 struct respond;
 

@@ -6,12 +6,18 @@
  * ("sasl:bob", "uid:1000", "client:192.0.2.7"); a bare login means sasl:.
  * lock and unlock need a sasl: identity; allowlisted identities are never
  * locked, not even by hand (take them off the list first).
+ *
+ * resolve and dismiss close an open incident by its id (dismiss: a false
+ * alarm; --allow DURATION also keeps its identity from opening another
+ * until then, at most RESPOND_ALLOW_MAX, saved across restarts); neither
+ * lifts a lock (unlock does, and resolves the identity's incident).
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "hash_free.h"
 #include "log.h"
 #include "metrics.h"
@@ -48,6 +54,20 @@ static json_t *incident_object(const struct incident *inc)
 	return o ? o : json_null();
 }
 
+/* The runtime allow-list: [{"identity":..., "until":EPOCH}, ...]. */
+static json_t *allowed_list(const struct respond *r)
+{
+	struct detect_allowance *list = xcalloc(DETECT_MAX_ALLOWED, sizeof(*list));
+	size_t n = detect_allowances(r->det, list, DETECT_MAX_ALLOWED);
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:f}", "identity", list[i].identity,
+						   "until", list[i].until));
+	free(list);
+	return a;
+}
+
 static json_t *cmd_status(struct respond *r)
 {
 	const struct counters *c = r->counters;
@@ -59,7 +79,7 @@ static json_t *cmd_status(struct respond *r)
 		json_array_append_new(locked, json_string(locks[i]));
 	return json_pack("{s:b, s:s, s:s, s:{s:s, s:s, s:b, s:b}, s:f, "
 			 "s:{s:I, s:I, s:I, s:I, s:I, s:I}, "
-			 "s:{s:I, s:I, s:I}, s:I, s:o, s:I, s:I}",
+			 "s:{s:I, s:I, s:I}, s:I, s:{s:I, s:I, s:I, s:I}, s:o, s:o, s:I, s:I}",
 			 "ok", 1, "version", r->version,
 			 "mode", r->cfg->actions.enforce ? "enforce" : "observe",
 			 "trust",
@@ -81,6 +101,12 @@ static json_t *cmd_status(struct respond *r)
 			 "attributed", (json_int_t)c->flows_attributed,
 			 "unattributed", (json_int_t)c->flows_unattributed,
 			 "incidents_open", (json_int_t)c->incidents_open,
+			 "incident_bounds",
+			 "evicted", (json_int_t)c->incidents_evicted,
+			 "expired", (json_int_t)c->incidents_expired,
+			 "ratelimited", (json_int_t)c->incidents_ratelimited,
+			 "locks_deferred", (json_int_t)c->login_locks_deferred,
+			 "allowed", allowed_list(r),
 			 "locked", locked,
 			 "held_messages", (json_int_t)c->held_messages,
 			 "unconfirmed_messages", (json_int_t)c->actions_unconfirmed);
@@ -157,11 +183,62 @@ static json_t *cmd_act(struct respond *r, json_t *req, const char *cmd)
 		return error("%s", err);
 	}
 	if (kind == REQ_UNLOCK && inc) {
-		detect_set_state(r->det, inc->id, INCIDENT_RESOLVED);
+		char id[DETECT_ID_MAX];
+
+		snprintf(id, sizeof(id), "%s", inc->id);
+		detect_resolve(r->det, id, END_UNLOCKED);
+		inc = detect_find(r->det, id);
+		if (inc)
+			respond_log_incident(r, inc, "unlocked");
 		r->dirty = true;
 	}
 	return json_pack("{s:b, s:b, s:s, s:s}", "ok", 1, "queued", 1, "action", cmd,
 			 "identity", identity);
+}
+
+/* resolve ID; dismiss ID [allow: DURATION] */
+static json_t *cmd_close(struct respond *r, json_t *req, const char *cmd)
+{
+	const char *id = json_string_value(json_object_get(req, "id"));
+	const json_t *allow = json_object_get(req, "allow");
+	bool dismiss = strcmp(cmd, "dismiss") == 0;
+	char identity[MSG_IDENTITY_MAX], err[256], key[DETECT_ID_MAX];
+	const struct incident *inc;
+	double ttl = 0, until = 0;
+	json_t *reply;
+
+	if (!id)
+		return error("%s needs an incident id", cmd);
+	if (allow && !dismiss)
+		return error("--allow is for dismiss");
+	if (allow && (!json_is_string(allow) ||
+		      config_parse_duration(json_string_value(allow), 1, RESPOND_ALLOW_MAX, &ttl,
+					    err, sizeof(err)) < 0))
+		return error("--allow: %s", json_is_string(allow) ? err : "not a duration");
+	inc = detect_find(r->det, id);
+	if (!inc)
+		return error("no incident %s", id);
+	if (inc->state == INCIDENT_RESOLVED)
+		return error("incident %s is already resolved (%s)", inc->id,
+			     incident_end_name(inc->end));
+	snprintf(identity, sizeof(identity), "%s", inc->identity);
+	snprintf(key, sizeof(key), "%s", inc->id);
+	if (allow) {
+		until = respond_now() + ttl;
+		if (detect_allow(r->det, identity, until) < 0)
+			return error("the allow-list is full (%d identities)", DETECT_MAX_ALLOWED);
+		respond_save_allowances(r);
+	}
+	detect_resolve(r->det, key, dismiss ? END_DISMISSED : END_RESOLVED);
+	inc = detect_find(r->det, key);
+	if (inc)
+		respond_log_incident(r, inc, cmd);
+	r->dirty = true;
+	reply = json_pack("{s:b, s:s, s:s, s:s, s:s}", "ok", 1, "action", cmd, "incident", key,
+			  "identity", identity, "resolution", dismiss ? "dismissed" : "resolved");
+	if (reply && allow)
+		json_object_set_new(reply, "allowed_until", json_real(until));
+	return reply;
 }
 
 struct top_walk {
@@ -260,6 +337,10 @@ json_t *respond_command(json_t *request, const struct control_peer *peer, void *
 		return cmd_show(r, request);
 	if (strcmp(cmd, "top") == 0)
 		return cmd_top(r);
+	if (strcmp(cmd, "resolve") == 0 || strcmp(cmd, "dismiss") == 0) {
+		log_info("control: uid %u pid %d: %s", (unsigned)peer->uid, (int)peer->pid, cmd);
+		return cmd_close(r, request, cmd);
+	}
 	if (strcmp(cmd, "lock") == 0 || strcmp(cmd, "unlock") == 0 ||
 	    strcmp(cmd, "hold") == 0 || strcmp(cmd, "release") == 0) {
 		log_info("control: uid %u pid %d: %s", (unsigned)peer->uid, (int)peer->pid, cmd);

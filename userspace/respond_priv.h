@@ -58,5 +58,9 @@ double respond_now(void);
 int respond_request(struct respond *r, enum request_kind kind, const char *identity,
 		    bool all, bool manual, const struct incident *inc, char *err, size_t cap);
 void respond_top_free(struct respond *r);
+/* One line {"event":EVENT,"incident":{...}} appended to the incident log. */
+void respond_log_incident(struct respond *r, const struct incident *inc, const char *event);
+/* The runtime allow-list into state_dir/allowances.state. */
+void respond_save_allowances(struct respond *r);
 
 #endif

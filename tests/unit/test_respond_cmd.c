@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_respond_cmd.c - the incident life cycle through the control
+ * commands (respond_command(), as sentinelctl sends them): resolve,
+ * dismiss with and without an allowance, unlock, what each leaves in the
+ * incident log and the saved state; and what respond submits for a flood
+ * of incidents of logins alone.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "actions.h"
+#include "config.h"
+#include "counters.h"
+#include "respond.h"
+#include "run.h"
+#include "testutil.h"
+
+static char base[64];
+static struct config cfg;
+static struct counters counters;
+static struct runner *rn;
+static struct respond *r;
+static struct maillog_events ev;
+static const struct control_peer peer = { .pid = 1, .uid = 0, .gid = 0 };
+static double t0;
+
+static char *path(const char *name)
+{
+	static char buf[4][256];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", base, name);
+	return buf[i];
+}
+
+/* A daemon's respond on the scratch directory, in mode (observe, enforce),
+ * on a trusted maillog; Postfix's commands are stubs that succeed. */
+static void start(const char *mode)
+{
+	char text[2048], err[256];
+	static const char *const bins[] = { "postsuper", "postmap", "postfix", "postcat",
+					    "postqueue" };
+
+	for (size_t i = 0; i < sizeof(bins) / sizeof(bins[0]); i++) {
+		char p[300];
+
+		snprintf(p, sizeof(p), "bin/%s", bins[i]);
+		write_file(path(p), "#!/bin/sh\nexit 0\n");
+		assert_int_equal(chmod(path(p), 0755), 0);
+	}
+	write_file(path("bin/postconf"), "#!/bin/sh\necho /usr/lib/postfix/sbin\n");
+	assert_int_equal(chmod(path("bin/postconf"), 0755), 0);
+	snprintf(text, sizeof(text),
+		 "[daemon]\nstate_dir = %s\n[actions]\nmode = %s\npostfix_bin_dir = %s\n"
+		 "sasl_access_map = %s\nquarantine_dir = %s\n",
+		 path("state"), mode, path("bin"), path("sasl_access"), path("quarantine"));
+	config_defaults(&cfg);
+	assert_int_equal(config_load_string(&cfg, "test", text, err, sizeof(err)), 0);
+	memset(&counters, 0, sizeof(counters));
+	r = respond_new(&cfg, &counters, rn, NULL, "test");
+	assert_non_null(r);
+	respond_set_trust(r, true, "the test's own maillog");
+	ev = respond_maillog_events(r);
+}
+
+static void stop(void)
+{
+	respond_free(r);
+	r = NULL;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	scratch_dir(base, sizeof(base), "respond");
+	assert_int_equal(mkdir(path("bin"), 0755), 0);
+	rn = runner_new();
+	t0 = (double)time(NULL);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	stop();
+	runner_free(rn);
+	scratch_remove(base);
+	return 0;
+}
+
+static json_t *command(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The reply to a request written as JSON text. */
+static json_t *command(const char *fmt, ...)
+{
+	char text[1024];
+	va_list ap;
+	json_t *req, *reply;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	req = json_loads(text, 0, NULL);
+	assert_non_null(req);
+	reply = respond_command(req, &peer, r);
+	json_decref(req);
+	assert_non_null(reply);
+	return reply;
+}
+
+static void expect_error(json_t *reply, const char *prefix)
+{
+	const char *e = json_string_value(json_object_get(reply, "error"));
+
+	assert_true(json_is_false(json_object_get(reply, "ok")));
+	assert_non_null(e);
+	if (strncmp(e, prefix, strlen(prefix)) != 0)
+		fail_msg("error \"%s\", expected \"%s...\"", e, prefix);
+	json_decref(reply);
+}
+
+/* Five failed logins from ip, then a login of sasl:login from it: a
+ * bruteforce incident of logins alone. */
+static void bruteforce(const char *login, const char *ip, double t)
+{
+	char id[128];
+
+	for (int i = 0; i < 5; i++)
+		ev.auth_failure(ip, NULL, t - 5 + i, ev.arg);
+	snprintf(id, sizeof(id), "sasl:%s", login);
+	ev.login(id, ip, 4242, t, ev.arg);
+}
+
+/* The id of identity's open (not resolved) incident, "" if none; its
+ * state in *state. */
+static const char *open_incident(const char *identity, const char **state)
+{
+	static char id[64], st[32];
+	json_t *reply = command("{\"cmd\":\"incidents\"}"), *inc;
+	size_t i;
+
+	id[0] = st[0] = '\0';
+	json_array_foreach(json_object_get(reply, "incidents"), i, inc) {
+		const char *s = json_string_value(json_object_get(inc, "state"));
+
+		if (strcmp(json_string_value(json_object_get(inc, "identity")), identity) != 0 ||
+		    strcmp(s, "resolved") == 0)
+			continue;
+		snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(inc, "id")));
+		snprintf(st, sizeof(st), "%s", s);
+		break;
+	}
+	json_decref(reply);
+	if (state)
+		*state = st;
+	return id;
+}
+
+/* The state of incident id, by `show`. */
+static const char *state_of(const char *id)
+{
+	static char st[32];
+	json_t *reply = command("{\"cmd\":\"show\",\"id\":\"%s\"}", id);
+
+	snprintf(st, sizeof(st), "%s",
+		 json_string_value(json_object_get(json_object_get(reply, "incident"), "state")));
+	json_decref(reply);
+	return st;
+}
+
+/* The number of incident log lines with this event and identity. */
+static int logged(const char *event, const char *identity)
+{
+	char *text = read_file(path("state/incidents.log")), *line;
+	int n = 0;
+
+	assert_non_null(text);
+	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		json_t *o = json_loads(line, 0, NULL);
+		const char *e = json_string_value(json_object_get(o, "event"));
+		const char *who = json_string_value(json_object_get(json_object_get(o, "incident"),
+								    "identity"));
+
+		n += e && who && strcmp(e, event) == 0 && strcmp(who, identity) == 0;
+		json_decref(o);
+	}
+	return n;
+}
+
+static void test_resolve_closes_an_open_incident_and_logs_it(void **state)
+{
+	const char *st = NULL;
+	char id[64];
+	json_t *reply;
+
+	(void)state;
+	start("observe");
+	bruteforce("kim", "198.51.100.66", t0);
+	snprintf(id, sizeof(id), "%s", open_incident("sasl:kim", &st));
+	assert_true(id[0]);
+	assert_string_equal(st, "observed");
+	assert_int_equal(logged("observed", "sasl:kim"), 1);
+	reply = command("{\"cmd\":\"resolve\",\"id\":\"%s\"}", id);
+	assert_true(json_is_true(json_object_get(reply, "ok")));
+	assert_string_equal(json_string_value(json_object_get(reply, "resolution")), "resolved");
+	json_decref(reply);
+	assert_string_equal(state_of(id), "resolved");
+	assert_string_equal(open_incident("sasl:kim", NULL), "");
+	assert_int_equal(logged("resolve", "sasl:kim"), 1);
+	expect_error(command("{\"cmd\":\"resolve\",\"id\":\"%s\"}", id), "incident ");
+	expect_error(command("{\"cmd\":\"resolve\",\"id\":\"19700101T000000-0001\"}"),
+		     "no incident 19700101T000000-0001");
+	expect_error(command("{\"cmd\":\"resolve\"}"), "resolve needs an incident id");
+	expect_error(command("{\"cmd\":\"resolve\",\"id\":\"%s\",\"allow\":\"1h\"}", id),
+		     "--allow is for dismiss");
+	/* the identity may open a new one */
+	bruteforce("kim", "198.51.100.66", t0 + 1);
+	assert_string_not_equal(open_incident("sasl:kim", &st), "");
+	assert_string_not_equal(open_incident("sasl:kim", &st), id);
+	assert_string_equal(st, "observed");
+}
+
+static void test_dismiss_with_an_allowance_keeps_the_identity_quiet_across_a_restart(void **state)
+{
+	char id[64];
+	json_t *reply, *allowed;
+
+	(void)state;
+	start("observe");
+	bruteforce("newsletter", "192.0.2.10", t0);
+	snprintf(id, sizeof(id), "%s", open_incident("sasl:newsletter", NULL));
+	assert_true(id[0]);
+	expect_error(command("{\"cmd\":\"dismiss\",\"id\":\"%s\",\"allow\":\"soon\"}", id),
+		     "--allow: 'soon' is not a duration");
+	expect_error(command("{\"cmd\":\"dismiss\",\"id\":\"%s\",\"allow\":\"31d\"}", id),
+		     "--allow: '31d' is not a duration");
+	reply = command("{\"cmd\":\"dismiss\",\"id\":\"%s\",\"allow\":\"2h\"}", id);
+	assert_true(json_is_true(json_object_get(reply, "ok")));
+	assert_string_equal(json_string_value(json_object_get(reply, "resolution")), "dismissed");
+	assert_true(json_real_value(json_object_get(reply, "allowed_until")) >= t0 + 7200);
+	json_decref(reply);
+	assert_int_equal(logged("dismiss", "sasl:newsletter"), 1);
+
+	/* it opens nothing now */
+	bruteforce("newsletter", "192.0.2.10", t0 + 2);
+	assert_string_equal(open_incident("sasl:newsletter", NULL), "");
+	assert_string_equal(state_of(id), "resolved");
+
+	/* status lists the allowance, and so does the metric's gauge */
+	reply = command("{\"cmd\":\"status\"}");
+	allowed = json_object_get(reply, "allowed");
+	assert_int_equal(json_array_size(allowed), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(allowed, 0),
+							       "identity")), "sasl:newsletter");
+	json_decref(reply);
+	respond_tick(r);
+	assert_int_equal(counters.allowances, 1);
+
+	/* and after a restart */
+	stop();
+	start("observe");
+	reply = command("{\"cmd\":\"status\"}");
+	assert_int_equal(json_array_size(json_object_get(reply, "allowed")), 1);
+	json_decref(reply);
+	bruteforce("newsletter", "192.0.2.10", t0 + 3);
+	assert_string_equal(open_incident("sasl:newsletter", NULL), "");
+}
+
+static void test_dismiss_without_an_allowance_lets_the_identity_open_again(void **state)
+{
+	const char *st = NULL;
+	char id[64];
+	json_t *reply;
+
+	(void)state;
+	start("observe");
+	bruteforce("bob", "192.0.2.11", t0);
+	snprintf(id, sizeof(id), "%s", open_incident("sasl:bob", NULL));
+	reply = command("{\"cmd\":\"dismiss\",\"id\":\"%s\"}", id);
+	assert_true(json_is_true(json_object_get(reply, "ok")));
+	assert_null(json_object_get(reply, "allowed_until"));
+	json_decref(reply);
+	reply = command("{\"cmd\":\"status\"}");
+	assert_int_equal(json_array_size(json_object_get(reply, "allowed")), 0);
+	json_decref(reply);
+	bruteforce("bob", "192.0.2.11", t0 + 1);
+	assert_string_not_equal(open_incident("sasl:bob", &st), "");
+	assert_string_not_equal(open_incident("sasl:bob", &st), id);
+	assert_string_equal(st, "observed");
+}
+
+static void test_unlock_resolves_the_incident_as_unlocked(void **state)
+{
+	json_t *reply;
+	char id[64];
+
+	(void)state;
+	start("observe");
+	bruteforce("eve", "192.0.2.12", t0);
+	snprintf(id, sizeof(id), "%s", open_incident("sasl:eve", NULL));
+	assert_true(id[0]);
+	reply = command("{\"cmd\":\"unlock\",\"user\":\"eve\"}");
+	assert_true(json_is_true(json_object_get(reply, "ok")));
+	json_decref(reply);
+	assert_string_equal(state_of(id), "resolved");
+	assert_int_equal(logged("unlocked", "sasl:eve"), 1);
+}
+
+/* An accepted message of identity with a foreign sender. */
+static void spam(const char *identity, int i, double t)
+{
+	struct message m;
+	char line[1024];
+
+	memset(&m, 0, sizeof(m));
+	snprintf(m.instance, sizeof(m.instance), "postfix");
+	snprintf(m.qid, sizeof(m.qid), "5A%08X", (unsigned)i);
+	snprintf(m.identity, sizeof(m.identity), "%s", identity);
+	snprintf(m.client_ip, sizeof(m.client_ip), "203.0.113.99");
+	snprintf(m.sender, sizeof(m.sender), "ceo@bank%d.example", i);
+	m.has_sender = true;
+	m.accepted = true;
+	m.nrcpt = 5;
+	snprintf(line, sizeof(line), "postfix/qmgr[1]: %s: from=<%s>, size=900, nrcpt=5", m.qid,
+		 m.sender);
+	ev.accepted(&m, t, line, strlen(line), ev.arg);
+}
+
+static void test_a_flood_of_login_incidents_locks_at_most_the_budget_and_a_spammer_still_acts(
+	void **state)
+{
+	const char *st = NULL;
+	char login[32], ip[48];
+	int acted = 0, open = 0;
+	json_t *reply, *inc;
+	size_t i;
+
+	(void)state;
+	start("enforce");
+	/* 100 stolen-looking logins from 100 addresses (one incident each:
+	 * the per-address limit does not stop them, the lock budget does) */
+	for (int k = 0; k < 100; k++) {
+		snprintf(login, sizeof(login), "flood%d", k);
+		snprintf(ip, sizeof(ip), "2001:db8::%x", k);
+		bruteforce(login, ip, t0);
+	}
+	reply = command("{\"cmd\":\"incidents\"}");
+	json_array_foreach(json_object_get(reply, "incidents"), i, inc) {
+		const char *s = json_string_value(json_object_get(inc, "state"));
+
+		acted += strcmp(s, "acted") == 0;
+		open += strcmp(s, "open") == 0;
+	}
+	json_decref(reply);
+	assert_int_equal(acted, RESPOND_LOGIN_LOCKS);
+	assert_int_equal(open, 100 - RESPOND_LOGIN_LOCKS);
+	assert_int_equal(counters.login_locks_deferred, 100 - RESPOND_LOGIN_LOCKS);
+	assert_int_equal(counters.actions_refused, 0);
+	/* a spammer after the flood is acted on at once */
+	for (int k = 0; k < 10; k++)
+		spam("sasl:mallory", k, t0 + 1 + k * 0.1);
+	open_incident("sasl:mallory", &st);
+	assert_string_equal(st, "acted");
+	/* and a deferred login incident that starts to send, too */
+	for (int k = 0; k < 10; k++)
+		spam("sasl:flood99", 100 + k, t0 + 2 + k * 0.1);
+	open_incident("sasl:flood99", &st);
+	assert_string_equal(st, "acted");
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_resolve_closes_an_open_incident_and_logs_it),
+		T(test_dismiss_with_an_allowance_keeps_the_identity_quiet_across_a_restart),
+		T(test_dismiss_without_an_allowance_lets_the_identity_open_again),
+		T(test_unlock_resolves_the_incident_as_unlocked),
+		T(test_a_flood_of_login_incidents_locks_at_most_the_budget_and_a_spammer_still_acts),
+	};
+
+	log_init("test_respond_cmd", LOG_LEVEL_WARN);
+	return cmocka_run_group_tests_name("respond_cmd", tests, NULL, NULL);
+}
