@@ -335,9 +335,11 @@ int print_status(const json_t *r)
 {
 	static const char *const known[] = {
 		"ok", "version", "mode", "trust", "uptime", "maillog", "flows", "incidents_open",
-		"locked", "held_messages", NULL,
+		"incident_bounds", "allowed", "locked", "held_messages", NULL,
 	};
 	const json_t *trust = json_object_get(r, "trust");
+	const json_t *allowed = json_object_get(r, "allowed"), *a;
+	size_t i;
 	const json_t *flows = member(r, "flows");
 	const json_t *locked = json_object_get(r, "locked");
 	double att = json_number_value(json_object_get(flows, "attributed"));
@@ -369,6 +371,17 @@ int print_status(const json_t *r)
 		kv("flows", fmt_members(flows));
 	}
 	kv("incidents open", fmt_value(member(r, "incidents_open")));
+	if (json_object_get(r, "incident_bounds"))
+		kv("incident bounds", fmt_members(member(r, "incident_bounds")));
+	if (!json_array_size(allowed))
+		kv("allowed", printf_dup("none"));
+	json_array_foreach(allowed, i, a) {
+		char *who = fmt_value(member(a, "identity")), *until = fmt_time(member(a, "until"));
+
+		kv(i ? "" : "allowed", printf_dup("%s until %s", who, until));
+		free(who);
+		free(until);
+	}
 	kv("locked", json_array_size(locked) ? fmt_value(locked) : printf_dup("none"));
 	kv("held messages", fmt_value(member(r, "held_messages")));
 	kv_others(r, known);
@@ -531,6 +544,25 @@ int print_show(const json_t *r)
 			free(s);
 		}
 	}
+	return 0;
+}
+
+int print_close(const json_t *r)
+{
+	char *id = fmt_value(member(r, "incident"));
+	char *identity = fmt_value(member(r, "identity"));
+	char *how = fmt_value(member(r, "resolution"));
+
+	printf("incident %s (%s): %s\n", id, identity, how);
+	if (json_object_get(r, "allowed_until")) {
+		char *until = fmt_time(member(r, "allowed_until"));
+
+		printf("%s opens no incident until %s\n", identity, until);
+		free(until);
+	}
+	free(id);
+	free(identity);
+	free(how);
 	return 0;
 }
 

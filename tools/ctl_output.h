@@ -56,5 +56,6 @@ int print_status(const json_t *reply);
 int print_incidents(const json_t *reply);
 int print_show(const json_t *reply);
 int print_action(const json_t *reply);
+int print_close(const json_t *reply);
 
 #endif

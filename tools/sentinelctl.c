@@ -2,7 +2,7 @@
 /*
  * sentinelctl - ask sentineld over its control socket.
  *
- *	sentinelctl [-s SOCKET] [--json] COMMAND [ARG]
+ *	sentinelctl [-s SOCKET] [--json] COMMAND [ARG] [--allow DURATION]
  *
  * One JSON request per line, one reply line back (control.h has the
  * protocol and each reply's fields).  Human output: key/value lines and
@@ -52,6 +52,10 @@ static const char usage_text[] =
 	"  status               mode, uptime, maillog, flows, locks\n"
 	"  incidents            open and recent incidents\n"
 	"  show INCIDENT        one incident: signals and evidence\n"
+	"  resolve INCIDENT     close an open incident (a lock stays)\n"
+	"  dismiss INCIDENT [--allow DURATION]\n"
+	"                       close it as a false alarm; --allow: its identity\n"
+	"                       opens none for DURATION (90, 30m, 2h, 7d)\n"
 	"  lock USER            lock a login (Postfix check_sasl_access, lock_hook)\n"
 	"  unlock USER          lift the lock\n"
 	"  hold USER|--all      hold the user's queued mail, or the whole queue\n"
@@ -467,7 +471,8 @@ static int run_top(struct ctl *c, const char *request)
 
 /* ---- main ------------------------------------------------------------------------ */
 
-enum args { ARGS_NONE, ARGS_ONE, ARGS_ONE_OR_ALL };
+/* ARGS_ONE_ALLOW: one, and --allow DURATION (dismiss) */
+enum args { ARGS_NONE, ARGS_ONE, ARGS_ONE_OR_ALL, ARGS_ONE_ALLOW };
 
 static const struct command {
 	const char *name;
@@ -479,6 +484,8 @@ static const struct command {
 	{ "status", ARGS_NONE, NULL, NULL, print_status },
 	{ "incidents", ARGS_NONE, NULL, NULL, print_incidents },
 	{ "show", ARGS_ONE, "INCIDENT", "id", print_show },
+	{ "resolve", ARGS_ONE, "INCIDENT", "id", print_close },
+	{ "dismiss", ARGS_ONE_ALLOW, "INCIDENT", "id", print_close },
 	{ "lock", ARGS_ONE, "USER", "user", print_action },
 	{ "unlock", ARGS_ONE, "USER", "user", print_action },
 	{ "hold", ARGS_ONE_OR_ALL, "USER", "user", print_action },
@@ -506,7 +513,7 @@ static int usage_error(const char *fmt, ...)
 static char *build_request(const struct command *cmd, int argc, char **argv, bool *json,
 			   int *status)
 {
-	const char *arg = NULL;
+	const char *arg = NULL, *allow = NULL;
 	bool all = false, dashdash = false;
 	json_t *req;
 	char *line, *e;
@@ -525,6 +532,17 @@ static char *build_request(const struct command *cmd, int argc, char **argv, boo
 				return NULL;
 			}
 			all = true;
+		} else if (!dashdash && (strcmp(a, "--allow") == 0 ||
+					 strncmp(a, "--allow=", 8) == 0)) {
+			if (cmd->args != ARGS_ONE_ALLOW) {
+				usage_error("%s: --allow is for dismiss", cmd->name);
+				return NULL;
+			}
+			allow = a[7] == '=' ? a + 8 : i + 1 < argc ? argv[++i] : NULL;
+			if (!allow || !*allow) {
+				usage_error("%s: --allow needs a DURATION", cmd->name);
+				return NULL;
+			}
 		} else if (!dashdash && a[0] == '-' && a[1]) {
 			e = esc(a);
 			usage_error("%s: unknown option %s", cmd->name, e);
@@ -560,6 +578,16 @@ static char *build_request(const struct command *cmd, int argc, char **argv, boo
 			return NULL;
 		}
 		json_object_set_new(req, cmd->key, s);
+	}
+	if (allow) {
+		json_t *s = json_string(allow);
+
+		if (!s) {
+			json_decref(req);
+			usage_error("%s: the DURATION is not valid UTF-8", cmd->name);
+			return NULL;
+		}
+		json_object_set_new(req, "allow", s);
 	}
 	line = must(json_dumps(req, JSON_COMPACT | JSON_ENSURE_ASCII));
 	json_decref(req);

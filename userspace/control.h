@@ -17,6 +17,8 @@
  * Protocol: one JSON object per line each way.
  *   request  {"cmd":"status"}            {"cmd":"incidents"}
  *            {"cmd":"show","id":"ID"}     {"cmd":"top"}
+ *            {"cmd":"resolve","id":"ID"}
+ *            {"cmd":"dismiss","id":"ID"}  {"cmd":"dismiss","id":"ID","allow":"2h"}
  *            {"cmd":"lock","user":"U"}   {"cmd":"unlock","user":"U"}
  *            {"cmd":"hold","user":"U"}   {"cmd":"hold","all":true}
  *            {"cmd":"release","user":"U"} {"cmd":"release","all":true}
@@ -50,14 +52,25 @@
  *               "maillog":{"lines":N, "parsed":N, "unparsed":N,
  *                 "sasl_logins":N, "sasl_auth_failures":N, ...},
  *               "flows":{"events":N, "attributed":N, "unattributed":N},
- *               "incidents_open":N, "locked":["bob", ...],
- *               "held_messages":N}
+ *               "incidents_open":N,
+ *               "incident_bounds":{"evicted":N, "expired":N,
+ *                 "ratelimited":N, "locks_deferred":N},
+ *               "allowed":[{"identity":"sasl:news", "until":EPOCH}, ...],
+ *               "locked":["bob", ...], "held_messages":N}
  *               (the members of "maillog" and "flows", and top-level
  *               fields sentinelctl does not know, are printed as given)
  *   incidents  {"ok":true, "incidents":[INCIDENT, ...]}  open and recent,
  *               newest first
  *   show       {"ok":true, "incident":INCIDENT}
  *               unknown id: {"ok":false,"error":"no incident ID"}
+ *   resolve, dismiss
+ *              {"ok":true, "action":"dismiss", "incident":"ID",
+ *               "identity":"sasl:bob", "resolution":"dismissed"|"resolved",
+ *               "allowed_until":EPOCH (dismiss with "allow" only)}
+ *               "allow": a duration ("90", "30m", "2h", "7d"; at most 30
+ *               days): the identity opens no incident until then.
+ *               Refused: unknown id, already resolved, a bad duration,
+ *               "allow" with resolve, the allow-list full
  *   lock, unlock, hold, release
  *              {"ok":true, "queued":true, "action":"lock",
  *               "identity":"sasl:bob"}   ("identity":"all" for "all":true)
@@ -76,7 +89,9 @@
  *   unknown    {"ok":false,"error":"unknown command CMD"}
  * INCIDENT is the object incident_json() makes (detect.h):
  *   {"id":"20261127T072501-0001", "identity":"sasl:bob",
- *    "state":"open"|"acted"|"resolved", "score":X,
+ *    "state":"open"|"acted"|"observed"|"resolved", "score":X,
+ *    "resolution":"resolved"|"dismissed"|"unlocked"|"expired"|"evicted"
+ *      (resolved ones only),
  *    "first_seen":EPOCH, "opened":EPOCH, "updated":EPOCH  (seconds, with
  *    fraction), "signals":{"rate":{"value":X,"threshold":X,"span":S}, ...}
  *    (the signals that fired, by detect_signal_name()),

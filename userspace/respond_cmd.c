@@ -232,7 +232,7 @@ static json_t *cmd_close(struct respond *r, json_t *req, const char *cmd)
 	detect_resolve(r->det, key, dismiss ? END_DISMISSED : END_RESOLVED);
 	inc = detect_find(r->det, key);
 	if (inc)
-		respond_log_incident(r, inc, cmd);
+		respond_log_incident(r, inc, incident_end_name(inc->end));
 	r->dirty = true;
 	reply = json_pack("{s:b, s:s, s:s, s:s, s:s}", "ok", 1, "action", cmd, "incident", key,
 			  "identity", identity, "resolution", dismiss ? "dismissed" : "resolved");

@@ -125,7 +125,7 @@ check "--json may follow the command" \
 run --help
 check "--help: exit 0, usage on stdout" \
 	sh -c "[ $rc -eq 0 ] && grep -q '^usage: sentinelctl' '$WORK/out' && [ ! -s '$WORK/err' ]"
-for c in status incidents show lock unlock hold release top; do
+for c in status incidents show resolve dismiss lock unlock hold release top; do
 	check "--help lists $c" grep -q "^  $c" "$WORK/out"
 done
 run -h
@@ -144,7 +144,7 @@ if command -v groff >/dev/null 2>&1; then
 else
 	skip "manual page" "no groff"
 fi
-for c in status incidents show lock unlock hold release top SENTINEL_CONTROL_SOCKET; do
+for c in status incidents show resolve dismiss lock unlock hold release top SENTINEL_CONTROL_SOCKET; do
 	check "the manual page documents $c" grep -q "$c" tools/sentinelctl.1
 done
 

@@ -297,6 +297,34 @@ static void test_negative_max_series_is_refused(void **state)
 		       "'-5' is not a number in 10..1000000");
 }
 
+static void test_incident_expiry_takes_seconds_or_a_unit_and_defaults_to_1h(void **state)
+{
+	(void)state;
+	assert_int_equal(load(""), 0);
+	assert_int_equal(cfg.detect.incident_expiry, 3600);
+	assert_int_equal(cfg.detect.max_incidents_per_ip, 10);
+	assert_int_equal(load("[detect]\nincident_expiry = 90\nmax_incidents_per_ip = 0\n"), 0);
+	assert_int_equal(cfg.detect.incident_expiry, 90);
+	assert_int_equal(cfg.detect.max_incidents_per_ip, 0);
+	assert_int_equal(load("[detect]\nincident_expiry = 30m\n"), 0);
+	assert_int_equal(cfg.detect.incident_expiry, 1800);
+	assert_int_equal(load("[detect]\nincident_expiry = 2d\n"), 0);
+	assert_int_equal(cfg.detect.incident_expiry, 172800);
+	assert_int_equal(load("[detect]\nincident_expiry = 60\n"), 0);
+	assert_refused("[detect]\nincident_expiry = 59\n", 2, "incident_expiry",
+		       "'59' is not a duration in 60..2.592e+06 s");
+	assert_refused("[detect]\nincident_expiry = 31d\n", 2, "incident_expiry",
+		       "is not a duration");
+	assert_refused("[detect]\nincident_expiry = 1w\n", 2, "incident_expiry",
+		       "is not a duration");
+	assert_refused("[detect]\nincident_expiry = -1h\n", 2, "incident_expiry",
+		       "is not a duration");
+	assert_refused("[detect]\nincident_expiry = h\n", 2, "incident_expiry",
+		       "is not a duration");
+	assert_refused("[detect]\n\nmax_incidents_per_ip = ten\n", 3, "max_incidents_per_ip",
+		       "is not a number in 0..100000");
+}
+
 static void test_non_numeric_max_series_is_refused(void **state)
 {
 	(void)state;
@@ -650,6 +678,7 @@ int main(void)
 		cmocka_unit_test(test_listen_ipv6_without_colon_before_port_is_refused),
 		cmocka_unit_test(test_listen_port_0_is_refused),
 		cmocka_unit_test(test_negative_max_series_is_refused),
+		cmocka_unit_test(test_incident_expiry_takes_seconds_or_a_unit_and_defaults_to_1h),
 		cmocka_unit_test(test_non_numeric_max_series_is_refused),
 		cmocka_unit_test(test_relative_cgroup_root_is_refused),
 		cmocka_unit_test(test_unknown_log_level_is_refused),

@@ -218,7 +218,7 @@ static void test_resolve_closes_an_open_incident_and_logs_it(void **state)
 	json_decref(reply);
 	assert_string_equal(state_of(id), "resolved");
 	assert_string_equal(open_incident("sasl:kim", NULL), "");
-	assert_int_equal(logged("resolve", "sasl:kim"), 1);
+	assert_int_equal(logged("resolved", "sasl:kim"), 1);
 	expect_error(command("{\"cmd\":\"resolve\",\"id\":\"%s\"}", id), "incident ");
 	expect_error(command("{\"cmd\":\"resolve\",\"id\":\"19700101T000000-0001\"}"),
 		     "no incident 19700101T000000-0001");
@@ -251,7 +251,7 @@ static void test_dismiss_with_an_allowance_keeps_the_identity_quiet_across_a_res
 	assert_string_equal(json_string_value(json_object_get(reply, "resolution")), "dismissed");
 	assert_true(json_real_value(json_object_get(reply, "allowed_until")) >= t0 + 7200);
 	json_decref(reply);
-	assert_int_equal(logged("dismiss", "sasl:newsletter"), 1);
+	assert_int_equal(logged("dismissed", "sasl:newsletter"), 1);
 
 	/* it opens nothing now */
 	bruteforce("newsletter", "192.0.2.10", t0 + 2);
