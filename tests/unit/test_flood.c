@@ -81,7 +81,7 @@ static void line(double dt, const char *fmt, ...)
 static void failure(double dt, const char *ip)
 {
 	line(dt, "postfix/submission/smtpd[%u]: warning: unknown[%s]: SASL LOGIN authentication "
-	     "failed: UGFzc3dvcmQ6", 2000 + qseq % 1000, ip);
+	     "failed: UGFzc3dvcmQ6", 2000u, ip);
 }
 
 /* A login: smtpd's client= line of a new queue id. */
@@ -90,7 +90,7 @@ static unsigned login(double dt, const char *user, const char *ip)
 	unsigned q = ++qseq;
 
 	line(dt, "postfix/submission/smtpd[%u]: 4F%08X: client=unknown[%s], sasl_method=PLAIN, "
-	     "sasl_username=%s", 3000 + q % 1000, q, ip, user);
+	     "sasl_username=%s", 3000u, q, ip, user);
 	return q;
 }
 

@@ -368,6 +368,13 @@ static void test_a_flood_of_login_incidents_locks_at_most_the_budget_and_a_spamm
 	assert_int_equal(open, 100 - RESPOND_LOGIN_LOCKS);
 	assert_int_equal(counters.login_locks_deferred, 100 - RESPOND_LOGIN_LOCKS);
 	assert_int_equal(counters.actions_refused, 0);
+	/* one address, 15 names: 10 incidents, 5 refused, in the metrics */
+	for (int k = 0; k < 15; k++) {
+		snprintf(login, sizeof(login), "nat%d", k);
+		bruteforce(login, "198.51.100.200", t0);
+	}
+	respond_tick(r);
+	assert_int_equal(counters.incidents_ratelimited, 5);
 	/* a spammer after the flood is acted on at once */
 	for (int k = 0; k < 10; k++)
 		spam("sasl:mallory", k, t0 + 1 + k * 0.1);
