@@ -76,12 +76,15 @@ int config_parse_duration(const char *value, double min, double max, double *out
 	static const struct { char unit; double seconds; } units[] = {
 		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
 	};
-	char *end;
-	double v;
+	char *end = NULL;
+	double v = -1;
 
 	errno = 0;
-	v = *value >= '0' && *value <= '9' ? strtod(value, &end) : -1;
-	if (v >= 0 && !errno && *end && !end[1]) {
+	if (*value >= '0' && *value <= '9')	/* no sign, no blank, no "inf" */
+		v = strtod(value, &end);
+	if (!end)
+		goto bad;
+	if (!errno && *end && !end[1]) {
 		size_t i;
 
 		for (i = 0; i < sizeof(units) / sizeof(units[0]) && units[i].unit != *end; i++)
@@ -91,13 +94,14 @@ int config_parse_duration(const char *value, double min, double max, double *out
 			end++;
 		}
 	}
-	if (v < 0 || errno || *end != '\0' || !(v >= min && v <= max)) {
-		snprintf(err, errlen, "'%s' is not a duration in %g..%g s (a number of seconds, "
-			 "or with s, m, h or d)", value, min, max);
-		return -1;
-	}
+	if (errno || *end != '\0' || !(v >= min && v <= max))
+		goto bad;
 	*out = v;
 	return 0;
+bad:
+	snprintf(err, errlen, "'%s' is not a duration in %g..%g s (a number of seconds, "
+		 "or with s, m, h or d)", value, min, max);
+	return -1;
 }
 
 int parse_incident_expiry(struct config *cfg, const char *value, char *err, size_t errlen)

@@ -25,6 +25,7 @@
 #include "respond.h"
 #include "respond_priv.h"
 #include "state.h"
+#include "text.h"
 
 #define INCIDENT_STATE "incidents.state"
 #define ALLOW_STATE "allowances.state"
@@ -399,9 +400,11 @@ static void on_updated(const struct incident *inc, void *arg)
 static void on_closed(const struct incident *inc, void *arg)
 {
 	struct respond *r = arg;
+	char who[4 * MSG_IDENTITY_MAX];
 
 	respond_log_incident(r, inc, incident_end_name(inc->end));
-	log_info("incident %s: %s: %s", inc->id, inc->identity, incident_end_name(inc->end));
+	text_escape(who, sizeof(who), inc->identity);
+	log_info("incident %s: %s: %s", inc->id, who, incident_end_name(inc->end));
 	r->dirty = true;
 }
 
