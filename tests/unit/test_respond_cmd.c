@@ -183,11 +183,13 @@ static const char *state_of(const char *id)
 /* The number of incident log lines with this event and identity. */
 static int logged(const char *event, const char *identity)
 {
-	char *text = read_file(path("state/incidents.log")), *line;
+	FILE *f = fopen(path("state/incidents.log"), "r");
+	char *line = NULL;
+	size_t cap = 0;
 	int n = 0;
 
-	assert_non_null(text);
-	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+	assert_non_null(f);
+	while (getline(&line, &cap, f) > 0) {
 		json_t *o = json_loads(line, 0, NULL);
 		const char *e = json_string_value(json_object_get(o, "event"));
 		const char *who = json_string_value(json_object_get(json_object_get(o, "incident"),
@@ -196,6 +198,8 @@ static int logged(const char *event, const char *identity)
 		n += e && who && strcmp(e, event) == 0 && strcmp(who, identity) == 0;
 		json_decref(o);
 	}
+	free(line);
+	fclose(f);
 	return n;
 }
 
@@ -318,6 +322,51 @@ static void test_unlock_resolves_the_incident_as_unlocked(void **state)
 	assert_int_equal(logged("unlocked", "sasl:eve"), 1);
 }
 
+static void test_a_quiet_incident_expires_into_the_log_and_out_of_the_saved_state(void **state)
+{
+	char id[64];
+
+	(void)state;
+	start("observe");
+	/* log time more than incident_expiry (1 h) before the clock */
+	bruteforce("old", "192.0.2.13", t0 - 3700);
+	snprintf(id, sizeof(id), "%s", open_incident("sasl:old", NULL));
+	assert_true(id[0]);
+	respond_tick(r);
+	assert_string_equal(open_incident("sasl:old", NULL), "");
+	assert_string_equal(state_of(id), "resolved");
+	assert_int_equal(logged("expired", "sasl:old"), 1);
+	assert_int_equal(counters.incidents_expired, 1);
+	assert_null(strstr(read_file(path("state/incidents.state")), id));
+}
+
+static void test_a_full_table_evicts_into_the_log(void **state)
+{
+	char login[32], ip[48];
+
+	(void)state;
+	start("observe");
+	for (int k = 0; k < DETECT_MAX_OPEN + 1; k++) {
+		snprintf(login, sizeof(login), "x%d", k);
+		snprintf(ip, sizeof(ip), "2001:db8:3::%x", k);
+		bruteforce(login, ip, t0);
+	}
+	assert_int_equal(logged("evicted", "sasl:x0"), 1);
+	assert_int_equal(logged("evicted", "sasl:x1"), 0);
+	assert_string_not_equal(open_incident("sasl:x1024", NULL), "");
+	respond_tick(r);
+	assert_int_equal(counters.incidents_evicted, 1);
+	assert_int_equal(counters.incidents_open, DETECT_MAX_OPEN);
+	/* restarted with a full table, a new incident still opens */
+	stop();
+	start("observe");
+	respond_tick(r);
+	assert_int_equal(counters.incidents_open, DETECT_MAX_OPEN);
+	bruteforce("new", "192.0.2.14", t0 + 1);
+	assert_string_not_equal(open_incident("sasl:new", NULL), "");
+	assert_int_equal(logged("evicted", "sasl:x1"), 1);
+}
+
 /* An accepted message of identity with a foreign sender. */
 static void spam(const char *identity, int i, double t)
 {
@@ -395,6 +444,8 @@ int main(void)
 		T(test_dismiss_with_an_allowance_keeps_the_identity_quiet_across_a_restart),
 		T(test_dismiss_without_an_allowance_lets_the_identity_open_again),
 		T(test_unlock_resolves_the_incident_as_unlocked),
+		T(test_a_quiet_incident_expires_into_the_log_and_out_of_the_saved_state),
+		T(test_a_full_table_evicts_into_the_log),
 		T(test_a_flood_of_login_incidents_locks_at_most_the_budget_and_a_spammer_still_acts),
 	};
 
