@@ -35,11 +35,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "bytes.h"
+#include "hash.h"
 #include "log.h"
 #include "maillog/format.h"
 #include "maillog/messages.h"
@@ -146,7 +146,8 @@ static bool split_domains(struct report *r, char *list)
 
 /* ---- tables ---------------------------------------------------------------- */
 
-/* hash_bytes() (bytes.h) is seeded per run: log text cannot aim at one slot. */
+/* hash_bytes() (bytes.h) is seeded per run (hash.h's seed): log text cannot aim
+ * at one slot. */
 
 /* An array of n items of size bytes grows before item n when n is 0 or a
  * power of two: the caller calls this for every n. */
@@ -663,8 +664,7 @@ int main(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return 2;
 	}
-	if (getrandom(&r->seed, sizeof(r->seed), GRND_NONBLOCK) != sizeof(r->seed))
-		r->seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	r->seed = hash_seed();		/* hash.h: the one per-process seed */
 	r->msgs = msg_table_new(&mc, &cb);
 	r->feed = maillog_feed_new(r->msgs);
 	status = read_files(r, argv + optind, argc - optind);
