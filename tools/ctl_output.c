@@ -442,7 +442,16 @@ int print_incidents(const json_t *r)
 		const json_t *score = member(inc, "score");
 
 		table_add(&t, fmt_value(member(inc, "id")));
-		table_add(&t, fmt_value(member(inc, "state")));
+		if (json_is_string(json_object_get(inc, "resolution"))) {
+			char *st = fmt_value(member(inc, "state"));
+			char *how = fmt_value(member(inc, "resolution"));
+
+			table_add(&t, printf_dup("%s (%s)", st, how));
+			free(st);
+			free(how);
+		} else {
+			table_add(&t, fmt_value(member(inc, "state")));
+		}
 		table_add(&t, fmt_value(member(inc, "identity")));
 		table_add(&t, fmt_fixed(score, 1, 2, ""));
 		table_add(&t, fmt_signals(json_object_get(inc, "signals")));

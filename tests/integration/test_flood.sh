@@ -125,6 +125,10 @@ check "sentinelctl dismiss --allow 1h closes another and allows its identity" sh
 check "sentinelctl resolve of a resolved incident fails with the reason" sh -c \
 	"! '$BUILD/sentinelctl' -s '$DIR/control.sock' resolve '$fid1' 2>'$DIR/err' &&
 	 grep -q 'already resolved (resolved)' '$DIR/err'"
+check "sentinelctl incidents shows how each ended" sh -c \
+	"'$BUILD/sentinelctl' -s '$DIR/control.sock' incidents > '$DIR/incidents.txt' &&
+	 grep -q '^$fid1 *resolved (resolved) ' '$DIR/incidents.txt' &&
+	 grep -q '^$fid2 *resolved (dismissed) ' '$DIR/incidents.txt'"
 check "sentinelctl status lists the allowance" sh -c \
 	"'$BUILD/sentinelctl' -s '$DIR/control.sock' status | grep -q '^allowed .*sasl:victim.* until '"
 check "the incident log has both, with their resolution" python3 -c '
