@@ -134,7 +134,7 @@ $(BUILD)/san/test_%: tests/unit/test_%.c tests/unit/testutil.h $(BUILD)/san/test
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS := userspace/maillog/syslog.c userspace/maillog/postfix.c \
 	userspace/maillog/sendmail.c userspace/maillog/exim.c userspace/maillog/format.c \
-	userspace/maillog/messages.c userspace/text.c userspace/log.c
+	userspace/maillog/messages.c userspace/hash.c userspace/text.c userspace/log.c
 $(BUILD)/fuzz_maillog: tests/fuzz/fuzz_maillog.c $(FUZZ_SRCS) $(DAEMON_HDRS) | $(BUILD)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		$(ALL_CPPFLAGS) -std=gnu11 $(WARN) -o $@ tests/fuzz/fuzz_maillog.c $(FUZZ_SRCS) -lbpf
