@@ -16,8 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "actions.h"
 #include "config.h"
@@ -43,6 +45,27 @@ static char *path(const char *name)
 	i = (i + 1) % 4;
 	snprintf(buf[i], sizeof(buf[i]), "%s/%s", base, name);
 	return buf[i];
+}
+
+/* The daemon warns once per incident: quiet for the floods, and back. */
+static int saved_stderr = -1;
+
+static void quiet(bool on)
+{
+	if (on && saved_stderr < 0) {
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		fflush(stderr);
+		saved_stderr = dup(2);
+		assert_true(null >= 0 && saved_stderr >= 0);
+		dup2(null, 2);
+		close(null);
+	} else if (!on && saved_stderr >= 0) {
+		fflush(stderr);
+		dup2(saved_stderr, 2);
+		close(saved_stderr);
+		saved_stderr = -1;
+	}
 }
 
 /* A daemon's respond on the scratch directory, in mode (observe, enforce),
@@ -94,6 +117,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	quiet(false);
 	stop();
 	runner_free(rn);
 	scratch_remove(base);
@@ -346,11 +370,13 @@ static void test_a_full_table_evicts_into_the_log(void **state)
 
 	(void)state;
 	start("observe");
+	quiet(true);
 	for (int k = 0; k < DETECT_MAX_OPEN + 1; k++) {
 		snprintf(login, sizeof(login), "x%d", k);
 		snprintf(ip, sizeof(ip), "2001:db8:3::%x", k);
 		bruteforce(login, ip, t0);
 	}
+	quiet(false);
 	assert_int_equal(logged("evicted", "sasl:x0"), 1);
 	assert_int_equal(logged("evicted", "sasl:x1"), 0);
 	assert_string_not_equal(open_incident("sasl:x1024", NULL), "");
@@ -398,6 +424,7 @@ static void test_a_flood_of_login_incidents_locks_at_most_the_budget_and_a_spamm
 
 	(void)state;
 	start("enforce");
+	quiet(true);
 	/* 100 stolen-looking logins from 100 addresses (one incident each:
 	 * the per-address limit does not stop them, the lock budget does) */
 	for (int k = 0; k < 100; k++) {
@@ -405,6 +432,7 @@ static void test_a_flood_of_login_incidents_locks_at_most_the_budget_and_a_spamm
 		snprintf(ip, sizeof(ip), "2001:db8::%x", k);
 		bruteforce(login, ip, t0);
 	}
+	quiet(false);
 	reply = command("{\"cmd\":\"incidents\"}");
 	json_array_foreach(json_object_get(reply, "incidents"), i, inc) {
 		const char *s = json_string_value(json_object_get(inc, "state"));
