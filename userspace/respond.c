@@ -140,32 +140,47 @@ void respond_log_incident(struct respond *r, const struct incident *inc, const c
 	free(line);
 }
 
-/* The incidents not resolved, one JSON object per line. */
+/* The incidents not resolved, one JSON object per line, in the order they
+ * opened (restored in that order, so eviction still takes the oldest).
+ * When they do not all fit in STATE_MAX_FILE the oldest are left out, said
+ * at most once a minute: the newest is the one a restart must not lose. */
 static void save_incidents(struct respond *r)
 {
 	const struct incident *list[DETECT_MAX_OPEN];
-	size_t n = detect_incidents(r->det, list, DETECT_MAX_OPEN), len = 0;
+	size_t n = detect_incidents(r->det, list, DETECT_MAX_OPEN), len = 0, total = 0;
+	size_t first = n, omitted = 0;
+	char **json = xcalloc(n ? n : 1, sizeof(*json));
 	char *text = xmalloc(STATE_MAX_FILE);
 
-	for (size_t i = 0; i < n; i++) {
-		char *json;
-		size_t jl;
+	for (size_t i = 0; i < n; i++)
+		if (list[i]->state != INCIDENT_RESOLVED)
+			json[i] = incident_json(list[i]);
+	/* from the newest back, as many as fit */
+	for (; first > 0; first--) {
+		size_t jl = json[first - 1] ? strlen(json[first - 1]) + 1 : 0;
 
-		if (list[i]->state == INCIDENT_RESOLVED)
+		if (total + jl >= STATE_MAX_FILE)
+			break;
+		total += jl;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!json[i])
 			continue;
-		json = incident_json(list[i]);
-		if (!json)
-			continue;
-		jl = strlen(json);
-		if (len + jl + 2 < STATE_MAX_FILE) {
-			memcpy(text + len, json, jl);
+		if (i < first) {
+			omitted++;
+		} else {
+			size_t jl = strlen(json[i]);
+
+			memcpy(text + len, json[i], jl);
 			len += jl;
 			text[len++] = '\n';
-		} else {
-			log_warnx("%s: too many open incidents to save them all", INCIDENT_STATE);
 		}
-		free(json);
+		free(json[i]);
 	}
+	free(json);
+	if (omitted && log_ratelimited(&r->rl_save, 60))
+		log_warnx("%s: the %zu oldest open incident(s) do not fit in %d bytes: not saved",
+			  INCIDENT_STATE, omitted, STATE_MAX_FILE);
 	state_write(r->cfg->state_dir, INCIDENT_STATE, text, len);
 	free(text);
 	r->dirty = false;

@@ -48,7 +48,7 @@ struct respond {
 	char trust_why[PATH_MAX + 256];
 	/* automatic locks of login-only incidents: a token bucket */
 	double lock_budget, lock_budget_at;
-	struct ratelimit rl_budget;
+	struct ratelimit rl_budget, rl_save;
 	/* `top`: the flow counts of the previous call, for rates */
 	struct top_prev *top_prev;
 	double top_at;

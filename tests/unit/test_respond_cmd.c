@@ -394,6 +394,8 @@ static void test_a_full_table_evicts_into_the_log(void **state)
 }
 
 /* An accepted message of identity with a foreign sender. */
+static int pad;		/* dots after spam()'s line, to make its incident big */
+
 static void spam(const char *identity, int i, double t)
 {
 	struct message m;
@@ -408,9 +410,43 @@ static void spam(const char *identity, int i, double t)
 	m.has_sender = true;
 	m.accepted = true;
 	m.nrcpt = 5;
-	snprintf(line, sizeof(line), "postfix/qmgr[1]: %s: from=<%s>, size=900, nrcpt=5", m.qid,
-		 m.sender);
+	snprintf(line, sizeof(line), "postfix/qmgr[1]: %s: from=<%s>, size=900, nrcpt=5 "
+		 "(queue active) %.*s", m.qid, m.sender, pad, "................................"
+		 "................................................................................"
+		 "................................................................................"
+		 "................................................................................");
 	ev.accepted(&m, t, line, strlen(line), ev.arg);
+}
+
+static void test_a_restart_keeps_the_newest_incidents_when_not_all_fit(void **state)
+{
+	char who[32];
+	long size;
+	FILE *f;
+
+	(void)state;
+	start("observe");
+	pad = 300;
+	quiet(true);
+	for (int u = 0; u < DETECT_MAX_OPEN; u++) {
+		snprintf(who, sizeof(who), "sasl:big%d", u);
+		for (int k = 0; k < 12; k++)	/* the last 8 are the incident's lines */
+			spam(who, u * 12 + k, t0 + u * 0.001 + k * 0.01);
+	}
+	quiet(false);
+	pad = 0;
+	respond_tick(r);	/* saves */
+	f = fopen(path("state/incidents.state"), "r");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	fclose(f);
+	assert_true(size > 0 && size < 1 << 20);
+	stop();
+	start("observe");
+	assert_string_equal(open_incident("sasl:big0", NULL), "");
+	assert_string_not_equal(open_incident("sasl:big1023", NULL), "");
+	assert_string_not_equal(open_incident("sasl:big1000", NULL), "");
 }
 
 static void test_a_flood_of_login_incidents_locks_at_most_the_budget_and_a_spammer_still_acts(
@@ -474,6 +510,7 @@ int main(void)
 		T(test_unlock_resolves_the_incident_as_unlocked),
 		T(test_a_quiet_incident_expires_into_the_log_and_out_of_the_saved_state),
 		T(test_a_full_table_evicts_into_the_log),
+		T(test_a_restart_keeps_the_newest_incidents_when_not_all_fit),
 		T(test_a_flood_of_login_incidents_locks_at_most_the_budget_and_a_spammer_still_acts),
 	};
 
