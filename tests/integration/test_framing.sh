@@ -134,10 +134,10 @@ echo "# forged as nobody into $SYSLOG: ${#L[@]} lines"
 wait_for 10 sh -c "grep -q '\"result\":\"untrusted\"' '$DIR/state/audit.log'"
 sleep 1
 CTL incidents --json > "$DIR/incidents.json"
-check "A: the forged brute force is reported: an incident for sasl:alice@lab.test, not acted" python3 -c '
+check "A: the forged brute force is reported: an incident for sasl:alice@lab.test, observed, not acted" python3 -c '
 import json, sys
 incs = json.load(open(sys.argv[1]))["incidents"]
-sys.exit(0 if any(i["identity"] == "sasl:alice@lab.test" and i["state"] == "open" for i in incs) else 1)' \
+sys.exit(0 if any(i["identity"] == "sasl:alice@lab.test" and i["state"] == "observed" for i in incs) else 1)' \
 	"$DIR/incidents.json"
 check "A: every step is recorded as untrusted, none as ok" sh -c "
 	grep -q '\"action\":\"lock\".*\"result\":\"untrusted\"' '$DIR/state/audit.log' &&
