@@ -39,7 +39,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS)
 ALL_CPPFLAGS := -D_GNU_SOURCE -DSENTINEL_VERSION=\"$(VERSION)\" \
 	-Ibpf -Iuserspace -I$(BUILD) $(CPPFLAGS)
-LDLIBS := -lbpf -lelf -lz -lmicrohttpd -linih -ljansson -lmnl -lsystemd -lm
+LDLIBS := -lbpf -lelf -lz -lmicrohttpd -lgnutls -lcrypt -linih -ljansson -lmnl -lsystemd -lm
 
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer

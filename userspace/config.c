@@ -335,6 +335,39 @@ static int parse_max_series(struct config *cfg, const char *value, char *err, si
 	return 0;
 }
 
+/* "" (none) or an absolute path; the file is read at start (httpd.c). */
+static int parse_optional_path(char *dst, size_t cap, const char *value,
+			       char *err, size_t errlen)
+{
+	if (value[0] != '\0' && value[0] != '/') {
+		snprintf(err, errlen, "'%s' is not an absolute path", value);
+		return -1;
+	}
+	if (strlen(value) >= cap) {
+		snprintf(err, errlen, "path too long");
+		return -1;
+	}
+	strcpy(dst, value);
+	return 0;
+}
+
+static int parse_tls_cert(struct config *cfg, const char *value, char *err, size_t errlen)
+{
+	return parse_optional_path(cfg->tls_cert, sizeof(cfg->tls_cert), value, err, errlen);
+}
+
+static int parse_tls_key(struct config *cfg, const char *value, char *err, size_t errlen)
+{
+	return parse_optional_path(cfg->tls_key, sizeof(cfg->tls_key), value, err, errlen);
+}
+
+static int parse_basic_auth_file(struct config *cfg, const char *value, char *err,
+				 size_t errlen)
+{
+	return parse_optional_path(cfg->basic_auth_file, sizeof(cfg->basic_auth_file), value,
+				   err, errlen);
+}
+
 static int parse_log_level(struct config *cfg, const char *value, char *err, size_t errlen)
 {
 	if (strcmp(value, "warn") == 0)
@@ -356,6 +389,9 @@ static const struct config_key config_keys[] = {
 	{ "sensor", "cgroup_root", "auto", parse_cgroup_root },
 	{ "metrics", "listen", "127.0.0.1:9725", parse_listen },
 	{ "metrics", "max_series", "5000", parse_max_series },
+	{ "metrics", "tls_cert", "", parse_tls_cert },
+	{ "metrics", "tls_key", "", parse_tls_key },
+	{ "metrics", "basic_auth_file", "", parse_basic_auth_file },
 	{ "maillog", "path", "/var/log/mail.log", parse_maillog_path },
 	{ "maillog", "format", "auto", parse_maillog_format },
 	{ "maillog", "start", "end", parse_maillog_start },
@@ -404,6 +440,12 @@ static const struct config_key config_keys[] = {
 /* What follows from other keys, once all are read. */
 static int finish(struct config *cfg, const char *name, char *err, size_t errlen)
 {
+	if (!cfg->tls_cert[0] != !cfg->tls_key[0]) {
+		snprintf(err, errlen, "%s: [metrics] %s without %s: TLS needs both", name,
+			 cfg->tls_cert[0] ? "tls_cert" : "tls_key",
+			 cfg->tls_cert[0] ? "tls_key" : "tls_cert");
+		return -1;
+	}
 	if (!cfg->incident_log[0] &&
 	    snprintf(cfg->incident_log, sizeof(cfg->incident_log), "%s/incidents.log",
 		     cfg->state_dir) >= (int)sizeof(cfg->incident_log))

@@ -39,6 +39,9 @@ struct config {
 	struct sockaddr_storage listen_addr;
 	socklen_t listen_len;
 	unsigned max_series;
+	char tls_cert[PATH_MAX];	/* "": plain HTTP; else with tls_key */
+	char tls_key[PATH_MAX];
+	char basic_auth_file[PATH_MAX];	/* "": no authentication */
 
 	/* [maillog] */
 	char maillog_paths[CONFIG_MAX_MAILLOGS][PATH_MAX];

@@ -350,7 +350,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (config_load(&d.cfg, path, err, sizeof(err)) < 0) {
+	if (config_load(&d.cfg, path, err, sizeof(err)) < 0 ||
+	    httpd_check(&d.cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 2;
 	}
@@ -395,8 +396,7 @@ int main(int argc, char **argv)
 		if (!d.control)
 			goto out;
 	}
-	d.httpd = httpd_start((const struct sockaddr *)&d.cfg.listen_addr, d.cfg.listen_len,
-			      d.cfg.listen, render, &d);
+	d.httpd = httpd_start(&d.cfg, render, &d);
 	if (!d.httpd)
 		goto out;
 	if (setup_loop(&d) < 0)
