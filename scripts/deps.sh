@@ -6,6 +6,8 @@
 # Used by `make run`, `make test` and `make bench`.  The last line is for
 # the operations files' tests: the Debian package (dpkg-buildpackage,
 # debhelper), logrotate, bash completion, and jq for the dashboard.
+# GnuTLS and libxcrypt: TLS and bcrypt for /metrics; openssl and htpasswd
+# (apache2-utils) make the certificate and password file of its test.
 set -eu
 
 PACKAGES="
@@ -13,6 +15,7 @@ clang llvm gcc make pkg-config
 libbpf-dev bpftool libelf-dev zlib1g-dev
 libpcap-dev libcmocka-dev libmicrohttpd-dev libinih-dev uthash-dev libjansson-dev libmnl-dev
 libsystemd-dev systemd-journal-remote
+libgnutls28-dev libcrypt-dev openssl apache2-utils
 prometheus
 postfix sasl2-bin libsasl2-modules swaks
 iproute2 curl procps gzip bc time pflogsumm

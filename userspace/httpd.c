@@ -26,8 +26,8 @@
 #include "log.h"
 #include "text.h"
 
-#define MAX_PEM_FILE (256 * 1024)	/* a certificate chain, a key */
-#define MAX_AUTH_FILE (BASIC_AUTH_MAX_USERS * (BASIC_AUTH_MAX_LINE + 1) + 64 * 1024)
+#define MAX_PEM_FILE ((size_t)256 * 1024)	/* a certificate chain, a key */
+#define MAX_AUTH_FILE ((size_t)64 * 1024)	/* 64 users of 512 bytes, and comments */
 #define AUTH_REALM "smtp-sentinel"
 /* TLS 1.2 and 1.3 only, as exporter-toolkit's default min_version. */
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
