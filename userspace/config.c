@@ -26,6 +26,10 @@
 #include "config.h"
 #include "config_int.h"
 #include "control.h"
+#include "maillog/journal.h"
+
+_Static_assert(CONFIG_MAX_JOURNAL_MATCHES == JOURNAL_MAX_MATCHES, "journal matches");
+_Static_assert(CONFIG_JOURNAL_MATCH_MAX == JOURNAL_MATCH_MAX, "journal match size");
 
 #define CONFIG_MAX_LINE 4096
 
@@ -226,6 +230,60 @@ static int parse_local_domains(struct config *cfg, const char *value, char *err,
 	return config_for_each_item(cfg, value, add_local_domain, err, errlen);
 }
 
+static int parse_maillog_source(struct config *cfg, const char *value, char *err,
+				size_t errlen)
+{
+	if (strcmp(value, "auto") == 0)
+		cfg->maillog_source = MAILLOG_SOURCE_AUTO;
+	else if (strcmp(value, "file") == 0)
+		cfg->maillog_source = MAILLOG_SOURCE_FILE;
+	else if (strcmp(value, "journal") == 0)
+		cfg->maillog_source = MAILLOG_SOURCE_JOURNAL;
+	else {
+		snprintf(err, errlen, "'%s' is not one of auto, file, journal", value);
+		return -1;
+	}
+	return 0;
+}
+
+static int add_journal_match(struct config *cfg, const char *item, char *err, size_t errlen)
+{
+	if (!journal_match_valid(item, err, errlen))
+		return -1;
+	if (cfg->njournal_match == CONFIG_MAX_JOURNAL_MATCHES) {
+		snprintf(err, errlen, "more than %d matches", CONFIG_MAX_JOURNAL_MATCHES);
+		return -1;
+	}
+	snprintf(cfg->journal_match[cfg->njournal_match++], sizeof(cfg->journal_match[0]),
+		 "%s", item);
+	return 0;
+}
+
+static int parse_journal_match(struct config *cfg, const char *value, char *err,
+			       size_t errlen)
+{
+	cfg->njournal_match = 0;
+	if (*value == '\0') {
+		snprintf(err, errlen, "at least one FIELD=VALUE match is needed");
+		return -1;
+	}
+	return config_for_each_item(cfg, value, add_journal_match, err, errlen);
+}
+
+static int parse_journal_dir(struct config *cfg, const char *value, char *err, size_t errlen)
+{
+	if (value[0] && value[0] != '/') {
+		snprintf(err, errlen, "'%s' is not an absolute path", value);
+		return -1;
+	}
+	if (strlen(value) >= sizeof(cfg->journal_dir)) {
+		snprintf(err, errlen, "path too long");
+		return -1;
+	}
+	strcpy(cfg->journal_dir, value);
+	return 0;
+}
+
 static int parse_state_dir(struct config *cfg, const char *value, char *err, size_t errlen)
 {
 	if (value[0] != '/') {
@@ -397,6 +455,10 @@ static const struct config_key config_keys[] = {
 	{ "maillog", "start", "end", parse_maillog_start },
 	{ "maillog", "syslog_names", "postfix", parse_syslog_names },
 	{ "maillog", "local_domains", "", parse_local_domains },
+	{ "maillog", "source", "auto", parse_maillog_source },
+	{ "maillog", "journal_match", "_SYSTEMD_UNIT=postfix.service, "
+	  "_SYSTEMD_UNIT=postfix@-.service, SYSLOG_IDENTIFIER=postfix*", parse_journal_match },
+	{ "maillog", "journal_dir", "", parse_journal_dir },
 	{ "daemon", "log_level", "info", parse_log_level },
 	{ "daemon", "state_dir", "/var/lib/smtp-sentinel", parse_state_dir },
 	{ "detect", "max_messages_per_minute", "60", parse_max_messages_per_minute },

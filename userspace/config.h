@@ -27,6 +27,11 @@
 #define CONFIG_MAX_MAILLOGS 8
 #define CONFIG_MAX_SYSLOG_NAMES 8
 #define CONFIG_MAX_LOCAL_DOMAINS 64
+#define CONFIG_MAX_JOURNAL_MATCHES 8	/* JOURNAL_MAX_MATCHES */
+#define CONFIG_JOURNAL_MATCH_MAX 256	/* JOURNAL_MATCH_MAX */
+
+/* [maillog] source: where the maillog is read from */
+enum maillog_source { MAILLOG_SOURCE_AUTO, MAILLOG_SOURCE_FILE, MAILLOG_SOURCE_JOURNAL };
 
 struct config {
 	/* [sensor] */
@@ -52,6 +57,10 @@ struct config {
 	size_t nsyslog_names;
 	char local_domains[CONFIG_MAX_LOCAL_DOMAINS][256];
 	size_t nlocal_domains;
+	enum maillog_source maillog_source;
+	char journal_match[CONFIG_MAX_JOURNAL_MATCHES][CONFIG_JOURNAL_MATCH_MAX];
+	size_t njournal_match;
+	char journal_dir[PATH_MAX];	/* "": the system journal */
 
 	/* [daemon] */
 	enum log_level log_level;

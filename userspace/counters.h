@@ -32,7 +32,7 @@ struct counters {
 	uint64_t maillog_parsed;	/* lines that are records we use */
 	uint64_t maillog_ignored;	/* well-formed, of no interest */
 	uint64_t maillog_unparsed;	/* not understood: counted, skipped */
-	uint64_t maillog_forged;	/* records refused as forged (never used) */
+	uint64_t maillog_forged;	/* journal records of another writer, second client= lines: never used */
 	uint64_t maillog_long_lines;	/* over the tailer's bound: skipped */
 	uint64_t maillog_rotations;
 	uint64_t maillog_truncations;

@@ -128,8 +128,9 @@ static const struct metric_desc metric_table[] = {
 	  .counter = FIELD(scrapes) },
 	{ "smtp_sentinel_maillog_lines_total", COUNTER,
 	  "Maillog lines read: records used, well-formed lines of no interest, "
-	  "lines not understood (counted and skipped), records refused as forged "
-	  "(a second client= for a queue id in flight: never used).",
+	  "lines not understood (counted and skipped), and records refused as forged, "
+	  "never used: journal entries that look like the MTA's but were not written by "
+	  "it, and a second client= for a queue id in flight.",
 	  .labelled = { "result", { { "parsed", FIELD(maillog_parsed) },
 				    { "ignored", FIELD(maillog_ignored) },
 				    { "unparsed", FIELD(maillog_unparsed) },

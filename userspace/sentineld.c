@@ -377,7 +377,7 @@ int main(int argc, char **argv)
 	if (!d.respond)
 		goto out;
 	sensor_on_flow(d.sensor, on_flow, &d);
-	if (d.cfg.nmaillog_paths > 0) {
+	if (d.cfg.nmaillog_paths > 0 || d.cfg.maillog_source != MAILLOG_SOURCE_FILE) {
 		struct maillog_events ev = respond_maillog_events(d.respond);
 
 		d.maillog = maillog_open(&d.cfg, &d.counters, d.identities, d.correlator, &ev);

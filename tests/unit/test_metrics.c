@@ -487,8 +487,8 @@ static void test_render_realistic_table_has_folded_series(void **state)
 static void test_render_maillog_lines_by_result(void **state)
 {
 	struct counters c = { .maillog_parsed = 10, .maillog_ignored = 20,
-			      .maillog_unparsed = 3, .sasl_logins = 4, .sasl_auth_failures = 5,
-			      .maillog_last_line_time = 1796947200 };
+			      .maillog_unparsed = 3, .maillog_forged = 6, .sasl_logins = 4,
+			      .sasl_auth_failures = 5, .maillog_last_line_time = 1796947200 };
 	struct expo e;
 
 	(void)state;
@@ -496,6 +496,7 @@ static void test_render_maillog_lines_by_result(void **state)
 	assert_has_line(e.buf, "smtp_sentinel_maillog_lines_total{result=\"parsed\"} 10");
 	assert_has_line(e.buf, "smtp_sentinel_maillog_lines_total{result=\"ignored\"} 20");
 	assert_has_line(e.buf, "smtp_sentinel_maillog_lines_total{result=\"unparsed\"} 3");
+	assert_has_line(e.buf, "smtp_sentinel_maillog_lines_total{result=\"forged\"} 6");
 	assert_has_line(e.buf, "smtp_sentinel_sasl_logins_total 4");
 	assert_has_line(e.buf, "smtp_sentinel_sasl_auth_failures_total 5");
 	assert_has_line(e.buf, "smtp_sentinel_maillog_last_line_timestamp_seconds 1796947200");

@@ -41,6 +41,7 @@
 #include "log.h"
 #include "maillog/engine.h"
 #include "maillog/format.h"
+#include "maillog/journal.h"
 #include "maillog/messages.h"
 #include "maillog/postfix.h"
 #include "maillog/syslog.h"
@@ -48,6 +49,7 @@
 #include "metrics.h"
 #include "postconf.h"
 #include "state.h"
+#include "text.h"
 
 #define STATE_FILE "maillog.state"
 #define MESSAGES_FILE "maillog.messages"
@@ -87,6 +89,12 @@ struct maillog {
 	enum maillog_trust trust;
 	uint64_t forged_seen;		/* msg_stats.forged already counted */
 	char trust_why[PATH_MAX + 256];
+	/* the journal source (journal.h) */
+	struct journal *journal;
+	char journal_dir[PATH_MAX];	/* [maillog] journal_dir, for the state */
+	struct journal_writers writers;
+	struct ratelimit forged_rl;
+	char jline[JOURNAL_MSG_MAX + SYSLOG_HOST_MAX + SYSLOG_PROG_MAX + 64];
 };
 
 /* Seconds of CLOCK_MONOTONIC, for the decay of identity scores: log time
@@ -215,23 +223,21 @@ static void on_record(const struct syslog_line *sl, const struct postfix_record 
 	m->rec = NULL;
 }
 
-static void on_line(const char *line, size_t len, void *arg)
+/* A line with its header read: parse, count, use.  e: the journal entry
+ * it was made of, whose writer must be the MTA's (journal.h). */
+static void handle(struct maillog *m, const struct syslog_line *sl, const char *line,
+		   size_t len, const struct journal_entry *e)
 {
-	struct maillog *m = arg;
 	struct counters *c = m->counters;
 	struct postfix_record rec;
-	struct syslog_line sl;
+	char why[PATH_MAX + 128];
 
-	if (maillog_header(&sl, line, len, m->now, m->format) != SYSLOG_OK) {
-		c->maillog_unparsed++;
-		return;
-	}
-	if (sl.time > 0)
-		c->maillog_last_line_time = (uint64_t)sl.time;
+	if (sl->time > 0)
+		c->maillog_last_line_time = (uint64_t)sl->time;
 	m->line = line;
 	m->len = len;
-	m->t = (double)sl.time + (double)sl.usec / 1e6;
-	switch (maillog_parse(&rec, m->format, &sl, m->names)) {
+	m->t = (double)sl->time + (double)sl->usec / 1e6;
+	switch (maillog_parse(&rec, m->format, sl, m->names)) {
 	case POSTFIX_UNPARSED:
 		c->maillog_unparsed++;
 		return;
@@ -242,8 +248,45 @@ static void on_line(const char *line, size_t len, void *arg)
 	default:
 		break;
 	}
+	if (e && !journal_writer_check(&m->writers, e, why, sizeof(why))) {
+		c->maillog_forged++;
+		if (log_ratelimited(&m->forged_rl, 60)) {
+			char esc[1024], cut[512];
+
+			utf8_sanitize_len(cut, sizeof(cut), line, len);
+			text_escape(esc, sizeof(esc), cut);
+			log_warnx("maillog: forged journal entry not used (%s; pid %ld, comm %.*s): %s",
+				  why, e->tpid, (int)e->comm.n, e->comm.p, esc);
+		}
+		return;
+	}
 	c->maillog_parsed++;
-	maillog_feed(m->feed, &sl, &rec, on_record, m);
+	maillog_feed(m->feed, sl, &rec, on_record, m);
+}
+
+static void on_line(const char *line, size_t len, void *arg)
+{
+	struct maillog *m = arg;
+	struct syslog_line sl;
+
+	if (maillog_header(&sl, line, len, m->now, m->format) != SYSLOG_OK) {
+		m->counters->maillog_unparsed++;
+		return;
+	}
+	handle(m, &sl, line, len, NULL);
+}
+
+static void on_entry(const struct journal_entry *e, void *arg)
+{
+	struct maillog *m = arg;
+	struct syslog_line sl;
+	size_t len;
+
+	if (!journal_line(e, m->jline, sizeof(m->jline), &len, &sl)) {
+		m->counters->maillog_unparsed++;
+		return;
+	}
+	handle(m, &sl, m->jline, len, e);
 }
 
 /* The next line of positions in text from *cur (NULL: none left): its
@@ -375,20 +418,23 @@ static bool file_trusted(const struct config *cfg, const char *path, const char 
 	return true;
 }
 
-static void decide_trust(struct maillog *m, const struct config *cfg)
+static void decide_trust(struct maillog *m, const struct config *cfg, const char *postfix_log)
 {
-	char postfix_log[PATH_MAX] = "", err[512];
-
 	m->trust = MAILLOG_UNTRUSTED;
+	if (m->journal) {
+		m->trust = MAILLOG_TRUSTED;
+		snprintf(m->trust_why, sizeof(m->trust_why),
+			 "%s: trusted, entry by entry: a record counts only when its writer is "
+			 "Postfix's (_UID root or mail_owner, _EXE in %s); others are counted as "
+			 "forged", journal_where(m->journal), m->writers.daemon_dir);
+		return;
+	}
 	if (m->ntails == 0) {
 		snprintf(m->trust_why, sizeof(m->trust_why), "no maillog is read");
 		return;
 	}
-	if (postconf_get(cfg->actions.postfix_bin_dir, cfg->actions.postfix_config_dir,
-			 "maillog_file", postfix_log, sizeof(postfix_log), err, sizeof(err)) < 0)
-		log_debug("maillog: %s", err);
-	for (size_t i = 0; i < cfg->nmaillog_paths; i++)
-		if (!file_trusted(cfg, cfg->maillog_paths[i], postfix_log, m->trust_why,
+	for (size_t i = 0; i < m->ntails; i++)
+		if (!file_trusted(cfg, tail_path(m->tails[i]), postfix_log, m->trust_why,
 				  sizeof(m->trust_why)))
 			return;
 	m->trust = MAILLOG_TRUSTED;
@@ -399,6 +445,135 @@ enum maillog_trust maillog_trust(const struct maillog *m, const char **why)
 	if (why)
 		*why = m->trust_why;
 	return m->trust;
+}
+
+/* The files of [maillog] path that exist: how many of the n. */
+static size_t existing_paths(const struct config *cfg, const char **missing)
+{
+	size_t n = 0;
+
+	*missing = NULL;
+	for (size_t i = 0; i < cfg->nmaillog_paths; i++) {
+		if (access(cfg->maillog_paths[i], F_OK) == 0)
+			n++;
+		else if (!*missing)
+			*missing = cfg->maillog_paths[i];
+	}
+	return n;
+}
+
+/*
+ * [maillog] source = auto: the journal when Postfix logs there (no
+ * maillog_file, and a genuine Postfix entry in it, or no entry yet and no
+ * configured file either: Postfix's syslog then goes to journald), else
+ * Postfix's own maillog_file when it passes file_trusted(), else the
+ * configured files.  *use_postfix_log: read postfix_log instead of them.
+ */
+static enum maillog_source choose_source(struct maillog *m, const struct config *cfg,
+					 const char *postfix_log, bool *use_postfix_log,
+					 char *why, size_t cap)
+{
+	const char *where = cfg->journal_dir[0] ? cfg->journal_dir : "the system journal";
+	const char *missing;
+	size_t existing = existing_paths(cfg, &missing);
+	char err[PATH_MAX + 256], tw[PATH_MAX + 256];
+	time_t when = 0;
+	int probe;
+
+	*use_postfix_log = false;
+	if (cfg->maillog_source == MAILLOG_SOURCE_FILE) {
+		snprintf(why, cap, "[maillog] source = file");
+		return MAILLOG_SOURCE_FILE;
+	}
+	if (cfg->maillog_source == MAILLOG_SOURCE_JOURNAL) {
+		snprintf(why, cap, "[maillog] source = journal");
+		return MAILLOG_SOURCE_JOURNAL;
+	}
+	if (!postfix_log[0]) {
+		probe = journal_probe(cfg->journal_dir, &m->writers, 100000, &when, err,
+				      sizeof(err));
+		if (probe > 0) {
+			char t[32];
+			struct tm tm;
+
+			gmtime_r(&when, &tm);
+			strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", &tm);
+			snprintf(why, cap, "auto: Postfix logs to %s (no maillog_file; its last "
+				 "genuine entry there is of %s)", where, t);
+			return MAILLOG_SOURCE_JOURNAL;
+		}
+		if (probe == 0 && existing == 0 && (cfg->journal_dir[0] ||
+						    access("/run/systemd/journal", F_OK) == 0)) {
+			snprintf(why, cap, "auto: no Postfix entry in %s yet, but Postfix has no "
+				 "maillog_file and %s does not exist: its syslog goes to journald",
+				 where, cfg->nmaillog_paths ? cfg->maillog_paths[0] : "no file");
+			return MAILLOG_SOURCE_JOURNAL;
+		}
+		if (probe < 0)
+			log_debug("maillog: %s", err);
+	} else if (file_trusted(cfg, postfix_log, postfix_log, tw, sizeof(tw))) {
+		*use_postfix_log = true;
+		snprintf(why, cap, "auto: Postfix writes its own maillog_file %s", postfix_log);
+		return MAILLOG_SOURCE_FILE;
+	}
+	snprintf(why, cap, "auto: %s%s%s", postfix_log[0] ? tw :
+		 "Postfix neither logs to the journal nor has a maillog_file",
+		 cfg->nmaillog_paths ? "; reading [maillog] path" : "; [maillog] path = none",
+		 existing < cfg->nmaillog_paths ? " (not there yet)" : "");
+	return MAILLOG_SOURCE_FILE;
+}
+
+/* The journal's saved position in text: "journal CURSOR WHERE" (WHERE "-"
+ * for the system journal, else journal_dir; last, so it may hold blanks). */
+static bool saved_cursor(const char *text, const char *where, char *cursor, size_t cap)
+{
+	for (const char *line = text; line && *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) : strlen(line);
+		char cur[JOURNAL_CURSOR_MAX];
+		int off = 0;
+
+		if (sscanf(line, "journal %511s %n", cur, &off) == 1 && off > 0 &&
+		    n - (size_t)off == strlen(where[0] ? where : "-") &&
+		    memcmp(line + off, where[0] ? where : "-", n - (size_t)off) == 0 &&
+		    strlen(cur) < cap) {
+			memcpy(cursor, cur, strlen(cur) + 1);
+			return true;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return false;
+}
+
+static int open_journal(struct maillog *m, const struct config *cfg, const char *positions,
+			bool *resumed)
+{
+	const char *match[CONFIG_MAX_JOURNAL_MATCHES + 1];
+	char cursor[JOURNAL_CURSOR_MAX], err[PATH_MAX + 512];
+
+	for (size_t i = 0; i < cfg->njournal_match; i++)
+		match[i] = cfg->journal_match[i];
+	match[cfg->njournal_match] = NULL;
+	*resumed = saved_cursor(positions, cfg->journal_dir, cursor, sizeof(cursor));
+	m->journal = journal_open(cfg->journal_dir, match, cfg->maillog_from_beginning ?
+				  JOURNAL_START_BEGINNING : JOURNAL_START_END,
+				  *resumed ? cursor : NULL, err, sizeof(err));
+	if (!m->journal && *resumed) {
+		log_warnx("maillog: %s: starting from [maillog] start", err);
+		*resumed = false;
+		m->journal = journal_open(cfg->journal_dir, match, cfg->maillog_from_beginning ?
+					  JOURNAL_START_BEGINNING : JOURNAL_START_END, NULL, err,
+					  sizeof(err));
+	}
+	if (!m->journal) {
+		log_warnx("maillog: %s", err);
+		return -1;
+	}
+	log_info("maillog: %s: %s", journal_where(m->journal),
+		 *resumed ? "resuming from the saved cursor" :
+		 cfg->maillog_from_beginning ? "reading from the beginning" :
+		 "reading new entries");
+	return 0;
 }
 
 struct maillog *maillog_open(const struct config *cfg, struct counters *counters,
@@ -413,8 +588,11 @@ struct maillog *maillog_open(const struct config *cfg, struct counters *counters
 		.local_domains = m->local_domains,
 	};
 	char *text = xmalloc(STATE_MAX_FILE), *restored = NULL;
-	const char *positions;
+	char postfix_log[PATH_MAX] = "", err[PATH_MAX + 512], why[2 * PATH_MAX + 256];
+	const char *positions, *missing;
 	struct msg_callbacks cb = { on_accepted, on_delivery, m };
+	enum maillog_source source;
+	bool use_postfix_log, journal_resumed = false;
 	size_t resumed = 0;
 	ssize_t n;
 
@@ -428,6 +606,7 @@ struct maillog *maillog_open(const struct config *cfg, struct counters *counters
 	if (!maillog_format_parse(cfg->maillog_format, &m->format))
 		m->format = MAILLOG_AUTO;	/* config.c accepts no other name */
 	snprintf(m->state_dir, sizeof(m->state_dir), "%s", cfg->state_dir);
+	snprintf(m->journal_dir, sizeof(m->journal_dir), "%s", cfg->journal_dir);
 	for (size_t i = 0; i < cfg->nsyslog_names; i++)
 		m->names[i] = cfg->syslog_names[i];
 	/* the table keeps this pointer: the strings live in *cfg, which the
@@ -435,6 +614,23 @@ struct maillog *maillog_open(const struct config *cfg, struct counters *counters
 	for (size_t i = 0; i < cfg->nlocal_domains; i++)
 		m->local_domains[i] = cfg->local_domains[i];
 	m->now = time(NULL);
+
+	if (postconf_get(cfg->actions.postfix_bin_dir, cfg->actions.postfix_config_dir,
+			 "maillog_file", postfix_log, sizeof(postfix_log), err, sizeof(err)) < 0)
+		log_debug("maillog: %s", err);
+	if (cfg->maillog_source != MAILLOG_SOURCE_FILE &&
+	    journal_writers_init(&m->writers, cfg->actions.postfix_bin_dir,
+				 cfg->actions.postfix_config_dir, m->names, err, sizeof(err)) < 0)
+		log_warnx("maillog: who writes Postfix's journal entries: %s", err);
+	source = choose_source(m, cfg, postfix_log, &use_postfix_log, why, sizeof(why));
+	log_info("maillog: source %s: %s", source == MAILLOG_SOURCE_JOURNAL ? "journal" :
+		 "file", why);
+	if (cfg->maillog_source == MAILLOG_SOURCE_AUTO &&
+	    existing_paths(cfg, &missing) < cfg->nmaillog_paths &&
+	    (source == MAILLOG_SOURCE_JOURNAL || use_postfix_log))
+		log_warnx("maillog: %s does not exist; [maillog] source = auto reads %s instead",
+			  missing, source == MAILLOG_SOURCE_JOURNAL ?
+			  (cfg->journal_dir[0] ? cfg->journal_dir : "the journal") : postfix_log);
 
 	if (state_init(m->state_dir) < 0)
 		goto fail;
@@ -452,24 +648,32 @@ struct maillog *maillog_open(const struct config *cfg, struct counters *counters
 		restored = restore_messages(m, text);
 	}
 	positions = restored ? restored : text;
-	for (size_t i = 0; i < cfg->nmaillog_paths; i++) {
+	if (source == MAILLOG_SOURCE_JOURNAL) {
+		if (open_journal(m, cfg, positions, &journal_resumed) < 0)
+			goto fail;
+	}
+	for (size_t i = 0; source == MAILLOG_SOURCE_FILE &&
+	     i < (use_postfix_log ? 1 : cfg->nmaillog_paths); i++) {
+		const char *path = use_postfix_log ? postfix_log : cfg->maillog_paths[i];
 		struct tail_state st;
-		bool resume = saved_state(positions, cfg->maillog_paths[i], &st);
-		struct tail *t = tail_open(cfg->maillog_paths[i],
-					   cfg->maillog_from_beginning ? TAIL_START_BEGINNING :
-					   TAIL_START_END, resume ? &st : NULL, on_line, m);
+		bool resume = saved_state(positions, path, &st);
+		struct tail *t = tail_open(path, cfg->maillog_from_beginning ?
+					   TAIL_START_BEGINNING : TAIL_START_END,
+					   resume ? &st : NULL, on_line, m);
 
 		if (!t)
 			goto fail;
 		m->tails[m->ntails++] = t;
 		resumed += resume;
-		log_info("maillog %s: %s", cfg->maillog_paths[i],
+		log_info("maillog %s: %s", path,
 			 resume ? "resuming from the saved position" :
 			 cfg->maillog_from_beginning ? "reading from the beginning" :
 			 "reading new lines");
 	}
-	if (restored && (resumed != m->ntails || saved_paths(positions) != m->ntails)) {
-		log_warnx("[maillog] paths are not those saved: in-flight messages not restored");
+	if (restored && (resumed != m->ntails || saved_paths(positions) != m->ntails ||
+			 journal_resumed != (m->journal != NULL))) {
+		log_warnx("[maillog] %s not those saved: in-flight messages not restored",
+			  m->journal ? "journal is" : "paths are");
 		msg_table_discard(m->messages);
 	} else if (restored) {
 		struct msg_stats ms;
@@ -481,7 +685,7 @@ struct maillog *maillog_open(const struct config *cfg, struct counters *counters
 	}
 	free(restored);
 	free(text);
-	decide_trust(m, cfg);
+	decide_trust(m, cfg, postfix_log);
 	log_info("maillog: %s", m->trust_why);
 	m->opened = true;
 	return m;
@@ -503,6 +707,8 @@ static void update_counters(struct maillog *m)
 		rotations += s->rotations;
 		truncations += s->truncations;
 	}
+	if (m->journal)
+		long_lines += journal_get_stats(m->journal)->long_entries;
 	m->counters->maillog_long_lines = long_lines;
 	m->counters->maillog_rotations = rotations;
 	m->counters->maillog_truncations = truncations;
@@ -530,6 +736,8 @@ void maillog_poll(struct maillog *m)
 	m->now = time(NULL);
 	for (size_t i = 0; i < m->ntails; i++)
 		tail_poll(m->tails[i]);
+	if (m->journal)
+		journal_read(m->journal, on_entry, m);
 	update_counters(m);
 }
 
@@ -565,10 +773,12 @@ static bool save_messages(struct maillog *m, const char *positions)
 static void save(struct maillog *m, bool final)
 {
 	char *text, *p;
-	size_t cap = 256 * (CONFIG_MAX_MAILLOGS + 1) + CONFIG_MAX_MAILLOGS * PATH_MAX;
+	size_t cap = 256 * (CONFIG_MAX_MAILLOGS + 1) + CONFIG_MAX_MAILLOGS * PATH_MAX +
+		     JOURNAL_CURSOR_MAX + PATH_MAX + 16;
+	char cursor[JOURNAL_CURSOR_MAX];
 	size_t len = 0;
 
-	if (m->ntails == 0 || !m->opened)
+	if ((m->ntails == 0 && !m->journal) || !m->opened)
 		return;
 	text = xmalloc(cap);
 	for (size_t i = 0; i < m->ntails; i++) {
@@ -581,6 +791,9 @@ static void save(struct maillog *m, bool final)
 					st.old.dev, st.old.ino, st.old.offset,
 					tail_path(m->tails[i]));
 	}
+	if (m->journal && journal_cursor(m->journal, cursor, sizeof(cursor)))
+		len += (size_t)snprintf(text + len, cap - len, "journal %s %s\n", cursor,
+					m->journal_dir[0] ? m->journal_dir : "-");
 	if (!m->table_saved || msg_table_changes(m->messages) != m->table_changes) {
 		time_t now = monotonic();
 
@@ -617,6 +830,7 @@ void maillog_close(struct maillog *m)
 	save(m, true);
 	for (size_t i = 0; i < m->ntails; i++)
 		tail_close(m->tails[i]);
+	journal_close(m->journal);
 	maillog_feed_free(m->feed);
 	msg_table_free(m->messages);
 	free(m->saved);
@@ -625,7 +839,7 @@ void maillog_close(struct maillog *m)
 
 size_t maillog_nfds(const struct maillog *m)
 {
-	return m->ntails;
+	return m->ntails + (m->journal != NULL);
 }
 
 const struct msg_table *maillog_messages(const struct maillog *m)
@@ -635,5 +849,5 @@ const struct msg_table *maillog_messages(const struct maillog *m)
 
 int maillog_fd(const struct maillog *m, size_t i)
 {
-	return tail_fd(m->tails[i]);
+	return i < m->ntails ? tail_fd(m->tails[i]) : journal_fd(m->journal);
 }

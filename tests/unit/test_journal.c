@@ -1,0 +1,551 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_journal.c - the maillog from the systemd journal: journal.c's
+ * reader, matches and writer check, and the engine (engine.h) with
+ * [maillog] source = journal: genuine Postfix entries used, forged ones
+ * counted and never used, and the cursor kept across a restart.
+ *
+ * The journals are real journal files, written by systemd-journal-remote
+ * from an export stream in which the test sets the trusted fields itself
+ * (_UID, _COMM, _EXE, ...), as journald would from the kernel: no journald
+ * runs.  Entries of a Postfix daemon carry _UID of mail_owner and _EXE in
+ * daemon_directory as journal_writers_init() finds them on this host.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "counters.h"
+#include "log.h"
+#include "maillog/engine.h"
+#include "maillog/journal.h"
+#include "maillog/messages.h"
+#include "metrics.h"
+#include "run.h"
+#include "series.h"
+#include "testutil.h"
+
+#define JOURNAL_REMOTE "/lib/systemd/systemd-journal-remote"
+#define BOOT_ID "5d1f0e6a7c2b4e8f9a0b1c2d3e4f5a6b"
+#define T0 1795745113000000ULL	/* 2026-11-27T02:05:13Z, microseconds */
+
+static char dir[256];
+static struct journal_writers writers;
+static char export[1 << 16];
+static size_t export_len;
+static unsigned long long seq;
+
+/* ---- journals -------------------------------------------------------------- */
+
+static void add(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void add(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(export + export_len, sizeof(export) - export_len, fmt, ap);
+	va_end(ap);
+	assert_true(n > 0 && (size_t)n < sizeof(export) - export_len);
+	export_len += (size_t)n;
+}
+
+/* The head of an entry: time, boot, and the identifier of a syslog line. */
+static void head(const char *program, long pid)
+{
+	seq++;
+	add("__REALTIME_TIMESTAMP=%llu\n__MONOTONIC_TIMESTAMP=%llu\n_BOOT_ID=%s\n"
+	    "_HOSTNAME=mx1\nSYSLOG_FACILITY=2\nSYSLOG_IDENTIFIER=%s\nSYSLOG_PID=%ld\n",
+	    T0 + seq * 1000, 1000000 + seq, BOOT_ID, program, pid);
+}
+
+/* An entry written by the Postfix daemon of program (postfix/SERVICE). */
+static void genuine(const char *program, long pid, const char *msg)
+{
+	const char *service = strrchr(program, '/') + 1;
+
+	head(program, pid);
+	add("_UID=%u\n_GID=%u\n_PID=%ld\n_COMM=%s\n_EXE=%s/%s\n"
+	    "_SYSTEMD_UNIT=postfix@-.service\nMESSAGE=%s\n\n",
+	    (unsigned)writers.mail_owner, (unsigned)writers.mail_owner, pid, service,
+	    writers.daemon_dir, service, msg);
+}
+
+/* The same text, written by an ordinary user with logger(1). */
+static void forged(const char *program, long pid, const char *msg)
+{
+	head(program, pid);
+	add("_UID=1000\n_GID=1000\n_PID=4242\n_COMM=logger\n_EXE=/usr/bin/logger\n"
+	    "_SYSTEMD_UNIT=session-3.scope\nMESSAGE=%s\n\n", msg);
+}
+
+/* Append the entries added since the last flush to dir/test.journal. */
+static void flush(void)
+{
+	char out[512];
+	const char *argv[] = { JOURNAL_REMOTE, "-o", out, "-", NULL };
+	struct run_spec spec = { .argv = argv, .stdin_data = export, .stdin_len = export_len,
+				 .timeout = 30 };
+	struct run_result *res = malloc(sizeof(*res));
+
+	assert_non_null(res);
+	snprintf(out, sizeof(out), "%s/journal/test.journal", dir);
+	assert_int_equal(run_sync(&spec, res), 0);
+	if (!run_ok(res))
+		fail_msg("%s: %s", JOURNAL_REMOTE, res->err);
+	free(res);
+	export_len = 0;
+}
+
+static int setup(void **state)
+{
+	char err[512], path[300];
+
+	(void)state;
+	if (access(JOURNAL_REMOTE, X_OK) != 0) {
+		print_message("no %s (Debian: systemd-journal-remote)\n", JOURNAL_REMOTE);
+		return -1;
+	}
+	scratch_dir(dir, sizeof(dir), "journal");
+	snprintf(path, sizeof(path), "%s/journal", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	journal_writers_init(&writers, "/usr/sbin", "", NULL, err, sizeof(err));
+	if (!writers.has_mail_owner)
+		writers.mail_owner = 102;	/* no postfix user here: any non-root uid */
+	export_len = 0;
+	seq = 0;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	scratch_remove(dir);
+	return 0;
+}
+
+/* ---- the reader -------------------------------------------------------------- */
+
+struct got {
+	int n;
+	char program[8][64], msg[8][256], exe[8][256];
+	long pid[8], uid[8];
+	bool trusted[8];
+};
+
+static void collect(const struct journal_entry *e, void *arg)
+{
+	struct got *g = arg;
+	char why[512];
+
+	if (g->n >= 8)
+		return;
+	snprintf(g->program[g->n], 64, "%.*s", (int)e->program.n, e->program.p);
+	snprintf(g->msg[g->n], 256, "%.*s", (int)e->msg.n, e->msg.p);
+	snprintf(g->exe[g->n], 256, "%.*s", (int)e->exe.n, e->exe.p);
+	g->pid[g->n] = e->pid;
+	g->uid[g->n] = e->uid;
+	g->trusted[g->n] = journal_writer_check(&writers, e, why, sizeof(why));
+	g->n++;
+}
+
+static struct journal *open_dir(const char *const *match, const char *cursor)
+{
+	char where[300], err[512];
+	struct journal *j;
+
+	snprintf(where, sizeof(where), "%s/journal", dir);
+	j = journal_open(where, match, JOURNAL_START_BEGINNING, cursor, err, sizeof(err));
+	if (!j)
+		fail_msg("journal_open: %s", err);
+	return j;
+}
+
+static void test_reader_hands_on_entries_with_their_trusted_fields(void **state)
+{
+	struct got g = { 0 };
+	struct journal *j;
+
+	(void)state;
+	genuine("postfix/smtpd", 2201, "connect from unknown[203.0.113.7]");
+	forged("postfix/smtpd", 2201, "4F3A21C0B2: client=x[1.2.3.4], sasl_username=victim");
+	flush();
+	j = open_dir(NULL, NULL);
+	assert_int_equal(journal_read(j, collect, &g), 2);
+	assert_int_equal(g.n, 2);
+	assert_string_equal(g.program[0], "postfix/smtpd");
+	assert_int_equal(g.pid[0], 2201);
+	assert_string_equal(g.msg[0], "connect from unknown[203.0.113.7]");
+	assert_int_equal(g.uid[0], (long)writers.mail_owner);
+	assert_true(g.trusted[0]);
+	assert_int_equal(g.uid[1], 1000);
+	assert_string_equal(g.exe[1], "/usr/bin/logger");
+	assert_false(g.trusted[1]);
+	/* nothing new: nothing handed on */
+	assert_int_equal(journal_read(j, collect, &g), 0);
+	journal_close(j);
+}
+
+static void test_prefix_match_keeps_postfix_names_and_units_only(void **state)
+{
+	static const char *const match[] = { "_SYSTEMD_UNIT=postfix@-.service",
+					     "SYSLOG_IDENTIFIER=postfix*", NULL };
+	struct got g = { 0 };
+	struct journal *j;
+
+	(void)state;
+	head("sshd", 77);
+	add("_UID=0\n_COMM=sshd\nMESSAGE=Accepted password for root\n\n");
+	forged("postfix/qmgr", 880, "4F3A21C0B2: from=<a@b>, size=1, nrcpt=1 (queue active)");
+	head("dovecot", 78);
+	add("_UID=0\n_SYSTEMD_UNIT=postfix@-.service\nMESSAGE=in the unit\n\n");
+	flush();
+	j = open_dir(match, NULL);
+	journal_read(j, collect, &g);
+	journal_close(j);
+	assert_int_equal(g.n, 2);
+	assert_string_equal(g.program[0], "postfix/qmgr");
+	assert_string_equal(g.program[1], "dovecot");
+}
+
+static void test_exact_matches_go_to_sd_journal(void **state)
+{
+	static const char *const match[] = { "SYSLOG_IDENTIFIER=postfix/qmgr", NULL };
+	struct got g = { 0 };
+	struct journal *j;
+
+	(void)state;
+	genuine("postfix/smtpd", 1, "connect from x[1.2.3.4]");
+	genuine("postfix/qmgr", 2, "4F3A21C0B2: removed");
+	flush();
+	j = open_dir(match, NULL);
+	journal_read(j, collect, &g);
+	journal_close(j);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.msg[0], "4F3A21C0B2: removed");
+}
+
+static void test_match_terms_are_checked(void **state)
+{
+	char err[256];
+
+	(void)state;
+	assert_true(journal_match_valid("SYSLOG_IDENTIFIER=postfix*", err, sizeof(err)));
+	assert_true(journal_match_valid("_SYSTEMD_UNIT=postfix@-.service", err, sizeof(err)));
+	assert_false(journal_match_valid("syslog_identifier=postfix", err, sizeof(err)));
+	assert_false(journal_match_valid("SYSLOG_IDENTIFIER=", err, sizeof(err)));
+	assert_false(journal_match_valid("SYSLOG_IDENTIFIER=*", err, sizeof(err)));
+	assert_false(journal_match_valid("SYSLOG_IDENTIFIER=post*fix", err, sizeof(err)));
+	assert_false(journal_match_valid("postfix", err, sizeof(err)));
+}
+
+/* ---- who wrote it ------------------------------------------------------------ */
+
+static struct journal_entry entry(long uid, const char *comm, const char *exe)
+{
+	static char exebuf[PATH_MAX + 32];
+	struct journal_entry e = { .program = { "postfix/smtpd", 13 }, .uid = uid, .pid = 9 };
+
+	if (comm)
+		e.comm = (struct slice){ comm, strlen(comm) };
+	if (exe) {
+		snprintf(exebuf, sizeof(exebuf), "%s", exe);
+		e.exe = (struct slice){ exebuf, strlen(exebuf) };
+	}
+	return e;
+}
+
+static void test_writer_check_wants_uid_and_program_of_postfix(void **state)
+{
+	char why[PATH_MAX + 256], exe[PATH_MAX + 16], deleted[PATH_MAX + 32], sub[PATH_MAX + 32];
+	struct journal_entry e;
+
+	(void)state;
+	snprintf(exe, sizeof(exe), "%s/smtpd", writers.daemon_dir);
+	snprintf(deleted, sizeof(deleted), "%s (deleted)", exe);
+	snprintf(sub, sizeof(sub), "%s/x/smtpd", writers.daemon_dir);
+
+	e = entry((long)writers.mail_owner, "smtpd", exe);
+	assert_true(journal_writer_check(&writers, &e, why, sizeof(why)));
+	e = entry(0, "master", deleted);		/* upgraded under it */
+	assert_true(journal_writer_check(&writers, &e, why, sizeof(why)));
+	e = entry((long)writers.mail_owner, "smtpd", NULL);	/* _EXE unread */
+	assert_true(journal_writer_check(&writers, &e, why, sizeof(why)));
+	e = entry((long)writers.mail_owner, NULL, NULL);	/* gone: _UID alone */
+	assert_true(journal_writer_check(&writers, &e, why, sizeof(why)));
+
+	e = entry(1000, "smtpd", exe);			/* any other uid */
+	assert_false(journal_writer_check(&writers, &e, why, sizeof(why)));
+	assert_non_null(strstr(why, "_UID 1000"));
+	e = entry(-1, "smtpd", exe);			/* no _UID at all */
+	assert_false(journal_writer_check(&writers, &e, why, sizeof(why)));
+	e = entry(0, "logger", "/usr/bin/logger");	/* root, not Postfix */
+	assert_false(journal_writer_check(&writers, &e, why, sizeof(why)));
+	e = entry(0, "logger", NULL);
+	assert_false(journal_writer_check(&writers, &e, why, sizeof(why)));
+	e = entry(0, "smtpd", sub);			/* below, not in it */
+	assert_false(journal_writer_check(&writers, &e, why, sizeof(why)));
+}
+
+/* ---- the entry as a line ------------------------------------------------------- */
+
+static void test_line_has_the_header_the_parsers_read(void **state)
+{
+	struct journal_entry e = { .time = 1795745113, .usec = 42, .host = { "mx1", 3 },
+				   .program = { "postfix/smtpd", 13 }, .pid = 2201,
+				   .msg = { "connect from x[1.2.3.4]", 23 } };
+	struct syslog_line l;
+	char buf[512];
+	size_t len;
+
+	(void)state;
+	assert_true(journal_line(&e, buf, sizeof(buf), &len, &l));
+	assert_string_equal(buf, "2026-11-27T02:05:13.000042+00:00 mx1 postfix/smtpd[2201]: "
+			    "connect from x[1.2.3.4]");
+	assert_int_equal(len, strlen(buf));
+	assert_slice(l.program, "postfix/smtpd");
+	assert_slice(l.host, "mx1");
+	assert_slice(l.msg, "connect from x[1.2.3.4]");
+	assert_int_equal(l.pid, 2201);
+	assert_int_equal(l.time, 1795745113);
+	/* and it reads back the same as a file line */
+	assert_int_equal(syslog_parse(&sl, buf, len, 1795745113), SYSLOG_OK);
+	assert_slice(sl.program, "postfix/smtpd");
+	assert_int_equal(sl.usec, 42);
+
+	e.program = (struct slice){ "postfix/smtpd[1]: x", 19 };
+	assert_false(journal_line(&e, buf, sizeof(buf), &len, &l));
+	e.program = (struct slice){ "postfix/smtpd", 13 };
+	e.msg = (struct slice){ "a\nMar  1 mx1 postfix/smtpd[1]: b", 32 };
+	assert_false(journal_line(&e, buf, sizeof(buf), &len, &l));
+	e.msg = (struct slice){ "a\0b", 3 };
+	assert_false(journal_line(&e, buf, sizeof(buf), &len, &l));
+}
+
+/* ---- the engine -------------------------------------------------------------- */
+
+struct engine {
+	struct config cfg;
+	struct counters c;
+	struct series_table *ids;
+	struct maillog *m;
+	int logins, failures;
+	char identity[8][MSG_IDENTITY_MAX];
+};
+
+static void on_login(const char *identity, const char *ip, long pid, double t, void *arg)
+{
+	struct engine *en = arg;
+
+	(void)ip, (void)pid, (void)t;
+	if (en->logins < 8)
+		snprintf(en->identity[en->logins], MSG_IDENTITY_MAX, "%s", identity);
+	en->logins++;
+}
+
+static void on_failure(const char *ip, const char *user, double t, void *arg)
+{
+	struct engine *en = arg;
+
+	(void)ip, (void)user, (void)t;
+	en->failures++;
+}
+
+static void engine_open(struct engine *en)
+{
+	struct maillog_events ev = { .login = on_login, .auth_failure = on_failure, .arg = en };
+
+	config_defaults(&en->cfg);
+	en->cfg.maillog_source = MAILLOG_SOURCE_JOURNAL;
+	snprintf(en->cfg.journal_dir, sizeof(en->cfg.journal_dir), "%s/journal", dir);
+	snprintf(en->cfg.state_dir, sizeof(en->cfg.state_dir), "%s/state", dir);
+	en->cfg.maillog_from_beginning = true;
+	if (!en->ids)
+		en->ids = series_table_new_top(1, identity_label_names, 100);
+	en->m = maillog_open(&en->cfg, &en->c, en->ids, NULL, &ev);
+	assert_non_null(en->m);
+}
+
+static void engine_close(struct engine *en)
+{
+	maillog_close(en->m);
+	en->m = NULL;
+}
+
+static void engine_free(struct engine *en)
+{
+	if (en->m)
+		engine_close(en);
+	series_table_free(en->ids);
+}
+
+static void test_engine_uses_genuine_entries(void **state)
+{
+	struct engine en = { 0 };
+	const char *why;
+
+	(void)state;
+	genuine("postfix/submission/smtpd", 2201,
+		"4F3A21C0B2: client=unknown[203.0.113.7], sasl_method=LOGIN, sasl_username=alice");
+	genuine("postfix/qmgr", 880, "4F3A21C0B2: from=<alice@example.org>, size=900, "
+		"nrcpt=1 (queue active)");
+	genuine("postfix/smtpd", 2202, "warning: unknown[198.51.100.4]: SASL LOGIN "
+		"authentication failed: UGFzc3dvcmQ6, sasl_username=admin");
+	flush();
+	engine_open(&en);
+	assert_int_equal(maillog_trust(en.m, &why), MAILLOG_TRUSTED);
+	maillog_poll(en.m);
+	assert_int_equal(en.c.maillog_parsed, 3);
+	assert_int_equal(en.c.maillog_forged, 0);
+	assert_int_equal(en.c.sasl_logins, 1);
+	assert_int_equal(en.logins, 1);
+	assert_string_equal(en.identity[0], "sasl:alice");
+	assert_int_equal(en.failures, 1);
+	assert_non_null(msg_table_find(maillog_messages(en.m), "postfix", "4F3A21C0B2"));
+	engine_free(&en);
+}
+
+static void test_engine_counts_forged_entries_and_never_uses_them(void **state)
+{
+	static const char fail[] = "warning: unknown[198.51.100.9]: SASL LOGIN authentication "
+				   "failed: UGFzc3dvcmQ6, sasl_username=victim";
+	struct engine en = { 0 };
+	const struct message *msg;
+
+	(void)state;
+	/* the framing attempt: five failures, then a login as the victim */
+	for (int i = 0; i < 5; i++)
+		forged("postfix/smtpd", 3001, fail);
+	forged("postfix/smtpd", 3001, "5A1B2C3D4E: client=unknown[198.51.100.9], "
+	       "sasl_method=LOGIN, sasl_username=victim");
+	/* and a genuine message that a forged client= line tries to take over */
+	genuine("postfix/smtpd", 2201, "6B1B2C3D4E: client=unknown[203.0.113.7], "
+		"sasl_method=LOGIN, sasl_username=alice");
+	forged("postfix/smtpd", 2201, "6B1B2C3D4E: client=unknown[198.51.100.9], "
+	       "sasl_method=LOGIN, sasl_username=victim");
+	flush();
+	engine_open(&en);
+	maillog_poll(en.m);
+	assert_int_equal(en.c.maillog_forged, 7);
+	assert_int_equal(en.c.maillog_parsed, 1);
+	assert_int_equal(en.c.sasl_auth_failures, 0);
+	assert_int_equal(en.failures, 0);
+	assert_int_equal(en.c.sasl_logins, 1);
+	assert_int_equal(en.logins, 1);
+	assert_string_equal(en.identity[0], "sasl:alice");
+	assert_null(msg_table_find(maillog_messages(en.m), "postfix", "5A1B2C3D4E"));
+	msg = msg_table_find(maillog_messages(en.m), "postfix", "6B1B2C3D4E");
+	assert_non_null(msg);
+	assert_string_equal(msg->identity, "sasl:alice");
+	engine_free(&en);
+}
+
+static void test_engine_resumes_from_the_saved_cursor(void **state)
+{
+	struct engine en = { 0 };
+
+	(void)state;
+	genuine("postfix/submission/smtpd", 2201,
+		"7C1B2C3D4E: client=unknown[203.0.113.7], sasl_method=LOGIN, sasl_username=alice");
+	genuine("postfix/qmgr", 880, "7C1B2C3D4E: from=<alice@example.org>, size=900, "
+		"nrcpt=1 (queue active)");
+	flush();
+	engine_open(&en);
+	maillog_poll(en.m);
+	assert_int_equal(en.c.maillog_parsed, 2);
+	engine_close(&en);		/* saves the cursor with the table */
+
+	/* written while stopped: read once, after the restart */
+	genuine("postfix/smtp", 3001, "7C1B2C3D4E: to=<bob@example.net>, relay=mx.example.net"
+		"[198.51.100.5]:25, delay=1.2, delays=0.1/0.01/0.5/0.59, dsn=2.0.0, "
+		"status=sent (250 2.0.0 Ok)");
+	genuine("postfix/submission/smtpd", 2203,
+		"8D1B2C3D4E: client=unknown[203.0.113.8], sasl_method=LOGIN, sasl_username=bob");
+	flush();
+	memset(&en.c, 0, sizeof(en.c));
+	en.logins = 0;
+	engine_open(&en);
+	maillog_poll(en.m);
+	assert_int_equal(en.c.maillog_parsed, 2);	/* not 4, not 0 */
+	assert_int_equal(en.logins, 1);
+	assert_string_equal(en.identity[0], "sasl:bob");
+	/* the message accepted before the stop kept its identity */
+	assert_string_equal(msg_table_find(maillog_messages(en.m), "postfix",
+					   "7C1B2C3D4E")->identity, "sasl:alice");
+	/* live: an entry appended now is read by the next poll, once */
+	genuine("postfix/qmgr", 880, "7C1B2C3D4E: removed");
+	flush();
+	maillog_poll(en.m);
+	maillog_poll(en.m);
+	assert_int_equal(en.c.maillog_parsed, 3);
+	engine_close(&en);
+	/* and a restart with nothing new reads nothing */
+	memset(&en.c, 0, sizeof(en.c));
+	engine_open(&en);
+	maillog_poll(en.m);
+	assert_int_equal(en.c.maillog_parsed + en.c.maillog_ignored, 0);
+	engine_free(&en);
+}
+
+static void test_engine_start_end_skips_what_was_there(void **state)
+{
+	struct engine en = { 0 };
+
+	(void)state;
+	genuine("postfix/smtpd", 2201, "9E1B2C3D4E: client=unknown[203.0.113.7], "
+		"sasl_method=LOGIN, sasl_username=alice");
+	flush();
+	config_defaults(&en.cfg);
+	en.cfg.maillog_source = MAILLOG_SOURCE_JOURNAL;
+	snprintf(en.cfg.journal_dir, sizeof(en.cfg.journal_dir), "%s/journal", dir);
+	snprintf(en.cfg.state_dir, sizeof(en.cfg.state_dir), "%s/state", dir);
+	en.ids = series_table_new_top(1, identity_label_names, 100);
+	en.m = maillog_open(&en.cfg, &en.c, en.ids, NULL, NULL);	/* start = end */
+	assert_non_null(en.m);
+	maillog_poll(en.m);
+	assert_int_equal(en.c.maillog_parsed, 0);
+	genuine("postfix/smtpd", 2202, "AF1B2C3D4E: client=unknown[203.0.113.7], "
+		"sasl_method=LOGIN, sasl_username=carol");
+	flush();
+	maillog_poll(en.m);
+	assert_int_equal(en.c.maillog_parsed, 1);
+	engine_free(&en);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_reader_hands_on_entries_with_their_trusted_fields,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prefix_match_keeps_postfix_names_and_units_only,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exact_matches_go_to_sd_journal, setup,
+						teardown),
+		cmocka_unit_test(test_match_terms_are_checked),
+		cmocka_unit_test_setup_teardown(test_writer_check_wants_uid_and_program_of_postfix,
+						setup, teardown),
+		cmocka_unit_test(test_line_has_the_header_the_parsers_read),
+		cmocka_unit_test_setup_teardown(test_engine_uses_genuine_entries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_engine_counts_forged_entries_and_never_uses_them,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_engine_resumes_from_the_saved_cursor, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_engine_start_end_skips_what_was_there, setup,
+						teardown),
+	};
+
+	setenv("TZ", "UTC", 1);
+	log_init("test_journal", LOG_LEVEL_WARN);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
