@@ -618,13 +618,15 @@ struct maillog *maillog_open(const struct config *cfg, struct counters *counters
 	if (postconf_get(cfg->actions.postfix_bin_dir, cfg->actions.postfix_config_dir,
 			 "maillog_file", postfix_log, sizeof(postfix_log), err, sizeof(err)) < 0)
 		log_debug("maillog: %s", err);
-	if (cfg->maillog_source != MAILLOG_SOURCE_FILE &&
-	    journal_writers_init(&m->writers, cfg->actions.postfix_bin_dir,
-				 cfg->actions.postfix_config_dir, m->names, err, sizeof(err)) < 0)
-		log_warnx("maillog: who writes Postfix's journal entries: %s", err);
+	err[0] = '\0';
+	if (cfg->maillog_source != MAILLOG_SOURCE_FILE)
+		journal_writers_init(&m->writers, cfg->actions.postfix_bin_dir,
+				     cfg->actions.postfix_config_dir, m->names, err, sizeof(err));
 	source = choose_source(m, cfg, postfix_log, &use_postfix_log, why, sizeof(why));
 	log_info("maillog: source %s: %s", source == MAILLOG_SOURCE_JOURNAL ? "journal" :
 		 "file", why);
+	if (source == MAILLOG_SOURCE_JOURNAL && err[0])
+		log_warnx("maillog: who writes Postfix's journal entries: %s", err);
 	if (cfg->maillog_source == MAILLOG_SOURCE_AUTO &&
 	    existing_paths(cfg, &missing) < cfg->nmaillog_paths &&
 	    (source == MAILLOG_SOURCE_JOURNAL || use_postfix_log))
