@@ -523,6 +523,97 @@ static void test_engine_start_end_skips_what_was_there(void **state)
 	engine_free(&en);
 }
 
+/* ---- source = auto ------------------------------------------------------------- */
+
+/* Open with source = auto, Postfix's main.cf holding main_cf, [maillog]
+ * path DIR/mail.log (created when file_exists). */
+static void engine_open_auto(struct engine *en, const char *main_cf, bool file_exists)
+{
+	char path[PATH_MAX + 16];
+
+	config_defaults(&en->cfg);
+	snprintf(en->cfg.journal_dir, sizeof(en->cfg.journal_dir), "%s/journal", dir);
+	snprintf(en->cfg.state_dir, sizeof(en->cfg.state_dir), "%s/state", dir);
+	snprintf(en->cfg.actions.postfix_config_dir, sizeof(en->cfg.actions.postfix_config_dir),
+		 "%s/etc", dir);
+	mkdir(en->cfg.actions.postfix_config_dir, 0755);
+	snprintf(path, sizeof(path), "%s/main.cf", en->cfg.actions.postfix_config_dir);
+	write_file(path, main_cf);
+	snprintf(path, sizeof(path), "%s/master.cf", en->cfg.actions.postfix_config_dir);
+	write_file(path, "");
+	snprintf(en->cfg.maillog_paths[0], sizeof(en->cfg.maillog_paths[0]), "%s/mail.log", dir);
+	en->cfg.nmaillog_paths = 1;
+	if (file_exists)
+		write_file(en->cfg.maillog_paths[0], "");
+	en->ids = series_table_new_top(1, identity_label_names, 100);
+	en->m = maillog_open(&en->cfg, &en->c, en->ids, NULL, NULL);
+	assert_non_null(en->m);
+}
+
+static void test_auto_prefers_the_journal_postfix_logs_to(void **state)
+{
+	struct engine en = { 0 };
+	const char *why;
+
+	(void)state;
+	forged("postfix/smtpd", 1, "connect from x[1.2.3.4]");
+	genuine("postfix/qmgr", 880, "4F3A21C0B2: removed");
+	flush();
+	engine_open_auto(&en, "", true);
+	assert_int_equal(maillog_source(en.m, &why), MAILLOG_SOURCE_JOURNAL);
+	assert_non_null(strstr(why, "Postfix logs to"));
+	assert_int_equal(maillog_trust(en.m, NULL), MAILLOG_TRUSTED);
+	engine_free(&en);
+}
+
+static void test_auto_is_not_drawn_to_a_journal_of_forged_entries(void **state)
+{
+	struct engine en = { 0 };
+	const char *why;
+
+	(void)state;
+	forged("postfix/smtpd", 1, "4F3A21C0B2: client=x[1.2.3.4], sasl_username=victim");
+	flush();
+	engine_open_auto(&en, "", true);
+	assert_int_equal(maillog_source(en.m, &why), MAILLOG_SOURCE_FILE);
+	assert_int_equal(maillog_trust(en.m, NULL), MAILLOG_UNTRUSTED);
+	engine_free(&en);
+}
+
+static void test_auto_takes_the_journal_when_no_file_will_come(void **state)
+{
+	struct engine en = { 0 };
+	const char *why;
+
+	(void)state;
+	engine_open_auto(&en, "", false);	/* an empty journal, no mail.log */
+	assert_int_equal(maillog_source(en.m, &why), MAILLOG_SOURCE_JOURNAL);
+	assert_non_null(strstr(why, "does not exist"));
+	engine_free(&en);
+}
+
+static void test_auto_takes_postfix_maillog_file_over_the_journal(void **state)
+{
+	struct engine en = { 0 };
+	char cf[PATH_MAX + 32], log[PATH_MAX];
+	const char *why;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();		/* a trusted maillog_file is root's */
+	genuine("postfix/qmgr", 880, "4F3A21C0B2: removed");	/* from before */
+	flush();
+	snprintf(log, sizeof(log), "%s/postfix.log", dir);
+	write_file(log, "");
+	assert_int_equal(chmod(log, 0600), 0);
+	snprintf(cf, sizeof(cf), "maillog_file = %s\n", log);
+	engine_open_auto(&en, cf, true);
+	assert_int_equal(maillog_source(en.m, &why), MAILLOG_SOURCE_FILE);
+	assert_non_null(strstr(why, "maillog_file"));
+	assert_int_equal(maillog_trust(en.m, NULL), MAILLOG_TRUSTED);
+	engine_free(&en);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -543,6 +634,14 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_engine_start_end_skips_what_was_there, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_auto_prefers_the_journal_postfix_logs_to, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_auto_is_not_drawn_to_a_journal_of_forged_entries,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_auto_takes_the_journal_when_no_file_will_come,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_auto_takes_postfix_maillog_file_over_the_journal,
+						setup, teardown),
 	};
 
 	setenv("TZ", "UTC", 1);

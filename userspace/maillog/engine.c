@@ -5,7 +5,9 @@
  * maillog.state holds one line per path:
  *	CUR_DEV CUR_INO CUR_OFF OLD_DEV OLD_INO OLD_OFF PATH
  * (PATH last, so it may hold blanks; [maillog] path values cannot hold a
- * newline), then the line "messages GENERATION": the snapshot of the
+ * newline), or for the journal the line "journal CURSOR WHERE" (WHERE: "-"
+ * for the system journal, else [maillog] journal_dir; a cursor saved for
+ * another WHERE is not resumed), then the line "messages GENERATION": the snapshot of the
  * in-flight message table (maillog.messages, messages_state.c) that is the
  * table as of these positions.  Paths no longer configured are dropped at
  * the next save.
@@ -20,7 +22,8 @@
  *   - the table file is newer (a crash between the two renames): resume
  *     from the positions it carries, restore it;
  *   - anything else (no maillog.state, no table file, an older or refused
- *     one, [maillog] paths not exactly those saved): resume what can be,
+ *     one, [maillog] paths not exactly those saved, a journal without a
+ *     cursor saved for it): resume what can be,
  *     restore no table.
  * The table is written only when it changed, at most every
  * SNAPSHOT_INTERVAL seconds, and at exit; while a newer table waits,
@@ -89,6 +92,7 @@ struct maillog {
 	enum maillog_trust trust;
 	uint64_t forged_seen;		/* msg_stats.forged already counted */
 	char trust_why[PATH_MAX + 256];
+	char source_why[2 * PATH_MAX + 256];
 	/* the journal source (journal.h) */
 	struct journal *journal;
 	char journal_dir[PATH_MAX];	/* [maillog] journal_dir, for the state */
@@ -440,6 +444,13 @@ static void decide_trust(struct maillog *m, const struct config *cfg, const char
 	m->trust = MAILLOG_TRUSTED;
 }
 
+enum maillog_source maillog_source(const struct maillog *m, const char **why)
+{
+	if (why)
+		*why = m->source_why;
+	return m->journal ? MAILLOG_SOURCE_JOURNAL : MAILLOG_SOURCE_FILE;
+}
+
 enum maillog_trust maillog_trust(const struct maillog *m, const char **why)
 {
 	if (why)
@@ -588,7 +599,7 @@ struct maillog *maillog_open(const struct config *cfg, struct counters *counters
 		.local_domains = m->local_domains,
 	};
 	char *text = xmalloc(STATE_MAX_FILE), *restored = NULL;
-	char postfix_log[PATH_MAX] = "", err[PATH_MAX + 512], why[2 * PATH_MAX + 256];
+	char postfix_log[PATH_MAX] = "", err[PATH_MAX + 512];
 	const char *positions, *missing;
 	struct msg_callbacks cb = { on_accepted, on_delivery, m };
 	enum maillog_source source;
@@ -622,9 +633,10 @@ struct maillog *maillog_open(const struct config *cfg, struct counters *counters
 	if (cfg->maillog_source != MAILLOG_SOURCE_FILE)
 		journal_writers_init(&m->writers, cfg->actions.postfix_bin_dir,
 				     cfg->actions.postfix_config_dir, m->names, err, sizeof(err));
-	source = choose_source(m, cfg, postfix_log, &use_postfix_log, why, sizeof(why));
+	source = choose_source(m, cfg, postfix_log, &use_postfix_log, m->source_why,
+			       sizeof(m->source_why));
 	log_info("maillog: source %s: %s", source == MAILLOG_SOURCE_JOURNAL ? "journal" :
-		 "file", why);
+		 "file", m->source_why);
 	if (source == MAILLOG_SOURCE_JOURNAL && err[0])
 		log_warnx("maillog: who writes Postfix's journal entries: %s", err);
 	if (cfg->maillog_source == MAILLOG_SOURCE_AUTO &&

@@ -2,15 +2,20 @@
 /*
  * engine.h - the maillog box of sentineld: tail, parse, count.
  *
- * maillog_open() starts a tail (tail.h) for each [maillog] path, resuming
- * from the positions saved in [daemon] state_dir/maillog.state, else from
- * `start`.  Each line is split by maillog_header() and recognised by
+ * maillog_open() chooses the source ([maillog] source, see
+ * maillog_source() below): files, with a tail (tail.h) for each [maillog]
+ * path, or the systemd journal (journal.h), resuming from the positions
+ * or the cursor saved in [daemon] state_dir/maillog.state, else from
+ * `start`.  A journal entry becomes the line a file would hold
+ * (journal_line()) and goes the same way, once its writer is found to be
+ * Postfix's (else it is counted as forged and dropped).
+ * Each line is split by maillog_header() and recognised by
  * maillog_parse() in the [maillog] format (format.h: Postfix records only
  * from syslog_names programs, Sendmail, Exim), handed on in order by
  * maillog_feed(), and counted: parsed, ignored, unparsed (never fatal),
- * SASL logins and failures.
+ * forged (journal records of another writer), SASL logins and failures.
  *
- * State: the positions (maillog.state) and the in-flight message table as
+ * State: the positions or the cursor (maillog.state) and the in-flight message table as
  * of those positions (maillog.messages) are one snapshot, saved atomically
  * by maillog_save(), which the daemon calls every second, and at exit.
  * The positions are written when they moved, the table only when it
@@ -78,6 +83,17 @@ struct maillog *maillog_open(const struct config *cfg, struct counters *counters
 enum maillog_trust { MAILLOG_UNTRUSTED = 0, MAILLOG_TRUSTED = 1 };
 
 enum maillog_trust maillog_trust(const struct maillog *m, const char **why);
+
+/*
+ * Source ([maillog] source): the journal (journal.h; trusted, entry by
+ * entry: a record whose writer is not Postfix's is counted as forged and
+ * never used) or files.  With `auto`, maillog_open() takes, in order: the
+ * journal when Postfix logs there (no maillog_file, and a genuine Postfix
+ * entry in it; or none yet while no configured file exists either),
+ * Postfix's own maillog_file when it is trusted, else [maillog] path.
+ * why: the reason, for the start-up log and `sentinelctl status`.
+ */
+enum maillog_source maillog_source(const struct maillog *m, const char **why);
 
 /* The in-flight message table (for the queue ids of an identity). */
 const struct msg_table *maillog_messages(const struct maillog *m);
