@@ -55,7 +55,7 @@ start_sentineld() {
 	stop_sentineld
 	{
 		printf '[sensor]\nports = 25\n[metrics]\nlisten = %s\n' "$METRICS"
-		printf '[maillog]\npath = %s\nstart = end\nlocal_domains = lab.test\n' "$maillog"
+		printf '[maillog]\nsource = file\npath = %s\nstart = end\nlocal_domains = lab.test\n' "$maillog"
 		printf '[actions]\nmode = enforce\nsasl_access_map = %s\n' "$DIR/etc/sasl_access"
 		printf 'postfix_config_dir = %s\nquarantine_dir = %s\n' "$DIR/etc" "$DIR/quarantine"
 		printf 'cooldown = 0\n'
