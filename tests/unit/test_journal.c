@@ -614,6 +614,40 @@ static void test_auto_takes_postfix_maillog_file_over_the_journal(void **state)
 	engine_free(&en);
 }
 
+static void test_maillog_file_is_untrusted_where_postlog_is_setgid(void **state)
+{
+	struct engine en = { 0 };
+	char cf[2 * PATH_MAX + 64], log[PATH_MAX], bin[PATH_MAX], postlog[PATH_MAX + 16];
+	const char *why;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();		/* a trusted maillog_file is root's */
+	snprintf(log, sizeof(log), "%s/postfix.log", dir);
+	write_file(log, "");
+	assert_int_equal(chmod(log, 0600), 0);
+	/* postlog installed as upstream does: set-group-id postdrop, 2755 */
+	snprintf(bin, sizeof(bin), "%s/bin", dir);
+	assert_int_equal(mkdir(bin, 0755), 0);
+	snprintf(postlog, sizeof(postlog), "%s/postlog", bin);
+	write_file(postlog, "");
+	assert_int_equal(chmod(postlog, 02755), 0);
+	snprintf(cf, sizeof(cf), "maillog_file = %s\ncommand_directory = %s\n", log, bin);
+	engine_open_auto(&en, cf, true);
+	assert_int_equal(maillog_source(en.m, &why), MAILLOG_SOURCE_FILE);
+	assert_non_null(strstr(why, "set-group-id"));
+	assert_int_equal(maillog_trust(en.m, &why), MAILLOG_UNTRUSTED);
+	engine_free(&en);
+
+	/* the same file, postlog not set-group-id (Debian's 0755): trusted */
+	assert_int_equal(chmod(postlog, 0755), 0);
+	memset(&en, 0, sizeof(en));
+	engine_open_auto(&en, cf, true);
+	assert_int_equal(maillog_trust(en.m, &why), MAILLOG_TRUSTED);
+	assert_non_null(strstr(why, "maillog_file"));
+	engine_free(&en);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -641,6 +675,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_auto_takes_the_journal_when_no_file_will_come,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_auto_takes_postfix_maillog_file_over_the_journal,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_maillog_file_is_untrusted_where_postlog_is_setgid,
 						setup, teardown),
 	};
 

@@ -394,8 +394,47 @@ static char *restore_messages(struct maillog *m, const char *text)
 	return NULL;
 }
 
+/*
+ * postlog(1) writes any text under any tag (-t postfix/smtpd) to
+ * maillog_file through postlogd, for whoever can reach postlogd's socket,
+ * queue_directory/public/postlog: public/ is mode 0710, group setgid_group
+ * (postdrop).  Upstream installs postlog set-group-id postdrop (Postfix
+ * 3.7's postlog(1): "designed to run with set-groupid privileges"), which
+ * opens maillog_file to every local user; Debian 12's is not (0755
+ * root:root), so there only root, postfix and postdrop's members can.
+ * True, with the reason in why, when every local user can.
+ */
+static bool postlog_open_to_users(const struct config *cfg, const char *path, char *why,
+				  size_t cap)
+{
+	const char *bin = cfg->actions.postfix_bin_dir, *etc = cfg->actions.postfix_config_dir;
+	char cmd[PATH_MAX], queue[PATH_MAX], err[512], file[PATH_MAX + 32];
+	struct stat st;
+
+	if (postconf_get(bin, etc, "command_directory", cmd, sizeof(cmd), err, sizeof(err)) == 0 &&
+	    snprintf(file, sizeof(file), "%s/postlog", cmd) < (int)sizeof(file) &&
+	    stat(file, &st) == 0 && (st.st_mode & S_ISGID) && (st.st_mode & S_IXOTH)) {
+		snprintf(why, cap, "%s, Postfix's maillog_file, is open to every local user: %s is "
+			 "set-group-id (gid %u), so anyone can write any line, tagged postfix/smtpd "
+			 "or else, through postlogd", path, file, (unsigned)st.st_gid);
+		return true;
+	}
+	if (postconf_get(bin, etc, "queue_directory", queue, sizeof(queue), err,
+			 sizeof(err)) == 0 &&
+	    snprintf(file, sizeof(file), "%s/public", queue) < (int)sizeof(file) &&
+	    stat(file, &st) == 0 && (st.st_mode & S_IXOTH) &&
+	    snprintf(file, sizeof(file), "%s/public/postlog", queue) < (int)sizeof(file) &&
+	    stat(file, &st) == 0 && (st.st_mode & S_IWOTH)) {
+		snprintf(why, cap, "%s, Postfix's maillog_file, is open to every local user: "
+			 "postlogd's socket %s can be reached by anyone, and postlog(1) writes any "
+			 "line to it", path, file);
+		return true;
+	}
+	return false;
+}
+
 /* A file is trusted when it is Postfix's own maillog_file, owned by root
- * and writable by no one else (engine.h). */
+ * and writable by no one else, directly or through postlogd (engine.h). */
 static bool file_trusted(const struct config *cfg, const char *path, const char *postfix_log,
 			 char *why, size_t cap)
 {
@@ -416,8 +455,10 @@ static bool file_trusted(const struct config *cfg, const char *path, const char 
 			 (unsigned)(st.st_mode & 07777));
 		return false;
 	}
-	(void)cfg;
-	snprintf(why, cap, "%s is Postfix's own maillog_file (root, mode %04o): trusted", path,
+	if (postlog_open_to_users(cfg, path, why, cap))
+		return false;
+	snprintf(why, cap, "%s is Postfix's own maillog_file (root, mode %04o; postlog(1) not "
+		 "set-group-id, postlogd's socket closed to others): trusted", path,
 		 (unsigned)(st.st_mode & 07777));
 	return true;
 }
