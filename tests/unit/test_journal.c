@@ -285,6 +285,12 @@ static void test_writer_check_wants_uid_and_program_of_postfix(void **state)
 	e = entry((long)writers.mail_owner, NULL, NULL);	/* gone: _UID alone */
 	assert_true(journal_writer_check(&writers, &e, why, sizeof(why)));
 
+	snprintf(exe, sizeof(exe), "%s/postsuper", writers.command_dir);
+	e = entry(0, "postsuper", exe);			/* root's postsuper -d */
+	assert_true(journal_writer_check(&writers, &e, why, sizeof(why)));
+	e = entry((long)writers.mail_owner, "postsuper", exe);	/* but only root's */
+	assert_false(journal_writer_check(&writers, &e, why, sizeof(why)));
+	snprintf(exe, sizeof(exe), "%s/smtpd", writers.daemon_dir);
 	e = entry(1000, "smtpd", exe);			/* any other uid */
 	assert_false(journal_writer_check(&writers, &e, why, sizeof(why)));
 	assert_non_null(strstr(why, "_UID 1000"));

@@ -33,6 +33,7 @@
 #define UNIT_MAX 256
 #define DEFAULT_MAIL_OWNER "postfix"
 #define DEFAULT_DAEMON_DIR "/usr/lib/postfix/sbin"
+#define DEFAULT_COMMAND_DIR "/usr/sbin"
 
 struct term {
 	char field[FIELD_NAME_MAX];
@@ -370,7 +371,7 @@ int journal_writers_init(struct journal_writers *w, const char *bin_dir,
 			 const char *config_dir, const char *const *names, char *err,
 			 size_t errcap)
 {
-	char owner[256], dir[PATH_MAX], why[512], buf[4096];
+	char owner[256], dir[PATH_MAX], cmd[PATH_MAX], why[512], buf[4096];
 	struct passwd pw, *res = NULL;
 	int rc = 0;
 
@@ -391,6 +392,11 @@ int journal_writers_init(struct journal_writers *w, const char *bin_dir,
 		snprintf(dir, sizeof(dir), "%s", DEFAULT_DAEMON_DIR);
 		rc = -1;
 	}
+	if (postconf_get(bin_dir, config_dir, "command_directory", cmd, sizeof(cmd), why,
+			 sizeof(why)) < 0 || !cmd[0])
+		snprintf(cmd, sizeof(cmd), "%s", DEFAULT_COMMAND_DIR);
+	if (!realpath(cmd, w->command_dir))
+		snprintf(w->command_dir, sizeof(w->command_dir), "%s", cmd);
 	if (getpwnam_r(owner, &pw, buf, sizeof(buf), &res) == 0 && res) {
 		w->has_mail_owner = true;
 		w->mail_owner = pw.pw_uid;
@@ -462,7 +468,7 @@ bool journal_writer_check(const struct journal_writers *w, const struct journal_
 	if (!postfix)
 		return true;
 	if (e->exe.n) {
-		if (in_dir(e->exe, w->daemon_dir))
+		if (in_dir(e->exe, w->daemon_dir) || (e->uid == 0 && in_dir(e->exe, w->command_dir)))
 			return true;
 		snprintf(why, cap, "_EXE %.*s is not a program of daemon_directory %s",
 			 (int)e->exe.n, e->exe.p, w->daemon_dir);

@@ -30,10 +30,11 @@
  *
  * Who wrote an entry: journal_writer_check() decides whether an entry's
  * trusted fields are those of the MTA's own processes (struct
- * journal_writers, from postconf(1): mail_owner's uid and
- * daemon_directory).  A Postfix record is genuine when _UID is root or
- * mail_owner, and its _EXE is a program in daemon_directory (" (deleted)"
- * after an upgrade is allowed), or, when journald could not read _EXE (the
+ * journal_writers, from postconf(1): mail_owner's uid, daemon_directory
+ * and command_directory).  A Postfix record is genuine when _UID is root
+ * or mail_owner, and its _EXE is a program in daemon_directory (" (deleted)"
+ * after an upgrade is allowed; for root, in command_directory too: the
+ * admin's postsuper -d logs "QID: removed"), or, when journald could not read _EXE (the
  * process had exited), its _COMM names a program there, or, with neither,
  * on _UID alone (the kernel's credentials of the sender).  A Sendmail or
  * Exim record is genuine when _UID is root (this module knows no daemon
@@ -79,6 +80,7 @@ struct journal_writers {
 	bool has_mail_owner;
 	uid_t mail_owner;
 	char daemon_dir[PATH_MAX];	/* resolved; "" unknown */
+	char command_dir[PATH_MAX];	/* resolved: root's postsuper, postlog */
 	const char *const *names;	/* syslog names of Postfix; NULL: "postfix" */
 };
 
@@ -116,9 +118,9 @@ const char *journal_where(const struct journal *j);
  * digits and '_', VALUE non-empty, '*' only at its end.  err says why not. */
 bool journal_match_valid(const char *term, char *err, size_t errcap);
 
-/* The writers of this host's Postfix: mail_owner and daemon_directory
- * through postconf(1) (bin_dir, config_dir as postconf.h).  When postconf
- * fails, "postfix" and Debian's /usr/lib/postfix/sbin, with a warning in
+/* The writers of this host's Postfix: mail_owner, daemon_directory and
+ * command_directory through postconf(1) (bin_dir, config_dir as postconf.h).  When postconf
+ * fails, "postfix", Debian's /usr/lib/postfix/sbin and /usr/sbin, with a warning in
  * err (returns -1; w is usable). */
 int journal_writers_init(struct journal_writers *w, const char *bin_dir,
 			 const char *config_dir, const char *const *names, char *err,
