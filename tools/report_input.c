@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -374,7 +375,7 @@ static size_t prefetch(const struct chunk *c, size_t off)
 static void apply_chunk(const struct input_config *cfg, const struct chunk *c,
 			struct input_counts *counts)
 {
-	struct input_line l;
+	struct input_line l = { .entry = NULL, .forged = false };	/* files: no entry */
 	size_t ahead = 0;		/* items before it are prefetched */
 
 	for (size_t off = 0; off < c->used;) {
@@ -393,6 +394,97 @@ static void apply_chunk(const struct input_config *cfg, const struct chunk *c,
 	counts->long_lines += c->counts.long_lines;
 }
 
+/* ---- a journal ------------------------------------------------------------- */
+
+struct jctx {
+	const struct input_config *cfg;
+	struct input_counts *counts;
+	struct journal_writers writers;
+	bool timed;			/* a parsed entry before, at time last */
+	time_t last;
+	char line[JOURNAL_MSG_MAX + SYSLOG_HOST_MAX + SYSLOG_PROG_MAX + 64];
+	char why[PATH_MAX + 128];
+};
+
+static void on_entry(const struct journal_entry *e, void *arg)
+{
+	struct jctx *x = arg;
+	const struct input_config *cfg = x->cfg;
+	struct input_line l;
+	enum postfix_kind kind;
+	bool parsed;
+
+	memset(&l, 0, sizeof(l));
+	l.entry = e;
+	x->counts->lines++;
+	if (!journal_line(e, x->line, sizeof(x->line), &l.len, &l.sl)) {
+		int n = snprintf(x->line, sizeof(x->line), "%.*s[%ld]: %.*s", (int)e->program.n,
+				 e->program.p ? e->program.p : "", e->pid, (int)e->msg.n,
+				 e->msg.p ? e->msg.p : "");
+
+		x->counts->unparsed++;
+		l.line = x->line;
+		l.len = n < 0 ? 0 : (size_t)n >= sizeof(x->line) ? sizeof(x->line) - 1 : (size_t)n;
+		l.src = SYSLOG_UNPARSED;
+		if (cfg->every_line)
+			cfg->apply(&l, cfg->arg);
+		return;
+	}
+	l.line = x->line;
+	l.src = SYSLOG_OK;
+	kind = maillog_parse(&l.rec, cfg->format, &l.sl, NULL);
+	parsed = kind != POSTFIX_UNPARSED && kind != POSTFIX_FOREIGN && kind != POSTFIX_IGNORED;
+	if (kind == POSTFIX_UNPARSED)
+		x->counts->unparsed++;
+	else if (!parsed)
+		x->counts->ignored++;
+	else if (!journal_writer_check(&x->writers, e, x->why, sizeof(x->why))) {
+		x->counts->forged++;
+		l.forged = true;
+		l.forged_why = x->why;
+		parsed = false;
+	} else {
+		x->counts->parsed++;
+	}
+	if (cfg->every_line || l.forged || (parsed && (cfg->keep & (1u << kind)))) {
+		cfg->apply(&l, cfg->arg);
+	} else if (parsed && (!x->timed || l.sl.time != x->last)) {
+		l.time_only = true;
+		cfg->apply(&l, cfg->arg);
+	}
+	if (parsed) {
+		x->timed = true;
+		x->last = l.sl.time;
+	}
+}
+
+static int run_journal(const struct input_config *cfg, struct input_counts *counts)
+{
+	struct jctx *x = xcalloc(1, sizeof(*x));
+	char err[PATH_MAX + 512];
+	struct journal *j;
+	const struct journal_stats *st;
+
+	x->cfg = cfg;
+	x->counts = counts;
+	if (journal_writers_init(&x->writers, "/usr/sbin", "", NULL, err, sizeof(err)) < 0)
+		log_warnx("who writes Postfix's entries: %s", err);
+	j = journal_open(cfg->journal, NULL, JOURNAL_START_BEGINNING, NULL, err, sizeof(err));
+	if (!j) {
+		log_warnx("%s", err);
+		free(x);
+		return 1;
+	}
+	journal_read(j, on_entry, x);
+	st = journal_get_stats(j);
+	counts->lines += st->long_entries;
+	counts->unparsed += st->long_entries;
+	counts->long_lines += st->long_entries;
+	journal_close(j);
+	free(x);
+	return 0;
+}
+
 int input_run(const struct input_config *cfg, struct input_counts *counts)
 {
 	static struct pipeline pl;
@@ -400,8 +492,10 @@ int input_run(const struct input_config *cfg, struct input_counts *counts)
 	pthread_t tid;
 	int status;
 
-	memset(p, 0, sizeof(*p));
 	memset(counts, 0, sizeof(*counts));
+	if (cfg->journal)
+		return run_journal(cfg, counts);
+	memset(p, 0, sizeof(*p));
 	p->cfg = cfg;
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);

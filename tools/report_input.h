@@ -33,6 +33,17 @@
  *
  * Memory: NCHUNKS buffers of READ_BUF bytes and, per buffer, its kept
  * lines (about 100 bytes each), whatever the input size.
+ *
+ * A journal instead of files (journal set: "" the system journal, else a
+ * directory or file): its entries are read on the main thread in journal
+ * order (journal.h), each made the line a file would hold
+ * (journal_line()), parsed and handed on as above, with the entry.  A
+ * parsed record whose writer is not the MTA's (journal_writer_check(),
+ * with this host's postconf: mail_owner, daemon_directory) is forged:
+ * counted as such, not as parsed, and handed on with forged set (and
+ * forged_why) so that the caller does not use it.  An entry that cannot
+ * be a syslog line (journal_line() refuses it) is unparsed, handed on to
+ * --explain as "PROGRAM[PID]: MESSAGE".
  */
 #ifndef SENTINEL_REPORT_INPUT_H
 #define SENTINEL_REPORT_INPUT_H
@@ -41,6 +52,7 @@
 #include <stddef.h>
 
 #include "maillog/format.h"
+#include "maillog/journal.h"
 #include "maillog/postfix.h"
 #include "maillog/syslog.h"
 
@@ -53,10 +65,13 @@ struct input_line {
 	bool time_only;			/* sl.time and rec.kind only */
 	struct syslog_line sl;
 	struct postfix_record rec;
+	const struct journal_entry *entry;	/* from a journal: its fields; else NULL */
+	bool forged;			/* a record whose writer is not the MTA's */
+	const char *forged_why;
 };
 
 struct input_counts {
-	unsigned long long lines, parsed, ignored, unparsed, long_lines;
+	unsigned long long lines, parsed, ignored, unparsed, long_lines, forged;
 };
 
 typedef void input_apply_fn(const struct input_line *l, void *arg);
@@ -64,6 +79,7 @@ typedef void input_apply_fn(const struct input_line *l, void *arg);
 struct input_config {
 	char *const *files;
 	int nfiles;
+	const char *journal;		/* NULL: the files */
 	enum maillog_format format;
 	bool every_line;
 	unsigned keep;			/* 1u << enum postfix_kind */
@@ -71,7 +87,8 @@ struct input_config {
 	void *arg;
 };
 
-/* Read every file; 1 when one could not be read (reported), else 0. */
+/* Read every file (or the journal); 1 when one could not be read
+ * (reported), else 0. */
 int input_run(const struct input_config *cfg, struct input_counts *counts);
 
 #endif

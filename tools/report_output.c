@@ -187,9 +187,12 @@ void print_text(struct report *r)
 	if (na == 0)
 		printf("(none)\n");
 	msg_table_stats(r->msgs, &ms);
-	printf("\nlines read %llu, parsed %llu, ignored %llu, unparsed %llu (too long %llu)\n",
+	printf("\nlines read %llu, parsed %llu, ignored %llu, unparsed %llu (too long %llu)",
 	       r->counts.lines, r->counts.parsed, r->counts.ignored, r->counts.unparsed,
 	       r->counts.long_lines);
+	if (r->counts.forged)
+		printf(", forged %llu (not used)", r->counts.forged);
+	putchar('\n');
 	printf("messages in flight at the end %zu, evicted %llu; identities over the "
 	       "bound %s; auth failure ips dropped %lu\n", ms.size,
 	       (unsigned long long)ms.evictions, r->other ? "folded into _other" : "none",
@@ -256,6 +259,7 @@ void print_json(struct report *r)
 	json_object_set_new(lines, "ignored", json_integer((json_int_t)r->counts.ignored));
 	json_object_set_new(lines, "unparsed", json_integer((json_int_t)r->counts.unparsed));
 	json_object_set_new(lines, "too_long", json_integer((json_int_t)r->counts.long_lines));
+	json_object_set_new(lines, "forged", json_integer((json_int_t)r->counts.forged));
 	msg_table_stats(r->msgs, &ms);
 	json_object_set_new(table, "max", json_integer(MAX_MESSAGES));
 	json_object_set_new(table, "in_flight", json_integer((json_int_t)ms.size));

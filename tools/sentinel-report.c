@@ -4,9 +4,12 @@
  *
  *	sentinel-report [--format F] [--local-domains D,...] [--since T]
  *	                [--until T] [--json | --explain] FILE...
+ *	sentinel-report [...] --journal[=DIR]
  *
  * Reads Postfix, Sendmail and Exim maillogs (maillog/format.h; plain or
- * gzip, through zlib; "-" is stdin) in the order given, follows every
+ * gzip, through zlib; "-" is stdin) in the order given, or a systemd
+ * journal (the system's, or a directory or file; an entry whose writer is
+ * not the MTA's is forged: counted, shown by --explain, never used), follows every
  * message through the message table (maillog/messages.h) and prints, per
  * identity, messages accepted, recipients, deliveries by status, distinct
  * client IPs, messages with a foreign sender domain, first and last seen;
@@ -52,6 +55,7 @@
 static const char usage_text[] =
 	"usage: sentinel-report [--format F] [--local-domains D,...] [--since T]\n"
 	"                       [--until T] [--json | --explain] FILE...\n"
+	"       sentinel-report [OPTION...] --journal[=DIR]\n"
 	"\n"
 	"  -f, --format F            log format: auto (default), postfix, sendmail\n"
 	"                            or exim\n"
@@ -60,6 +64,8 @@ static const char usage_text[] =
 	"  -u, --until T             count events before T\n"
 	"  -j, --json                one JSON document instead of text\n"
 	"  -e, --explain             one JSON object per input line\n"
+	"  -J, --journal[=DIR]       read the systemd journal (or the journal\n"
+	"                            directory or file DIR) instead of files\n"
 	"  -h, --help                this text\n"
 	"  -V, --version             print the version\n"
 	"\n"
@@ -462,8 +468,36 @@ static void set_field(json_t *o, const char *key, const struct postfix_record *r
 	set_str(o, key, buf);
 }
 
+/* A journal entry's trusted fields: who wrote it (journal.h). */
+static void explain_writer(json_t *o, const struct journal_entry *e)
+{
+	json_t *w = json_object();
+	char buf[PATH_MAX];
+
+	if (e->uid >= 0)
+		json_object_set_new(w, "uid", json_integer(e->uid));
+	if (e->gid >= 0)
+		json_object_set_new(w, "gid", json_integer(e->gid));
+	if (e->tpid >= 0)
+		json_object_set_new(w, "pid", json_integer(e->tpid));
+	if (e->comm.n) {
+		slice_copy(buf, sizeof(buf), e->comm);
+		set_str(w, "comm", buf);
+	}
+	if (e->exe.n) {
+		slice_copy(buf, sizeof(buf), e->exe);
+		set_str(w, "exe", buf);
+	}
+	if (e->unit.n) {
+		slice_copy(buf, sizeof(buf), e->unit);
+		set_str(w, "unit", buf);
+	}
+	json_object_set_new(o, "writer", w);
+}
+
 static void explain(struct report *r, const char *line, size_t len, int src,
-		    const struct syslog_line *sl, const struct postfix_record *rec)
+		    const struct syslog_line *sl, const struct postfix_record *rec,
+		    const struct journal_entry *e, const char *forged_why)
 {
 	static char buf[3 * LINE_MAX_LEN + 4];
 	static const struct { const char *key; enum postfix_field f; } fields[] = {
@@ -483,7 +517,15 @@ static void explain(struct report *r, const char *line, size_t len, int src,
 
 	utf8_sanitize_len(buf, sizeof(buf), line, len);
 	set_str(o, "line", buf);
-	if (src == SYSLOG_OK) {
+	if (e)
+		explain_writer(o, e);
+	if (forged_why) {
+		set_str(o, "kind", "forged");
+		set_str(o, "forged", forged_why);
+		set_str(o, "time", iso(sl->time, tbuf, sizeof(tbuf)));
+		slice_copy(buf, SYSLOG_PROG_MAX, sl->program);
+		set_str(o, "program", buf);
+	} else if (src == SYSLOG_OK) {
 		enum postfix_kind k = rec->kind;
 
 		set_str(o, "kind", k == POSTFIX_FOREIGN ? "ignored" : postfix_kind_name(k));
@@ -552,7 +594,7 @@ static void apply_line(const struct input_line *l, void *arg)
 	const struct syslog_line *sl = &l->sl;
 	const struct postfix_record *rec = &l->rec;
 
-	if (l->src == SYSLOG_OK && rec->kind > POSTFIX_IGNORED) {
+	if (l->src == SYSLOG_OK && rec->kind > POSTFIX_IGNORED && !l->forged) {
 		if (sl->time != r->last_expire) {
 			msg_table_expire(r->msgs, sl->time);
 			r->last_expire = sl->time;
@@ -561,14 +603,15 @@ static void apply_line(const struct input_line *l, void *arg)
 			maillog_feed(r->feed, sl, rec, on_record, r);
 	}
 	if (r->explain)
-		explain(r, l->line, l->len, l->src, sl, rec);
+		explain(r, l->line, l->len, l->src, sl, rec, l->entry,
+			l->forged ? l->forged_why : NULL);
 }
 
 /* Read, parse and apply every file in order; 1 when one could not be read. */
-static int read_files(struct report *r, char *const *files, int nfiles)
+static int read_files(struct report *r, char *const *files, int nfiles, const char *journal)
 {
 	struct input_config cfg = {
-		.files = files, .nfiles = nfiles, .format = r->format,
+		.files = files, .nfiles = nfiles, .journal = journal, .format = r->format,
 		.every_line = r->explain, .keep = KEPT_KINDS,
 		.apply = apply_line, .arg = r,
 	};
@@ -608,6 +651,7 @@ int main(int argc, char **argv)
 		{ "until", required_argument, NULL, 'u' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "explain", no_argument, NULL, 'e' },
+		{ "journal", optional_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -616,10 +660,11 @@ int main(int argc, char **argv)
 	struct report *r = &rep;
 	struct msg_config mc = { MAX_MESSAGES, 300, (time_t)6 * 86400, r->local_domains };
 	struct msg_callbacks cb = { on_accepted, on_delivery, r };
+	const char *journal = NULL;
 	int opt, status = 0;
 
 	log_init("sentinel-report", LOG_LEVEL_WARN);
-	while ((opt = getopt_long(argc, argv, "f:l:s:u:jehV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "f:l:s:u:jehVJ::", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			if (!maillog_format_parse(optarg, &r->format)) {
@@ -649,6 +694,9 @@ int main(int argc, char **argv)
 		case 'e':
 			r->explain = true;
 			break;
+		case 'J':
+			journal = optarg ? optarg : "";
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -660,14 +708,14 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind >= argc || (r->json && r->explain)) {
+	if ((optind >= argc) == !journal || (r->json && r->explain)) {
 		fputs(usage_text, stderr);
 		return 2;
 	}
 	r->seed = hash_seed();		/* hash.h: the one per-process seed */
 	r->msgs = msg_table_new(&mc, &cb);
 	r->feed = maillog_feed_new(r->msgs);
-	status = read_files(r, argv + optind, argc - optind);
+	status = read_files(r, argv + optind, argc - optind, journal);
 	msg_table_flush(r->msgs);
 	if (r->json)
 		print_json(r);

@@ -167,4 +167,25 @@ check "the one forged entry written while stopped is counted after the restart" 
 check "the victim still has no incident" sh -c \
 	"! grep -q '\"identity\":\"sasl:victim\"' '$WORK/state/incidents.log'"
 stop
+
+# sentinel-report reads the same journal: the forged entries are shown and
+# counted, never used
+REPORT=${SENTINEL_REPORT:-build/sentinel-report}
+"$REPORT" --journal="$WORK/journal" > "$WORK/report.txt" 2> "$WORK/report.err"
+check "sentinel-report --journal counts the 7 forged entries" \
+	grep -q "forged 7 (not used)" "$WORK/report.txt"
+check "sentinel-report --journal lists the genuine failed logins, not the forged ones" sh -c \
+	"grep -q '^ *5  203.0.113.66 .*spammer@example.org' '$WORK/report.txt' && \
+	 ! grep -q '198.51.100.9' '$WORK/report.txt'"
+check "sentinel-report --journal has no trace of the framed victim" sh -c \
+	"! grep -q 'victim' '$WORK/report.txt'"
+"$REPORT" --explain --journal="$WORK/journal" > "$WORK/explain.json" 2>> "$WORK/report.err"
+check "--explain shows each forged entry with its writer" python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+forged = [r for r in rows if r["kind"] == "forged"]
+ok = len(forged) == 7 and all(r["writer"]["uid"] == 65534 and r["writer"]["comm"] == "logger"
+                              and "_UID 65534" in r["forged"] and "identity" not in r for r in forged)
+ok = ok and len(rows) == 16
+sys.exit(0 if ok else 1)' "$WORK/explain.json"
 exit "$FAILED"
