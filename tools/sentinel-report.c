@@ -85,6 +85,8 @@ static bool parse_time(const char *s, time_t *out)
 	long long v;
 	time_t t;
 
+	if (!s)
+		return false;
 	if (s[0] == '@') {
 		char *end;
 

@@ -199,12 +199,15 @@ static int add_matches(struct journal *jr, const char *const *match, char *err, 
 	if (jr->filter)
 		return 0;
 	for (size_t i = 0; i < jr->nterms; i++) {
-		int r = sd_journal_add_match(jr->j, match[i], 0);
+		char term[FIELD_NAME_MAX + JOURNAL_MATCH_MAX + 1];
+		int r;
 
+		snprintf(term, sizeof(term), "%s=%s", jr->terms[i].field, jr->terms[i].value);
+		r = sd_journal_add_match(jr->j, term, 0);
 		if (r >= 0 && i + 1 < jr->nterms)
 			r = sd_journal_add_disjunction(jr->j);
 		if (r < 0) {
-			snprintf(err, errcap, "journal match %s: %s", match[i], strerror(-r));
+			snprintf(err, errcap, "journal match %s: %s", term, strerror(-r));
 			return -1;
 		}
 	}
@@ -504,13 +507,15 @@ bool journal_line(const struct journal_entry *e, char *buf, size_t cap, size_t *
 		  struct syslog_line *sl)
 {
 	struct slice host = e->host.n ? e->host : (struct slice){ "-", 1 };
+	const char *msg = e->msg.p ? e->msg.p : "";
+	size_t mn = e->msg.p ? e->msg.n : 0;
 	struct tm tm;
-	int n, hoff, poff;
+	int n, hoff = 0, poff = 0;
 	size_t off;
 
 	if (e->program.n == 0 || !header_text(e->program, SYSLOG_PROG_MAX) ||
-	    !header_text(host, SYSLOG_HOST_MAX) || memchr(e->msg.p ? e->msg.p : "", '\0', e->msg.n) ||
-	    (e->msg.n && memchr(e->msg.p, '\n', e->msg.n)) || !gmtime_r(&e->time, &tm))
+	    !header_text(host, SYSLOG_HOST_MAX) || memchr(msg, '\0', mn) ||
+	    memchr(msg, '\n', mn) || !gmtime_r(&e->time, &tm))
 		return false;
 	n = snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%06ld+00:00 %n%.*s %n%.*s",
 		     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
@@ -521,21 +526,20 @@ bool journal_line(const struct journal_entry *e, char *buf, size_t cap, size_t *
 	off = (size_t)n;
 	if (e->pid >= 0)
 		off += (size_t)snprintf(buf + off, cap - off, "[%ld]", e->pid);
-	if (off + 2 + e->msg.n >= cap)
+	if (off + 2 + mn >= cap)
 		return false;
 	memcpy(buf + off, ": ", 2);
 	off += 2;
-	if (e->msg.n)
-		memcpy(buf + off, e->msg.p, e->msg.n);
-	buf[off + e->msg.n] = '\0';
+	memcpy(buf + off, msg, mn);
+	buf[off + mn] = '\0';
 	memset(sl, 0, sizeof(*sl));
 	sl->time = e->time;
 	sl->usec = e->usec;
 	sl->host = (struct slice){ buf + hoff, host.n };
 	sl->program = (struct slice){ buf + poff, e->program.n };
 	sl->pid = e->pid;
-	sl->msg = (struct slice){ buf + off, e->msg.n };
-	*len = off + e->msg.n;
+	sl->msg = (struct slice){ buf + off, mn };
+	*len = off + mn;
 	return true;
 }
 
