@@ -681,11 +681,16 @@ struct maillog *maillog_open(const struct config *cfg, struct counters *counters
 	if (source == MAILLOG_SOURCE_JOURNAL && err[0])
 		log_warnx("maillog: who writes Postfix's journal entries: %s", err);
 	if (cfg->maillog_source == MAILLOG_SOURCE_AUTO &&
-	    existing_paths(cfg, &missing) < cfg->nmaillog_paths &&
-	    (source == MAILLOG_SOURCE_JOURNAL || use_postfix_log))
-		log_warnx("maillog: %s does not exist; [maillog] source = auto reads %s instead",
-			  missing, source == MAILLOG_SOURCE_JOURNAL ?
-			  (cfg->journal_dir[0] ? cfg->journal_dir : "the journal") : postfix_log);
+	    existing_paths(cfg, &missing) < cfg->nmaillog_paths) {
+		if (source == MAILLOG_SOURCE_JOURNAL || use_postfix_log)
+			log_warnx("maillog: %s does not exist; [maillog] source = auto reads %s "
+				  "instead", missing, source == MAILLOG_SOURCE_JOURNAL ?
+				  (cfg->journal_dir[0] ? cfg->journal_dir : "the journal") :
+				  postfix_log);
+		else
+			log_warnx("maillog: %s does not exist, and Postfix logs neither to the "
+				  "journal nor to a trusted maillog_file: waiting for it", missing);
+	}
 
 	if (state_init(m->state_dir) < 0)
 		goto fail;

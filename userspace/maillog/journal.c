@@ -100,19 +100,6 @@ static ssize_t field(sd_journal *j, const char *name, char *buf, size_t cap)
 	return (ssize_t)l;
 }
 
-/* A decimal field, -1 when absent or not a number. */
-static long number_field(sd_journal *j, const char *name)
-{
-	char buf[24], *end;
-	long v;
-
-	if (field(j, name, buf, sizeof(buf)) <= 0 || buf[0] < '0' || buf[0] > '9')
-		return -1;
-	errno = 0;
-	v = strtol(buf, &end, 10);
-	return errno || *end ? -1 : v;
-}
-
 static struct slice slice_of(const char *buf, ssize_t n)
 {
 	return (struct slice){ buf, n > 0 ? (size_t)n : 0 };
@@ -136,38 +123,97 @@ static bool matches(struct journal *jr)
 	return false;
 }
 
-/* The entry at the read pointer; false when it is skipped (counted). */
+/* Copy a field's value (d, l: "NAME=value", name n bytes) into buf:
+ * its length, or -2 when it does not fit. */
+static ssize_t copy_value(const void *d, size_t l, size_t n, char *buf, size_t cap)
+{
+	l -= n + 1;
+	if (l >= cap)
+		return -2;
+	memcpy(buf, (const char *)d + n + 1, l);
+	buf[l] = '\0';
+	return (ssize_t)l;
+}
+
+static long number_value(const void *d, size_t l, size_t n)
+{
+	char buf[24], *end;
+	long v;
+
+	if (copy_value(d, l, n, buf, sizeof(buf)) <= 0 || buf[0] < '0' || buf[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	return errno || *end ? -1 : v;
+}
+
+#define IS_FIELD(d, l, name) \
+	((l) > sizeof(name) && memcmp((d), name "=", sizeof(name)) == 0)
+
+/* The entry at the read pointer, its fields in one pass over its data;
+ * false when it is skipped (counted). */
 static bool read_entry(struct journal *jr, struct journal_entry *e)
 {
 	sd_journal *j = jr->j;
+	const void *d;
+	size_t l;
 	uint64_t usec;
-	ssize_t n;
+	ssize_t msg = -1, prog = -1, host = -1, comm = -1, exe = -1, unit = -1;
+	long syslog_pid = -1;
+	int r;
 
 	memset(e, 0, sizeof(*e));
-	n = field(j, "MESSAGE", jr->msg, sizeof(jr->msg));
-	if (n == -2) {
-		jr->stats.long_entries++;
-		return false;
-	}
+	e->uid = e->gid = e->tpid = -1;
 	if (sd_journal_get_realtime_usec(j, &usec) < 0) {
 		jr->stats.read_errors++;
 		return false;
 	}
+	sd_journal_restart_data(j);
+	while ((r = sd_journal_enumerate_data(j, &d, &l)) > 0) {
+		const char *f = d;
+
+		if (l < 2)
+			continue;
+		if (f[0] == '_') {
+			if (IS_FIELD(d, l, "_UID"))
+				e->uid = number_value(d, l, 4);
+			else if (IS_FIELD(d, l, "_GID"))
+				e->gid = number_value(d, l, 4);
+			else if (IS_FIELD(d, l, "_PID"))
+				e->tpid = number_value(d, l, 4);
+			else if (IS_FIELD(d, l, "_COMM"))
+				comm = copy_value(d, l, 5, jr->comm, sizeof(jr->comm));
+			else if (IS_FIELD(d, l, "_EXE"))
+				exe = copy_value(d, l, 4, jr->exe, sizeof(jr->exe));
+			else if (IS_FIELD(d, l, "_HOSTNAME"))
+				host = copy_value(d, l, 9, jr->host, sizeof(jr->host));
+			else if (IS_FIELD(d, l, "_SYSTEMD_UNIT"))
+				unit = copy_value(d, l, 13, jr->unit, sizeof(jr->unit));
+		} else if (IS_FIELD(d, l, "MESSAGE")) {
+			msg = copy_value(d, l, 7, jr->msg, sizeof(jr->msg));
+		} else if (IS_FIELD(d, l, "SYSLOG_IDENTIFIER")) {
+			prog = copy_value(d, l, 17, jr->program, sizeof(jr->program));
+		} else if (IS_FIELD(d, l, "SYSLOG_PID")) {
+			syslog_pid = number_value(d, l, 10);
+		}
+	}
+	if (r < 0) {
+		jr->stats.read_errors++;
+		return false;
+	}
+	if (msg == -2) {
+		jr->stats.long_entries++;
+		return false;
+	}
 	e->time = (time_t)(usec / 1000000);
 	e->usec = (long)(usec % 1000000);
-	e->msg = slice_of(jr->msg, n);
-	e->program = slice_of(jr->program, field(j, "SYSLOG_IDENTIFIER", jr->program,
-						    sizeof(jr->program)));
-	e->host = slice_of(jr->host, field(j, "_HOSTNAME", jr->host, sizeof(jr->host)));
-	e->comm = slice_of(jr->comm, field(j, "_COMM", jr->comm, sizeof(jr->comm)));
-	e->exe = slice_of(jr->exe, field(j, "_EXE", jr->exe, sizeof(jr->exe)));
-	e->unit = slice_of(jr->unit, field(j, "_SYSTEMD_UNIT", jr->unit, sizeof(jr->unit)));
-	e->uid = number_field(j, "_UID");
-	e->gid = number_field(j, "_GID");
-	e->tpid = number_field(j, "_PID");
-	e->pid = number_field(j, "SYSLOG_PID");
-	if (e->pid < 0)
-		e->pid = e->tpid;
+	e->msg = slice_of(jr->msg, msg);
+	e->program = slice_of(jr->program, prog);
+	e->host = slice_of(jr->host, host);
+	e->comm = slice_of(jr->comm, comm);
+	e->exe = slice_of(jr->exe, exe);
+	e->unit = slice_of(jr->unit, unit);
+	e->pid = syslog_pid >= 0 ? syslog_pid : e->tpid;
 	jr->stats.entries++;
 	return true;
 }
@@ -374,7 +420,7 @@ int journal_writers_init(struct journal_writers *w, const char *bin_dir,
 			 const char *config_dir, const char *const *names, char *err,
 			 size_t errcap)
 {
-	char owner[256], dir[PATH_MAX], cmd[PATH_MAX], why[512], buf[4096];
+	char owner[256], dir[PATH_MAX], cmd[PATH_MAX], why[512] = "", buf[4096];
 	struct passwd pw, *res = NULL;
 	int rc = 0;
 
@@ -387,16 +433,18 @@ int journal_writers_init(struct journal_writers *w, const char *bin_dir,
 		snprintf(owner, sizeof(owner), "%s", DEFAULT_MAIL_OWNER);
 		rc = -1;
 	}
-	if (postconf_get(bin_dir, config_dir, "daemon_directory", dir, sizeof(dir), why,
-			 sizeof(why)) < 0 || !dir[0]) {
+	/* a failing postconf takes a second (Postfix's fatal errors sleep):
+	 * after one, take the defaults */
+	if (rc < 0 || postconf_get(bin_dir, config_dir, "daemon_directory", dir, sizeof(dir),
+				   why, sizeof(why)) < 0 || !dir[0]) {
 		if (!err[0])
 			snprintf(err, errcap, "%s: taking daemon_directory %s", why,
 				 DEFAULT_DAEMON_DIR);
 		snprintf(dir, sizeof(dir), "%s", DEFAULT_DAEMON_DIR);
 		rc = -1;
 	}
-	if (postconf_get(bin_dir, config_dir, "command_directory", cmd, sizeof(cmd), why,
-			 sizeof(why)) < 0 || !cmd[0])
+	if (rc < 0 || postconf_get(bin_dir, config_dir, "command_directory", cmd, sizeof(cmd),
+				   why, sizeof(why)) < 0 || !cmd[0])
 		snprintf(cmd, sizeof(cmd), "%s", DEFAULT_COMMAND_DIR);
 	if (!realpath(cmd, w->command_dir))
 		snprintf(w->command_dir, sizeof(w->command_dir), "%s", cmd);
