@@ -208,6 +208,10 @@ static int add_local_domain(struct config *cfg, const char *item, char *err, siz
 {
 	size_t n = strlen(item);
 
+	if (strcmp(item, "auto") == 0) {
+		cfg->local_domains_auto = true;
+		return 0;
+	}
 	/* a DNS name: letters, digits, '-' and '.', as Postfix's mydomain */
 	if (n >= sizeof(cfg->local_domains[0]) ||
 	    strspn(item, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != n) {
@@ -222,12 +226,24 @@ static int add_local_domain(struct config *cfg, const char *item, char *err, siz
 	return 0;
 }
 
+/*
+ * "auto" (alone or as an item): Postfix's domains, read at start-up into
+ * local_domains (domains.h), and the domains learned from the traffic;
+ * a list without it: exactly those; "" or "none": no sender is foreign.
+ */
 static int parse_local_domains(struct config *cfg, const char *value, char *err, size_t errlen)
 {
 	cfg->nlocal_domains = 0;
-	if (*value == '\0')
-		return 0;	/* none: every sender domain is foreign */
-	return config_for_each_item(cfg, value, add_local_domain, err, errlen);
+	cfg->local_domains_auto = false;
+	cfg->detect.domains = DETECT_DOMAINS_NONE;
+	if (*value == '\0' || strcmp(value, "none") == 0)
+		return 0;
+	if (config_for_each_item(cfg, value, add_local_domain, err, errlen) < 0)
+		return -1;
+	cfg->nlocal_domains_listed = cfg->nlocal_domains;
+	cfg->detect.domains = cfg->local_domains_auto ? DETECT_DOMAINS_AUTO :
+			      cfg->nlocal_domains ? DETECT_DOMAINS_LIST : DETECT_DOMAINS_NONE;
+	return 0;
 }
 
 static int parse_maillog_source(struct config *cfg, const char *value, char *err,
@@ -454,7 +470,7 @@ static const struct config_key config_keys[] = {
 	{ "maillog", "format", "auto", parse_maillog_format },
 	{ "maillog", "start", "end", parse_maillog_start },
 	{ "maillog", "syslog_names", "postfix", parse_syslog_names },
-	{ "maillog", "local_domains", "", parse_local_domains },
+	{ "maillog", "local_domains", "auto", parse_local_domains },
 	{ "maillog", "source", "auto", parse_maillog_source },
 	{ "maillog", "journal_match", "_SYSTEMD_UNIT=postfix.service, "
 	  "_SYSTEMD_UNIT=postfix@-.service, SYSLOG_IDENTIFIER=postfix*", parse_journal_match },
@@ -479,6 +495,11 @@ static const struct config_key config_keys[] = {
 	{ "detect", "max_identities", "10000", parse_max_identities },
 	{ "detect", "incident_expiry", "1h", parse_incident_expiry },
 	{ "detect", "max_incidents_per_ip", "10", parse_max_incidents_per_ip },
+	{ "detect", "max_new_domains", "20", parse_max_new_domains },
+	{ "detect", "volume_factor", "4", parse_volume_factor },
+	{ "detect", "volume_floor", "10", parse_volume_floor },
+	{ "detect", "volume_learn", "60", parse_volume_learn },
+	{ "detect", "max_histories", "20000", parse_max_histories },
 	{ "detect", "incident_log", "", parse_incident_log },
 	{ "actions", "mode", "observe", parse_mode },
 	{ "actions", "hold_scope", "identity", parse_hold_scope },
@@ -514,6 +535,9 @@ static int finish(struct config *cfg, const char *name, char *err, size_t errlen
 		goto too_long;
 	if (snprintf(cfg->actions.state_dir, sizeof(cfg->actions.state_dir), "%s",
 		     cfg->state_dir) >= (int)sizeof(cfg->actions.state_dir))
+		goto too_long;
+	if (snprintf(cfg->detect.state_dir, sizeof(cfg->detect.state_dir), "%s",
+		     cfg->state_dir) >= (int)sizeof(cfg->detect.state_dir))
 		goto too_long;
 	return 0;
 too_long:

@@ -55,8 +55,12 @@ struct config {
 	bool maillog_from_beginning;	/* start = beginning */
 	char syslog_names[CONFIG_MAX_SYSLOG_NAMES][32];
 	size_t nsyslog_names;
+	/* the listed domains, then (auto) Postfix's, added at start-up by
+	 * sentineld (postfix_domains()) */
 	char local_domains[CONFIG_MAX_LOCAL_DOMAINS][256];
 	size_t nlocal_domains;
+	size_t nlocal_domains_listed;	/* of those, listed in the file */
+	bool local_domains_auto;	/* "auto": see detect.h, domains.h */
 	enum maillog_source maillog_source;
 	char journal_match[CONFIG_MAX_JOURNAL_MATCHES][CONFIG_JOURNAL_MATCH_MAX];
 	size_t njournal_match;

@@ -50,6 +50,11 @@ int parse_bruteforce_failures(struct config *cfg, const char *value, char *err, 
 int parse_incident_expiry(struct config *cfg, const char *value, char *err, size_t errlen);
 int parse_max_incidents_per_ip(struct config *cfg, const char *value, char *err, size_t errlen);
 int parse_max_flows_per_minute(struct config *cfg, const char *value, char *err, size_t errlen);
+int parse_max_new_domains(struct config *cfg, const char *value, char *err, size_t errlen);
+int parse_volume_factor(struct config *cfg, const char *value, char *err, size_t errlen);
+int parse_volume_floor(struct config *cfg, const char *value, char *err, size_t errlen);
+int parse_volume_learn(struct config *cfg, const char *value, char *err, size_t errlen);
+int parse_max_histories(struct config *cfg, const char *value, char *err, size_t errlen);
 int parse_incident_log(struct config *cfg, const char *value, char *err, size_t errlen);
 int parse_sasl_access_map(struct config *cfg, const char *value, char *err, size_t errlen);
 int parse_lock_hook(struct config *cfg, const char *value, char *err, size_t errlen);

@@ -37,6 +37,9 @@ DETECT_UINT(bounce_min, 1, 1000000)
 DETECT_UINT(bruteforce_failures, 1, 1000000)
 DETECT_UINT(max_flows_per_minute, 1, 100000000)
 DETECT_UINT(max_incidents_per_ip, 0, 100000)
+DETECT_UINT(max_new_domains, 0, 1000000)
+DETECT_UINT(volume_floor, 1, 10000000)
+DETECT_UINT(volume_learn, 0, 10080)
 
 static int parse_ratio(const char *value, double min, double max, double *out,
 		       char *err, size_t errlen)
@@ -62,6 +65,25 @@ int parse_spike_factor(struct config *cfg, const char *value, char *err, size_t 
 int parse_foreign_ratio(struct config *cfg, const char *value, char *err, size_t errlen)
 {
 	return parse_ratio(value, 0.01, 1, &cfg->detect.foreign_ratio, err, errlen);
+}
+
+int parse_volume_factor(struct config *cfg, const char *value, char *err, size_t errlen)
+{
+	if (strcmp(value, "0") == 0) {
+		cfg->detect.volume_factor = 0;	/* off */
+		return 0;
+	}
+	return parse_ratio(value, 1.5, 1000, &cfg->detect.volume_factor, err, errlen);
+}
+
+int parse_max_histories(struct config *cfg, const char *value, char *err, size_t errlen)
+{
+	unsigned long v;
+
+	if (config_parse_u32(value, 16, 10000000, &v, err, errlen) < 0)
+		return -1;
+	cfg->detect.max_histories = v;
+	return 0;
 }
 
 int parse_bounce_ratio(struct config *cfg, const char *value, char *err, size_t errlen)

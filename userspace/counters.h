@@ -77,6 +77,11 @@ struct counters {
 	uint64_t held_messages;			/* gauge */
 	uint64_t detect_identities;		/* gauge */
 	uint64_t detect_evictions;
+	uint64_t detect_histories;		/* gauge */
+	uint64_t detect_history_evictions;
+	uint64_t learned_domains;		/* gauge */
+	uint64_t candidate_domains;		/* gauge */
+	uint64_t domain_evictions;
 	/* first offending message's log time to incident (cumulative buckets
 	 * are made at render time) */
 	uint64_t latency_buckets[LATENCY_BUCKETS + 1];	/* last: +Inf */

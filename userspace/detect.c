@@ -18,10 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "detect.h"
+#include "domains.h"
 #include "failures.h"
+#include "history.h"
 #include "ident.h"
 #include "incident.h"
 #include "iplimit.h"
@@ -39,6 +42,10 @@ struct detector {
 	struct ident_table *idents;
 	struct failures_table *failures;
 	struct incident_store *store;
+	struct history_table *hist;	/* per identity, for weeks (history.h) */
+	struct domains *learned;	/* sender domains of several accounts */
+	bool hist_dirty;
+	double hist_saved;		/* CLOCK_MONOTONIC of the last save */
 	struct window flows, unclaimed;	/* global, WC_FLOWS */
 	struct window claimed;		/* unclaimed flows claimed since */
 	double now;
@@ -70,9 +77,32 @@ void detect_config_defaults(struct detect_config *cfg)
 	cfg->bounce_min = 20;
 	cfg->bruteforce_failures = 5;
 	cfg->max_flows_per_minute = 3000;
+	cfg->max_new_domains = 20;
+	cfg->volume_factor = 4;
+	cfg->volume_floor = 10;
+	cfg->volume_learn = 60;
 	cfg->max_identities = 10000;
 	cfg->incident_expiry = 3600;
 	cfg->max_incidents_per_ip = 10;
+	cfg->max_histories = 20000;
+	cfg->domains = DETECT_DOMAINS_LIST;
+}
+
+static double monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void save_history(struct detector *d)
+{
+	if (!d->cfg.state_dir[0] || !d->hist_dirty)
+		return;
+	if (history_save(d->hist, d->learned, d->cfg.state_dir) == 0)
+		d->hist_dirty = false;
+	d->hist_saved = monotonic();
 }
 
 struct detector *detect_new(const struct detect_config *cfg, const struct detect_callbacks *cb)
@@ -98,7 +128,13 @@ struct detector *detect_new(const struct detect_config *cfg, const struct detect
 		d->cfg.overrides[i].identity[MSG_IDENTITY_MAX - 1] = '\0';
 	if (cb)
 		d->cb = *cb;
+	d->cfg.state_dir[sizeof(d->cfg.state_dir) - 1] = '\0';
 	d->idents = ident_table_new(d->cfg.max_identities);
+	d->hist = history_new(d->cfg.max_histories);
+	d->learned = domains_new(history_seed(d->hist));
+	if (d->cfg.state_dir[0])
+		history_load(d->hist, d->learned, d->cfg.state_dir);
+	d->hist_saved = monotonic();
 	d->failures = failures_new();
 	d->store = incident_store_new();
 	d->pending = xcalloc(DETECT_MAX_OPEN, sizeof(*d->pending));
@@ -114,7 +150,10 @@ void detect_free(struct detector *d)
 {
 	if (!d)
 		return;
+	save_history(d);
 	ident_table_free(d->idents);
+	history_free(d->hist);
+	domains_free(d->learned);
 	failures_free(d->failures);
 	incident_store_free(d->store);
 	iplimit_free(d->rate);
@@ -194,6 +233,7 @@ static struct ident *touch(struct detector *d, const char *identity, int64_t sec
 	w = ident_get(d->idents, key, d->cfg.spike_floor, &created);
 	if (created) {
 		w->allowed = detect_allowed(d, w->key);
+		w->client = strncmp(w->key, "client:", 7) == 0;
 		set_limits(d, w);
 	}
 	ident_advance(w, sec, incident_store_open_identity(d->store, w->key) != NULL);
@@ -227,8 +267,27 @@ static bool over_limit(const struct ident *w, const struct win_totals *t10,
 			    t10->c[WC_MESSAGES] > w->limit / 2.0);
 }
 
+/* VOLUME: the 10 min span against the identity's usual busiest 10 min. */
+static void check_volume(const struct detector *d, const struct ident *w,
+			 const struct history *h, uint32_t m600, struct incident_signal *sig)
+{
+	const struct detect_config *c = &d->cfg;
+	uint32_t since = history_since(d->hist), now = (uint32_t)w->win.head;
+	double base, threshold;
+
+	if (c->volume_factor <= 0 || w->overridden || w->client || !h || !since ||
+	    now < since || now - since < (uint64_t)c->volume_learn * 60)
+		return;
+	base = history_peak(h, now);
+	if (base < c->volume_floor)
+		base = c->volume_floor;
+	threshold = c->volume_factor * (base > 0 ? base : 1);
+	if (m600 > threshold)
+		fire(sig, m600, threshold, WIN_SPAN_MAX);
+}
+
 /* The signals of w at its latest second; true when one fired. */
-static bool check(const struct detector *d, const struct ident *w,
+static bool check(const struct detector *d, const struct ident *w, const struct history *h,
 		  struct incident_signal sig[SIG_COUNT])
 {
 	const struct detect_config *c = &d->cfg;
@@ -248,6 +307,12 @@ static bool check(const struct detector *d, const struct ident *w,
 		fire(&sig[SIG_RATE], m10, w->limit / 2.0, 10);
 	if (w->rcpt_limit && t60.c[WC_RECIPIENTS] > w->rcpt_limit)
 		fire(&sig[SIG_RECIPIENTS], t60.c[WC_RECIPIENTS], w->rcpt_limit, 60);
+	if (w->client)
+		goto out;	/* the fixed caps only: see detect.h */
+	if (c->max_new_domains && t600.c[WC_NEW_DOMAINS] > c->max_new_domains)
+		fire(&sig[SIG_NEW_DOMAINS], t600.c[WC_NEW_DOMAINS], c->max_new_domains,
+		     WIN_SPAN_MAX);
+	check_volume(d, w, h, t600.c[WC_MESSAGES], &sig[SIG_VOLUME]);
 	if (!w->overridden && c->spike_factor > 0 && m10 >= c->spike_min &&
 	    w->history >= (uint64_t)c->spike_learn * 60) {
 		double base = w->baseline > c->spike_floor ? w->baseline : c->spike_floor;
@@ -272,6 +337,7 @@ static bool check(const struct detector *d, const struct ident *w,
 		if (all && all >= c->bounce_min && (double)bad / all >= c->bounce_ratio)
 			fire(&sig[SIG_BOUNCES], (double)bad / all, c->bounce_ratio, WIN_SPAN_MAX);
 	}
+out:
 	for (unsigned i = 0; i < SIG_COUNT; i++)
 		any |= sig[i].fired;
 	return any;
@@ -294,6 +360,7 @@ static double first_seen(const struct ident *w, const struct incident_signal *si
 {
 	static const enum detect_signal by_messages[] = {
 		SIG_RATE, SIG_RECIPIENTS, SIG_SPIKE, SIG_FOREIGN, SIG_BOUNCES,
+		SIG_NEW_DOMAINS, SIG_VOLUME,
 	};
 	unsigned span = 0;
 	double f;
@@ -440,7 +507,7 @@ static void evaluate(struct detector *d, struct ident *w, double t, const struct
 	memset(sig, 0, sizeof(sig));
 	if (brute)
 		sig[SIG_BRUTEFORCE] = *brute;
-	any = check(d, w, sig);
+	any = check(d, w, history_get(d->hist, w->key, (uint32_t)w->win.head), sig);
 	if (n) {
 		set_counts(&n->inc, w);
 		incident_add_evidence(&n->inc, ev);
@@ -456,6 +523,79 @@ static void evaluate(struct detector *d, struct ident *w, double t, const struct
 	ident_evidence(w, inc);
 	incident_add_evidence(inc, ev);
 	open_draft(d, t);
+}
+
+/* The domain of a sasl: identity's login (sasl:bob@example.org), or NULL. */
+static const char *login_domain(const struct ident *w)
+{
+	const char *at;
+
+	if (strncmp(w->key, "sasl:", 5) != 0)
+		return NULL;
+	at = strrchr(w->key + 5, '@');
+	return at && at[1] ? at + 1 : NULL;
+}
+
+/* dom equals base or is a subdomain of it (ASCII case-insensitive). */
+static bool within(const char *dom, const char *base)
+{
+	size_t n = strlen(dom), b = strlen(base);
+
+	return n >= b && strcasecmp(dom + n - b, base) == 0 &&
+	       (n == b || dom[n - b - 1] == '.');
+}
+
+/* Whether msg's sender is foreign to w (see "Sender domains" in detect.h);
+ * before this message is learned. */
+static bool sender_foreign(const struct detector *d, const struct ident *w,
+			   const struct history *h, const struct message *msg, const char *dom,
+			   uint32_t sec)
+{
+	const char *own = login_domain(w);
+
+	if (w->client || !msg->has_sender || msg->sender_local)
+		return false;
+	switch (d->cfg.domains) {
+	case DETECT_DOMAINS_LIST:
+		return true;
+	case DETECT_DOMAINS_AUTO:
+		if (!dom[0] || domains_learned(d->learned, dom) || (own && within(dom, own)) ||
+		    history_sender_own(h, history_hash(d->hist, dom), sec, WIN_SPAN_MAX))
+			return false;
+		return own || history_sender_known(h, sec, WIN_SPAN_MAX);
+	default:
+		return false;
+	}
+}
+
+/* Learn from an account's message: its sender domain and its volume. */
+static void learn_message(struct detector *d, const struct ident *w, struct history *h,
+			  const char *dom, uint32_t sec)
+{
+	const char *own = login_domain(w);
+	uint32_t who = (uint32_t)history_key(d->hist, w->key);
+
+	history_message(h, sec, incident_store_open_identity(d->store, w->key) != NULL);
+	d->hist_dirty = true;
+	if (w->client)
+		return;
+	if (dom[0]) {
+		history_sender(h, history_hash(d->hist, dom), sec);
+		if (domains_use(d->learned, dom, who, sec))
+			log_info("detect: sender domain %s learned: used by %d accounts", dom,
+				 DOMAINS_LEARN_IDENTITIES);
+	}
+	if (own && (!dom[0] || strcasecmp(own, dom) != 0)) {
+		char clean[DOMAINS_NAME_MAX];
+
+		utf8_sanitize(clean, sizeof(clean), own);
+		for (char *p = clean; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		if (domains_use(d->learned, clean, who, sec))
+			log_info("detect: sender domain %s learned: used by %d accounts", clean,
+				 DOMAINS_LEARN_IDENTITIES);
+	}
 }
 
 void detect_message(struct detector *d, const struct detect_message *m)
@@ -478,8 +618,18 @@ void detect_message(struct detector *d, const struct detect_message *m)
 	if (msg->nrcpt > 0)
 		window_add(&w->win, sec, 0, WC_RECIPIENTS,
 			   msg->nrcpt > UINT16_MAX ? UINT16_MAX : (uint32_t)msg->nrcpt);
-	if (msg->has_sender && !msg->sender_local)
-		window_add(&w->win, sec, 0, WC_FOREIGN, 1);
+	{
+		struct history *h = history_get(d->hist, w->key, (uint32_t)sec);
+		char dom[DOMAINS_NAME_MAX] = "";
+
+		if (msg->has_sender)
+			domains_of_address(msg->sender, dom, sizeof(dom));
+		if (!history_since(d->hist) || (uint32_t)sec < history_since(d->hist))
+			history_set_since(d->hist, (uint32_t)sec);
+		if (sender_foreign(d, w, h, msg, dom, (uint32_t)sec))
+			window_add(&w->win, sec, 0, WC_FOREIGN, 1);
+		learn_message(d, w, h, dom, (uint32_t)sec);
+	}
 	ident_count_message(w, sec);
 	if (msg->client_ip[0])
 		note_ip(d, w, msg->client_ip, sec);
@@ -492,8 +642,29 @@ void detect_message(struct detector *d, const struct detect_message *m)
 	evaluate(d, w, t, &ev, NULL);
 }
 
-void detect_delivery(struct detector *d, const char *identity, enum msg_status status,
-		     const char *rcpt_domain, double t)
+/* A delivery of w's message qid to dom: a domain new to w counts the
+ * message once for NEW_DOMAINS. */
+static void note_rcpt_domain(struct detector *d, struct ident *w, const char *qid,
+			     const char *dom, int64_t sec)
+{
+	struct history *h = history_get(d->hist, w->key, (uint32_t)sec);
+	uint32_t key = qid && qid[0] ? ident_hash(qid) : 0;
+
+	if (!history_rcpt(h, history_hash(d->hist, dom), (uint32_t)sec))
+		return;
+	d->hist_dirty = true;
+	if (key) {
+		for (unsigned i = 0; i < IDENT_NEWDOM_RING; i++)
+			if (w->newdom[i] == key)
+				return;
+		w->newdom[w->newdom_next] = key;
+		w->newdom_next = (uint8_t)((w->newdom_next + 1) % IDENT_NEWDOM_RING);
+	}
+	window_add(&w->win, sec, 0, WC_NEW_DOMAINS, 1);
+}
+
+void detect_delivery(struct detector *d, const char *identity, const char *qid,
+		     enum msg_status status, const char *rcpt_domain, double t)
 {
 	static const enum win_counter counter[MSG_NSTATUS] = {
 		[MSG_SENT] = WC_SENT, [MSG_DEFERRED] = WC_DEFERRED,
@@ -520,6 +691,8 @@ void detect_delivery(struct detector *d, const char *identity, enum msg_status s
 				*p = (char)(*p - 'A' + 'a');
 		if (dom[0] && distinct_add(&w->domains, ident_hash(dom), (uint32_t)sec))
 			d->st.distinct_full++;
+		if (dom[0] && !w->client)
+			note_rcpt_domain(d, w, qid, dom, sec);
 	}
 	evaluate(d, w, t, NULL, NULL);
 }
@@ -758,6 +931,8 @@ void detect_tick(struct detector *d, double now)
 	while ((w = ident_oldest(d->idents)) && w->win.head + DETECT_IDLE < sec)
 		ident_remove(d->idents, w);
 	failures_expire(d->failures, sec);
+	if (monotonic() - d->hist_saved >= DETECT_SAVE_INTERVAL)
+		save_history(d);
 }
 
 const struct incident *detect_find(const struct detector *d, const char *id)
@@ -916,4 +1091,14 @@ void detect_stats(const struct detector *d, struct detect_stats *out)
 	out->rate_ips = iplimit_count(d->rate);
 	out->rate_ips_evicted = iplimit_evictions(d->rate);
 	out->allowed = d->nallowances;
+	{
+		struct domains_stats ds;
+
+		domains_stats(d->learned, &ds);
+		out->histories = history_count(d->hist);
+		out->history_evictions = history_evictions(d->hist);
+		out->learned_domains = ds.learned;
+		out->candidate_domains = ds.candidates;
+		out->domain_evictions = ds.evictions;
+	}
 }

@@ -57,7 +57,8 @@
  *               DETECT_EWMA_ALPHA; idle minutes count as zero) and frozen
  *               while the identity has an open incident
  *   FOREIGN     at least foreign_min messages in 60 s and a share >=
- *               foreign_ratio of them with a foreign sender domain
+ *               foreign_ratio of them with a foreign sender domain (see
+ *               "Sender domains" below); never for a client: identity
  *   FANOUT      distinct client IPs of a sasl: identity in 10 min > max_client_ips
  *   BOUNCES     at least bounce_min deliveries in 10 min and a share >=
  *               bounce_ratio of them bounced or deferred
@@ -67,6 +68,16 @@
  *               distinct login names (a spray): one device with a stale
  *               password behind an office NAT does not flag its colleagues
  *               (bruteforce_failures is capped at DETECT_FAIL_RING)
+ *   NEW_DOMAINS messages in 10 min that reached a recipient domain the
+ *               identity never wrote to before (its history, history.h:
+ *               kept for weeks and across restarts) > max_new_domains;
+ *               a message to 40 new domains counts once
+ *   VOLUME      messages in 10 min > volume_factor x the identity's usual
+ *               busiest 10 minutes (history.h: learned per hour, decaying
+ *               over days), never below volume_floor; once detection has
+ *               run volume_learn minutes (an identity not seen in that
+ *               time is known to send nothing); not for an identity with
+ *               an override
  *   FLOW_SPIKE  (global) watched-port flows of the last 10 s, scaled to a
  *               minute, > max_flows_per_minute while no identity is over
  *               its limit; the incident's identity is "flows:global" and
@@ -74,6 +85,24 @@
  *               (shares[], "unattributed" for flows no delivery claimed).
  *               Flows of allowlisted or overridden identities are declared
  *               volume: they are not part of the spike
+ *
+ * client:IP identities (no SASL, no local uid: inbound mail, or a host
+ * relaying without authentication) are measured against the fixed caps
+ * only (RATE, RECIPIENTS): their remote senders, bursts, bounces and
+ * recipient domains are those of other people's mail.
+ *
+ * Sender domains (local_domains): DETECT_DOMAINS_LIST trusts the message
+ * table's sender_local (the listed domains, <>, a bare name);
+ * DETECT_DOMAINS_NONE never calls a sender foreign; DETECT_DOMAINS_AUTO
+ * ([maillog] local_domains = auto) calls a sender domain foreign to an
+ * identity only when it is none of: sender_local (Postfix's own domains,
+ * read at start-up), a domain learned from the traffic (domains.h: used
+ * by several accounts), the domain of the identity's login
+ * (sasl:bob@example.org), a sender domain the identity used more than
+ * WIN_SPAN_MAX seconds before; and only when the identity's own domain is
+ * known at all (its login has one, or it used a sender domain that long
+ * before): a first-time sender with a domain nobody else uses is unknown,
+ * not foreign.
  *
  * A limit or ratio of 0 disables its signal, except spike_min and
  * spike_learn, where 0 means the default (a config that does not set them
@@ -83,6 +112,11 @@
  * Identities matching an allow_identities pattern (fnmatch(3), e.g.
  * "sasl:newsletter", "uid:*") never open an incident; overrides give one
  * identity (exact match) its own messages-per-minute limit.
+ *
+ * Histories (history.h) are loaded from state_dir/detect.history by
+ * detect_new() and written back every DETECT_SAVE_INTERVAL seconds (of
+ * the monotonic clock) when they changed, and by detect_free(); no
+ * state_dir: not kept.
  *
  * Bounds: at most max_identities windows (the least recently active is
  * evicted, counted), at most DETECT_MAX_OPEN open incidents (the oldest
@@ -104,6 +138,7 @@
 #ifndef SENTINEL_DETECT_H
 #define SENTINEL_DETECT_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -128,6 +163,7 @@
 #define DETECT_IP_PERIOD 3600		/* max_incidents_per_ip per this many s */
 #define DETECT_MAX_ALLOWED 256		/* runtime allowances (dismiss --allow) */
 #define DETECT_EWMA_ALPHA 0.05		/* per minute: ~20 min memory */
+#define DETECT_SAVE_INTERVAL 60		/* seconds between history saves */
 
 enum detect_signal {
 	SIG_RATE,
@@ -138,6 +174,8 @@ enum detect_signal {
 	SIG_BOUNCES,
 	SIG_BRUTEFORCE,
 	SIG_FLOW_SPIKE,
+	SIG_NEW_DOMAINS,
+	SIG_VOLUME,
 	SIG_COUNT
 };
 
@@ -145,6 +183,12 @@ struct detect_override {
 	char identity[MSG_IDENTITY_MAX];
 	unsigned messages_per_minute;
 	unsigned recipients_per_minute;	/* 0: scaled (see RECIPIENTS) */
+};
+
+enum detect_domains {
+	DETECT_DOMAINS_LIST,		/* sender_local decides */
+	DETECT_DOMAINS_NONE,		/* no sender is foreign */
+	DETECT_DOMAINS_AUTO,		/* Postfix's, learned, the identity's own */
 };
 
 struct detect_config {
@@ -161,9 +205,16 @@ struct detect_config {
 	unsigned bounce_min;			/* 20 */
 	unsigned bruteforce_failures;		/* 5 */
 	unsigned max_flows_per_minute;		/* 3000 */
+	unsigned max_new_domains;		/* 20 messages in 10 min */
+	double volume_factor;			/* 4 */
+	unsigned volume_floor;			/* 10 messages in 10 min */
+	unsigned volume_learn;			/* 60 minutes */
 	size_t max_identities;			/* 10000 */
 	unsigned incident_expiry;		/* 3600 s without an event */
 	unsigned max_incidents_per_ip;		/* 10 per DETECT_IP_PERIOD; 0: none */
+	size_t max_histories;			/* 20000 */
+	enum detect_domains domains;		/* LIST */
+	char state_dir[PATH_MAX];		/* "": histories not kept */
 	char allow[DETECT_MAX_ALLOW][DETECT_PATTERN_MAX];
 	size_t nallow;
 	struct detect_override overrides[DETECT_MAX_OVERRIDES];
@@ -255,6 +306,11 @@ struct detect_stats {
 	uint64_t fired[SIG_COUNT];	/* incidents opened or updated per signal */
 	uint64_t failures_evicted;	/* failed-login table full */
 	uint64_t distinct_full;		/* distinct sets that replaced an entry */
+	uint64_t histories;		/* gauge: identities' histories kept */
+	uint64_t history_evictions;	/* histories dropped: table full */
+	uint64_t learned_domains;	/* gauge: sender domains learned */
+	uint64_t candidate_domains;	/* gauge: used by too few accounts yet */
+	uint64_t domain_evictions;	/* learned or candidate dropped: list full */
 };
 
 struct detector;
@@ -265,9 +321,11 @@ void detect_free(struct detector *d);
 
 void detect_message(struct detector *d, const struct detect_message *m);
 /* rcpt_domain: the recipient's domain, or its address (the part after the
- * last '@' is used); NULL when unknown. */
-void detect_delivery(struct detector *d, const char *identity, enum msg_status status,
-		     const char *rcpt_domain, double t);
+ * last '@' is used); NULL when unknown.  qid: the message's queue id, so
+ * that a message to many new domains counts once for NEW_DOMAINS; NULL:
+ * each new domain counts. */
+void detect_delivery(struct detector *d, const char *identity, const char *qid,
+		     enum msg_status status, const char *rcpt_domain, double t);
 void detect_login(struct detector *d, const char *identity, const char *client_ip, double t);
 void detect_auth_failure(struct detector *d, const char *client_ip, const char *username,
 			 double t);

@@ -34,6 +34,7 @@
 #define IDENT_QID_MAX (MSG_INSTANCE_MAX + POSTFIX_QID_MAX + 1)
 #define IDENT_IP_MAX 64
 #define IDENT_QIDS (DETECT_SAMPLES / 2)	/* the rest is room for those after */
+#define IDENT_NEWDOM_RING 8		/* messages that counted a new domain */
 
 struct ident_recent {
 	char qids[IDENT_QIDS][IDENT_QID_MAX];	/* ring: oldest at qnext when full */
@@ -53,7 +54,12 @@ struct ident {
 	uint32_t minute_msgs;
 	uint32_t history;		/* seconds of log time seen */
 	unsigned limit, rcpt_limit;	/* messages, recipients per minute; 0: none */
+	/* the last messages (hashed queue ids) that reached a new recipient
+	 * domain: a message to many counts once */
+	uint32_t newdom[IDENT_NEWDOM_RING];
+	uint8_t newdom_next;
 	bool allowed, overridden;
+	bool client;			/* client:IP, inbound or unauthenticated */
 	char key[];
 };
 

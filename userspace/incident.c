@@ -37,6 +37,8 @@ static const char *const signal_names[SIG_COUNT] = {
 	[SIG_BOUNCES] = "bounces",
 	[SIG_BRUTEFORCE] = "bruteforce",
 	[SIG_FLOW_SPIKE] = "flow_spike",
+	[SIG_NEW_DOMAINS] = "new_domains",
+	[SIG_VOLUME] = "volume",
 };
 
 static const char *const state_names[] = {

@@ -482,7 +482,7 @@ static void on_delivery(const struct message *m, enum msg_status status, const c
 {
 	struct respond *r = arg;
 
-	detect_delivery(r->det, m->identity, status, rcpt[0] ? rcpt : NULL, t);
+	detect_delivery(r->det, m->identity, m->qid, status, rcpt[0] ? rcpt : NULL, t);
 }
 
 /* A login of an identity whose lock is done or under way: a session that
@@ -615,6 +615,11 @@ void respond_tick(struct respond *r)
 	r->counters->incidents_open = ds.open;
 	r->counters->detect_identities = ds.identities;
 	r->counters->detect_evictions = ds.evictions;
+	r->counters->detect_histories = ds.histories;
+	r->counters->detect_history_evictions = ds.history_evictions;
+	r->counters->learned_domains = ds.learned_domains;
+	r->counters->candidate_domains = ds.candidate_domains;
+	r->counters->domain_evictions = ds.domain_evictions;
 	actions_stats(r->act, &as);
 	memcpy(r->counters->actions, as.results, sizeof(r->counters->actions));
 	r->counters->actions_refused = as.refused;

@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
@@ -43,6 +44,8 @@
 #include "control.h"
 #include "correlate.h"
 #include "counters.h"
+#include "domains.h"
+#include "history.h"
 #include "httpd.h"
 #include "log.h"
 #include "maillog/engine.h"
@@ -105,6 +108,96 @@ static void usage(FILE *out)
 		"Exit status: 0 after SIGTERM/SIGINT, 1 if it cannot start, 2 on a bad\n"
 		"configuration.  See sentineld(8) and sentinel.conf(5).\n",
 		CONFIG_DEFAULT_PATH);
+}
+
+/*
+ * [maillog] local_domains = auto: add Postfix's own domains to the listed
+ * ones (postconf; the message table calls their senders local), and say
+ * what was found, and what the detector learned from the traffic before
+ * (its history file), on out (--check-config) or in the log.
+ */
+static void postfix_domains(struct config *cfg, FILE *out)
+{
+	char (*found)[DOMAINS_NAME_MAX] = xcalloc(CONFIG_MAX_LOCAL_DOMAINS, DOMAINS_NAME_MAX);
+	char note[1024], err[512], names[2048] = "";
+	size_t n = 0, len = 0;
+	int rc;
+
+	if (!cfg->local_domains_auto) {
+		for (size_t i = 0; i < cfg->nlocal_domains; i++)
+			len += (size_t)snprintf(names + len, len < sizeof(names) ?
+						sizeof(names) - len : 0, "%s%s", i ? ", " : "",
+						cfg->local_domains[i]);
+		if (out)
+			fprintf(out, "local_domains: %s\n", n || cfg->nlocal_domains ? names :
+				"none (no sender domain is foreign)");
+		free(found);
+		return;
+	}
+	rc = domains_from_postfix(cfg->actions.postfix_bin_dir, cfg->actions.postfix_config_dir,
+				  found, CONFIG_MAX_LOCAL_DOMAINS, &n, note, sizeof(note), err,
+				  sizeof(err));
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < cfg->nlocal_domains && !dup; j++)
+			dup = strcasecmp(cfg->local_domains[j], found[i]) == 0;
+		if (!dup && cfg->nlocal_domains < CONFIG_MAX_LOCAL_DOMAINS)
+			strcpy(cfg->local_domains[cfg->nlocal_domains++], found[i]);
+	}
+	for (size_t i = 0; i < cfg->nlocal_domains; i++)
+		len += (size_t)snprintf(names + len, len < sizeof(names) ? sizeof(names) - len : 0,
+					"%s%s", i ? ", " : "", cfg->local_domains[i]);
+	if (out) {
+		fprintf(out, "local_domains: auto\n");
+		fprintf(out, "  Postfix's and listed: %s\n", cfg->nlocal_domains ? names : "none");
+		if (rc < 0)
+			fprintf(out, "  Postfix's domains unknown: %s\n", err);
+		if (note[0])
+			fprintf(out, "  not read (tables, files; learned from the traffic instead): %s\n",
+				note);
+	} else {
+		log_info("local_domains = auto: Postfix's and listed: %s", cfg->nlocal_domains ?
+			 names : "none");
+		if (rc < 0)
+			log_warnx("local_domains = auto: Postfix's domains unknown (%s): learned "
+				  "from the traffic only", err);
+		if (note[0])
+			log_info("local_domains = auto: not read (tables, files; learned from the "
+				 "traffic instead): %s", note);
+	}
+	free(found);
+}
+
+static void print_learned(const char *domain, uint32_t last, void *arg)
+{
+	size_t *n = arg;
+
+	(void)last;
+	if ((*n)++ < 20)
+		printf("%s%s", *n > 1 ? ", " : "    ", domain);
+}
+
+/* --check-config: what the detector learned, from its history file. */
+static void print_history(const struct config *cfg)
+{
+	struct history_table *h = history_new(cfg->detect.max_histories);
+	struct domains *learned = domains_new(history_seed(h));
+	size_t n = 0;
+
+	if (history_load(h, learned, cfg->state_dir) == 0) {
+		struct domains_stats ds;
+
+		domains_stats(learned, &ds);
+		printf("  learned from the traffic (%s/%s): %" PRIu64 " sender domains, "
+		       "%zu identities' histories\n", cfg->state_dir, HIST_FILE, ds.learned,
+		       history_count(h));
+		domains_each_learned(learned, print_learned, &n);
+		if (n)
+			printf("%s\n", n > 20 ? ", ..." : "");
+	}
+	domains_free(learned);
+	history_free(h);
 }
 
 static void render(struct expo *e, void *arg)
@@ -357,11 +450,15 @@ int main(int argc, char **argv)
 	}
 	if (check) {
 		printf("%s: OK\n", path);
+		postfix_domains(&d.cfg, stdout);
+		if (d.cfg.local_domains_auto)
+			print_history(&d.cfg);
 		return 0;
 	}
 	log_set_level(debug ? LOG_LEVEL_DEBUG : d.cfg.log_level);
 	log_route_libbpf();
 	log_info("sentineld %s starting with %s", SENTINEL_VERSION, path);
+	postfix_domains(&d.cfg, NULL);
 
 	d.flows = series_table_new(FLOW_NLABELS, flow_label_names, d.cfg.max_series,
 				   FLOW_LABEL_COMM, 1U << FLOW_LABEL_PORT);

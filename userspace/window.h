@@ -44,6 +44,7 @@ enum win_counter {
 	WC_SENT,
 	WC_DEFERRED,
 	WC_BOUNCED,		/* bounced or expired */
+	WC_NEW_DOMAINS,		/* messages to a recipient domain new to the identity */
 	WC_N
 };
 

@@ -430,6 +430,9 @@ static void test_maillog_defaults(void **state)
 	assert_string_equal(cfg.syslog_names[0], "postfix");
 	assert_string_equal(cfg.state_dir, "/var/lib/smtp-sentinel");
 	assert_int_equal(cfg.nlocal_domains, 0);
+	assert_true(cfg.local_domains_auto);
+	assert_int_equal(cfg.detect.domains, DETECT_DOMAINS_AUTO);
+	assert_string_equal(cfg.detect.state_dir, "/var/lib/smtp-sentinel");
 }
 
 static void test_local_domains_are_read_and_checked(void **state)
@@ -438,10 +441,42 @@ static void test_local_domains_are_read_and_checked(void **state)
 	assert_int_equal(load("[maillog]\nlocal_domains = example.org, mail.example.org\n"), 0);
 	assert_int_equal(cfg.nlocal_domains, 2);
 	assert_string_equal(cfg.local_domains[1], "mail.example.org");
+	assert_int_equal(cfg.detect.domains, DETECT_DOMAINS_LIST);
+	assert_false(cfg.local_domains_auto);
 	assert_refused("[maillog]\nlocal_domains = exa mple.org\n", 2, "local_domains",
 		       "not a domain name");
 	assert_refused("[maillog]\nlocal_domains = a.org,,b.org\n", 2, "local_domains",
 		       "empty item");
+}
+
+static void test_local_domains_auto_none_and_mixed(void **state)
+{
+	(void)state;
+	assert_int_equal(load("[maillog]\nlocal_domains = auto, extra.example\n"), 0);
+	assert_true(cfg.local_domains_auto);
+	assert_int_equal(cfg.detect.domains, DETECT_DOMAINS_AUTO);
+	assert_int_equal(cfg.nlocal_domains, 1);
+	assert_string_equal(cfg.local_domains[0], "extra.example");
+	assert_int_equal(load("[maillog]\nlocal_domains = none\n"), 0);
+	assert_int_equal(cfg.detect.domains, DETECT_DOMAINS_NONE);
+	assert_int_equal(load("[maillog]\nlocal_domains =\n"), 0);
+	assert_int_equal(cfg.detect.domains, DETECT_DOMAINS_NONE);
+	assert_false(cfg.local_domains_auto);
+}
+
+static void test_new_signal_keys_are_read_and_checked(void **state)
+{
+	(void)state;
+	assert_int_equal(load("[detect]\nmax_new_domains = 0\nvolume_factor = 0\n"
+			      "volume_floor = 5\nvolume_learn = 0\nmax_histories = 100\n"), 0);
+	assert_int_equal(cfg.detect.max_new_domains, 0);
+	assert_true(cfg.detect.volume_factor == 0);
+	assert_int_equal(cfg.detect.volume_floor, 5);
+	assert_int_equal(cfg.detect.volume_learn, 0);
+	assert_int_equal(cfg.detect.max_histories, 100);
+	assert_refused("[detect]\nvolume_factor = 1\n", 2, "volume_factor", "1.5..1000");
+	assert_refused("[detect]\nvolume_floor = 0\n", 2, "volume_floor", "1..");
+	assert_refused("[detect]\nmax_histories = 3\n", 2, "max_histories", "16..");
 }
 
 static void test_maillog_keys_are_read(void **state)
@@ -693,6 +728,8 @@ int main(void)
 		cmocka_unit_test(test_maillog_defaults),
 		cmocka_unit_test(test_maillog_keys_are_read),
 		cmocka_unit_test(test_local_domains_are_read_and_checked),
+		cmocka_unit_test(test_local_domains_auto_none_and_mixed),
+		cmocka_unit_test(test_new_signal_keys_are_read_and_checked),
 		cmocka_unit_test(test_maillog_path_none_disables_the_maillog),
 		cmocka_unit_test(test_bad_maillog_values_are_refused),
 		cmocka_unit_test(test_detect_and_actions_defaults),

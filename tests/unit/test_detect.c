@@ -125,8 +125,8 @@ static void test_legit_user_at_30_per_minute_for_10_minutes_never_fires(void **s
 
 		detect_login(d, "sasl:alice", "198.51.100.7", t);
 		message(d, "sasl:alice", t + 0.01, false, 2, "198.51.100.7");
-		detect_delivery(d, "sasl:alice", MSG_SENT, "bob@example.net", t + 0.3);
-		detect_delivery(d, "sasl:alice", MSG_SENT, "carol@example.com", t + 0.4);
+		detect_delivery(d, "sasl:alice", NULL, MSG_SENT, "bob@example.net", t + 0.3);
+		detect_delivery(d, "sasl:alice", NULL, MSG_SENT, "carol@example.com", t + 0.4);
 		detect_flow(d, "sasl:alice", t + 0.2);
 		tick_to(d, &clock, t);
 	}
@@ -235,7 +235,7 @@ static void test_override_lets_newsletter_send_3000_per_minute(void **state)
 
 		message(d, "sasl:newsletter", t, false, 1, "192.0.2.10");
 		detect_flow(d, "sasl:newsletter", t + 0.01);
-		detect_delivery(d, "sasl:newsletter", i % 20 ? MSG_SENT : MSG_BOUNCED,
+		detect_delivery(d, "sasl:newsletter", NULL, i % 20 ? MSG_SENT : MSG_BOUNCED,
 				"someone@example.net", t + 0.01);
 		tick_to(d, &clock, t);
 	}
@@ -334,10 +334,10 @@ static void test_bounces_fire_at_ratio_after_bounce_min(void **state)
 
 	(void)state;
 	for (int i = 0; i < 19; i++)
-		detect_delivery(d, "sasl:jack", i % 2 ? MSG_SENT : MSG_BOUNCED, "x@example.net",
+		detect_delivery(d, "sasl:jack", NULL, i % 2 ? MSG_SENT : MSG_BOUNCED, "x@example.net",
 				T0 + i * 10);
 	assert_null(detect_open_for(d, "sasl:jack"));
-	detect_delivery(d, "sasl:jack", MSG_DEFERRED, "y@example.net", T0 + 200);
+	detect_delivery(d, "sasl:jack", NULL, MSG_DEFERRED, "y@example.net", T0 + 200);
 	inc = detect_open_for(d, "sasl:jack");
 	assert_non_null(inc);
 	assert_true(inc->signals[SIG_BOUNCES].fired);
@@ -895,7 +895,7 @@ static void test_an_event_of_its_identity_keeps_an_incident_from_expiring(void *
 	d = fresh(&c);
 	for (int i = 0; i < 5; i++)
 		message(d, "sasl:busy", T0 + i * 0.1, true, 1, "192.0.2.1");
-	detect_delivery(d, "sasl:busy", MSG_SENT, "x@example.net", T0 + 300);
+	detect_delivery(d, "sasl:busy", NULL, MSG_SENT, "x@example.net", T0 + 300);
 	detect_tick(d, T0 + 600.4);
 	assert_non_null(detect_open_for(d, "sasl:busy"));
 	detect_tick(d, T0 + 900);
@@ -1119,7 +1119,7 @@ static void test_time_going_backwards_does_not_crash_or_corrupt_buckets(void **s
 	detect_tick(d, NAN);
 	detect_tick(d, -5);
 	detect_login(d, "sasl:vic", "192.0.2.1", -1e300);
-	detect_delivery(d, "sasl:vic", (enum msg_status)99, NULL, T0);
+	detect_delivery(d, "sasl:vic", NULL, (enum msg_status)99, NULL, T0);
 	detect_flow(d, "", INFINITY);
 	message(d, "sasl:vic", T0 - 3599, false, 1, "192.0.2.1");
 	message(d, "sasl:vic", T0 - 3598, false, 1, "192.0.2.1");

@@ -43,7 +43,7 @@ static void on_delivery(const struct message *m, enum msg_status status, const c
 			double t, void *arg)
 {
 	(void)arg;
-	detect_delivery(det, m->identity, status, rcpt[0] ? rcpt : NULL, t);
+	detect_delivery(det, m->identity, m->qid, status, rcpt[0] ? rcpt : NULL, t);
 }
 
 static void on_login(const char *identity, const char *ip, long pid, double t, void *arg)

@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * history.c - per-identity domains and volume, kept for weeks and across
+ * restarts (see history.h).
+ *
+ * The file (HIST_FILE in the state directory), all numbers little-endian:
+ *	"SSDH" version(u32)=1 seed(u64) since(u32)
+ *	nlearned(u32), each: len(u8) name(len bytes) last(u32)
+ *	nhist(u32), each: key(u64) last(u32) peak(f32) hour(u32) hour_peak(u32)
+ *	    block(u32) block_msgs(u32) nsender(u8) nrcpt(u16)
+ *	    nsender x { hash(u32) first(u32) last(u32) }
+ *	    nrcpt x { hash(u32) last(u32) }
+ *	crc32(u32) of all before it (zlib's)
+ * Histories are written least recently active first, so a load keeps the
+ * order of eviction.  The uthash key is the seeded 64-bit hash itself.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+#include <uthash.h>
+#include <utlist.h>
+#include <zlib.h>
+
+#include "bytes.h"
+#include "history.h"
+#include "log.h"
+#include "state.h"
+
+#define MAGIC "SSDH"
+#define VERSION 1
+#define HOUR 3600
+#define BLOCK 600
+#define FILE_MAX ((size_t)64 << 20)
+
+struct sender_entry {
+	uint32_t hash, first, last;
+};
+
+struct rcpt_entry {
+	uint32_t hash, last;
+};
+
+struct history {
+	UT_hash_handle hh;
+	struct history *prev, *next;	/* least recently active first */
+	uint64_t key;
+	uint32_t last;			/* second last active */
+	float peak;			/* busiest 10 minutes, decayed to hour */
+	uint32_t hour, hour_peak;	/* the hour being counted, its busiest block */
+	uint32_t block, block_msgs;	/* the 10 minutes being counted */
+	struct sender_entry sender[HIST_SENDER_DOMAINS];
+	uint8_t nsender;
+	uint16_t nrcpt, caprcpt;
+	struct rcpt_entry *rcpt;
+};
+
+struct history_table {
+	struct history *hash, *lru;
+	size_t n, max;
+	uint64_t evictions;
+	uint64_t seed;
+	uint32_t since;
+};
+
+struct history_table *history_new(size_t max)
+{
+	struct history_table *t = xcalloc(1, sizeof(*t));
+
+	while (!t->seed)
+		if (getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) != sizeof(t->seed))
+			t->seed = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL ^
+				  (uint64_t)getpid() ^ (uint64_t)(uintptr_t)t;
+	t->max = max ? max : 1;
+	return t;
+}
+
+static void hist_drop(struct history_table *t, struct history *h)
+{
+	HASH_DELETE(hh, t->hash, h);
+	DL_DELETE(t->lru, h);
+	t->n--;
+	free(h->rcpt);
+	free(h);
+}
+
+void history_free(struct history_table *t)
+{
+	if (!t)
+		return;
+	while (t->lru)
+		hist_drop(t, t->lru);
+	free(t);
+}
+
+uint64_t history_seed(const struct history_table *t)
+{
+	return t->seed;
+}
+
+uint64_t history_key(const struct history_table *t, const char *identity)
+{
+	size_t n = strlen(identity);
+	uint64_t lo = hash_bytes(t->seed, identity, n);
+	uint64_t hi = hash_bytes(t->seed ^ 0x5bd1e9955bd1e995ULL, identity, n);
+
+	return hi << 32 | lo;
+}
+
+uint32_t history_hash(const struct history_table *t, const char *domain)
+{
+	uint32_t h = hash_bytes(t->seed ^ 0xc2b2ae3d27d4eb4fULL, domain, strlen(domain));
+
+	return h ? h : 1;
+}
+
+static struct history *find_key(const struct history_table *t, uint64_t key)
+{
+	struct history *h;
+
+	HASH_FIND(hh, t->hash, &key, sizeof(key), h);
+	return h;
+}
+
+static struct history *add_key(struct history_table *t, uint64_t key)
+{
+	struct history *h;
+
+	if (t->n >= t->max) {
+		hist_drop(t, t->lru);
+		t->evictions++;
+	}
+	h = xcalloc(1, sizeof(*h));
+	h->key = key;
+	HASH_ADD(hh, t->hash, key, sizeof(h->key), h);
+	DL_APPEND(t->lru, h);
+	t->n++;
+	return h;
+}
+
+struct history *history_get(struct history_table *t, const char *identity, uint32_t sec)
+{
+	uint64_t key = history_key(t, identity);
+	struct history *h = find_key(t, key);
+
+	if (h) {
+		DL_DELETE(t->lru, h);
+		DL_APPEND(t->lru, h);
+	} else {
+		h = add_key(t, key);
+	}
+	if (sec > h->last)
+		h->last = sec;
+	return h;
+}
+
+size_t history_count(const struct history_table *t)
+{
+	return t->n;
+}
+
+uint64_t history_evictions(const struct history_table *t)
+{
+	return t->evictions;
+}
+
+bool history_rcpt(struct history *h, uint32_t domain, uint32_t sec)
+{
+	unsigned oldest = 0;
+
+	for (unsigned i = 0; i < h->nrcpt; i++) {
+		if (h->rcpt[i].hash == domain) {
+			if (sec > h->rcpt[i].last)
+				h->rcpt[i].last = sec;
+			return false;
+		}
+		if (h->rcpt[i].last < h->rcpt[oldest].last)
+			oldest = i;
+	}
+	if (h->nrcpt == h->caprcpt && h->caprcpt < HIST_RCPT_DOMAINS) {
+		unsigned cap = h->caprcpt ? h->caprcpt * 2U : 8U;
+		struct rcpt_entry *e;
+
+		cap = cap < HIST_RCPT_DOMAINS ? cap : HIST_RCPT_DOMAINS;
+		e = xcalloc(cap, sizeof(*e));
+		if (h->nrcpt)
+			memcpy(e, h->rcpt, h->nrcpt * sizeof(*e));
+		free(h->rcpt);
+		h->rcpt = e;
+		h->caprcpt = (uint16_t)cap;
+	}
+	if (h->nrcpt < h->caprcpt)
+		oldest = h->nrcpt++;
+	h->rcpt[oldest].hash = domain;
+	h->rcpt[oldest].last = sec;
+	return true;
+}
+
+void history_sender(struct history *h, uint32_t domain, uint32_t sec)
+{
+	unsigned oldest = 0;
+
+	for (unsigned i = 0; i < h->nsender; i++) {
+		struct sender_entry *e = &h->sender[i];
+
+		if (e->hash == domain) {
+			if (sec > e->last)
+				e->last = sec;
+			if (sec < e->first)
+				e->first = sec;
+			return;
+		}
+		if (e->last < h->sender[oldest].last)
+			oldest = i;
+	}
+	if (h->nsender < HIST_SENDER_DOMAINS)
+		oldest = h->nsender++;
+	h->sender[oldest] = (struct sender_entry){ domain, sec, sec };
+}
+
+bool history_sender_own(const struct history *h, uint32_t domain, uint32_t sec, unsigned span)
+{
+	for (unsigned i = 0; i < h->nsender; i++)
+		if (h->sender[i].hash == domain)
+			return (uint64_t)h->sender[i].first + span <= sec;
+	return false;
+}
+
+bool history_sender_known(const struct history *h, uint32_t sec, unsigned span)
+{
+	for (unsigned i = 0; i < h->nsender; i++)
+		if ((uint64_t)h->sender[i].first + span <= sec)
+			return true;
+	return false;
+}
+
+/* peak as of the start of hour */
+static double decayed(const struct history *h, uint32_t hour)
+{
+	return hour > h->hour ? h->peak * pow(HIST_PEAK_DECAY, hour - h->hour) : h->peak;
+}
+
+/* Move h's counts to second sec: fold the blocks and hours that ended. */
+static void advance(struct history *h, uint32_t sec, bool frozen)
+{
+	uint32_t block = sec / BLOCK, hour = sec / HOUR;
+
+	/* a block that ends while an incident is open is not learned */
+	if (block > h->block) {
+		if (!frozen && h->block_msgs > h->hour_peak)
+			h->hour_peak = h->block_msgs;
+		h->block = block;
+		h->block_msgs = 0;
+	}
+	if (hour > h->hour) {
+		double p = decayed(h, hour);
+
+		if (h->hour_peak > p)
+			p = h->hour_peak;
+		h->peak = (float)p;
+		h->hour = hour;
+		h->hour_peak = 0;
+	}
+}
+
+void history_message(struct history *h, uint32_t sec, bool frozen)
+{
+	advance(h, sec, frozen);
+	if (sec / BLOCK == h->block && h->block_msgs < UINT32_MAX && !frozen)
+		h->block_msgs++;
+}
+
+double history_peak(const struct history *h, uint32_t sec)
+{
+	return decayed(h, sec / HOUR);
+}
+
+uint32_t history_since(const struct history_table *t)
+{
+	return t->since;
+}
+
+void history_set_since(struct history_table *t, uint32_t sec)
+{
+	t->since = sec;
+}
+
+/* ---- the file ------------------------------------------------------------ */
+
+struct out {
+	struct state_writer *w;
+	unsigned char buf[8192];
+	size_t n;
+	uLong crc;
+};
+
+static void flush_out(struct out *o)
+{
+	o->crc = crc32(o->crc, o->buf, (uInt)o->n);
+	state_writer_put(o->w, o->buf, o->n);
+	o->n = 0;
+}
+
+static void put(struct out *o, const void *p, size_t n)
+{
+	if (o->n + n > sizeof(o->buf))
+		flush_out(o);
+	memcpy(o->buf + o->n, p, n);
+	o->n += n;
+}
+
+#define PUT(o, v) put((o), &(v), sizeof(v))
+
+static void put_learned(const char *domain, uint32_t last, void *arg)
+{
+	struct out *o = arg;
+	uint8_t len = (uint8_t)strlen(domain);	/* < DOMAINS_NAME_MAX */
+
+	PUT(o, len);
+	put(o, domain, len);
+	PUT(o, last);
+}
+
+static void count_learned(const char *domain, uint32_t last, void *arg)
+{
+	(void)domain;
+	(void)last;
+	(*(uint32_t *)arg)++;
+}
+
+int history_save(const struct history_table *t, const struct domains *learned,
+		 const char *dir)
+{
+	struct out *o = xcalloc(1, sizeof(*o));
+	uint32_t version = VERSION, n = 0, crc;
+	int rc;
+
+	o->w = state_writer_open(dir, HIST_FILE);
+	if (!o->w) {
+		free(o);
+		return -1;
+	}
+	o->crc = crc32(0L, Z_NULL, 0);
+	put(o, MAGIC, 4);
+	PUT(o, version);
+	PUT(o, t->seed);
+	PUT(o, t->since);
+	if (learned)
+		domains_each_learned(learned, count_learned, &n);
+	PUT(o, n);
+	if (learned)
+		domains_each_learned(learned, put_learned, o);
+	n = (uint32_t)t->n;
+	PUT(o, n);
+	for (const struct history *h = t->lru; h; h = h->next) {
+		PUT(o, h->key);
+		PUT(o, h->last);
+		PUT(o, h->peak);
+		PUT(o, h->hour);
+		PUT(o, h->hour_peak);
+		PUT(o, h->block);
+		PUT(o, h->block_msgs);
+		PUT(o, h->nsender);
+		PUT(o, h->nrcpt);
+		put(o, h->sender, h->nsender * sizeof(h->sender[0]));
+		put(o, h->rcpt, h->nrcpt * sizeof(h->rcpt[0]));
+	}
+	flush_out(o);
+	crc = (uint32_t)o->crc;
+	state_writer_put(o->w, &crc, sizeof(crc));
+	rc = state_writer_commit(o->w);
+	free(o);
+	return rc;
+}
+
+struct in {
+	const unsigned char *p, *end;
+	bool bad;
+};
+
+static void get(struct in *in, void *dst, size_t n)
+{
+	if (in->bad || (size_t)(in->end - in->p) < n) {
+		in->bad = true;
+		memset(dst, 0, n);
+		return;
+	}
+	memcpy(dst, in->p, n);
+	in->p += n;
+}
+
+#define GET(in, v) get((in), &(v), sizeof(v))
+
+static const char *load_histories(struct history_table *t, struct in *in)
+{
+	uint32_t n;
+
+	GET(in, n);
+	if (n > t->max)
+		return "more histories than max_identities";
+	for (uint32_t i = 0; i < n && !in->bad; i++) {
+		struct history h;
+		struct history *e;
+
+		memset(&h, 0, sizeof(h));
+		GET(in, h.key);
+		GET(in, h.last);
+		GET(in, h.peak);
+		GET(in, h.hour);
+		GET(in, h.hour_peak);
+		GET(in, h.block);
+		GET(in, h.block_msgs);
+		GET(in, h.nsender);
+		GET(in, h.nrcpt);
+		if (in->bad)
+			break;
+		if (h.nsender > HIST_SENDER_DOMAINS || h.nrcpt > HIST_RCPT_DOMAINS)
+			return "a set larger than its bound";
+		if (!isfinite(h.peak) || h.peak < 0 || h.peak > 1e9)
+			return "a volume out of range";
+		if (find_key(t, h.key))
+			return "an identity twice";
+		e = add_key(t, h.key);
+		e->last = h.last;
+		e->peak = h.peak;
+		e->hour = h.hour;
+		e->hour_peak = h.hour_peak;
+		e->block = h.block;
+		e->block_msgs = h.block_msgs;
+		e->nsender = h.nsender;
+		get(in, e->sender, h.nsender * sizeof(e->sender[0]));
+		if (h.nrcpt) {
+			e->rcpt = xcalloc(h.nrcpt, sizeof(*e->rcpt));
+			e->nrcpt = e->caprcpt = h.nrcpt;
+			get(in, e->rcpt, h.nrcpt * sizeof(e->rcpt[0]));
+		}
+	}
+	return in->bad ? "truncated" : NULL;
+}
+
+int history_load(struct history_table *t, struct domains *learned, const char *dir)
+{
+	char *buf = NULL, name[DOMAINS_NAME_MAX];
+	const unsigned char *names;
+	uint64_t seed = t->seed;
+	const char *why = NULL;
+	struct in in = { 0 };
+	uint32_t version, n, crc;
+	ssize_t len;
+	char magic[4];
+
+	buf = xmalloc(FILE_MAX);
+	len = state_read(dir, HIST_FILE, buf, FILE_MAX);
+	if (len < 0) {
+		int e = errno;
+
+		free(buf);
+		if (e == ENOENT)
+			return 0;
+		log_warnx("%s/%s: %s; the histories start empty", dir, HIST_FILE, strerror(e));
+		return -1;
+	}
+	if (len < 4 || (memcpy(&crc, buf + len - 4, 4),
+			crc != (uint32_t)crc32(crc32(0L, Z_NULL, 0), (const Bytef *)buf,
+					       (uInt)(len - 4)))) {
+		why = "bad CRC";
+		goto bad;
+	}
+	in.p = (const unsigned char *)buf;
+	in.end = in.p + len - 4;
+	get(&in, magic, 4);
+	GET(&in, version);
+	if (in.bad || memcmp(magic, MAGIC, 4) != 0 || version != VERSION) {
+		why = "not a history file of this version";
+		goto bad;
+	}
+	GET(&in, t->seed);
+	GET(&in, t->since);
+	GET(&in, n);
+	if (n > DOMAINS_MAX) {
+		why = "more learned domains than DOMAINS_MAX";
+		goto bad;
+	}
+	names = in.p;
+	for (uint32_t i = 0; i < n && !in.bad; i++) {
+		uint8_t nlen;
+		uint32_t last;
+
+		GET(&in, nlen);
+		get(&in, name, nlen);
+		name[nlen] = '\0';
+		GET(&in, last);
+		if (!nlen || strlen(name) != nlen || strspn(name,
+			"abcdefghijklmnopqrstuvwxyz0123456789.-_") != nlen) {
+			why = "a learned domain that is not a domain name";
+			goto bad;
+		}
+	}
+	why = load_histories(t, &in);
+	if (!why && in.p != in.end)
+		why = "trailing bytes";
+	if (why)
+		goto bad;
+	/* all of it is good: the learned domains again, into the table */
+	in.p = names;
+	for (uint32_t i = 0; i < n && learned; i++) {
+		uint8_t nlen;
+		uint32_t last;
+
+		GET(&in, nlen);
+		get(&in, name, nlen);
+		name[nlen] = '\0';
+		GET(&in, last);
+		domains_add_learned(learned, name, last);
+	}
+	free(buf);
+	log_info("%s/%s: %zu identities' histories, %u learned sender domains", dir, HIST_FILE,
+		 t->n, n);
+	return 0;
+bad:
+	log_warnx("%s/%s: %s; refused whole, the histories start empty", dir, HIST_FILE, why);
+	while (t->lru)
+		hist_drop(t, t->lru);
+	t->since = 0;
+	t->seed = seed;
+	free(buf);
+	return -1;
+}
