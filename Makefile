@@ -54,7 +54,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/san/%,$(wildcard tests/unit/tes
 .DELETE_ON_ERROR:
 .PHONY: all run test unit integration bench demo check install uninstall deps clean fuzz
 
-all: $(BUILD)/sentineld $(BUILD)/flowgen $(BUILD)/smtpsend $(BUILD)/sentinel-report $(BUILD)/sentinelctl $(BUILD)/genlog \
+all: $(BUILD)/sentineld $(BUILD)/flowgen $(BUILD)/smtpsend $(BUILD)/sentinel-report $(BUILD)/sentinelctl $(BUILD)/genlog $(BUILD)/genrelay \
 	$(BUILD)/actions_driver
 
 $(BUILD) $(BUILD)/san:
@@ -107,6 +107,10 @@ $(BUILD)/smtpsend: tests/integration/smtpsend.c | $(BUILD)
 
 # Maillog benchmark: a log generator and the parsers over a whole file.
 $(BUILD)/genlog: tests/bench/genlog.c | $(BUILD)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
+
+# A day of a relay's maillog with stolen accounts: tests/integration/test_replay.sh.
+$(BUILD)/genrelay: tests/bench/genrelay.c | $(BUILD)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
 
 $(BUILD)/parse_bench: tests/bench/parse_bench.c $(BUILD)/maillog/syslog.o \

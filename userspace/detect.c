@@ -507,7 +507,8 @@ static void evaluate(struct detector *d, struct ident *w, double t, const struct
 	memset(sig, 0, sizeof(sig));
 	if (brute)
 		sig[SIG_BRUTEFORCE] = *brute;
-	any = check(d, w, history_get(d->hist, w->key, (uint32_t)w->win.head), sig);
+	any = check(d, w, w->client ? NULL : history_get(d->hist, w->key, (uint32_t)w->win.head),
+		    sig);
 	if (n) {
 		set_counts(&n->inc, w);
 		incident_add_evidence(&n->inc, ev);
@@ -523,6 +524,16 @@ static void evaluate(struct detector *d, struct ident *w, double t, const struct
 	ident_evidence(w, inc);
 	incident_add_evidence(inc, ev);
 	open_draft(d, t);
+}
+
+/* Inbound mail: a message of a client: identity (no SASL, no local uid)
+ * whose envelope sender is not in one of our own domains (Postfix's or
+ * listed: sender_local with an '@'; the null sender of a remote bounce is
+ * inbound too).  It is other people's mail: no signal counts it. */
+static bool inbound(const char *identity, const struct message *msg)
+{
+	return strncmp(identity, "client:", 7) == 0 &&
+	       !(msg->has_sender && msg->sender_local && strchr(msg->sender, '@'));
 }
 
 /* The domain of a sasl: identity's login (sasl:bob@example.org), or NULL. */
@@ -582,7 +593,7 @@ static void learn_message(struct detector *d, const struct ident *w, struct hist
 	if (dom[0]) {
 		history_sender(h, history_hash(d->hist, dom), sec);
 		if (domains_use(d->learned, dom, who, sec))
-			log_info("detect: sender domain %s learned: used by %d accounts", dom,
+			log_debug("detect: sender domain %s learned: used by %d accounts", dom,
 				 DOMAINS_LEARN_IDENTITIES);
 	}
 	if (own && (!dom[0] || strcasecmp(own, dom) != 0)) {
@@ -593,7 +604,7 @@ static void learn_message(struct detector *d, const struct ident *w, struct hist
 			if (*p >= 'A' && *p <= 'Z')
 				*p = (char)(*p - 'A' + 'a');
 		if (domains_use(d->learned, clean, who, sec))
-			log_info("detect: sender domain %s learned: used by %d accounts", clean,
+			log_debug("detect: sender domain %s learned: used by %d accounts", clean,
 				 DOMAINS_LEARN_IDENTITIES);
 	}
 }
@@ -608,6 +619,8 @@ void detect_message(struct detector *d, const struct detect_message *m)
 	double t;
 
 	if (!msg)
+		return;
+	if (inbound(m->identity, msg))
 		return;
 	t = log_time(d, m->t);
 	sec = seconds(t);

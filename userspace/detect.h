@@ -87,9 +87,15 @@
  *               volume: they are not part of the spike
  *
  * client:IP identities (no SASL, no local uid: inbound mail, or a host
- * relaying without authentication) are measured against the fixed caps
- * only (RATE, RECIPIENTS): their remote senders, bursts, bounces and
- * recipient domains are those of other people's mail.
+ * relaying without authentication): a message whose envelope sender is
+ * not in one of our own domains (sender_local, with an '@': Postfix's or
+ * the listed ones; not the learned ones, not <>) is inbound mail and
+ * counts for nothing; the others (a host relaying our own domains' mail
+ * without authentication) are measured against the fixed caps only
+ * (RATE, RECIPIENTS), never FOREIGN, SPIKE, VOLUME, NEW_DOMAINS or
+ * BOUNCES.  Limit: a host relaying forged foreign senders without
+ * authentication is not flagged by these signals (Postfix's relay
+ * restrictions, and FLOW_SPIKE, remain).
  *
  * Sender domains (local_domains): DETECT_DOMAINS_LIST trusts the message
  * table's sender_local (the listed domains, <>, a bare name);

@@ -307,6 +307,8 @@ static void flush_out(struct out *o)
 
 static void put(struct out *o, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	if (o->n + n > sizeof(o->buf))
 		flush_out(o);
 	memcpy(o->buf + o->n, p, n);
@@ -384,6 +386,8 @@ struct in {
 
 static void get(struct in *in, void *dst, size_t n)
 {
+	if (n == 0)
+		return;
 	if (in->bad || (size_t)(in->end - in->p) < n) {
 		in->bad = true;
 		memset(dst, 0, n);
