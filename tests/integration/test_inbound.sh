@@ -3,7 +3,9 @@
 # client address, without AUTH, from remote senders to a domain the relay
 # relays for, in enforce mode on a trusted maillog (the lab's Postfix
 # maillog_file): every one is delivered, none is held or quarantined, and
-# nothing is done to client:IP, whatever the detector makes of it.
+# no incident names client:IP (inbound mail counts for no signal).  Then the
+# same client relays our own domain's mail without AUTH over the rate cap:
+# an incident for client:IP, reported, never acted on.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
@@ -81,8 +83,40 @@ check "no postsuper, no lock: smtp_sentinel_held_messages and locked_accounts ar
 	curl -sf http://127.0.0.1:${SENTINEL_LAB_METRICS:-19725}/metrics > '$DIR/metrics.txt' &&
 	grep -q '^smtp_sentinel_held_messages 0$' '$DIR/metrics.txt' &&
 	grep -q '^smtp_sentinel_locked_accounts 0$' '$DIR/metrics.txt'"
-# 200 messages a minute from foreign senders: the detector opens an
-# incident for the client; it is reported, not acted on.
+# Inbound mail from remote senders is other people's mail: it counts for
+# no signal (detect.h), so no incident names the client.
+"$BUILD/sentinelctl" -s "$DIR/control.sock" incidents --json > "$DIR/incidents.json"
+check "inbound mail from remote senders opens no incident for client:$CLIENT" sh -c \
+	"! grep -q '\"client:$CLIENT\"' '$DIR/incidents.json'"
+
+# A host relaying our own domain's mail without AUTH (a web server in
+# mynetworks) does count, against the rate cap only: 70 messages in a
+# minute from app@lab.test open an incident for client:IP that is
+# reported, never acted on, and every message is still delivered.
+M=70
+python3 - "$LAB_ADDR" "$M" "$CLIENT" > "$DIR/send2.out" 2>&1 <<'EOF2'
+import smtplib, sys
+host, n, client = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+s = smtplib.SMTP(host, 25, local_hostname="web.lab.test", timeout=30)
+s.ehlo()
+s.docmd("XCLIENT", "ADDR=%s NAME=[UNAVAILABLE]" % client)
+s.ehlo()
+ok = 0
+for i in range(n):
+    msg = "From: <app@lab.test>\r\nTo: <user%d@relayed.test>\r\nSubject: relayed %d\r\n\r\nhi\r\n" % (i, i)
+    try:
+        s.sendmail("app@lab.test", ["user%d@relayed.test" % i], msg)
+        ok += 1
+    except smtplib.SMTPException as e:
+        print("refused", i, e)
+s.quit()
+print("sent=%d" % ok)
+EOF2
+check "the relay accepted all $M relayed messages" grep -qx "sent=$M" "$DIR/send2.out"
+wait_for 60 sh -c "[ \$(grep -l 'Subject: relayed ' -r '$DIR/sink' 2>/dev/null | wc -l) -ge $M ]"
+check "all $M relayed messages reached the sink" \
+	[ "$(grep -l 'Subject: relayed ' -r "$DIR/sink" 2>/dev/null | wc -l)" -eq "$M" ]
+sleep 2
 "$BUILD/sentinelctl" -s "$DIR/control.sock" incidents --json > "$DIR/incidents.json"
 check "the detector opened an incident for client:$CLIENT" grep -q "\"client:$CLIENT\"" \
 	"$DIR/incidents.json"
@@ -92,5 +126,8 @@ incs = json.load(open(sys.argv[1]))["incidents"]
 bad = [i for i in incs if i["identity"].startswith("client:") and i["state"] != "open"]
 print("# incidents: " + ", ".join("%s %s" % (i["identity"], i["state"]) for i in incs))
 sys.exit(1 if bad else 0)' "$DIR/incidents.json"
-
+check "still nothing held, quarantined or acted on for client:" sh -c "
+	[ -z \"\$(postqueue -c '$DIR/etc' -j)\" ] &&
+	[ -z \"\$(ls -A '$DIR/quarantine' 2>/dev/null)\" ] &&
+	! grep -q '\"identity\":\"client:' '$DIR/state/audit.log' 2>/dev/null"
 exit "$FAILED"
