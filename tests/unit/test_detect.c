@@ -546,6 +546,198 @@ static void test_flow_spike_is_not_raised_when_an_identity_is_over_its_limit(voi
 	detect_free(d);
 }
 
+/* Boundaries: each threshold at exactly its value, then one more.  The
+ * comparison is in detect.h: "> limit" stays quiet at the limit, ">= ratio"
+ * fires at it. */
+
+static void test_rate_boundary_60_in_a_minute_is_quiet_61_fires(void **state)
+{
+	struct detector *d = fresh_default();
+
+	(void)state;
+	for (int i = 0; i < 60; i++)	/* 0.98 s apart: at most 11 in 10 s */
+		message(d, "sasl:b_rate", T0 + i * 0.98, false, 1, "192.0.2.1");
+	assert_null(detect_open_for(d, "sasl:b_rate"));
+	message(d, "sasl:b_rate", T0 + 59.5, false, 1, "192.0.2.1");
+	assert_non_null(detect_open_for(d, "sasl:b_rate"));
+	assert_true(detect_open_for(d, "sasl:b_rate")->signals[SIG_RATE].value == 61);
+	detect_free(d);
+}
+
+static void test_rate_boundary_30_in_10_seconds_is_quiet_31_fires(void **state)
+{
+	struct detector *d = fresh_default();
+
+	(void)state;
+	for (int i = 0; i < 30; i++)
+		message(d, "sasl:b_burst", T0 + i * 0.3, false, 1, "192.0.2.1");
+	assert_null(detect_open_for(d, "sasl:b_burst"));
+	message(d, "sasl:b_burst", T0 + 9.5, false, 1, "192.0.2.1");
+	assert_non_null(detect_open_for(d, "sasl:b_burst"));
+	assert_int_equal(detect_open_for(d, "sasl:b_burst")->signals[SIG_RATE].span, 10);
+	detect_free(d);
+}
+
+static void test_recipients_boundary_300_is_quiet_301_fires(void **state)
+{
+	struct detector *d = fresh_default();
+
+	(void)state;
+	message(d, "sasl:b_rcpt", T0, false, 150, "192.0.2.1");
+	message(d, "sasl:b_rcpt", T0 + 20, false, 150, "192.0.2.1");
+	assert_null(detect_open_for(d, "sasl:b_rcpt"));
+	message(d, "sasl:b_rcpt", T0 + 40, false, 1, "192.0.2.1");
+	assert_non_null(detect_open_for(d, "sasl:b_rcpt"));
+	assert_true(detect_open_for(d, "sasl:b_rcpt")->signals[SIG_RECIPIENTS].value == 301);
+	detect_free(d);
+}
+
+static void test_foreign_boundary_ratio_at_0_8_fires_below_is_quiet(void **state)
+{
+	struct detector *d = fresh_default();
+
+	(void)state;
+	/* 3 of 5 foreign (0.6), then 4 of 6 (0.67): quiet */
+	message(d, "sasl:b_frgn", T0, false, 1, "192.0.2.1");
+	message(d, "sasl:b_frgn", T0 + 1, false, 1, "192.0.2.1");
+	for (int i = 0; i < 4; i++) {
+		message(d, "sasl:b_frgn", T0 + 2 + i, true, 1, "192.0.2.1");
+		assert_null(detect_open_for(d, "sasl:b_frgn"));
+	}
+	/* one local, then foreign ones: 4 of 5 = 0.8 exactly fires */
+	message(d, "sasl:b_frgn2", T0, false, 1, "192.0.2.1");
+	for (int i = 0; i < 3; i++)
+		message(d, "sasl:b_frgn2", T0 + 1 + i, true, 1, "192.0.2.1");
+	assert_null(detect_open_for(d, "sasl:b_frgn2"));	/* 3 of 4: under foreign_min */
+	message(d, "sasl:b_frgn2", T0 + 4, true, 1, "192.0.2.1");
+	assert_non_null(detect_open_for(d, "sasl:b_frgn2"));
+	assert_true(detect_open_for(d, "sasl:b_frgn2")->signals[SIG_FOREIGN].value == 0.8);
+	detect_free(d);
+}
+
+static void test_fanout_boundary_5_addresses_quiet_6_fire(void **state)
+{
+	struct detector *d = fresh_default();
+	char ip[32];
+
+	(void)state;
+	for (int i = 1; i <= 5; i++) {
+		snprintf(ip, sizeof(ip), "203.0.113.%d", i);
+		detect_login(d, "sasl:b_fan", ip, T0 + i);
+	}
+	detect_login(d, "sasl:b_fan", "203.0.113.1", T0 + 10);	/* again: not new */
+	assert_null(detect_open_for(d, "sasl:b_fan"));
+	detect_login(d, "sasl:b_fan", "203.0.113.6", T0 + 11);
+	assert_non_null(detect_open_for(d, "sasl:b_fan"));
+	detect_free(d);
+}
+
+static void test_bounces_boundary_half_of_20_fires_9_of_20_is_quiet(void **state)
+{
+	struct detector *d = fresh_default();
+
+	(void)state;
+	/* 9 bad of 20 (0.45): quiet */
+	for (int i = 0; i < 20; i++)
+		detect_delivery(d, "sasl:b_bnc", NULL, i < 9 ? MSG_BOUNCED : MSG_SENT,
+				"x@example.net", T0 + i);
+	assert_null(detect_open_for(d, "sasl:b_bnc"));
+	/* 10 bad of 19: over the ratio, under bounce_min */
+	for (int i = 0; i < 10; i++)
+		detect_delivery(d, "sasl:b_bnc2", NULL, MSG_BOUNCED, "x@example.net", T0 + i);
+	for (int i = 0; i < 9; i++)
+		detect_delivery(d, "sasl:b_bnc2", NULL, MSG_SENT, "x@example.net", T0 + 10 + i);
+	assert_null(detect_open_for(d, "sasl:b_bnc2"));
+	/* the 20th: 10 of 20 = 0.5 exactly */
+	detect_delivery(d, "sasl:b_bnc2", NULL, MSG_SENT, "x@example.net", T0 + 19);
+	assert_non_null(detect_open_for(d, "sasl:b_bnc2"));
+	assert_true(detect_open_for(d, "sasl:b_bnc2")->signals[SIG_BOUNCES].value == 0.5);
+	detect_free(d);
+}
+
+static void test_bruteforce_boundary_4_failures_quiet_5_fire(void **state)
+{
+	struct detector *d = fresh_default();
+
+	(void)state;
+	for (int i = 0; i < 4; i++)
+		detect_auth_failure(d, "198.51.100.7", "b_bf", T0 + i);
+	detect_login(d, "sasl:b_bf", "198.51.100.7", T0 + 10);
+	assert_null(detect_open_for(d, "sasl:b_bf"));
+	for (int i = 0; i < 5; i++)
+		detect_auth_failure(d, "198.51.100.8", "b_bf2", T0 + i);
+	detect_login(d, "sasl:b_bf2", "198.51.100.8", T0 + 10);
+	assert_non_null(detect_open_for(d, "sasl:b_bf2"));
+	detect_free(d);
+}
+
+static void test_spike_boundary_19_in_10_seconds_quiet_20_fire(void **state)
+{
+	struct detector *d = fresh_default();
+
+	(void)state;
+	quiet(d, "sasl:b_spk", 15);
+	burst(d, "sasl:b_spk", T0 + 15 * 60, 19);	/* 114/min > 60, but 19 < spike_min */
+	assert_null(detect_open_for(d, "sasl:b_spk"));
+	message(d, "sasl:b_spk", T0 + 15 * 60 + 19 * 0.35, false, 1, "192.0.2.1");
+	assert_non_null(detect_open_for(d, "sasl:b_spk"));
+	assert_true(detect_open_for(d, "sasl:b_spk")->signals[SIG_SPIKE].fired);
+	detect_free(d);
+}
+
+static void test_spike_boundary_at_factor_times_baseline_is_quiet(void **state)
+{
+	struct detect_config c = config();
+	struct detector *d;
+
+	(void)state;
+	c.spike_min = 5;		/* so the factor decides: 60/min = 10 in 10 s */
+	c.max_messages_per_minute = 1000;
+	d = fresh(&c);
+	quiet(d, "sasl:b_spf", 15);
+	burst(d, "sasl:b_spf", T0 + 15 * 60, 10);	/* exactly 10 x the floor of 6 */
+	assert_null(detect_open_for(d, "sasl:b_spf"));
+	message(d, "sasl:b_spf", T0 + 15 * 60 + 3.6, false, 1, "192.0.2.1");
+	assert_non_null(detect_open_for(d, "sasl:b_spf"));
+	detect_free(d);
+}
+
+static void test_flow_spike_boundary_500_in_10_seconds_quiet_501_fire(void **state)
+{
+	struct detector *d = fresh_default();
+
+	(void)state;
+	for (int i = 0; i < 500; i++)
+		detect_flow(d, NULL, T0 + i * 0.01);
+	detect_tick(d, T0 + 6);
+	assert_null(detect_open_for(d, "flows:global"));	/* 500 x 6 = 3000 */
+	detect_flow(d, NULL, T0 + 6.5);
+	detect_tick(d, T0 + 7);
+	assert_non_null(detect_open_for(d, "flows:global"));
+	detect_free(d);
+}
+
+static void test_flow_spike_boundary_counts_only_undeclared_flows(void **state)
+{
+	struct detect_config c = config();
+	struct detector *d;
+
+	(void)state;
+	snprintf(c.allow[0], sizeof(c.allow[0]), "sasl:newsletter");
+	c.nallow = 1;
+	d = fresh(&c);
+	for (int i = 0; i < 100; i++)		/* declared volume */
+		detect_flow(d, "sasl:newsletter", T0 + i * 0.01);
+	for (int i = 0; i < 500; i++)
+		detect_flow(d, NULL, T0 + i * 0.01);
+	detect_tick(d, T0 + 6);
+	assert_null(detect_open_for(d, "flows:global"));	/* (600 - 100) x 6 = 3000 */
+	detect_flow(d, NULL, T0 + 6.5);
+	detect_tick(d, T0 + 7);
+	assert_non_null(detect_open_for(d, "flows:global"));
+	detect_free(d);
+}
+
 /* Incidents: updates, states, JSON */
 
 static void test_later_signal_updates_the_open_incident(void **state)
@@ -1229,6 +1421,17 @@ int main(void)
 		cmocka_unit_test(test_global_flow_spike_is_attributed_by_share),
 		cmocka_unit_test(test_claimed_flows_move_from_unattributed_to_their_identity),
 		cmocka_unit_test(test_flow_spike_is_not_raised_when_an_identity_is_over_its_limit),
+		cmocka_unit_test(test_rate_boundary_60_in_a_minute_is_quiet_61_fires),
+		cmocka_unit_test(test_rate_boundary_30_in_10_seconds_is_quiet_31_fires),
+		cmocka_unit_test(test_recipients_boundary_300_is_quiet_301_fires),
+		cmocka_unit_test(test_foreign_boundary_ratio_at_0_8_fires_below_is_quiet),
+		cmocka_unit_test(test_fanout_boundary_5_addresses_quiet_6_fire),
+		cmocka_unit_test(test_bounces_boundary_half_of_20_fires_9_of_20_is_quiet),
+		cmocka_unit_test(test_bruteforce_boundary_4_failures_quiet_5_fire),
+		cmocka_unit_test(test_spike_boundary_19_in_10_seconds_quiet_20_fire),
+		cmocka_unit_test(test_spike_boundary_at_factor_times_baseline_is_quiet),
+		cmocka_unit_test(test_flow_spike_boundary_500_in_10_seconds_quiet_501_fire),
+		cmocka_unit_test(test_flow_spike_boundary_counts_only_undeclared_flows),
 		cmocka_unit_test(test_later_signal_updates_the_open_incident),
 		cmocka_unit_test(test_resolved_incident_is_kept_and_identity_may_open_again),
 		cmocka_unit_test(test_incident_json_round_trips_through_restore),
