@@ -144,27 +144,35 @@ struct domains *domains_new(uint64_t seed)
 	return t;
 }
 
-static void drop(struct domains *t, struct domain *e)
+/* Drop the least recent entry of a list (its head). */
+static void drop_oldest(struct domains *t, struct domain **list, size_t *n)
 {
+	struct domain *e = *list;
+
 	HASH_DELETE(hh, t->hash, e);
-	if (e->learned) {
-		DL_DELETE(t->learned, e);
-		t->nlearned--;
-	} else {
-		DL_DELETE(t->candidates, e);
-		t->ncandidates--;
-	}
+	DL_DELETE(*list, e);
+	(*n)--;
 	free(e);
+	t->evictions++;
+}
+
+static void free_list(struct domain *e)
+{
+	while (e) {
+		struct domain *next = e->next;
+
+		free(e);
+		e = next;
+	}
 }
 
 void domains_free(struct domains *t)
 {
 	if (!t)
 		return;
-	while (t->candidates)
-		drop(t, t->candidates);
-	while (t->learned)
-		drop(t, t->learned);
+	HASH_CLEAR(hh, t->hash);	/* the table; the entries are on the lists */
+	free_list(t->candidates);
+	free_list(t->learned);
 	free(t);
 }
 
@@ -183,10 +191,10 @@ static struct domain *make(struct domains *t, const char *domain, bool learned)
 	size_t len = strlen(domain);
 	struct domain *e;
 
-	if (learned ? t->nlearned >= DOMAINS_MAX : t->ncandidates >= DOMAINS_MAX) {
-		drop(t, learned ? t->learned : t->candidates);
-		t->evictions++;
-	}
+	if (learned && t->nlearned >= DOMAINS_MAX)
+		drop_oldest(t, &t->learned, &t->nlearned);
+	else if (!learned && t->ncandidates >= DOMAINS_MAX)
+		drop_oldest(t, &t->candidates, &t->ncandidates);
 	e = xcalloc(1, sizeof(*e) + len + 1);
 	memcpy(e->name, domain, len + 1);
 	e->learned = learned;
@@ -199,6 +207,18 @@ static struct domain *make(struct domains *t, const char *domain, bool learned)
 		t->ncandidates++;
 	}
 	return e;
+}
+
+/* A candidate to the learned list, evicting its least recent if full. */
+static void promote(struct domains *t, struct domain *e)
+{
+	if (t->nlearned >= DOMAINS_MAX)
+		drop_oldest(t, &t->learned, &t->nlearned);
+	DL_DELETE(t->candidates, e);
+	t->ncandidates--;
+	e->learned = true;
+	DL_APPEND(t->learned, e);
+	t->nlearned++;
 }
 
 static void touch(struct domains *t, struct domain *e, uint32_t sec)
@@ -216,10 +236,11 @@ static void touch(struct domains *t, struct domain *e, uint32_t sec)
 
 bool domains_use(struct domains *t, const char *domain, uint32_t who, uint32_t sec)
 {
-	struct domain *e = find(t, domain);
+	struct domain *e;
 
 	if (!domain[0] || strlen(domain) >= DOMAINS_NAME_MAX)
 		return false;
+	e = find(t, domain);
 	if (!e)
 		e = make(t, domain, false);
 	touch(t, e, sec);
@@ -231,12 +252,7 @@ bool domains_use(struct domains *t, const char *domain, uint32_t who, uint32_t s
 	e->who[e->nwho++] = who;
 	if (e->nwho < DOMAINS_LEARN_IDENTITIES)
 		return false;
-	/* to the learned list */
-	DL_DELETE(t->candidates, e);
-	t->ncandidates--;
-	HASH_DELETE(hh, t->hash, e);
-	free(e);
-	make(t, domain, true)->last = sec;
+	promote(t, e);
 	return true;
 }
 
@@ -253,13 +269,12 @@ void domains_add_learned(struct domains *t, const char *domain, uint32_t sec)
 
 	if (!domain[0] || strlen(domain) >= DOMAINS_NAME_MAX || (e && e->learned))
 		return;
-	if (e) {
-		DL_DELETE(t->candidates, e);
-		t->ncandidates--;
-		HASH_DELETE(hh, t->hash, e);
-		free(e);
-	}
-	make(t, domain, true)->last = sec;
+	if (e)
+		promote(t, e);
+	else
+		e = make(t, domain, true);
+	if (sec > e->last)
+		e->last = sec;
 }
 
 void domains_each_learned(const struct domains *t,

@@ -88,12 +88,27 @@ static void hist_drop(struct history_table *t, struct history *h)
 	free(h);
 }
 
+static void free_all(struct history_table *t)
+{
+	struct history *h = t->lru;
+
+	HASH_CLEAR(hh, t->hash);	/* the table; the entries are on the list */
+	while (h) {
+		struct history *next = h->next;
+
+		free(h->rcpt);
+		free(h);
+		h = next;
+	}
+	t->lru = NULL;
+	t->n = 0;
+}
+
 void history_free(struct history_table *t)
 {
 	if (!t)
 		return;
-	while (t->lru)
-		hist_drop(t, t->lru);
+	free_all(t);
 	free(t);
 }
 
@@ -527,8 +542,7 @@ int history_load(struct history_table *t, struct domains *learned, const char *d
 	return 0;
 bad:
 	log_warnx("%s/%s: %s; refused whole, the histories start empty", dir, HIST_FILE, why);
-	while (t->lru)
-		hist_drop(t, t->lru);
+	free_all(t);
 	t->since = 0;
 	t->seed = seed;
 	free(buf);

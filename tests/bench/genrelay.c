@@ -238,10 +238,12 @@ static void schedule_attack(FILE *answers, enum kind kind, unsigned who, double 
 
 	for (unsigned k = 0; k < n; k++)
 		add_event(start + k * gap + unit() * gap * 0.5, who, kind, k);
-	if (answers)
-		fprintf(answers, "sasl:%s %s %lld %lld\n", users[who].login, name,
-			(long long)(epoch0 + (time_t)start),
-			(long long)(epoch0 + (time_t)(start + (n - 1) * gap + gap)));
+	if (answers) {
+		long long from = (long long)epoch0 + (long long)start;
+		long long to = (long long)epoch0 + (long long)(start + n * gap);
+
+		fprintf(answers, "sasl:%s %s %lld %lld\n", users[who].login, name, from, to);
+	}
 }
 
 static long pid_of(unsigned base, unsigned who)
@@ -367,7 +369,7 @@ static void message(const struct event *e)
 		case FOREIGN:
 		case SPRAY:
 		case DORMANT:
-			snprintf(dom, sizeof(dom), "t%u-%u.example", e->kind, e->seq * 3 + k);
+			snprintf(dom, sizeof(dom), "t%d-%u.example", (int)e->kind, e->seq * 3 + k);
 			snprintf(to, sizeof(to), "info@%s", dom);
 			break;
 		case BOUNCES:
