@@ -169,7 +169,7 @@
 #define DETECT_IP_PERIOD 3600		/* max_incidents_per_ip per this many s */
 #define DETECT_MAX_ALLOWED 256		/* runtime allowances (dismiss --allow) */
 #define DETECT_EWMA_ALPHA 0.05		/* per minute: ~20 min memory */
-#define DETECT_SAVE_INTERVAL 60		/* seconds between history saves */
+#define DETECT_SAVE_INTERVAL 300	/* seconds between history saves */
 
 enum detect_signal {
 	SIG_RATE,

@@ -234,11 +234,20 @@ static void touch(struct domains *t, struct domain *e, uint32_t sec)
 	}
 }
 
+/* What may be learned (and so saved, and printed): a lower-case DNS name. */
+bool domains_learnable(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n < DOMAINS_NAME_MAX && s[0] != '.' && s[0] != '-' &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789.-_") == n;
+}
+
 bool domains_use(struct domains *t, const char *domain, uint32_t who, uint32_t sec)
 {
 	struct domain *e;
 
-	if (!domain[0] || strlen(domain) >= DOMAINS_NAME_MAX)
+	if (!domains_learnable(domain))
 		return false;
 	e = find(t, domain);
 	if (!e)
@@ -267,7 +276,7 @@ void domains_add_learned(struct domains *t, const char *domain, uint32_t sec)
 {
 	struct domain *e = find(t, domain);
 
-	if (!domain[0] || strlen(domain) >= DOMAINS_NAME_MAX || (e && e->learned))
+	if (!domains_learnable(domain) || (e && e->learned))
 		return;
 	if (e)
 		promote(t, e);

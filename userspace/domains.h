@@ -14,7 +14,7 @@
  * The learned table: a sender domain used by DOMAINS_LEARN_IDENTITIES
  * distinct accounts (sasl:, uid:; never client:, whose remote senders are
  * inbound mail) is learned, and from then on it is local for every
- * identity.  Candidates (used by fewer) and learned domains are two lists,
+ * identity; only a DNS name can be (domains_learnable()).  Candidates (used by fewer) and learned domains are two lists,
  * each of at most DOMAINS_MAX, least recently used evicted (counted): a
  * flood of random sender domains replaces candidates, never a learned
  * domain.  Keys are sender text: the hash is seeded (domains_new).
@@ -50,6 +50,10 @@ struct domains_stats {
 	uint64_t candidates, learned;	/* gauges */
 	uint64_t evictions;		/* candidates or learned dropped: list full */
 };
+
+/* A lower-case DNS name (letters, digits, '.', '-', '_'; not an address
+ * literal, not raw UTF-8): the only names learned, saved and printed. */
+bool domains_learnable(const char *s);
 
 struct domains *domains_new(uint64_t seed);
 void domains_free(struct domains *t);

@@ -513,8 +513,7 @@ int history_load(struct history_table *t, struct domains *learned, const char *d
 		get(&in, name, nlen);
 		name[nlen] = '\0';
 		GET(&in, last);
-		if (!nlen || strlen(name) != nlen || strspn(name,
-			"abcdefghijklmnopqrstuvwxyz0123456789.-_") != nlen) {
+		if (strlen(name) != nlen || !domains_learnable(name)) {
 			why = "a learned domain that is not a domain name";
 			goto bad;
 		}

@@ -169,6 +169,32 @@ static void test_a_domain_used_by_three_accounts_is_learned_for_all(void **state
 	detect_free(d);
 }
 
+static void test_only_dns_names_are_learned_and_saved(void **state)
+{
+	char dir[128], id[32];
+	struct detector *d;
+	struct detect_stats st;
+
+	(void)state;
+	scratch_dir(dir, sizeof(dir), "signals");
+	d = fresh_auto(dir);
+	for (int i = 0; i < 3; i++) {
+		snprintf(id, sizeof(id), "sasl:a%d", i);
+		send_from(d, id, T0 + i, "x@[192.0.2.1]", false, NULL);
+		send_from(d, id, T0 + i, "x@evil\x1b[31m.example", false, NULL);
+		send_from(d, id, T0 + i, "x@Fine.Example", false, NULL);
+	}
+	detect_stats(d, &st);
+	assert_int_equal(st.learned_domains, 1);	/* fine.example only */
+	detect_free(d);
+	d = fresh_auto(dir);		/* and the file it saved is read back */
+	detect_stats(d, &st);
+	assert_int_equal(st.learned_domains, 1);
+	assert_int_equal(st.histories, 3);
+	detect_free(d);
+	scratch_remove(dir);
+}
+
 static void test_inbound_accounts_never_teach_a_domain(void **state)
 {
 	struct detector *d = fresh_auto(NULL);
@@ -492,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_an_identity_with_an_older_own_domain_is_foreign_elsewhere),
 		cmocka_unit_test(test_own_domain_is_learned_only_after_the_window),
 		cmocka_unit_test(test_a_domain_used_by_three_accounts_is_learned_for_all),
+		cmocka_unit_test(test_only_dns_names_are_learned_and_saved),
 		cmocka_unit_test(test_inbound_accounts_never_teach_a_domain),
 		cmocka_unit_test(test_an_explicit_empty_list_never_calls_a_sender_foreign),
 		cmocka_unit_test(test_inbound_mail_from_remote_senders_raises_nothing),
