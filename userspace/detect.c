@@ -3,8 +3,10 @@
  * detect.c - per-identity windows, signals and incidents (see detect.h).
  *
  * This file is the signals and the events; the per-identity state and
- * its table are ident.c, the rings window.c, failed logins failures.c,
- * incidents and their JSON incident.c.  Each event costs one hash lookup
+ * its table are ident.c, the rings window.c, what is kept of each
+ * identity for weeks (domains, volume) history.c, the learned sender
+ * domains domains.c, failed logins failures.c, incidents and their JSON
+ * incident.c.  Each event costs one hash lookup
  * for the identity, the sums of at most 60 one-second and 60 ten-second
  * buckets, and one lookup for its open incident; FLOW_SPIKE, only while
  * the global flows are over the limit, walks every identity once a tick.
@@ -18,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "detect.h"
@@ -536,77 +537,33 @@ static bool inbound(const char *identity, const struct message *msg)
 	       !(msg->has_sender && msg->sender_local && strchr(msg->sender, '@'));
 }
 
-/* The domain of a sasl: identity's login (sasl:bob@example.org), or NULL. */
-static const char *login_domain(const struct ident *w)
-{
-	const char *at;
-
-	if (strncmp(w->key, "sasl:", 5) != 0)
-		return NULL;
-	at = strrchr(w->key + 5, '@');
-	return at && at[1] ? at + 1 : NULL;
-}
-
-/* dom equals base or is a subdomain of it (ASCII case-insensitive). */
-static bool within(const char *dom, const char *base)
-{
-	size_t n = strlen(dom), b = strlen(base);
-
-	return n >= b && strcasecmp(dom + n - b, base) == 0 &&
-	       (n == b || dom[n - b - 1] == '.');
-}
-
 /* Whether msg's sender is foreign to w (see "Sender domains" in detect.h);
  * before this message is learned. */
 static bool sender_foreign(const struct detector *d, const struct ident *w,
 			   const struct history *h, const struct message *msg, const char *dom,
 			   uint32_t sec)
 {
-	const char *own = login_domain(w);
-
 	if (w->client || !msg->has_sender || msg->sender_local)
 		return false;
 	switch (d->cfg.domains) {
 	case DETECT_DOMAINS_LIST:
 		return true;
 	case DETECT_DOMAINS_AUTO:
-		if (!dom[0] || domains_learned(d->learned, dom) || (own && within(dom, own)) ||
-		    history_sender_own(h, history_hash(d->hist, dom), sec, WIN_SPAN_MAX))
-			return false;
-		return own || history_sender_known(h, sec, WIN_SPAN_MAX);
+		return history_sender_foreign(d->hist, d->learned, h, w->key, dom, sec,
+					      WIN_SPAN_MAX);
 	default:
 		return false;
 	}
 }
 
-/* Learn from an account's message: its sender domain and its volume. */
+/* Learn from a message: the volume, and an account's sender domains. */
 static void learn_message(struct detector *d, const struct ident *w, struct history *h,
 			  const char *dom, uint32_t sec)
 {
-	const char *own = login_domain(w);
-	uint32_t who = (uint32_t)history_key(d->hist, w->key);
-
 	history_message(h, sec, incident_store_open_identity(d->store, w->key) != NULL);
+	if (!w->client)
+		history_learn_sender(d->hist, d->learned, h, w->key, dom, sec);
 	d->hist_dirty = true;
-	if (w->client)
-		return;
-	if (dom[0]) {
-		history_sender(h, history_hash(d->hist, dom), sec);
-		if (domains_use(d->learned, dom, who, sec))
-			log_debug("detect: sender domain %s learned: used by %d accounts", dom,
-				 DOMAINS_LEARN_IDENTITIES);
-	}
-	if (own && (!dom[0] || strcasecmp(own, dom) != 0)) {
-		char clean[DOMAINS_NAME_MAX];
-
-		utf8_sanitize(clean, sizeof(clean), own);
-		for (char *p = clean; *p; p++)
-			if (*p >= 'A' && *p <= 'Z')
-				*p = (char)(*p - 'A' + 'a');
-		if (domains_use(d->learned, clean, who, sec))
-			log_debug("detect: sender domain %s learned: used by %d accounts", clean,
-				 DOMAINS_LEARN_IDENTITIES);
-	}
 }
 
 void detect_message(struct detector *d, const struct detect_message *m)

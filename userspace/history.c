@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -251,6 +252,61 @@ bool history_sender_known(const struct history *h, uint32_t sec, unsigned span)
 		if ((uint64_t)h->sender[i].first + span <= sec)
 			return true;
 	return false;
+}
+
+/* The domain of a sasl: identity's login (sasl:bob@example.org), or NULL. */
+static const char *login_domain(const char *identity)
+{
+	const char *at;
+
+	if (strncmp(identity, "sasl:", 5) != 0)
+		return NULL;
+	at = strrchr(identity + 5, '@');
+	return at && at[1] ? at + 1 : NULL;
+}
+
+/* dom equals base or is a subdomain of it (ASCII case-insensitive). */
+static bool within(const char *dom, const char *base)
+{
+	size_t n = strlen(dom), b = strlen(base);
+
+	return n >= b && strcasecmp(dom + n - b, base) == 0 &&
+	       (n == b || dom[n - b - 1] == '.');
+}
+
+bool history_sender_foreign(const struct history_table *t, const struct domains *learned,
+			    const struct history *h, const char *identity, const char *dom,
+			    uint32_t sec, unsigned span)
+{
+	const char *own = login_domain(identity);
+
+	if (!dom[0] || domains_learned(learned, dom) || (own && within(dom, own)) ||
+	    history_sender_own(h, history_hash(t, dom), sec, span))
+		return false;
+	return own || history_sender_known(h, sec, span);
+}
+
+void history_learn_sender(struct history_table *t, struct domains *learned, struct history *h,
+			  const char *identity, const char *dom, uint32_t sec)
+{
+	const char *own = login_domain(identity);
+	uint32_t who = (uint32_t)h->key;
+
+	if (dom[0]) {
+		history_sender(h, history_hash(t, dom), sec);
+		if (domains_use(learned, dom, who, sec))
+			log_debug("detect: sender domain %s learned: used by %d accounts", dom,
+				  DOMAINS_LEARN_IDENTITIES);
+	}
+	if (own && (!dom[0] || strcasecmp(own, dom) != 0)) {
+		char clean[DOMAINS_NAME_MAX];
+
+		if (!domains_of_address(identity, clean, sizeof(clean)))
+			return;
+		if (domains_use(learned, clean, who, sec))
+			log_debug("detect: sender domain %s learned: used by %d accounts", clean,
+				  DOMAINS_LEARN_IDENTITIES);
+	}
 }
 
 /* peak as of the start of hour */

@@ -18,6 +18,11 @@
  *     hour ends, its busiest 10 minutes are folded into peak, a maximum
  *     that decays by HIST_PEAK_DECAY an hour (a half-life of about six
  *     days), so a weekly burst is still known next week.
+ * With local_domains = auto, history_sender_foreign() decides from these
+ * and the learned domains (domains.h) whether a sender domain is foreign
+ * to an identity, and history_learn_sender() learns from an account's
+ * message.
+ *
  * The table holds at most max histories, the least recently active
  * replaced (counted).  A recipient set costs 8 bytes a domain, allocated
  * as it grows: at most about 2.2 KiB an identity.
@@ -67,6 +72,21 @@ void history_sender(struct history *h, uint32_t domain, uint32_t sec);
 bool history_sender_own(const struct history *h, uint32_t domain, uint32_t sec, unsigned span);
 /* True when h used any sender domain at or before sec - span. */
 bool history_sender_known(const struct history *h, uint32_t sec, unsigned span);
+
+/* local_domains = auto: whether sender domain dom (domains_of_address(),
+ * "" for none) is foreign to identity, whose history is h, at sec: it is
+ * none of a learned domain, the domain of the identity's login or below
+ * it (sasl:bob@example.org), a sender domain h used at or before sec -
+ * span; and the identity's own domain is known (its login has one, or h
+ * used a sender domain that long before). */
+bool history_sender_foreign(const struct history_table *t, const struct domains *learned,
+			    const struct history *h, const char *identity, const char *dom,
+			    uint32_t sec, unsigned span);
+/* An account's message from dom ("" for none) at sec: h remembers the
+ * domain, and the learned table counts it, and the login's domain, as
+ * used by this identity. */
+void history_learn_sender(struct history_table *t, struct domains *learned, struct history *h,
+			  const char *identity, const char *dom, uint32_t sec);
 
 /* A message of h at sec: the volume counts (frozen: not learned, an open
  * incident).  The caller's clock may step back: older seconds are ignored. */

@@ -144,8 +144,8 @@ static void test_own_domain_is_learned_only_after_the_window(void **state)
 	/* 600 s after its first use it is: another identity, same story, quiet */
 	send_from(d, "sasl:u79", T0, "ann@small-customer.example", false, NULL);
 	send_from(d, "sasl:u79", T0 + 10, "x@forged.example", false, NULL);
-	for (int i = 0; i < 5; i++)
-		send_from(d, "sasl:u79", T0 + 610 + i, "x@forged.example", false, NULL);
+	for (int i = 0; i < 5; i++)	/* exactly 600 s after */
+		send_from(d, "sasl:u79", T0 + 610, "x@forged.example", false, NULL);
 	assert_null(detect_open_for(d, "sasl:u79"));
 	detect_free(d);
 }
@@ -411,6 +411,27 @@ static void test_volume_threshold_follows_the_usual_busiest_10_minutes(void **st
 	detect_free(d);
 }
 
+static void test_a_burst_under_an_open_incident_is_not_learned(void **state)
+{
+	struct detector *d = fresh_auto(NULL);
+	const struct incident *inc;
+
+	(void)state;
+	send_from(d, "sasl:other", T0, "o@example.org", true, NULL);
+	for (int i = 0; i < 60; i++)	/* hour 1: the spam run, flagged */
+		send_from(d, "sasl:frz", T0 + 3600 + i * 9, "f@example.org", true, NULL);
+	inc = detect_open_for(d, "sasl:frz");
+	assert_non_null(inc);
+	assert_true(inc->signals[SIG_VOLUME].fired);
+	/* the admin resolves it in hour 2; hour 3 must not think 60 usual */
+	send_from(d, "sasl:frz", T0 + 2 * 3600, "f@example.org", true, NULL);
+	detect_set_state(d, inc->id, INCIDENT_RESOLVED);
+	for (int i = 0; i < 41; i++)
+		send_from(d, "sasl:frz", T0 + 3 * 3600 + i * 14, "f@example.org", true, NULL);
+	assert_true(flagged(d, "sasl:frz", SIG_VOLUME));
+	detect_free(d);
+}
+
 /* Histories across restarts */
 
 static void test_histories_survive_a_restart(void **state)
@@ -531,6 +552,7 @@ int main(void)
 		cmocka_unit_test(test_volume_boundary_40_in_10_minutes_quiet_41_fire),
 		cmocka_unit_test(test_volume_waits_for_volume_learn),
 		cmocka_unit_test(test_volume_threshold_follows_the_usual_busiest_10_minutes),
+		cmocka_unit_test(test_a_burst_under_an_open_incident_is_not_learned),
 		cmocka_unit_test(test_histories_survive_a_restart),
 		cmocka_unit_test(test_a_damaged_history_file_is_refused_whole),
 		cmocka_unit_test(test_history_table_is_bounded_and_counted),
