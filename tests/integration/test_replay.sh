@@ -8,7 +8,7 @@
 # a bounce storm, a dormant login; see tests/bench/genrelay.c) and the
 # list of the stolen ones.  sentineld reads it from the beginning with
 # scripts/sentinel.conf as shipped (local_domains = auto, observe mode;
-# only the paths, the ports and `start` are changed), and its
+# only the paths, the ports, `start` and `source = file` are changed), and its
 # incidents.log must name exactly the stolen accounts, the spray within
 # two minutes of its first message.  Then a restart on the same state
 # reads the histories back.  As root (sentineld needs BPF to start).
@@ -46,6 +46,7 @@ python3 - ${SHIPPED:-scripts/sentinel.conf} "$WORK/sentinel.conf" "$WORK" "$PORT
 import re, sys
 src, dst, work, port = sys.argv[1:]
 set_to = {("maillog", "path"): work + "/mail.log", ("maillog", "start"): "beginning",
+	  ("maillog", "source"): "file",
 	  ("daemon", "state_dir"): work + "/state", ("metrics", "listen"): "127.0.0.1:" + port,
 	  ("control", "socket"): work + "/control.sock",
 	  ("actions", "quarantine_dir"): work + "/quarantine"}
