@@ -132,7 +132,7 @@ struct detector *detect_new(const struct detect_config *cfg, const struct detect
 	d->cfg.state_dir[sizeof(d->cfg.state_dir) - 1] = '\0';
 	d->idents = ident_table_new(d->cfg.max_identities);
 	d->hist = history_new(d->cfg.max_histories);
-	d->learned = domains_new(history_seed(d->hist));
+	d->learned = domains_new();
 	if (d->cfg.state_dir[0])
 		history_load(d->hist, d->learned, d->cfg.state_dir);
 	d->hist_saved = monotonic();

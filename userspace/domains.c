@@ -12,16 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bytes.h"
-
-static uint64_t domains_seed;
-/* before uthash.h is included: one seed per run, the keys are sender text */
-#define HASH_FUNCTION(keyptr, keylen, hashv) \
-	((hashv) = hash_bytes(domains_seed, (keyptr), (keylen)))
-#include <uthash.h>
 #include <utlist.h>
 
 #include "domains.h"
+#include "hash.h"	/* the keys are sender text: hash.h's per-process seed */
 #include "log.h"
 #include "postconf.h"
 #include "text.h"
@@ -135,13 +129,9 @@ bool domains_of_address(const char *addr, char *out, size_t cap)
 	return out[0] != '\0';
 }
 
-struct domains *domains_new(uint64_t seed)
+struct domains *domains_new(void)
 {
-	struct domains *t = xcalloc(1, sizeof(*t));
-
-	if (!domains_seed)
-		domains_seed = seed ? seed : 0x9e3779b97f4a7c15ULL;
-	return t;
+	return xcalloc(1, sizeof(struct domains));
 }
 
 /* Drop the least recent entry of a list (its head). */

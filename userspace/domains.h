@@ -17,7 +17,7 @@
  * identity; only a DNS name can be (domains_learnable()).  Candidates (used by fewer) and learned domains are two lists,
  * each of at most DOMAINS_MAX, least recently used evicted (counted): a
  * flood of random sender domains replaces candidates, never a learned
- * domain.  Keys are sender text: the hash is seeded (domains_new).
+ * domain.  Keys are sender text: the hash is hash.h's, seeded per process.
  * What is learned is saved with the identities' histories (history.h).
  */
 #ifndef SENTINEL_DOMAINS_H
@@ -55,7 +55,7 @@ struct domains_stats {
  * literal, not raw UTF-8): the only names learned, saved and printed. */
 bool domains_learnable(const char *s);
 
-struct domains *domains_new(uint64_t seed);
+struct domains *domains_new(void);
 void domains_free(struct domains *t);
 /* domain (from domains_of_address) used by the identity whose hash is who
  * at second sec; true when this use made it learned. */

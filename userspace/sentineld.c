@@ -182,7 +182,7 @@ static void print_learned(const char *domain, uint32_t last, void *arg)
 static void print_history(const struct config *cfg)
 {
 	struct history_table *h = history_new(cfg->detect.max_histories);
-	struct domains *learned = domains_new(history_seed(h));
+	struct domains *learned = domains_new();
 	size_t n = 0;
 
 	if (history_load(h, learned, cfg->state_dir) == 0) {
