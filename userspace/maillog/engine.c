@@ -746,7 +746,6 @@ struct maillog *maillog_open(const struct config *cfg, struct counters *counters
 	free(restored);
 	free(text);
 	decide_trust(m, cfg, postfix_log);
-	log_info("maillog: %s", m->trust_why);
 	m->opened = true;
 	return m;
 fail:
