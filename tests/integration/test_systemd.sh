@@ -8,12 +8,17 @@
 # inside), Postfix is set up as scripts/lab/lab.sh sets up its lab (SASL
 # users in sasldb, check_sasl_access, relaying only to smtp-sink on
 # 127.0.0.2:25), and `systemctl start smtp-sentinel` runs the unit as
-# shipped, in enforce mode.  Then a stolen account spams, and the test
-# asserts, from outside (the container's journal with journalctl
-# --directory, files in ROOT, the sink) and from inside (systemctl,
-# sentinelctl, postqueue), that the daemon became ready, locked the account,
-# held and quarantined its mail, cut its session, logged warnings as
-# warnings, pings the watchdog, and stops cleanly.
+# shipped, in enforce mode.  First a local user (`logger` as nobody, into
+# the container's journald) forges Postfix lines to frame alice (a brute
+# force that "succeeds" as her) and to give bob's queued message to
+# mallory; then mallory's stolen account spams, and the test asserts, from
+# outside (the container's journal with journalctl --directory, files in
+# ROOT, the sink) and from inside (systemctl, sentinelctl, postqueue,
+# /metrics), that the daemon became ready, counted the forged lines and
+# used none (alice is not locked and can send, bob's message stays
+# queued), locked mallory within 2 s of her first spam (printed), held and
+# quarantined her mail, cut her session, logged warnings as warnings,
+# pings the watchdog, and stops cleanly.
 #
 # Prints SKIP only when this host cannot boot a container (not root, no
 # cgroup v2, or nspawn refused by the kernel); a missing tool or a
@@ -110,6 +115,7 @@ printf '%s\n' 'pwcheck_method: auxprop' 'auxprop_plugin: sasldb' \
 	'sasldb_path: /etc/sasldb2' 'mech_list: PLAIN LOGIN' > /etc/postfix/sasl/smtpd.conf
 printf alice-pw | saslpasswd2 -p -c -f /etc/sasldb2 -u lab.test alice
 printf 123456 | saslpasswd2 -p -c -f /etc/sasldb2 -u lab.test mallory
+printf bob-pw | saslpasswd2 -p -c -f /etc/sasldb2 -u lab.test bob
 chown root:postfix /etc/sasldb2
 chmod 0640 /etc/sasldb2
 : > /etc/postfix/sasl_access
@@ -186,8 +192,55 @@ capeff=$(nspawn_exec awk '/^CapEff:/ { print $2 }' "/proc/$MAINPID/status")
 echo "  CapEff=$capeff"
 check "the daemon runs without CAP_SYS_ADMIN (bit 21)" test "$(( (0x${capeff:-200000} >> 21) & 1 ))" = 0
 
-# --- the spam run: alice is legitimate, mallory's password leaked
+# --- framing, through the channel a local user really has: `logger` as
+# nobody into the container's journald, with Postfix's own line formats
+# and the pid of a live smtpd.  (a) a brute force that "succeeds" as
+# alice; (b) bob's real message, waiting in the queue (@defer.invalid is
+# deferred), given to mallory, whom the spam run then locks, holds and
+# quarantines.  journald stamps each entry with the writer's _UID/_COMM:
+# sentineld counts all seven as forged and uses none.
 SEND() { nspawn_exec /root/smtpsend -s 127.0.0.1:587 -q "$@"; }
+metric() {	# metric NAME{LABELS}: its value on /metrics, scraped inside
+	nspawn_exec /bin/bash -c 'exec 3<>/dev/tcp/127.0.0.1/9725 &&
+		printf "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n" >&3 && cat <&3' |
+		awk -v m="$1" '$1 == m { print $2; found = 1 } END { if (!found) print "none" }'
+}
+FORGED='smtp_sentinel_maillog_lines_total{result="forged"}'
+forged0=$(metric "$FORGED")
+SEND -u bob@lab.test -p bob-pw -f bob@lab.test -t 'pal@defer.invalid' > "$DIR/bob.out" 2>&1
+bob_qid() { nspawn_exec postqueue -j | python3 -c '
+import json, sys
+for l in sys.stdin:
+    m = json.loads(l)
+    if m.get("sender") == "bob@lab.test":
+        print(m["queue_id"], m["queue_name"])' ; }
+BOBQ=$(bob_qid | awk '{ print $1; exit }')
+SMTPD=$(nspawn_exec pgrep -x smtpd | head -n 1)
+echo "  bob's queued message: ${BOBQ:-none}; a live smtpd: pid ${SMTPD:-none}"
+check "bob's message waits in the queue (deferred transport)" test -n "$BOBQ"
+FORGE() {
+	nspawn_exec setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		logger -t "postfix/submission/smtpd[${SMTPD:-1}]" -- "$1"
+}
+for _ in 1 2 3 4 5; do
+	FORGE 'warning: unknown[198.51.100.23]: SASL LOGIN authentication failed: UGFzc3dvcmQ6'
+done
+FORGE '3F2A1B4C5D: client=unknown[198.51.100.23], sasl_method=LOGIN, sasl_username=alice@lab.test'
+FORGE "$BOBQ: client=unknown[127.0.0.1], sasl_method=PLAIN, sasl_username=mallory@lab.test"
+forged_seven() { [ "$(metric "$FORGED")" = $(( ${forged0/none/0} + 7 )) ]; }
+wait_for 5 forged_seven
+forged1=$(metric "$FORGED")
+echo "  $FORGED: $forged0 before, $forged1 after the 7 forged lines"
+check "the 7 lines logger wrote as nobody are counted as forged" \
+	test "$forged1" = $(( ${forged0/none/0} + 7 ))
+check "the framed alice is not in /etc/postfix/sasl_access" \
+	sh -c "! grep -q '^alice@lab.test[[:space:]]' '$ROOT/etc/postfix/sasl_access'"
+J -u smtp-sentinel.service -o cat > "$DIR/forged.log"
+NOBODY=$(awk -F: '$1 == "nobody" { print $3 }' "$ROOT/etc/passwd")
+check "the journal says why: forged journal entry not used (_UID $NOBODY, nobody's)" \
+	grep -q "forged journal entry not used (_UID $NOBODY is neither root" "$DIR/forged.log"
+
+# --- the spam run: alice is legitimate, mallory's password leaked
 SEND -u alice@lab.test -p alice-pw -f alice@lab.test -t 'friend{i}@remote.example' -n 3 \
 	> "$DIR/alice.out" 2>&1
 SEND -u mallory@lab.test -p 123456 -f 'ceo@bank{i}.example' -t 'victim{i}@remote.example' \
@@ -206,6 +259,33 @@ sys.exit(0 if any(r.get("action") == sys.argv[2] and r.get("result") == "ok" and
 }
 wait_for 10 audit_ok quarantine
 
+# The framed ones: alice untouched, bob's message where Postfix put it.
+check "the audit log has no action for alice (framed by forged lines)" \
+	sh -c "test -s '$AUDIT' && ! grep -q 'alice@lab.test' '$AUDIT'"
+bob_left=$(bob_qid)
+echo "  bob's message after the spam run: ${bob_left:-gone}"
+check "bob's message is still queued, not held ($BOBQ deferred or active)" \
+	grep -qE "^$BOBQ (deferred|active|incoming)\$" <<< "$bob_left"
+check "bob's message is not in the quarantine" \
+	sh -c "! grep -rlq '^From: <bob@lab.test>' '$ROOT/var/lib/smtp-sentinel/quarantine'"
+check "the audit log names no action on bob's queue id" sh -c "! grep -q '$BOBQ' '$AUDIT'"
+# The latency: mallory's first message sent (smtpsend's first_sent, its
+# 250 reply, on its clock) to the lock's row in audit.log (sentineld's
+# clock: the same kernel, the container has no clock of its own).
+latency=$(python3 -c '
+import json, sys, datetime
+first = float(sys.argv[2])
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r.get("action") == "lock" and r.get("result") == "ok" and "mallory@lab.test" in str(r.get("identity")):
+        t = datetime.datetime.strptime(r["time"], "%Y-%m-%dT%H:%M:%S.%fZ")
+        t = t.replace(tzinfo=datetime.timezone.utc).timestamp()
+        print("%.3f" % (t - first))
+        break' "$AUDIT" "$(val "$DIR/spam.out" first_sent)")
+echo "  latency, mallory's first message sent to the lock in audit.log: ${latency:-none} s"
+check "mallory is locked within 2 s of the first spam (journal source)" \
+	awk -v l="${latency:-99}" 'BEGIN { exit !(l >= 0 && l < 2.0) }'
+
 # From outside: files in ROOT, the journal, the sink.
 check "the account is locked in /etc/postfix/sasl_access (ReadWritePaths)" \
 	grep -q '^mallory@lab.test[[:space:]]' "$ROOT/etc/postfix/sasl_access"
@@ -220,7 +300,7 @@ check "the cut ended mallory's session (smtpsend had to reconnect)" \
 check "mallory was refused after the lock (5.7.1, account locked)" \
 	grep -q 'first_reject_reply="554 5.7.1 <mallory@lab.test>: .*locked by smtp-sentinel' "$DIR/spam.out"
 if [ "$MAILLOG" = journal ]; then
-	accepted=$(J -o cat SYSLOG_IDENTIFIER=postfix/submission/smtpd | grep -c 'sasl_username=mallory@lab.test')
+	accepted=$(J -o cat SYSLOG_IDENTIFIER=postfix/submission/smtpd _COMM=smtpd | grep -c 'sasl_username=mallory@lab.test')
 else
 	accepted=$(grep -c 'sasl_username=mallory@lab.test' "$ROOT$MAILLOG")
 fi
