@@ -204,7 +204,9 @@ static void promote(struct domains *t, struct domain *e)
 {
 	if (t->nlearned >= DOMAINS_MAX)
 		drop_oldest(t, &t->learned, &t->nlearned);
-	DL_DELETE(t->candidates, e);
+	/* the analyzer cannot see utlist's invariant (a head with a prev
+	 * other than itself has a next) */
+	DL_DELETE(t->candidates, e);	// NOLINT(clang-analyzer-core.NullDereference)
 	t->ncandidates--;
 	e->learned = true;
 	DL_APPEND(t->learned, e);
