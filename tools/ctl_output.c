@@ -586,3 +586,19 @@ int print_action(const json_t *r)
 	free(identity);
 	return 0;
 }
+
+/* "reloaded", then each changed key as "  [section] key: 'old' -> 'new'". */
+int print_reload(const json_t *r)
+{
+	const json_t *changes = json_object_get(r, "changes"), *v;
+	size_t i;
+
+	puts("reloaded");
+	json_array_foreach(changes, i, v) {
+		char *s = fmt_value(v);
+
+		printf("  %s\n", s);
+		free(s);
+	}
+	return 0;
+}

@@ -57,5 +57,6 @@ int print_incidents(const json_t *reply);
 int print_show(const json_t *reply);
 int print_action(const json_t *reply);
 int print_close(const json_t *reply);
+int print_reload(const json_t *reply);
 
 #endif

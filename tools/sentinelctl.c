@@ -61,6 +61,7 @@ static const char usage_text[] =
 	"  hold USER|--all      hold the user's queued mail, or the whole queue\n"
 	"  release USER|--all   release held mail\n"
 	"  top                  live rates per identity and per process (q quits)\n"
+	"  reload               read the configuration again; what changed, or why not\n"
 	"\n"
 	"  -s, --socket SOCKET  control socket (default: $SENTINEL_CONTROL_SOCKET,\n"
 	"                       else " CONTROL_DEFAULT_SOCKET ")\n"
@@ -491,6 +492,7 @@ static const struct command {
 	{ "hold", ARGS_ONE_OR_ALL, "USER", "user", print_action },
 	{ "release", ARGS_ONE_OR_ALL, "USER", "user", print_action },
 	{ "top", ARGS_NONE, NULL, NULL, NULL },
+	{ "reload", ARGS_NONE, NULL, NULL, print_reload },
 };
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

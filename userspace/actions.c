@@ -574,17 +574,10 @@ static void reconcile(struct actions *a)
 	a->nlocks = w;
 }
 
-struct actions *actions_new(const struct actions_config *cfg, struct runner *rn,
-			    const struct actions_callbacks *cb)
+/* cfg with the defaults of what is unset; -1 with the reason logged. */
+static int settle(struct actions_config *c, const struct actions_config *cfg)
 {
-	struct actions *a = xcalloc(1, sizeof(*a));
-	struct actions_config *c = &a->cfg;
-
 	*c = *cfg;
-	a->rn = rn;
-	if (cb)
-		a->cb = *cb;
-	a->next_id = 1;
 	if (!c->postfix_bin_dir[0])
 		snprintf(c->postfix_bin_dir, sizeof(c->postfix_bin_dir), "/usr/sbin");
 	if (!(c->timeout > 0))
@@ -593,13 +586,9 @@ struct actions *actions_new(const struct actions_config *cfg, struct runner *rn,
 		c->retries = 10;
 	if (!(c->cooldown >= 0))
 		c->cooldown = 0;
-	if (!c->state_dir[0] || state_init(c->state_dir) < 0) {
-		log_errx("actions: no usable state directory");
-		goto fail;
-	}
 	if (strlen(c->state_dir) >= PATH_MAX - 64 || strlen(c->quarantine_dir) >= PATH_MAX - 128) {
 		log_errx("actions: state_dir or quarantine_dir is too long");
-		goto fail;
+		return -1;
 	}
 	if (!c->quarantine_dir[0])
 		snprintf(c->quarantine_dir, sizeof(c->quarantine_dir), "%.*s/quarantine",
@@ -608,6 +597,38 @@ struct actions *actions_new(const struct actions_config *cfg, struct runner *rn,
 	    (c->action_hook[0] && c->action_hook[0] != '/') || c->postfix_bin_dir[0] != '/' ||
 	    c->quarantine_dir[0] != '/') {
 		log_errx("actions: hooks, postfix_bin_dir and quarantine_dir must be absolute paths");
+		return -1;
+	}
+	return 0;
+}
+
+int actions_reconfigure(struct actions *a, const struct actions_config *cfg)
+{
+	struct actions_config c;
+
+	if (settle(&c, cfg) < 0)
+		return -1;
+	/* where the state and the locks are: read at start-up */
+	memcpy(c.state_dir, a->cfg.state_dir, sizeof(c.state_dir));
+	memcpy(c.sasl_access_map, a->cfg.sasl_access_map, sizeof(c.sasl_access_map));
+	a->cfg = c;
+	return 0;
+}
+
+struct actions *actions_new(const struct actions_config *cfg, struct runner *rn,
+			    const struct actions_callbacks *cb)
+{
+	struct actions *a = xcalloc(1, sizeof(*a));
+	struct actions_config *c = &a->cfg;
+
+	a->rn = rn;
+	if (cb)
+		a->cb = *cb;
+	a->next_id = 1;
+	if (settle(c, cfg) < 0)
+		goto fail;
+	if (!c->state_dir[0] || state_init(c->state_dir) < 0) {
+		log_errx("actions: no usable state directory");
 		goto fail;
 	}
 	if (c->sasl_access_map[0]) {

@@ -194,6 +194,12 @@ struct actions;
 /* NULL with the reason logged (state directory, a bad saved state). */
 struct actions *actions_new(const struct actions_config *cfg, struct runner *rn,
 			    const struct actions_callbacks *cb);
+/* A reload: the settings of cfg for the next request and the next step of
+ * the one running (mode, hooks, hold_scope, spam, timeout, retries,
+ * cooldown, trust_syslog_file, act_on_uid, quarantine_dir,
+ * postfix_bin_dir); state_dir and sasl_access_map stay (read at
+ * start-up).  -1, nothing changed, with the reason logged. */
+int actions_reconfigure(struct actions *a, const struct actions_config *cfg);
 /* Saves the state, then frees; running commands are left to runner_free(). */
 void actions_free(struct actions *a);
 

@@ -33,11 +33,15 @@ _Static_assert(CONFIG_JOURNAL_MATCH_MAX == JOURNAL_MATCH_MAX, "journal match siz
 
 #define CONFIG_MAX_LINE 4096
 
+/* Whether a key can change on a reload, or is read once at start-up. */
+enum config_when { RELOAD, RESTART };
+
 struct config_key {
 	const char *section;
 	const char *name;
 	const char *def;
 	config_parse_fn parse;
+	enum config_when when;
 };
 
 int config_parse_u32(const char *value, unsigned long min, unsigned long max,
@@ -457,68 +461,72 @@ static int parse_log_level(struct config *cfg, const char *value, char *err, siz
 	return 0;
 }
 
-/* Every key sentineld knows.  The shipped sentinel.conf documents each. */
+/* Every key sentineld knows.  The shipped sentinel.conf documents each.
+ * RESTART: read once at start-up (a socket bound, a BPF map filled, a
+ * table sized, a file opened, a pointer kept), so a reload that changes
+ * it is refused. */
 static const struct config_key config_keys[] = {
-	{ "sensor", "ports", "25", parse_ports },
-	{ "sensor", "cgroup_root", "auto", parse_cgroup_root },
-	{ "metrics", "listen", "127.0.0.1:9725", parse_listen },
-	{ "metrics", "max_series", "5000", parse_max_series },
-	{ "metrics", "tls_cert", "", parse_tls_cert },
-	{ "metrics", "tls_key", "", parse_tls_key },
-	{ "metrics", "basic_auth_file", "", parse_basic_auth_file },
-	{ "maillog", "path", "/var/log/mail.log", parse_maillog_path },
-	{ "maillog", "format", "auto", parse_maillog_format },
-	{ "maillog", "start", "end", parse_maillog_start },
-	{ "maillog", "syslog_names", "postfix", parse_syslog_names },
-	{ "maillog", "local_domains", "auto", parse_local_domains },
-	{ "maillog", "source", "auto", parse_maillog_source },
+	{ "sensor", "ports", "25", parse_ports, RESTART },
+	{ "sensor", "cgroup_root", "auto", parse_cgroup_root, RESTART },
+	{ "metrics", "listen", "127.0.0.1:9725", parse_listen, RESTART },
+	{ "metrics", "max_series", "5000", parse_max_series, RESTART },
+	{ "metrics", "tls_cert", "", parse_tls_cert, RESTART },
+	{ "metrics", "tls_key", "", parse_tls_key, RESTART },
+	{ "metrics", "basic_auth_file", "", parse_basic_auth_file, RESTART },
+	{ "maillog", "path", "/var/log/mail.log", parse_maillog_path, RESTART },
+	{ "maillog", "format", "auto", parse_maillog_format, RESTART },
+	{ "maillog", "start", "end", parse_maillog_start, RESTART },
+	{ "maillog", "syslog_names", "postfix", parse_syslog_names, RESTART },
+	{ "maillog", "local_domains", "auto", parse_local_domains, RESTART },
+	{ "maillog", "source", "auto", parse_maillog_source, RESTART },
 	{ "maillog", "journal_match", "_SYSTEMD_UNIT=postfix.service, "
-	  "_SYSTEMD_UNIT=postfix@-.service, SYSLOG_IDENTIFIER=postfix*", parse_journal_match },
-	{ "maillog", "journal_dir", "", parse_journal_dir },
-	{ "daemon", "log_level", "info", parse_log_level },
-	{ "daemon", "state_dir", "/var/lib/smtp-sentinel", parse_state_dir },
-	{ "detect", "max_messages_per_minute", "60", parse_max_messages_per_minute },
-	{ "detect", "max_recipients_per_minute", "300", parse_max_recipients_per_minute },
-	{ "detect", "allow_identities", "", parse_allow },
-	{ "detect", "overrides", "", parse_overrides },
-	{ "detect", "spike_factor", "10", parse_spike_factor },
-	{ "detect", "spike_floor", "6", parse_spike_floor },
-	{ "detect", "spike_min", "20", parse_spike_min },
-	{ "detect", "spike_learn", "10", parse_spike_learn },
-	{ "detect", "foreign_ratio", "0.8", parse_foreign_ratio },
-	{ "detect", "foreign_min", "5", parse_foreign_min },
-	{ "detect", "max_client_ips", "5", parse_max_client_ips },
-	{ "detect", "bounce_ratio", "0.5", parse_bounce_ratio },
-	{ "detect", "bounce_min", "20", parse_bounce_min },
-	{ "detect", "bruteforce_failures", "5", parse_bruteforce_failures },
-	{ "detect", "max_flows_per_minute", "3000", parse_max_flows_per_minute },
-	{ "detect", "max_identities", "10000", parse_max_identities },
-	{ "detect", "incident_expiry", "1h", parse_incident_expiry },
-	{ "detect", "max_incidents_per_ip", "10", parse_max_incidents_per_ip },
-	{ "detect", "max_new_domains", "20", parse_max_new_domains },
-	{ "detect", "volume_factor", "4", parse_volume_factor },
-	{ "detect", "volume_floor", "10", parse_volume_floor },
-	{ "detect", "volume_learn", "60", parse_volume_learn },
-	{ "detect", "max_histories", "20000", parse_max_histories },
-	{ "detect", "incident_log", "", parse_incident_log },
-	{ "actions", "mode", "observe", parse_mode },
-	{ "actions", "hold_scope", "identity", parse_hold_scope },
-	{ "actions", "sasl_access_map", "/etc/postfix/sasl_access", parse_sasl_access_map },
-	{ "actions", "lock_hook", "", parse_lock_hook },
-	{ "actions", "action_hook", "", parse_action_hook },
-	{ "actions", "spam", "quarantine", parse_spam },
-	{ "actions", "quarantine_dir", "/var/lib/smtp-sentinel/quarantine", parse_quarantine_dir },
-	{ "actions", "postfix_config_dir", "", parse_postfix_config_dir },
-	{ "actions", "postfix_bin_dir", "/usr/sbin", parse_postfix_bin_dir },
-	{ "actions", "timeout", "30", parse_action_timeout },
-	{ "actions", "retries", "3", parse_retries },
-	{ "actions", "cooldown", "300", parse_cooldown },
-	{ "actions", "trust_syslog_file", "no", parse_trust_syslog_file },
-	{ "actions", "act_on_uid", "yes", parse_act_on_uid },
-	{ "control", "socket", CONTROL_DEFAULT_SOCKET, parse_control_socket },
+	  "_SYSTEMD_UNIT=postfix@-.service, SYSLOG_IDENTIFIER=postfix*", parse_journal_match, RESTART },
+	{ "maillog", "journal_dir", "", parse_journal_dir, RESTART },
+	{ "daemon", "log_level", "info", parse_log_level, RELOAD },
+	{ "daemon", "state_dir", "/var/lib/smtp-sentinel", parse_state_dir, RESTART },
+	{ "detect", "max_messages_per_minute", "60", parse_max_messages_per_minute, RELOAD },
+	{ "detect", "max_recipients_per_minute", "300", parse_max_recipients_per_minute, RELOAD },
+	{ "detect", "allow_identities", "", parse_allow, RELOAD },
+	{ "detect", "overrides", "", parse_overrides, RELOAD },
+	{ "detect", "spike_factor", "10", parse_spike_factor, RELOAD },
+	{ "detect", "spike_floor", "6", parse_spike_floor, RELOAD },
+	{ "detect", "spike_min", "20", parse_spike_min, RELOAD },
+	{ "detect", "spike_learn", "10", parse_spike_learn, RELOAD },
+	{ "detect", "foreign_ratio", "0.8", parse_foreign_ratio, RELOAD },
+	{ "detect", "foreign_min", "5", parse_foreign_min, RELOAD },
+	{ "detect", "max_client_ips", "5", parse_max_client_ips, RELOAD },
+	{ "detect", "bounce_ratio", "0.5", parse_bounce_ratio, RELOAD },
+	{ "detect", "bounce_min", "20", parse_bounce_min, RELOAD },
+	{ "detect", "bruteforce_failures", "5", parse_bruteforce_failures, RELOAD },
+	{ "detect", "max_flows_per_minute", "3000", parse_max_flows_per_minute, RELOAD },
+	{ "detect", "max_identities", "10000", parse_max_identities, RESTART },
+	{ "detect", "incident_expiry", "1h", parse_incident_expiry, RELOAD },
+	{ "detect", "max_incidents_per_ip", "10", parse_max_incidents_per_ip, RESTART },
+	{ "detect", "max_new_domains", "20", parse_max_new_domains, RELOAD },
+	{ "detect", "volume_factor", "4", parse_volume_factor, RELOAD },
+	{ "detect", "volume_floor", "10", parse_volume_floor, RELOAD },
+	{ "detect", "volume_learn", "60", parse_volume_learn, RELOAD },
+	{ "detect", "max_histories", "20000", parse_max_histories, RESTART },
+	{ "detect", "incident_log", "", parse_incident_log, RELOAD },
+	{ "actions", "mode", "observe", parse_mode, RELOAD },
+	{ "actions", "hold_scope", "identity", parse_hold_scope, RELOAD },
+	{ "actions", "sasl_access_map", "/etc/postfix/sasl_access", parse_sasl_access_map, RESTART },
+	{ "actions", "lock_hook", "", parse_lock_hook, RELOAD },
+	{ "actions", "action_hook", "", parse_action_hook, RELOAD },
+	{ "actions", "spam", "quarantine", parse_spam, RELOAD },
+	{ "actions", "quarantine_dir", "/var/lib/smtp-sentinel/quarantine", parse_quarantine_dir, RELOAD },
+	{ "actions", "postfix_config_dir", "", parse_postfix_config_dir, RESTART },
+	{ "actions", "postfix_bin_dir", "/usr/sbin", parse_postfix_bin_dir, RELOAD },
+	{ "actions", "timeout", "30", parse_action_timeout, RELOAD },
+	{ "actions", "retries", "3", parse_retries, RELOAD },
+	{ "actions", "cooldown", "300", parse_cooldown, RELOAD },
+	{ "actions", "trust_syslog_file", "no", parse_trust_syslog_file, RELOAD },
+	{ "actions", "act_on_uid", "yes", parse_act_on_uid, RELOAD },
+	{ "control", "socket", CONTROL_DEFAULT_SOCKET, parse_control_socket, RESTART },
 };
 
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+_Static_assert(NKEYS <= CONFIG_MAX_KEYS, "CONFIG_MAX_KEYS is too small for the key table");
 
 /* What follows from other keys, once all are read. */
 static int finish(struct config *cfg, const char *name, char *err, size_t errlen)
@@ -551,6 +559,7 @@ static void defaults(struct config *cfg)
 	char err[CONFIG_ERR_LEN];
 
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->values_len = 1;	/* value_at 0: the default */
 	for (size_t i = 0; i < NKEYS; i++)
 		if (config_keys[i].parse(cfg, config_keys[i].def, err, sizeof(err)) < 0)
 			fatalx("built-in default of %s: %s", config_keys[i].name, err);
@@ -634,7 +643,16 @@ static int handler(void *user, const char *section, const char *name, const char
 			snprintf(why, sizeof(why), "unknown key in [%s]", section);
 		else
 			snprintf(why, sizeof(why), "unknown section [%s]", section);
+	} else if (strlen(value) >= (size_t)CONFIG_VALUES_MAX - ctx->cfg->values_len) {
+		snprintf(why, sizeof(why), "the values add up to more than %d bytes",
+			 CONFIG_VALUES_MAX);
 	} else if (config_keys[i].parse(ctx->cfg, value, why, sizeof(why)) == 0) {
+		struct config *cfg = ctx->cfg;
+
+		/* as written, for config_diff(); the last one counts */
+		cfg->value_at[i] = cfg->values_len;
+		strcpy(cfg->values + cfg->values_len, value);
+		cfg->values_len = (uint16_t)(cfg->values_len + strlen(value) + 1);
 		return 1;
 	}
 	ctx->err_line = line;
@@ -665,6 +683,107 @@ static int load(struct load_ctx *ctx)
 	else if (rc < 0)
 		snprintf(ctx->err, ctx->errlen, "%s: out of memory while parsing", ctx->name);
 	return -1;
+}
+
+static const char *value_of(const struct config *cfg, size_t key)
+{
+	return cfg->value_at[key] ? cfg->values + cfg->value_at[key] : config_keys[key].def;
+}
+
+/*
+ * Whether two values of a key mean the same: each parsed onto a copy of
+ * the defaults, the copies compared byte for byte.  A parser writes the
+ * same bytes for the same value on the same start (lists are rebuilt from
+ * their count, strings copied whole), so "25, 587" equals "25,587" and a
+ * key set twice equals the same key set once.
+ */
+static bool same_meaning(size_t key, const char *a, const char *b, struct config *scratch)
+{
+	char err[CONFIG_ERR_LEN];
+	struct config *x = &scratch[0], *y = &scratch[1];
+
+	if (strcmp(a, b) == 0)
+		return true;
+	defaults(x);
+	memcpy(y, x, sizeof(*y));
+	if (config_keys[key].parse(x, a, err, sizeof(err)) < 0 ||
+	    config_keys[key].parse(y, b, err, sizeof(err)) < 0)
+		return false;	/* cannot be: both were loaded */
+	return memcmp(x, y, sizeof(*x)) == 0;
+}
+
+size_t config_diff(const struct config *a, const struct config *b,
+		   void (*fn)(const struct config_change *c, void *arg), void *arg,
+		   size_t *restart)
+{
+	struct config *scratch = NULL;
+	size_t n = 0, nrestart = 0;
+
+	for (size_t i = 0; i < NKEYS; i++) {
+		const char *before = value_of(a, i), *after = value_of(b, i);
+		struct config_change c = { config_keys[i].section, config_keys[i].name, before,
+					   after, config_keys[i].when == RESTART };
+
+		if (strcmp(before, after) == 0)
+			continue;
+		if (!scratch)
+			scratch = xcalloc(2, sizeof(*scratch));
+		if (same_meaning(i, before, after, scratch))
+			continue;
+		n++;
+		nrestart += c.restart;
+		if (fn)
+			fn(&c, arg);
+	}
+	free(scratch);
+	if (restart)
+		*restart = nrestart;
+	return n;
+}
+
+/* What a reload found: the changes, one a line, and the keys it cannot change. */
+struct reload_report {
+	char *msg;
+	size_t cap, len;
+	char restart[512];
+};
+
+static void on_change(const struct config_change *c, void *arg)
+{
+	struct reload_report *rep = arg;
+	size_t n = strlen(rep->restart);
+
+	if (c->restart) {
+		snprintf(rep->restart + n, sizeof(rep->restart) - n, "%s[%s] %s",
+			 n ? ", " : "", c->section, c->key);
+		return;
+	}
+	if (rep->len < rep->cap)
+		rep->len += (size_t)snprintf(rep->msg + rep->len, rep->cap - rep->len,
+					     "%s[%s] %s: '%s' -> '%s'", rep->len ? "\n" : "",
+					     c->section, c->key, c->before, c->after);
+}
+
+int config_reload(const struct config *live, struct config *next, const char *path,
+		  char *msg, size_t cap)
+{
+	struct reload_report rep = { .msg = msg, .cap = cap };
+	size_t changed, restart;
+
+	msg[0] = '\0';
+	if (config_load(next, path, msg, cap) < 0)
+		return -1;
+	changed = config_diff(live, next, on_change, &rep, &restart);
+	if (restart) {
+		snprintf(msg, cap, "%s: %s cannot change at run time (restart sentineld to "
+			 "apply %s)", path, rep.restart, restart == 1 ? "it" : "them");
+		return -1;
+	}
+	if (!changed) {
+		snprintf(msg, cap, "no change");
+		return 0;
+	}
+	return 1;
 }
 
 int config_load(struct config *cfg, const char *path, char *err, size_t errlen)

@@ -7,6 +7,14 @@
  * syntax error are refused with "FILE:LINE: key: reason" in err; the caller
  * exits with status 2.  Defaults go through the same parsers as file values,
  * so a default can never be something the file could not say.
+ *
+ * Reload (SIGHUP, `sentinelctl reload`): config_diff() compares two loaded
+ * configurations key by key, on what their values mean ("25, 587" is
+ * "25,587"), and says for each key that changed whether it can change at
+ * run time; the key table says which cannot (listen address, ports, the
+ * maillog's paths, state and control socket paths, table sizes).  The
+ * values are kept as written (at most CONFIG_VALUES_MAX bytes in all) so
+ * the change can be logged as it was written.
  */
 #ifndef SENTINEL_CONFIG_H
 #define SENTINEL_CONFIG_H
@@ -32,6 +40,8 @@
 
 /* [maillog] source: where the maillog is read from */
 enum maillog_source { MAILLOG_SOURCE_AUTO, MAILLOG_SOURCE_FILE, MAILLOG_SOURCE_JOURNAL };
+#define CONFIG_MAX_KEYS 128		/* rows of the key table */
+#define CONFIG_VALUES_MAX 32768	/* the values as written, in all */
 
 struct config {
 	/* [sensor] */
@@ -79,6 +89,19 @@ struct config {
 
 	/* [control] */
 	char control_socket[108];	/* sun_path; "" : none */
+
+	/* each key's value as written: values + value_at[key], 0 (or a key
+	 * never set) for its default; for config_diff() */
+	uint16_t value_at[CONFIG_MAX_KEYS];
+	uint16_t values_len;
+	char values[CONFIG_VALUES_MAX];
+};
+
+/* A key whose value differs between two configurations. */
+struct config_change {
+	const char *section, *key;
+	const char *before, *after;	/* as written, or the default */
+	bool restart;			/* cannot change at run time */
 };
 
 /* Defaults only.  Never fails. */
@@ -90,6 +113,24 @@ int config_load(struct config *cfg, const char *path, char *err, size_t errlen);
 /* Same, from a string: for tests and --check-config of stdin.  name labels errors. */
 int config_load_string(struct config *cfg, const char *name, const char *text,
 		       char *err, size_t errlen);
+
+/* fn (may be NULL) for each key that means something else in b than in
+ * a, in the order of the key table.  Returns how many keys changed; *restart
+ * (may be NULL) how many of those cannot change at run time. */
+size_t config_diff(const struct config *a, const struct config *b,
+		   void (*fn)(const struct config_change *c, void *arg), void *arg,
+		   size_t *restart);
+
+/*
+ * A reload: path loaded into next and compared with live.  1 when next may
+ * replace live, with the changes in msg, one a line ("[detect]
+ * max_messages_per_minute: '60' -> '5'"); 0 when nothing changed ("no
+ * change"); -1 when next must not be used, with why in msg: the load's
+ * "FILE:LINE: key: reason", or "FILE: [metrics] listen cannot change at
+ * run time (restart sentineld to apply it)" naming each such key.
+ */
+int config_reload(const struct config *live, struct config *next, const char *path,
+		  char *msg, size_t cap);
 
 /* "host:port" or "[v6]:port", numeric host: the parser behind [metrics] listen. */
 int config_parse_listen(const char *value, struct sockaddr_storage *ss,

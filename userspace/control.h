@@ -22,6 +22,7 @@
  *            {"cmd":"lock","user":"U"}   {"cmd":"unlock","user":"U"}
  *            {"cmd":"hold","user":"U"}   {"cmd":"hold","all":true}
  *            {"cmd":"release","user":"U"} {"cmd":"release","all":true}
+ *            {"cmd":"reload"}
  *   reply    {"ok":true, ...fields of the command...}
  *            {"ok":false,"error":"why"}
  * A user "U" is a login name ("bob", "bob@example.org") or an identity
@@ -86,6 +87,12 @@
  *                 "flows_per_s":X}, ...]   busiest first}
  *               flows_per_s is over the time since the previous top request
  *               (0 on the first)
+ *   reload     {"ok":true, "changes":["[detect] max_messages_per_minute:
+ *                 '60' -> '5'", ...]}   (["no change"] when none)
+ *               refused, the configuration in force kept (a bad file:
+ *               "FILE:LINE: key: reason"; a key that cannot change at run
+ *               time: "FILE: [metrics] listen cannot change at run time
+ *               (restart sentineld to apply it)"): {"ok":false,"error":"why"}
  *   unknown    {"ok":false,"error":"unknown command CMD"}
  * INCIDENT is the object incident_json() makes (detect.h):
  *   {"id":"20261127T072501-0001", "identity":"sasl:bob",

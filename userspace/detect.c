@@ -106,27 +106,34 @@ static void save_history(struct detector *d)
 	d->hist_saved = monotonic();
 }
 
+/* cfg, with what 0 means filled in and the lists bounded. */
+static void settle(struct detect_config *c, const struct detect_config *cfg)
+{
+	struct detect_config defaults;
+
+	*c = *cfg;
+	detect_config_defaults(&defaults);
+	if (!c->spike_min)
+		c->spike_min = defaults.spike_min;
+	if (!c->spike_learn)
+		c->spike_learn = defaults.spike_learn;
+	if (!c->incident_expiry)		/* a bound, never off */
+		c->incident_expiry = defaults.incident_expiry;
+	if (c->nallow > DETECT_MAX_ALLOW)
+		c->nallow = DETECT_MAX_ALLOW;
+	if (c->noverrides > DETECT_MAX_OVERRIDES)
+		c->noverrides = DETECT_MAX_OVERRIDES;
+	for (size_t i = 0; i < c->nallow; i++)
+		c->allow[i][DETECT_PATTERN_MAX - 1] = '\0';
+	for (size_t i = 0; i < c->noverrides; i++)
+		c->overrides[i].identity[MSG_IDENTITY_MAX - 1] = '\0';
+}
+
 struct detector *detect_new(const struct detect_config *cfg, const struct detect_callbacks *cb)
 {
 	struct detector *d = xcalloc(1, sizeof(*d));
-	struct detect_config defaults;
 
-	d->cfg = *cfg;
-	detect_config_defaults(&defaults);
-	if (!d->cfg.spike_min)
-		d->cfg.spike_min = defaults.spike_min;
-	if (!d->cfg.spike_learn)
-		d->cfg.spike_learn = defaults.spike_learn;
-	if (!d->cfg.incident_expiry)		/* a bound, never off */
-		d->cfg.incident_expiry = defaults.incident_expiry;
-	if (d->cfg.nallow > DETECT_MAX_ALLOW)
-		d->cfg.nallow = DETECT_MAX_ALLOW;
-	if (d->cfg.noverrides > DETECT_MAX_OVERRIDES)
-		d->cfg.noverrides = DETECT_MAX_OVERRIDES;
-	for (size_t i = 0; i < d->cfg.nallow; i++)
-		d->cfg.allow[i][DETECT_PATTERN_MAX - 1] = '\0';
-	for (size_t i = 0; i < d->cfg.noverrides; i++)
-		d->cfg.overrides[i].identity[MSG_IDENTITY_MAX - 1] = '\0';
+	settle(&d->cfg, cfg);
 	if (cb)
 		d->cb = *cb;
 	d->cfg.state_dir[sizeof(d->cfg.state_dir) - 1] = '\0';
@@ -218,6 +225,26 @@ static void set_limits(const struct detector *d, struct ident *w)
 			w->rcpt_limit = scaled > UINT32_MAX ? UINT32_MAX : (unsigned)scaled;
 		}
 		return;
+	}
+}
+
+void detect_reconfigure(struct detector *d, const struct detect_config *cfg)
+{
+	struct detect_config was = d->cfg;
+
+	settle(&d->cfg, cfg);
+	/* the tables' sizes, the buckets' burst, where the histories are kept
+	 * and how sender domains are judged were fixed by detect_new() */
+	d->cfg.max_identities = was.max_identities;
+	d->cfg.max_incidents_per_ip = was.max_incidents_per_ip;
+	d->cfg.max_histories = was.max_histories;
+	d->cfg.domains = was.domains;
+	memcpy(d->cfg.state_dir, was.state_dir, sizeof(d->cfg.state_dir));
+	/* what each identity took from the config when it was first seen */
+	for (struct ident *w = ident_oldest(d->idents); w; w = w->lru_next) {
+		w->allowed = detect_allowed(d, w->key);
+		w->overridden = false;
+		set_limits(d, w);
 	}
 }
 

@@ -324,6 +324,12 @@ struct detector;
 void detect_config_defaults(struct detect_config *cfg);
 struct detector *detect_new(const struct detect_config *cfg, const struct detect_callbacks *cb);
 void detect_free(struct detector *d);
+/* A reload: new thresholds, allow-list and overrides for the next event;
+ * the windows, baselines, failed logins and incidents stay as they are
+ * (an open incident keeps the numbers it was opened on).  max_identities,
+ * max_incidents_per_ip and max_histories stay (they sized the tables), and
+ * so do state_dir and domains. */
+void detect_reconfigure(struct detector *d, const struct detect_config *cfg);
 
 void detect_message(struct detector *d, const struct detect_message *m);
 /* rcpt_domain: the recipient's domain, or its address (the part after the

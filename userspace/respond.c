@@ -632,6 +632,51 @@ void respond_tick(struct respond *r)
 
 /* ---- life ---------------------------------------------------------------- */
 
+/* Postfix's daemon_directory (where smtpd is), for the session cut. */
+static void daemon_directory(struct actions_config *c)
+{
+	char err[512] = "";
+
+	if (postconf_get(c->postfix_bin_dir, c->postfix_config_dir, "daemon_directory",
+			 c->postfix_daemon_dir, sizeof(c->postfix_daemon_dir), err,
+			 sizeof(err)) < 0 || c->postfix_daemon_dir[0] != '/') {
+		log_warnx("Postfix's daemon_directory is unknown (%s): a session cut cannot check "
+			  "that a pid is Postfix's smtpd, and fails", err[0] ? err : "empty");
+		c->postfix_daemon_dir[0] = '\0';
+	}
+}
+
+int respond_reconfigure(struct respond *r, const struct config *cfg)
+{
+	const struct actions_config *was = &r->cfg->actions, *c = &cfg->actions;
+	struct actions_config acfg = *c;
+	char why[sizeof(r->trust_why)];
+
+	/* postconf runs only when where it is changed */
+	if (strcmp(was->postfix_bin_dir, c->postfix_bin_dir) != 0)
+		daemon_directory(&acfg);
+	else
+		memcpy(acfg.postfix_daemon_dir, r->daemon_dir, sizeof(acfg.postfix_daemon_dir));
+	if (actions_reconfigure(r->act, &acfg) < 0)
+		return -1;
+	memcpy(r->daemon_dir, acfg.postfix_daemon_dir, sizeof(r->daemon_dir));
+	detect_reconfigure(r->det, &cfg->detect);
+	r->cfg = cfg;
+	/* the maillog's trust stays; what enforce mode makes of it may not */
+	if (was->enforce != c->enforce || was->trust_syslog_file != c->trust_syslog_file) {
+		memcpy(why, r->trust_why, sizeof(why));
+		respond_set_trust(r, r->trusted, why);
+	}
+	return 0;
+}
+
+void respond_on_reload(struct respond *r, int (*fn)(char *msg, size_t cap, void *arg),
+		       void *arg)
+{
+	r->reload = fn;
+	r->reload_arg = arg;
+}
+
 struct respond *respond_new(const struct config *cfg, struct counters *counters,
 			    struct runner *runner, const struct series_table *flows,
 			    const char *version)
@@ -640,7 +685,6 @@ struct respond *respond_new(const struct config *cfg, struct counters *counters,
 	struct detect_callbacks dcb = { on_opened, on_updated, r, on_closed };
 	struct actions_callbacks acb = { on_action, r };
 	struct actions_config acfg;
-	char err[512] = "";
 
 	r->cfg = cfg;
 	r->counters = counters;
@@ -654,13 +698,8 @@ struct respond *respond_new(const struct config *cfg, struct counters *counters,
 		goto fail;	/* logged */
 	r->det = detect_new(&cfg->detect, &dcb);
 	acfg = cfg->actions;
-	if (postconf_get(acfg.postfix_bin_dir, acfg.postfix_config_dir, "daemon_directory",
-			 acfg.postfix_daemon_dir, sizeof(acfg.postfix_daemon_dir), err,
-			 sizeof(err)) < 0 || acfg.postfix_daemon_dir[0] != '/') {
-		log_warnx("Postfix's daemon_directory is unknown (%s): a session cut cannot check "
-			  "that a pid is Postfix's smtpd, and fails", err[0] ? err : "empty");
-		acfg.postfix_daemon_dir[0] = '\0';
-	}
+	daemon_directory(&acfg);
+	memcpy(r->daemon_dir, acfg.postfix_daemon_dir, sizeof(r->daemon_dir));
 	r->act = actions_new(&acfg, runner, &acb);
 	if (!r->det || !r->act)
 		goto fail;

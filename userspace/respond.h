@@ -25,7 +25,8 @@
  * are saved in state_dir/incidents.state and restored at start-up.
  *
  * respond_command() is the control socket's handler (control.h): status,
- * incidents, show, lock, unlock, hold, release, top.  The admin's
+ * incidents, show, lock, unlock, hold, release, top, reload (the daemon's
+ * own, given by respond_on_reload()).  The admin's
  * commands act in observe mode too.  `unlock` resolves the identity's
  * incident.
  */
@@ -71,6 +72,18 @@ void respond_flow(struct respond *r, double t, const char *claimed);
 void respond_drain(struct respond *r);
 /* Once a second: detector tick, gauges, saved state. */
 void respond_tick(struct respond *r);
+
+/*
+ * A reload (cfg outlives r, or the next reload): the detector's and the
+ * action engine's settings, the incident log's path, what enforce mode
+ * says of the maillog's trust.  Postfix's daemon_directory is asked again
+ * when postfix_bin_dir changed.  -1, nothing changed, with the reason
+ * logged.
+ */
+int respond_reconfigure(struct respond *r, const struct config *cfg);
+/* What `reload` calls: 0 with what changed in msg, or -1 with why not. */
+void respond_on_reload(struct respond *r, int (*fn)(char *msg, size_t cap, void *arg),
+		       void *arg);
 
 json_t *respond_command(json_t *request, const struct control_peer *peer, void *arg);
 

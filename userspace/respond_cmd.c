@@ -322,6 +322,28 @@ static json_t *cmd_top(struct respond *r)
 	return json_pack("{s:b, s:o, s:o}", "ok", 1, "identities", ids, "processes", sorted);
 }
 
+/* The daemon's reload: "ok" with the changes, one a line, or its refusal. */
+static json_t *cmd_reload(struct respond *r)
+{
+	char msg[4096] = "";
+	json_t *changes;
+
+	if (!r->reload)
+		return error("reload is not available");
+	if (r->reload(msg, sizeof(msg), r->reload_arg) < 0)
+		return error("%s", msg);
+	changes = json_array();
+	for (char *line = msg, *nl; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		json_array_append_new(changes, json_string(line));
+		if (!nl)
+			break;
+	}
+	return json_pack("{s:b, s:o}", "ok", 1, "changes", changes);
+}
+
 json_t *respond_command(json_t *request, const struct control_peer *peer, void *arg)
 {
 	struct respond *r = arg;
@@ -340,6 +362,10 @@ json_t *respond_command(json_t *request, const struct control_peer *peer, void *
 	if (strcmp(cmd, "resolve") == 0 || strcmp(cmd, "dismiss") == 0) {
 		log_info("control: uid %u pid %d: %s", (unsigned)peer->uid, (int)peer->pid, cmd);
 		return cmd_close(r, request, cmd);
+	}
+	if (strcmp(cmd, "reload") == 0) {
+		log_info("control: uid %u pid %d: %s", (unsigned)peer->uid, (int)peer->pid, cmd);
+		return cmd_reload(r);
 	}
 	if (strcmp(cmd, "lock") == 0 || strcmp(cmd, "unlock") == 0 ||
 	    strcmp(cmd, "hold") == 0 || strcmp(cmd, "release") == 0) {

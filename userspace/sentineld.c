@@ -2,8 +2,8 @@
 /*
  * sentineld.c - the daemon: options, set-up, and the one event loop.
  *
- * One epoll loop, no threads: signalfd (SIGTERM/SIGINT stop, SIGHUP is
- * reserved for reload), a timerfd that drains the flow ring buffer every
+ * One epoll loop, no threads: signalfd (SIGTERM/SIGINT stop, SIGHUP
+ * reloads), a timerfd that drains the flow ring buffer every
  * DRAIN_MS and every POLL_MS polls the counter maps and the maillogs and
  * saves the maillog positions, the ring buffer's own fd (readable only when
  * the kernel forces a wakeup because the buffer is filling), one inotify fd
@@ -13,11 +13,26 @@
  * of the request.
  *
  * Under systemd (Type=notify, sd_notify(3)): READY=1 once the programs are
- * attached and the maillog is open, a STATUS= line (mode, the maillog's
+ * attached and the maillog is open (RELOADING=1 then READY=1 around a
+ * reload), a STATUS= line (mode, the maillog's
  * trust, lines/s, open incidents) when it changes, WATCHDOG=1 from the
  * timer when the unit sets WatchdogSec= (a stuck loop stops the pings and
  * systemd restarts the daemon), STOPPING=1 on the way out.  Without
  * NOTIFY_SOCKET these do nothing.
+ *
+ * Reload (SIGHUP, or `sentinelctl reload` through the control socket):
+ * the file is read again into a new struct config; a bad file, or one that
+ * changes a key that cannot change at run time (config.c's key table says
+ * which), is refused as a whole and the configuration in force stays.
+ * Otherwise the detector and the action engine take the new settings
+ * (respond_reconfigure()), each changed key is logged, and nothing is
+ * detached, reset or reopened: BPF programs and counters, windows,
+ * incidents, the message table and the maillog positions go on.  The
+ * modules opened at start-up (sensor, maillog, control, HTTP) keep
+ * pointers into the start-up configuration, which lives until exit; a
+ * configuration replaced by a reload is freed only once the loop's pass
+ * that replaced it is over, so a pass never sees its configuration change
+ * under it.
  *
  * Exit status: 0 on a signal, 1 on a start-up failure (no root, no BPF, no
  * cgroup v2, port in use), 2 on a bad configuration or usage.
@@ -66,7 +81,11 @@
 enum { SRC_SIGNAL, SRC_TIMER, SRC_EVENTS, SRC_HTTP, SRC_MAILLOG, SRC_RUNNER, SRC_CONTROL };
 
 struct daemon {
-	struct config cfg;
+	struct config cfg;		/* at start-up: what the modules opened */
+	struct config *live;		/* in force: cfg, or a reload's */
+	struct config *retired;		/* replaced in this pass; freed after it */
+	const char *path;
+	bool debug;			/* -d: the log level is not the file's */
 	struct counters counters;
 	struct series_table *flows;
 	struct series_table *identities;
@@ -258,7 +277,7 @@ static void notify_status(struct daemon *d)
 		input = maillog_trust(d->maillog, NULL) == MAILLOG_TRUSTED ?
 			"maillog trusted" : "maillog untrusted";
 	snprintf(status, sizeof(status), "%s mode, %s, %.0f lines/s, %" PRIu64 " incident%s open",
-		 d->cfg.actions.enforce ? "enforce" : "observe", input,
+		 d->live->actions.enforce ? "enforce" : "observe", input,
 		 (double)(lines - d->status_lines) * 1000 / POLL_MS, c->incidents_open,
 		 c->incidents_open == 1 ? "" : "s");
 	d->status_lines = lines;
@@ -266,6 +285,46 @@ static void notify_status(struct daemon *d)
 		return;
 	memcpy(d->status, status, sizeof(status));
 	sd_notifyf(0, "STATUS=%s", status);
+}
+
+/*
+ * Read the configuration again and put it in force, or refuse it whole
+ * (config_reload()).  0 with the changes in msg (one a line, or "no
+ * change"), or -1 with the reason; both logged.
+ */
+static int reload(char *msg, size_t cap, void *arg)
+{
+	struct daemon *d = arg;
+	struct config *cfg = xmalloc(sizeof(*cfg));
+	int rc;
+
+	sd_notify(0, "RELOADING=1");
+	rc = config_reload(d->live, cfg, d->path, msg, cap);
+	if (rc == 0) {
+		log_info("reload of %s: no change", d->path);
+		free(cfg);
+	} else if (rc > 0 && respond_reconfigure(d->respond, cfg) < 0) {
+		snprintf(msg, cap, "%s: the actions' settings were refused (see the log)", d->path);
+		rc = -1;
+	}
+	if (rc < 0) {
+		log_warnx("reload refused, the configuration in force stays: %s", msg);
+		free(cfg);
+	} else if (rc > 0) {
+		if (!d->debug)
+			log_set_level(cfg->log_level);
+		for (char *line = msg, *nl; *line; line = nl + 1) {
+			nl = strchr(line, '\n');
+			log_info("reload: %.*s", nl ? (int)(nl - line) : (int)strlen(line), line);
+			if (!nl)
+				break;
+		}
+		free(d->retired);	/* a second reload in the same pass */
+		d->retired = d->live == &d->cfg ? NULL : d->live;
+		d->live = cfg;
+	}
+	sd_notify(0, "READY=1");
+	return rc < 0 ? -1 : 0;
 }
 
 static int watch(struct daemon *d, int fd, uint32_t src)
@@ -319,7 +378,12 @@ static void run(struct daemon *d)
 	struct epoll_event evs[8];
 
 	for (;;) {
-		int n = epoll_wait(d->epfd, evs, 8, -1);
+		int n;
+
+		/* a reload in the last pass: nothing holds the old one now */
+		free(d->retired);
+		d->retired = NULL;
+		n = epoll_wait(d->epfd, evs, 8, -1);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -333,8 +397,10 @@ static void run(struct daemon *d)
 
 				while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
 					if (si.ssi_signo == SIGHUP) {
-						log_info("SIGHUP: reload is not supported yet; "
-							 "restart to apply a new configuration");
+						char msg[4096];
+
+						log_info("SIGHUP: reloading %s", d->path);
+						reload(msg, sizeof(msg), d);
 						continue;
 					}
 					log_info("%s: stopping", strsignal((int)si.ssi_signo));
@@ -410,7 +476,7 @@ int main(int argc, char **argv)
 	const char *path = CONFIG_DEFAULT_PATH;
 	char err[CONFIG_ERR_LEN];
 	bool check = false, debug = false;
-	struct daemon d = { .epfd = -1, .sigfd = -1, .timerfd = -1 };
+	struct daemon d = { .epfd = -1, .sigfd = -1, .timerfd = -1, .live = &d.cfg };
 	int c, status = 1;
 
 	log_init(argv[0], LOG_LEVEL_INFO);
@@ -455,6 +521,8 @@ int main(int argc, char **argv)
 			print_history(&d.cfg);
 		return 0;
 	}
+	d.path = path;
+	d.debug = debug;
 	log_set_level(debug ? LOG_LEVEL_DEBUG : d.cfg.log_level);
 	log_route_libbpf();
 	log_info("sentineld %s starting with %s", SENTINEL_VERSION, path);
@@ -474,6 +542,7 @@ int main(int argc, char **argv)
 	if (!d.respond)
 		goto out;
 	sensor_on_flow(d.sensor, on_flow, &d);
+	respond_on_reload(d.respond, reload, &d);
 	if (d.cfg.nmaillog_paths > 0 || d.cfg.maillog_source != MAILLOG_SOURCE_FILE) {
 		struct maillog_events ev = respond_maillog_events(d.respond);
 
@@ -515,6 +584,9 @@ out:
 	series_table_free(d.flows);
 	series_table_free(d.identities);
 	correlator_free(d.correlator);
+	if (d.live != &d.cfg)
+		free(d.live);
+	free(d.retired);
 	if (d.epfd >= 0)
 		close(d.epfd);
 	if (d.sigfd >= 0)

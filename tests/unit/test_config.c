@@ -613,7 +613,9 @@ static void test_shipped_config_is_the_defaults(void **state)
 		fail();
 	}
 	config_defaults(&cfg);
-	assert_memory_equal(&shipped, &cfg, sizeof(cfg));
+	/* what the keys mean; the values as written differ (config_diff()) */
+	assert_memory_equal(&shipped, &cfg, offsetof(struct config, value_at));
+	assert_int_equal(config_diff(&shipped, &cfg, NULL, NULL, NULL), 0);
 }
 
 static void test_line_that_is_not_ini_is_a_syntax_error(void **state)
