@@ -300,31 +300,32 @@ static int reload(char *msg, size_t cap, void *arg)
 
 	sd_notify(0, "RELOADING=1");
 	rc = config_reload(d->live, cfg, d->path, msg, cap);
-	if (rc == 0) {
-		log_info("reload of %s: no change", d->path);
-		free(cfg);
-	} else if (rc > 0 && respond_reconfigure(d->respond, cfg) < 0) {
+	if (rc > 0 && respond_reconfigure(d->respond, cfg) < 0) {
 		snprintf(msg, cap, "%s: the actions' settings were refused (see the log)", d->path);
 		rc = -1;
 	}
-	if (rc < 0) {
-		log_warnx("reload refused, the configuration in force stays: %s", msg);
+	if (rc <= 0) {
+		if (rc < 0)
+			log_warnx("reload refused, the configuration in force stays: %s", msg);
+		else
+			log_info("reload of %s: no change", d->path);
 		free(cfg);
-	} else if (rc > 0) {
-		if (!d->debug)
-			log_set_level(cfg->log_level);
-		for (char *line = msg, *nl; *line; line = nl + 1) {
-			nl = strchr(line, '\n');
-			log_info("reload: %.*s", nl ? (int)(nl - line) : (int)strlen(line), line);
-			if (!nl)
-				break;
-		}
-		free(d->retired);	/* a second reload in the same pass */
-		d->retired = d->live == &d->cfg ? NULL : d->live;
-		d->live = cfg;
+		sd_notify(0, "READY=1");
+		return rc;
 	}
+	if (!d->debug)
+		log_set_level(cfg->log_level);
+	for (char *line = msg, *nl; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		log_info("reload: %.*s", nl ? (int)(nl - line) : (int)strlen(line), line);
+		if (!nl)
+			break;
+	}
+	free(d->retired);	/* a second reload in the same pass */
+	d->retired = d->live == &d->cfg ? NULL : d->live;
+	d->live = cfg;
 	sd_notify(0, "READY=1");
-	return rc < 0 ? -1 : 0;
+	return 0;
 }
 
 static int watch(struct daemon *d, int fd, uint32_t src)
