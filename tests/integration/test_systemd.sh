@@ -14,7 +14,8 @@
 # mallory; then mallory's stolen account spams, and the test asserts, from
 # outside (the container's journal with journalctl --directory, files in
 # ROOT, the sink) and from inside (systemctl, sentinelctl, postqueue,
-# /metrics), that the daemon became ready, counted the forged lines and
+# /metrics), that the daemon became ready, took a changed configuration on `systemctl
+# reload` (ExecReload=) in place, counted the forged lines and
 # used none (alice is not locked and can send, bob's message stays
 # queued), locked mallory within 2 s of her first spam (printed), held and
 # quarantined her mail, cut her session, logged warnings as warnings,
@@ -191,6 +192,15 @@ MAINPID=$(unit_prop MainPID)
 capeff=$(nspawn_exec awk '/^CapEff:/ { print $2 }' "/proc/$MAINPID/status")
 echo "  CapEff=$capeff"
 check "the daemon runs without CAP_SYS_ADMIN (bit 21)" test "$(( (0x${capeff:-200000} >> 21) & 1 ))" = 0
+
+# --- reload: ExecReload= sends SIGHUP; the same process takes the change
+printf '[detect]\nmax_client_ips = 6\n' >> "$ROOT/etc/smtp-sentinel/sentinel.conf"
+check "systemctl reload smtp-sentinel returns" \
+	nspawn_exec timeout 30 systemctl reload smtp-sentinel.service
+reloaded() { J -u smtp-sentinel.service -o cat | grep -qF "reload: [detect] max_client_ips: '5' -> '6'"; }
+check "the reload is logged key by key" wait_for 10 reloaded
+check "the same process took it (MainPID unchanged, active)" \
+	test "$(unit_prop MainPID)/$(unit_prop ActiveState)" = "$MAINPID/active"
 
 # --- framing, through the channel a local user really has: `logger` as
 # nobody into the container's journald, with Postfix's own line formats
