@@ -28,6 +28,11 @@ struct counters {
 	uint64_t flow_series;		/* gauge */
 	uint64_t scrapes;
 
+	/* reload (SIGHUP, sentinelctl reload) */
+	uint64_t config_reloads_ok;	/* put in force (or no change) */
+	uint64_t config_reloads_refused;	/* a bad file, or a key fixed at start-up */
+	uint64_t config_last_reload_ok;	/* gauge: 1 until a reload is refused */
+
 	/* maillog */
 	uint64_t maillog_parsed;	/* lines that are records we use */
 	uint64_t maillog_ignored;	/* well-formed, of no interest */

@@ -126,6 +126,16 @@ static const struct metric_desc metric_table[] = {
 	{ "smtp_sentinel_scrapes_total", COUNTER,
 	  "Scrapes of this endpoint.",
 	  .counter = FIELD(scrapes) },
+	{ "smtp_sentinel_config_reloads_total", COUNTER,
+	  "Reloads of the configuration file (SIGHUP, sentinelctl reload): put in force "
+	  "(or nothing changed), or refused (a bad file, or a key read only at start-up: "
+	  "the configuration in force stays).",
+	  .labelled = { "result", { { "ok", FIELD(config_reloads_ok) },
+				    { "refused", FIELD(config_reloads_refused) } } } },
+	{ "smtp_sentinel_config_last_reload_successful", GAUGE,
+	  "1 when the last reload was put in force (or none was asked), 0 when it was "
+	  "refused: the file on disk is not the configuration in force.",
+	  .counter = FIELD(config_last_reload_ok) },
 	{ "smtp_sentinel_maillog_lines_total", COUNTER,
 	  "Maillog lines read: records used, well-formed lines of no interest, "
 	  "lines not understood (counted and skipped), and records refused as forged, "

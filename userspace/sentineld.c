@@ -304,6 +304,11 @@ static int reload(char *msg, size_t cap, void *arg)
 		snprintf(msg, cap, "%s: the actions' settings were refused (see the log)", d->path);
 		rc = -1;
 	}
+	d->counters.config_last_reload_ok = rc >= 0;
+	if (rc < 0)
+		d->counters.config_reloads_refused++;
+	else
+		d->counters.config_reloads_ok++;
 	if (rc <= 0) {
 		if (rc < 0)
 			log_warnx("reload refused, the configuration in force stays: %s", msg);
@@ -524,6 +529,7 @@ int main(int argc, char **argv)
 	}
 	d.path = path;
 	d.debug = debug;
+	d.counters.config_last_reload_ok = 1;
 	log_set_level(debug ? LOG_LEVEL_DEBUG : d.cfg.log_level);
 	log_route_libbpf();
 	log_info("sentineld %s starting with %s", SENTINEL_VERSION, path);

@@ -130,6 +130,9 @@ conf 100 'max_recipients_per_minute = 1' '[detect'
 check "SIGHUP with a bad file: refused with FILE:LINE, the old one stays" \
 	hup "reload refused, the configuration in force stays: $WORK/sentinel.conf:17: syntax error"
 check "the daemon is still up after a refused reload" kill -0 "$PID"
+metric() { scrape | awk -v m="$1" '$1 == m { print $2 }'; }
+check "the refusal is in the metrics (last reload not successful, 1 refused, 1 ok)" [ \
+	"$(metric smtp_sentinel_config_last_reload_successful)/$(metric 'smtp_sentinel_config_reloads_total{result="refused"}')/$(metric 'smtp_sentinel_config_reloads_total{result="ok"}')" = 0/1/1 ]
 send carol 6
 read_all
 check "the lowered limit still applies after a refused reload (carol: 6 > 5)" \
@@ -159,6 +162,8 @@ check "and lists what changed" sh -c "grep -qxF 'reloaded' '$WORK/ctl.out' &&
 	! grep -q 'foreign' '$WORK/ctl.out'"
 "$CTL" -s "$WORK/control.sock" --json reload > "$WORK/ctl.json"
 check "a reload with nothing changed says so" grep -qF '"changes":["no change"]' "$WORK/ctl.json"
+check "the metrics count every reload (last successful, 2 refused, 3 ok)" [ \
+	"$(metric smtp_sentinel_config_last_reload_successful)/$(metric 'smtp_sentinel_config_reloads_total{result="refused"}')/$(metric 'smtp_sentinel_config_reloads_total{result="ok"}')" = 1/2/3 ]
 send frank 6
 send erin 80
 read_all
