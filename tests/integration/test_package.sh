@@ -48,6 +48,10 @@ check "dpkg-buildpackage -us -uc -b builds smtp-sentinel_${version}_$arch.deb ($
 	test -s "$DEB"
 [ -s "$DEB" ] || { fail "the package's version is the Makefile's ($version)" "$(ls "$WORK")"; exit 1; }
 check "the package's version is the Makefile's" test "$(dpkg-deb -f "$DEB" Version)" = "$version"
+# test_systemd.sh (after this one) installs this very package into its
+# container: it is left in build/package/ with the commit it was built from.
+mkdir -p build/package && rm -f build/package/*.deb &&
+	cp "$DEB" build/package/ && git rev-parse HEAD > build/package/commit
 
 # ---- contents --------------------------------------------------------------
 dpkg-deb -c "$DEB" | awk '$1 !~ /^d/ { print $6 }' | sed 's|^\./|/|' | LC_ALL=C sort > "$WORK/files"

@@ -3,8 +3,9 @@
 #
 # A Debian root (debootstrap, cached: tests/integration/nspawn.sh) with
 # systemd, Postfix and Cyrus SASL boots in systemd-nspawn, on a loopback of
-# its own.  The project goes in with `make install DESTDIR=ROOT
-# PREFIX=/usr/local` (or SENTINEL_DEB=path/to/smtp-sentinel_*.deb: dpkg -i
+# its own.  The project goes in as the package test_package.sh built from
+# this commit (build/package/, dpkg -i inside), else with `make install
+# DESTDIR=ROOT PREFIX=/usr/local` (or SENTINEL_DEB=path/to/smtp-sentinel_*.deb: dpkg -i
 # inside), Postfix is set up as scripts/lab/lab.sh sets up its lab (SASL
 # users in sasldb, check_sasl_access, relaying only to smtp-sink on
 # 127.0.0.2:25), and `systemctl start smtp-sentinel` runs the unit as
@@ -60,10 +61,18 @@ else
 fi
 nspawn_prepare "$CACHED" "$DIR" || { fail "the container's root is prepared"; exit 1; }
 
-# The project, as an operator installs it.
+# The project, as an operator installs it: the package test_package.sh
+# built from this very commit (build/package/), else make install.
+if [ -z "${SENTINEL_DEB:-}" ] && [ -f build/package/commit ] &&
+	[ "$(cat build/package/commit)" = "$(git rev-parse HEAD 2>/dev/null)" ] &&
+	git diff --quiet HEAD 2>/dev/null; then
+	SENTINEL_DEB=$(ls build/package/smtp-sentinel_*.deb 2>/dev/null | head -n 1)
+fi
 if [ -n "${SENTINEL_DEB:-}" ]; then
+	echo "  installing the package $SENTINEL_DEB (dpkg -i in the container)"
 	cp "$SENTINEL_DEB" "$ROOT/root/" || { fail "copy $SENTINEL_DEB"; exit 1; }
 else
+	echo "  installing with make install DESTDIR=ROOT (no package of this commit in build/package)"
 	make -s install DESTDIR="$ROOT" PREFIX=/usr/local > "$DIR/install.log" 2>&1 ||
 		{ cat "$DIR/install.log"; fail "make install DESTDIR=ROOT"; exit 1; }
 fi
