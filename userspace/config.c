@@ -417,16 +417,7 @@ static int parse_max_series(struct config *cfg, const char *value, char *err, si
 static int parse_optional_path(char *dst, size_t cap, const char *value,
 			       char *err, size_t errlen)
 {
-	if (value[0] != '\0' && value[0] != '/') {
-		snprintf(err, errlen, "'%s' is not an absolute path", value);
-		return -1;
-	}
-	if (strlen(value) >= cap) {
-		snprintf(err, errlen, "path too long");
-		return -1;
-	}
-	strcpy(dst, value);
-	return 0;
+	return config_copy_path(dst, cap, value, true, err, errlen);
 }
 
 static int parse_tls_cert(struct config *cfg, const char *value, char *err, size_t errlen)

@@ -7,6 +7,7 @@
 #ifndef SENTINEL_CONFIG_INT_H
 #define SENTINEL_CONFIG_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -21,6 +22,11 @@ int config_parse_u32(const char *value, unsigned long min, unsigned long max,
 int config_for_each_item(struct config *cfg, const char *value,
 			 int (*fn)(struct config *cfg, const char *item, char *err, size_t errlen),
 			 char *err, size_t errlen);
+
+/* An absolute path into dst (cap bytes), or "" when empty_ok and value is
+ * empty; else err says why. */
+int config_copy_path(char *dst, size_t cap, const char *value, bool empty_ok,
+		     char *err, size_t errlen);
 
 /* The key parsers of config_policy.c, named after their keys. */
 int parse_spike_factor(struct config *cfg, const char *value, char *err, size_t errlen);

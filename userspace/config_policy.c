@@ -239,7 +239,7 @@ int parse_overrides(struct config *cfg, const char *value, char *err, size_t err
 	return config_for_each_item(cfg, value, add_override, err, errlen);
 }
 
-static int copy_path(char *dst, size_t cap, const char *value, bool empty_ok,
+int config_copy_path(char *dst, size_t cap, const char *value, bool empty_ok,
 		     char *err, size_t errlen)
 {
 	if (*value == '\0' && empty_ok) {
@@ -261,7 +261,7 @@ static int copy_path(char *dst, size_t cap, const char *value, bool empty_ok,
 #define PATH_PARSER(fn, field, empty_ok)						\
 	int fn(struct config *cfg, const char *value, char *err, size_t errlen)	\
 	{										\
-		return copy_path(cfg->field, sizeof(cfg->field), value, empty_ok,	\
+		return config_copy_path(cfg->field, sizeof(cfg->field), value, empty_ok,	\
 				 err, errlen);						\
 	}
 PATH_PARSER(parse_incident_log, incident_log, true)
@@ -279,7 +279,7 @@ int parse_control_socket(struct config *cfg, const char *value, char *err, size_
 		return 0;
 	}
 	/* sun_path bounds it, not PATH_MAX */
-	return copy_path(cfg->control_socket, sizeof(cfg->control_socket), value, false,
+	return config_copy_path(cfg->control_socket, sizeof(cfg->control_socket), value, false,
 			 err, errlen);
 }
 
