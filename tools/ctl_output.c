@@ -475,12 +475,12 @@ int print_show(const json_t *r)
 	static const char *const known[] = {
 		"id", "identity", "state", "score", "first_seen", "opened", "updated",
 		"messages", "recipients", "foreign", "rcpt_domains", "signals", "client_ips",
-		"qids", "shares", "lines", NULL,
+		"qids", "shares", "lines", "login", NULL,
 	};
 	static const char *const head[] = { "SIGNAL", "VALUE", "THRESHOLD", "SPAN" };
 	static const char *const shead[] = { "IDENTITY", "FLOWS", "SHARE" };
 	const json_t *inc = json_object_get(r, "incident");
-	const json_t *sig, *lines, *shares;
+	const json_t *sig, *lines, *shares, *login;
 	struct table t = { .ncols = 4, .head = head, .right = 0xe };
 	struct table st = { .ncols = 3, .head = shead, .right = 0x6 };
 	const char *key;
@@ -504,6 +504,20 @@ int print_show(const json_t *r)
 			kv(fields[i].label, fmt_value(f));
 	}
 	kv_others(inc, known);
+	login = json_object_get(inc, "login");
+	if (json_is_object(login)) {	/* a login that is not the account's exact name */
+		char *why = fmt_value(member(login, "why"));
+		char *hex = fmt_value(member(login, "as_logged_hex"));
+		char *text;
+
+		if (asprintf(&text, "not exact, not locked by map key: %s; lock_hook gets it as "
+			     "logged (hex): %s", why, hex) < 0)
+			text = NULL;
+		free(why);
+		free(hex);
+		if (text)
+			kv("login", text);
+	}
 	if (json_object_get(inc, "client_ips"))
 		kv("client ips", fmt_value(json_object_get(inc, "client_ips")));
 	if (json_object_get(inc, "qids"))

@@ -86,6 +86,9 @@ const char *actions_login_inexact(const char *identity)
 		       "have been cut";
 	if (strstr(login, UTF8_REPLACEMENT))
 		return "the login has U+FFFD: bytes that were not UTF-8 may have been replaced";
+	if (strchr(login, '?'))
+		return "the login has '?': Postfix logs '?' for each byte it does not print, so "
+		       "the account's name may differ";
 	return NULL;
 }
 
@@ -174,6 +177,18 @@ void cmd_arg(struct cmd *c, const char *s)
 	if (c->argc >= CMD_MAX_ARGS)
 		fatalx("actions: too many arguments for %s", c->argv[0]);
 	snprintf(c->store[c->argc], sizeof(c->store[0]), "%s", s);
+	c->argv[c->argc] = c->store[c->argc];
+	c->argv[++c->argc] = NULL;
+}
+
+void cmd_arg_bytes(struct cmd *c, const char *bytes, size_t len)
+{
+	if (c->argc >= CMD_MAX_ARGS)
+		fatalx("actions: too many arguments for %s", c->argv[0]);
+	if (len >= sizeof(c->store[0]) || memchr(bytes, '\0', len))
+		fatalx("actions: an argument of %s does not fit", c->argv[0]);
+	memcpy(c->store[c->argc], bytes, len);
+	c->store[c->argc][len] = '\0';
 	c->argv[c->argc] = c->store[c->argc];
 	c->argv[++c->argc] = NULL;
 }

@@ -130,6 +130,16 @@ struct action_session {
 	char client_ip[POSTFIX_IP_MAX];
 };
 
+/* A login's bytes as the maillog has them (struct maillog_login's raw),
+ * for lock_hook when the identity is not the exact login.  Not
+ * terminated; never a NUL among them. */
+#define ACTIONS_RAW_LOGIN_MAX 1024	/* longer ones are not kept */
+#define ACTIONS_RAW_LOGINS 4		/* distinct ones per identity */
+struct action_login {
+	const char *bytes;
+	size_t len;
+};
+
 struct action_request {
 	enum request_kind kind;
 	char identity[MSG_IDENTITY_MAX];	/* "sasl:LOGIN", ... */
@@ -141,6 +151,10 @@ struct action_request {
 	size_t nqids;
 	const struct action_session *sessions;
 	size_t nsessions;
+	/* an inexact login's forms as logged (at most ACTIONS_RAW_LOGINS):
+	 * what lock_hook gets instead of the identity's login */
+	const struct action_login *logins;
+	size_t nlogins;
 };
 
 struct actions_config {
@@ -232,13 +246,17 @@ const char *action_result_name(enum action_result r);
 
 /* The login of a "sasl:LOGIN" identity if it can be a map key, else NULL. */
 const char *actions_login(const char *identity);
-/* NULL when the login of a "sasl:LOGIN" identity is its exact bytes as
- * logged, else why not: the maillog's copy cut it (it is within 4 bytes
- * of the identity's bound) or replaced bytes that were not UTF-8 by
- * U+FFFD (it has one).  Such a login is never a map key. */
+/* NULL when the login of a "sasl:LOGIN" identity is the account's exact
+ * name, else why it may not be: the maillog's copy cut it (it is within
+ * 4 bytes of the identity's bound), replaced bytes that were not UTF-8 by
+ * U+FFFD (it has one), or Postfix logged '?' for bytes it does not print
+ * (msg_output(3) runs printable(3) on every line: it has a '?').  Such a
+ * login is never a map key; lock_hook gets its bytes as logged. */
 const char *actions_login_inexact(const char *identity);
 /* Whether postcat's output (len bytes) shows a queue file of identity's:
- * the envelope's sasl_username=LOGIN for "sasl:LOGIN" (actions_steps.c). */
-bool actions_envelope_names(const char *text, size_t len, const char *identity);
+ * the envelope's sasl_username=LOGIN for "sasl:LOGIN", byte for byte; for
+ * a login that is not exact, one of its forms as logged (actions_steps.c). */
+bool actions_envelope_names(const char *text, size_t len, const char *identity,
+			    const struct action_login *logins, size_t nlogins);
 
 #endif

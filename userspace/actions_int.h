@@ -61,6 +61,8 @@ struct request {
 	struct qid_list qids;
 	struct action_session *sessions;
 	size_t nsessions;
+	struct action_login logins[ACTIONS_RAW_LOGINS];	/* bytes allocated */
+	size_t nlogins;
 	enum step steps[REQ_MAX_STEPS];
 	size_t nsteps, cur;
 	/* progress of the current step, persisted */
@@ -152,6 +154,8 @@ int lock_add(struct actions *a, const char *login, const char *incident, bool in
 void lock_remove(struct actions *a, const char *login);
 void cmd_reset(struct cmd *c);
 void cmd_arg(struct cmd *c, const char *s);
+/* An argument of len bytes, none of them NUL, fewer than PATH_MAX. */
+void cmd_arg_bytes(struct cmd *c, const char *bytes, size_t len);
 /* bin_dir/prog [-c config_dir] */
 void cmd_postfix(struct actions *a, struct cmd *c, const char *prog);
 void actions_free_nosave(struct actions *a);
@@ -165,6 +169,9 @@ bool incident_ok(const char *s);
 /* NULL when the request may be queued, else why not. */
 const char *request_check(const struct actions *a, const struct action_request *q);
 struct request *request_new(struct actions *a, const struct action_request *q);
+/* Keep a copy of a login as logged unless r has ACTIONS_RAW_LOGINS, or
+ * it is empty, too long or holds a NUL; false then. */
+bool request_add_login(struct request *r, const char *bytes, size_t len);
 void request_free(struct request *r);
 /* Add (at most ACTIONS_MAX_QIDS in all), each once; the list is sorted. */
 void request_add_qids(struct qid_list *l, const char (*qids)[POSTFIX_QID_MAX], size_t n);

@@ -90,6 +90,39 @@ static void set(json_t *o, const char *key, json_t *v)
 	json_object_set_new(o, key, v ? v : json_null());
 }
 
+/* An inexact login's forms as logged: bytes, so hex, not JSON strings. */
+static json_t *logins_json(const struct request *r)
+{
+	json_t *arr = json_array();
+	char hex[2 * ACTIONS_RAW_LOGIN_MAX + 1];
+
+	for (size_t i = 0; i < r->nlogins; i++) {
+		hex_encode(hex, r->logins[i].bytes, r->logins[i].len);
+		json_array_append_new(arr, json_string(hex));
+	}
+	return arr;
+}
+
+static int logins_from(const json_t *arr, struct request *r)
+{
+	char bytes[ACTIONS_RAW_LOGIN_MAX];
+	const json_t *v;
+	size_t i;
+
+	if (!arr)
+		return 0;
+	if (!json_is_array(arr) || json_array_size(arr) > ACTIONS_RAW_LOGINS)
+		return -1;
+	json_array_foreach(arr, i, v) {
+		long n = json_is_string(v) ? hex_decode(bytes, sizeof(bytes), json_string_value(v))
+					   : -1;
+
+		if (n <= 0 || !request_add_login(r, bytes, (size_t)n))
+			return -1;
+	}
+	return 0;
+}
+
 static json_t *request_json(const struct request *r)
 {
 	json_t *o = json_object(), *steps = json_array(), *sess = json_array();
@@ -115,6 +148,8 @@ static json_t *request_json(const struct request *r)
 	set(o, "json", jstr(r->json));
 	set(o, "qids", qids_json(&r->qids));
 	set(o, "sessions", sess);
+	if (r->nlogins)
+		set(o, "logins_hex", logins_json(r));
 	set(o, "steps", steps);
 	set(o, "cur", json_integer((json_int_t)r->cur));
 	set(o, "phase", json_integer(r->phase));
@@ -289,7 +324,8 @@ static struct request *request_from(const json_t *o)
 				goto bad;
 		}
 	}
-	if (qids_from(json_object_get(o, "qids"), &r->qids, ACTIONS_MAX_QIDS) < 0 ||
+	if (logins_from(json_object_get(o, "logins_hex"), r) < 0 ||
+	    qids_from(json_object_get(o, "qids"), &r->qids, ACTIONS_MAX_QIDS) < 0 ||
 	    qids_from(json_object_get(o, "preheld"), &r->preheld, ACTIONS_MAX_QIDS) < 0)
 		goto bad;
 	r->cur = get_size(o, "cur");
@@ -425,10 +461,28 @@ static bool ends_with(const char *s, const char *suffix)
 json_t *audit_command(const struct cmd *c, const struct run_result *res)
 {
 	json_t *o = json_object(), *argv = json_array();
+	bool exact = true;
 
-	for (size_t i = 0; i < c->argc; i++)
-		json_array_append_new(argv, jstr(c->argv[i]));
+	for (size_t i = 0; i < c->argc; i++) {
+		json_t *v = json_string(c->argv[i]);	/* NULL: not UTF-8 */
+
+		exact = exact && v;
+		json_array_append_new(argv, v ? v : jstr(c->argv[i]));
+	}
 	set(o, "argv", argv);
+	if (!exact) {	/* an inexact login's bytes as logged, for lock_hook */
+		json_t *hex = json_array();
+
+		for (size_t i = 0; i < c->argc; i++) {
+			size_t n = strlen(c->argv[i]);
+			char *h = xmalloc(2 * n + 1);
+
+			hex_encode(h, c->argv[i], n);
+			json_array_append_new(hex, json_string(h));
+			free(h);
+		}
+		set(o, "argv_hex", hex);
+	}
 	if (c->in && c->argc && ends_with(c->argv[0], "/postsuper")) {
 		json_t *ids = json_array();
 		const char *p = c->in, *end = c->in + c->in_len;

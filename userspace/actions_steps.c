@@ -214,7 +214,22 @@ static bool has_step(const struct request *r, enum step s)
  * and "client:IP", no sasl_username, and for uid: no client_address
  * attribute, for client: client_address=IP.
  */
-bool actions_envelope_names(const char *text, size_t len, const char *identity)
+/* Whether v (vn bytes) is the login of "sasl:LOGIN" identity: the
+ * login itself, or for an inexact one (actions_login_inexact()) one of
+ * its forms as logged, byte for byte. */
+static bool login_is(const char *v, size_t vn, const char *identity,
+		     const struct action_login *logins, size_t nlogins)
+{
+	if (!actions_login_inexact(identity))
+		return vn == strlen(identity + 5) && memcmp(v, identity + 5, vn) == 0;
+	for (size_t i = 0; i < nlogins; i++)
+		if (vn == logins[i].len && memcmp(v, logins[i].bytes, vn) == 0)
+			return true;
+	return false;
+}
+
+bool actions_envelope_names(const char *text, size_t len, const char *identity,
+			    const struct action_login *logins, size_t nlogins)
 {
 	static const char sasl[] = "named_attribute: sasl_username=";
 	static const char addr[] = "named_attribute: client_address=";
@@ -236,8 +251,7 @@ bool actions_envelope_names(const char *text, size_t len, const char *identity)
 			size_t vn = n - (sizeof(sasl) - 1);
 
 			has_sasl = true;
-			sasl_ok = is_sasl && vn == strlen(identity + 5) &&
-				  memcmp(v, identity + 5, vn) == 0;
+			sasl_ok = is_sasl && login_is(v, vn, identity, logins, nlogins);
 		}
 		if (n >= sizeof(addr) - 1 && memcmp(p, addr, sizeof(addr) - 1) == 0) {
 			const char *v = p + sizeof(addr) - 1;
@@ -257,7 +271,7 @@ bool actions_envelope_names(const char *text, size_t len, const char *identity)
 }
 
 /* The envelope of the file at path (a quarantined copy) names identity. */
-static bool file_names(const char *path, const char *identity)
+static bool file_names(const char *path, const struct request *r)
 {
 	char *buf = xmalloc(RUN_OUT_MAX);
 	size_t n = 0;
@@ -268,7 +282,7 @@ static bool file_names(const char *path, const char *identity)
 		n = fread(buf, 1, RUN_OUT_MAX, f);
 		fclose(f);
 	}
-	ok = f && actions_envelope_names(buf, n, identity);
+	ok = f && actions_envelope_names(buf, n, r->identity, r->logins, r->nlogins);
 	free(buf);
 	return ok;
 }
@@ -323,7 +337,8 @@ static enum step_status confirm(struct actions *a, struct request *r,
 		res = NULL;
 	}
 	if (res) {	/* postcat -e of todo[qi] */
-		if (run_ok(res) && actions_envelope_names(res->out, res->out_len, r->identity))
+		if (run_ok(res) && actions_envelope_names(res->out, res->out_len, r->identity, r->logins,
+					   r->nlogins))
 			qid_list_add(&r->work, r->todo.v[r->qi]);
 		else if (run_ok(res))
 			r->unconfirmed++;
@@ -571,17 +586,31 @@ static void hook_cmd(struct actions *a, struct request *r, const char *path)
 static enum step_status lock_hook(struct actions *a, struct request *r,
 				  const struct run_result *res, struct outcome *o, bool lock)
 {
-	const char *login = r->identity + 5;
+	const char *login = r->identity + 5, *inexact;
+	struct action_login exact = { login, strlen(login) };
+	const struct action_login *args = &exact;
+	size_t nargs = 1;
 
 	if (strncmp(r->identity, "sasl:", 5) != 0)
 		return done(o, RESULT_SKIPPED, 0, "not a sasl: identity");
 	if (!a->cfg.lock_hook[0])
 		return done(o, RESULT_SKIPPED, 0, "no lock_hook");
-	for (const unsigned char *p = (const unsigned char *)login; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return done(o, RESULT_SKIPPED, 0, "the login has control characters");
 	if (!*login)
 		return done(o, RESULT_SKIPPED, 0, "empty login");
+	/* the identity is a cleaned-up copy: the hook gets the login as
+	 * logged, each form of it that made this identity */
+	inexact = actions_login_inexact(r->identity);
+	if (inexact && r->nlogins == 0)
+		return done(o, RESULT_FAILED, 0, "%s, and its bytes as logged are not known (not "
+			    "seen since sentineld started)", inexact);
+	if (inexact) {
+		args = r->logins;
+		nargs = r->nlogins;
+	}
+	for (size_t i = 0; i < nargs; i++)
+		for (size_t j = 0; j < args[i].len; j++)
+			if ((unsigned char)args[i].bytes[j] < 0x20 || args[i].bytes[j] == 0x7f)
+				return done(o, RESULT_SKIPPED, 0, "the login has control characters");
 	/* once per lock: a LOCK not made by hand after the lock is a late
 	 * session's cut (respond.c), and the hook ran with the lock */
 	if (lock && r->kind == REQ_LOCK && !r->manual && lock_find(a, login))
@@ -593,7 +622,8 @@ static enum step_status lock_hook(struct actions *a, struct request *r,
 		hook_cmd(a, r, a->cfg.lock_hook);
 		cmd_arg(&a->cmd, lock ? "lock" : "unlock");
 		cmd_arg(&a->cmd, "--");	/* a login "--help" is not an option */
-		cmd_arg(&a->cmd, login);
+		for (size_t i = 0; i < nargs; i++)
+			cmd_arg_bytes(&a->cmd, args[i].bytes, args[i].len);
 		return STEP_RUN;
 	}
 	if (!run_ok(res))
@@ -692,7 +722,7 @@ static enum step_status quarantine(struct actions *a, struct request *r,
 			sfmt(tmp, sizeof(tmp), "%s/.%s.tmp", dir, r->todo.v[r->qi]);
 			sfmt(final, sizeof(final), "%s/%s", dir, r->todo.v[r->qi]);
 			if (run_ok(res) && stat(tmp, &st) == 0 && st.st_size > 0 &&
-			    !file_names(tmp, r->identity)) {
+			    !file_names(tmp, r)) {
 				unlink(tmp);	/* not the identity's: never deleted */
 				a->st.unconfirmed++;
 				r->unconfirmed++;
@@ -710,7 +740,7 @@ static enum step_status quarantine(struct actions *a, struct request *r,
 
 			sfmt(final, sizeof(final), "%s/%s", dir, qid);
 			if (lstat(final, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-			    file_names(final, r->identity)) {
+			    file_names(final, r)) {
 				if (!qid_list_has(&r->work, qid))
 					qid_list_add(&r->work, qid);
 				r->qi++;

@@ -106,7 +106,10 @@
  *    "client_ips":["192.0.2.7", ...], "qids":["postfix/4F1B2C3D4E", ...],
  *    "lines":["sample log line", ...],
  *    "shares":[{"identity":"sasl:bob", "flows":N, "share":0.93}, ...]
- *      (flow_spike only: whose the flows were), ...}
+ *      (flow_spike only: whose the flows were),
+ *    "login":{"exact":false, "why":"...", "locked_by_map":false,
+ *      "as_logged_hex":["62ff62"], "as_logged_complete":true}
+ *      (a sasl: login that may not be the account's: respond.c), ...}
  */
 #ifndef SENTINEL_CONTROL_H
 #define SENTINEL_CONTROL_H

@@ -396,5 +396,9 @@ const char *incident_state_name(enum incident_state s);
 const char *incident_end_name(enum incident_end e);
 /* One JSON object, no newline, malloc'd (jansson); NULL on allocation failure. */
 char *incident_json(const struct incident *inc);
+/* The same with member key = value (a jansson value, taken; both may be
+ * NULL): what the caller knows of the incident and the detector does not. */
+struct json_t;
+char *incident_json_with(const struct incident *inc, const char *key, struct json_t *value);
 
 #endif

@@ -390,12 +390,19 @@ static size_t bounded(size_t n)
 
 char *incident_json(const struct incident *inc)
 {
+	return incident_json_with(inc, NULL, NULL);
+}
+
+char *incident_json_with(const struct incident *inc, const char *key, json_t *value)
+{
 	json_t *o = json_object();
 	char *out = NULL;
 	int err = 0;
 
-	if (!o)
+	if (!o) {
+		json_decref(value);
 		return NULL;
+	}
 	err |= json_object_set_new(o, "id", jstr(inc->id));
 	err |= json_object_set_new(o, "identity", jstr(inc->identity));
 	err |= json_object_set_new(o, "state", json_string(incident_state_name(inc->state)));
@@ -422,6 +429,10 @@ char *incident_json(const struct incident *inc)
 					    bounded(inc->nlines), &err));
 	if (inc->nshares)
 		err |= json_object_set_new(o, "shares", jshares(inc, &err));
+	if (key && value)
+		err |= json_object_set_new(o, key, value);
+	else
+		json_decref(value);
 	if (!err)
 		out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);

@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "actions.h"
 #include "detect.h"
 #include "hash_free.h"
@@ -43,6 +45,8 @@ double respond_now(void)
 static void who_free(struct who *w)
 {
 	free(w->pending);
+	for (size_t i = 0; i < w->nlogins; i++)
+		free((char *)w->logins[i].bytes);
 	free(w);
 }
 
@@ -85,6 +89,53 @@ static void remember_session(struct respond *r, const char *identity, const char
 	snprintf(w->sessions[0].client_ip, sizeof(w->sessions[0].client_ip), "%s", ip);
 }
 
+/* A form of w's inexact login as logged, kept once (at most
+ * ACTIONS_RAW_LOGINS, each up to ACTIONS_RAW_LOGIN_MAX bytes, no NUL). */
+static void remember_login(struct who *w, const char *raw, size_t len)
+{
+	char *copy;
+
+	for (size_t i = 0; i < w->nlogins; i++)
+		if (w->logins[i].len == len && memcmp(w->logins[i].bytes, raw, len) == 0)
+			return;
+	if (w->nlogins >= ACTIONS_RAW_LOGINS || len == 0 || len > ACTIONS_RAW_LOGIN_MAX ||
+	    memchr(raw, '\0', len)) {
+		w->logins_incomplete = true;
+		return;
+	}
+	copy = xmalloc(len);
+	memcpy(copy, raw, len);
+	w->logins[w->nlogins].bytes = copy;
+	w->logins[w->nlogins++].len = len;
+}
+
+static json_t *login_json(struct respond *r, const char *identity)
+{
+	const char *why = strncmp(identity, "sasl:", 5) == 0 ? actions_login_inexact(identity)
+							       : NULL;
+	const struct who *w = why ? who_get(r, identity, false) : NULL;
+	json_t *o, *hex;
+
+	if (!why)
+		return NULL;
+	hex = json_array();
+	for (size_t i = 0; w && i < w->nlogins; i++) {
+		char h[2 * ACTIONS_RAW_LOGIN_MAX + 1];
+
+		hex_encode(h, w->logins[i].bytes, w->logins[i].len);
+		json_array_append_new(hex, json_string(h));
+	}
+	o = json_pack("{s:b, s:s, s:b, s:o, s:b}", "exact", 0, "why", why, "locked_by_map", 0,
+		      "as_logged_hex", hex, "as_logged_complete",
+		      w && w->nlogins && !w->logins_incomplete);
+	return o;
+}
+
+char *respond_incident_json(struct respond *r, const struct incident *inc)
+{
+	return incident_json_with(inc, "login", login_json(r, inc->identity));
+}
+
 static bool was_cut(const struct who *w, const char *ip, long pid)
 {
 	for (size_t i = 0; i < w->ncut && i < RESPOND_SESSIONS; i++)
@@ -124,7 +175,7 @@ static int incident_log_fd(struct respond *r)
 
 void respond_log_incident(struct respond *r, const struct incident *inc, const char *event)
 {
-	char *json = incident_json(inc);
+	char *json = respond_incident_json(r, inc);
 	char *line;
 	int n;
 
@@ -282,7 +333,7 @@ int respond_request(struct respond *r, enum request_kind kind, const char *ident
 	struct action_session sessions[RESPOND_SESSIONS];
 	struct action_request req = { .kind = kind, .all = all, .manual = manual };
 	struct who *w = who_get(r, identity, false);
-	char *json = inc ? incident_json(inc) : NULL;
+	char *json = inc ? respond_incident_json(r, inc) : NULL;
 	int rc;
 
 	snprintf(req.identity, sizeof(req.identity), "%s", identity);
@@ -303,6 +354,10 @@ int respond_request(struct respond *r, enum request_kind kind, const char *ident
 		for (size_t i = 0; i < w->nsessions; i++)
 			if (!was_cut(w, sessions[i].client_ip, sessions[i].pid))
 				mark_cut(w, &sessions[i]);
+	}
+	if (w && (kind == REQ_RESPOND || kind == REQ_LOCK)) {
+		req.logins = w->logins;
+		req.nlogins = w->nlogins;
 	}
 	rc = actions_submit(r->act, &req, err, cap);
 	free(json);
@@ -507,14 +562,17 @@ static void cut_late_session(struct respond *r, struct who *w, const char *ip, l
 		log_warnx("cutting a late session of %s: %s", w->identity, err);
 }
 
-static void on_login(const char *identity, const char *client_ip, long pid, double t, void *arg)
+static void on_login(const struct maillog_login *l, void *arg)
 {
 	struct respond *r = arg;
 
-	detect_login(r->det, identity, client_ip, t);
-	if (pid > 0) {
-		remember_session(r, identity, client_ip, pid);
-		cut_late_session(r, who_get(r, identity, true), client_ip, pid);
+	/* first: the incident this login opens locks it */
+	if (actions_login_inexact(l->identity))
+		remember_login(who_get(r, l->identity, true), l->raw, l->raw_len);
+	detect_login(r->det, l->identity, l->client_ip, l->t);
+	if (l->smtpd_pid > 0) {
+		remember_session(r, l->identity, l->client_ip, l->smtpd_pid);
+		cut_late_session(r, who_get(r, l->identity, true), l->client_ip, l->smtpd_pid);
 	}
 }
 

@@ -2,6 +2,7 @@
 /*
  * text.c - UTF-8 validation, sanitising and escaping.
  */
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -135,4 +136,44 @@ size_t text_escape(char *dst, size_t cap, const char *src)
 	}
 	dst[n] = '\0';
 	return n;
+}
+
+void hex_encode(char *dst, const void *src, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *p = src;
+
+	for (size_t i = 0; i < len; i++) {
+		dst[2 * i] = digits[p[i] >> 4];
+		dst[2 * i + 1] = digits[p[i] & 15];
+	}
+	dst[2 * len] = '\0';
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+long hex_decode(void *dst, size_t cap, const char *hex)
+{
+	size_t n = strlen(hex);
+	unsigned char *out = dst;
+
+	if (n % 2 || n / 2 > cap || n / 2 > (size_t)LONG_MAX)
+		return -1;
+	for (size_t i = 0; i < n / 2; i++) {
+		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return (long)(n / 2);
 }

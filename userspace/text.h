@@ -42,4 +42,10 @@ size_t utf8_sanitize_len(char *dst, size_t cap, const char *src, size_t len);
 #define TEXT_ESCAPE_MAX(n) (4 * (n) + 1)
 size_t text_escape(char *dst, size_t cap, const char *src);
 
+/* len bytes of src as lower-case hex into dst (2 x len + 1 bytes). */
+void hex_encode(char *dst, const void *src, size_t len);
+/* The bytes of a hex string (either case, even length) into dst (cap
+ * bytes); their count, or -1 when hex is not that or does not fit. */
+long hex_decode(void *dst, size_t cap, const char *hex);
+
 #endif

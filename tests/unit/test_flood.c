@@ -46,11 +46,10 @@ static void on_delivery(const struct message *m, enum msg_status status, const c
 	detect_delivery(det, m->identity, m->qid, status, rcpt[0] ? rcpt : NULL, t);
 }
 
-static void on_login(const char *identity, const char *ip, long pid, double t, void *arg)
+static void on_login(const struct maillog_login *l, void *arg)
 {
-	(void)pid;
 	(void)arg;
-	detect_login(det, identity, ip, t);
+	detect_login(det, l->identity, l->client_ip, l->t);
 }
 
 static void on_failure(const char *ip, const char *user, double t, void *arg)

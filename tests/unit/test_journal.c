@@ -35,6 +35,7 @@
 #include "run.h"
 #include "series.h"
 #include "testutil.h"
+#include "text.h"
 
 #define JOURNAL_REMOTE "/lib/systemd/systemd-journal-remote"
 #define BOOT_ID "5d1f0e6a7c2b4e8f9a0b1c2d3e4f5a6b"
@@ -348,15 +349,20 @@ struct engine {
 	struct maillog *m;
 	int logins, failures;
 	char identity[8][MSG_IDENTITY_MAX];
+	char raw[8][512];		/* the login as logged */
+	size_t raw_len[8];
 };
 
-static void on_login(const char *identity, const char *ip, long pid, double t, void *arg)
+static void on_login(const struct maillog_login *l, void *arg)
 {
 	struct engine *en = arg;
 
-	(void)ip, (void)pid, (void)t;
-	if (en->logins < 8)
-		snprintf(en->identity[en->logins], MSG_IDENTITY_MAX, "%s", identity);
+	if (en->logins < 8) {
+		snprintf(en->identity[en->logins], MSG_IDENTITY_MAX, "%s", l->identity);
+		assert_true(l->raw_len <= sizeof(en->raw[0]));
+		memcpy(en->raw[en->logins], l->raw, l->raw_len);
+		en->raw_len[en->logins] = l->raw_len;
+	}
 	en->logins++;
 }
 
@@ -419,6 +425,34 @@ static void test_engine_uses_genuine_entries(void **state)
 	assert_string_equal(en.identity[0], "sasl:alice");
 	assert_int_equal(en.failures, 1);
 	assert_non_null(msg_table_find(maillog_messages(en.m), "postfix", "4F3A21C0B2"));
+	engine_free(&en);
+}
+
+/* The identity is a bounded, UTF-8-clean copy; the login event also has
+ * the login's bytes exactly as logged, for lock_hook. */
+static void test_engine_reports_a_login_as_logged(void **state)
+{
+	struct engine en = { 0 };
+	char line[600], login[301];
+
+	(void)state;
+	memset(login, 'l', 300);
+	login[300] = '\0';
+	snprintf(line, sizeof(line), "4F3A21C0B3: client=unknown[203.0.113.7], "
+		 "sasl_method=PLAIN, sasl_username=%s", login);
+	genuine("postfix/submission/smtpd", 2201, line);
+	genuine("postfix/submission/smtpd", 2201, "4F3A21C0B4: client=unknown[203.0.113.7], "
+		"sasl_method=PLAIN, sasl_username=b\xff" "b");
+	flush();
+	engine_open(&en);
+	maillog_poll(en.m);
+	assert_int_equal(en.logins, 2);
+	assert_int_equal(strlen(en.identity[0]), 5 + POSTFIX_TEXT_MAX - 1);	/* cut */
+	assert_int_equal(en.raw_len[0], 300);
+	assert_memory_equal(en.raw[0], login, 300);
+	assert_string_equal(en.identity[1], "sasl:b" UTF8_REPLACEMENT "b");
+	assert_int_equal(en.raw_len[1], 3);
+	assert_memory_equal(en.raw[1], "b\xff" "b", 3);
 	engine_free(&en);
 }
 
@@ -668,6 +702,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test(test_line_has_the_header_the_parsers_read),
 		cmocka_unit_test_setup_teardown(test_engine_uses_genuine_entries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_engine_reports_a_login_as_logged, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_engine_counts_forged_entries_and_never_uses_them,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_engine_resumes_from_the_saved_cursor, setup,

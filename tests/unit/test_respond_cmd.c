@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +27,7 @@
 #include "counters.h"
 #include "respond.h"
 #include "run.h"
+#include "text.h"
 #include "testutil.h"
 
 static char base[64];
@@ -36,6 +38,7 @@ static struct respond *r;
 static struct maillog_events ev;
 static const struct control_peer peer = { .pid = 1, .uid = 0, .gid = 0 };
 static double t0;
+static const char *extra = "";	/* more of [actions] for start() */
 
 static char *path(const char *name)
 {
@@ -90,8 +93,8 @@ static void start(const char *mode)
 	snprintf(text, sizeof(text),
 		 "[daemon]\nstate_dir = %s\n[maillog]\nlocal_domains = example.org\n"
 		 "[actions]\nmode = %s\npostfix_bin_dir = %s\n"
-		 "sasl_access_map = %s\nquarantine_dir = %s\n",
-		 path("state"), mode, path("bin"), path("sasl_access"), path("quarantine"));
+		 "sasl_access_map = %s\nquarantine_dir = %s\n%s",
+		 path("state"), mode, path("bin"), path("sasl_access"), path("quarantine"), extra);
 	config_defaults(&cfg);
 	assert_int_equal(config_load_string(&cfg, "test", text, err, sizeof(err)), 0);
 	memset(&counters, 0, sizeof(counters));
@@ -122,6 +125,7 @@ static int teardown(void **state)
 	(void)state;
 	quiet(false);
 	stop();
+	extra = "";
 	runner_free(rn);
 	scratch_remove(base);
 	return 0;
@@ -163,11 +167,12 @@ static void expect_error(json_t *reply, const char *prefix)
 static void bruteforce(const char *login, const char *ip, double t)
 {
 	char id[128];
+	struct maillog_login l = { id, ip, 4242, t, login, strlen(login) };
 
 	for (int i = 0; i < 5; i++)
 		ev.auth_failure(ip, NULL, t - 5 + i, ev.arg);
 	snprintf(id, sizeof(id), "sasl:%s", login);
-	ev.login(id, ip, 4242, t, ev.arg);
+	ev.login(&l, ev.arg);
 }
 
 /* The id of identity's open (not resolved) incident, "" if none; its
@@ -503,6 +508,77 @@ static void test_a_flood_of_login_incidents_locks_at_most_the_budget_and_a_spamm
 	assert_string_equal(st, "acted");
 }
 
+/* Run respond's actions until path exists (or 5 s). */
+static void run_until(const char *file)
+{
+	struct timespec ts;
+	double end;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	end = (double)ts.tv_sec + 5;
+	while (access(file, F_OK) != 0) {
+		struct epoll_event e;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		assert_true((double)ts.tv_sec < end);
+		respond_tick(r);
+		epoll_wait(runner_fd(rn), &e, 1, 20);
+		runner_dispatch(rn);
+		runner_tick(rn);
+	}
+}
+
+/* A login whose bytes are not UTF-8 is made an identity with U+FFFD: that
+ * copy is never a map key.  The incident says why, with each form of the
+ * login as logged in hex, and lock_hook gets those forms, byte for byte. */
+static void test_an_inexact_login_goes_to_lock_hook_as_logged(void **state)
+{
+	static const char first[] = "b\xfe" "b", second[] = "b\xff" "b";
+	const char *identity = "sasl:b" UTF8_REPLACEMENT "b", *st = NULL;
+	struct maillog_login l = { identity, "192.0.2.9", 4242, t0 - 10, first, 3 };
+	char id[64], hook[300], conf[400], *text;
+	json_t *reply, *login;
+
+	(void)state;
+	snprintf(hook, sizeof(hook), "%s", path("lock-hook"));
+	write_file(hook, "#!/bin/sh\nprintf '%s|' \"$@\" > \"$0.args.tmp\"\n"
+			 "mv \"$0.args.tmp\" \"$0.args\"\n");
+	assert_int_equal(chmod(hook, 0755), 0);
+	snprintf(conf, sizeof(conf), "lock_hook = %s\n", hook);
+	extra = conf;
+	start("enforce");
+	ev.login(&l, ev.arg);		/* one form, no incident yet */
+	for (int i = 0; i < 5; i++)
+		ev.auth_failure("192.0.2.9", NULL, t0 - 5 + i, ev.arg);
+	l.raw = second;
+	l.t = t0;
+	ev.login(&l, ev.arg);		/* the other: a bruteforce incident */
+	snprintf(id, sizeof(id), "%s", open_incident(identity, &st));
+	assert_string_equal(st, "acted");
+	reply = command("{\"cmd\":\"show\",\"id\":\"%s\"}", id);
+	login = json_object_get(json_object_get(reply, "incident"), "login");
+	assert_true(json_is_false(json_object_get(login, "exact")));
+	assert_true(json_is_false(json_object_get(login, "locked_by_map")));
+	assert_non_null(strstr(json_string_value(json_object_get(login, "why")), "U+FFFD"));
+	assert_int_equal(json_array_size(json_object_get(login, "as_logged_hex")), 2);
+	assert_string_equal(json_string_value(json_array_get(
+				    json_object_get(login, "as_logged_hex"), 0)), "62fe62");
+	assert_string_equal(json_string_value(json_array_get(
+				    json_object_get(login, "as_logged_hex"), 1)), "62ff62");
+	assert_true(json_is_true(json_object_get(login, "as_logged_complete")));
+	json_decref(reply);
+	run_until(path("lock-hook.args"));
+	text = read_file(path("lock-hook.args"));
+	assert_string_equal(text, "lock|--|b\xfe" "b|b\xff" "b|");
+	/* no key in the map: it would lock another account, or none */
+	text = read_file(path("sasl_access"));
+	assert_null(text && strstr(text, "REJECT") ? text : NULL);
+	/* the incident log says why too */
+	text = read_file(path("state/incidents.log"));
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\"locked_by_map\":false"));
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -515,6 +591,7 @@ int main(void)
 		T(test_a_full_table_evicts_into_the_log),
 		T(test_a_restart_keeps_the_newest_incidents_when_not_all_fit),
 		T(test_a_flood_of_login_incidents_locks_at_most_the_budget_and_a_spammer_still_acts),
+		T(test_an_inexact_login_goes_to_lock_hook_as_logged),
 	};
 
 	log_init("test_respond_cmd", LOG_LEVEL_WARN);

@@ -170,8 +170,11 @@ static void report_login(struct maillog *m, const struct syslog_line *sl,
 	slice_copy(ip, sizeof(ip), postfix_get(rec, POSTFIX_F_CLIENT_IP));
 	slice_copy(user, sizeof(user), postfix_get(rec, POSTFIX_F_SASL_USERNAME));
 	if (rec->kind == POSTFIX_CLIENT && m->ev.login) {
+		struct slice raw = postfix_get(rec, POSTFIX_F_SASL_USERNAME);
+		struct maillog_login l = { identity, ip, sl->pid, m->t, raw.p, raw.n };
+
 		snprintf(identity, sizeof(identity), "sasl:%s", user);
-		m->ev.login(identity, ip, sl->pid, m->t, m->ev.arg);
+		m->ev.login(&l, m->ev.arg);
 	} else if (rec->kind == POSTFIX_AUTH_FAILED && m->ev.auth_failure) {
 		m->ev.auth_failure(ip, user, m->t, m->ev.arg);
 	}

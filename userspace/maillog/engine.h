@@ -52,14 +52,26 @@
 struct maillog;
 struct msg_table;
 
+/* A SASL login (a client record with a SASL user). */
+struct maillog_login {
+	const char *identity;		/* "sasl:LOGIN": a bounded, UTF-8-clean copy */
+	const char *client_ip;
+	long smtpd_pid;
+	double t;
+	/* the login's bytes exactly as the log line has them (not cut, not
+	 * made UTF-8, not terminated): for lock_hook when the identity is
+	 * not the exact login (actions_login_inexact()) */
+	const char *raw;
+	size_t raw_len;
+};
+
 struct maillog_events {
 	void (*accepted)(const struct message *m, double t, const char *line, size_t len,
 			 void *arg);
 	/* rcpt: the recipient address as logged (to=), "" when none */
 	void (*delivery)(const struct message *m, enum msg_status status, const char *rcpt,
 			 double t, void *arg);
-	void (*login)(const char *identity, const char *client_ip, long smtpd_pid, double t,
-		      void *arg);
+	void (*login)(const struct maillog_login *l, void *arg);
 	void (*auth_failure)(const char *client_ip, const char *username, double t, void *arg);
 	/* a delivery of identity claimed a kernel flow (correlate.h) */
 	void (*flow_claimed)(const char *identity, double t, void *arg);
