@@ -506,15 +506,18 @@ int print_show(const json_t *r)
 	kv_others(inc, known);
 	login = json_object_get(inc, "login");
 	if (json_is_object(login)) {	/* a login that is not the account's exact name */
-		char *why = fmt_value(member(login, "why"));
-		char *hex = fmt_value(member(login, "as_logged_hex"));
-		char *text;
+		char *why = fmt_value(member(login, "why")), *text;
+		char *then = json_is_true(json_object_get(login, "exact_bytes_known"))
+				     ? fmt_value(member(login, "as_logged_hex"))
+				     : fmt_value(member(login, "unknown_why"));
 
-		if (asprintf(&text, "not exact, not locked by map key: %s; lock_hook gets it as "
-			     "logged (hex): %s", why, hex) < 0)
+		if (asprintf(&text, "not exact, not locked by map key: %s; %s: %s", why,
+			     json_is_true(json_object_get(login, "exact_bytes_known"))
+				     ? "lock_hook gets its bytes (hex)"
+				     : "lock_hook does not run and no mail is held", then) < 0)
 			text = NULL;
 		free(why);
-		free(hex);
+		free(then);
 		if (text)
 			kv("login", text);
 	}

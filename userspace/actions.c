@@ -77,7 +77,8 @@ const char *actions_login(const char *identity)
 	return n > 0 && n < ACTIONS_LOGIN_MAX ? login : NULL;
 }
 
-const char *actions_login_inexact(const char *identity)
+/* marks: a '?' makes it inexact (a login from the maillog) */
+static const char *login_inexact(const char *identity, bool marks)
 {
 	const char *login = identity + 5;
 
@@ -86,10 +87,20 @@ const char *actions_login_inexact(const char *identity)
 		       "have been cut";
 	if (strstr(login, UTF8_REPLACEMENT))
 		return "the login has U+FFFD: bytes that were not UTF-8 may have been replaced";
-	if (strchr(login, '?'))
+	if (marks && strchr(login, '?'))
 		return "the login has '?': Postfix logs '?' for each byte it does not print, so "
 		       "the account's name may differ";
 	return NULL;
+}
+
+const char *actions_login_inexact(const char *identity)
+{
+	return login_inexact(identity, true);
+}
+
+const char *request_login_inexact(const struct request *r)
+{
+	return login_inexact(r->identity, !r->manual);
 }
 
 void sfmt(char *buf, size_t cap, const char *fmt, ...)

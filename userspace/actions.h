@@ -131,10 +131,10 @@ struct action_session {
 };
 
 /* A login's bytes as the maillog has them (struct maillog_login's raw),
- * for lock_hook when the identity is not the exact login.  Not
- * terminated; never a NUL among them. */
+ * when the identity is not the exact login.  Not terminated; never a NUL
+ * among them. */
 #define ACTIONS_RAW_LOGIN_MAX 1024	/* longer ones are not kept */
-#define ACTIONS_RAW_LOGINS 4		/* distinct ones per identity */
+#define ACTIONS_RAW_LOGINS 4		/* distinct ones kept per identity */
 struct action_login {
 	const char *bytes;
 	size_t len;
@@ -151,10 +151,14 @@ struct action_request {
 	size_t nqids;
 	const struct action_session *sessions;
 	size_t nsessions;
-	/* an inexact login's forms as logged (at most ACTIONS_RAW_LOGINS):
-	 * what lock_hook gets instead of the identity's login */
-	const struct action_login *logins;
-	size_t nlogins;
+	/* an inexact login (actions_login_inexact()): its exact bytes when
+	 * they are known for sure (respond.c: one form seen, kept whole, no
+	 * '?'), what lock_hook gets and a queue file's sasl_username must
+	 * equal; else NULL, and login_why says why not */
+	const struct action_login *login;
+	const char *login_why;
+	bool cut_only;			/* LOCK: only cut the sessions (a late
+					 * session of a login locked already) */
 };
 
 struct actions_config {
@@ -246,17 +250,17 @@ const char *action_result_name(enum action_result r);
 
 /* The login of a "sasl:LOGIN" identity if it can be a map key, else NULL. */
 const char *actions_login(const char *identity);
-/* NULL when the login of a "sasl:LOGIN" identity is the account's exact
- * name, else why it may not be: the maillog's copy cut it (it is within
- * 4 bytes of the identity's bound), replaced bytes that were not UTF-8 by
- * U+FFFD (it has one), or Postfix logged '?' for bytes it does not print
- * (msg_output(3) runs printable(3) on every line: it has a '?').  Such a
- * login is never a map key; lock_hook gets its bytes as logged. */
+/* NULL when the login of a "sasl:LOGIN" identity from the maillog is the
+ * account's exact name, else why it may not be: the maillog's copy cut it
+ * (it is within 4 bytes of the identity's bound), replaced bytes that were
+ * not UTF-8 by U+FFFD (it has one), or Postfix logged '?' for bytes it
+ * does not print (msg_output(3) runs printable(3) on every line: it has a
+ * '?').  Such a login is never a map key. */
 const char *actions_login_inexact(const char *identity);
 /* Whether postcat's output (len bytes) shows a queue file of identity's:
- * the envelope's sasl_username=LOGIN for "sasl:LOGIN", byte for byte; for
- * a login that is not exact, one of its forms as logged (actions_steps.c). */
+ * for "sasl:LOGIN", the envelope's sasl_username equals login (NULL: the
+ * identity's own LOGIN) byte for byte (actions_steps.c). */
 bool actions_envelope_names(const char *text, size_t len, const char *identity,
-			    const struct action_login *logins, size_t nlogins);
+			    const struct action_login *login);
 
 #endif

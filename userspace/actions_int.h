@@ -61,8 +61,9 @@ struct request {
 	struct qid_list qids;
 	struct action_session *sessions;
 	size_t nsessions;
-	struct action_login logins[ACTIONS_RAW_LOGINS];	/* bytes allocated */
-	size_t nlogins;
+	struct action_login login;	/* an inexact login's exact bytes
+					 * (allocated), len 0 when not known */
+	char login_why[256];		/* then why not */
 	enum step steps[REQ_MAX_STEPS];
 	size_t nsteps, cur;
 	/* progress of the current step, persisted */
@@ -169,9 +170,12 @@ bool incident_ok(const char *s);
 /* NULL when the request may be queued, else why not. */
 const char *request_check(const struct actions *a, const struct action_request *q);
 struct request *request_new(struct actions *a, const struct action_request *q);
-/* Keep a copy of a login as logged unless r has ACTIONS_RAW_LOGINS, or
- * it is empty, too long or holds a NUL; false then. */
-bool request_add_login(struct request *r, const char *bytes, size_t len);
+/* Keep a copy of an inexact login's exact bytes unless r has them already,
+ * or they are empty, too long or hold a NUL; false then. */
+bool request_set_login(struct request *r, const char *bytes, size_t len);
+/* actions_login_inexact() of r's identity; for a request made by hand (the
+ * operator typed the login) a '?' is a '?'.  In actions.c. */
+const char *request_login_inexact(const struct request *r);
 void request_free(struct request *r);
 /* Add (at most ACTIONS_MAX_QIDS in all), each once; the list is sorted. */
 void request_add_qids(struct qid_list *l, const char (*qids)[POSTFIX_QID_MAX], size_t n);

@@ -63,8 +63,7 @@ void request_free(struct request *r)
 		return;
 	free(r->json);
 	free(r->sessions);
-	for (size_t i = 0; i < r->nlogins; i++)
-		free((char *)r->logins[i].bytes);
+	free((char *)r->login.bytes);
 	qid_list_free(&r->qids);
 	qid_list_free(&r->preheld);
 	qid_list_free(&r->work);
@@ -268,22 +267,27 @@ struct request *request_new(struct actions *a, const struct action_request *q)
 		memcpy(r->sessions, q->sessions, q->nsessions * sizeof(*r->sessions));
 		r->nsessions = q->nsessions;
 	}
-	for (size_t i = 0; i < q->nlogins; i++)
-		request_add_login(r, q->logins[i].bytes, q->logins[i].len);
-	plan(a, r);
+	if (q->login)
+		request_set_login(r, q->login->bytes, q->login->len);
+	snprintf(r->login_why, sizeof(r->login_why), "%s",
+		 q->login_why ? q->login_why : "its bytes as logged are not known");
+	if (q->cut_only)
+		add_step(r, STEP_CUT);
+	else
+		plan(a, r);
 	return r;
 }
 
-bool request_add_login(struct request *r, const char *bytes, size_t len)
+bool request_set_login(struct request *r, const char *bytes, size_t len)
 {
 	char *copy;
 
-	if (r->nlogins >= ACTIONS_RAW_LOGINS || len == 0 || len > ACTIONS_RAW_LOGIN_MAX ||
-	    memchr(bytes, '\0', len))
+	if (r->login.len || len == 0 || len > ACTIONS_RAW_LOGIN_MAX || memchr(bytes, '\0', len))
 		return false;
 	copy = xmalloc(len);
 	memcpy(copy, bytes, len);
-	r->logins[r->nlogins].bytes = copy;
-	r->logins[r->nlogins++].len = len;
+	r->login.bytes = copy;
+	r->login.len = len;
 	return true;
 }
+

@@ -90,37 +90,25 @@ static void set(json_t *o, const char *key, json_t *v)
 	json_object_set_new(o, key, v ? v : json_null());
 }
 
-/* An inexact login's forms as logged: bytes, so hex, not JSON strings. */
-static json_t *logins_json(const struct request *r)
+/* An inexact login's exact bytes: hex, since a JSON string cannot hold
+ * bytes that are not UTF-8. */
+static json_t *login_json(const struct request *r)
 {
-	json_t *arr = json_array();
 	char hex[2 * ACTIONS_RAW_LOGIN_MAX + 1];
 
-	for (size_t i = 0; i < r->nlogins; i++) {
-		hex_encode(hex, r->logins[i].bytes, r->logins[i].len);
-		json_array_append_new(arr, json_string(hex));
-	}
-	return arr;
+	hex_encode(hex, r->login.bytes, r->login.len);
+	return json_string(hex);
 }
 
-static int logins_from(const json_t *arr, struct request *r)
+static int login_from(const json_t *v, struct request *r)
 {
 	char bytes[ACTIONS_RAW_LOGIN_MAX];
-	const json_t *v;
-	size_t i;
+	long n;
 
-	if (!arr)
+	if (!v)
 		return 0;
-	if (!json_is_array(arr) || json_array_size(arr) > ACTIONS_RAW_LOGINS)
-		return -1;
-	json_array_foreach(arr, i, v) {
-		long n = json_is_string(v) ? hex_decode(bytes, sizeof(bytes), json_string_value(v))
-					   : -1;
-
-		if (n <= 0 || !request_add_login(r, bytes, (size_t)n))
-			return -1;
-	}
-	return 0;
+	n = json_is_string(v) ? hex_decode(bytes, sizeof(bytes), json_string_value(v)) : -1;
+	return n > 0 && request_set_login(r, bytes, (size_t)n) ? 0 : -1;
 }
 
 static json_t *request_json(const struct request *r)
@@ -148,8 +136,9 @@ static json_t *request_json(const struct request *r)
 	set(o, "json", jstr(r->json));
 	set(o, "qids", qids_json(&r->qids));
 	set(o, "sessions", sess);
-	if (r->nlogins)
-		set(o, "logins_hex", logins_json(r));
+	if (r->login.len)
+		set(o, "login_hex", login_json(r));
+	set(o, "login_why", jstr(r->login_why));
 	set(o, "steps", steps);
 	set(o, "cur", json_integer((json_int_t)r->cur));
 	set(o, "phase", json_integer(r->phase));
@@ -324,7 +313,9 @@ static struct request *request_from(const json_t *o)
 				goto bad;
 		}
 	}
-	if (logins_from(json_object_get(o, "logins_hex"), r) < 0 ||
+	if (login_from(json_object_get(o, "login_hex"), r) < 0 ||
+	    (json_object_get(o, "login_why") &&	/* not in older files */
+	     copy_str(o, "login_why", r->login_why, sizeof(r->login_why)) < 0) ||
 	    qids_from(json_object_get(o, "qids"), &r->qids, ACTIONS_MAX_QIDS) < 0 ||
 	    qids_from(json_object_get(o, "preheld"), &r->preheld, ACTIONS_MAX_QIDS) < 0)
 		goto bad;

@@ -214,22 +214,8 @@ static bool has_step(const struct request *r, enum step s)
  * and "client:IP", no sasl_username, and for uid: no client_address
  * attribute, for client: client_address=IP.
  */
-/* Whether v (vn bytes) is the login of "sasl:LOGIN" identity: the
- * login itself, or for an inexact one (actions_login_inexact()) one of
- * its forms as logged, byte for byte. */
-static bool login_is(const char *v, size_t vn, const char *identity,
-		     const struct action_login *logins, size_t nlogins)
-{
-	if (!actions_login_inexact(identity))
-		return vn == strlen(identity + 5) && memcmp(v, identity + 5, vn) == 0;
-	for (size_t i = 0; i < nlogins; i++)
-		if (vn == logins[i].len && memcmp(v, logins[i].bytes, vn) == 0)
-			return true;
-	return false;
-}
-
 bool actions_envelope_names(const char *text, size_t len, const char *identity,
-			    const struct action_login *logins, size_t nlogins)
+			    const struct action_login *login)
 {
 	static const char sasl[] = "named_attribute: sasl_username=";
 	static const char addr[] = "named_attribute: client_address=";
@@ -251,7 +237,12 @@ bool actions_envelope_names(const char *text, size_t len, const char *identity,
 			size_t vn = n - (sizeof(sasl) - 1);
 
 			has_sasl = true;
-			sasl_ok = is_sasl && login_is(v, vn, identity, logins, nlogins);
+			if (is_sasl && !login)
+				sasl_ok = vn == strlen(identity + 5) &&
+					  memcmp(v, identity + 5, vn) == 0;
+			else
+				sasl_ok = is_sasl && vn == login->len &&
+					  memcmp(v, login->bytes, vn) == 0;
 		}
 		if (n >= sizeof(addr) - 1 && memcmp(p, addr, sizeof(addr) - 1) == 0) {
 			const char *v = p + sizeof(addr) - 1;
@@ -270,6 +261,15 @@ bool actions_envelope_names(const char *text, size_t len, const char *identity,
 	return !has_sasl && !has_addr;
 }
 
+/* Whether an envelope (postcat's output) is r's identity's: for an inexact
+ * login, by its exact bytes, and never when those are not known. */
+static bool envelope_is_ours(const struct request *r, const char *text, size_t len)
+{
+	if (strncmp(r->identity, "sasl:", 5) == 0 && request_login_inexact(r))
+		return r->login.len && actions_envelope_names(text, len, r->identity, &r->login);
+	return actions_envelope_names(text, len, r->identity, NULL);
+}
+
 /* The envelope of the file at path (a quarantined copy) names identity. */
 static bool file_names(const char *path, const struct request *r)
 {
@@ -282,7 +282,7 @@ static bool file_names(const char *path, const struct request *r)
 		n = fread(buf, 1, RUN_OUT_MAX, f);
 		fclose(f);
 	}
-	ok = f && actions_envelope_names(buf, n, r->identity, r->logins, r->nlogins);
+	ok = f && envelope_is_ours(r, buf, n);
 	free(buf);
 	return ok;
 }
@@ -337,8 +337,7 @@ static enum step_status confirm(struct actions *a, struct request *r,
 		res = NULL;
 	}
 	if (res) {	/* postcat -e of todo[qi] */
-		if (run_ok(res) && actions_envelope_names(res->out, res->out_len, r->identity, r->logins,
-					   r->nlogins))
+		if (run_ok(res) && envelope_is_ours(r, res->out, res->out_len))
 			qid_list_add(&r->work, r->todo.v[r->qi]);
 		else if (run_ok(res))
 			r->unconfirmed++;
@@ -466,7 +465,7 @@ static bool writes_map(const struct actions *a, const struct request *q)
 		return false;
 	if (!lock)
 		return true;
-	if (actions_login_inexact(q->identity))
+	if (request_login_inexact(q))
 		return false;
 	l = lock_find(a, login);
 	if (l && l->in_map && !q->manual)
@@ -488,15 +487,16 @@ static enum step_status map_change(struct actions *a, struct request *r,
 			    "the login cannot be a map key (whitespace, control characters, '#', "
 			    "or over %d bytes)", ACTIONS_LOGIN_MAX - 1);
 	/* a key that is not the login would lock someone else, or no one */
-	if (lock && actions_login_inexact(r->identity))
+	if (lock && request_login_inexact(r))
 		return done(o, RESULT_FAILED, 0, "not locked by map key: %s",
-			    actions_login_inexact(r->identity));
+			    request_login_inexact(r));
 	if (r->observe || r->untrusted)
 		return done(o, dry(r), 1, "%s %s in %s", what, login,
 			    a->have_map ? a->map.path : "(no sasl_access_map)");
 	if (!a->have_map) {
-		if (!lock)
-			lock_remove(a, login);	/* a lock_hook's lock */
+		/* a lock_hook's lock: lifted when the hook's unlock succeeds */
+		if (!lock && !a->cfg.lock_hook[0])
+			lock_remove(a, login);
 		return done(o, RESULT_SKIPPED, 0, "no sasl_access_map");
 	}
 	if (r->phase == 0) {
@@ -587,9 +587,7 @@ static enum step_status lock_hook(struct actions *a, struct request *r,
 				  const struct run_result *res, struct outcome *o, bool lock)
 {
 	const char *login = r->identity + 5, *inexact;
-	struct action_login exact = { login, strlen(login) };
-	const struct action_login *args = &exact;
-	size_t nargs = 1;
+	struct action_login arg = { login, strlen(login) };
 
 	if (strncmp(r->identity, "sasl:", 5) != 0)
 		return done(o, RESULT_SKIPPED, 0, "not a sasl: identity");
@@ -597,20 +595,17 @@ static enum step_status lock_hook(struct actions *a, struct request *r,
 		return done(o, RESULT_SKIPPED, 0, "no lock_hook");
 	if (!*login)
 		return done(o, RESULT_SKIPPED, 0, "empty login");
-	/* the identity is a cleaned-up copy: the hook gets the login as
-	 * logged, each form of it that made this identity */
-	inexact = actions_login_inexact(r->identity);
-	if (inexact && r->nlogins == 0)
-		return done(o, RESULT_FAILED, 0, "%s, and its bytes as logged are not known (not "
-			    "seen since sentineld started)", inexact);
-	if (inexact) {
-		args = r->logins;
-		nargs = r->nlogins;
-	}
-	for (size_t i = 0; i < nargs; i++)
-		for (size_t j = 0; j < args[i].len; j++)
-			if ((unsigned char)args[i].bytes[j] < 0x20 || args[i].bytes[j] == 0x7f)
-				return done(o, RESULT_SKIPPED, 0, "the login has control characters");
+	/* the identity is a cleaned-up copy: the hook gets the login's exact
+	 * bytes, or does not run: a name that may be another account's is
+	 * never handed on */
+	inexact = request_login_inexact(r);
+	if (inexact && !r->login.len)
+		return done(o, RESULT_FAILED, 0, "not run: %s, and %s", inexact, r->login_why);
+	if (inexact)
+		arg = r->login;
+	for (size_t j = 0; j < arg.len; j++)
+		if ((unsigned char)arg.bytes[j] < 0x20 || arg.bytes[j] == 0x7f)
+			return done(o, RESULT_SKIPPED, 0, "the login has control characters");
 	/* once per lock: a LOCK not made by hand after the lock is a late
 	 * session's cut (respond.c), and the hook ran with the lock */
 	if (lock && r->kind == REQ_LOCK && !r->manual && lock_find(a, login))
@@ -622,8 +617,7 @@ static enum step_status lock_hook(struct actions *a, struct request *r,
 		hook_cmd(a, r, a->cfg.lock_hook);
 		cmd_arg(&a->cmd, lock ? "lock" : "unlock");
 		cmd_arg(&a->cmd, "--");	/* a login "--help" is not an option */
-		for (size_t i = 0; i < nargs; i++)
-			cmd_arg_bytes(&a->cmd, args[i].bytes, args[i].len);
+		cmd_arg_bytes(&a->cmd, arg.bytes, arg.len);
 		return STEP_RUN;
 	}
 	if (!run_ok(res))

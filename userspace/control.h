@@ -107,8 +107,9 @@
  *    "lines":["sample log line", ...],
  *    "shares":[{"identity":"sasl:bob", "flows":N, "share":0.93}, ...]
  *      (flow_spike only: whose the flows were),
- *    "login":{"exact":false, "why":"...", "locked_by_map":false,
- *      "as_logged_hex":["62ff62"], "as_logged_complete":true}
+ *    "login":{"exact":false, "why":"...", "locked_by_map":false, "forms":N,
+ *      "exact_bytes_known":B, "unknown_why":"..." (when not B),
+ *      "as_logged_hex":["62ff62"] (show only)}
  *      (a sasl: login that may not be the account's: respond.c), ...}
  */
 #ifndef SENTINEL_CONTROL_H

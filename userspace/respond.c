@@ -55,12 +55,22 @@ static struct who *who_get(struct respond *r, const char *identity, bool create)
 	struct who *w;
 
 	HASH_FIND_STR(r->who, identity, w);
+	if (w && create && w->hh.next) {	/* active: to the end of the order */
+		HASH_DEL(r->who, w);
+		HASH_ADD_STR(r->who, identity, w);
+	}
 	if (w || !create)
 		return w;
 	if (HASH_COUNT(r->who) >= RESPOND_MAX_IDENTITIES) {
-		/* the oldest entry (uthash keeps insertion order) */
+		/* the least recently active (uthash keeps insertion order),
+		 * passing over a few with an open incident */
 		struct who *old = r->who;
 
+		for (int i = 0; i < 64 && old->hh.next && detect_open_for(r->det, old->identity);
+		     i++)
+			old = old->hh.next;
+		if (detect_open_for(r->det, old->identity))
+			old = r->who;
 		HASH_DEL(r->who, old);
 		who_free(old);
 		r->who_evictions++;
@@ -109,31 +119,59 @@ static void remember_login(struct who *w, const char *raw, size_t len)
 	w->logins[w->nlogins++].len = len;
 }
 
-static json_t *login_json(struct respond *r, const char *identity)
+/* An inexact login's exact bytes, when respond knows them for sure: one
+ * form seen and kept, without '?'.  Else NULL, and why. */
+static const struct action_login *exact_form(const struct who *w, const char **why)
+{
+	if (!w || (!w->nlogins && !w->logins_incomplete))
+		*why = "no login of it was seen since sentineld started (or it was forgotten: "
+		       "the table of identities was full)";
+	else if (w->nlogins != 1 || w->logins_incomplete)
+		*why = "its bytes are not known for sure: logins that differ only in bytes the "
+		       "maillog's copy cut or replaced share this identity, or one was over "
+		       "1024 bytes";
+	else if (memchr(w->logins[0].bytes, '?', w->logins[0].len))
+		*why = "Postfix logged '?' for bytes it does not print: another account may have "
+		       "exactly that name, so neither its name nor its mail is acted on";
+	else
+		return &w->logins[0];
+	return NULL;
+}
+
+/* The incident's "login" object (NULL for an exact one); full: with the
+ * forms' bytes (show, the incident log, the hooks), else without. */
+static json_t *login_json(struct respond *r, const char *identity, bool full)
 {
 	const char *why = strncmp(identity, "sasl:", 5) == 0 ? actions_login_inexact(identity)
 							       : NULL;
 	const struct who *w = why ? who_get(r, identity, false) : NULL;
-	json_t *o, *hex;
+	const char *unknown = NULL;
+	json_t *o;
 
 	if (!why)
 		return NULL;
-	hex = json_array();
-	for (size_t i = 0; w && i < w->nlogins; i++) {
-		char h[2 * ACTIONS_RAW_LOGIN_MAX + 1];
+	o = json_pack("{s:b, s:s, s:b, s:I, s:b}", "exact", 0, "why", why, "locked_by_map", 0,
+		      "forms", (json_int_t)(w ? w->nlogins : 0), "exact_bytes_known",
+		      exact_form(w, &unknown) != NULL);
+	if (o && unknown)
+		json_object_set_new(o, "unknown_why", json_string(unknown));
+	if (o && full) {
+		json_t *hex = json_array();
 
-		hex_encode(h, w->logins[i].bytes, w->logins[i].len);
-		json_array_append_new(hex, json_string(h));
+		for (size_t i = 0; w && i < w->nlogins; i++) {
+			char h[2 * ACTIONS_RAW_LOGIN_MAX + 1];
+
+			hex_encode(h, w->logins[i].bytes, w->logins[i].len);
+			json_array_append_new(hex, json_string(h));
+		}
+		json_object_set_new(o, "as_logged_hex", hex);
 	}
-	o = json_pack("{s:b, s:s, s:b, s:o, s:b}", "exact", 0, "why", why, "locked_by_map", 0,
-		      "as_logged_hex", hex, "as_logged_complete",
-		      w && w->nlogins && !w->logins_incomplete);
 	return o;
 }
 
-char *respond_incident_json(struct respond *r, const struct incident *inc)
+char *respond_incident_json(struct respond *r, const struct incident *inc, bool full)
 {
-	return incident_json_with(inc, "login", login_json(r, inc->identity));
+	return incident_json_with(inc, "login", login_json(r, inc->identity, full));
 }
 
 static bool was_cut(const struct who *w, const char *ip, long pid)
@@ -175,7 +213,7 @@ static int incident_log_fd(struct respond *r)
 
 void respond_log_incident(struct respond *r, const struct incident *inc, const char *event)
 {
-	char *json = respond_incident_json(r, inc);
+	char *json = respond_incident_json(r, inc, true);
 	char *line;
 	int n;
 
@@ -333,7 +371,7 @@ int respond_request(struct respond *r, enum request_kind kind, const char *ident
 	struct action_session sessions[RESPOND_SESSIONS];
 	struct action_request req = { .kind = kind, .all = all, .manual = manual };
 	struct who *w = who_get(r, identity, false);
-	char *json = inc ? respond_incident_json(r, inc) : NULL;
+	char *json = inc ? respond_incident_json(r, inc, true) : NULL;
 	int rc;
 
 	snprintf(req.identity, sizeof(req.identity), "%s", identity);
@@ -355,10 +393,8 @@ int respond_request(struct respond *r, enum request_kind kind, const char *ident
 			if (!was_cut(w, sessions[i].client_ip, sessions[i].pid))
 				mark_cut(w, &sessions[i]);
 	}
-	if (w && (kind == REQ_RESPOND || kind == REQ_LOCK)) {
-		req.logins = w->logins;
-		req.nlogins = w->nlogins;
-	}
+	if (kind == REQ_RESPOND || kind == REQ_LOCK || kind == REQ_UNLOCK)
+		req.login = exact_form(w, &req.login_why);
 	rc = actions_submit(r->act, &req, err, cap);
 	free(json);
 	return rc;
@@ -558,6 +594,7 @@ static void cut_late_session(struct respond *r, struct who *w, const char *ip, l
 	snprintf(req.incident, sizeof(req.incident), "%s", inc->id);
 	req.sessions = &s;
 	req.nsessions = 1;
+	req.cut_only = true;	/* the lock and its hook ran with the incident */
 	if (actions_submit(r->act, &req, err, sizeof(err)) < 0)
 		log_warnx("cutting a late session of %s: %s", w->identity, err);
 }

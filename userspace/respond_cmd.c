@@ -45,9 +45,9 @@ static json_t *error(const char *fmt, ...)
 	return json_pack("{s:b, s:s}", "ok", 0, "error", buf);
 }
 
-static json_t *incident_object(struct respond *r, const struct incident *inc)
+static json_t *incident_object(struct respond *r, const struct incident *inc, bool full)
 {
-	char *text = respond_incident_json(r, inc);
+	char *text = respond_incident_json(r, inc, full);
 	json_t *o = text ? json_loads(text, 0, NULL) : NULL;
 
 	free(text);
@@ -120,7 +120,7 @@ static json_t *cmd_incidents(struct respond *r)
 
 	/* newest first: ids sort by time */
 	for (size_t i = n; i-- > 0;)
-		json_array_append_new(arr, incident_object(r, list[i]));
+		json_array_append_new(arr, incident_object(r, list[i], false));
 	return json_pack("{s:b, s:o}", "ok", 1, "incidents", arr);
 }
 
@@ -133,7 +133,7 @@ static json_t *cmd_show(struct respond *r, json_t *req)
 		return error("show needs an incident id");
 	if (!inc)
 		return error("no incident %s", id);
-	return json_pack("{s:b, s:o}", "ok", 1, "incident", incident_object(r, inc));
+	return json_pack("{s:b, s:o}", "ok", 1, "incident", incident_object(r, inc, true));
 }
 
 /* "bob" -> "sasl:bob"; identities pass as they are.  NULL if unusable. */

@@ -28,7 +28,8 @@ struct who {
 	size_t npending;
 	char incident[DETECT_ID_MAX];
 	/* an inexact login (actions_login_inexact()): its distinct forms as
-	 * logged, bytes allocated; complete: every form seen is among them */
+	 * logged, bytes allocated; incomplete: a form was not kept (over
+	 * ACTIONS_RAW_LOGINS of them, too long, a NUL) */
 	struct action_login logins[ACTIONS_RAW_LOGINS];
 	size_t nlogins;
 	bool logins_incomplete;
@@ -68,9 +69,10 @@ int respond_request(struct respond *r, enum request_kind kind, const char *ident
 		    bool all, bool manual, const struct incident *inc, char *err, size_t cap);
 void respond_top_free(struct respond *r);
 /* incident_json() with what respond knows of its login: for an inexact
- * one, "login":{"exact":false, "why", "locked_by_map":false,
- * "as_logged_hex":[...], "as_logged_complete"}; malloc'd, or NULL. */
-char *respond_incident_json(struct respond *r, const struct incident *inc);
+ * one, "login":{"exact":false, "why", "locked_by_map":false, "forms":N,
+ * "exact_bytes_known":B, ["unknown_why",] ["as_logged_hex":[...]: full]};
+ * malloc'd, or NULL. */
+char *respond_incident_json(struct respond *r, const struct incident *inc, bool full);
 /* One line {"event":EVENT,"incident":{...}} appended to the incident log. */
 void respond_log_incident(struct respond *r, const struct incident *inc, const char *event);
 /* The runtime allow-list into state_dir/allowances.state. */

@@ -968,6 +968,56 @@ static void test_a_state_without_cooldowns_loads(void **state)
 	assert_null(actions_new(&c, rn, &callbacks));	/* a cooldown without its time */
 }
 
+/* A saved request's login_hex is read as hostile input: anything but
+ * hex of 1..ACTIONS_RAW_LOGIN_MAX bytes without a NUL refuses the file. */
+static void test_a_saved_login_hex_must_be_bytes_of_a_login(void **state)
+{
+	static const char *const bad[] = { "zz", "626", "", "620062", NULL };
+	static const struct action_login exact = { "b\xff" "b", 3 };
+	char *saved, *text;
+	json_t *root;
+
+	(void)state;
+	config(true);
+	hook(c.lock_hook, "lock-hook", "sleep 5");
+	a = trusted_new(&callbacks);
+	request(REQ_LOCK, "sasl:b" UTF8_REPLACEMENT "b", "inc-1");
+	q.login = &exact;
+	assert_int_equal(submit(), 0);
+	actions_free(a);	/* saved with the request waiting */
+	a = NULL;
+	saved = strdup(read_file(path("state/actions.state")));
+	assert_non_null(strstr(saved, "\"login_hex\":\"62ff62\""));
+	for (size_t i = 0; i <= sizeof(bad) / sizeof(bad[0]); i++) {
+		char *big = NULL;
+		const char *hex = i < sizeof(bad) / sizeof(bad[0]) - 1 ? bad[i] : NULL;
+
+		if (i == sizeof(bad) / sizeof(bad[0]) - 1) {	/* one byte too many */
+			big = malloc(2 * ACTIONS_RAW_LOGIN_MAX + 3);
+			assert_non_null(big);
+			memset(big, '6', 2 * ACTIONS_RAW_LOGIN_MAX + 2);
+			big[2 * ACTIONS_RAW_LOGIN_MAX + 2] = '\0';
+			hex = big;
+		} else if (!hex) {
+			break;
+		}
+		root = json_loads(saved, 0, NULL);
+		assert_non_null(root);
+		json_object_set_new(json_array_get(json_object_get(root, "requests"), 0),
+				    "login_hex", json_string(hex));
+		text = json_dumps(root, JSON_COMPACT);
+		write_file(path("state/actions.state"), text);
+		free(text);
+		json_decref(root);
+		free(big);
+		assert_null(actions_new(&c, rn, &callbacks));
+	}
+	write_file(path("state/actions.state"), saved);
+	free(saved);
+	a = trusted_new(&callbacks);
+	assert_non_null(a);
+}
+
 static void test_a_bad_state_file_stops_the_start(void **state)
 {
 	(void)state;
@@ -1202,7 +1252,7 @@ static void test_lock_hook_runs_once_per_lock_with_the_login_after_double_dash(v
 
 static void test_an_inexact_login_is_never_a_map_key_but_lock_hook_runs(void **state)
 {
-	static const struct action_login raw[] = { { "b\xff" "b", 3 }, { "b\xfe" "b", 3 } };
+	static const struct action_login exact = { "b\xff" "b", 3 };
 	char longest[MSG_IDENTITY_MAX] = "sasl:";
 	struct stat st;
 	json_t *j;
@@ -1224,8 +1274,7 @@ static void test_an_inexact_login_is_never_a_map_key_but_lock_hook_runs(void **s
 	hook(c.lock_hook, "lock-hook", "sleep 0.3; printf '%s|' \"$@\" > \"$0.args\"");
 	a = trusted_new(&callbacks);
 	request(REQ_RESPOND, "sasl:b\xef\xbf\xbd" "b", "inc-1");
-	q.logins = raw;
-	q.nlogins = 2;
+	q.login = &exact;
 	assert_int_equal(submit(), 0);
 	while (runner_running(rn) == 0) {	/* to the hook */
 		actions_tick(a);
@@ -1239,8 +1288,8 @@ static void test_an_inexact_login_is_never_a_map_key_but_lock_hook_runs(void **s
 	nevents = 0;
 	drive(5);
 	assert_int_equal(stat(path("sasl_access"), &st), -1);
-	/* each form of the login as logged, byte for byte, after a restart too */
-	assert_string_equal(read_file(path("lock-hook.args")), "lock|--|b\xff" "b|b\xfe" "b|");
+	/* the login's exact bytes, after a restart too */
+	assert_string_equal(read_file(path("lock-hook.args")), "lock|--|b\xff" "b|");
 	/* the audit line has them as hex: JSON strings cannot */
 	j = audit_entry("lock_hook");
 	assert_non_null(j);
@@ -1250,20 +1299,67 @@ static void test_an_inexact_login_is_never_a_map_key_but_lock_hook_runs(void **s
 	actions_free(a);
 	a = NULL;
 	unlink(path("lock-hook.args"));
-	/* with no form known (not seen since start-up): no hook, and why */
+	/* with no exact bytes known: no hook, and why */
 	config(true);
 	snprintf(c.sasl_access_map, sizeof(c.sasl_access_map), "%s", path("sasl_access"));
 	hook(c.lock_hook, "lock-hook", "printf '%s|' \"$@\" > \"$0.args\"");
 	a = trusted_new(&callbacks);
 	nevents = 0;
 	request(REQ_LOCK, "sasl:c?c", "inc-2");
+	q.login_why = "two logins share it";
 	assert_int_equal(submit(), 0);
 	drive(5);
 	expect(0, ACTION_LOCK, RESULT_FAILED);
 	assert_non_null(strstr(events[0].detail, "not locked by map key"));
 	expect(1, ACTION_HOOK, RESULT_FAILED);
-	assert_non_null(strstr(events[1].detail, "not known"));
+	assert_non_null(strstr(events[1].detail, "not run"));
+	assert_non_null(strstr(events[1].detail, "two logins share it"));
 	assert_null(read_file(path("lock-hook.args")));
+	/* exact bytes with a control character: not handed on */
+	nevents = 0;
+	request(REQ_LOCK, "sasl:d" UTF8_REPLACEMENT "d", "inc-3");
+	q.login = &(const struct action_login){ "d\x01" "d", 3 };
+	assert_int_equal(submit(), 0);
+	drive(5);
+	expect(1, ACTION_HOOK, RESULT_SKIPPED);
+	assert_null(read_file(path("lock-hook.args")));
+	/* by hand, a '?' is a '?': the operator typed it */
+	script("bin/postmap", "touch \"${1#*:}.db\"");
+	script("bin/postfix", "exit 0");
+	nevents = 0;
+	request(REQ_LOCK, "sasl:e?e", "");
+	q.manual = true;
+	assert_int_equal(submit(), 0);
+	drive(5);
+	expect(0, ACTION_LOCK, RESULT_OK);
+	assert_non_null(strstr(read_file(path("sasl_access")), "e?e " SASL_MAP_MARK));
+	assert_string_equal(read_file(path("lock-hook.args")), "lock|--|e?e|");
+}
+
+/* Without a map the hook is the lock: an unlock whose hook fails keeps it. */
+static void test_a_failed_unlock_hook_keeps_the_hooks_lock(void **state)
+{
+	(void)state;
+	config(true);
+	hook(c.lock_hook, "lock-hook", "[ \"$1\" = lock ]");
+	a = trusted_new(&callbacks);
+	request(REQ_LOCK, "sasl:frank", "inc-1");
+	assert_int_equal(submit(), 0);
+	drive(5);
+	assert_true(actions_locked(a, "sasl:frank"));
+	request(REQ_UNLOCK, "sasl:frank", "");
+	q.manual = true;
+	assert_int_equal(submit(), 0);
+	drive(5);
+	assert_true(actions_locked(a, "sasl:frank"));
+	hook(c.lock_hook, "lock-hook", "exit 0");
+	actions_free(a);
+	a = trusted_new(&callbacks);
+	request(REQ_UNLOCK, "sasl:frank", "");
+	q.manual = true;
+	assert_int_equal(submit(), 0);
+	drive(5);
+	assert_false(actions_locked(a, "sasl:frank"));
 }
 
 static void test_envelope_confirmation_reads_the_envelope_only(void **state)
@@ -1278,10 +1374,10 @@ static void test_envelope_confirmation_reads_the_envelope_only(void **state)
 
 	const char *odd = "*** ENVELOPE RECORDS active/Z ***\n"
 			  "named_attribute: sasl_username=b\xff" "b\n";
-	const struct action_login as_logged[] = { { "b?b", 3 }, { "b\xff" "b", 3 } };
+	const struct action_login bytes = { "b\xff" "b", 3 }, other = { "b\xfe" "b", 3 };
 
 	(void)state;
-#define NAMES(text, identity) actions_envelope_names(text, strlen(text), identity, NULL, 0)
+#define NAMES(text, identity) actions_envelope_names(text, strlen(text), identity, NULL)
 	assert_true(NAMES(env, "sasl:bob@example.org"));
 	assert_false(NAMES(env, "sasl:bob"));
 	assert_false(NAMES(env, "sasl:mallory"));
@@ -1290,11 +1386,12 @@ static void test_envelope_confirmation_reads_the_envelope_only(void **state)
 	assert_true(NAMES(local, "uid:0"));
 	assert_false(NAMES(local, "sasl:root"));
 	assert_false(NAMES(local, "cgroup:/x"));
-	/* an inexact login: only a form of it as logged, byte for byte */
+	/* an inexact login: by its exact bytes only */
 	assert_false(NAMES(odd, "sasl:b" UTF8_REPLACEMENT "b"));
-	assert_false(actions_envelope_names(odd, strlen(odd), "sasl:b?b", as_logged, 1));
 	assert_true(actions_envelope_names(odd, strlen(odd), "sasl:b" UTF8_REPLACEMENT "b",
-					   as_logged, 2));
+					   &bytes));
+	assert_false(actions_envelope_names(odd, strlen(odd), "sasl:b" UTF8_REPLACEMENT "b",
+					    &other));
 #undef NAMES
 }
 
@@ -1495,6 +1592,8 @@ int main(void)
 		T(test_spam_keep_with_hold_all_releases_everyone_but_the_spammer),
 		T(test_lock_hook_runs_once_per_lock_with_the_login_after_double_dash),
 		T(test_an_inexact_login_is_never_a_map_key_but_lock_hook_runs),
+		T(test_a_failed_unlock_hook_keeps_the_hooks_lock),
+		T(test_a_saved_login_hex_must_be_bytes_of_a_login),
 		cmocka_unit_test(test_envelope_confirmation_reads_the_envelope_only),
 		cmocka_unit_test(test_map_keys_with_a_domain_part),
 		T(test_a_cut_needs_postfixs_smtpd_and_fails_when_it_cannot_check),

@@ -86,6 +86,7 @@ static void start(const char *mode)
 		write_file(path(p), "#!/bin/sh\nexit 0\n");
 		assert_int_equal(chmod(path(p), 0755), 0);
 	}
+	write_file(path("bin/postmap"), "#!/bin/sh\ntouch \"${1#*:}.db\"\n");
 	write_file(path("bin/postconf"), "#!/bin/sh\necho /usr/lib/postfix/sbin\n");
 	assert_int_equal(chmod(path("bin/postconf"), 0755), 0);
 	/* spam() forges foreign senders for first-time logins: a list of our
@@ -508,75 +509,151 @@ static void test_a_flood_of_login_incidents_locks_at_most_the_budget_and_a_spamm
 	assert_string_equal(st, "acted");
 }
 
-/* Run respond's actions until path exists (or 5 s). */
-static void run_until(const char *file)
+/* A lock_hook that keeps each run's arguments in lock-hook.args.N. */
+static void lock_hook_config(void)
+{
+	static char conf[400];
+	char hook[300];
+
+	snprintf(hook, sizeof(hook), "%s", path("lock-hook"));
+	write_file(hook, "#!/bin/sh\nn=$(ls \"$0\".args.* 2>/dev/null | wc -l)\n"
+			 "printf '%s|' \"$@\" > \"$0.tmp\"\nmv \"$0.tmp\" \"$0.args.$n\"\n");
+	assert_int_equal(chmod(hook, 0755), 0);
+	snprintf(conf, sizeof(conf), "lock_hook = %s\n", hook);
+	extra = conf;
+}
+
+/* Five failures from ip, then the login l: a bruteforce incident. */
+static void bruteforce_as_logged(struct maillog_login *l)
+{
+	for (int i = 0; i < 5; i++)
+		ev.auth_failure(l->client_ip, NULL, l->t - 5 + i, ev.arg);
+	ev.login(l, ev.arg);
+}
+
+/* The "login" object of the incident id, by `show` (a new reference). */
+static json_t *login_of(const char *id)
+{
+	json_t *reply = command("{\"cmd\":\"show\",\"id\":\"%s\"}", id);
+	json_t *login = json_incref(json_object_get(json_object_get(reply, "incident"), "login"));
+
+	json_decref(reply);
+	assert_non_null(login);
+	return login;
+}
+
+/* Run respond's actions until none waits (or 5 s). */
+static void run_actions(void)
 {
 	struct timespec ts;
 	double end;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	end = (double)ts.tv_sec + 5;
-	while (access(file, F_OK) != 0) {
+	do {
 		struct epoll_event e;
 
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		assert_true((double)ts.tv_sec < end);
 		respond_tick(r);
 		epoll_wait(runner_fd(rn), &e, 1, 20);
 		runner_dispatch(rn);
 		runner_tick(rn);
-	}
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+	} while ((runner_running(rn) || (double)ts.tv_sec < end - 4.5) && (double)ts.tv_sec < end);
 }
 
 /* A login whose bytes are not UTF-8 is made an identity with U+FFFD: that
- * copy is never a map key.  The incident says why, with each form of the
- * login as logged in hex, and lock_hook gets those forms, byte for byte. */
+ * copy is never a map key.  The incident says why, with the login as
+ * logged in hex, and lock_hook gets those bytes, once per lock (a late
+ * session is cut, nothing more), for the unlock too. */
 static void test_an_inexact_login_goes_to_lock_hook_as_logged(void **state)
 {
-	static const char first[] = "b\xfe" "b", second[] = "b\xff" "b";
+	static const char raw[] = "b\xff" "b";
 	const char *identity = "sasl:b" UTF8_REPLACEMENT "b", *st = NULL;
-	struct maillog_login l = { identity, "192.0.2.9", 4242, t0 - 10, first, 3 };
-	char id[64], hook[300], conf[400], *text;
-	json_t *reply, *login;
+	struct maillog_login l = { identity, "192.0.2.9", 4242, t0, raw, 3 };
+	char id[64], *text;
+	json_t *login, *reply;
 
 	(void)state;
-	snprintf(hook, sizeof(hook), "%s", path("lock-hook"));
-	write_file(hook, "#!/bin/sh\nprintf '%s|' \"$@\" > \"$0.args.tmp\"\n"
-			 "mv \"$0.args.tmp\" \"$0.args\"\n");
-	assert_int_equal(chmod(hook, 0755), 0);
-	snprintf(conf, sizeof(conf), "lock_hook = %s\n", hook);
-	extra = conf;
+	lock_hook_config();
 	start("enforce");
-	ev.login(&l, ev.arg);		/* one form, no incident yet */
-	for (int i = 0; i < 5; i++)
-		ev.auth_failure("192.0.2.9", NULL, t0 - 5 + i, ev.arg);
-	l.raw = second;
-	l.t = t0;
-	ev.login(&l, ev.arg);		/* the other: a bruteforce incident */
+	bruteforce_as_logged(&l);
 	snprintf(id, sizeof(id), "%s", open_incident(identity, &st));
 	assert_string_equal(st, "acted");
-	reply = command("{\"cmd\":\"show\",\"id\":\"%s\"}", id);
-	login = json_object_get(json_object_get(reply, "incident"), "login");
+	login = login_of(id);
 	assert_true(json_is_false(json_object_get(login, "exact")));
 	assert_true(json_is_false(json_object_get(login, "locked_by_map")));
 	assert_non_null(strstr(json_string_value(json_object_get(login, "why")), "U+FFFD"));
-	assert_int_equal(json_array_size(json_object_get(login, "as_logged_hex")), 2);
+	assert_true(json_is_true(json_object_get(login, "exact_bytes_known")));
+	assert_int_equal(json_array_size(json_object_get(login, "as_logged_hex")), 1);
 	assert_string_equal(json_string_value(json_array_get(
-				    json_object_get(login, "as_logged_hex"), 0)), "62fe62");
-	assert_string_equal(json_string_value(json_array_get(
-				    json_object_get(login, "as_logged_hex"), 1)), "62ff62");
-	assert_true(json_is_true(json_object_get(login, "as_logged_complete")));
+				    json_object_get(login, "as_logged_hex"), 0)), "62ff62");
+	json_decref(login);
+	/* the list of incidents leaves the bytes out (its reply is bounded) */
+	reply = command("{\"cmd\":\"incidents\"}");
+	assert_null(json_object_get(json_object_get(json_array_get(
+		json_object_get(reply, "incidents"), 0), "login"), "as_logged_hex"));
 	json_decref(reply);
-	run_until(path("lock-hook.args"));
-	text = read_file(path("lock-hook.args"));
-	assert_string_equal(text, "lock|--|b\xfe" "b|b\xff" "b|");
+	run_actions();
+	text = read_file(path("lock-hook.args.0"));
+	assert_non_null(text);
+	assert_string_equal(text, "lock|--|b\xff" "b|");
 	/* no key in the map: it would lock another account, or none */
 	text = read_file(path("sasl_access"));
 	assert_null(text && strstr(text, "REJECT") ? text : NULL);
-	/* the incident log says why too */
 	text = read_file(path("state/incidents.log"));
 	assert_non_null(text);
 	assert_non_null(strstr(text, "\"locked_by_map\":false"));
+	/* a late session of the locked login: cut, no second lock or hook */
+	l.smtpd_pid = 4343;
+	l.t = t0 + 1;
+	ev.login(&l, ev.arg);
+	run_actions();
+	assert_null(read_file(path("lock-hook.args.1")));
+	/* unlocked by hand: the hook gets the bytes as logged again */
+	reply = command("{\"cmd\":\"unlock\",\"user\":\"b\\ufffdb\"}");
+	assert_true(json_is_true(json_object_get(reply, "ok")));
+	json_decref(reply);
+	run_actions();
+	text = read_file(path("lock-hook.args.1"));
+	assert_non_null(text);
+	assert_string_equal(text, "unlock|--|b\xff" "b|");
+}
+
+/* When the exact bytes are not known for sure, nothing is handed on and no
+ * mail is confirmed as the identity's: two logins that share the cleaned-up
+ * identity, or one that Postfix logged with '?'. */
+static void test_an_ambiguous_login_is_never_handed_on(void **state)
+{
+	const char *shared = "sasl:c" UTF8_REPLACEMENT "c", *marked = "sasl:d?d", *st = NULL;
+	struct maillog_login one = { shared, "192.0.2.10", 4242, t0 - 20, "c\xfe" "c", 3 };
+	struct maillog_login two = { shared, "192.0.2.10", 4243, t0, "c\xff" "c", 3 };
+	struct maillog_login q = { marked, "192.0.2.11", 4244, t0, "d?d", 3 };
+	char id[64];
+	json_t *login;
+
+	(void)state;
+	lock_hook_config();
+	start("enforce");
+	ev.login(&one, ev.arg);
+	bruteforce_as_logged(&two);
+	snprintf(id, sizeof(id), "%s", open_incident(shared, &st));
+	assert_string_equal(st, "acted");
+	login = login_of(id);
+	assert_int_equal(json_integer_value(json_object_get(login, "forms")), 2);
+	assert_true(json_is_false(json_object_get(login, "exact_bytes_known")));
+	assert_non_null(strstr(json_string_value(json_object_get(login, "unknown_why")),
+			       "share this identity"));
+	json_decref(login);
+	bruteforce_as_logged(&q);
+	snprintf(id, sizeof(id), "%s", open_incident(marked, &st));
+	assert_string_equal(st, "acted");
+	login = login_of(id);
+	assert_true(json_is_false(json_object_get(login, "exact_bytes_known")));
+	assert_non_null(strstr(json_string_value(json_object_get(login, "unknown_why")),
+			       "exactly that name"));
+	json_decref(login);
+	run_actions();
+	assert_null(read_file(path("lock-hook.args.0")));
 }
 
 int main(void)
@@ -592,6 +669,7 @@ int main(void)
 		T(test_a_restart_keeps_the_newest_incidents_when_not_all_fit),
 		T(test_a_flood_of_login_incidents_locks_at_most_the_budget_and_a_spammer_still_acts),
 		T(test_an_inexact_login_goes_to_lock_hook_as_logged),
+		T(test_an_ambiguous_login_is_never_handed_on),
 	};
 
 	log_init("test_respond_cmd", LOG_LEVEL_WARN);

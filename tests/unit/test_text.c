@@ -81,6 +81,23 @@ static void test_four_times_the_input_holds_the_worst_case(void **state)
 	assert_int_equal(text_escape(out, sizeof(out), in), 4 * 32);
 }
 
+static void test_hex_round_trips_and_refuses_what_is_not_hex(void **state)
+{
+	char hex[9], out[4];
+
+	(void)state;
+	hex_encode(hex, "b\xff\x00" "B", 4);
+	assert_string_equal(hex, "62ff0042");
+	assert_int_equal(hex_decode(out, sizeof(out), hex), 4);
+	assert_memory_equal(out, "b\xff\x00" "B", 4);
+	assert_int_equal(hex_decode(out, sizeof(out), "62FF"), 2);
+	assert_int_equal((unsigned char)out[1], 0xff);
+	assert_int_equal(hex_decode(out, sizeof(out), ""), 0);
+	assert_int_equal(hex_decode(out, sizeof(out), "626"), -1);	/* odd */
+	assert_int_equal(hex_decode(out, sizeof(out), "6g"), -1);
+	assert_int_equal(hex_decode(out, sizeof(out), "6262626262"), -1);	/* too long */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -91,6 +108,7 @@ int main(void)
 		cmocka_unit_test(test_c1_and_bidirectional_controls_become_code_points),
 		cmocka_unit_test(test_a_small_buffer_never_cuts_an_escape),
 		cmocka_unit_test(test_four_times_the_input_holds_the_worst_case),
+		cmocka_unit_test(test_hex_round_trips_and_refuses_what_is_not_hex),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
