@@ -10,11 +10,14 @@
 #   nspawn_stop DIR               powers it off, unmounts; safe to repeat
 #
 # The root is `debootstrap --variant=minbase --include=systemd,systemd-sysv,
-# dbus,PACKAGES bookworm` from the Debian mirror apt already uses (the first
-# deb.debian.org-style URI of /etc/apt/sources.list*, or NSPAWN_MIRROR).  It
-# takes about a minute, so it is cached under NSPAWN_CACHE
-# [/var/cache/smtp-sentinel-test], one root per package list (its sha256 in
-# the name), built once per machine under a lock; a test never writes to it:
+# dbus,PACKAGES SUITE` from the Debian mirror apt already uses (the first
+# deb.debian.org-style URI of /etc/apt/sources.list*, or NSPAWN_MIRROR);
+# SUITE is NSPAWN_SUITE [bookworm], set before sourcing or before
+# nspawn_root (trixie: Debian 13, Postfix 3.10, systemd 257).  It takes
+# about a minute, so it is cached under NSPAWN_CACHE
+# [/var/cache/smtp-sentinel-test], one root per suite and package list
+# (SUITE-sha256 of both as the name), built once per machine under a
+# lock; a test never writes to it:
 # nspawn_prepare mounts an overlay (the cache below, DIR/upper above) at
 # DIR/root, or copies it where overlayfs is not available.
 #
@@ -29,7 +32,7 @@
 # boot finished (systemctl is-system-running: running or degraded), or 1.
 
 : "${NSPAWN_CACHE:=/var/cache/smtp-sentinel-test}"
-NSPAWN_SUITE=bookworm
+: "${NSPAWN_SUITE:=bookworm}"
 NSPAWN_LEADER=
 
 nspawn_usable() {
