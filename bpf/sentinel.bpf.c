@@ -196,6 +196,8 @@ struct flow_sk {
 	__u16 pad;
 	__u32 index;			/* of the key's counters, or INDEX_NONE */
 	__u8 daddr[16];
+	__u32 ns_tgid;			/* see struct flow_event */
+	__u32 pidns;
 };
 
 struct flow_slot {
@@ -349,6 +351,8 @@ static __always_inline void emit_flow(const struct flow_sk *fs, __u8 outcome,
 	e->cgroup_id = fs->key.cgroup_id;
 	e->tgid = fs->tgid;
 	e->pid = fs->pid;
+	e->ns_tgid = fs->ns_tgid;
+	e->pidns = fs->pidns;
 	e->uid = fs->key.uid;
 	e->family = fs->family;
 	e->dport = fs->key.port;
@@ -431,6 +435,48 @@ static __always_inline int stash(__u64 cookie, const struct flow_sk *fs)
 	return 0;
 }
 
+/*
+ * The caller's tgid as its own (innermost) PID namespace numbers it, and
+ * that namespace's inode number: what task_tgid_vnr() and
+ * /proc/self/ns/pid give the caller itself.  Plain loads, no call: the
+ * tgid's struct pid (signal->pids[PIDTYPE_TGID]) holds one {nr, ns} per
+ * level, the innermost at its level.  The verifier takes only a constant
+ * index into that array, so the levels a host (0), a container (1) and a
+ * container in a container (2, 3) have are unrolled; deeper, one
+ * bpf_probe_read_kernel() fetches the pair.
+ */
+static __always_inline void ns_tgid_of(struct task_struct *task, struct flow_sk *fs)
+{
+	struct pid *pid = task->signal->pids[bpf_core_enum_value(enum pid_type, PIDTYPE_TGID)];
+	struct upid up = {};
+	struct pid_namespace *ns;
+
+	switch (pid->level) {
+	case 0:
+		up.nr = pid->numbers[0].nr;
+		ns = pid->numbers[0].ns;
+		break;
+	case 1:
+		up.nr = pid->numbers[1].nr;
+		ns = pid->numbers[1].ns;
+		break;
+	case 2:
+		up.nr = pid->numbers[2].nr;
+		ns = pid->numbers[2].ns;
+		break;
+	case 3:
+		up.nr = pid->numbers[3].nr;
+		ns = pid->numbers[3].ns;
+		break;
+	default:
+		bpf_probe_read_kernel(&up, sizeof(up), &pid->numbers[pid->level]);
+		ns = bpf_rdonly_cast(up.ns, bpf_core_type_id_kernel(struct pid_namespace));
+		break;
+	}
+	fs->ns_tgid = up.nr;
+	fs->pidns = ns ? ns->ns.inum : 0;
+}
+
 static __always_inline int on_connect(struct bpf_sock_addr *ctx, __u16 family)
 {
 	struct flow_sk fs = {};
@@ -462,6 +508,7 @@ static __always_inline int on_connect(struct bpf_sock_addr *ctx, __u16 family)
 	fs.connect_jiffies = bpf_jiffies64();	/* inlined */
 	fs.tgid = task->tgid;
 	fs.pid = task->pid;
+	ns_tgid_of(task, &fs);
 	fs.family = family;
 	if (family == AF_INET) {
 		*(__u32 *)fs.daddr = ctx->user_ip4;

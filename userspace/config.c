@@ -14,7 +14,10 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
+#include <linux/nsfs.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,6 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "config_int.h"
@@ -304,6 +310,56 @@ static int parse_journal_dir(struct config *cfg, const char *value, char *err, s
 	return 0;
 }
 
+int config_pidns(const char *path, uint32_t *ino, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd, type;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	type = ioctl(fd, NS_GET_NSTYPE);
+	if (type != CLONE_NEWPID || fstat(fd, &st) < 0 || st.st_ino == 0 ||
+	    st.st_ino > UINT32_MAX) {
+		snprintf(err, errlen, "%s is not a PID namespace (/proc/PID/ns/pid)", path);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	*ino = (uint32_t)st.st_ino;
+	return 0;
+}
+
+/* self, pid:[INODE] (as readlink /proc/PID/ns/pid shows it), INODE, or
+ * the path of a PID namespace, resolved now. */
+static int parse_pid_namespace(struct config *cfg, const char *value, char *err,
+			       size_t errlen)
+{
+	unsigned long ino;
+	const char *digits = value;
+	char *end;
+
+	cfg->maillog_pidns = 0;
+	if (strcmp(value, "self") == 0)
+		return 0;
+	if (value[0] == '/')
+		return config_pidns(value, &cfg->maillog_pidns, err, errlen);
+	if (strncmp(value, "pid:[", 5) == 0)
+		digits = value + 5;
+	errno = 0;
+	ino = *digits >= '0' && *digits <= '9' ? strtoul(digits, &end, 10) : 0;
+	if (ino == 0 || ino > UINT32_MAX || errno ||
+	    strcmp(end, digits == value ? "" : "]") != 0) {
+		snprintf(err, errlen, "'%s' is not self, pid:[INODE], an inode number or "
+			 "the path of a PID namespace", value);
+		return -1;
+	}
+	cfg->maillog_pidns = (uint32_t)ino;
+	return 0;
+}
+
 static int parse_state_dir(struct config *cfg, const char *value, char *err, size_t errlen)
 {
 	if (value[0] != '/') {
@@ -473,6 +529,7 @@ static const struct config_key config_keys[] = {
 	{ "maillog", "journal_match", "_SYSTEMD_UNIT=postfix.service, "
 	  "_SYSTEMD_UNIT=postfix@-.service, SYSLOG_IDENTIFIER=postfix*", parse_journal_match, RESTART },
 	{ "maillog", "journal_dir", "", parse_journal_dir, RESTART },
+	{ "maillog", "pid_namespace", "self", parse_pid_namespace, RESTART },
 	{ "daemon", "log_level", "info", parse_log_level, RELOAD },
 	{ "daemon", "state_dir", "/var/lib/smtp-sentinel", parse_state_dir, RESTART },
 	{ "detect", "max_messages_per_minute", "60", parse_max_messages_per_minute, RELOAD },

@@ -75,6 +75,9 @@ struct config {
 	char journal_match[CONFIG_MAX_JOURNAL_MATCHES][CONFIG_JOURNAL_MATCH_MAX];
 	size_t njournal_match;
 	char journal_dir[PATH_MAX];	/* "": the system journal */
+	/* the inode number of the PID namespace the maillog's pids are of
+	 * (correlate.h); 0: sentineld's own (self) */
+	uint32_t maillog_pidns;
 
 	/* [daemon] */
 	enum log_level log_level;
@@ -131,6 +134,11 @@ size_t config_diff(const struct config *a, const struct config *b,
  */
 int config_reload(const struct config *live, struct config *next, const char *path,
 		  char *msg, size_t cap);
+
+/* The inode number of the PID namespace of an nsfs file (/proc/PID/ns/pid,
+ * or a bind mount of one) into *ino; -1 with why in err when path is no
+ * PID namespace.  sentineld's own: config_pidns("/proc/self/ns/pid"). */
+int config_pidns(const char *path, uint32_t *ino, char *err, size_t errlen);
 
 /* "host:port" or "[v6]:port", numeric host: the parser behind [metrics] listen. */
 int config_parse_listen(const char *value, struct sockaddr_storage *ss,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * correlate.c - pending flows by (pid, address, port), with uthash.
+ * correlate.c - pending flows by (pid namespace, pid, address, port), with uthash.
  *
  * A key keeps how many of its flows are pending and when the newest came:
  * a Postfix smtp process makes one connection at a time, so per key the
@@ -24,6 +24,7 @@
 #define AF_INET6_ 10
 
 struct pend_key {
+	__u32 pidns;			/* the namespace pid is of */
 	__u32 pid;
 	__u16 family;
 	__u16 port;
@@ -61,6 +62,7 @@ struct early_key {
  * free(): the table's size is bounded anyway. */
 struct correlator {
 	struct counters *counters;
+	__u32 pidns;			/* the maillog's pid namespace */
 	struct pending *head;
 	struct pending *spare;
 	size_t nkeys, max_keys;
@@ -86,11 +88,12 @@ static time_t mono_now(void)
 	return ts.tv_sec;
 }
 
-struct correlator *correlator_new(struct counters *counters, size_t max_keys)
+struct correlator *correlator_new(struct counters *counters, size_t max_keys, uint32_t pidns)
 {
 	struct correlator *k = xcalloc(1, sizeof(*k));
 
 	k->counters = counters;
+	k->pidns = pidns;
 	k->max_keys = max_keys;
 	return k;
 }
@@ -203,7 +206,8 @@ const char *correlator_flow(struct correlator *k, const struct flow_event *e)
 	if (e->outcome != FLOW_ESTABLISHED)
 		return NULL;
 	memset(&key, 0, sizeof(key));
-	key.pid = e->tgid;
+	key.pidns = e->pidns;
+	key.pid = e->ns_tgid;
 	key.family = e->family;
 	key.port = e->dport;
 	memcpy(key.addr, e->daddr, e->family == AF_INET_ ? 4 : 16);
@@ -271,6 +275,7 @@ int correlator_delivery(struct correlator *k, long pid, struct slice relay_ip,
 	memset(&key, 0, sizeof(key));
 	if (relay_addr(relay_ip, &key) < 0)
 		return 0;
+	key.pidns = k->pidns;
 	key.pid = (__u32)pid;
 	key.port = (__u16)relay_port;
 	HASH_FIND(hh, k->head, &key, sizeof(key), p);

@@ -6,9 +6,21 @@
  * event, established, sent when the connection closes); the maillog says `postfix/smtp[P]: QID:
  * to=<..>, relay=host[A]:25, ...` and the message table knows QID's
  * identity.  correlator_flow() keeps each established flow pending under
- * (pid, address, port); correlator_delivery() takes the oldest pending
- * flow of its (pid, relay address, port) and attributes it to the
- * delivery's identity.  A delivery that finds none waits for its flow
+ * (pid namespace, pid, address, port); correlator_delivery() takes the
+ * oldest pending flow of its (pid namespace, pid, relay address, port)
+ * and attributes it to the delivery's identity.
+ *
+ * PID namespaces: a log line names its writer by the pid its own
+ * namespace gives it (Postfix in a container logs the container's pids),
+ * and the kernel reports each flow with the caller's pid in the caller's
+ * own (innermost) namespace and that namespace's inode number (struct
+ * flow_event: ns_tgid, pidns).  The rule: the pids of the maillog are
+ * those of one namespace, pidns given to correlator_new() ([maillog]
+ * pid_namespace: sentineld's own by default, or the container's); a
+ * flow is matched by its namespace-local pid, and only by a maillog of
+ * its namespace.  A flow of any other namespace is never claimed (it is
+ * unattributed when its window ends): the same number there is another
+ * process.  A delivery that finds none waits for its flow
  * (below), unless it logged conn_use=: a reused connection, whose flow
  * the first delivery on it claimed.  A flow that no delivery claims within CORRELATE_WINDOW
  * seconds is unattributed: a process talking SMTP without the MTA, or a
@@ -37,6 +49,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "counters.h"
@@ -49,13 +62,15 @@
 struct flow_event;
 struct correlator;
 
-struct correlator *correlator_new(struct counters *counters, size_t max_keys);
+/* pidns: the inode number of the PID namespace whose pids the maillog's
+ * lines carry (stat -L /proc/PID/ns/pid of a process in it). */
+struct correlator *correlator_new(struct counters *counters, size_t max_keys, uint32_t pidns);
 void correlator_free(struct correlator *k);
 
 /* The identity of the delivery that was waiting for this flow (valid until
  * the next call), or NULL: the flow waits for its delivery. */
 const char *correlator_flow(struct correlator *k, const struct flow_event *e);
-/* A delivery by pid to relay_ip (text, as logged) and port; identity may
+/* A delivery by pid (of the maillog's namespace) to relay_ip (text, as logged) and port; identity may
  * be "" when the message's sender is unknown; reused: it logged conn_use=.
  * Returns 1 if it claimed a flow. */
 int correlator_delivery(struct correlator *k, long pid, struct slice relay_ip,

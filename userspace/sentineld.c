@@ -37,6 +37,7 @@
  * Exit status: 0 on a signal, 1 on a start-up failure (no root, no BPF, no
  * cgroup v2, port in use), 2 on a bad configuration or usage.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -70,6 +71,7 @@
 #include "sensor.h"
 #include "sentinel.h"
 #include "series.h"
+#include "text.h"
 
 #ifndef SENTINEL_VERSION
 #define SENTINEL_VERSION "0.0.0-dev"
@@ -127,6 +129,29 @@ static void usage(FILE *out)
 		"Exit status: 0 after SIGTERM/SIGINT, 1 if it cannot start, 2 on a bad\n"
 		"configuration.  See sentineld(8) and sentinel.conf(5).\n",
 		CONFIG_DEFAULT_PATH);
+}
+
+/*
+ * The PID namespace whose pids the maillog's lines carry ([maillog]
+ * pid_namespace), for the correlator: sentineld's own unless configured.
+ */
+static int maillog_pidns(const struct config *cfg, uint32_t *pidns)
+{
+	char err[512];
+	uint32_t self;
+
+	if (config_pidns("/proc/self/ns/pid", &self, err, sizeof(err)) < 0) {
+		log_errx("pid namespace: %s", err);
+		return -1;
+	}
+	*pidns = cfg->maillog_pidns ? cfg->maillog_pidns : self;
+	if (*pidns == self)
+		log_info("maillog pids: sentineld's own pid namespace (pid:[%u])", (unsigned)self);
+	else
+		log_info("maillog pids: pid namespace pid:[%u] ([maillog] pid_namespace; "
+			 "sentineld's own is pid:[%u]): only flows of processes there are "
+			 "attributed", (unsigned)*pidns, (unsigned)self);
+	return 0;
 }
 
 /*
@@ -241,6 +266,20 @@ static void on_flow(const struct flow_event *e, void *arg)
 	struct daemon *d = arg;
 	const char *claimed = correlator_flow(d->correlator, e);
 	struct timespec ts;
+
+	if (log_get_level() >= LOG_LEVEL_DEBUG) {
+		char comm[SENTINEL_COMM_LEN + 1], esc[4 * SENTINEL_COMM_LEN + 1];
+		char addr[INET6_ADDRSTRLEN] = "?";
+
+		memcpy(comm, e->comm, SENTINEL_COMM_LEN);
+		comm[SENTINEL_COMM_LEN] = '\0';
+		text_escape(esc, sizeof(esc), comm);
+		inet_ntop(e->family, e->daddr, addr, sizeof(addr));
+		log_debug("flow: %s pid %u (%u in pid:[%u]) to %s port %u: %s, %s", esc,
+			  (unsigned)e->tgid, (unsigned)e->ns_tgid, (unsigned)e->pidns, addr,
+			  (unsigned)e->dport, e->outcome == FLOW_ESTABLISHED ? "established" : "failed",
+			  claimed ? (claimed[0] ? "attributed" : "unattributed") : "pending");
+	}
 
 	if (e->outcome == FLOW_ESTABLISHED) {
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -484,6 +523,7 @@ int main(int argc, char **argv)
 	bool check = false, debug = false;
 	struct daemon d = { .epfd = -1, .sigfd = -1, .timerfd = -1, .live = &d.cfg };
 	int c, status = 1;
+	uint32_t pidns;
 
 	log_init(argv[0], LOG_LEVEL_INFO);
 	while ((c = getopt_long(argc, argv, "c:dhV", opts, NULL)) != -1) {
@@ -538,7 +578,9 @@ int main(int argc, char **argv)
 	d.flows = series_table_new(FLOW_NLABELS, flow_label_names, d.cfg.max_series,
 				   FLOW_LABEL_COMM, 1U << FLOW_LABEL_PORT);
 	d.identities = series_table_new_top(1, identity_label_names, d.cfg.max_series);
-	d.correlator = correlator_new(&d.counters, 65536);
+	if (maillog_pidns(&d.cfg, &pidns) < 0)
+		goto out;
+	d.correlator = correlator_new(&d.counters, 65536, pidns);
 	d.sensor = sensor_open(&d.cfg, &d.counters, d.flows);
 	if (!d.sensor)
 		goto out;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -222,6 +223,55 @@ static void test_config_load_of_empty_file_gives_defaults(void **state)
 }
 
 /* ---- bad values --------------------------------------------------------- */
+
+static void test_pid_namespace_is_self_by_default(void **state)
+{
+	(void)state;
+	assert_int_equal(load(""), 0);
+	assert_int_equal(cfg.maillog_pidns, 0);
+	assert_int_equal(load("[maillog]\npid_namespace = self\n"), 0);
+	assert_int_equal(cfg.maillog_pidns, 0);
+}
+
+static void test_pid_namespace_as_readlink_shows_it_or_as_a_number(void **state)
+{
+	(void)state;
+	assert_int_equal(load("[maillog]\npid_namespace = pid:[4026532174]\n"), 0);
+	assert_int_equal(cfg.maillog_pidns, 4026532174U);
+	assert_int_equal(load("[maillog]\npid_namespace = 4026532175\n"), 0);
+	assert_int_equal(cfg.maillog_pidns, 4026532175U);
+}
+
+static void test_pid_namespace_path_is_resolved_to_its_inode(void **state)
+{
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(stat("/proc/self/ns/pid", &st), 0);
+	assert_int_equal(load("[maillog]\npid_namespace = /proc/self/ns/pid\n"), 0);
+	assert_int_equal(cfg.maillog_pidns, (uint32_t)st.st_ino);
+}
+
+static void test_pid_namespace_that_is_not_one_is_refused(void **state)
+{
+	(void)state;
+	assert_refused("[maillog]\npid_namespace = /proc/self/ns/net\n", 2, "pid_namespace",
+		       "is not a PID namespace");
+	assert_refused("[maillog]\npid_namespace = /etc/hostname\n", 2, "pid_namespace",
+		       "is not a PID namespace");
+	assert_refused("[maillog]\npid_namespace = /nonexistent/ns\n", 2, "pid_namespace",
+		       "No such file");
+	assert_refused("[maillog]\npid_namespace = pid:[12\n", 2, "pid_namespace",
+		       "is not self, pid:[INODE]");
+	assert_refused("[maillog]\npid_namespace = 12x\n", 2, "pid_namespace",
+		       "is not self, pid:[INODE]");
+	assert_refused("[maillog]\npid_namespace = 0\n", 2, "pid_namespace",
+		       "is not self, pid:[INODE]");
+	assert_refused("[maillog]\npid_namespace = 4294967296\n", 2, "pid_namespace",
+		       "is not self, pid:[INODE]");
+	assert_refused("[maillog]\npid_namespace = host\n", 2, "pid_namespace",
+		       "is not self, pid:[INODE]");
+}
 
 static void test_port_0_is_refused(void **state)
 {
@@ -705,6 +755,10 @@ int main(void)
 		cmocka_unit_test(test_ipv6_listen_gives_af_inet6),
 		cmocka_unit_test(test_config_load_reads_a_file),
 		cmocka_unit_test(test_config_load_of_empty_file_gives_defaults),
+		cmocka_unit_test(test_pid_namespace_is_self_by_default),
+		cmocka_unit_test(test_pid_namespace_as_readlink_shows_it_or_as_a_number),
+		cmocka_unit_test(test_pid_namespace_path_is_resolved_to_its_inode),
+		cmocka_unit_test(test_pid_namespace_that_is_not_one_is_refused),
 		cmocka_unit_test(test_port_0_is_refused),
 		cmocka_unit_test(test_port_70000_is_refused),
 		cmocka_unit_test(test_port_with_trailing_letter_is_refused),

@@ -18,12 +18,19 @@
 
 static struct counters c;
 
+/* Inode numbers of PID namespaces: the host's (init_pid_ns) and a container's. */
+#define HOST_NS 4026531836U
+#define CONTAINER_NS 4026532174U
+
+/* A flow of a host process: the same pid in the caller's own namespace. */
 static struct flow_event flow(__u32 tgid, const char *addr, __u16 port, __u8 outcome)
 {
 	struct flow_event e;
 
 	memset(&e, 0, sizeof(e));
 	e.tgid = tgid;
+	e.ns_tgid = tgid;
+	e.pidns = HOST_NS;
 	e.dport = port;
 	e.outcome = outcome;
 	if (inet_pton(AF_INET, addr, e.daddr) == 1) {
@@ -45,7 +52,88 @@ static struct slice sl(const char *s)
 static struct correlator *fresh(size_t max_keys)
 {
 	memset(&c, 0, sizeof(c));
-	return correlator_new(&c, max_keys);
+	return correlator_new(&c, max_keys, HOST_NS);
+}
+
+/* A flow of a containerised process: host pid tgid, pid ns_tgid inside. */
+static struct flow_event container_flow(__u32 tgid, __u32 ns_tgid, const char *addr, __u16 port)
+{
+	struct flow_event e = flow(tgid, addr, port, FLOW_ESTABLISHED);
+
+	e.ns_tgid = ns_tgid;
+	e.pidns = CONTAINER_NS;
+	return e;
+}
+
+/* The maillog of a container (its Postfix's pids), as [maillog]
+ * pid_namespace sets it. */
+static struct correlator *fresh_in_container(size_t max_keys)
+{
+	memset(&c, 0, sizeof(c));
+	return correlator_new(&c, max_keys, CONTAINER_NS);
+}
+
+static void test_container_delivery_claims_the_flow_by_its_namespace_pid(void **state)
+{
+	struct correlator *k = fresh_in_container(16);
+	struct flow_event e = container_flow(31337, 42, "127.0.0.2", 25);
+
+	(void)state;
+	correlator_flow(k, &e);
+	/* the log names the container's pid, never the host's */
+	assert_int_equal(correlator_delivery(k, 31337, sl("127.0.0.2"), 25, "sasl:alice", true), 0);
+	assert_int_equal(correlator_delivery(k, 42, sl("127.0.0.2"), 25, "sasl:alice", true), 1);
+	assert_int_equal(c.flows_attributed, 1);
+	assert_int_equal(c.flows_pending, 0);
+	correlator_free(k);
+}
+
+static void test_container_delivery_logged_first_claims_the_flow_when_it_comes(void **state)
+{
+	struct correlator *k = fresh_in_container(16);
+	struct flow_event e = container_flow(31337, 42, "127.0.0.2", 25);
+
+	(void)state;
+	assert_int_equal(correlator_delivery(k, 42, sl("127.0.0.2"), 25, "sasl:alice", false), 0);
+	assert_string_equal(correlator_flow(k, &e), "sasl:alice");
+	assert_int_equal(c.flows_attributed, 1);
+	correlator_free(k);
+}
+
+static void test_same_pid_in_another_namespace_is_another_process(void **state)
+{
+	struct correlator *k = fresh_in_container(16);
+	/* a host process (or another container's) that has pid 42 too */
+	struct flow_event host = flow(42, "127.0.0.2", 25, FLOW_ESTABLISHED);
+	struct flow_event other = container_flow(5000, 42, "127.0.0.2", 25);
+
+	(void)state;
+	other.pidns = CONTAINER_NS + 1;
+	correlator_flow(k, &host);
+	correlator_flow(k, &other);
+	assert_int_equal(correlator_delivery(k, 42, sl("127.0.0.2"), 25, "sasl:alice", true), 0);
+	assert_int_equal(c.flows_attributed, 0);
+	assert_int_equal(c.flows_pending, 2);
+	/* and neither waits for nor claims a delivery of the container's log */
+	assert_int_equal(correlator_delivery(k, 42, sl("127.0.0.2"), 25, "sasl:bob", false), 0);
+	assert_null(correlator_flow(k, &host));
+	correlator_expire_at(k, 1000000);
+	assert_int_equal(c.flows_unattributed, 3);
+	correlator_free(k);
+}
+
+static void test_host_maillog_does_not_claim_a_container_flow(void **state)
+{
+	struct correlator *k = fresh(16);
+	struct flow_event e = container_flow(31337, 42, "127.0.0.2", 25);
+
+	(void)state;
+	correlator_flow(k, &e);
+	assert_int_equal(correlator_delivery(k, 42, sl("127.0.0.2"), 25, "sasl:alice", true), 0);
+	assert_int_equal(correlator_delivery(k, 31337, sl("127.0.0.2"), 25, "sasl:alice", true), 0);
+	assert_int_equal(c.flows_attributed, 0);
+	assert_int_equal(c.flows_pending, 1);
+	correlator_free(k);
 }
 
 static void test_delivery_claims_the_flow_of_its_pid_address_and_port(void **state)
@@ -303,6 +391,10 @@ int main(void)
 		cmocka_unit_test(test_waiting_delivery_is_forgotten_after_the_window),
 		cmocka_unit_test(test_waiting_deliveries_are_bounded_oldest_replaced),
 		cmocka_unit_test(test_full_table_unattributes_at_once),
+		cmocka_unit_test(test_container_delivery_claims_the_flow_by_its_namespace_pid),
+		cmocka_unit_test(test_container_delivery_logged_first_claims_the_flow_when_it_comes),
+		cmocka_unit_test(test_same_pid_in_another_namespace_is_another_process),
+		cmocka_unit_test(test_host_maillog_does_not_claim_a_container_flow),
 	};
 
 	return cmocka_run_group_tests_name("correlate", tests, NULL, NULL);
