@@ -1,0 +1,290 @@
+#!/bin/bash
+# test_postfix310.sh - a real Postfix 3.10 in its own PID namespace, watched from the host.
+#
+# Debian 13 (trixie: Postfix 3.10, systemd 257) boots in systemd-nspawn
+# (tests/integration/nspawn.sh, NSPAWN_SUITE=trixie: a cached debootstrap
+# root), on a loopback of its own, in a PID namespace of its own, as a
+# containerised relay runs (docker-mailserver, mailcow).  Postfix is set up
+# as scripts/lab/lab.sh sets up its lab (SASL submission on 587 with
+# sasldb users, relaying only to sinks on the container's loopback:
+# nothing leaves 127.0.0.0/8) and logs to its own maillog_file
+# (/var/log/postfix.log, written by postlogd).  Two sinks: smtp-sink on
+# 127.0.0.2:25, which offers no STARTTLS (plain.test), and a second
+# Postfix instance (postmulti, syslog_name sink: its lines are not the
+# relay's) with a self-signed certificate on 127.0.0.5:25, which does
+# (tls.test): the relay's smtp client (smtp_tls_security_level = may)
+# delivers in clear to one and over TLS to the other.
+#
+# sentineld runs ON THE HOST: its sensor at the host's cgroup2 root sees
+# the container's smtp processes connect (with host pids); it reads the
+# container's maillog (ROOT/var/log/postfix.log, container pids) with
+# [maillog] pid_namespace = /proc/LEADER/ns/pid.  build/smtpsend runs in the
+# container (nspawn_exec) and sends, authenticated, alice's messages in
+# clear and bob's over TLS.  Asserted, from the host: every line Postfix
+# logged is read and none is unparsed; every delivery counts under its
+# sasl: identity, none under another; each kernel flow of the container's
+# smtp client came with the container's pid and namespace (sentineld's
+# debug log), and each is claimed by a delivery: flows attributed = the
+# connections the deliveries opened, none unattributed or pending.
+#
+# Root; the global lock (the sensor is attached at the cgroup2 root).
+# Prints SKIP only when this host cannot boot a container; a missing tool
+# or a debootstrap that fails is a FAIL.  NSPAWN_KEEP=1 leaves it running.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib.sh
+NSPAWN_SUITE=trixie
+. tests/integration/nspawn.sh
+
+T0=$(date +%s)
+PACKAGES="postfix sasl2-bin libsasl2-modules iproute2 procps"
+DAEMON=${SENTINELD:-build/sentineld}
+N_PLAIN=${N_PLAIN:-6}	# alice's messages, to the sink without TLS
+N_TLS=${N_TLS:-6}	# bob's, to the sink with STARTTLS
+PID=
+
+if ! why=$(nspawn_usable); then
+	skip "Postfix 3.10 in a container" "$why"
+	exit 0
+fi
+if ! why=$(nspawn_tools); then
+	fail "the container tools are installed" "$why"
+	exit 1
+fi
+for b in "$DAEMON" build/smtpsend; do
+	[ -x "$b" ] || { fail "$b exists"; exit 1; }
+done
+command -v openssl > /dev/null || { fail "openssl is installed (the sink's certificate)"; exit 1; }
+# shellcheck disable=SC2086
+if ! CACHED=$(nspawn_root $PACKAGES); then
+	fail "a Debian trixie root with systemd and Postfix (debootstrap)"
+	exit 1
+fi
+DIR=$(mktemp -d /tmp/test_postfix310.XXXXXX)
+chmod 0755 "$DIR"
+ROOT=$DIR/root
+cleanup() {
+	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	if [ "${NSPAWN_KEEP:-0}" = 1 ]; then
+		echo "kept: DIR=$DIR NSPAWN_LEADER=$NSPAWN_LEADER (nspawn_stop $DIR)"
+	else
+		nspawn_stop "$DIR"
+		rm -rf --one-file-system "$DIR"
+	fi
+}
+trap cleanup EXIT
+nspawn_prepare "$CACHED" "$DIR" || { fail "the container's root is prepared"; exit 1; }
+install -m 0755 build/smtpsend "$ROOT/root/smtpsend"
+mkdir -p "$ROOT/etc/ssl/sink"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=sink.lab.test \
+	-keyout "$ROOT/etc/ssl/sink/key.pem" -out "$ROOT/etc/ssl/sink/cert.pem" \
+	> "$DIR/openssl.log" 2>&1 || { cat "$DIR/openssl.log"; fail "a self-signed certificate"; exit 1; }
+chmod 0600 "$ROOT/etc/ssl/sink/key.pem"
+
+cat > "$ROOT/root/setup.sh" <<'EOF'
+set -e
+# The relay: the lab's Postfix, logging to its own maillog_file.
+postconf -e 'myhostname = mx.lab.test' 'mydomain = lab.test' 'myorigin = $mydomain' \
+	'inet_interfaces = 127.0.0.1' 'inet_protocols = ipv4' \
+	'mydestination =' 'relay_domains =' 'local_recipient_maps =' \
+	'local_transport = error:5.1.1 local delivery is disabled' \
+	'alias_maps =' 'alias_database =' 'mynetworks = 127.0.0.1/32' \
+	'smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination' \
+	'transport_maps = inline:{ plain.test=smtp:[127.0.0.2]:25, tls.test=smtp:[127.0.0.5]:25 }' \
+	'default_transport = error:5.1.2 only plain.test and tls.test leave' \
+	'smtp_dns_support_level = disabled' 'smtp_host_lookup = native' \
+	'smtp_tls_security_level = may' 'smtp_tls_loglevel = 1' \
+	'smtpd_peername_lookup = no' 'smtpd_tls_security_level = none' \
+	'smtpd_sasl_auth_enable = yes' 'smtpd_sasl_type = cyrus' 'smtpd_sasl_path = smtpd' \
+	'cyrus_sasl_config_path = /etc/postfix/sasl' 'smtpd_sasl_local_domain = lab.test' \
+	'smtpd_sasl_security_options = noanonymous' 'broken_sasl_auth_clients = yes' \
+	'maillog_file = /var/log/postfix.log' 'smtputf8_enable = no' \
+	'queue_run_delay = 5s' 'minimal_backoff_time = 5s' 'maximal_backoff_time = 30s' \
+	'smtp_connect_timeout = 5s'
+postconf -M 'submission/inet=submission inet n - n - - smtpd'
+postconf -P 'submission/inet/syslog_name=postfix/submission' \
+	'submission/inet/smtpd_relay_restrictions=permit_sasl_authenticated,reject'
+postconf -F '*/*/chroot = n'
+mkdir -p /etc/postfix/sasl /srv/sink
+printf '%s\n' 'pwcheck_method: auxprop' 'auxprop_plugin: sasldb' \
+	'sasldb_path: /etc/sasldb2' 'mech_list: PLAIN LOGIN' > /etc/postfix/sasl/smtpd.conf
+printf alice-pw | saslpasswd2 -p -c -f /etc/sasldb2 -u lab.test alice
+printf bob-pw | saslpasswd2 -p -c -f /etc/sasldb2 -u lab.test bob
+chown root:postfix /etc/sasldb2
+chmod 0640 /etc/sasldb2
+chown postfix /srv/sink
+
+# The sink without TLS: everything relayed to plain.test ends here.
+systemd-run --quiet --unit=smtp-sink /usr/sbin/smtp-sink -u postfix -h sink.lab.test \
+	-d '/srv/sink/%Y%m%d%H%M%S.' 127.0.0.2:25 256
+
+# The sink with STARTTLS: a second Postfix instance that discards what
+# it accepts.  It logs to the journal as "sink": not the relay's lines.
+# Postfix listens only on an address an interface has.
+ip addr add 127.0.0.5/32 dev lo
+postmulti -e init
+postmulti -I postfix-sink -e create
+postmulti -i postfix-sink -x postconf -e 'syslog_name = sink' 'maillog_file =' \
+	'myhostname = sink.lab.test' 'inet_interfaces = 127.0.0.5' 'inet_protocols = ipv4' \
+	'mydestination =' 'relay_domains =' 'mynetworks = 127.0.0.0/8' \
+	'smtpd_relay_restrictions = permit_mynetworks, reject' \
+	'default_transport = discard:sink' 'relay_transport = discard:sink' \
+	'smtpd_peername_lookup = no' 'smtpd_tls_security_level = may' 'smtpd_tls_loglevel = 1' \
+	'smtpd_tls_cert_file = /etc/ssl/sink/cert.pem' 'smtpd_tls_key_file = /etc/ssl/sink/key.pem' \
+	'alias_maps =' 'alias_database =' 'local_recipient_maps =' 'master_service_disable ='
+postmulti -i postfix-sink -x postconf -F '*/*/chroot = n'
+postmulti -i postfix-sink -e enable
+systemctl restart postfix
+systemctl start postfix@sink
+EOF
+
+if ! nspawn_boot "$DIR"; then
+	if grep -qiE 'operation not permitted|not supported|failed to (mount|clone)' "$DIR/console.log"; then
+		skip "Postfix 3.10 in a container" \
+			"systemd-nspawn cannot boot here: $(grep -iE 'operation not permitted|not supported|failed to' "$DIR/console.log" | head -n 1)"
+		exit 0
+	fi
+	fail "the trixie container boots (systemd-nspawn -b)"
+	exit 1
+fi
+pass "the container boots $(nspawn_exec systemctl --version | head -n 1 | cut -d' ' -f1-2), $(nspawn_exec postconf -h mail_version | sed 's/^/Postfix /')"
+nspawn_exec /bin/bash /root/setup.sh > "$DIR/setup.log" 2>&1 ||
+	{ cat "$DIR/setup.log"; fail "Postfix, SASL and the two sinks are set up in the container"; exit 1; }
+listening() { nspawn_exec ss -Htln "src $1" | grep -q .; }
+if wait_for 20 listening 127.0.0.1:587 && wait_for 10 listening 127.0.0.2:25 &&
+	wait_for 20 listening 127.0.0.5:25; then
+	pass "Postfix listens on 127.0.0.1:587, the sinks on 127.0.0.2:25 and 127.0.0.5:25 (STARTTLS)"
+else
+	nspawn_exec ss -Htln
+	fail "Postfix and the sinks listen in the container"
+	exit 1
+fi
+MAILLOG=$ROOT/var/log/postfix.log
+wait_for 10 test -s "$MAILLOG" || { fail "Postfix writes its maillog_file"; exit 1; }
+
+# The container's PID namespace, as the host names it.
+PIDNS=$(stat -L -c %i "/proc/$NSPAWN_LEADER/ns/pid")
+SELFNS=$(stat -L -c %i /proc/self/ns/pid)
+echo "  the container's pid namespace: pid:[$PIDNS] (the host's: pid:[$SELFNS])"
+check "the container has a PID namespace of its own" test "$PIDNS" != "$SELFNS"
+
+# sentineld on the host: the sensor at the cgroup2 root, the container's
+# maillog with the container's namespace.  A second one, with the default
+# pid_namespace = self, reads the same log: the control.
+daemon_conf() {	# daemon_conf NAME PORT PID_NAMESPACE
+	mkdir -p "$DIR/$1"
+	cat > "$DIR/$1/sentinel.conf" <<CONF
+[sensor]
+ports = 25
+[metrics]
+listen = 127.0.0.1:$2
+[maillog]
+source = file
+path = $MAILLOG
+start = beginning
+local_domains = lab.test
+pid_namespace = $3
+[daemon]
+state_dir = $DIR/$1/state
+[control]
+socket = $DIR/$1/control.sock
+CONF
+}
+PORT=$(free_port)
+daemon_conf host "$PORT" "/proc/$NSPAWN_LEADER/ns/pid"
+"$DAEMON" -d -c "$DIR/host/sentinel.conf" > "$DIR/host/daemon.log" 2>&1 &
+PID=$!
+SELF_PORT=$(free_port)
+while [ "$SELF_PORT" = "$PORT" ]; do SELF_PORT=$(free_port); done
+daemon_conf self "$SELF_PORT" self
+"$DAEMON" -c "$DIR/self/sentinel.conf" > "$DIR/self/daemon.log" 2>&1 &
+SELF_PID=$!
+trap 'kill "$SELF_PID" 2>/dev/null; wait "$SELF_PID" 2>/dev/null; cleanup' EXIT
+scrape() { curl -fsS "http://127.0.0.1:${1:-$PORT}/metrics"; }
+if ! wait_for 30 scrape > /dev/null || ! wait_for 30 scrape "$SELF_PORT" > /dev/null; then
+	tail -n 20 "$DIR/host/daemon.log" "$DIR/self/daemon.log"
+	fail "sentineld starts on the host"
+	exit 1
+fi
+check "sentineld says which pid namespace the maillog's pids are of" \
+	grep -q "maillog pids: pid namespace pid:\[$PIDNS\] (\[maillog\] pid_namespace" "$DIR/host/daemon.log"
+
+# --- the lab's traffic, from inside: alice in clear, bob over TLS
+SEND() { nspawn_exec /root/smtpsend -s 127.0.0.1:587 -q "$@"; }
+SEND -u alice@lab.test -p alice-pw -f alice@lab.test -t 'friend{i}@plain.test' -n "$N_PLAIN" \
+	> "$DIR/alice.out" 2>&1
+SEND -u bob@lab.test -p bob-pw -f bob@lab.test -t 'pal{i}@tls.test' -n "$N_TLS" \
+	> "$DIR/bob.out" 2>&1
+echo "  alice: $(tail -n 1 "$DIR/alice.out" | cut -d' ' -f1-2); bob: $(tail -n 1 "$DIR/bob.out" | cut -d' ' -f1-2)"
+WANT=$((N_PLAIN + N_TLS))
+delivered() { [ "$(grep -c ' postfix/smtp\[[0-9]*\]: [0-9A-F]*: to=<.*status=sent' "$MAILLOG")" -ge "$WANT" ]; }
+check "Postfix delivered all $WANT messages" wait_for 30 delivered
+grep ' postfix/smtp\[[0-9]*\]: [0-9A-F]*: to=<' "$MAILLOG" > "$DIR/deliveries"
+# A new connection's first delivery logs no conn_use=: one flow each.
+CONNS=$(grep -vc 'conn_use=' "$DIR/deliveries")
+TLS_CONNS=$(grep -c ' postfix/smtp\[[0-9]*\]: Untrusted TLS connection established to 127\.0\.0\.5\[127\.0\.0\.5\]:25: TLSv' "$MAILLOG")
+echo "  deliveries: $(wc -l < "$DIR/deliveries") on $CONNS connections, $TLS_CONNS of them with TLS"
+check "bob's deliveries went over TLS (a TLS line per connection to 127.0.0.5), alice's in clear" \
+	test "$TLS_CONNS" -ge 1 -a "$TLS_CONNS" = "$(grep -v conn_use= "$DIR/deliveries" | grep -c 'relay=127.0.0.5\[')"
+check "alice's went in clear to smtp-sink (no STARTTLS offered)" \
+	test "$(grep -c 'relay=127.0.0.2\[127.0.0.2\]:25,.*status=sent' "$DIR/deliveries")" = "$N_PLAIN"
+
+# --- what sentineld on the host made of it
+metric() {	# metric NAME{LABELS} [PORT]
+	scrape "${2:-$PORT}" | awk -v m="$1" '$1 == m { print $2; found = 1 } END { if (!found) print 0 }'
+}
+LINES='smtp_sentinel_maillog_lines_total'
+all_read() {
+	local n=0 r
+	for r in parsed ignored unparsed forged; do
+		n=$((n + $(metric "$LINES{result=\"$r\"}")))
+	done
+	[ "$n" = "$(wc -l < "$MAILLOG")" ]
+}
+flows_settled() {
+	[ "$(metric smtp_sentinel_flows_attributed_total)" -ge "$CONNS" ] &&
+		[ "$(metric smtp_sentinel_flows_pending)" = 0 ]
+}
+check "sentineld read every line Postfix logged ($(wc -l < "$MAILLOG"))" wait_for 20 all_read
+wait_for 20 flows_settled
+scrape > "$DIR/metrics.prom"
+scrape "$SELF_PORT" > "$DIR/self.prom"
+grep -E "^$LINES|^smtp_sentinel_(deliveries_total|flows_(attributed|unattributed)_total|flows_pending |connect_(attempts|results)_total.*comm=\"smtp\")" \
+	"$DIR/metrics.prom" | sed 's/^/    /'
+val() { awk -v m="$1" '$1 == m { print $2; found = 1 } END { if (!found) print 0 }' "${2:-$DIR/metrics.prom}"; }
+check "no line Postfix 3.10 logged is unparsed" test "$(val "$LINES{result=\"unparsed\"}")" = 0
+check "no line is taken for forged" test "$(val "$LINES{result=\"forged\"}")" = 0
+check "alice's $N_PLAIN deliveries count under sasl:alice@lab.test" \
+	test "$(val 'smtp_sentinel_deliveries_total{identity="sasl:alice@lab.test",status="sent"}')" = "$N_PLAIN"
+check "bob's $N_TLS deliveries (over TLS) count under sasl:bob@lab.test" \
+	test "$(val 'smtp_sentinel_deliveries_total{identity="sasl:bob@lab.test",status="sent"}')" = "$N_TLS"
+check "no delivery counts under any other identity" test "$(awk '
+	/^smtp_sentinel_deliveries_total\{/ { n += $2 } END { print n + 0 }' "$DIR/metrics.prom")" = "$WANT"
+
+# The flows: the kernel saw host pids, the log names the container's.
+grep -E '^sentineld: debug: flow: smtp pid ' "$DIR/host/daemon.log" > "$DIR/flows"
+nflows=$(wc -l < "$DIR/flows")
+echo "  the kernel's flows of smtp: $nflows, e.g. $(head -n 1 "$DIR/flows" | sed 's/^sentineld: debug: //')"
+check "one flow per connection Postfix opened ($CONNS)" test "$nflows" = "$CONNS"
+check "each flow came with the container's namespace and a pid there that is not the host's" \
+	awk -v ns="$PIDNS" '{ n++ } $4 == "smtp" && $5 == "pid" && $8 == "in" &&
+		$9 == "pid:[" ns "])" && substr($7, 2) + 0 > 0 && substr($7, 2) + 0 != $6 + 0 { ok++ }
+		END { exit !(n > 0 && ok == n) }' "$DIR/flows"
+check "each flow's container pid is the pid of a postfix/smtp that logged a delivery" sh -c '
+	for p in $(awk "{ print substr(\$7, 2) }" "$1"); do
+		grep -q " postfix/smtp\[$p\]: " "$2" || exit 1
+	done' _ "$DIR/flows" "$DIR/deliveries"
+check "every flow of the container's smtp is attributed ($CONNS)" \
+	test "$(val smtp_sentinel_flows_attributed_total)" = "$CONNS"
+check "no flow is unattributed or pending" \
+	test "$(val smtp_sentinel_flows_unattributed_total)/$(val smtp_sentinel_flows_pending)" = 0/0
+check "the kernel counted each connect of the container's smtp, established" test "$(awk '
+	/^smtp_sentinel_connect_results_total\{.*comm="smtp".*result="established"/ { n += $2 }
+	END { print n + 0 }' "$DIR/metrics.prom")" = "$CONNS"
+# The control: the same log, read as if its pids were the host's.
+echo "  with pid_namespace = self: attributed $(val smtp_sentinel_flows_attributed_total "$DIR/self.prom"), pending $(val smtp_sentinel_flows_pending "$DIR/self.prom")"
+check "with pid_namespace = self no flow of the container is claimed (they wait, then count as unattributed)" \
+	test "$(val smtp_sentinel_flows_attributed_total "$DIR/self.prom")/$(val smtp_sentinel_flows_pending "$DIR/self.prom")" = "0/$CONNS"
+
+echo "  $(($(date +%s) - T0)) s in all"
+exit "$FAILED"
