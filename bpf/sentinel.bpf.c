@@ -113,7 +113,8 @@ struct {
 	__type(value, struct key_cache);
 } key_cache SEC(".maps");
 
-#define INDEX_NONE 0xffffffffU
+#define INDEX_NONE 0xffffU	/* fits flow_sk's __u16 index */
+_Static_assert(SENTINEL_MAX_FLOW_KEYS < INDEX_NONE, "an index fits 16 bits");
 
 /* Where counts go when flow_index is full, by port, filled by userspace. */
 struct {
@@ -189,16 +190,20 @@ struct {
 
 struct flow_sk {
 	struct flow_key key;
-	__u64 connect_jiffies;
+	__u32 connect_jiffies;		/* low 32 bits: a flow lasts < 2^32 ticks */
 	__u32 tgid;
 	__u32 pid;
-	__u16 family;
-	__u16 pad;
-	__u32 index;			/* of the key's counters, or INDEX_NONE */
-	__u8 daddr[16];
 	__u32 ns_tgid;			/* see struct flow_event */
 	__u32 pidns;
+	__u16 index;			/* of the key's counters, or INDEX_NONE */
+	__u8 family;
+	__u8 pad;
+	__u8 daddr[16];
 };
+
+/* 72 bytes, 80 a slot: the slots are written in sequence (one per new
+ * socket), so their size is the cache lines each connect() touches. */
+_Static_assert(sizeof(struct flow_sk) == 72, "struct flow_sk: no hidden padding");
 
 struct flow_slot {
 	__u64 cookie;
@@ -345,7 +350,7 @@ static __always_inline void emit_flow(const struct flow_sk *fs, __u8 outcome,
 	 * inlined load, where a clock read is a call. */
 	e->connect_ns = 0;
 	if (CONFIG_HZ && outcome_ns)
-		e->connect_ns = outcome_ns - (bpf_jiffies64() - fs->connect_jiffies) *
+		e->connect_ns = outcome_ns - (__u64)((__u32)bpf_jiffies64() - fs->connect_jiffies) *
 					     (1000000000ULL / CONFIG_HZ);
 	e->outcome_ns = outcome_ns;
 	e->cgroup_id = fs->key.cgroup_id;
@@ -355,11 +360,10 @@ static __always_inline void emit_flow(const struct flow_sk *fs, __u8 outcome,
 	e->pidns = fs->pidns;
 	e->uid = fs->key.uid;
 	e->family = fs->family;
+	e->outcome = outcome;
 	e->dport = fs->key.port;
 	__builtin_memcpy(e->daddr, fs->daddr, sizeof(e->daddr));
 	__builtin_memcpy(e->comm, fs->key.comm, sizeof(e->comm));
-	e->outcome = outcome;
-	__builtin_memset(e->pad, 0, sizeof(e->pad));
 	/* Publish: the event before its seq (x86 keeps stores in order). */
 	barrier();
 	WRITE_ONCE(slot->seq, h + 1);
@@ -505,7 +509,7 @@ static __always_inline int on_connect(struct bpf_sock_addr *ctx, __u16 family)
 	if (c)
 		__sync_fetch_and_add(&c->attempts, 1);
 
-	fs.connect_jiffies = bpf_jiffies64();	/* inlined */
+	fs.connect_jiffies = (__u32)bpf_jiffies64();	/* inlined */
 	fs.tgid = task->tgid;
 	fs.pid = task->pid;
 	ns_tgid_of(task, &fs);
