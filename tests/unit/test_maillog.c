@@ -613,6 +613,70 @@ static void test_postsuper_summary_is_ignored(void **state)
 	assert_field(POSTFIX_F_QID, "");
 }
 
+/* ---- bounce notifications (bounce_notify_service.c and its kin) ---------- */
+
+static void test_bounce_sender_non_delivery_notification_names_both_queue_ids(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:15 mx1 postfix/bounce[5555]: 4F3A21C0B2: "
+			       "sender non-delivery notification: 8E2B1A0C3D"), POSTFIX_NOTIFY);
+	assert_field(POSTFIX_F_SERVICE, "bounce");
+	assert_field(POSTFIX_F_QID, "4F3A21C0B2");
+	assert_field(POSTFIX_F_NEW_QID, "8E2B1A0C3D");
+	assert_field(POSTFIX_F_NOTIFY, "non-delivery");
+	assert_field(POSTFIX_F_NOTIFY_TO, "sender");
+	assert_string_equal(postfix_kind_name(POSTFIX_NOTIFY), "notify");
+}
+
+static void test_bounce_delay_and_delivery_status_notifications_with_long_queue_ids(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 06:05:15 mx1 postfix/bounce[5555]: 4Nx3Wk0Jz5z9vQp: "
+			       "sender delay notification: 4Nx3Wk1Lz5z9vRt"), POSTFIX_NOTIFY);
+	assert_field(POSTFIX_F_QID, "4Nx3Wk0Jz5z9vQp");
+	assert_field(POSTFIX_F_NEW_QID, "4Nx3Wk1Lz5z9vRt");
+	assert_field(POSTFIX_F_NOTIFY, "delay");
+	assert_int_equal(parse("Nov 27 02:05:15 mx1 postfix-out/bounce[5555]: 4F3A21C0B2: "
+			       "sender delivery status notification: 9A0B1C2D3E"), POSTFIX_NOTIFY);
+	assert_field(POSTFIX_F_NOTIFY, "delivery status");
+	assert_field(POSTFIX_F_NOTIFY_TO, "sender");
+	assert_field(POSTFIX_F_NEW_QID, "9A0B1C2D3E");
+}
+
+static void test_bounce_postmaster_copy_is_a_notification_to_postmaster(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("Nov 27 02:05:15 mx1 postfix/bounce[5555]: 8E2B1A0C3D: "
+			       "postmaster non-delivery notification: 1F2E3D4C5B"), POSTFIX_NOTIFY);
+	assert_field(POSTFIX_F_QID, "8E2B1A0C3D");
+	assert_field(POSTFIX_F_NOTIFY_TO, "postmaster");
+	assert_field(POSTFIX_F_NEW_QID, "1F2E3D4C5B");
+}
+
+static void test_bounce_lines_that_name_no_notification_are_not_one(void **state)
+{
+	(void)state;
+	/* bounce_trace_service.c: no notification created */
+	assert_int_equal(parse("Nov 27 02:05:15 mx1 postfix/bounce[5555]: 4F3A21C0B2: not "
+			       "sending trace/success notification for double-bounce message"),
+			 POSTFIX_IGNORED);
+	/* the new queue id is the whole rest of the line, a queue id */
+	assert_int_equal(parse("Nov 27 02:05:15 mx1 postfix/bounce[5555]: 4F3A21C0B2: "
+			       "sender non-delivery notification: 8E2B1A0C3D extra"),
+			 POSTFIX_UNPARSED);
+	assert_int_equal(parse("Nov 27 02:05:15 mx1 postfix/bounce[5555]: 4F3A21C0B2: "
+			       "sender non-delivery notification: 8e2b1a0c3d"), POSTFIX_UNPARSED);
+	assert_int_equal(parse("Nov 27 02:05:15 mx1 postfix/bounce[5555]: 4F3A21C0B2: "
+			       "sender non-delivery notification: "), POSTFIX_UNPARSED);
+	assert_int_equal(parse("Nov 27 02:05:15 mx1 postfix/bounce[5555]: 4F3A21C0B2: "
+			       "sender non-delivery notification: 8E2B1A0C3D8E2B1A0C3D8E2B1A0C3D8E2B"),
+			 POSTFIX_UNPARSED);
+	/* only the bounce daemon creates them: the same text from smtp is not one */
+	assert_int_equal(parse("Nov 27 02:05:15 mx1 postfix/smtp[5555]: 4F3A21C0B2: "
+			       "sender non-delivery notification: 8E2B1A0C3D"), POSTFIX_IGNORED);
+	assert_false(postfix_has(&rec, POSTFIX_F_NEW_QID));
+}
+
 static void test_caller_syslog_names_replace_the_default(void **state)
 {
 	static const char *const names[] = { "mta", NULL };
@@ -934,6 +998,10 @@ int main(void)
 		cmocka_unit_test(test_postsuper_released_from_hold),
 		cmocka_unit_test(test_postsuper_removed),
 		cmocka_unit_test(test_postsuper_summary_is_ignored),
+		cmocka_unit_test(test_bounce_sender_non_delivery_notification_names_both_queue_ids),
+		cmocka_unit_test(test_bounce_delay_and_delivery_status_notifications_with_long_queue_ids),
+		cmocka_unit_test(test_bounce_postmaster_copy_is_a_notification_to_postmaster),
+		cmocka_unit_test(test_bounce_lines_that_name_no_notification_are_not_one),
 		cmocka_unit_test(test_caller_syslog_names_replace_the_default),
 		cmocka_unit_test(test_sasl_username_inside_sender_address_is_not_an_identity),
 		cmocka_unit_test(test_quoted_gt_comma_in_sender_does_not_end_the_address),

@@ -24,7 +24,10 @@
 enum service {
 	SVC_OTHER, SVC_SMTPD, SVC_CLEANUP, SVC_QMGR, SVC_PICKUP, SVC_POSTSUPER,
 	SVC_AGENT,	/* a delivery agent */
+	SVC_BOUNCE,	/* the bounce daemon: notifications */
 };
+
+_Static_assert(POSTFIX_F_COUNT <= 32, "present is a 32-bit mask");
 
 static const unsigned short field_max[POSTFIX_F_COUNT] = {
 	[POSTFIX_F_SERVICE] = POSTFIX_SERVICE_MAX, [POSTFIX_F_QID] = POSTFIX_QID_MAX,
@@ -39,6 +42,8 @@ static const unsigned short field_max[POSTFIX_F_COUNT] = {
 	[POSTFIX_F_TEXT] = POSTFIX_TEXT_MAX, [POSTFIX_F_STAGE] = POSTFIX_WORD_MAX,
 	[POSTFIX_F_PROTO] = POSTFIX_WORD_MAX, [POSTFIX_F_HELO] = POSTFIX_TEXT_MAX,
 	[POSTFIX_F_LOCAL_USER] = POSTFIX_TEXT_MAX,
+	[POSTFIX_F_NEW_QID] = POSTFIX_QID_MAX, [POSTFIX_F_NOTIFY] = POSTFIX_WORD_MAX,
+	[POSTFIX_F_NOTIFY_TO] = POSTFIX_WORD_MAX,
 };
 
 size_t postfix_field_max(enum postfix_field f)
@@ -402,6 +407,42 @@ static enum postfix_kind p_message_id(struct cur *c, struct postfix_record *r)
 	return POSTFIX_MESSAGE_ID;
 }
 
+/* (sender|postmaster) (non-delivery|delay|delivery status) notification: NEWQID
+ * -- the bounce daemon's msg_info() of each notification it creates.
+ * NEWQID is a whole queue id to the end, of the same classes as qid(). */
+static enum postfix_kind p_notify(struct cur *c, struct postfix_record *r)
+{
+	static const char *const kinds[] = { "non-delivery", "delay", "delivery status" };
+	const char *to = c->p, *kind, *id;
+	unsigned all = Q_HEX | Q_LONG;
+	bool z = false;
+	size_t n;
+
+	if (!lit(c, "sender ") && !lit(c, "postmaster "))
+		return POSTFIX_IGNORED;
+	set(r, POSTFIX_F_NOTIFY_TO, to, (size_t)(c->p - 1 - to));
+	kind = c->p;
+	for (n = 0; n < sizeof(kinds) / sizeof(kinds[0]); n++)
+		if (lit_n(c, kinds[n], strlen(kinds[n])))
+			break;
+	if (n == sizeof(kinds) / sizeof(kinds[0]))
+		return POSTFIX_IGNORED;
+	set(r, POSTFIX_F_NOTIFY, kind, (size_t)(c->p - kind));
+	if (!lit(c, " notification: "))
+		return POSTFIX_IGNORED;
+	for (id = c->p; c->p < c->end; c->p++) {
+		all &= qid_cls[(unsigned char)*c->p];
+		z |= *c->p == 'z';
+		if (!all || c->p - id >= POSTFIX_QID_MAX - 1)
+			return POSTFIX_UNPARSED;
+	}
+	n = (size_t)(c->p - id);
+	if (n < 5 || !((all & Q_HEX) || z))
+		return POSTFIX_UNPARSED;
+	set(r, POSTFIX_F_NEW_QID, id, n);
+	return POSTFIX_NOTIFY;
+}
+
 /* The text after "QID: ", by service. */
 static enum postfix_kind p_queue_record(struct cur *c, struct postfix_record *r,
 					enum service svc)
@@ -439,6 +480,8 @@ static enum postfix_kind p_queue_record(struct cur *c, struct postfix_record *r,
 		if (lit(c, "released from hold"))
 			return done(c) ? POSTFIX_RELEASE : POSTFIX_UNPARSED;
 		break;
+	case SVC_BOUNCE:
+		return p_notify(c, r);
 	case SVC_OTHER:
 		break;
 	}
@@ -465,6 +508,8 @@ static enum service service_of(struct slice s)
 	case 6:
 		if (IS(s, "pickup"))
 			return SVC_PICKUP;
+		if (IS(s, "bounce"))
+			return SVC_BOUNCE;
 		break;
 	case 7:
 		if (IS(s, "cleanup"))
@@ -567,7 +612,7 @@ const char *postfix_kind_name(enum postfix_kind kind)
 		[POSTFIX_QUEUED] = "queued", [POSTFIX_REMOVED] = "removed",
 		[POSTFIX_DELIVERY] = "delivery", [POSTFIX_PICKUP] = "pickup",
 		[POSTFIX_HOLD] = "hold", [POSTFIX_RELEASE] = "release",
-		[POSTFIX_LOGIN] = "login",
+		[POSTFIX_LOGIN] = "login", [POSTFIX_NOTIFY] = "notify",
 	};
 
 	return (unsigned)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";

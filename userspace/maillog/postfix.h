@@ -23,6 +23,15 @@
  *               delay=D, delays=a/b/c/d, dsn=X.Y.Z, status=S (TEXT)  DELIVERY
  *   pickup    QID: uid=N from=<S>                              PICKUP
  *   postsuper QID: placed on hold / released from hold         HOLD / RELEASE
+ *   bounce    QID: (sender|postmaster) (non-delivery|delay|delivery status)
+ *               notification: NEWQID                           NOTIFY
+ *
+ * NOTIFY is the bounce daemon (bounce_notify_service.c, bounce_warn_service.c,
+ * bounce_trace_service.c, bounce_one_service.c) creating a notification
+ * about message QID: NEWQID (NEW_QID) is the notification, a new message
+ * from <> that qmgr then queues and delivers; NOTIFY is the kind as logged
+ * ("non-delivery", "delay", "delivery status") and NOTIFY_TO whom it goes
+ * to ("sender", or "postmaster": a copy, or a bounce of a bounce).
  *
  * Other lines of a Postfix program are IGNORED (among them cleanup's
  * header/body_checks "reject:", whose grammar differs); lines whose shape is wrong
@@ -92,6 +101,7 @@ enum postfix_kind {
 	POSTFIX_RELEASE,
 	POSTFIX_LOGIN,		/* a session's SMTP AUTH, without a queue id:
 				 * Sendmail's AUTH=server (sendmail.h) */
+	POSTFIX_NOTIFY,		/* bounce: a notification about QID created */
 };
 
 /* Fields of a record; the comment is the bound (*_MAX) of each. */
@@ -117,6 +127,9 @@ enum postfix_field {
 	POSTFIX_F_HELO,		/* TEXT */
 	POSTFIX_F_LOCAL_USER,	/* TEXT: the login name of a local submission
 				 * (Exim's U= without H=, exim.h) */
+	POSTFIX_F_NEW_QID,	/* QID: NOTIFY's notification message */
+	POSTFIX_F_NOTIFY,	/* WORD: non-delivery, delay, delivery status */
+	POSTFIX_F_NOTIFY_TO,	/* WORD: sender, postmaster */
 	POSTFIX_F_COUNT
 };
 
