@@ -50,6 +50,7 @@ struct counters {
 	uint64_t message_evictions;	/* dropped because the table was full */
 	uint64_t login_session_evictions;	/* Sendmail logins dropped: table full */
 	uint64_t local_unidentified;	/* local submissions of no user here */
+	uint64_t notifications_unlinked;	/* NOTIFY about no message known */
 	uint64_t message_snapshot_bytes;	/* gauge: the last saved table's file */
 	uint64_t message_snapshot_omitted;	/* gauge: messages it left out (bound) */
 	uint64_t identity_series;	/* gauge */

@@ -694,6 +694,24 @@ void detect_delivery(struct detector *d, const char *identity, const char *qid,
 	evaluate(d, w, t, NULL, NULL);
 }
 
+void detect_notification(struct detector *d, const char *identity, enum msg_notify kind,
+			 enum msg_status status, double t)
+{
+	struct ident *w;
+	int64_t sec;
+
+	if ((kind != MSG_NOTIFY_FAILURE && kind != MSG_NOTIFY_DELAY) ||
+	    (unsigned)status >= MSG_NSTATUS)
+		return;
+	t = log_time(d, t);
+	sec = seconds(t);
+	w = touch(d, identity, sec);
+	if (!w)
+		return;
+	window_add(&w->win, sec, 0, status == MSG_DEFERRED ? WC_DEFERRED : WC_BOUNCED, 1);
+	evaluate(d, w, t, NULL, NULL);
+}
+
 static uint32_t login_hash(const char *name)
 {
 	char clean[MSG_IDENTITY_MAX];

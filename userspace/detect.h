@@ -61,7 +61,17 @@
  *               "Sender domains" below); never for a client: identity
  *   FANOUT      distinct client IPs of a sasl: identity in 10 min > max_client_ips
  *   BOUNCES     at least bounce_min deliveries in 10 min and a share >=
- *               bounce_ratio of them bounced or deferred
+ *               bounce_ratio of them bounced or deferred (or expired).
+ *               A bounce storm counts for the account whose mail caused
+ *               it: every delivery attempt of a non-delivery or delay
+ *               notification about the identity's messages (from <>,
+ *               linked by the bounce daemon's line, messages.h) is one
+ *               of its bounced (sent, bounced, expired) or deferred
+ *               deliveries: the bounce reaching the sender, or failing
+ *               to (a forged sender: a double bounce).  DSN success
+ *               notifications and postmaster copies count for nothing,
+ *               and no notification counts as a message, a recipient
+ *               domain or a sent delivery of the identity
  *   BRUTEFORCE  a login from a client IP that had >= bruteforce_failures
  *               failed logins in the 10 min before it, either for the same
  *               login name (or a failure that named none) or for as many
@@ -338,6 +348,11 @@ void detect_message(struct detector *d, const struct detect_message *m);
  * each new domain counts. */
 void detect_delivery(struct detector *d, const char *identity, const char *qid,
 		     enum msg_status status, const char *rcpt_domain, double t);
+/* A delivery of a bounce notification about identity's mail (messages.h:
+ * kind is its notify): see BOUNCES.  A DSN success or a postmaster copy
+ * counts for nothing. */
+void detect_notification(struct detector *d, const char *identity, enum msg_notify kind,
+			 enum msg_status status, double t);
 void detect_login(struct detector *d, const char *identity, const char *client_ip, double t);
 void detect_auth_failure(struct detector *d, const char *client_ip, const char *username,
 			 double t);

@@ -181,6 +181,21 @@ static const struct metric_desc metric_table[] = {
 	  "Messages accepted whose envelope sender's domain is not in [maillog] "
 	  "local_domains, by sender identity: the runbook's forged from=<> check.",
 	  .series = { TABLE_IDENTITIES, NULL, { { ID_VALUE_FOREIGN, NULL } }, 1 } },
+	{ "smtp_sentinel_bounce_notifications_total", COUNTER,
+	  "Notifications Postfix's bounce daemon created about the identity's messages "
+	  "(QID: sender non-delivery notification: NEWQID, ...), by kind: non_delivery, "
+	  "delay, delivery_status (a DSN success), postmaster (a copy, or a bounce of a "
+	  "bounce).  Their deliveries are not in smtp_sentinel_deliveries_total.",
+	  .series = { TABLE_IDENTITIES, "kind",
+		      { { ID_VALUE_NOTIFY_FAILURE, "non_delivery" },
+			{ ID_VALUE_NOTIFY_DELAY, "delay" },
+			{ ID_VALUE_NOTIFY_SUCCESS, "delivery_status" },
+			{ ID_VALUE_NOTIFY_POSTMASTER, "postmaster" } },
+		      4 } },
+	{ "smtp_sentinel_bounce_notifications_unlinked_total", COUNTER,
+	  "Bounce notifications about a queue id not in the message table (or without an "
+	  "identity): attributed to no one.",
+	  .counter = FIELD(notifications_unlinked) },
 	{ "smtp_sentinel_identity_series", GAUGE,
 	  "Identities exported in the per-identity metrics.",
 	  .counter = FIELD(identity_series) },

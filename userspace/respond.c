@@ -573,7 +573,10 @@ static void on_delivery(const struct message *m, enum msg_status status, const c
 {
 	struct respond *r = arg;
 
-	detect_delivery(r->det, m->identity, m->qid, status, rcpt[0] ? rcpt : NULL, t);
+	if (m->notify)		/* a bounce of the identity's mail, not its mail */
+		detect_notification(r->det, m->identity, m->notify, status, t);
+	else
+		detect_delivery(r->det, m->identity, m->qid, status, rcpt[0] ? rcpt : NULL, t);
 }
 
 /* A login of an identity whose lock is done or under way: a session that

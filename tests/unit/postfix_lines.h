@@ -4,7 +4,9 @@
  * the message-table tests: alice submits 4F3A21C0B2 with SMTP AUTH, qmgr
  * accepts it, one recipient is delivered, one deferred, then it is removed;
  * and the same message through a content filter on 127.0.0.1:10024 that
- * re-injects it as 7B8C9D0E1F.
+ * re-injects it as 7B8C9D0E1F; and a recipient of it that bounces, for
+ * which the bounce daemon makes 8E2B1A0C3D, a non-delivery notification
+ * from <> back to alice.
  */
 #ifndef SENTINEL_TEST_POSTFIX_LINES_H
 #define SENTINEL_TEST_POSTFIX_LINES_H
@@ -33,5 +35,20 @@
 #define REINJECT_SENT "Nov 27 02:05:15 mx1 postfix/smtp[3336]: 7B8C9D0E1F: " \
 	"to=<bob@example.net>, relay=mx.example.net[198.51.100.5]:25, delay=0.3, " \
 	"delays=0/0/0.1/0.2, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as AB12)"
+
+/* a bounce: the notification 8E2B1A0C3D about 4F3A21C0B2, delivered to alice */
+#define BOUNCED "Nov 27 02:05:14 mx1 postfix/smtp[3333]: 4F3A21C0B2: " \
+	"to=<nobody@example.net>, relay=mx.example.net[198.51.100.5]:25, delay=1.2, " \
+	"delays=0.1/0.01/0.5/0.59, dsn=5.1.1, status=bounced (host " \
+	"mx.example.net[198.51.100.5] said: 550 5.1.1 <nobody@example.net>: Recipient " \
+	"address rejected: User unknown (in reply to RCPT TO command))"
+#define NOTIFY "Nov 27 02:05:14 mx1 postfix/bounce[5555]: 4F3A21C0B2: " \
+	"sender non-delivery notification: 8E2B1A0C3D"
+#define NOTIFY_QUEUED "Nov 27 02:05:14 mx1 postfix/qmgr[1111]: 8E2B1A0C3D: " \
+	"from=<>, size=3456, nrcpt=1 (queue active)"
+#define NOTIFY_SENT "Nov 27 02:05:15 mx1 postfix/local[6666]: 8E2B1A0C3D: " \
+	"to=<alice@example.org>, relay=local, delay=0.01, delays=0/0/0/0, dsn=2.0.0, " \
+	"status=sent (delivered to mailbox)"
+#define NOTIFY_REMOVED "Nov 27 02:05:15 mx1 postfix/qmgr[1111]: 8E2B1A0C3D: removed"
 
 #endif

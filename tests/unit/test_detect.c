@@ -16,6 +16,9 @@
 #include <string.h>
 
 #include "detect.h"
+#include "maillog/messages.h"
+#include "maillog/postfix.h"
+#include "maillog/syslog.h"
 #include "window.h"
 
 #define T0 1764228300.0
@@ -1394,6 +1397,138 @@ static void test_running_totals_match_the_buckets_under_random_time(void **state
 	}
 }
 
+/* ---- bounce storms: notifications count for the account ------------------ */
+
+static double rate_of(struct detector *d, const char *identity, unsigned *deliveries)
+{
+	struct detect_rate top[8];
+	size_t n = detect_top(d, top, 8);
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(top[i].identity, identity) == 0) {
+			*deliveries = top[i].deliveries_60s;
+			return top[i].messages_60s;
+		}
+	*deliveries = 0;
+	return -1;
+}
+
+static void test_notification_deliveries_count_as_the_accounts_bounces(void **state)
+{
+	struct detector *d = fresh_default();
+	unsigned deliveries;
+
+	(void)state;
+	for (int i = 0; i < 12; i++)
+		detect_delivery(d, "sasl:mallory", NULL, MSG_SENT, "x@example.net", T0 + i);
+	/* the non-delivery notifications reach their senders: still bounces */
+	for (int i = 0; i < 11; i++)
+		detect_notification(d, "sasl:mallory", MSG_NOTIFY_FAILURE, MSG_SENT, T0 + 20 + i);
+	assert_null(detect_open_for(d, "sasl:mallory"));	/* 11 of 23 */
+	detect_notification(d, "sasl:mallory", MSG_NOTIFY_DELAY, MSG_DEFERRED, T0 + 40);
+	assert_non_null(detect_open_for(d, "sasl:mallory"));	/* 12 of 24 */
+	assert_true(detect_open_for(d, "sasl:mallory")->signals[SIG_BOUNCES].fired);
+	/* not messages of the account's own */
+	assert_true(rate_of(d, "sasl:mallory", &deliveries) == 0);
+	assert_int_equal(deliveries, 24);
+	detect_free(d);
+}
+
+static void test_dsn_success_and_postmaster_copies_are_no_bounces(void **state)
+{
+	struct detector *d = fresh_default();
+
+	(void)state;
+	for (int i = 0; i < 12; i++)
+		detect_delivery(d, "sasl:dsn", NULL, MSG_SENT, "x@example.net", T0 + i);
+	for (int i = 0; i < 30; i++) {
+		detect_notification(d, "sasl:dsn", MSG_NOTIFY_SUCCESS, MSG_SENT, T0 + 20 + i);
+		detect_notification(d, "sasl:dsn", MSG_NOTIFY_POSTMASTER, MSG_BOUNCED, T0 + 20 + i);
+		detect_notification(d, "sasl:dsn", MSG_NOTIFY_NONE, MSG_BOUNCED, T0 + 20 + i);
+	}
+	assert_null(detect_open_for(d, "sasl:dsn"));
+	detect_free(d);
+}
+
+/* What respond.c does with the message table's reports. */
+static void storm_accepted(const struct message *m, void *arg)
+{
+	struct detect_message dm = { m->identity, m, (double)m->accepted_at, NULL, 0 };
+
+	detect_message(arg, &dm);
+}
+
+static void storm_delivery(const struct message *m, enum msg_status s, time_t t, void *arg)
+{
+	if (m->notify)
+		detect_notification(arg, m->identity, m->notify, s, (double)t);
+	else
+		detect_delivery(arg, m->identity, m->qid, s, NULL, (double)t);
+}
+
+static void storm_line(struct msg_table *t, int sec, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void storm_line(struct msg_table *t, int sec, const char *fmt, ...)
+{
+	char line[512];
+	struct syslog_line l;
+	struct postfix_record r;
+	va_list ap;
+	int n = snprintf(line, sizeof(line), "2025-11-27T07:25:%02d+00:00 mx1 ", sec);
+
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	va_end(ap);
+	assert_int_equal(syslog_parse(&l, line, strlen(line), (time_t)T0), SYSLOG_OK);
+	assert_true(postfix_parse(&r, l.program, l.msg, NULL) > POSTFIX_IGNORED);
+	msg_table_record(t, &l, &r);
+}
+
+/* Ten spams to dead addresses from a forged sender: ten bounced deliveries
+ * alone are under bounce_min; the ten notifications back to the forged
+ * sender, bouncing too, are the account's as well, and name it. */
+static void test_bounce_storm_through_the_message_table_names_the_account(void **state)
+{
+	struct detector *d = fresh_default();
+	static const char *const ours[] = { "forged.example", NULL };
+	const struct msg_config mc = { .max_messages = 64, .grace = 60, .max_age = 86400,
+				       .local_domains = ours };
+	struct msg_callbacks cb = { storm_accepted, storm_delivery, d, NULL };
+	struct msg_table *t = msg_table_new(&mc, &cb);
+	const struct incident *inc;
+
+	(void)state;
+	for (int i = 0; i < 10; i++) {
+		storm_line(t, i, "postfix/submission/smtpd[100]: A1B2C3D4%02d: client=unknown"
+			   "[203.0.113.66], sasl_method=LOGIN, sasl_username=mallory", i);
+		storm_line(t, i, "postfix/qmgr[7]: A1B2C3D4%02d: from=<ceo@forged.example>, "
+			   "size=900, nrcpt=1 (queue active)", i);
+		storm_line(t, i, "postfix/smtp[200]: A1B2C3D4%02d: to=<x%d@dead.example>, "
+			   "relay=mx.dead.example[198.51.100.9]:25, delay=0.2, delays=0/0/0.1/0.1, "
+			   "dsn=5.1.1, status=bounced (host mx.dead.example[198.51.100.9] said: 550 "
+			   "5.1.1 no such user (in reply to RCPT TO command))", i, i);
+		storm_line(t, i, "postfix/bounce[300]: A1B2C3D4%02d: sender non-delivery "
+			   "notification: B1B2C3D4%02d", i, i);
+		storm_line(t, i, "postfix/qmgr[7]: B1B2C3D4%02d: from=<>, size=2900, nrcpt=1 "
+			   "(queue active)", i);
+		inc = detect_open_for(d, "sasl:mallory");
+		if (i == 9)	/* 19 of 19, under bounce_min */
+			assert_true(!inc || !inc->signals[SIG_BOUNCES].fired);
+		storm_line(t, i, "postfix/smtp[201]: B1B2C3D4%02d: to=<ceo@forged.example>, "
+			   "relay=mx.forged.example[192.0.2.25]:25, delay=0.2, delays=0/0/0.1/0.1, "
+			   "dsn=5.1.1, status=bounced (host mx.forged.example[192.0.2.25] said: 550 "
+			   "5.1.1 no such user (in reply to RCPT TO command))", i);
+	}
+	inc = detect_open_for(d, "sasl:mallory");
+	assert_non_null(inc);
+	assert_true(inc->signals[SIG_BOUNCES].fired);
+	assert_int_equal(inc->messages, 10);		/* the spams, not their bounces */
+	assert_null(detect_open_for(d, ""));
+	msg_table_free(t);
+	detect_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1427,6 +1562,9 @@ int main(void)
 		cmocka_unit_test(test_foreign_boundary_ratio_at_0_8_fires_below_is_quiet),
 		cmocka_unit_test(test_fanout_boundary_5_addresses_quiet_6_fire),
 		cmocka_unit_test(test_bounces_boundary_half_of_20_fires_9_of_20_is_quiet),
+		cmocka_unit_test(test_notification_deliveries_count_as_the_accounts_bounces),
+		cmocka_unit_test(test_dsn_success_and_postmaster_copies_are_no_bounces),
+		cmocka_unit_test(test_bounce_storm_through_the_message_table_names_the_account),
 		cmocka_unit_test(test_bruteforce_boundary_4_failures_quiet_5_fire),
 		cmocka_unit_test(test_spike_boundary_19_in_10_seconds_quiet_20_fire),
 		cmocka_unit_test(test_spike_boundary_at_factor_times_baseline_is_quiet),

@@ -32,6 +32,11 @@ struct seen {
 	int ndelivered;
 	long nrcpt[16];
 	bool local[16];
+	enum msg_notify dnotify[16];	/* of each delivery's message */
+	char notified[16][MSG_IDENTITY_MAX];
+	char notified_about[16][POSTFIX_QID_MAX];
+	enum msg_notify notify[16];
+	int nnotified;
 };
 
 static struct seen seen;
@@ -54,7 +59,18 @@ static void on_delivery(const struct message *m, enum msg_status st, time_t t, v
 	(void)t;
 	assert_true(s->ndelivered < 16);
 	snprintf(s->delivered[s->ndelivered], MSG_IDENTITY_MAX, "%s", m->identity);
+	s->dnotify[s->ndelivered] = m->notify;
 	s->status[s->ndelivered++] = st;
+}
+
+static void on_notified(const struct message *m, void *arg)
+{
+	struct seen *s = arg;
+
+	assert_true(s->nnotified < 16);
+	snprintf(s->notified[s->nnotified], MSG_IDENTITY_MAX, "%s", m->identity);
+	snprintf(s->notified_about[s->nnotified], POSTFIX_QID_MAX, "%s", m->orig_qid);
+	s->notify[s->nnotified++] = m->notify;
 }
 
 static const char *const local_domains[] = { "example.org", "Corp.Example", NULL };
@@ -62,7 +78,7 @@ static const char *const local_domains[] = { "example.org", "Corp.Example", NULL
 static struct msg_table *new_table(size_t max, time_t grace, time_t max_age)
 {
 	struct msg_config cfg = { max, grace, max_age, local_domains };
-	struct msg_callbacks cb = { on_accepted, on_delivery, &seen };
+	struct msg_callbacks cb = { on_accepted, on_delivery, &seen, on_notified };
 
 	return msg_table_new(&cfg, &cb);
 }
@@ -488,6 +504,145 @@ static void test_queued_lists_the_identitys_messages_not_removed_newest_first(vo
 	assert_int_equal(msg_table_queued(tab, "sasl:nobody", qids, 4), 0);
 }
 
+/* ---- bounce notifications ------------------------------------------------- */
+
+static void test_non_delivery_notification_takes_the_identity_of_the_message_it_reports(void **state)
+{
+	const struct message *m;
+	struct msg_stats st;
+
+	(void)state;
+	feed(SUBMIT);
+	feed(QUEUED);
+	feed(BOUNCED);
+	feed(NOTIFY);
+	feed(NOTIFY_QUEUED);
+	feed(NOTIFY_SENT);
+	/* the notification is reported once, as alice's, never accepted as her mail */
+	assert_int_equal(seen.nnotified, 1);
+	assert_string_equal(seen.notified[0], "sasl:alice@example.org");
+	assert_string_equal(seen.notified_about[0], "4F3A21C0B2");
+	assert_int_equal(seen.notify[0], MSG_NOTIFY_FAILURE);
+	assert_int_equal(seen.naccepted, 1);
+	assert_int_equal(seen.ndelivered, 2);
+	assert_int_equal(seen.status[0], MSG_BOUNCED);
+	assert_int_equal(seen.dnotify[0], MSG_NOTIFY_NONE);
+	assert_string_equal(seen.delivered[1], "sasl:alice@example.org");
+	assert_int_equal(seen.status[1], MSG_SENT);
+	assert_int_equal(seen.dnotify[1], MSG_NOTIFY_FAILURE);
+	m = msg("postfix", "8E2B1A0C3D");
+	assert_non_null(m);
+	assert_string_equal(m->orig_qid, "4F3A21C0B2");
+	assert_string_equal(m->client_ip, "203.0.113.7");
+	assert_true(m->has_sender && m->sender[0] == '\0');
+	msg_table_stats(tab, &st);
+	assert_int_equal(st.notifications, 1);
+	assert_int_equal(st.unknown, 0);
+	assert_int_equal(msg_table_changes(tab) > 0, true);
+	assert_string_equal(msg_notify_name(MSG_NOTIFY_FAILURE), "non_delivery");
+}
+
+static void test_notification_is_not_among_the_identitys_queued_messages(void **state)
+{
+	char qids[4][POSTFIX_QID_MAX];
+
+	(void)state;
+	feed(SUBMIT);
+	feed(QUEUED);
+	feed(BOUNCED);
+	feed(NOTIFY);
+	feed(NOTIFY_QUEUED);
+	feed(REMOVED);
+	/* the original left the queue; the notification in it is not alice's to hold */
+	assert_int_equal(msg_table_queued(tab, "sasl:alice@example.org", qids, 4), 0);
+}
+
+static void test_notification_kinds_delay_delivery_status_and_postmaster(void **state)
+{
+	(void)state;
+	feed(SUBMIT);
+	feed(QUEUED);
+	feed("Nov 27 06:05:13 mx1 postfix/bounce[5555]: 4F3A21C0B2: "
+	     "sender delay notification: 1A2B3C4D5E");
+	feed("Nov 27 06:05:14 mx1 postfix/bounce[5555]: 4F3A21C0B2: "
+	     "sender delivery status notification: 2A2B3C4D5E");
+	/* the delay notice bounces: its postmaster notification is alice's too */
+	feed("Nov 27 06:05:20 mx1 postfix/bounce[5555]: 1A2B3C4D5E: "
+	     "postmaster non-delivery notification: 3A2B3C4D5E");
+	assert_int_equal(seen.nnotified, 3);
+	assert_int_equal(seen.notify[0], MSG_NOTIFY_DELAY);
+	assert_int_equal(seen.notify[1], MSG_NOTIFY_SUCCESS);
+	assert_int_equal(seen.notify[2], MSG_NOTIFY_POSTMASTER);
+	assert_string_equal(seen.notified[2], "sasl:alice@example.org");
+	assert_string_equal(seen.notified_about[2], "1A2B3C4D5E");
+}
+
+static void test_notification_about_an_unknown_message_links_nothing(void **state)
+{
+	struct msg_stats st;
+
+	(void)state;
+	feed(NOTIFY);
+	feed(NOTIFY_QUEUED);
+	feed(NOTIFY_SENT);
+	assert_int_equal(seen.nnotified, 0);
+	assert_int_equal(seen.ndelivered, 0);
+	assert_null(msg("postfix", "8E2B1A0C3D"));
+	msg_table_stats(tab, &st);
+	assert_int_equal(st.notify_unknown, 1);
+}
+
+static void test_notify_naming_another_identitys_message_is_forged_and_a_repeat_is_ignored(void **state)
+{
+	struct msg_stats st;
+
+	(void)state;
+	feed(SUBMIT);
+	feed(QUEUED);
+	feed("Nov 27 02:05:13 mx1 postfix/smtpd[12345]: 5A1B2C3D4E: "
+	     "client=unknown[192.0.2.9], sasl_method=PLAIN, sasl_username=bob");
+	/* logger-written: would make bob's message alice's bounce */
+	feed("Nov 27 02:05:14 mx1 postfix/bounce[5555]: 4F3A21C0B2: "
+	     "sender non-delivery notification: 5A1B2C3D4E");
+	assert_string_equal(msg("postfix", "5A1B2C3D4E")->identity, "sasl:bob");
+	assert_int_equal(msg("postfix", "5A1B2C3D4E")->notify, MSG_NOTIFY_NONE);
+	feed(NOTIFY);
+	feed(NOTIFY);		/* read again after a restart */
+	assert_int_equal(seen.nnotified, 1);
+	msg_table_stats(tab, &st);
+	assert_int_equal(st.forged, 1);
+	assert_int_equal(st.notifications, 1);
+}
+
+static void test_notification_through_a_content_filter_keeps_its_mark(void **state)
+{
+	const struct message *m;
+
+	(void)state;
+	feed(SUBMIT);
+	feed(QUEUED);
+	feed(NOTIFY);
+	feed(NOTIFY_QUEUED);
+	feed("Nov 27 02:05:15 mx1 postfix/smtp[3335]: 8E2B1A0C3D: to=<alice@example.org>, "
+	     "relay=127.0.0.1[127.0.0.1]:10024, delay=0.9, delays=0.1/0/0.1/0.7, dsn=2.0.0, "
+	     "status=sent (250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: "
+	     "queued as 6C7D8E9F0A)");
+	feed("Nov 27 02:05:16 mx1 postfix/smtpd[7777]: 6C7D8E9F0A: client=localhost[127.0.0.1]");
+	feed("Nov 27 02:05:16 mx1 postfix/qmgr[1111]: 6C7D8E9F0A: from=<>, size=4000, "
+	     "nrcpt=1 (queue active)");
+	feed("Nov 27 02:05:17 mx1 postfix/local[6666]: 6C7D8E9F0A: to=<alice@example.org>, "
+	     "relay=local, delay=0.01, delays=0/0/0/0, dsn=2.0.0, status=sent (delivered to "
+	     "mailbox)");
+	m = msg("postfix", "6C7D8E9F0A");
+	assert_non_null(m);
+	assert_int_equal(m->notify, MSG_NOTIFY_FAILURE);
+	assert_string_equal(m->orig_qid, "4F3A21C0B2");
+	assert_int_equal(seen.naccepted, 1);
+	assert_int_equal(seen.ndelivered, 1);
+	assert_string_equal(seen.delivered[0], "sasl:alice@example.org");
+	assert_int_equal(seen.dnotify[0], MSG_NOTIFY_FAILURE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -513,6 +668,12 @@ int main(void)
 		T(test_churn_keeps_every_live_message_findable),
 		T(test_a_new_message_starts_clean_after_an_old_one_left),
 		T(test_a_second_client_line_for_a_queue_id_in_flight_is_forged_and_ignored),
+		T(test_non_delivery_notification_takes_the_identity_of_the_message_it_reports),
+		T(test_notification_is_not_among_the_identitys_queued_messages),
+		T(test_notification_kinds_delay_delivery_status_and_postmaster),
+		T(test_notification_about_an_unknown_message_links_nothing),
+		T(test_notify_naming_another_identitys_message_is_forged_and_a_repeat_is_ignored),
+		T(test_notification_through_a_content_filter_keeps_its_mark),
 #undef T
 	};
 

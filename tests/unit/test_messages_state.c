@@ -79,7 +79,7 @@ static const char *const local_domains[] = { "example.org", NULL };
 static struct msg_table *new_table(size_t max, bool callbacks)
 {
 	struct msg_config cfg = { max, 60, 86400, local_domains };
-	struct msg_callbacks cb = { on_accepted, on_delivery, &seen };
+	struct msg_callbacks cb = { on_accepted, on_delivery, &seen, NULL };
 
 	return msg_table_new(&cfg, callbacks ? &cb : NULL);
 }
@@ -249,6 +249,8 @@ static void assert_same_message(const struct message *a, const struct message *b
 	assert_int_equal(a->last, b->last);
 	assert_int_equal(a->accepted_at, b->accepted_at);
 	assert_int_equal(a->removed_at, b->removed_at);
+	assert_int_equal(a->notify, b->notify);
+	assert_string_equal(a->orig_qid, b->orig_qid);
 }
 
 #include "postfix_lines.h"
@@ -700,7 +702,7 @@ static void test_mutated_files_with_a_valid_checksum_load_whole_or_not_at_all(vo
 
 /* Hand-made files: a valid one, then one fault at a time. */
 enum {
-	F_RECORD = 1, F_ACCEPTED = 4, F_REMOVED = 32, F_SAME_INSTANCE = 64,
+	F_RECORD = 1, F_ACCEPTED = 4, F_REMOVED = 32, F_SAME_INSTANCE = 64, F_NOTIFICATION = 1024,
 };
 
 static void put(struct file *f, const void *p, size_t n)
@@ -748,6 +750,8 @@ struct rec {
 	const char *instance, *qid, *identity, *sender;
 	int64_t nrcpt, first, removed_at;
 	uint64_t sent;
+	uint64_t notify;		/* with F_NOTIFICATION (version 3) */
+	const char *orig;
 };
 
 static void put_record(struct file *f, const struct rec *r)
@@ -759,6 +763,10 @@ static void put_record(struct file *f, const struct rec *r)
 	put_string(f, r->identity);
 	put_string(f, "192.0.2.1");
 	put_string(f, r->sender);
+	if (r->flags & F_NOTIFICATION) {
+		put_varint(f, r->notify);
+		put_string(f, r->orig);
+	}
 	put_signed(f, r->nrcpt);
 	put_signed(f, 100);
 	put_varint(f, r->sent);
@@ -806,9 +814,9 @@ static void make(struct file *f, const char *version, struct rec r0, struct rec 
 }
 
 static const struct rec R0 = { F_RECORD | F_ACCEPTED, "postfix", "QID0000001", "sasl:bob",
-			       "bob@example.org", 1, T_020513, 0, 1 };
+			       "bob@example.org", 1, T_020513, 0, 1, 0, NULL };
 static const struct rec R1 = { F_RECORD | F_REMOVED, "postfix", "QID0000002", "client:x",
-			       "", -1, -60, 30, 0 };
+			       "", -1, -60, 30, 0, 0, NULL };
 
 static void test_hand_made_file_loads_and_each_fault_refuses_it(void **state)
 {
@@ -978,6 +986,78 @@ static void test_pending_logins_round_trip_with_the_messages(void **state)
 	msg_table_free(t);
 }
 
+/* ---- bounce notifications ------------------------------------------------- */
+
+static void test_notification_round_trips_and_stays_a_notification(void **state)
+{
+	struct msg_table *old;
+	struct msg_stats st;
+	char qids[4][POSTFIX_QID_MAX];
+	const struct message *m;
+
+	(void)state;
+	feed(SUBMIT);
+	feed(QUEUED);
+	feed(BOUNCED);
+	feed(NOTIFY);
+	feed(NOTIFY_QUEUED);
+	old = restart(100);
+	assert_same_message(msg_table_find(old, "postfix", "8E2B1A0C3D"),
+			    msg("postfix", "8E2B1A0C3D"));
+	m = msg("postfix", "8E2B1A0C3D");
+	assert_int_equal(m->notify, MSG_NOTIFY_FAILURE);
+	assert_string_equal(m->orig_qid, "4F3A21C0B2");
+	assert_string_equal(m->identity, "sasl:alice@example.org");
+	/* after the restart: still not alice's mail, and the line read again links nothing */
+	assert_int_equal(msg_table_queued(tab, "sasl:alice@example.org", qids, 4), 1);
+	assert_string_equal(qids[0], "4F3A21C0B2");
+	feed(NOTIFY);
+	feed(NOTIFY_SENT);
+	msg_table_stats(tab, &st);
+	assert_int_equal(st.forged + st.notifications, 0);
+	assert_int_equal(seen.ndelivered, 1);
+	assert_string_equal(seen.delivered[0], "sasl:alice@example.org");
+	msg_table_free(old);
+}
+
+static void test_hand_made_notification_loads_from_version_3_only(void **state)
+{
+	static const struct rec N = { F_RECORD | F_NOTIFICATION, "postfix", "QID0000003",
+				      "sasl:bob", "", 1, T_020513, 0, 1, 1, "QID0000001" };
+	struct file f;
+	struct rec n;
+	uint64_t generation;
+	char *positions = NULL;
+
+	(void)state;
+	put_head(&f, "3");
+	put_varint(&f, 0);		/* no pending login */
+	put_record(&f, &N);
+	put_record(&f, &R0);
+	put(&f, "\x00\x00", 2);		/* no removed one */
+	assert_int_equal(load_made(&f), 0);	/* the control */
+	assert_int_equal(msg_table_load(tab, base, NAME, BOUND, &generation, &positions), 0);
+	free(positions);
+	assert_int_equal(msg("postfix", "QID0000003")->notify, MSG_NOTIFY_FAILURE);
+	assert_string_equal(msg("postfix", "QID0000003")->orig_qid, "QID0000001");
+
+	for (int fault = 0; fault < 4; fault++) {
+		n = N;
+		if (fault == 0)
+			n.notify = 0;		/* NONE is not flagged */
+		else if (fault == 1)
+			n.notify = MSG_NNOTIFY;	/* no such kind */
+		else if (fault == 2)
+			n.orig = "";		/* a notification about nothing */
+		put_head(&f, fault == 3 ? "2" : "3");	/* 3: the flag before version 3 */
+		put_varint(&f, 0);
+		put_record(&f, &n);
+		put_record(&f, &R0);
+		put(&f, "\x00\x00", 2);
+		assert_int_equal(load_made(&f), -1);
+	}
+}
+
 static void test_version_1_file_loads_without_pending_logins(void **state)
 {
 	struct file f;
@@ -1112,6 +1192,8 @@ int main(void)
 		T(test_hand_made_file_loads_and_each_fault_refuses_it),
 		T(test_pending_logins_round_trip_with_the_messages),
 		T(test_version_1_file_loads_without_pending_logins),
+		T(test_notification_round_trips_and_stays_a_notification),
+		T(test_hand_made_notification_loads_from_version_3_only),
 		T(test_discard_forgets_the_pending_logins),
 		T(test_hand_made_pending_login_loads_and_each_fault_refuses_it),
 		T(test_pending_logins_past_the_byte_bound_are_left_out_and_counted),

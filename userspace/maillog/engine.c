@@ -151,7 +151,10 @@ static void on_delivery(const struct message *msg, enum msg_status status, time_
 	(void)t;
 	if (!msg->identity[0])
 		return;
-	identity_series(m, msg->identity, 0)->values[ID_VALUE_SENT + status]++;
+	/* a notification's deliveries are not its identity's mail: the
+	 * detector counts them as bounces (respond.c) */
+	if (!msg->notify)
+		identity_series(m, msg->identity, 0)->values[ID_VALUE_SENT + status]++;
 	if (m->ev.delivery) {
 		char rcpt[POSTFIX_ADDR_MAX] = "";
 
@@ -159,6 +162,15 @@ static void on_delivery(const struct message *msg, enum msg_status status, time_
 			slice_copy(rcpt, sizeof(rcpt), postfix_get(m->rec, POSTFIX_F_TO));
 		m->ev.delivery(msg, status, rcpt, m->t, m->ev.arg);
 	}
+}
+
+static void on_notified(const struct message *msg, void *arg)
+{
+	struct maillog *m = arg;
+
+	if (msg->notify > MSG_NOTIFY_NONE && msg->notify < MSG_NNOTIFY)
+		identity_series(m, msg->identity, 0)->values[ID_VALUE_NOTIFY_FAILURE +
+								msg->notify - MSG_NOTIFY_FAILURE]++;
 }
 
 /* The detector's view of logins and failed logins. */
@@ -645,7 +657,7 @@ struct maillog *maillog_open(const struct config *cfg, struct counters *counters
 	char *text = xmalloc(STATE_MAX_FILE), *restored = NULL;
 	char postfix_log[PATH_MAX] = "", err[PATH_MAX + 512];
 	const char *positions, *missing;
-	struct msg_callbacks cb = { on_accepted, on_delivery, m };
+	struct msg_callbacks cb = { on_accepted, on_delivery, m, on_notified };
 	enum maillog_source source;
 	bool use_postfix_log, journal_resumed = false;
 	size_t resumed = 0;
@@ -780,6 +792,7 @@ static void update_counters(struct maillog *m)
 		msg_table_stats(m->messages, &ms);
 		m->counters->messages_in_flight = ms.size;
 		m->counters->message_evictions = ms.evictions;
+		m->counters->notifications_unlinked = ms.notify_unknown;
 		/* a delta: other sources of forged records count there too */
 		m->counters->maillog_forged += ms.forged - m->forged_seen;
 		m->forged_seen = ms.forged;

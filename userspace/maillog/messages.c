@@ -94,6 +94,17 @@ const char *msg_status_name(enum msg_status s)
 	return (unsigned)s < MSG_NSTATUS ? names[s] : "?";
 }
 
+const char *msg_notify_name(enum msg_notify n)
+{
+	static const char *const names[] = {
+		[MSG_NOTIFY_NONE] = "", [MSG_NOTIFY_FAILURE] = "non_delivery",
+		[MSG_NOTIFY_DELAY] = "delay", [MSG_NOTIFY_SUCCESS] = "delivery_status",
+		[MSG_NOTIFY_POSTMASTER] = "postmaster",
+	};
+
+	return (unsigned)n < MSG_NNOTIFY ? names[n] : "?";
+}
+
 static bool status_of(struct slice s, enum msg_status *out)
 {
 	enum msg_status st;
@@ -210,7 +221,7 @@ static void release(struct msg_table *t, struct entry *e)
 	t->changes++;
 	if (!m->identity[0])
 		return;
-	if (m->accepted && !m->reinjected && t->cb.accepted)
+	if (m->accepted && !m->reinjected && !m->notify && t->cb.accepted)
 		t->cb.accepted(m, t->cb.arg);
 	for (int s = 0; s < MSG_NSTATUS && t->cb.delivery; s++)
 		for (unsigned long i = 0; i < m->deliveries[s]; i++)
@@ -324,7 +335,8 @@ _Static_assert(offsetof(struct message, instance) == 0 &&
 	       END_OF(struct message, qid) == offsetof(struct message, identity) &&
 	       END_OF(struct message, identity) == offsetof(struct message, client_ip) &&
 	       END_OF(struct message, client_ip) == offsetof(struct message, sender) &&
-	       END_OF(struct message, sender) == offsetof(struct message, has_sender),
+	       END_OF(struct message, sender) == offsetof(struct message, orig_qid) &&
+	       END_OF(struct message, orig_qid) == offsetof(struct message, has_sender),
 	       "struct message starts with its strings, then the rest");
 
 static void clear(struct entry *e)
@@ -332,6 +344,7 @@ static void clear(struct entry *e)
 	struct message *m = &e->m;
 
 	m->instance[0] = m->qid[0] = m->identity[0] = m->client_ip[0] = m->sender[0] = '\0';
+	m->orig_qid[0] = '\0';
 	memset(&m->has_sender, 0, sizeof(*m) - offsetof(struct message, has_sender));
 	e->key[0] = '\0';
 	e->keylen = 0;
@@ -348,6 +361,7 @@ static void prefetch_spare(const struct entry *e)
 	__builtin_prefetch(&e->m.identity, 1);
 	__builtin_prefetch(&e->m.client_ip, 1);
 	__builtin_prefetch(&e->m.sender, 1);
+	__builtin_prefetch(&e->m.orig_qid, 1);
 	__builtin_prefetch(&e->m.has_sender, 1);
 	__builtin_prefetch(&e->key, 1);
 	__builtin_prefetch(&e->rnext, 1);
@@ -423,16 +437,20 @@ static bool queued_as(struct slice text, char *qid, size_t cap)
 static void link_handoff(struct msg_table *t, const struct message *orig, const char *qid,
 			 time_t now)
 {
-	char identity[MSG_IDENTITY_MAX], ip[POSTFIX_IP_MAX];
+	char identity[MSG_IDENTITY_MAX], ip[POSTFIX_IP_MAX], orig_qid[POSTFIX_QID_MAX];
+	enum msg_notify notify = orig->notify;
 	struct entry *e = find(t, orig->instance, qid);
 
 	if (e == NULL) {
 		/* Copy first: inserting may evict orig itself. */
 		memcpy(identity, orig->identity, sizeof(identity));
 		memcpy(ip, orig->client_ip, sizeof(ip));
+		memcpy(orig_qid, orig->orig_qid, sizeof(orig_qid));
 		e = insert(t, orig->instance, qid, now);
 		memcpy(e->m.identity, identity, sizeof(identity));
 		memcpy(e->m.client_ip, ip, sizeof(ip));
+		memcpy(e->m.orig_qid, orig_qid, sizeof(orig_qid));
+		e->m.notify = notify;
 		e->m.reinjected = true;
 		t->stats.links++;
 		return;
@@ -440,6 +458,8 @@ static void link_handoff(struct msg_table *t, const struct message *orig, const 
 	if (!e->m.held)
 		return;		/* a message of its own, not a loopback copy */
 	memcpy(e->m.identity, orig->identity, sizeof(e->m.identity));
+	memcpy(e->m.orig_qid, orig->orig_qid, sizeof(e->m.orig_qid));
+	e->m.notify = notify;
 	e->m.reinjected = true;
 	t->stats.links++;
 	release(t, e);
@@ -502,7 +522,7 @@ static void on_queued(struct msg_table *t, struct entry *e, const struct syslog_
 		return;		/* a retry of a deferred message */
 	m->accepted = true;
 	m->accepted_at = sl->time;
-	if (!m->held && !m->reinjected && m->identity[0] && t->cb.accepted)
+	if (!m->held && !m->reinjected && !m->notify && m->identity[0] && t->cb.accepted)
 		t->cb.accepted(m, t->cb.arg);
 }
 
@@ -527,6 +547,59 @@ static void on_delivery(struct msg_table *t, struct entry *e, const struct syslo
 		t->cb.delivery(m, s, sl->time, t->cb.arg);
 }
 
+static enum msg_notify notify_of(const struct postfix_record *r)
+{
+	struct slice kind = postfix_get(r, POSTFIX_F_NOTIFY);
+
+	if (slice_eq(postfix_get(r, POSTFIX_F_NOTIFY_TO), "postmaster"))
+		return MSG_NOTIFY_POSTMASTER;
+	if (slice_eq(kind, "delay"))
+		return MSG_NOTIFY_DELAY;
+	if (slice_eq(kind, "delivery status"))
+		return MSG_NOTIFY_SUCCESS;
+	return MSG_NOTIFY_FAILURE;
+}
+
+/* The bounce daemon made NEW_QID, a notification about k's message. */
+static void on_notify(struct msg_table *t, const struct key *k, const char *instance,
+		      const struct syslog_line *sl, const struct postfix_record *r)
+{
+	char qid[POSTFIX_QID_MAX], identity[MSG_IDENTITY_MAX], ip[POSTFIX_IP_MAX];
+	char orig_qid[POSTFIX_QID_MAX];
+	struct entry *orig = find_key(t, k), *e;
+
+	if (!slice_copy(qid, sizeof(qid), postfix_get(r, POSTFIX_F_NEW_QID)) || !qid[0])
+		return;
+	if (!orig || !orig->m.identity[0]) {
+		t->stats.notify_unknown++;
+		return;
+	}
+	t->changes++;
+	orig->m.last = sl->time;
+	e = find(t, instance, qid);
+	if (e && !e->m.removed) {
+		/* never reassigned (messages.h); the same again is a line read again */
+		if (!e->m.notify || strcmp(e->m.identity, orig->m.identity) != 0 ||
+		    strcmp(e->m.orig_qid, orig->m.qid) != 0)
+			t->stats.forged++;
+		return;
+	}
+	/* Copy first: dropping or inserting may evict orig itself. */
+	memcpy(identity, orig->m.identity, sizeof(identity));
+	memcpy(ip, orig->m.client_ip, sizeof(ip));
+	memcpy(orig_qid, orig->m.qid, sizeof(orig_qid));
+	if (e)
+		drop(t, e);	/* a queue id used again: a new message */
+	e = insert(t, instance, qid, sl->time);
+	memcpy(e->m.identity, identity, sizeof(identity));
+	memcpy(e->m.client_ip, ip, sizeof(ip));
+	memcpy(e->m.orig_qid, orig_qid, sizeof(orig_qid));
+	e->m.notify = notify_of(r);
+	t->stats.notifications++;
+	if (t->cb.notified)
+		t->cb.notified(&e->m, t->cb.arg);
+}
+
 void msg_table_record(struct msg_table *t, const struct syslog_line *sl,
 		      const struct postfix_record *r)
 {
@@ -541,6 +614,7 @@ void msg_table_record(struct msg_table *t, const struct syslog_line *sl,
 	case POSTFIX_QUEUED:
 	case POSTFIX_DELIVERY:
 	case POSTFIX_REMOVED:
+	case POSTFIX_NOTIFY:
 		break;
 	default:
 		return;
@@ -552,6 +626,10 @@ void msg_table_record(struct msg_table *t, const struct syslog_line *sl,
 	make_key(&k, instance, in, qid, qn);
 	if (r->kind == POSTFIX_CLIENT || r->kind == POSTFIX_PICKUP) {
 		on_client(t, &k, in, sl, r);
+		return;
+	}
+	if (r->kind == POSTFIX_NOTIFY) {
+		on_notify(t, &k, instance, sl, r);
 		return;
 	}
 	e = find_key(t, &k);
@@ -603,7 +681,7 @@ size_t msg_table_queued(const struct msg_table *t, const char *identity,
 
 	/* newest first: past cap, the oldest are the likeliest gone already */
 	for (const struct entry *e = t->tail; e && n < cap; e = e->prev)
-		if (!e->m.removed && strcmp(e->m.identity, identity) == 0)
+		if (!e->m.removed && !e->m.notify && strcmp(e->m.identity, identity) == 0)
 			copy_str(qids[n++], POSTFIX_QID_MAX, e->m.qid);
 	return n;
 }

@@ -14,6 +14,7 @@
  *   qmgr   QID: from=<S>, size=, nrcpt=           the message is accepted
  *   smtp/local/... QID: to=<R>, ..., status=S     a delivery
  *   qmgr/postsuper QID: removed                   expires after the grace
+ *   bounce QID: ... notification: NEWQID           NEWQID a notification about QID
  *
  * A queue id's identity, once seen, is never reassigned: a client= or
  * pickup record for a queue id in the table and not removed that names
@@ -39,6 +40,25 @@
  * and deliveries are reported only when it is linked (under the original
  * identity, without an acceptance), or when it leaves the table unlinked
  * (as "client:127.0.0.1"), or at msg_table_flush().
+ *
+ * Bounce notifications: a NOTIFY record (the bounce daemon's "QID: sender
+ * non-delivery notification: NEWQID") of a message QID in the table with
+ * an identity makes NEWQID, a message from <> that Postfix created, a
+ * notification about QID: it takes QID's identity and client address,
+ * with notify (which kind, or MSG_NOTIFY_POSTMASTER for any copy to the
+ * postmaster: a bounce of a bounce) and orig_qid set.  It is not mail its
+ * identity sent: it is never accepted (no `accepted` callback, not in
+ * msg_table_queued()); the `notified` callback reports it once, when the
+ * link is made, and its deliveries go to `delivery` with notify set.  A
+ * notification about a notification (a double bounce to the postmaster)
+ * has the same identity.  The link is made once: a NOTIFY naming a queue
+ * id in the table and not removed is a line read again when that message
+ * is already the same notification, else counted as forged and ignored;
+ * a NOTIFY about a queue id not in the table, or without an identity,
+ * links nothing (counted in notify_unknown).  A notification handed to a
+ * content filter passes its mark to the re-injected copy.  Limit: a
+ * notification about a message still held (a loopback copy not linked
+ * yet) takes the identity the message has then.
  *
  * Sender domains: the envelope sender (qmgr from=) is local when it has
  * no '@', is the null sender <>, or its domain equals one of local_domains
@@ -88,6 +108,16 @@
 
 enum msg_status { MSG_SENT, MSG_DEFERRED, MSG_BOUNCED, MSG_EXPIRED, MSG_NSTATUS };
 
+/* What a message from Postfix's bounce daemon is (see above); NONE: mail. */
+enum msg_notify {
+	MSG_NOTIFY_NONE,
+	MSG_NOTIFY_FAILURE,		/* sender non-delivery notification */
+	MSG_NOTIFY_DELAY,		/* sender delay notification */
+	MSG_NOTIFY_SUCCESS,		/* sender delivery status notification */
+	MSG_NOTIFY_POSTMASTER,		/* postmaster non-delivery or delay */
+	MSG_NNOTIFY
+};
+
 /* A new field goes into the snapshot too (messages_state.c, its version). */
 struct message {
 	char instance[MSG_INSTANCE_MAX];
@@ -95,11 +125,13 @@ struct message {
 	char identity[MSG_IDENTITY_MAX];	/* "" while unknown */
 	char client_ip[POSTFIX_IP_MAX];
 	char sender[POSTFIX_ADDR_MAX];
+	char orig_qid[POSTFIX_QID_MAX];	/* a notification's message; else "" */
 	bool has_sender, sender_local;
 	bool accepted;			/* its first qmgr from= was seen */
 	bool held;			/* loopback client, not linked yet */
 	bool reinjected;		/* linked from a content filter hand-off */
 	bool removed;
+	enum msg_notify notify;		/* a bounce notification about orig_qid */
 	long nrcpt, size;		/* -1 until qmgr logs them */
 	unsigned long deliveries[MSG_NSTATUS];
 	time_t first, last;		/* log time of its first and latest line */
@@ -129,10 +161,14 @@ struct msg_logins {
 struct msg_callbacks {
 	/* m was accepted at m->accepted_at; m->identity is not empty. */
 	void (*accepted)(const struct message *m, void *arg);
-	/* One delivery of m (not a hand-off), logged at t. */
+	/* One delivery of m (not a hand-off), logged at t; m->notify says
+	 * whether m is a notification rather than its identity's mail. */
 	void (*delivery)(const struct message *m, enum msg_status status, time_t t,
 			 void *arg);
 	void *arg;
+	/* m is a new notification (m->notify) about m->orig_qid, logged at
+	 * m->first; m->identity is not empty.  May be NULL. */
+	void (*notified)(const struct message *m, void *arg);
 };
 
 struct msg_config {
@@ -151,6 +187,8 @@ struct msg_stats {
 	uint64_t links;			/* hand-offs that named a re-injected queue id */
 	uint64_t unknown;		/* records for a queue id not in the table */
 	uint64_t forged;		/* a second client= naming another identity */
+	uint64_t notifications;		/* notifications linked to their message */
+	uint64_t notify_unknown;	/* NOTIFY about a message not in the table */
 };
 
 struct msg_table;
@@ -159,7 +197,7 @@ struct msg_table *msg_table_new(const struct msg_config *cfg, const struct msg_c
 /* Frees without reporting held messages: call msg_table_flush() first. */
 void msg_table_free(struct msg_table *t);
 
-/* Feed one record of kind CLIENT, PICKUP, QUEUED, DELIVERY or REMOVED (others
+/* Feed one record of kind CLIENT, PICKUP, QUEUED, DELIVERY, REMOVED or NOTIFY (others
  * are ignored), with the syslog header it came from. */
 void msg_table_record(struct msg_table *t, const struct syslog_line *sl,
 		      const struct postfix_record *r);
@@ -172,7 +210,8 @@ const struct message *msg_table_find(const struct msg_table *t, const char *inst
 				     const char *qid);
 void msg_table_stats(const struct msg_table *t, struct msg_stats *out);
 /* The queue ids of identity's messages not removed yet (any instance),
- * newest first, at most cap; how many. */
+ * newest first, at most cap; how many.  Notifications about its mail are
+ * not its messages: never among them. */
 size_t msg_table_queued(const struct msg_table *t, const char *identity,
 			char (*qids)[POSTFIX_QID_MAX], size_t cap);
 
@@ -214,5 +253,8 @@ void msg_instance(char *dst, size_t cap, struct slice program);
 /* True when the sender's domain is local (see above). */
 bool msg_sender_local(const char *sender, const char *const *local_domains);
 const char *msg_status_name(enum msg_status s);
+/* "non_delivery", "delay", "delivery_status", "postmaster" (a metric label
+ * value and a JSON key); "" for NONE. */
+const char *msg_notify_name(enum msg_notify n);
 
 #endif

@@ -2,7 +2,7 @@
 /*
  * messages_state.c - the message table's snapshot file (see messages.h).
  *
- * Format, version 2: the text line "smtp-sentinel message table 2\n", then
+ * Format, version 3: the text line "smtp-sentinel message table 3\n", then
  * binary.  Every integer is a LEB128 varint; a signed one is zigzag-coded
  * first (0, -1, 1, -2 ... as 0, 1, 2, 3 ...):
  *
@@ -16,10 +16,12 @@
  *   records            newest first, each:
  *     flags            RECORD (always set: a 0 ends the records), HAS_SENDER,
  *                      ACCEPTED, HELD, REINJECTED, REMOVED, and SAME_INSTANCE,
- *                      SAME_IDENTITY, SAME_CLIENT, SAME_SENDER
+ *                      SAME_IDENTITY, SAME_CLIENT, SAME_SENDER, NOTIFICATION
  *     instance qid identity client_ip sender
  *                      each a varint length and its bytes, but for those
  *                      flagged the SAME as in the record before
+ *     notify orig_qid  only when NOTIFICATION: a varint (enum msg_notify, not
+ *                      NONE) and a string
  *     nrcpt size       signed
  *     deliveries       4 varints: sent, deferred, bounced, expired
  *     first            signed, minus the record before's first (or 0)
@@ -31,9 +33,11 @@
  *                      (0: the newest), in the order of the removed lines
  *   crc32              4 bytes, little-endian (zlib's), of all before it
  *
- * Version 1 (before the pending logins were kept) is the same without
- * them: it loads, with no pending login.  The writer writes version 2 only,
- * which a reader of version 1 refuses (a downgrade restores no table).
+ * Version 2 (before bounce notifications were linked) is the same without
+ * the NOTIFICATION flag: it loads, every message mail.  Version 1 (before the
+ * pending logins were kept) is version 2 without them: it loads, with no
+ * pending login.  The writer writes version 3 only, which an older reader
+ * refuses (a downgrade restores no table).
  *
  * Newest first, so that when the table would pass max_bytes the writer
  * stops, and what is left out is the oldest: the nearest to expiry, and
@@ -75,8 +79,9 @@
 #include "text.h"
 
 #define MAGIC "smtp-sentinel message table "
-#define VERSION 2
+#define VERSION 3
 #define VERSION_MIN 1				/* still loaded: no pending logins */
+#define VERSION_NOTIFY 3			/* the first with F_NOTIFICATION */
 #define PID_LIMIT 0x7fffffffL
 #define TIME_LIMIT ((int64_t)1 << 40)		/* +-34800 years around 1970 */
 #define DELIVERIES_MAX ((uint64_t)1 << 20)	/* of one status, per message */
@@ -95,12 +100,13 @@ enum {
 	F_SAME_IDENTITY = 1 << 7,
 	F_SAME_CLIENT = 1 << 8,
 	F_SAME_SENDER = 1 << 9,
-	F_ALL = (1 << 10) - 1,
+	F_NOTIFICATION = 1 << 10,
+	F_ALL = (1 << 11) - 1,
 };
 
-/* Every string full, and 16 numbers of 10 bytes. */
-#define RECORD_MAX (MSG_INSTANCE_MAX + POSTFIX_QID_MAX + MSG_IDENTITY_MAX + POSTFIX_IP_MAX + \
-		    POSTFIX_ADDR_MAX + 16 * VARINT_MAX)
+/* Every string full, and 18 numbers of 10 bytes. */
+#define RECORD_MAX (MSG_INSTANCE_MAX + 2 * POSTFIX_QID_MAX + MSG_IDENTITY_MAX + \
+		    POSTFIX_IP_MAX + POSTFIX_ADDR_MAX + 18 * VARINT_MAX)
 #define LOGIN_MAX (MSG_INSTANCE_MAX + POSTFIX_IP_MAX + POSTFIX_TEXT_MAX + POSTFIX_WORD_MAX + \
 		   6 * VARINT_MAX)
 
@@ -128,8 +134,12 @@ static const char *message_fault(const struct message *m)
 	if (strchr(m->instance, '/'))
 		return "an instance with a '/'";
 	if (!utf8_ok(m->instance) || !utf8_ok(m->qid) || !utf8_ok(m->identity) ||
-	    !utf8_ok(m->client_ip) || !utf8_ok(m->sender))
+	    !utf8_ok(m->client_ip) || !utf8_ok(m->sender) || !utf8_ok(m->orig_qid))
 		return "a string that is not UTF-8";
+	if ((unsigned)m->notify >= MSG_NNOTIFY)
+		return "an unknown notification";
+	if (!m->notify != !m->orig_qid[0])
+		return "a notification without its message";
 	if (!time_ok(m->first) || !time_ok(m->last) || !time_ok(m->accepted_at) ||
 	    !time_ok(m->removed_at))
 		return "a time out of range";
@@ -197,6 +207,7 @@ static size_t encode(unsigned char *rec, const struct message *m, const struct m
 	flags |= m->held ? F_HELD : 0;
 	flags |= m->reinjected ? F_REINJECTED : 0;
 	flags |= m->removed ? F_REMOVED : 0;
+	flags |= m->notify ? F_NOTIFICATION : 0;
 	if (prev) {
 		flags |= strcmp(m->instance, prev->instance) == 0 ? F_SAME_INSTANCE : 0;
 		flags |= strcmp(m->identity, prev->identity) == 0 ? F_SAME_IDENTITY : 0;
@@ -213,6 +224,10 @@ static size_t encode(unsigned char *rec, const struct message *m, const struct m
 		n += put_string(rec + n, m->client_ip);
 	if (!(flags & F_SAME_SENDER))
 		n += put_string(rec + n, m->sender);
+	if (flags & F_NOTIFICATION) {
+		n += put_varint(rec + n, (uint64_t)m->notify);
+		n += put_string(rec + n, m->orig_qid);
+	}
 	n += put_varint(rec + n, zigzag(m->nrcpt));
 	n += put_varint(rec + n, zigzag(m->size));
 	for (int s = 0; s < MSG_NSTATUS; s++)
@@ -556,11 +571,12 @@ static void restore_logins(struct msg_table *t, const struct msg_login *ls, size
 
 /* One record after prev (NULL: the first) into m; false at the end (0). */
 static bool get_record(struct in *in, struct message *m, const struct message *prev,
-		       const struct msg_table *t, bool *end)
+		       const struct msg_table *t, unsigned version, bool *end)
 {
 	static const struct message none;
 	const struct message *from = prev ? prev : &none;
 	uint64_t flags, d;
+	uint64_t all = version >= VERSION_NOTIFY ? F_ALL : F_ALL & ~(uint64_t)F_NOTIFICATION;
 	const char *why;
 
 	*end = false;
@@ -570,7 +586,7 @@ static bool get_record(struct in *in, struct message *m, const struct message *p
 		*end = true;
 		return false;
 	}
-	if (!(flags & F_RECORD) || (flags & ~(uint64_t)F_ALL))
+	if (!(flags & F_RECORD) || (flags & ~all))
 		return FAIL(in, "unknown flags %#llx", (unsigned long long)flags);
 	if (!prev && (flags & (F_SAME_INSTANCE | F_SAME_IDENTITY | F_SAME_CLIENT | F_SAME_SENDER)))
 		return FAIL(in, "the first record refers to one before it");
@@ -590,6 +606,15 @@ static bool get_record(struct in *in, struct message *m, const struct message *p
 	    !get_field(in, m->sender, sizeof(m->sender), "a sender",
 		       flags & F_SAME_SENDER ? from->sender : NULL))
 		return false;
+	if (flags & F_NOTIFICATION) {
+		if (!get_varint(in, &d))
+			return false;
+		if (d == MSG_NOTIFY_NONE || d >= MSG_NNOTIFY)
+			return FAIL(in, "an unknown notification %llu", (unsigned long long)d);
+		m->notify = (enum msg_notify)d;
+		if (!get_string(in, m->orig_qid, sizeof(m->orig_qid), "a queue id"))
+			return false;
+	}
 	if (!get_count(in, &m->nrcpt) || !get_count(in, &m->size))
 		return false;
 	for (int s = 0; s < MSG_NSTATUS; s++) {
@@ -611,7 +636,7 @@ static bool get_record(struct in *in, struct message *m, const struct message *p
 }
 
 /* The records and the removed list into the empty table t. */
-static bool parse(struct msg_table *t, struct in *in)
+static bool parse(struct msg_table *t, struct in *in, unsigned version)
 {
 	struct entry **by_ord = NULL, *e;
 	const struct message *prev = NULL;
@@ -620,7 +645,7 @@ static bool parse(struct msg_table *t, struct in *in)
 	uint64_t count, ord;
 	bool end;
 
-	while (get_record(in, &m, prev, t, &end)) {
+	while (get_record(in, &m, prev, t, version, &end)) {
 		if (n >= t->cfg.max_messages) {
 			fault(in, "more messages than the table holds (%zu)", t->cfg.max_messages);
 			goto fail;
@@ -759,7 +784,7 @@ int msg_table_load(struct msg_table *t, const char *dir, const char *name, size_
 	in.start = in.p = (const unsigned char *)buf;
 	in.end = in.start + n;
 	if (parse_head(&in, &version, generation, positions) &&
-	    (version < 2 || parse_logins(&in, &logins, &nlogins)) && parse(t, &in)) {
+	    (version < 2 || parse_logins(&in, &logins, &nlogins)) && parse(t, &in, version)) {
 		restore_logins(t, logins, nlogins);
 		free(logins);
 		free(buf);
