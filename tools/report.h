@@ -58,6 +58,8 @@ struct ident {
 	uint64_t *ipbits;
 	uint32_t nipbits, nipset;
 	struct index ipset;
+	/* bounce notifications about its messages, by enum msg_notify */
+	unsigned long notified[MSG_NNOTIFY];
 	char name[MSG_IDENTITY_MAX];
 	uint32_t chart[CHART_BUCKETS];
 };

@@ -153,14 +153,16 @@ void print_text(struct report *r)
 	struct msg_stats ms;
 	char a[32], b[32];
 
-	printf("%8s %8s %8s %8s %8s %6s %8s  %-20s  %-20s  %s\n", "messages", "rcpts", "sent",
-	       "deferred", "bounced", "ips", "foreign", "first", "last", "identity");
+	printf("%8s %8s %8s %8s %8s %8s %6s %8s  %-20s  %-20s  %s\n", "messages", "rcpts",
+	       "sent", "deferred", "bounced", "notices", "ips", "foreign", "first", "last",
+	       "identity");
 	for (size_t i = 0; i < n; i++) {
 		const struct ident *id = ids[i];
 
-		printf("%8lu %8lu %8lu %8lu %8lu %5lu%s %8lu  %-20s  %-20s  ", id->messages,
+		printf("%8lu %8lu %8lu %8lu %8lu %8lu %5lu%s %8lu  %-20s  %-20s  ", id->messages,
 		       id->rcpts, id->deliveries[MSG_SENT], id->deliveries[MSG_DEFERRED],
-		       id->deliveries[MSG_BOUNCED], id->ips,
+		       id->deliveries[MSG_BOUNCED],
+		       id->notified[MSG_NOTIFY_FAILURE] + id->notified[MSG_NOTIFY_DELAY], id->ips,
 		       r->pairs_full && id->idx != UINT32_MAX ? "+" : " ", id->foreign,
 		       id->first ? iso(id->first, a, sizeof(a)) : "-",
 		       id->last ? iso(id->last, b, sizeof(b)) : "-");
@@ -220,14 +222,18 @@ void print_json(struct report *r)
 
 	for (size_t i = 0; i < n; i++) {
 		const struct ident *id = ids[i];
-		json_t *d = json_object();
+		json_t *d = json_object(), *nt = json_object();
 
 		for (int s = 0; s < MSG_NSTATUS; s++)
 			json_object_set_new(d, msg_status_name((enum msg_status)s),
 					    json_integer((json_int_t)id->deliveries[s]));
-		json_array_append_new(jid, json_pack("{s:s, s:I, s:I, s:o, s:I, s:b, s:I, s:o, s:o}",
+		for (int k = MSG_NOTIFY_FAILURE; k < MSG_NNOTIFY; k++)
+			json_object_set_new(nt, msg_notify_name((enum msg_notify)k),
+					    json_integer((json_int_t)id->notified[k]));
+		json_array_append_new(jid, json_pack(
+			"{s:s, s:I, s:I, s:o, s:o, s:I, s:b, s:I, s:o, s:o}",
 			"identity", id->name, "messages", (json_int_t)id->messages,
-			"recipients", (json_int_t)id->rcpts, "deliveries", d,
+			"recipients", (json_int_t)id->rcpts, "deliveries", d, "notifications", nt,
 			"client_ips", (json_int_t)id->ips,
 			"client_ips_exact", !r->pairs_full && id->idx != UINT32_MAX,
 			"foreign_sender", (json_int_t)id->foreign,
@@ -266,6 +272,10 @@ void print_json(struct report *r)
 	json_object_set_new(table, "evictions", json_integer((json_int_t)ms.evictions));
 	json_object_set_new(table, "handoffs", json_integer((json_int_t)ms.handoffs));
 	json_object_set_new(table, "unknown_queue_ids", json_integer((json_int_t)ms.unknown));
+	json_object_set_new(table, "notifications_linked",
+			    json_integer((json_int_t)ms.notifications));
+	json_object_set_new(table, "notifications_unlinked",
+			    json_integer((json_int_t)ms.notify_unknown));
 	json_object_set_new(root, "version", json_integer(1));
 	json_object_set_new(root, "identities", jid);
 	json_object_set_new(root, "chart", chart);

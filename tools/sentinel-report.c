@@ -12,7 +12,9 @@
  * not the MTA's is forged: counted, shown by --explain, never used), follows every
  * message through the message table (maillog/messages.h) and prints, per
  * identity, messages accepted, recipients, deliveries by status, distinct
- * client IPs, messages with a foreign sender domain, first and last seen;
+ * client IPs, messages with a foreign sender domain, first and last seen,
+ * and the bounce notifications Postfix made about its messages (linked by
+ * the message table: a bounce storm is its account's, not <>'s);
  * then authentication failures per client IP with the login names tried;
  * then line counts.
  * --json prints the same as one JSON document, --explain one JSON object
@@ -400,11 +402,23 @@ static void on_delivery(const struct message *m, enum msg_status s, time_t t, vo
 	struct report *r = arg;
 	struct ident *id;
 
-	if (!in_range(r, t))
-		return;
+	if (m->notify || !in_range(r, t))
+		return;		/* a notification's: counted once, in on_notified */
 	id = ident_get(r, m->identity);
 	id->deliveries[s]++;
 	seen_at(id, t);
+}
+
+static void on_notified(const struct message *m, void *arg)
+{
+	struct report *r = arg;
+	struct ident *id;
+
+	if (!in_range(r, m->first) || (unsigned)m->notify >= MSG_NNOTIFY)
+		return;
+	id = ident_get(r, m->identity);
+	id->notified[m->notify]++;
+	seen_at(id, m->first);
 }
 
 static void on_auth_failed(struct report *r, const struct syslog_line *sl,
@@ -513,6 +527,8 @@ static void explain(struct report *r, const char *line, size_t len, int src,
 		{ "text", POSTFIX_F_TEXT }, { "stage", POSTFIX_F_STAGE },
 		{ "proto", POSTFIX_F_PROTO }, { "helo", POSTFIX_F_HELO },
 		{ "local_user", POSTFIX_F_LOCAL_USER },
+		{ "notification_queue_id", POSTFIX_F_NEW_QID },
+		{ "notification", POSTFIX_F_NOTIFY }, { "notification_to", POSTFIX_F_NOTIFY_TO },
 	};
 	json_t *o = json_object();
 	char tbuf[32];
@@ -560,6 +576,8 @@ static void explain(struct report *r, const char *line, size_t len, int src,
 							     NULL;
 			if (m && m->identity[0])
 				set_str(o, "identity", m->identity);
+			if (m && m->notify)	/* a line of the notification itself */
+				set_str(o, "notification_of", m->orig_qid);
 		}
 	} else {
 		set_str(o, "kind", "unparsed");
@@ -588,7 +606,7 @@ static void on_record(const struct syslog_line *sl, const struct postfix_record 
 #define KEPT_KINDS ((1u << POSTFIX_CLIENT) | (1u << POSTFIX_PICKUP) | \
 		    (1u << POSTFIX_QUEUED) | (1u << POSTFIX_DELIVERY) | \
 		    (1u << POSTFIX_REMOVED) | (1u << POSTFIX_AUTH_FAILED) | \
-		    (1u << POSTFIX_LOGIN))
+		    (1u << POSTFIX_LOGIN) | (1u << POSTFIX_NOTIFY))
 
 static void apply_line(const struct input_line *l, void *arg)
 {
@@ -661,7 +679,7 @@ int main(int argc, char **argv)
 	static struct report rep;
 	struct report *r = &rep;
 	struct msg_config mc = { MAX_MESSAGES, 300, (time_t)6 * 86400, r->local_domains };
-	struct msg_callbacks cb = { on_accepted, on_delivery, r };
+	struct msg_callbacks cb = { on_accepted, on_delivery, r, on_notified };
 	const char *journal = NULL;
 	int opt, status = 0;
 
