@@ -700,8 +700,11 @@ void detect_notification(struct detector *d, const char *identity, enum msg_noti
 	struct ident *w;
 	int64_t sec;
 
+	/* the bounce it reports counted already: a notification that reaches
+	 * its sender is no new failure, one that bounces or waits (a forged
+	 * sender: backscatter) is */
 	if ((kind != MSG_NOTIFY_FAILURE && kind != MSG_NOTIFY_DELAY) ||
-	    (unsigned)status >= MSG_NSTATUS)
+	    (status != MSG_BOUNCED && status != MSG_DEFERRED))
 		return;
 	t = log_time(d, t);
 	sec = seconds(t);

@@ -1421,9 +1421,13 @@ static void test_notification_deliveries_count_as_the_accounts_bounces(void **st
 	(void)state;
 	for (int i = 0; i < 12; i++)
 		detect_delivery(d, "sasl:mallory", NULL, MSG_SENT, "x@example.net", T0 + i);
-	/* the non-delivery notifications reach their senders: still bounces */
+	/* notifications that reach their senders: the bounces counted already */
+	for (int i = 0; i < 30; i++)
+		detect_notification(d, "sasl:mallory", MSG_NOTIFY_FAILURE, MSG_SENT, T0 + 12 + i / 3.0);
+	assert_null(detect_open_for(d, "sasl:mallory"));
+	/* notifications to forged senders that bounce or wait: backscatter */
 	for (int i = 0; i < 11; i++)
-		detect_notification(d, "sasl:mallory", MSG_NOTIFY_FAILURE, MSG_SENT, T0 + 20 + i);
+		detect_notification(d, "sasl:mallory", MSG_NOTIFY_FAILURE, MSG_BOUNCED, T0 + 25 + i);
 	assert_null(detect_open_for(d, "sasl:mallory"));	/* 11 of 23 */
 	detect_notification(d, "sasl:mallory", MSG_NOTIFY_DELAY, MSG_DEFERRED, T0 + 40);
 	assert_non_null(detect_open_for(d, "sasl:mallory"));	/* 12 of 24 */
