@@ -2,7 +2,7 @@
 /*
  * genlog - write a realistic Debian-format Postfix maillog.
  *
- *	genlog [-s SEED] [-t EPOCH] [-c COUNTS] SIZE
+ *	genlog [-s SEED] [-t EPOCH] [-c COUNTS] [-m MIX] SIZE
  *
  * Writes RFC 3164 syslog lines ("Nov 27 02:05:13 mx1 postfix/smtpd[123]:
  * ...", UTC, increasing time, about 50 lines a second from EPOCH, default
@@ -22,6 +22,13 @@
  * "sasl_username=" inside a quoted address: substring search counts them,
  * a parser must not.  Queue ids are 10 hex digits, unique among messages
  * in flight.
+ *
+ * -m MIX sets the share of each kind of session: sasl (the default: 45 %
+ * inbound, 30 % submission, 13 % authentication failures, 12 % rejects;
+ * about one line in 18 carries sasl_username=) or inbound (a relay
+ * that mostly receives: 92 % inbound, 3 % submission, 2 % authentication
+ * failures, 3 % rejects; about one line in 185).  The default mix writes
+ * the same bytes it wrote before -m existed.
  *
  * -c COUNTS writes the exact number of messages accepted per SASL user:
  * a queue id counts once for user U when its smtpd "client=...,
@@ -45,6 +52,17 @@
 #define HOST "mx1"
 
 static uint64_t rng_state;
+
+/* Cumulative percentages of INBOUND, SUBMISSION, AUTHFAIL (REJECT: the rest). */
+struct mix {
+	const char *name;
+	unsigned inbound, submission, authfail;
+};
+
+static const struct mix mixes[] = {
+	{ "sasl", 45, 75, 88 },
+	{ "inbound", 92, 95, 97 },
+};
 
 static uint64_t rnd(void)	/* splitmix64 */
 {
@@ -475,15 +493,24 @@ int main(int argc, char **argv)
 {
 	static char obuf[1 << 20];
 	const char *counts = NULL;
+	const struct mix *mix = &mixes[0];
 	uint64_t seed = 1;
+	size_t m;
 	int opt;
 
 	epoch0 = 1795737600;	/* 2026-11-27T00:00:00Z */
-	while ((opt = getopt(argc, argv, "s:t:c:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:t:c:m:")) != -1) {
 		switch (opt) {
 		case 's': seed = strtoull(optarg, NULL, 0); break;
 		case 't': epoch0 = (time_t)strtoll(optarg, NULL, 0); break;
 		case 'c': counts = optarg; break;
+		case 'm':
+			for (mix = NULL, m = 0; m < sizeof(mixes) / sizeof(mixes[0]); m++)
+				if (strcmp(optarg, mixes[m].name) == 0)
+					mix = &mixes[m];
+			if (!mix)
+				goto usage;
+			break;
 		default: goto usage;
 		}
 	}
@@ -507,8 +534,9 @@ int main(int argc, char **argv)
 		if (nsess < MAXSESS && (nsess == 0 || r < 30)) {
 			unsigned k = below(100);
 
-			start(&sess[nsess++], k < 45 ? INBOUND : k < 75 ? SUBMISSION :
-					    k < 88 ? AUTHFAIL : REJECT);
+			start(&sess[nsess++], k < mix->inbound ? INBOUND :
+					      k < mix->submission ? SUBMISSION :
+					      k < mix->authfail ? AUTHFAIL : REJECT);
 		}
 		int i = (int)below((unsigned)nsess);
 		struct session done_s;
@@ -528,6 +556,7 @@ int main(int argc, char **argv)
 		return 1;
 	return 0;
 usage:
-	fprintf(stderr, "usage: genlog [-s SEED] [-t EPOCH] [-c COUNTS] SIZE[K|M|G]\n");
+	fprintf(stderr, "usage: genlog [-s SEED] [-t EPOCH] [-c COUNTS] [-m sasl|inbound] "
+		"SIZE[K|M|G]\n");
 	return 2;
 }
