@@ -6,9 +6,9 @@
  * Every log value printed in text form went through slice_copy() (valid
  * UTF-8, bounded) and is escaped here: control characters, C1 controls,
  * bidirectional overrides and backslashes, so no log byte can drive the
- * terminal.  JSON output is ASCII with \u escapes (JSON_ENSURE_ASCII).
+ * terminal.  The JSON document is ASCII with \u escapes, written as it is
+ * produced (see print_json()).
  */
-#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "report.h"
+#include "text.h"
 
 /* ---- text output: nothing from the log reaches the terminal raw ------------ */
 
@@ -50,7 +51,7 @@ const char *iso(time_t t, char *buf, size_t cap)
 	struct tm tm;
 
 	if (!gmtime_r(&t, &tm) || !strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(buf, cap, "@%lld", (long long)t);
+		snprintf(buf, cap, "@%lld", (unsigned long long)t);
 	return buf;
 }
 
@@ -203,11 +204,218 @@ void print_text(struct report *r)
 	free(au);
 }
 
-static json_t *jtime(time_t t)
+/* ---- JSON, written as it is produced ---------------------------------------
+ *
+ * The document is written to stdout as it is walked, never held whole: in
+ * the layout jansson's json_dumpf() gives with JSON_INDENT(2) |
+ * JSON_ENSURE_ASCII (members in order, two spaces a level, ": " after a
+ * key, empty containers as {} and []), so the output is what building one
+ * jansson document printed, byte for byte, but for DEL.  Strings are
+ * printable ASCII: '"', '\\' and control characters escaped (\b \f \n \r
+ * \t, else \u00XX), DEL as \u007F (jansson wrote it raw), every code
+ * point above U+007F as \uXXXX (a surrogate pair above U+FFFF); a
+ * byte that does not start a valid UTF-8 sequence is written as \uFFFD,
+ * so that no log byte can break the document (jansson refused such a
+ * string, which dropped its whole member).
+ */
+
+#define JW_DEPTH 8
+#define JW_BUF 65536
+
+struct jw {
+	FILE *out;
+	int depth;
+	bool nonempty[JW_DEPTH];	/* the container at each level has a member */
+	size_t n;			/* bytes in buf */
+	char buf[JW_BUF];
+};
+
+static void jw_flush(struct jw *w)
+{
+	fwrite(w->buf, 1, w->n, w->out);
+	w->n = 0;
+}
+
+/* Room for n more bytes (n at most JW_BUF). */
+static char *jw_room(struct jw *w, size_t n)
+{
+	if (JW_BUF - w->n < n)
+		jw_flush(w);
+	return w->buf + w->n;
+}
+
+static void jw_put(struct jw *w, const char *s, size_t n)
+{
+	memcpy(jw_room(w, n), s, n);
+	w->n += n;
+}
+
+static void jw_putc(struct jw *w, char c)
+{
+	*jw_room(w, 1) = c;
+	w->n++;
+}
+
+static void jw_puts(struct jw *w, const char *s)
+{
+	jw_put(w, s, strlen(s));
+}
+
+static void jw_uint(struct jw *w, unsigned long long v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	jw_put(w, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+static void jw_indent(struct jw *w, int depth)
+{
+	static const char spaces[] = "\n                ";	/* 2 x (JW_DEPTH - 1) */
+
+	jw_put(w, spaces, 1 + 2 * (size_t)depth);
+}
+
+/* Before a member or an element of the open container. */
+static void jw_next(struct jw *w)
+{
+	if (w->depth == 0)
+		return;
+	if (w->nonempty[w->depth])
+		jw_putc(w, ',');
+	w->nonempty[w->depth] = true;
+	jw_indent(w, w->depth);
+}
+
+static void jw_hex4(struct jw *w, unsigned v)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *p = jw_room(w, 6);
+
+	p[0] = '\\';
+	p[1] = 'u';
+	for (int i = 0; i < 4; i++)
+		p[2 + i] = hex[(v >> (12 - 4 * i)) & 0xf];
+	w->n += 6;
+}
+
+static void jw_string(struct jw *w, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	jw_putc(w, '"');
+	while (*p) {
+		const unsigned char *q = p;
+		size_t len;
+		unsigned cp;
+
+		while (*q >= 0x20 && *q < 0x7f && *q != '"' && *q != '\\')
+			q++;
+		if (q > p) {
+			jw_put(w, (const char *)p, (size_t)(q - p));
+			p = q;
+			continue;
+		}
+		len = utf8_seq_len(p);
+		switch (len) {
+		case 1:
+			cp = *p;
+			break;
+		case 2:
+			cp = ((p[0] & 0x1fu) << 6) | (p[1] & 0x3fu);
+			break;
+		case 3:
+			cp = ((p[0] & 0x0fu) << 12) | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3fu);
+			break;
+		case 4:
+			cp = ((p[0] & 0x07u) << 18) | ((p[1] & 0x3fu) << 12) |
+			     ((p[2] & 0x3fu) << 6) | (p[3] & 0x3fu);
+			break;
+		default:			/* not UTF-8: one byte, replaced */
+			cp = 0xfffd;
+			len = 1;
+			break;
+		}
+		p += len;
+		switch (cp) {
+		case '"': jw_puts(w, "\\\""); break;
+		case '\\': jw_puts(w, "\\\\"); break;
+		case '\b': jw_puts(w, "\\b"); break;
+		case '\f': jw_puts(w, "\\f"); break;
+		case '\n': jw_puts(w, "\\n"); break;
+		case '\r': jw_puts(w, "\\r"); break;
+		case '\t': jw_puts(w, "\\t"); break;
+		default:
+			if (cp >= 0x10000) {
+				cp -= 0x10000;
+				jw_hex4(w, 0xd800 | (cp >> 10));
+				jw_hex4(w, 0xdc00 | (cp & 0x3ff));
+			} else {
+				jw_hex4(w, cp);
+			}
+			break;
+		}
+	}
+	jw_putc(w, '"');
+}
+
+/* Open an object or array ('{' or '['), as the next element or as the
+ * value of the key just written (key set: no separator before it). */
+static void jw_open(struct jw *w, char c, bool key)
+{
+	if (!key)
+		jw_next(w);
+	jw_putc(w, c);
+	if (w->depth + 1 >= JW_DEPTH)
+		fatalx("JSON nested deeper than %d", JW_DEPTH - 1);
+	w->nonempty[++w->depth] = false;
+}
+
+static void jw_close(struct jw *w, char c)
+{
+	if (w->nonempty[w->depth])
+		jw_indent(w, w->depth - 1);
+	w->depth--;
+	jw_putc(w, c);
+}
+
+static void jw_key(struct jw *w, const char *k)
+{
+	jw_next(w);
+	jw_string(w, k);
+	jw_put(w, ": ", 2);
+}
+
+static void jw_key_str(struct jw *w, const char *k, const char *v)
+{
+	jw_key(w, k);
+	jw_string(w, v);
+}
+
+static void jw_key_uint(struct jw *w, const char *k, unsigned long long v)
+{
+	jw_key(w, k);
+	jw_uint(w, v);
+}
+
+static void jw_key_bool(struct jw *w, const char *k, bool v)
+{
+	jw_key(w, k);
+	jw_puts(w, v ? "true" : "false");
+}
+
+/* A time as ISO 8601, null when unset. */
+static void jw_key_time(struct jw *w, const char *k, bool set, time_t t)
 {
 	char buf[32];
 
-	return t ? json_string(iso(t, buf, sizeof(buf))) : json_null();
+	jw_key(w, k);
+	if (set)
+		jw_string(w, iso(t, buf, sizeof(buf)));
+	else
+		jw_puts(w, "null");
 }
 
 void print_json(struct report *r)
@@ -215,78 +423,102 @@ void print_json(struct report *r)
 	size_t n, na;
 	struct ident **ids = sorted_idents(r, &n);
 	struct authfail **au = sorted_auth(r, &na);
-	json_t *root = json_object(), *jid = json_array(), *jau = json_array();
-	json_t *series = json_array(), *chart = json_object(), *lines = json_object();
-	json_t *table = json_object();
+	static struct jw w;
 	struct msg_stats ms;
 
+	w.out = stdout;
+	jw_open(&w, '{', false);
+	jw_key_uint(&w, "version", 1);
+	jw_key(&w, "identities");
+	jw_open(&w, '[', true);
 	for (size_t i = 0; i < n; i++) {
 		const struct ident *id = ids[i];
-		json_t *d = json_object(), *nt = json_object();
 
+		jw_open(&w, '{', false);
+		jw_key_str(&w, "identity", id->name);
+		jw_key_uint(&w, "messages", (unsigned long long)id->messages);
+		jw_key_uint(&w, "recipients", (unsigned long long)id->rcpts);
+		jw_key(&w, "deliveries");
+		jw_open(&w, '{', true);
 		for (int s = 0; s < MSG_NSTATUS; s++)
-			json_object_set_new(d, msg_status_name((enum msg_status)s),
-					    json_integer((json_int_t)id->deliveries[s]));
+			jw_key_uint(&w, msg_status_name((enum msg_status)s),
+				   (unsigned long long)id->deliveries[s]);
+		jw_close(&w, '}');
+		jw_key(&w, "notifications");
+		jw_open(&w, '{', true);
 		for (int k = MSG_NOTIFY_FAILURE; k < MSG_NNOTIFY; k++)
-			json_object_set_new(nt, msg_notify_name((enum msg_notify)k),
-					    json_integer((json_int_t)id->notified[k]));
-		json_array_append_new(jid, json_pack(
-			"{s:s, s:I, s:I, s:o, s:o, s:I, s:b, s:I, s:o, s:o}",
-			"identity", id->name, "messages", (json_int_t)id->messages,
-			"recipients", (json_int_t)id->rcpts, "deliveries", d, "notifications", nt,
-			"client_ips", (json_int_t)id->ips,
-			"client_ips_exact", !r->pairs_full && id->idx != UINT32_MAX,
-			"foreign_sender", (json_int_t)id->foreign,
-			"first_seen", jtime(id->first), "last_seen", jtime(id->last)));
+			jw_key_uint(&w, msg_notify_name((enum msg_notify)k),
+				   (unsigned long long)id->notified[k]);
+		jw_close(&w, '}');
+		jw_key_uint(&w, "client_ips", (unsigned long long)id->ips);
+		jw_key_bool(&w, "client_ips_exact", !r->pairs_full && id->idx != UINT32_MAX);
+		jw_key_uint(&w, "foreign_sender", (unsigned long long)id->foreign);
+		jw_key_time(&w, "first_seen", id->first != 0, id->first);
+		jw_key_time(&w, "last_seen", id->last != 0, id->last);
+		jw_close(&w, '}');
 	}
+	jw_close(&w, ']');
+	jw_key(&w, "chart");
+	jw_open(&w, '{', true);
+	jw_key_time(&w, "start", r->chart_started && r->chart_start != 0, r->chart_start);
+	jw_key_uint(&w, "bucket_seconds", 60ULL << r->chart_shift);
+	jw_key(&w, "series");
+	jw_open(&w, '[', true);
 	for (size_t i = 0; i < n && i < CHART_TOP && ids[i]->messages; i++) {
-		json_t *c = json_array();
-
-		for (int j = 0; j < CHART_BUCKETS; j++)
-			json_array_append_new(c, json_integer(ids[i]->chart[j]));
-		json_array_append_new(series, json_pack("{s:s, s:o}", "identity", ids[i]->name,
-							"counts", c));
+		jw_open(&w, '{', false);
+		jw_key_str(&w, "identity", ids[i]->name);
+		jw_key(&w, "counts");
+		jw_open(&w, '[', true);
+		for (int j = 0; j < CHART_BUCKETS; j++) {
+			jw_next(&w);
+			jw_uint(&w, ids[i]->chart[j]);
+		}
+		jw_close(&w, ']');
+		jw_close(&w, '}');
 	}
-	json_object_set_new(chart, "start", r->chart_started ? jtime(r->chart_start) : json_null());
-	json_object_set_new(chart, "bucket_seconds",
-			    json_integer((json_int_t)60 << r->chart_shift));
-	json_object_set_new(chart, "series", series);
+	jw_close(&w, ']');
+	jw_close(&w, '}');
+	jw_key(&w, "auth_failures");
+	jw_open(&w, '[', true);
 	for (size_t i = 0; i < na; i++) {
-		json_t *names = json_array();
-
-		for (int j = 0; j < au[i]->nnames; j++)
-			json_array_append_new(names, json_string(au[i]->names[j]));
-		json_array_append_new(jau, json_pack("{s:s, s:I, s:o, s:b}", "client_ip",
-			au[i]->ip, "failures", (json_int_t)au[i]->count, "usernames", names,
-			"usernames_truncated", au[i]->more));
+		jw_open(&w, '{', false);
+		jw_key_str(&w, "client_ip", au[i]->ip);
+		jw_key_uint(&w, "failures", (unsigned long long)au[i]->count);
+		jw_key(&w, "usernames");
+		jw_open(&w, '[', true);
+		for (int j = 0; j < au[i]->nnames; j++) {
+			jw_next(&w);
+			jw_string(&w, au[i]->names[j]);
+		}
+		jw_close(&w, ']');
+		jw_key_bool(&w, "usernames_truncated", au[i]->more);
+		jw_close(&w, '}');
 	}
-	json_object_set_new(lines, "read", json_integer((json_int_t)r->counts.lines));
-	json_object_set_new(lines, "parsed", json_integer((json_int_t)r->counts.parsed));
-	json_object_set_new(lines, "ignored", json_integer((json_int_t)r->counts.ignored));
-	json_object_set_new(lines, "unparsed", json_integer((json_int_t)r->counts.unparsed));
-	json_object_set_new(lines, "too_long", json_integer((json_int_t)r->counts.long_lines));
-	json_object_set_new(lines, "forged", json_integer((json_int_t)r->counts.forged));
+	jw_close(&w, ']');
+	jw_key_uint(&w, "auth_failure_ips_dropped", (unsigned long long)r->auth_dropped);
+	jw_key(&w, "lines");
+	jw_open(&w, '{', true);
+	jw_key_uint(&w, "read", (unsigned long long)r->counts.lines);
+	jw_key_uint(&w, "parsed", (unsigned long long)r->counts.parsed);
+	jw_key_uint(&w, "ignored", (unsigned long long)r->counts.ignored);
+	jw_key_uint(&w, "unparsed", (unsigned long long)r->counts.unparsed);
+	jw_key_uint(&w, "too_long", (unsigned long long)r->counts.long_lines);
+	jw_key_uint(&w, "forged", (unsigned long long)r->counts.forged);
+	jw_close(&w, '}');
 	msg_table_stats(r->msgs, &ms);
-	json_object_set_new(table, "max", json_integer(MAX_MESSAGES));
-	json_object_set_new(table, "in_flight", json_integer((json_int_t)ms.size));
-	json_object_set_new(table, "evictions", json_integer((json_int_t)ms.evictions));
-	json_object_set_new(table, "handoffs", json_integer((json_int_t)ms.handoffs));
-	json_object_set_new(table, "unknown_queue_ids", json_integer((json_int_t)ms.unknown));
-	json_object_set_new(table, "notifications_linked",
-			    json_integer((json_int_t)ms.notifications));
-	json_object_set_new(table, "notifications_unlinked",
-			    json_integer((json_int_t)ms.notify_unknown));
-	json_object_set_new(root, "version", json_integer(1));
-	json_object_set_new(root, "identities", jid);
-	json_object_set_new(root, "chart", chart);
-	json_object_set_new(root, "auth_failures", jau);
-	json_object_set_new(root, "auth_failure_ips_dropped",
-			    json_integer((json_int_t)r->auth_dropped));
-	json_object_set_new(root, "lines", lines);
-	json_object_set_new(root, "messages", table);
-	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-	fputc('\n', stdout);
-	json_decref(root);
+	jw_key(&w, "messages");
+	jw_open(&w, '{', true);
+	jw_key_uint(&w, "max", MAX_MESSAGES);
+	jw_key_uint(&w, "in_flight", (unsigned long long)ms.size);
+	jw_key_uint(&w, "evictions", (unsigned long long)ms.evictions);
+	jw_key_uint(&w, "handoffs", (unsigned long long)ms.handoffs);
+	jw_key_uint(&w, "unknown_queue_ids", (unsigned long long)ms.unknown);
+	jw_key_uint(&w, "notifications_linked", (unsigned long long)ms.notifications);
+	jw_key_uint(&w, "notifications_unlinked", (unsigned long long)ms.notify_unknown);
+	jw_close(&w, '}');
+	jw_close(&w, '}');
+	jw_putc(&w, '\n');
+	jw_flush(&w);
 	free(ids);
 	free(au);
 }

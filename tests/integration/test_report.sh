@@ -86,6 +86,43 @@ else
 	skip "--json output is valid JSON" "no python3 to check it"
 fi
 
+# --json on hostile logins: quotes, backslashes, control characters,
+# invalid UTF-8, non-ASCII, a character above U+FFFF, a bidi override
+hostile() {	# N LOGIN (printf escapes)
+	printf "Nov 27 02:05:1$1 mx1 postfix/submission/smtpd[1]: 7A1B2C3D4$1: client=unknown[192.0.2.$1], sasl_method=PLAIN, sasl_username=$2\n"
+	printf "Nov 27 02:05:1$1 mx1 postfix/qmgr[1111]: 7A1B2C3D4$1: from=<a@example.org>, size=9, nrcpt=1 (queue active)\n"
+	printf "Nov 27 02:05:1$1 mx1 postfix/submission/smtpd[2]: warning: unknown[192.0.2.$1]: SASL LOGIN authentication failed: UGFzc3dvcmQ6, sasl_username=$2\n"
+}
+{
+	hostile 1 'q\042uote'
+	hostile 2 'back\134slash'
+	hostile 3 'tab\tesc\033[31m\001'
+	hostile 4 'bad\377utf\303('
+	hostile 5 'caf\303\251'
+	hostile 6 'smile\360\237\230\200'
+	hostile 7 'bidi\342\200\256evil'
+	hostile 8 'del\177/slash'
+} > "$WORK/hostile.log"
+"$REPORT" --json "$WORK/hostile.log" > "$WORK/hostile.json"
+check "--json on hostile logins exits 0" test $? -eq 0
+check "--json on hostile logins is ASCII without control characters" \
+	sh -c "! LC_ALL=C grep -q '[^ -~]' '$WORK/hostile.json'"
+if command -v python3 >/dev/null 2>&1; then
+	check "--json on hostile logins is one valid JSON document" \
+		python3 -m json.tool "$WORK/hostile.json" /dev/null
+	check "--json on hostile logins: every login decodes to what the log said" \
+		python3 -c '
+import json, sys
+want = {"q\"uote", "back\\slash", "tab\tesc\x1b[31m\x01", "bad\ufffdutf\ufffd(",
+        "caf\u00e9", "smile\U0001f600", "bidi\u202eevil"}
+d = json.load(open(sys.argv[1]))
+ids = {i["identity"] for i in d["identities"]}
+assert {"sasl:" + w for w in want} <= ids, ids
+names = {n for a in d["auth_failures"] for n in a["usernames"]}
+assert want | {"del\x7f/slash"} <= names, names
+' "$WORK/hostile.json"
+fi
+
 head -n 2000 "$WORK/mail.log" > "$WORK/head.log"
 "$REPORT" --explain "$WORK/head.log" > "$WORK/explain.txt"
 check "--explain prints one line per input line" \
