@@ -12,6 +12,17 @@
  * applies parsed chunks strictly in input order; only then is a chunk's
  * buffer, into which the items point, reused.
  *
+ * A plain regular file is not read but mapped (mmap): a chunk's lines
+ * point into the mapping, in the same windows of READ_BUF bytes the reads
+ * would have filled, so what is a line, and a too-long one, does not
+ * change; the kernel copies nothing, and the pages of each chunk are
+ * dropped from the mapping once it is applied (MADV_DONTNEED), so that
+ * the resident set stays that of the buffers.  A file that shrinks while
+ * mapped (copytruncate) would raise SIGBUS: the handler maps zeros over
+ * the rest of that mapping, which is then read as unparsed bytes, and the
+ * file is reported as truncated while read.  Gzip files and stdin are
+ * read with gzread().
+ *
  * Why items: a line's whole header and record are about 450 bytes, most
  * of them absent fields, and were written on one core and read on the
  * other for every line.  An item holds the fields present only, and the
@@ -21,10 +32,14 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,6 +74,9 @@ enum chunk_state { CH_FREE, CH_READ, CH_PARSING, CH_PARSED };
 
 struct chunk {
 	char *buf;			/* READ_BUF bytes */
+	char *drop;			/* mapped pages done with once applied */
+	size_t drop_len;
+	int unmap;			/* the last chunk of mapping maps[unmap - 1] */
 	const char *lines;		/* whole lines; only at the end of input */
 	size_t n;			/* may the last one lack its '\n' */
 	bool too_long;			/* a too-long line follows them */
@@ -78,6 +96,84 @@ struct pipeline {
 	bool done;			/* the reader has listed its last chunk */
 	int status;			/* 1 when a file could not be read */
 };
+
+/* ---- mapped files ----------------------------------------------------------- */
+
+#define MAX_MAPS 4		/* files mapped at once: a few chunks apart */
+
+/* Mappings in use, for the SIGBUS handler: base 0 is a free slot. */
+static struct {
+	_Atomic uintptr_t base;
+	_Atomic size_t len;
+	atomic_bool shrunk;
+	const char *path;
+} maps[MAX_MAPS];
+static pthread_mutex_t maps_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t maps_cv = PTHREAD_COND_INITIALIZER;
+static size_t page_size;
+
+/* A read past the end of a mapped file that shrank: zeros over the rest of
+ * its mapping, and the read goes on.  Any other SIGBUS is not ours. */
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	uintptr_t a = (uintptr_t)si->si_addr;
+
+	(void)uc;
+	for (int i = 0; i < MAX_MAPS; i++) {
+		uintptr_t b = atomic_load(&maps[i].base), pg = a & ~(uintptr_t)(page_size - 1);
+		size_t n = atomic_load(&maps[i].len);
+
+		if (b && a >= b && a - b < n &&
+		    mmap((void *)pg, b + n - pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+			 -1, 0) != MAP_FAILED) {
+			atomic_store(&maps[i].shrunk, true);
+			return;
+		}
+	}
+	signal(sig, SIG_DFL);		/* the fault again, fatal */
+}
+
+/* A free slot for a mapping (waits while every slot is in use). */
+static int map_slot(void)
+{
+	int i;
+
+	pthread_mutex_lock(&maps_mu);
+	for (;;) {
+		for (i = 0; i < MAX_MAPS && atomic_load(&maps[i].base); i++)
+			;
+		if (i < MAX_MAPS)
+			break;
+		pthread_cond_wait(&maps_cv, &maps_mu);
+	}
+	atomic_store(&maps[i].base, (uintptr_t)1);	/* taken */
+	pthread_mutex_unlock(&maps_mu);
+	return i;
+}
+
+/* After a chunk is applied: give back the pages it is done with, and the
+ * mapping when it was its last chunk. */
+static void chunk_release(struct chunk *c)
+{
+	if (c->drop_len)
+		madvise(c->drop, c->drop_len, MADV_DONTNEED);
+	c->drop_len = 0;
+	if (c->unmap) {
+		int i = c->unmap - 1;
+
+		munmap((void *)atomic_load(&maps[i].base), atomic_load(&maps[i].len));
+		if (atomic_load(&maps[i].shrunk))
+			log_warnx("%s: shrank while read: the rest read as zeros, unparsed",
+				  maps[i].path);
+		atomic_store(&maps[i].shrunk, false);
+		pthread_mutex_lock(&maps_mu);
+		atomic_store(&maps[i].len, 0);
+		atomic_store(&maps[i].base, 0);
+		pthread_cond_broadcast(&maps_cv);
+		pthread_mutex_unlock(&maps_mu);
+		c->unmap = 0;
+	}
+}
 
 static struct item *item_new(struct chunk *c, unsigned int present)
 {
@@ -267,28 +363,112 @@ static void publish(struct pipeline *p, struct chunk *c)
 	pthread_mutex_unlock(&p->mu);
 }
 
+/* Map a plain regular file of size bytes (fd open on it) and hand on its
+ * chunks: the windows and lines read_file() would have read.  false when
+ * it cannot be mapped (nothing handed on: read it instead). */
+static bool map_file(struct pipeline *p, const char *path, int fd, size_t size, time_t ref)
+{
+	int slot = map_slot();
+	size_t len = (size + page_size - 1) & ~(page_size - 1);
+	char *base = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	size_t pos = 0, have = 0;	/* bytes mapped into windows, carried */
+	bool skipping = false;		/* inside a line longer than LINE_MAX_LEN */
+	char *done = base;		/* pages before it are given back */
+
+	if (base == MAP_FAILED) {
+		atomic_store(&maps[slot].base, 0);
+		return false;
+	}
+	maps[slot].path = path;
+	atomic_store(&maps[slot].len, len);
+	atomic_store(&maps[slot].base, (uintptr_t)base);
+	madvise(base, size, MADV_SEQUENTIAL);
+	for (;;) {
+		struct chunk *c = next_free(p);
+		char *buf = base + pos - have, *upto;
+		size_t n = size - pos < READ_BUF - have ? size - pos : READ_BUF - have;
+		size_t start = 0;
+		const char *nl;
+
+		c->ref = ref;
+		if (n == 0) {
+			c->lines = buf;
+			c->n = have;		/* a last line without newline */
+			c->unmap = slot + 1;
+			publish(p, c);
+			break;
+		}
+#ifdef MADV_POPULATE_READ
+		/* the page faults here, on the reading thread, in one go */
+		madvise(base + ((pos) & ~(page_size - 1)), ((pos + n + page_size - 1) &
+			~(page_size - 1)) - (pos & ~(page_size - 1)), MADV_POPULATE_READ);
+#endif
+		pos += n;
+		have += n;
+		if (skipping) {
+			nl = memchr(buf, '\n', have);
+			start = nl ? (size_t)(nl - buf) + 1 : have;
+			skipping = !nl;
+		}
+		if (!skipping) {
+			nl = memrchr(buf + start, '\n', have - start);
+			c->lines = buf + start;
+			if (nl) {
+				c->n = (size_t)(nl - c->lines) + 1;
+				start += c->n;
+			}
+			if (have - start > LINE_MAX_LEN) {
+				c->too_long = true;
+				skipping = true;
+				start = have;
+			}
+		}
+		have -= start;
+		/* the next chunk starts at pos - have: the pages before it */
+		upto = base + ((pos - have) & ~(page_size - 1));
+		c->drop = done;
+		c->drop_len = (size_t)(upto - done);
+		done = upto;
+		publish(p, c);
+	}
+	return true;
+}
+
 /* Read one file, plain or gzip; -1 (reported) if it could not be read. */
 static int read_file(struct pipeline *p, const char *path)
 {
 	size_t have = 0;
 	bool skipping = false;		/* inside a line longer than LINE_MAX_LEN */
 	bool is_stdin = strcmp(path, "-") == 0;
-	int fd = is_stdin ? dup(0) : -1;
-	gzFile f = is_stdin ? (fd >= 0 ? gzdopen(fd, "rb") : NULL) : gzopen(path, "rb");
+	int fd = is_stdin ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
 	time_t ref = time(NULL);
 	struct stat st;
+	unsigned char magic[2];
 	const char *tail = NULL;
+	gzFile f;
 	int rc = 0;
 
-	if (!f) {
-		log_warn("%s", path);
-		if (fd >= 0)
-			close(fd);
+	if (fd < 0) {
+		log_warn("%s", is_stdin ? "stdin" : path);
 		return -1;
 	}
 	/* RFC 3164 years: nearest before the file's last change. */
-	if ((is_stdin ? fstat(0, &st) : stat(path, &st)) == 0 && S_ISREG(st.st_mode))
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
 		ref = st.st_mtime;
+		/* a plain file (not gzip) is mapped, not read */
+		if (!is_stdin && st.st_size > 0 &&
+		    (pread(fd, magic, 2, 0) != 2 || magic[0] != 0x1f || magic[1] != 0x8b) &&
+		    map_file(p, path, fd, (size_t)st.st_size, ref)) {
+			close(fd);
+			return 0;
+		}
+	}
+	f = gzdopen(fd, "rb");
+	if (!f) {
+		log_warn("%s", is_stdin ? "stdin" : path);
+		close(fd);
+		return -1;
+	}
 	gzbuffer(f, 1 << 17);
 	for (;;) {
 		struct chunk *c = next_free(p);
@@ -497,6 +677,13 @@ int input_run(const struct input_config *cfg, struct input_counts *counts)
 		return run_journal(cfg, counts);
 	memset(p, 0, sizeof(*p));
 	p->cfg = cfg;
+	page_size = (size_t)sysconf(_SC_PAGESIZE);
+	{
+		struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO };
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGBUS, &sa, NULL);
+	}
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
 	for (int i = 0; i < NCHUNKS; i++)
@@ -510,6 +697,7 @@ int input_run(const struct input_config *cfg, struct input_counts *counts)
 		if (p->next_apply < p->next_read && c->state == CH_PARSED) {
 			pthread_mutex_unlock(&p->mu);
 			apply_chunk(cfg, c, counts);
+			chunk_release(c);
 			pthread_mutex_lock(&p->mu);
 			c->state = CH_FREE;
 			p->next_apply++;
