@@ -7,7 +7,8 @@
 #   make test       install missing packages, unit tests under ASan/UBSan,
 #                   then the root integration tests with real BPF
 #   make bench      connect() overhead with and without sentineld attached,
-#                   then maillog parsing against grep and the runbook pipeline
+#                   then sentinel-report and sentineld's maillog ingest against the
+#                   runbook pipeline
 #   make demo       the Postfix lab, a spam run, sentineld stopping it (root)
 #   make fuzz       libFuzzer on the maillog parsers (FUZZ_SECONDS=60)
 #   make check      cppcheck and clang-tidy
