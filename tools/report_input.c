@@ -101,9 +101,10 @@ struct pipeline {
 
 #define MAX_MAPS 4		/* files mapped at once: a few chunks apart */
 
-/* Mappings in use, for the SIGBUS handler: base 0 is a free slot. */
+/* Mappings in use (base set once mapped), for the SIGBUS handler. */
 static struct {
-	_Atomic uintptr_t base;
+	bool used;			/* with maps_mu */
+	char *_Atomic base;
 	_Atomic size_t len;
 	atomic_bool shrunk;
 	const char *path;
@@ -116,16 +117,18 @@ static size_t page_size;
  * its mapping, and the read goes on.  Any other SIGBUS is not ours. */
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
-	uintptr_t a = (uintptr_t)si->si_addr;
+	const char *a = si->si_addr;
 
 	(void)uc;
 	for (int i = 0; i < MAX_MAPS; i++) {
-		uintptr_t b = atomic_load(&maps[i].base), pg = a & ~(uintptr_t)(page_size - 1);
+		char *b = atomic_load(&maps[i].base), *pg;
 		size_t n = atomic_load(&maps[i].len);
 
-		if (b && a >= b && a - b < n &&
-		    mmap((void *)pg, b + n - pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
-			 -1, 0) != MAP_FAILED) {
+		if (!b || a < b || a >= b + n)
+			continue;
+		pg = b + ((size_t)(a - b) & ~(page_size - 1));	/* b is page-aligned */
+		if (mmap(pg, (size_t)(b + n - pg), PROT_READ,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
 			atomic_store(&maps[i].shrunk, true);
 			return;
 		}
@@ -140,13 +143,13 @@ static int map_slot(void)
 
 	pthread_mutex_lock(&maps_mu);
 	for (;;) {
-		for (i = 0; i < MAX_MAPS && atomic_load(&maps[i].base); i++)
+		for (i = 0; i < MAX_MAPS && maps[i].used; i++)
 			;
 		if (i < MAX_MAPS)
 			break;
 		pthread_cond_wait(&maps_cv, &maps_mu);
 	}
-	atomic_store(&maps[i].base, (uintptr_t)1);	/* taken */
+	maps[i].used = true;
 	pthread_mutex_unlock(&maps_mu);
 	return i;
 }
@@ -161,14 +164,15 @@ static void chunk_release(struct chunk *c)
 	if (c->unmap) {
 		int i = c->unmap - 1;
 
-		munmap((void *)atomic_load(&maps[i].base), atomic_load(&maps[i].len));
+		munmap(atomic_load(&maps[i].base), atomic_load(&maps[i].len));
 		if (atomic_load(&maps[i].shrunk))
 			log_warnx("%s: shrank while read: the rest read as zeros, unparsed",
 				  maps[i].path);
 		atomic_store(&maps[i].shrunk, false);
 		pthread_mutex_lock(&maps_mu);
+		atomic_store(&maps[i].base, NULL);
 		atomic_store(&maps[i].len, 0);
-		atomic_store(&maps[i].base, 0);
+		maps[i].used = false;
 		pthread_cond_broadcast(&maps_cv);
 		pthread_mutex_unlock(&maps_mu);
 		c->unmap = 0;
@@ -376,12 +380,15 @@ static bool map_file(struct pipeline *p, const char *path, int fd, size_t size, 
 	char *done = base;		/* pages before it are given back */
 
 	if (base == MAP_FAILED) {
-		atomic_store(&maps[slot].base, 0);
+		pthread_mutex_lock(&maps_mu);
+		maps[slot].used = false;
+		pthread_cond_broadcast(&maps_cv);
+		pthread_mutex_unlock(&maps_mu);
 		return false;
 	}
 	maps[slot].path = path;
 	atomic_store(&maps[slot].len, len);
-	atomic_store(&maps[slot].base, (uintptr_t)base);
+	atomic_store(&maps[slot].base, base);
 	madvise(base, size, MADV_SEQUENTIAL);
 	for (;;) {
 		struct chunk *c = next_free(p);

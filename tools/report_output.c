@@ -51,7 +51,7 @@ const char *iso(time_t t, char *buf, size_t cap)
 	struct tm tm;
 
 	if (!gmtime_r(&t, &tm) || !strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(buf, cap, "@%lld", (unsigned long long)t);
+		snprintf(buf, cap, "@%lld", (long long)t);
 	return buf;
 }
 
