@@ -36,6 +36,8 @@
 # (start-up included: BPF, postconf; test_replay.sh's figure).  It attaches sentineld's BPF programs,
 # so run this under the integration tests' lock like them:
 #   flock /tmp/sentinel-it.lock make bench
+# MAILLOG_BENCH_INGEST=0 leaves sentineld out (then no lock is needed: the
+# rest touches no port and no kernel hook).
 # The load average is printed before and after: the machine may be shared.
 # Needs build/genlog, build/genrelay, build/parse_bench, build/sentinel-report
 # and build/sentineld (make bench builds them).  BENCH_KEEP_LOGS=1 keeps
@@ -194,6 +196,10 @@ fi
 # ---- sentineld's own ingest rate ----------------------------------------------
 ingest() {
 	local port lines t_start t0 t1 n
+	if [ "${MAILLOG_BENCH_INGEST:-1}" = 0 ]; then
+		echo "  sentineld ingest: SKIP: MAILLOG_BENCH_INGEST=0"
+		return
+	fi
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "  sentineld ingest: SKIP: needs root (sentineld needs BPF)"
 		return
