@@ -649,13 +649,16 @@ static int run_journal(const struct input_config *cfg, struct input_counts *coun
 {
 	struct jctx *x = xcalloc(1, sizeof(*x));
 	char err[PATH_MAX + 512];
+	struct postconf pc;
 	struct journal *j;
 	const struct journal_stats *st;
 
 	x->cfg = cfg;
 	x->counts = counts;
-	if (journal_writers_init(&x->writers, "/usr/sbin", "", NULL, err, sizeof(err)) < 0)
+	postconf_read(&pc, "/usr/sbin", "");
+	if (journal_writers_init(&x->writers, &pc, NULL, err, sizeof(err)) < 0)
 		log_warnx("who writes Postfix's entries: %s", err);
+	postconf_free(&pc);
 	j = journal_open(cfg->journal, NULL, JOURNAL_START_BEGINNING, NULL, err, sizeof(err));
 	if (!j) {
 		log_warnx("%s", err);

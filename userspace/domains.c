@@ -20,11 +20,9 @@
 #include "postconf.h"
 #include "text.h"
 
-#define POSTCONF_VALUE_MAX 8192
-
-const char *const domains_postfix_params[] = {
-	"mydomain", "mydestination", "virtual_alias_domains", "virtual_mailbox_domains",
-	"relay_domains", NULL,
+static const enum postconf_param domain_params[] = {
+	POSTCONF_MYDOMAIN, POSTCONF_MYDESTINATION, POSTCONF_VIRTUAL_ALIAS_DOMAINS,
+	POSTCONF_VIRTUAL_MAILBOX_DOMAINS, POSTCONF_RELAY_DOMAINS,
 };
 
 struct domain {
@@ -96,25 +94,30 @@ static void add_items(char *value, char (*out)[DOMAINS_NAME_MAX], size_t cap, si
 	}
 }
 
-int domains_from_postfix(const char *bin_dir, const char *config_dir,
-			 char (*out)[DOMAINS_NAME_MAX], size_t cap, size_t *n,
-			 char *note, size_t notecap, char *err, size_t errcap)
+int domains_from_postfix(const struct postconf *pc, char (*out)[DOMAINS_NAME_MAX], size_t cap,
+			 size_t *n, char *note, size_t notecap, char *err, size_t errcap)
 {
-	char *value = xmalloc(POSTCONF_VALUE_MAX);
 	int rc = 0;
 
 	*n = 0;
 	if (notecap)
 		note[0] = '\0';
-	for (const char *const *p = domains_postfix_params; *p; p++) {
-		if (postconf_get(bin_dir, config_dir, *p, value, POSTCONF_VALUE_MAX, err,
-				 errcap) < 0) {
+	if (errcap)
+		err[0] = '\0';
+	for (size_t i = 0; i < sizeof(domain_params) / sizeof(domain_params[0]); i++) {
+		const char *why = "", *v = postconf_get(pc, domain_params[i], &why);
+		char *value;
+
+		if (!v) {
+			if (rc == 0 && errcap)
+				snprintf(err, errcap, "%s: %s", postconf_names[domain_params[i]], why);
 			rc = -1;
-			break;
+			continue;
 		}
+		value = xstrdup(v);	/* cut in place */
 		add_items(value, out, cap, n, note, notecap);
+		free(value);
 	}
-	free(value);
 	return rc;
 }
 

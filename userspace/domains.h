@@ -3,10 +3,10 @@
  * domains.h - which sender domains are this relay's own: Postfix's, and
  * those learned from the traffic ([maillog] local_domains = auto).
  *
- * domains_from_postfix() asks postconf(1) (postconf.h, `-x`: $name
- * references expanded) for mydomain, mydestination, virtual_alias_domains,
- * virtual_mailbox_domains and relay_domains, splits each on commas and
- * blanks, and keeps the domain names.  It skips, and names in its note,
+ * domains_from_postfix() takes Postfix's mydomain, mydestination,
+ * virtual_alias_domains, virtual_mailbox_domains and relay_domains (as
+ * postconf(1) read them, postconf.h: `$name` references expanded), splits
+ * each on commas and blanks, and keeps the domain names.  It skips, and names in its note,
  * what it does not read: table references (`hash:/etc/postfix/vdomains`,
  * any `type:name`) and `/file/name` patterns; their domains are learned
  * from the traffic instead.  A name is kept once, lower case; at most cap.
@@ -27,18 +27,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "postconf.h"
+
 #define DOMAINS_NAME_MAX 256
 #define DOMAINS_LEARN_IDENTITIES 3
 #define DOMAINS_MAX 4096
 
-/* The Postfix parameters read, in order. */
-extern const char *const domains_postfix_params[];
-
-/* 0 with *n names in out, or -1 when postconf failed (err says why; *n
- * is what was read before).  note: the items skipped, "" if none. */
-int domains_from_postfix(const char *bin_dir, const char *config_dir,
-			 char (*out)[DOMAINS_NAME_MAX], size_t cap, size_t *n,
-			 char *note, size_t notecap, char *err, size_t errcap);
+/* 0 with *n names in out, or -1 when a parameter is unknown (err says
+ * which and why; *n is what the others gave).  note: the items skipped,
+ * "" if none. */
+int domains_from_postfix(const struct postconf *pc, char (*out)[DOMAINS_NAME_MAX], size_t cap,
+			 size_t *n, char *note, size_t notecap, char *err, size_t errcap);
 
 /* The domain of an address (after the last '@'), lower case, UTF-8 clean;
  * false for an address without one (<>, a bare local name). */

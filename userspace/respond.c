@@ -731,33 +731,29 @@ void respond_tick(struct respond *r)
 /* ---- life ---------------------------------------------------------------- */
 
 /* Postfix's daemon_directory (where smtpd is), for the session cut. */
-static void daemon_directory(struct actions_config *c)
+static void daemon_directory(struct actions_config *c, const struct postconf *pc)
 {
-	char err[512] = "";
+	const char *why = "", *dir = postconf_get(pc, POSTCONF_DAEMON_DIRECTORY, &why);
 
-	if (postconf_get(c->postfix_bin_dir, c->postfix_config_dir, "daemon_directory",
-			 c->postfix_daemon_dir, sizeof(c->postfix_daemon_dir), err,
-			 sizeof(err)) < 0 || c->postfix_daemon_dir[0] != '/') {
+	if (!dir || dir[0] != '/' ||
+	    snprintf(c->postfix_daemon_dir, sizeof(c->postfix_daemon_dir), "%s", dir) >=
+	    (int)sizeof(c->postfix_daemon_dir)) {
 		log_warnx("Postfix's daemon_directory is unknown (%s): a session cut cannot check "
-			  "that a pid is Postfix's smtpd, and fails", err[0] ? err : "empty");
+			  "that a pid is Postfix's smtpd, and fails",
+			  !dir ? why : !dir[0] ? "empty" : "not an absolute path");
 		c->postfix_daemon_dir[0] = '\0';
 	}
 }
 
-int respond_reconfigure(struct respond *r, const struct config *cfg)
+int respond_reconfigure(struct respond *r, const struct config *cfg, const struct postconf *pc)
 {
 	const struct actions_config *was = &r->cfg->actions, *c = &cfg->actions;
 	struct actions_config acfg = *c;
 	char why[sizeof(r->trust_why)];
 
-	/* postconf runs only when where it is changed */
-	if (strcmp(was->postfix_bin_dir, c->postfix_bin_dir) != 0)
-		daemon_directory(&acfg);
-	else
-		memcpy(acfg.postfix_daemon_dir, r->daemon_dir, sizeof(acfg.postfix_daemon_dir));
+	daemon_directory(&acfg, pc);
 	if (actions_reconfigure(r->act, &acfg) < 0)
 		return -1;
-	memcpy(r->daemon_dir, acfg.postfix_daemon_dir, sizeof(r->daemon_dir));
 	detect_reconfigure(r->det, &cfg->detect);
 	r->cfg = cfg;
 	/* the maillog's trust stays; what enforce mode makes of it may not */
@@ -775,7 +771,8 @@ void respond_on_reload(struct respond *r, int (*fn)(char *msg, size_t cap, void 
 	r->reload_arg = arg;
 }
 
-struct respond *respond_new(const struct config *cfg, struct counters *counters,
+struct respond *respond_new(const struct config *cfg, const struct postconf *pc,
+			    struct counters *counters,
 			    struct runner *runner, const struct series_table *flows,
 			    const char *version)
 {
@@ -796,8 +793,7 @@ struct respond *respond_new(const struct config *cfg, struct counters *counters,
 		goto fail;	/* logged */
 	r->det = detect_new(&cfg->detect, &dcb);
 	acfg = cfg->actions;
-	daemon_directory(&acfg);
-	memcpy(r->daemon_dir, acfg.postfix_daemon_dir, sizeof(r->daemon_dir));
+	daemon_directory(&acfg, pc);
 	r->act = actions_new(&acfg, runner, &acb);
 	if (!r->det || !r->act)
 		goto fail;

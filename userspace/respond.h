@@ -39,6 +39,7 @@
 #include "control.h"
 #include "counters.h"
 #include "maillog/engine.h"
+#include "postconf.h"
 #include "run.h"
 #include "series.h"
 
@@ -52,9 +53,11 @@
 
 struct respond;
 
-/* NULL with the reason logged.  flows (may be NULL) is the flow series
- * table, for `top`. */
-struct respond *respond_new(const struct config *cfg, struct counters *counters,
+/* NULL with the reason logged.  pc: Postfix's parameters (daemon_directory,
+ * for the session cut), or NULL: unknown.  flows (may be NULL) is the flow
+ * series table, for `top`. */
+struct respond *respond_new(const struct config *cfg, const struct postconf *pc,
+			    struct counters *counters,
 			    struct runner *runner, const struct series_table *flows,
 			    const char *version);
 void respond_free(struct respond *r);
@@ -76,11 +79,11 @@ void respond_tick(struct respond *r);
 /*
  * A reload (cfg outlives r, or the next reload): the detector's and the
  * action engine's settings, the incident log's path, what enforce mode
- * says of the maillog's trust.  Postfix's daemon_directory is asked again
- * when postfix_bin_dir changed.  -1, nothing changed, with the reason
- * logged.
+ * says of the maillog's trust, and Postfix's daemon_directory from pc (the
+ * daemon reads Postfix's parameters again on a reload).  -1, nothing
+ * changed, with the reason logged.
  */
-int respond_reconfigure(struct respond *r, const struct config *cfg);
+int respond_reconfigure(struct respond *r, const struct config *cfg, const struct postconf *pc);
 /* What `reload` calls: 0 with what changed in msg, or -1 with why not. */
 void respond_on_reload(struct respond *r, int (*fn)(char *msg, size_t cap, void *arg),
 		       void *arg);

@@ -58,7 +58,6 @@ struct respond {
 	/* `top`: the flow counts of the previous call, for rates */
 	struct top_prev *top_prev;
 	double top_at;
-	char daemon_dir[PATH_MAX];	/* Postfix's daemon_directory, or "" */
 	/* `reload`: the daemon's, respond_on_reload() */
 	int (*reload)(char *msg, size_t cap, void *arg);
 	void *reload_arg;

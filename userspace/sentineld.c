@@ -24,7 +24,9 @@
  * the file is read again into a new struct config; a bad file, or one that
  * changes a key that cannot change at run time (config.c's key table says
  * which), is refused as a whole and the configuration in force stays.
- * Otherwise the detector and the action engine take the new settings
+ * Otherwise Postfix's parameters are read again (postconf.h: one postconf
+ * call, as at start-up, where every module that needs one is handed the
+ * same read), the detector and the action engine take the new settings
  * (respond_reconfigure()), each changed key is logged, and nothing is
  * detached, reset or reopened: BPF programs and counters, windows,
  * incidents, the message table and the maillog positions go on.  The
@@ -66,6 +68,7 @@
 #include "log.h"
 #include "maillog/engine.h"
 #include "metrics.h"
+#include "postconf.h"
 #include "respond.h"
 #include "run.h"
 #include "sensor.h"
@@ -86,6 +89,7 @@ struct daemon {
 	struct config cfg;		/* at start-up: what the modules opened */
 	struct config *live;		/* in force: cfg, or a reload's */
 	struct config *retired;		/* replaced in this pass; freed after it */
+	struct postconf postconf;	/* Postfix's parameters, as of start-up or the last reload */
 	const char *path;
 	bool debug;			/* -d: the log level is not the file's */
 	struct counters counters;
@@ -155,12 +159,12 @@ static int maillog_pidns(const struct config *cfg, uint32_t *pidns)
 }
 
 /*
- * [maillog] local_domains = auto: add Postfix's own domains to the listed
- * ones (postconf; the message table calls their senders local), and say
+ * [maillog] local_domains = auto: add Postfix's own domains (pc) to the
+ * listed ones (the message table calls their senders local), and say
  * what was found, and what the detector learned from the traffic before
  * (its history file), on out (--check-config) or in the log.
  */
-static void postfix_domains(struct config *cfg, FILE *out)
+static void postfix_domains(struct config *cfg, const struct postconf *pc, FILE *out)
 {
 	char (*found)[DOMAINS_NAME_MAX] = xcalloc(CONFIG_MAX_LOCAL_DOMAINS, DOMAINS_NAME_MAX);
 	char note[1024], err[512], names[2048] = "";
@@ -178,8 +182,7 @@ static void postfix_domains(struct config *cfg, FILE *out)
 		free(found);
 		return;
 	}
-	rc = domains_from_postfix(cfg->actions.postfix_bin_dir, cfg->actions.postfix_config_dir,
-				  found, CONFIG_MAX_LOCAL_DOMAINS, &n, note, sizeof(note), err,
+	rc = domains_from_postfix(pc, found, CONFIG_MAX_LOCAL_DOMAINS, &n, note, sizeof(note), err,
 				  sizeof(err));
 	for (size_t i = 0; i < n; i++) {
 		bool dup = false;
@@ -196,7 +199,7 @@ static void postfix_domains(struct config *cfg, FILE *out)
 		fprintf(out, "local_domains: auto\n");
 		fprintf(out, "  Postfix's and listed: %s\n", cfg->nlocal_domains ? names : "none");
 		if (rc < 0)
-			fprintf(out, "  Postfix's domains unknown: %s\n", err);
+			fprintf(out, "  Postfix's domains unknown: %s\n", pc->err[0] ? pc->err : err);
 		if (note[0])
 			fprintf(out, "  not read (tables, files; learned from the traffic instead): %s\n",
 				note);
@@ -335,11 +338,14 @@ static int reload(char *msg, size_t cap, void *arg)
 {
 	struct daemon *d = arg;
 	struct config *cfg = xmalloc(sizeof(*cfg));
+	struct postconf pc = { 0 };
 	int rc;
 
 	sd_notify(0, "RELOADING=1");
 	rc = config_reload(d->live, cfg, d->path, msg, cap);
-	if (rc > 0 && respond_reconfigure(d->respond, cfg) < 0) {
+	if (rc > 0)
+		postconf_read(&pc, cfg->actions.postfix_bin_dir, cfg->actions.postfix_config_dir);
+	if (rc > 0 && respond_reconfigure(d->respond, cfg, &pc) < 0) {
 		snprintf(msg, cap, "%s: the actions' settings were refused (see the log)", d->path);
 		rc = -1;
 	}
@@ -354,9 +360,12 @@ static int reload(char *msg, size_t cap, void *arg)
 		else
 			log_info("reload of %s: no change", d->path);
 		free(cfg);
+		postconf_free(&pc);
 		sd_notify(0, "READY=1");
 		return rc;
 	}
+	postconf_free(&d->postconf);
+	d->postconf = pc;
 	if (!d->debug)
 		log_set_level(cfg->log_level);
 	for (char *line = msg, *nl; *line; line = nl + 1) {
@@ -562,9 +571,13 @@ int main(int argc, char **argv)
 	}
 	if (check) {
 		printf("%s: OK\n", path);
-		postfix_domains(&d.cfg, stdout);
+		if (d.cfg.local_domains_auto)
+			postconf_read(&d.postconf, d.cfg.actions.postfix_bin_dir,
+				      d.cfg.actions.postfix_config_dir);
+		postfix_domains(&d.cfg, &d.postconf, stdout);
 		if (d.cfg.local_domains_auto)
 			print_history(&d.cfg);
+		postconf_free(&d.postconf);
 		return 0;
 	}
 	d.path = path;
@@ -573,7 +586,9 @@ int main(int argc, char **argv)
 	log_set_level(debug ? LOG_LEVEL_DEBUG : d.cfg.log_level);
 	log_route_libbpf();
 	log_info("sentineld %s starting with %s", SENTINEL_VERSION, path);
-	postfix_domains(&d.cfg, NULL);
+	/* Postfix's parameters: one postconf(1) call for every module */
+	postconf_read(&d.postconf, d.cfg.actions.postfix_bin_dir, d.cfg.actions.postfix_config_dir);
+	postfix_domains(&d.cfg, &d.postconf, NULL);
 
 	d.flows = series_table_new(FLOW_NLABELS, flow_label_names, d.cfg.max_series,
 				   FLOW_LABEL_COMM, 1U << FLOW_LABEL_PORT);
@@ -587,7 +602,8 @@ int main(int argc, char **argv)
 	d.runner = runner_new();
 	if (!d.runner)
 		goto out;
-	d.respond = respond_new(&d.cfg, &d.counters, d.runner, d.flows, SENTINEL_VERSION);
+	d.respond = respond_new(&d.cfg, &d.postconf, &d.counters, d.runner, d.flows,
+				SENTINEL_VERSION);
 	if (!d.respond)
 		goto out;
 	sensor_on_flow(d.sensor, on_flow, &d);
@@ -595,7 +611,8 @@ int main(int argc, char **argv)
 	if (d.cfg.nmaillog_paths > 0 || d.cfg.maillog_source != MAILLOG_SOURCE_FILE) {
 		struct maillog_events ev = respond_maillog_events(d.respond);
 
-		d.maillog = maillog_open(&d.cfg, &d.counters, d.identities, d.correlator, &ev);
+		d.maillog = maillog_open(&d.cfg, &d.postconf, &d.counters, d.identities,
+					 d.correlator, &ev);
 		if (!d.maillog)
 			goto out;
 		respond_set_messages(d.respond, maillog_messages(d.maillog));
@@ -636,6 +653,7 @@ out:
 	if (d.live != &d.cfg)
 		free(d.live);
 	free(d.retired);
+	postconf_free(&d.postconf);
 	if (d.epfd >= 0)
 		close(d.epfd);
 	if (d.sigfd >= 0)

@@ -12,7 +12,10 @@
 # a file with a syntax error, and one that changes [metrics] listen, are
 # refused (daemon log, sentinelctl's exit status and message) and the
 # lowered limit still applies; sentinelctl reload raises it and allow-lists
-# an identity, and both apply to the next lines.
+# an identity, and both apply to the next lines.  Postfix's parameters are
+# read in one postconf call at start-up and one per reload put in force
+# (postfix_bin_dir holds a postconf that counts its calls, then runs the
+# real one).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
@@ -50,6 +53,7 @@ conf() {
 		printf '[maillog]\npath = %s\nstart = beginning\n' "$LOG"
 		printf '[daemon]\nstate_dir = %s/state\n' "$WORK"
 		printf '[control]\nsocket = %s/control.sock\n' "$WORK"
+		printf '[actions]\npostfix_bin_dir = %s/bin\n' "$WORK"
 		printf '[detect]\nmax_messages_per_minute = %s\n' "$limit"
 		# one message per identity, one recipient: no other signal fires
 		printf 'foreign_ratio = 1\nforeign_min = 1000\n'
@@ -101,6 +105,12 @@ hup() {
 	wait_for 10 logged "$1"
 }
 
+mkdir "$WORK/bin"
+printf '#!/bin/sh\necho "$*" >> %s/postconf.calls\nexec /usr/sbin/postconf "$@"\n' "$WORK" \
+	> "$WORK/bin/postconf"
+chmod 0755 "$WORK/bin/postconf"
+postconf_calls() { wc -l < "$WORK/postconf.calls"; }
+
 : > "$LOG"
 conf 20
 "$DAEMON" -c "$WORK/sentinel.conf" > "$WORK/daemon.log" 2>&1 &
@@ -108,6 +118,7 @@ PID=$!
 wait_for 20 scrape > /dev/null || { fail "sentineld starts" "$(cat "$WORK/daemon.log")"; exit 1; }
 wait_for 10 test -S "$WORK/control.sock" || { fail "the control socket is up"; exit 1; }
 
+check "start-up reads Postfix's parameters in one postconf call" [ "$(postconf_calls)" = 1 ]
 flows 7
 check "the BPF counters count before any reload (7 connects)" [ "$(connects)" = 7 ]
 
@@ -128,7 +139,7 @@ check "the next message over the lowered limit opens bob's incident (his window 
 # --- a bad file is refused; the old configuration stays whole ---------------
 conf 100 'max_recipients_per_minute = 1' '[detect'
 check "SIGHUP with a bad file: refused with FILE:LINE, the old one stays" \
-	hup "reload refused, the configuration in force stays: $WORK/sentinel.conf:17: syntax error"
+	hup "reload refused, the configuration in force stays: $WORK/sentinel.conf:19: syntax error"
 check "the daemon is still up after a refused reload" kill -0 "$PID"
 metric() { scrape | awk -v m="$1" '$1 == m { print $2 }'; }
 check "the refusal is in the metrics (last reload not successful, 1 refused, 1 ok)" [ \
@@ -175,6 +186,8 @@ for who in bob carol dave; do
 done
 flows 3
 check "the BPF counter kept counting across every reload (7 + 5 + 3)" [ "$(connects)" = 15 ]
+check "postconf ran once more per reload put in force, never for a refused one (1 + 2)" \
+	[ "$(postconf_calls)" = 3 ]
 check "the maillog position was kept: every line parsed once" all_read
 
 kill -TERM "$PID"

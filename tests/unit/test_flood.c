@@ -157,7 +157,7 @@ static void test_a_flood_does_not_keep_a_spammer_or_a_break_in_after_it_from_ope
 	dc = cfg.detect;
 	det = detect_new(&dc, &cb);
 	memset(&counters, 0, sizeof(counters));
-	m = maillog_open(&cfg, &counters, ids, NULL, &ev);
+	m = maillog_open(&cfg, NULL, &counters, ids, NULL, &ev);
 	assert_non_null(m);
 	for (int i = 0; i < 10000 && counters.maillog_parsed != before; i++) {
 		before = counters.maillog_parsed;

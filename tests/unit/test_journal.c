@@ -9,7 +9,9 @@
  * from an export stream in which the test sets the trusted fields itself
  * (_UID, _COMM, _EXE, ...), as journald would from the kernel: no journald
  * runs.  Entries of a Postfix daemon carry _UID of mail_owner and _EXE in
- * daemon_directory as journal_writers_init() finds them on this host.
+ * daemon_directory as journal_writers_init() takes them when Postfix's
+ * parameters are unknown (Debian's), which is also what a Postfix with an
+ * almost empty main.cf says (engine_open_auto()).
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -32,6 +34,7 @@
 #include "maillog/journal.h"
 #include "maillog/messages.h"
 #include "metrics.h"
+#include "postconf.h"
 #include "run.h"
 #include "series.h"
 #include "testutil.h"
@@ -121,7 +124,7 @@ static int setup(void **state)
 	scratch_dir(dir, sizeof(dir), "journal");
 	snprintf(path, sizeof(path), "%s/journal", dir);
 	assert_int_equal(mkdir(path, 0700), 0);
-	journal_writers_init(&writers, "/usr/sbin", "", NULL, err, sizeof(err));
+	journal_writers_init(&writers, NULL, NULL, err, sizeof(err));
 	if (!writers.has_mail_owner)
 		writers.mail_owner = 102;	/* no postfix user here: any non-root uid */
 	export_len = 0;
@@ -385,7 +388,7 @@ static void engine_open(struct engine *en)
 	en->cfg.maillog_from_beginning = true;
 	if (!en->ids)
 		en->ids = series_table_new_top(1, identity_label_names, 100);
-	en->m = maillog_open(&en->cfg, &en->c, en->ids, NULL, &ev);
+	en->m = maillog_open(&en->cfg, NULL, &en->c, en->ids, NULL, &ev);
 	assert_non_null(en->m);
 }
 
@@ -551,7 +554,7 @@ static void test_engine_start_end_skips_what_was_there(void **state)
 	snprintf(en.cfg.journal_dir, sizeof(en.cfg.journal_dir), "%s/journal", dir);
 	snprintf(en.cfg.state_dir, sizeof(en.cfg.state_dir), "%s/state", dir);
 	en.ids = series_table_new_top(1, identity_label_names, 100);
-	en.m = maillog_open(&en.cfg, &en.c, en.ids, NULL, NULL);	/* start = end */
+	en.m = maillog_open(&en.cfg, NULL, &en.c, en.ids, NULL, NULL);	/* start = end */
 	assert_non_null(en.m);
 	maillog_poll(en.m);
 	assert_int_equal(en.c.maillog_parsed, 0);
@@ -570,6 +573,7 @@ static void test_engine_start_end_skips_what_was_there(void **state)
 static void engine_open_auto(struct engine *en, const char *main_cf, bool file_exists)
 {
 	char path[PATH_MAX + 16];
+	struct postconf pc;
 
 	config_defaults(&en->cfg);
 	snprintf(en->cfg.journal_dir, sizeof(en->cfg.journal_dir), "%s/journal", dir);
@@ -586,7 +590,10 @@ static void engine_open_auto(struct engine *en, const char *main_cf, bool file_e
 	if (file_exists)
 		write_file(en->cfg.maillog_paths[0], "");
 	en->ids = series_table_new_top(1, identity_label_names, 100);
-	en->m = maillog_open(&en->cfg, &en->c, en->ids, NULL, NULL);
+	assert_int_equal(postconf_read(&pc, en->cfg.actions.postfix_bin_dir,
+				       en->cfg.actions.postfix_config_dir), 0);
+	en->m = maillog_open(&en->cfg, &pc, &en->c, en->ids, NULL, NULL);
+	postconf_free(&pc);
 	assert_non_null(en->m);
 }
 

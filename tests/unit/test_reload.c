@@ -227,7 +227,7 @@ static void test_respond_takes_the_new_thresholds_and_mode_for_the_next_message(
 	snprintf(text, sizeof(text), BASE "[daemon]\nstate_dir = %s\n"
 		 "[actions]\nsasl_access_map =\n", dir);
 	assert_int_equal(reload(text, text), 0);
-	r = respond_new(&live, &counters, rn, NULL, "test");
+	r = respond_new(&live, NULL, &counters, rn, NULL, "test");
 	assert_non_null(r);
 	ev = respond_maillog_events(r);
 	for (int i = 0; i < 10; i++)
@@ -238,7 +238,7 @@ static void test_respond_takes_the_new_thresholds_and_mode_for_the_next_message(
 		 "[detect]\nmax_messages_per_minute = 5\n");
 	write_file(path, text);
 	assert_int_equal(config_reload(&live, &next, path, msg, sizeof(msg)), 1);
-	assert_int_equal(respond_reconfigure(r, &next), 0);
+	assert_int_equal(respond_reconfigure(r, &next, NULL), 0);
 	accepted(&ev, "sasl:bob", T0 + 51);
 	assert_int_equal(counters.incidents[SIG_RATE], 1);
 
@@ -250,7 +250,7 @@ static void test_respond_takes_the_new_thresholds_and_mode_for_the_next_message(
 	write_file(path, text);
 	assert_int_equal(config_reload(&next, &live, path, msg, sizeof(msg)), 1);
 	assert_string_equal(msg, "[actions] mode: 'observe' -> 'enforce'");
-	assert_int_equal(respond_reconfigure(r, &live), 0);
+	assert_int_equal(respond_reconfigure(r, &live, NULL), 0);
 	reply = command(r, "status");
 	assert_string_equal(json_string_value(json_object_get(reply, "mode")), "enforce");
 	json_decref(reply);
@@ -282,7 +282,7 @@ static void test_reload_command_returns_the_changes_one_a_line(void **state)
 	snprintf(text, sizeof(text), BASE "[daemon]\nstate_dir = %s\n"
 		 "[actions]\nsasl_access_map =\n", dir);
 	assert_int_equal(reload(text, text), 0);
-	r = respond_new(&live, &counters, rn, NULL, "test");
+	r = respond_new(&live, NULL, &counters, rn, NULL, "test");
 	assert_non_null(r);
 	respond_on_reload(r, daemon_reload, NULL);
 	reply = command(r, "reload");

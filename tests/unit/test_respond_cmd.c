@@ -25,6 +25,7 @@
 #include "actions.h"
 #include "config.h"
 #include "counters.h"
+#include "postconf.h"
 #include "respond.h"
 #include "run.h"
 #include "text.h"
@@ -76,6 +77,7 @@ static void quiet(bool on)
 static void start(const char *mode)
 {
 	char text[2048], err[256];
+	struct postconf pc;
 	static const char *const bins[] = { "postsuper", "postmap", "postfix", "postcat",
 					    "postqueue" };
 
@@ -87,7 +89,7 @@ static void start(const char *mode)
 		assert_int_equal(chmod(path(p), 0755), 0);
 	}
 	write_file(path("bin/postmap"), "#!/bin/sh\ntouch \"${1#*:}.db\"\n");
-	write_file(path("bin/postconf"), "#!/bin/sh\necho /usr/lib/postfix/sbin\n");
+	write_file(path("bin/postconf"), "#!/bin/sh\necho daemon_directory = /usr/lib/postfix/sbin\n");
 	assert_int_equal(chmod(path("bin/postconf"), 0755), 0);
 	/* spam() forges foreign senders for first-time logins: a list of our
 	 * domains calls them foreign (auto knows no own domain for them yet) */
@@ -99,7 +101,9 @@ static void start(const char *mode)
 	config_defaults(&cfg);
 	assert_int_equal(config_load_string(&cfg, "test", text, err, sizeof(err)), 0);
 	memset(&counters, 0, sizeof(counters));
-	r = respond_new(&cfg, &counters, rn, NULL, "test");
+	assert_int_equal(postconf_read(&pc, path("bin"), ""), 0);
+	r = respond_new(&cfg, &pc, &counters, rn, NULL, "test");
+	postconf_free(&pc);
 	assert_non_null(r);
 	respond_set_trust(r, true, "the test's own maillog");
 	ev = respond_maillog_events(r);

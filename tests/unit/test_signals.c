@@ -516,14 +516,34 @@ static void test_history_table_is_bounded_and_counted(void **state)
 static void test_postfix_domain_items_keep_names_and_skip_tables(void **state)
 {
 	char out[4][DOMAINS_NAME_MAX], note[256], err[256], dom[64];
+	struct postconf pc = { 0 };
 	size_t n = 0;
 
 	(void)state;
-	/* no postconf here: it fails and says why */
-	assert_int_equal(domains_from_postfix("/nonexistent", "", out, 4, &n, note,
-					      sizeof(note), err, sizeof(err)), -1);
+	/* Postfix's parameters not read: unknown, and said why */
+	assert_int_equal(domains_from_postfix(NULL, out, 4, &n, note, sizeof(note), err,
+					      sizeof(err)), -1);
 	assert_int_equal(n, 0);
 	assert_true(err[0] != '\0');
+	/* as postconf -x gives them; relay_domains unknown to this Postfix */
+	pc.value[POSTCONF_MYDOMAIN] = "Example.ORG";
+	pc.value[POSTCONF_MYDESTINATION] = "mail.example.org, localhost example.org";
+	pc.value[POSTCONF_VIRTUAL_ALIAS_DOMAINS] = "hash:/etc/postfix/vdomains,/etc/postfix/d";
+	pc.value[POSTCONF_VIRTUAL_MAILBOX_DOMAINS] = "";
+	assert_int_equal(domains_from_postfix(&pc, out, 4, &n, note, sizeof(note), err,
+					      sizeof(err)), -1);
+	assert_int_equal(n, 3);
+	assert_string_equal(out[0], "example.org");
+	assert_string_equal(out[1], "mail.example.org");
+	assert_string_equal(out[2], "localhost");
+	assert_string_equal(note, "hash:/etc/postfix/vdomains, /etc/postfix/d");
+	assert_non_null(strstr(err, "relay_domains"));
+	pc.value[POSTCONF_RELAY_DOMAINS] = "relay.example.net, more.example.net";
+	assert_int_equal(domains_from_postfix(&pc, out, 4, &n, note, sizeof(note), err,
+					      sizeof(err)), 0);
+	assert_int_equal(n, 4);		/* at most cap: the rest named in the note */
+	assert_string_equal(out[3], "relay.example.net");
+	assert_non_null(strstr(note, "more.example.net"));
 	assert_true(domains_of_address("Bob@Mail.Example.ORG", dom, sizeof(dom)));
 	assert_string_equal(dom, "mail.example.org");
 	assert_false(domains_of_address("postmaster", dom, sizeof(dom)));

@@ -419,24 +419,22 @@ static char *restore_messages(struct maillog *m, const char *text)
  * root:root), so there only root, postfix and postdrop's members can.
  * True, with the reason in why, when every local user can.
  */
-static bool postlog_open_to_users(const struct config *cfg, const char *path, char *why,
+static bool postlog_open_to_users(const struct postconf *pc, const char *path, char *why,
 				  size_t cap)
 {
-	const char *bin = cfg->actions.postfix_bin_dir, *etc = cfg->actions.postfix_config_dir;
-	char cmd[PATH_MAX], queue[PATH_MAX], err[512], file[PATH_MAX + 32];
+	const char *cmd = postconf_get(pc, POSTCONF_COMMAND_DIRECTORY, NULL);
+	const char *queue = postconf_get(pc, POSTCONF_QUEUE_DIRECTORY, NULL);
+	char file[PATH_MAX + 32];
 	struct stat st;
 
-	if (postconf_get(bin, etc, "command_directory", cmd, sizeof(cmd), err, sizeof(err)) == 0 &&
-	    snprintf(file, sizeof(file), "%s/postlog", cmd) < (int)sizeof(file) &&
+	if (cmd && snprintf(file, sizeof(file), "%s/postlog", cmd) < (int)sizeof(file) &&
 	    stat(file, &st) == 0 && (st.st_mode & S_ISGID) && (st.st_mode & S_IXOTH)) {
 		snprintf(why, cap, "%s, Postfix's maillog_file, is open to every local user: %s is "
 			 "set-group-id (gid %u), so anyone can write any line, tagged postfix/smtpd "
 			 "or else, through postlogd", path, file, (unsigned)st.st_gid);
 		return true;
 	}
-	if (postconf_get(bin, etc, "queue_directory", queue, sizeof(queue), err,
-			 sizeof(err)) == 0 &&
-	    snprintf(file, sizeof(file), "%s/public", queue) < (int)sizeof(file) &&
+	if (queue && snprintf(file, sizeof(file), "%s/public", queue) < (int)sizeof(file) &&
 	    stat(file, &st) == 0 && (st.st_mode & S_IXOTH) &&
 	    snprintf(file, sizeof(file), "%s/public/postlog", queue) < (int)sizeof(file) &&
 	    stat(file, &st) == 0 && (st.st_mode & S_IWOTH)) {
@@ -450,7 +448,7 @@ static bool postlog_open_to_users(const struct config *cfg, const char *path, ch
 
 /* A file is trusted when it is Postfix's own maillog_file, owned by root
  * and writable by no one else, directly or through postlogd (engine.h). */
-static bool file_trusted(const struct config *cfg, const char *path, const char *postfix_log,
+static bool file_trusted(const struct postconf *pc, const char *path, const char *postfix_log,
 			 char *why, size_t cap)
 {
 	struct stat st;
@@ -470,7 +468,7 @@ static bool file_trusted(const struct config *cfg, const char *path, const char 
 			 (unsigned)(st.st_mode & 07777));
 		return false;
 	}
-	if (postlog_open_to_users(cfg, path, why, cap))
+	if (postlog_open_to_users(pc, path, why, cap))
 		return false;
 	snprintf(why, cap, "%s is Postfix's own maillog_file (root, mode %04o; postlog(1) not "
 		 "set-group-id, postlogd's socket closed to others): trusted", path,
@@ -478,7 +476,7 @@ static bool file_trusted(const struct config *cfg, const char *path, const char 
 	return true;
 }
 
-static void decide_trust(struct maillog *m, const struct config *cfg, const char *postfix_log)
+static void decide_trust(struct maillog *m, const struct postconf *pc, const char *postfix_log)
 {
 	m->trust = MAILLOG_UNTRUSTED;
 	if (m->journal) {
@@ -494,7 +492,7 @@ static void decide_trust(struct maillog *m, const struct config *cfg, const char
 		return;
 	}
 	for (size_t i = 0; i < m->ntails; i++)
-		if (!file_trusted(cfg, tail_path(m->tails[i]), postfix_log, m->trust_why,
+		if (!file_trusted(pc, tail_path(m->tails[i]), postfix_log, m->trust_why,
 				  sizeof(m->trust_why)))
 			return;
 	m->trust = MAILLOG_TRUSTED;
@@ -537,8 +535,8 @@ static size_t existing_paths(const struct config *cfg, const char **missing)
  * configured files.  *use_postfix_log: read postfix_log instead of them.
  */
 static enum maillog_source choose_source(struct maillog *m, const struct config *cfg,
-					 const char *postfix_log, bool *use_postfix_log,
-					 char *why, size_t cap)
+					 const struct postconf *pc, const char *postfix_log,
+					 bool *use_postfix_log, char *why, size_t cap)
 {
 	const char *where = cfg->journal_dir[0] ? cfg->journal_dir : "the system journal";
 	const char *missing;
@@ -578,7 +576,7 @@ static enum maillog_source choose_source(struct maillog *m, const struct config 
 		}
 		if (probe < 0)
 			log_debug("maillog: %s", err);
-	} else if (file_trusted(cfg, postfix_log, postfix_log, tw, sizeof(tw))) {
+	} else if (file_trusted(pc, postfix_log, postfix_log, tw, sizeof(tw))) {
 		*use_postfix_log = true;
 		snprintf(why, cap, "auto: Postfix writes its own maillog_file %s", postfix_log);
 		return MAILLOG_SOURCE_FILE;
@@ -643,9 +641,9 @@ static int open_journal(struct maillog *m, const struct config *cfg, const char 
 	return 0;
 }
 
-struct maillog *maillog_open(const struct config *cfg, struct counters *counters,
-			     struct series_table *identities, struct correlator *correlator,
-			     const struct maillog_events *ev)
+struct maillog *maillog_open(const struct config *cfg, const struct postconf *pc,
+			     struct counters *counters, struct series_table *identities,
+			     struct correlator *correlator, const struct maillog_events *ev)
 {
 	struct maillog *m = xcalloc(1, sizeof(*m));
 	struct msg_config mcfg = {
@@ -656,7 +654,8 @@ struct maillog *maillog_open(const struct config *cfg, struct counters *counters
 	};
 	char *text = xmalloc(STATE_MAX_FILE), *restored = NULL;
 	char postfix_log[PATH_MAX] = "", err[PATH_MAX + 512];
-	const char *positions, *missing;
+	const char *positions, *missing, *why = "";
+	const char *maillog_file = postconf_get(pc, POSTCONF_MAILLOG_FILE, &why);
 	struct msg_callbacks cb = { on_accepted, on_delivery, m, on_notified };
 	enum maillog_source source;
 	bool use_postfix_log, journal_resumed = false;
@@ -682,14 +681,18 @@ struct maillog *maillog_open(const struct config *cfg, struct counters *counters
 		m->local_domains[i] = cfg->local_domains[i];
 	m->now = time(NULL);
 
-	if (postconf_get(cfg->actions.postfix_bin_dir, cfg->actions.postfix_config_dir,
-			 "maillog_file", postfix_log, sizeof(postfix_log), err, sizeof(err)) < 0)
-		log_debug("maillog: %s", err);
+	if (!maillog_file)
+		log_debug("maillog: Postfix's maillog_file is unknown: %s", why);
+	else if (snprintf(postfix_log, sizeof(postfix_log), "%s", maillog_file) >=
+		 (int)sizeof(postfix_log)) {
+		log_debug("maillog: Postfix's maillog_file is longer than %zu bytes: not read",
+			  sizeof(postfix_log) - 1);
+		postfix_log[0] = '\0';
+	}
 	err[0] = '\0';
 	if (cfg->maillog_source != MAILLOG_SOURCE_FILE)
-		journal_writers_init(&m->writers, cfg->actions.postfix_bin_dir,
-				     cfg->actions.postfix_config_dir, m->names, err, sizeof(err));
-	source = choose_source(m, cfg, postfix_log, &use_postfix_log, m->source_why,
+		journal_writers_init(&m->writers, pc, m->names, err, sizeof(err));
+	source = choose_source(m, cfg, pc, postfix_log, &use_postfix_log, m->source_why,
 			       sizeof(m->source_why));
 	log_info("maillog: source %s: %s", source == MAILLOG_SOURCE_JOURNAL ? "journal" :
 		 "file", m->source_why);
@@ -760,7 +763,7 @@ struct maillog *maillog_open(const struct config *cfg, struct counters *counters
 	}
 	free(restored);
 	free(text);
-	decide_trust(m, cfg, postfix_log);
+	decide_trust(m, pc, postfix_log);
 	m->opened = true;
 	return m;
 fail:

@@ -47,6 +47,7 @@
 #include "correlate.h"
 #include "maillog/messages.h"
 #include "counters.h"
+#include "postconf.h"
 #include "series.h"
 
 struct maillog;
@@ -79,10 +80,12 @@ struct maillog_events {
 };
 
 /* NULL with the reason logged (inotify or the state directory failed).
- * ev may be NULL; its members may be NULL. */
-struct maillog *maillog_open(const struct config *cfg, struct counters *counters,
-			     struct series_table *identities, struct correlator *correlator,
-			     const struct maillog_events *ev);
+ * pc: Postfix's parameters (maillog_file, the postlog checks, the journal's
+ * writers), read at start-up; NULL or a failed read: unknown, the defaults
+ * apply.  ev may be NULL; its members may be NULL. */
+struct maillog *maillog_open(const struct config *cfg, const struct postconf *pc,
+			     struct counters *counters, struct series_table *identities,
+			     struct correlator *correlator, const struct maillog_events *ev);
 /*
  * Trust (ARCHITECTURE.md): whether what this maillog reads may drive
  * destructive actions.  A file is trusted only when it is Postfix's own

@@ -416,49 +416,49 @@ const char *journal_where(const struct journal *jr)
 
 /* ---- who wrote an entry ------------------------------------------------- */
 
-int journal_writers_init(struct journal_writers *w, const char *bin_dir,
-			 const char *config_dir, const char *const *names, char *err,
-			 size_t errcap)
+/* p's value, or dflt with a note in err when it is unknown or empty. */
+static const char *param_or(const struct postconf *pc, enum postconf_param p, const char *dflt,
+			    char *err, size_t errcap)
 {
-	char owner[256], dir[PATH_MAX], cmd[PATH_MAX], why[512] = "", buf[4096];
+	const char *why = "empty", *v = postconf_get(pc, p, &why);
+	size_t len = strlen(err);
+
+	if (v && v[0])
+		return v;
+	if (len + 1 < errcap)
+		snprintf(err + len, errcap - len, "%s%s %s (%s)", len ? ", " : "taking ",
+			 postconf_names[p], dflt, why);
+	return dflt;
+}
+
+int journal_writers_init(struct journal_writers *w, const struct postconf *pc,
+			 const char *const *names, char *err, size_t errcap)
+{
+	const char *owner, *dir, *cmd;
+	char buf[4096];
 	struct passwd pw, *res = NULL;
-	int rc = 0;
 
 	memset(w, 0, sizeof(*w));
 	w->names = names;
 	err[0] = '\0';
-	if (postconf_get(bin_dir, config_dir, "mail_owner", owner, sizeof(owner), why,
-			 sizeof(why)) < 0 || !owner[0]) {
-		snprintf(err, errcap, "%s: taking mail_owner %s", why, DEFAULT_MAIL_OWNER);
-		snprintf(owner, sizeof(owner), "%s", DEFAULT_MAIL_OWNER);
-		rc = -1;
-	}
-	/* a failing postconf takes a second (Postfix's fatal errors sleep):
-	 * after one, take the defaults */
-	if (rc < 0 || postconf_get(bin_dir, config_dir, "daemon_directory", dir, sizeof(dir),
-				   why, sizeof(why)) < 0 || !dir[0]) {
-		if (!err[0])
-			snprintf(err, errcap, "%s: taking daemon_directory %s", why,
-				 DEFAULT_DAEMON_DIR);
-		snprintf(dir, sizeof(dir), "%s", DEFAULT_DAEMON_DIR);
-		rc = -1;
-	}
-	if (rc < 0 || postconf_get(bin_dir, config_dir, "command_directory", cmd, sizeof(cmd),
-				   why, sizeof(why)) < 0 || !cmd[0])
-		snprintf(cmd, sizeof(cmd), "%s", DEFAULT_COMMAND_DIR);
+	owner = param_or(pc, POSTCONF_MAIL_OWNER, DEFAULT_MAIL_OWNER, err, errcap);
+	dir = param_or(pc, POSTCONF_DAEMON_DIRECTORY, DEFAULT_DAEMON_DIR, err, errcap);
+	cmd = param_or(pc, POSTCONF_COMMAND_DIRECTORY, DEFAULT_COMMAND_DIR, err, errcap);
 	if (!realpath(cmd, w->command_dir))
 		snprintf(w->command_dir, sizeof(w->command_dir), "%s", cmd);
+	if (!realpath(dir, w->daemon_dir))
+		snprintf(w->daemon_dir, sizeof(w->daemon_dir), "%s", dir);
 	if (getpwnam_r(owner, &pw, buf, sizeof(buf), &res) == 0 && res) {
 		w->has_mail_owner = true;
 		w->mail_owner = pw.pw_uid;
-	} else if (!err[0]) {
-		snprintf(err, errcap, "mail_owner %s: no such user: only root's entries are "
-			 "Postfix's", owner);
-		rc = -1;
+	} else {
+		size_t len = strlen(err);
+
+		if (len + 1 < errcap)
+			snprintf(err + len, errcap - len, "%smail_owner %s: no such user: only "
+				 "root's entries are Postfix's", len ? "; " : "", owner);
 	}
-	if (!realpath(dir, w->daemon_dir))
-		snprintf(w->daemon_dir, sizeof(w->daemon_dir), "%s", dir);
-	return rc;
+	return err[0] ? -1 : 0;
 }
 
 bool journal_postfix_program(const struct journal_writers *w, struct slice prog)

@@ -57,6 +57,7 @@
 #include <sys/types.h>
 
 #include "maillog/syslog.h"
+#include "postconf.h"
 
 #define JOURNAL_MSG_MAX ((size_t)64 * 1024)
 #define JOURNAL_MAX_MATCHES 8
@@ -119,12 +120,12 @@ const char *journal_where(const struct journal *j);
 bool journal_match_valid(const char *term, char *err, size_t errcap);
 
 /* The writers of this host's Postfix: mail_owner, daemon_directory and
- * command_directory through postconf(1) (bin_dir, config_dir as postconf.h).  When postconf
- * fails, "postfix", Debian's /usr/lib/postfix/sbin and /usr/sbin, with a warning in
- * err (returns -1; w is usable). */
-int journal_writers_init(struct journal_writers *w, const char *bin_dir,
-			 const char *config_dir, const char *const *names, char *err,
-			 size_t errcap);
+ * command_directory of pc (postconf.h; NULL: unknown).  Each one unknown
+ * is taken as Debian's: "postfix", /usr/lib/postfix/sbin, /usr/sbin, with
+ * a note in err (returns -1; w is usable), as is a mail_owner that is no
+ * user here. */
+int journal_writers_init(struct journal_writers *w, const struct postconf *pc,
+			 const char *const *names, char *err, size_t errcap);
 /* The program (SYSLOG_IDENTIFIER) is NAME/... of a Postfix syslog name. */
 bool journal_postfix_program(const struct journal_writers *w, struct slice program);
 /* Whether e was written by the MTA (see above); why says why not. */
