@@ -490,6 +490,49 @@ static void test_a_damaged_history_file_is_refused_whole(void **state)
 	scratch_remove(dir);
 }
 
+/*
+ * tests/data/state/detect.history was written by history.c's own writer,
+ * before binfile.c: sasl:kim@example.org (3 recipient
+ * domains, 7 messages), sasl:x@ and sasl:y@corp.example, uid:1000, and
+ * corp.example learned from the three of them.  It loads, and saving it
+ * again writes the same bytes: the format is the same.
+ */
+#define HT0 1795745113u		/* the fixture's first second */
+static void test_a_history_file_of_the_previous_writer_loads_and_saves_the_same_bytes(
+	void **state)
+{
+	struct history_table *t = history_new(100);
+	struct domains *learned = domains_new();
+	struct domains_stats ds;
+	struct history *h;
+	char dir[128], path[256];
+
+	(void)state;
+	assert_int_equal(history_load(t, learned, "tests/data/state"), 0);
+	assert_int_equal(history_count(t), 4);
+	assert_int_equal(history_since(t), HT0 - 86400);
+	domains_stats(learned, &ds);
+	assert_int_equal(ds.learned, 1);
+	assert_true(domains_learned(learned, "corp.example"));
+	h = history_get(t, "sasl:kim@example.org", HT0);	/* the seed was loaded too */
+	assert_false(history_rcpt(h, history_hash(t, "p2.example"), HT0 + 4 * 3600));
+	assert_true(history_sender_own(h, history_hash(t, "example.org"), HT0, 0));
+	assert_int_equal(history_count(t), 4);
+	history_free(t);
+	domains_free(learned);
+
+	t = history_new(100);
+	learned = domains_new();
+	assert_int_equal(history_load(t, learned, "tests/data/state"), 0);
+	scratch_dir(dir, sizeof(dir), "signals");
+	assert_int_equal(history_save(t, learned, dir), 0);
+	snprintf(path, sizeof(path), "%s/%s", dir, HIST_FILE);
+	assert_same_file(path, "tests/data/state/" HIST_FILE);
+	scratch_remove(dir);
+	history_free(t);
+	domains_free(learned);
+}
+
 static void test_history_table_is_bounded_and_counted(void **state)
 {
 	struct detect_callbacks cb = { on_opened, NULL, NULL, NULL };
@@ -576,6 +619,8 @@ int main(void)
 		cmocka_unit_test(test_histories_survive_a_restart),
 		cmocka_unit_test(test_a_damaged_history_file_is_refused_whole),
 		cmocka_unit_test(test_history_table_is_bounded_and_counted),
+		cmocka_unit_test(
+			test_a_history_file_of_the_previous_writer_loads_and_saves_the_same_bytes),
 		cmocka_unit_test(test_postfix_domain_items_keep_names_and_skip_tables),
 	};
 

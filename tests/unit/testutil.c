@@ -63,6 +63,35 @@ char *read_file(const char *path)
 	return buf;
 }
 
+/* The whole file (at most cap bytes) into buf: its size. */
+static size_t read_bytes(const char *path, unsigned char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		fail_msg("%s: cannot be opened", path);
+	n = fread(buf, 1, cap, f);
+	assert_true(feof(f));
+	fclose(f);
+	return n;
+}
+
+void assert_same_file(const char *a, const char *b)
+{
+	enum { CAP = 1 << 20 };
+	unsigned char *x = malloc(CAP), *y = malloc(CAP);
+	size_t nx, ny;
+
+	assert_true(x && y);
+	nx = read_bytes(a, x, CAP);
+	ny = read_bytes(b, y, CAP);
+	assert_int_equal(nx, ny);
+	assert_memory_equal(x, y, nx);
+	free(x);
+	free(y);
+}
+
 int setup_tz(void **state)
 {
 	(void)state;

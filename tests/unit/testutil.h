@@ -7,7 +7,9 @@
  * Scratch files: scratch_dir() makes a fresh /tmp/sentinel-NAME-XXXXXX,
  * scratch_remove() removes it and all below it; write_file() replaces a
  * file's contents, read_file() returns one whole (a static buffer of
- * 64 KiB, overwritten by the next call; NULL when it cannot be opened).
+ * 64 KiB, overwritten by the next call; NULL when it cannot be opened),
+ * assert_same_file() fails unless two files (of at most 1 MiB) hold the
+ * same bytes.
  *
  * Maillog lines: the parser tests keep the last line and record in sl and
  * rec; parse_fmt() fills both from a line with a header of format f,
@@ -34,6 +36,7 @@ void scratch_dir(char *dir, size_t size, const char *name);
 void scratch_remove(const char *dir);
 void write_file(const char *path, const char *text);
 char *read_file(const char *path);
+void assert_same_file(const char *a, const char *b);
 
 /* 2026-11-27T03:00:00Z: the reading time of the parser tests' lines */
 #define REF ((time_t)1795748400)
