@@ -10,7 +10,7 @@
  *	    block(u32) block_msgs(u32) nsender(u8) nrcpt(u16)
  *	    nsender x { hash(u32) first(u32) last(u32) }
  *	    nrcpt x { hash(u32) last(u32) }
- *	crc32(u32) of all before it (zlib's)
+ *	crc32(u32) of all before it (binfile.h)
  * Histories are written least recently active first, so a load keeps the
  * order of eviction.  The uthash key is the seeded 64-bit hash itself.
  */
@@ -25,8 +25,8 @@
 #include <unistd.h>
 #include <uthash.h>
 #include <utlist.h>
-#include <zlib.h>
 
+#include "binfile.h"
 #include "bytes.h"
 #include "history.h"
 #include "log.h"
@@ -362,40 +362,14 @@ void history_set_since(struct history_table *t, uint32_t sec)
 
 /* ---- the file ------------------------------------------------------------ */
 
-struct out {
-	struct state_writer *w;
-	unsigned char buf[8192];
-	size_t n;
-	uLong crc;
-};
-
-static void flush_out(struct out *o)
-{
-	o->crc = crc32(o->crc, o->buf, (uInt)o->n);
-	state_writer_put(o->w, o->buf, o->n);
-	o->n = 0;
-}
-
-static void put(struct out *o, const void *p, size_t n)
-{
-	if (n == 0)
-		return;
-	if (o->n + n > sizeof(o->buf))
-		flush_out(o);
-	memcpy(o->buf + o->n, p, n);
-	o->n += n;
-}
-
-#define PUT(o, v) put((o), &(v), sizeof(v))
-
 static void put_learned(const char *domain, uint32_t last, void *arg)
 {
-	struct out *o = arg;
+	struct binfile *f = arg;
 	uint8_t len = (uint8_t)strlen(domain);	/* < DOMAINS_NAME_MAX */
 
-	PUT(o, len);
-	put(o, domain, len);
-	PUT(o, last);
+	BINFILE_PUT(f, len);
+	binfile_put(f, domain, len);
+	BINFILE_PUT(f, last);
 }
 
 static void count_learned(const char *domain, uint32_t last, void *arg)
@@ -408,46 +382,36 @@ static void count_learned(const char *domain, uint32_t last, void *arg)
 int history_save(const struct history_table *t, const struct domains *learned,
 		 const char *dir)
 {
-	struct out *o = xcalloc(1, sizeof(*o));
-	uint32_t version = VERSION, n = 0, crc;
-	int rc;
+	struct binfile *f = binfile_open(dir, HIST_FILE);
+	uint32_t version = VERSION, n = 0;
 
-	o->w = state_writer_open(dir, HIST_FILE);
-	if (!o->w) {
-		free(o);
+	if (!f)
 		return -1;
-	}
-	o->crc = crc32(0L, Z_NULL, 0);
-	put(o, MAGIC, 4);
-	PUT(o, version);
-	PUT(o, t->seed);
-	PUT(o, t->since);
+	binfile_put(f, MAGIC, 4);
+	BINFILE_PUT(f, version);
+	BINFILE_PUT(f, t->seed);
+	BINFILE_PUT(f, t->since);
 	if (learned)
 		domains_each_learned(learned, count_learned, &n);
-	PUT(o, n);
+	BINFILE_PUT(f, n);
 	if (learned)
-		domains_each_learned(learned, put_learned, o);
+		domains_each_learned(learned, put_learned, f);
 	n = (uint32_t)t->n;
-	PUT(o, n);
+	BINFILE_PUT(f, n);
 	for (const struct history *h = t->lru; h; h = h->next) {
-		PUT(o, h->key);
-		PUT(o, h->last);
-		PUT(o, h->peak);
-		PUT(o, h->hour);
-		PUT(o, h->hour_peak);
-		PUT(o, h->block);
-		PUT(o, h->block_msgs);
-		PUT(o, h->nsender);
-		PUT(o, h->nrcpt);
-		put(o, h->sender, h->nsender * sizeof(h->sender[0]));
-		put(o, h->rcpt, h->nrcpt * sizeof(h->rcpt[0]));
+		BINFILE_PUT(f, h->key);
+		BINFILE_PUT(f, h->last);
+		BINFILE_PUT(f, h->peak);
+		BINFILE_PUT(f, h->hour);
+		BINFILE_PUT(f, h->hour_peak);
+		BINFILE_PUT(f, h->block);
+		BINFILE_PUT(f, h->block_msgs);
+		BINFILE_PUT(f, h->nsender);
+		BINFILE_PUT(f, h->nrcpt);
+		binfile_put(f, h->sender, h->nsender * sizeof(h->sender[0]));
+		binfile_put(f, h->rcpt, h->nrcpt * sizeof(h->rcpt[0]));
 	}
-	flush_out(o);
-	crc = (uint32_t)o->crc;
-	state_writer_put(o->w, &crc, sizeof(crc));
-	rc = state_writer_commit(o->w);
-	free(o);
-	return rc;
+	return binfile_commit(f);
 }
 
 struct in {
@@ -524,7 +488,7 @@ int history_load(struct history_table *t, struct domains *learned, const char *d
 	uint64_t seed = t->seed;
 	const char *why = NULL;
 	struct in in = { 0 };
-	uint32_t version, n, crc;
+	uint32_t version, n;
 	ssize_t len;
 	char magic[4];
 
@@ -539,14 +503,12 @@ int history_load(struct history_table *t, struct domains *learned, const char *d
 		log_warnx("%s/%s: %s; the histories start empty", dir, HIST_FILE, strerror(e));
 		return -1;
 	}
-	if (len < 4 || (memcpy(&crc, buf + len - 4, 4),
-			crc != (uint32_t)crc32(crc32(0L, Z_NULL, 0), (const Bytef *)buf,
-					       (uInt)(len - 4)))) {
+	if (!binfile_crc_ok(buf, (size_t)len)) {
 		why = "bad CRC";
 		goto bad;
 	}
 	in.p = (const unsigned char *)buf;
-	in.end = in.p + len - 4;
+	in.end = in.p + len - BINFILE_CRC;
 	get(&in, magic, 4);
 	GET(&in, version);
 	if (in.bad || memcmp(magic, MAGIC, 4) != 0 || version != VERSION) {

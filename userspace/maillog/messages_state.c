@@ -32,6 +32,8 @@
  *   removed list       varint count, then the number of each one's record
  *                      (0: the newest), in the order of the removed lines
  *   crc32              4 bytes, little-endian (zlib's), of all before it
+ *                      (binfile.h: the writer's buffer, checksum and
+ *                      atomic replace)
  *
  * Version 2 (before bounce notifications were linked) is the same without
  * the NOTIFICATION flag: it loads, every message mail.  Version 1 (before the
@@ -69,8 +71,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
+#include "binfile.h"
 #include "log.h"
 #include "maillog/cursor.h"
 #include "maillog/messages.h"
@@ -254,56 +256,22 @@ static size_t encode_login(unsigned char *rec, const struct msg_login *l)
 	return n;
 }
 
-/* The file through a buffer, with its size and checksum so far. */
-struct out {
-	struct state_writer *w;
-	uLong crc;
-	size_t n, total;
-	unsigned char buf[(size_t)64 * 1024];
-};
-
-static void out_flush(struct out *o)
-{
-	o->crc = crc32(o->crc, o->buf, (uInt)o->n);
-	state_writer_put(o->w, o->buf, o->n);
-	o->n = 0;
-}
-
-static void out_put(struct out *o, const void *p, size_t n)
-{
-	if (o->n + n > sizeof(o->buf))
-		out_flush(o);
-	o->total += n;
-	if (n > sizeof(o->buf)) {
-		/* positions text this large: not in one uInt, not buffered */
-		for (size_t i = 0; i < n; i += sizeof(o->buf)) {
-			size_t k = n - i < sizeof(o->buf) ? n - i : sizeof(o->buf);
-
-			o->crc = crc32(o->crc, (const Bytef *)p + i, (uInt)k);
-		}
-		state_writer_put(o->w, p, n);
-		return;
-	}
-	memcpy(o->buf + o->n, p, n);
-	o->n += n;
-}
-
-static void out_varint(struct out *o, uint64_t v)
+static void out_varint(struct binfile *f, uint64_t v)
 {
 	unsigned char b[VARINT_MAX];
 	size_t n = put_varint(b, v);
 
-	out_put(o, b, n);
+	binfile_put(f, b, n);
 }
 
 /* The pending logins, as many as fit with the end of an empty table after
  * them: counted, then written (the same ones: the first count that pass
  * login_fault()). */
-static void put_logins(struct out *o, const struct msg_logins *ls, size_t max_bytes,
+static void put_logins(struct binfile *f, const struct msg_logins *ls, size_t max_bytes,
 		       struct msg_save_stats *st)
 {
 	unsigned char rec[LOGIN_MAX];
-	size_t total = o->total + VARINT_MAX + 1 + 1 + 4, count = 0, n, i;
+	size_t total = binfile_size(f) + VARINT_MAX + 1 + 1 + BINFILE_CRC, count = 0, n, i;
 	bool full = false;
 
 	for (i = 0; i < ls->nslots; i++) {
@@ -324,13 +292,13 @@ static void put_logins(struct out *o, const struct msg_logins *ls, size_t max_by
 		total += n;
 		count++;
 	}
-	out_varint(o, count);
+	out_varint(f, count);
 	for (i = 0; i < ls->nslots && st->logins < count; i++) {
 		const struct msg_login *l = &ls->slots[i];
 
 		if (!l->pid || login_fault(l))
 			continue;
-		out_put(o, rec, encode_login(rec, l));
+		binfile_put(f, rec, encode_login(rec, l));
 		st->logins++;
 	}
 }
@@ -339,33 +307,28 @@ int msg_table_save(struct msg_table *t, const char *dir, const char *name, size_
 		   uint64_t generation, const char *positions, struct msg_save_stats *st)
 {
 	char head[64];
-	unsigned char rec[RECORD_MAX], crc[4];
+	unsigned char rec[RECORD_MAX];
 	size_t plen = strlen(positions), hlen, nrec = 0, nremoved = 0, n;
 	const struct message *prev = NULL;
 	bool full = false;
-	struct out *o;
-	int rc;
+	struct binfile *f;
 
 	memset(st, 0, sizeof(*st));
 	hlen = (size_t)snprintf(head, sizeof(head), MAGIC "%d\n", VERSION);
-	if (hlen + VARINT_MAX + VARINT_MAX + plen + 1 + 1 + 1 + sizeof(crc) > max_bytes) {
+	if (hlen + VARINT_MAX + VARINT_MAX + plen + 1 + 1 + 1 + BINFILE_CRC > max_bytes) {
 		errno = EFBIG;
 		log_errx("message table %s/%s: %zu bytes of positions pass its bound of %zu",
 			 dir, name, plen, max_bytes);
 		return -1;
 	}
-	o = xcalloc(1, sizeof(*o));
-	o->w = state_writer_open(dir, name);
-	if (!o->w) {
-		free(o);
+	f = binfile_open(dir, name);
+	if (!f)
 		return -1;
-	}
-	o->crc = crc32(0L, Z_NULL, 0);
-	out_put(o, head, hlen);
-	out_varint(o, generation);
-	out_varint(o, plen);
-	out_put(o, positions, plen);
-	put_logins(o, &t->logins, max_bytes, st);
+	binfile_put(f, head, hlen);
+	out_varint(f, generation);
+	out_varint(f, plen);
+	binfile_put(f, positions, plen);
+	put_logins(f, &t->logins, max_bytes, st);
 	for (struct entry *e = t->tail; e; e = e->prev) {
 		size_t removed = e->m.removed;
 
@@ -376,31 +339,25 @@ int msg_table_save(struct msg_table *t, const char *dir, const char *name, size_
 		}
 		n = encode(rec, &e->m, prev);
 		/* room for it, the end, the removed list with it, the checksum */
-		if (nrec == ORD_NONE || o->total + n + 1 + ORD_VARINT_MAX +
-		    ORD_VARINT_MAX * (nremoved + removed) + sizeof(crc) > max_bytes) {
+		if (nrec == ORD_NONE || binfile_size(f) + n + 1 + ORD_VARINT_MAX +
+		    ORD_VARINT_MAX * (nremoved + removed) + BINFILE_CRC > max_bytes) {
 			full = true;
 			st->omitted++;
 			continue;
 		}
-		out_put(o, rec, n);
+		binfile_put(f, rec, n);
 		e->ord = (uint32_t)nrec++;
 		nremoved += removed;
 		prev = &e->m;
 	}
-	out_varint(o, 0);
-	out_varint(o, nremoved);
+	out_varint(f, 0);
+	out_varint(f, nremoved);
 	for (const struct entry *e = t->rhead; e; e = e->rnext)
 		if (e->ord != ORD_NONE)
-			out_varint(o, e->ord);
-	out_flush(o);
-	for (int i = 0; i < 4; i++)
-		crc[i] = (unsigned char)(o->crc >> (8 * i));
-	state_writer_put(o->w, crc, sizeof(crc));
+			out_varint(f, e->ord);
 	st->saved = nrec;
-	st->bytes = o->total + sizeof(crc);
-	rc = state_writer_commit(o->w);
-	free(o);
-	return rc;
+	st->bytes = binfile_size(f) + BINFILE_CRC;
+	return binfile_commit(f);
 }
 
 /* ---- reading ---- */
@@ -716,7 +673,6 @@ static bool parse_head(struct in *in, unsigned *version_out, uint64_t *generatio
 		       char **positions)
 {
 	const size_t mlen = sizeof(MAGIC) - 1;
-	uint32_t want = 0;
 	uint64_t plen;
 	unsigned version = 0;
 	const unsigned char *p;
@@ -731,13 +687,11 @@ static bool parse_head(struct in *in, unsigned *version_out, uint64_t *generatio
 		return FAIL(in, "version %u, not %d to %d", version, VERSION_MIN, VERSION);
 	*version_out = version;
 	in->p = p + 1;
-	if ((size_t)(in->end - in->p) < sizeof(want))
+	if ((size_t)(in->end - in->p) < BINFILE_CRC)
 		return FAIL(in, "cut short");
-	in->end -= sizeof(want);
-	for (int i = 0; i < 4; i++)
-		want |= (uint32_t)in->end[i] << (8 * i);
-	if (crc32(crc32(0L, Z_NULL, 0), in->start, (uInt)(in->end - in->start)) != want)
+	if (!binfile_crc_ok(in->start, (size_t)(in->end - in->start)))
 		return FAIL(in, "checksum mismatch: a damaged file");
+	in->end -= BINFILE_CRC;
 	if (!get_varint(in, generation) || !get_varint(in, &plen))
 		return false;
 	if (plen > (uint64_t)(in->end - in->p))
