@@ -5,8 +5,8 @@
 #   sentinel_lab_stop DIR                        both down; safe to repeat
 #   sentinelctl_lab DIR ARGS...                  sentinelctl on the lab's socket
 #
-# Used by scripts/lab/demo.sh, tests/integration/test_incident.sh and
-# tests/bench/detect_bench.sh.  The lab (lab.sh) runs on LAB_ADDR
+# Used by scripts/lab/demo.sh, tests/bench/detect_bench.sh and the lab's
+# integration tests (through tests/lib.sh: lab_test, lab_start).  The lab (lab.sh) runs on LAB_ADDR
 # [127.0.0.3] ports 25 and 587 and relays to smtp-sink on LAB_SINK
 # [127.0.0.4:25]: addresses of its own, so a Postfix already on
 # 127.0.0.1:25 is not disturbed, and nothing leaves 127.0.0.0/8.  sentineld

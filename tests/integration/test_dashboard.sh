@@ -17,15 +17,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 
 DASH=${DASHBOARD:-scripts/grafana/smtp-sentinel.json}
-DAEMON=${SENTINELD:-build/san/sentineld}
-WORK=$(mktemp -d)
-chmod 0755 "$WORK"
-PID=
-cleanup() {
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
+daemon_work
 
 # ---- the dashboard file ----------------------------------------------------
 valid_json() { jq -e . "$DASH" > /dev/null; }
@@ -84,26 +76,13 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 LOG=$WORK/log/mail.log	# its directory does not exist either
-PORT=$(free_port)
-cat > "$WORK/sentinel.conf" <<CONF
-[metrics]
-listen = 127.0.0.1:$PORT
+daemon_conf > "$WORK/sentinel.conf" <<CONF
 [maillog]
 path = $LOG
 start = beginning
 local_domains = example.org
-[daemon]
-state_dir = $WORK/state
-[control]
-socket = $WORK/control.sock
 CONF
-metric() {
-	curl -fsS "http://127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 == m { print $2 }'
-}
-"$DAEMON" -c "$WORK/sentinel.conf" > "$WORK/daemon.log" 2>&1 &
-PID=$!
-wait_for 20 curl -fsS -o /dev/null "http://127.0.0.1:$PORT/metrics" ||
-	{ fail "sentineld starts" "$(cat "$WORK/daemon.log")"; exit 1; }
+daemon_start
 
 check "a maillog that does not exist is a warning at start" \
 	grep -q "$LOG cannot be read: nothing is read from it until it appears.*No such file" \
@@ -144,10 +123,6 @@ else
 	fail "every metric the dashboard queries is in a real scrape" "missing:$missing"
 fi
 
-kill -TERM "$PID"; wait "$PID"; PID=
-if grep -q 'ERROR: \(Address\|Undefined\)Sanitizer\|runtime error:' "$WORK/daemon.log"; then
-	fail "no sanitizer report from sentineld" "$(cat "$WORK/daemon.log")"
-else
-	pass "no sanitizer report from sentineld"
-fi
+daemon_stop
+no_sanitizer_report
 exit $((FAILED > 0))

@@ -13,16 +13,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 
-if [ "$(id -u)" != 0 ]; then
-	skip "inexact logins" "needs root (BPF, Postfix)"
-	exit 0
-fi
-for b in sentineld sentinelctl smtpsend; do
-	[ -x "build/$b" ] || { fail "build/$b exists"; exit 1; }
-done
-DIR=$(mktemp -d /tmp/test_exact_login.XXXXXX)
-. scripts/lab/sentinel-lab.sh
-trap 'sentinel_lab_stop "$DIR"; rm -rf "$DIR" "$DIR.lab.log"' EXIT
+lab_test "inexact logins" sentineld sentinelctl smtpsend
 SUBMIT=$SENTINEL_LAB_SUBMIT
 
 # The hook keeps its arguments NUL-separated: the bytes, nothing else.
@@ -32,8 +23,7 @@ printf '%s\0' "$@" > "$0.args.$$"
 mv "$0.args.$$" "$0.args.$(date +%s%N)"
 EOF
 chmod 0755 "$DIR/lock-hook"
-sentinel_lab_start "$DIR" enforce "$(printf '[actions]\nlock_hook = %s\n' "$DIR/lock-hook")" ||
-	{ fail "the lab and sentineld start"; exit 1; }
+lab_start enforce "$(printf '[actions]\nlock_hook = %s\n' "$DIR/lock-hook")"
 
 LONG=$(printf 'l%.0s' $(seq 300))@lab.test	# 309 bytes
 ODD=$(printf 'c\376c')			# Postfix logs it as c?c

@@ -17,18 +17,9 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 
-if [ "$(id -u)" != 0 ]; then
-	skip "flood" "needs root (BPF, Postfix)"
-	exit 0
-fi
-for b in san/sentineld sentinelctl smtpsend; do
-	[ -x "build/$b" ] || { fail "build/$b exists (make all build/san/sentineld)"; exit 1; }
-done
-DIR=$(mktemp -d /tmp/test_flood.XXXXXX)
-. scripts/lab/sentinel-lab.sh
-trap 'sentinel_lab_stop "$DIR"; rm -rf "$DIR" "$DIR.lab.log"' EXIT
+lab_test "flood" san/sentineld sentinelctl smtpsend
 
-BUILD=build/san sentinel_lab_start "$DIR" enforce || { fail "the lab and sentineld start"; exit 1; }
+BUILD=build/san lab_start enforce
 scripts/lab/lab.sh adduser "$DIR" mallory 123456 >/dev/null || { fail "adduser mallory"; exit 1; }
 CTL() { sentinelctl_lab "$DIR" "$@"; }
 metric() {

@@ -20,18 +20,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 
-if [ "$(id -u)" != 0 ]; then
-	skip "framing" "needs root (BPF, Postfix)"
-	exit 0
-fi
-for b in sentineld sentinelctl smtpsend; do
-	[ -x "build/$b" ] || { fail "build/$b exists"; exit 1; }
-done
 command -v setpriv >/dev/null || { skip "framing" "needs setpriv (util-linux)"; exit 0; }
-DIR=$(mktemp -d /tmp/test_framing.XXXXXX)
-chmod 0755 "$DIR"
-. scripts/lab/sentinel-lab.sh
-trap 'sentinel_lab_stop "$DIR"; rm -rf "$DIR" "$DIR.lab.log"' EXIT
+lab_test "framing" sentineld sentinelctl smtpsend
 METRICS=127.0.0.1:${SENTINEL_LAB_METRICS:-19725}
 CTL() { "$BUILD/sentinelctl" -s "$DIR/control.sock" "$@"; }
 LAB=scripts/lab/lab.sh

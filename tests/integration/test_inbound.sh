@@ -10,22 +10,10 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 
-if [ "$(id -u)" != 0 ]; then
-	skip "inbound mail" "needs root (BPF, Postfix)"
-	exit 0
-fi
-for b in sentineld sentinelctl; do
-	[ -x "build/$b" ] || { fail "build/$b exists"; exit 1; }
-done
-DIR=$(mktemp -d /tmp/test_inbound.XXXXXX)
-. scripts/lab/sentinel-lab.sh
-trap 'sentinel_lab_stop "$DIR"; rm -rf "$DIR" "$DIR.lab.log"' EXIT
+lab_test "inbound mail" sentineld sentinelctl
 N=200
 
-if ! sentinel_lab_start "$DIR" enforce; then
-	fail "the lab and sentineld start"
-	exit 1
-fi
+lab_start enforce
 pass "the lab and sentineld start (enforce mode)"
 # The relay takes mail for relayed.test from anyone (an MX for a domain
 # behind it, delivered by smtp: the lab defers its relay transport); the

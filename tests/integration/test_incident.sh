@@ -6,16 +6,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 
-if [ "$(id -u)" != 0 ]; then
-	skip "incident scenario" "needs root (BPF, Postfix)"
-	exit 0
-fi
-for b in sentineld sentinelctl smtpsend; do
-	[ -x "build/$b" ] || { fail "build/$b exists"; exit 1; }
-done
-DIR=$(mktemp -d /tmp/test_incident.XXXXXX)
-. scripts/lab/sentinel-lab.sh
-trap 'sentinel_lab_stop "$DIR"; rm -rf "$DIR" "$DIR.lab.log"' EXIT
+lab_test "incident scenario" sentineld sentinelctl smtpsend
 
 DEMO_RATE=50 DEMO_SPAM=200 DEMO_LEGIT=5 scripts/lab/demo.sh --keep "$DIR" > "$DIR.demo.out" 2>&1
 rc=$?

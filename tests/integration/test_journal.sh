@@ -15,11 +15,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 
-DAEMON=${SENTINELD:-build/san/sentineld}
 REMOTE=/lib/systemd/systemd-journal-remote
-WORK=$(mktemp -d)
-chmod 0755 "$WORK"
-PID=
 
 if [ "$(id -u)" -ne 0 ]; then
 	skip "journal integration" "needs root (CI runs as root)"
@@ -29,11 +25,7 @@ if [ ! -x "$REMOTE" ]; then
 	skip "journal integration" "no $REMOTE (Debian: systemd-journal-remote)"
 	exit 0
 fi
-cleanup() {
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-	[ -n "${KEEP:-}" ] || rm -rf "$WORK"
-}
-trap cleanup EXIT
+daemon_work
 
 # Postfix's writers as sentineld finds them (postconf, else the defaults)
 POSTFIX_UID=$(id -u postfix 2>/dev/null || echo 102)
@@ -43,19 +35,12 @@ BOOT=$(tr -d - < /proc/sys/kernel/random/boot_id)
 SEQ=0
 
 mkdir "$WORK/journal"
-PORT=$(free_port)
-cat > "$WORK/sentinel.conf" <<CONF
-[metrics]
-listen = 127.0.0.1:$PORT
+daemon_conf > "$WORK/sentinel.conf" <<CONF
 [maillog]
 source = journal
 journal_dir = $WORK/journal
 path = none
 local_domains = example.org
-[daemon]
-state_dir = $WORK/state
-[control]
-socket = $WORK/control.sock
 CONF
 
 # entry UID COMM EXE PROGRAM PID MESSAGE: one entry of the export format
@@ -84,18 +69,6 @@ login() {	# login QID IP USER
 	echo "$1: client=unknown[$2], sasl_method=LOGIN, sasl_username=$3"
 }
 
-start() {
-	"$DAEMON" -c "$WORK/sentinel.conf" >> "$WORK/daemon.log" 2>&1 &
-	PID=$!
-	wait_for 20 curl -fsS -o /dev/null "http://127.0.0.1:$PORT/metrics" ||
-		{ fail "sentineld starts" "$(cat "$WORK/daemon.log")"; exit 1; }
-}
-stop() {
-	kill -TERM "$PID"; wait "$PID"; PID=
-}
-metric() {
-	curl -fsS "http://127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 == m { print $2 }'
-}
 lines() {
 	metric "smtp_sentinel_maillog_lines_total{result=\"$1\"}"
 }
@@ -105,7 +78,7 @@ incident_for() {
 
 # a first genuine entry, before the start: start = end skips it
 smtpd 2200 "connect from unknown[203.0.113.1]" | write_journal
-start
+daemon_start
 check "the start-up log says the journal is read and trusted entry by entry" \
 	grep -q "journal.*trusted, entry by entry" "$WORK/daemon.log"
 
@@ -138,14 +111,14 @@ check "the forged entries are logged with their writer" \
 	grep -q "forged journal entry not used (_UID 65534" "$WORK/daemon.log"
 
 # restart: entries written while stopped are read once, none lost
-stop
+daemon_stop
 check "the cursor is saved in maillog.state" grep -q "^journal s=" "$WORK/state/maillog.state"
 {
 	smtpd 3102 "connect from unknown[203.0.113.7]"
 	smtpd 3102 "$(login 7C1B2C3D4E 203.0.113.7 alice@example.org)"
 	logger_as_nobody 3002 "$(login 8D1B2C3D4E 198.51.100.9 victim)"
 } | write_journal
-start
+daemon_start
 all_lines() {
 	echo "$(lines parsed) $(lines ignored) $(lines unparsed) $(lines forged)"
 }
@@ -166,7 +139,7 @@ check "the one forged entry written while stopped is counted after the restart" 
 	test "$(lines forged)" = 1
 check "the victim still has no incident" sh -c \
 	"! grep -q '\"identity\":\"sasl:victim\"' '$WORK/state/incidents.log'"
-stop
+daemon_stop
 
 # sentinel-report reads the same journal: the forged entries are shown and
 # counted, never used

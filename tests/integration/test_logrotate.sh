@@ -13,13 +13,6 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 
-DAEMON=${SENTINELD:-build/san/sentineld}
-WORK=$(mktemp -d)
-chmod 0755 "$WORK"
-LOG=$WORK/mail.log
-STATE=$WORK/state
-PID=
-
 if [ "$(id -u)" -ne 0 ]; then
 	skip "logrotate" "needs root (CI runs as root)"
 	exit 0
@@ -28,26 +21,16 @@ if ! command -v logrotate > /dev/null; then
 	skip "logrotate" "logrotate is not installed (scripts/deps.sh installs it)"
 	exit 0
 fi
-cleanup() {
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-PORT=$(free_port)
-cat > "$WORK/sentinel.conf" <<CONF
-[metrics]
-listen = 127.0.0.1:$PORT
+daemon_work
+LOG=$WORK/mail.log
+STATE=$WORK/state
+daemon_conf > "$WORK/sentinel.conf" <<CONF
 [maillog]
 path = $LOG
 start = beginning
 local_domains = example.org
-[daemon]
-state_dir = $STATE
 [detect]
 max_messages_per_minute = 5
-[control]
-socket = $WORK/control.sock
 CONF
 
 # spam USER N: N messages of USER, logged now (RFC 3339, as journald and
@@ -73,10 +56,7 @@ has_opened() { [ "$(opened "$1" "$2")" -ge 1 ]; }
 has_audit() { [ "$(audited "$1" "$2")" -ge 1 ]; }
 
 : > "$LOG"
-"$DAEMON" -c "$WORK/sentinel.conf" > "$WORK/daemon.log" 2>&1 &
-PID=$!
-wait_for 20 curl -fsS -o /dev/null "http://127.0.0.1:$PORT/metrics" ||
-	{ fail "sentineld starts" "$(cat "$WORK/daemon.log")"; exit 1; }
+daemon_start
 
 spam alice 12 4A0
 wait_for 15 has_opened "$STATE/incidents.log" sasl:alice
@@ -119,11 +99,7 @@ check "a second rotation: carol's incident in the third file" \
 check "the oldest is compressed, the newer one not yet" \
 	test -s "$STATE/incidents.log.2.gz" -a -s "$STATE/incidents.log.1"
 
-kill -TERM "$PID"; wait "$PID"; PID=
-if grep -q 'ERROR: \(Address\|Undefined\)Sanitizer\|runtime error:' "$WORK/daemon.log"; then
-	fail "no sanitizer report from sentineld" "$(cat "$WORK/daemon.log")"
-else
-	pass "no sanitizer report from sentineld"
-fi
+daemon_stop
+no_sanitizer_report
 [ "$FAILED" -eq 0 ] || { echo "--- daemon.log"; tail -n 30 "$WORK/daemon.log"; cat "$WORK/logrotate.out"; }
 exit $((FAILED > 0))

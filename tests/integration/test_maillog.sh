@@ -13,48 +13,19 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 
-DAEMON=${SENTINELD:-build/san/sentineld}
-WORK=$(mktemp -d)
-chmod 0755 "$WORK"
-LOG=$WORK/mail.log
-PID=
-
 if [ "$(id -u)" -ne 0 ]; then
 	skip "maillog integration" "needs root (CI runs as root)"
 	exit 0
 fi
-cleanup() {
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-PORT=$(free_port)
-cat > "$WORK/sentinel.conf" <<CONF
-[metrics]
-listen = 127.0.0.1:$PORT
+daemon_work
+LOG=$WORK/mail.log
+daemon_conf > "$WORK/sentinel.conf" <<CONF
 [maillog]
 path = $LOG
 start = beginning
 local_domains = example.org
-[daemon]
-state_dir = $WORK/state
-[control]
-socket = $WORK/control.sock
 CONF
 
-start() {
-	"$DAEMON" -c "$WORK/sentinel.conf" >> "$WORK/daemon.log" 2>&1 &
-	PID=$!
-	wait_for 20 curl -fsS -o /dev/null "http://127.0.0.1:$PORT/metrics" ||
-		{ fail "sentineld starts" "$(cat "$WORK/daemon.log")"; exit 1; }
-}
-stop() {
-	kill -TERM "$PID"; wait "$PID"; PID=
-}
-metric() {
-	curl -fsS "http://127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 == m { print $2 }'
-}
 # expect_counts NAME PARSED IGNORED UNPARSED LOGINS FAILURES
 counts() {
 	echo "$(metric 'smtp_sentinel_maillog_lines_total{result="parsed"}')" \
@@ -115,7 +86,7 @@ saved_to_end() {
 	echo "this is not a syslog line"
 	echo "Nov 27 02:05:04 mx1 myapp[1]: 4F3A21C0B4: client=x[192.0.2.1], sasl_method=PLAIN, sasl_username=mallory"
 } > "$LOG"
-start
+daemon_start
 expect_counts "lines are counted by result; forged identities are not logins" 5 2 1 2 1
 check "alice's two messages are counted under her identity" \
 	[ "$(metric 'smtp_sentinel_messages_total{identity="sasl:alice"}')" = 2 ]
@@ -152,26 +123,26 @@ expect_counts "copytruncate: the new lines are read, none twice" 9 2 1 5 2
 check "the truncation is counted" [ "$(metric smtp_sentinel_maillog_truncations_total)" = 1 ]
 
 # Restart: lines written while sentineld is down are read once.
-stop
+daemon_stop
 check "SIGTERM saved the position" test -s "$WORK/state/maillog.state"
 login 4F3A21C0E1 30 erin >> "$LOG"
 noise 31 >> "$LOG"
-start
+daemon_start
 expect_counts "a restart reads exactly the lines written while it was down" 1 1 0 1 0
 
 # Rotation while down: the rest of the old file, then the new one.
-stop
+daemon_stop
 login 4F3A21C0F1 40 frank >> "$LOG"
 mv "$LOG" "$LOG.3"
 login 4F3A21C0F2 41 grace > "$LOG"
-start
+daemon_start
 expect_counts "a restart after a rotation reads the old file's rest and the new file" 2 0 0 2 0
 
 # A crash (SIGKILL) after the position was saved (every second).
 sleep 1.5
 kill -KILL "$PID"; wait "$PID" 2>/dev/null; PID=
 failure 50 >> "$LOG"
-start
+daemon_start
 expect_counts "after SIGKILL only the lines after the saved position are read" 1 0 0 0 1
 
 # A message accepted before a stop, delivered and removed after it.
@@ -180,11 +151,11 @@ queued 4F3A21C0A1 52 >> "$LOG"
 expect_counts "henry's message is accepted" 3 0 0 1 1
 check "henry's message is counted" \
 	[ "$(identity_metric smtp_sentinel_messages_total sasl:henry)" = 1 ]
-stop
+daemon_stop
 check "SIGTERM saved the message table" test -s "$WORK/state/maillog.messages"
 delivered 4F3A21C0A1 53 >> "$LOG"
 removed 4F3A21C0A1 53 >> "$LOG"
-start
+daemon_start
 expect_counts "after a restart, the delivery and removed lines are read once" 2 0 0 0 0
 check "a delivery after a restart counts for the identity of its message" \
 	[ "$(identity_metric smtp_sentinel_deliveries_total sasl:henry sent)" = 1 ]
@@ -199,7 +170,7 @@ wait_for 15 saved_to_end || fail "the position reaches the end of the maillog"
 kill -KILL "$PID"; wait "$PID" 2>/dev/null; PID=
 delivered 4F3A21C0A2 56 >> "$LOG"
 removed 4F3A21C0A2 56 >> "$LOG"
-start
+daemon_start
 expect_counts "after SIGKILL, only the lines after the snapshot are read" 2 0 0 0 0
 check "a delivery after a crash counts for the identity of its message" \
 	[ "$(identity_metric smtp_sentinel_deliveries_total sasl:ivan sent)" = 1 ]
@@ -210,10 +181,10 @@ check "the message accepted before the crash is not counted again" \
 login 4F3A21C0A3 57 jack >> "$LOG"
 queued 4F3A21C0A3 57 >> "$LOG"
 expect_counts "jack's message is accepted" 4 0 0 1 0
-stop
+daemon_stop
 printf '\377' | dd of="$WORK/state/maillog.messages" bs=1 seek=40 conv=notrunc 2>/dev/null
 delivered 4F3A21C0A3 58 >> "$LOG"
-start
+daemon_start
 expect_counts "with a damaged table file, the positions still resume" 1 0 0 0 0
 check "the damaged table file is refused, with the reason" \
 	grep -q 'maillog.messages refused, not restored: checksum mismatch' "$WORK/daemon.log"
@@ -226,16 +197,12 @@ parsed_is() { [ "$(metric 'smtp_sentinel_maillog_lines_total{result="parsed"}')"
 kate_counted() { [ "$(identity_metric smtp_sentinel_messages_total sasl:kate)" = 1 ]; }
 echo "Nov 27 02:05:59 mx1 sm-mta[4300]: AUTH=server, relay=[203.0.113.9], authid=kate, mech=PLAIN, bits=0" >> "$LOG"
 wait_for 10 parsed_is 2 || fail "the Sendmail login is read" "$(counts)"
-stop
+daemon_stop
 echo "Nov 27 02:06:00 mx1 sm-mta[4300]: qARA0009004300: from=<kate@example.org>, size=900, class=0, nrcpts=1, msgid=<k1@example.org>, proto=ESMTP, daemon=MTA, relay=[203.0.113.9]" >> "$LOG"
-start
+daemon_start
 wait_for 10 kate_counted
 check "a Sendmail login read before a restart names the message after it" kate_counted
 
-stop
-if grep -q 'ERROR: \(Address\|Undefined\)Sanitizer\|runtime error:' "$WORK/daemon.log"; then
-	fail "no sanitizer report from sentineld" "$(cat "$WORK/daemon.log")"
-else
-	pass "no sanitizer report from sentineld"
-fi
+daemon_stop
+no_sanitizer_report
 exit $((FAILED > 0))

@@ -17,10 +17,6 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 
-DAEMON=${SENTINELD:-build/san/sentineld}
-WORK=$(mktemp -d)
-chmod 0755 "$WORK"
-PID=
 PASSWORD='correct horse: battery'	# a ':' and a blank: curl and MHD must split at the first ':'
 WRONG='Tr0ub4dor&3'
 
@@ -31,11 +27,7 @@ fi
 for tool in openssl htpasswd curl promtool; do
 	command -v "$tool" >/dev/null || { fail "$tool is installed (scripts/deps.sh)"; exit 1; }
 done
-cleanup() {
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
+daemon_work
 
 # --- the files, as an operator makes them -------------------------------------
 cert() {	# cert KEY CERT
@@ -50,21 +42,15 @@ htpasswd -cbB -C 5 "$WORK/metrics.passwd" prometheus "$PASSWORD" 2>/dev/null &&
 htpasswd -bB -C 5 "$WORK/metrics.passwd" grafana 'another one' 2>/dev/null ||
 	{ fail "htpasswd makes a bcrypt password file"; exit 1; }
 
-PORT=$(free_port)
 URL=https://127.0.0.1:$PORT/metrics
 conf() {	# conf KEY PASSWD > file
-	cat <<CONF
+	daemon_conf <<CONF
 [metrics]
-listen = 127.0.0.1:$PORT
 tls_cert = $WORK/metrics.crt
 tls_key = $1
 basic_auth_file = $2
 [maillog]
 path = none
-[daemon]
-state_dir = $WORK/state
-[control]
-socket = $WORK/control.sock
 CONF
 }
 conf "$WORK/metrics.key" "$WORK/metrics.passwd" > "$WORK/sentinel.conf"
@@ -96,13 +82,7 @@ out=$("$DAEMON" -c "$WORK/sentinel.conf" --check-config 2>&1); rc=$?
 check "--check-config accepts the good files" [ "$rc" -eq 0 ]
 
 # --- served --------------------------------------------------------------------
-"$DAEMON" -c "$WORK/sentinel.conf" > "$WORK/daemon.log" 2>&1 &
-PID=$!
-if ! wait_for 20 curl -fsS -o /dev/null --cacert "$WORK/metrics.crt" \
-	-u "prometheus:$PASSWORD" "$URL"; then
-	fail "sentineld serves https" "$(cat "$WORK/daemon.log")"
-	exit 1
-fi
+daemon_start --cacert "$WORK/metrics.crt" -u "prometheus:$PASSWORD" "$URL"
 pass "sentineld serves https with the operator's certificate"
 
 code() {	# code CURL-ARGS...: the HTTP status, 000 without an answer
@@ -159,7 +139,7 @@ got=$(code --cacert "$WORK/metrics.crt" -u "prometheus:guess9" "$URL")
 check "after a pause a guess is checked again: 401 (got $got)" [ "$got" = 401 ]
 
 # --- the log ---------------------------------------------------------------------
-kill -TERM "$PID"; wait "$PID"; rc=$?; PID=
+daemon_stop; rc=$?
 check "sentineld stops cleanly (status $rc)" [ "$rc" -eq 0 ]
 if grep -q "metrics on https://127.0.0.1:$PORT/metrics, basic authentication" "$WORK/daemon.log"; then
 	pass "the log says https and basic authentication"

@@ -7,13 +7,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 
-if [ "$(id -u)" != 0 ]; then
-	skip "observe scenario" "needs root (BPF, Postfix)"
-	exit 0
-fi
-DIR=$(mktemp -d /tmp/test_observe.XXXXXX)
-. scripts/lab/sentinel-lab.sh
-trap 'sentinel_lab_stop "$DIR"; rm -rf "$DIR" "$DIR.lab.log"' EXIT
+lab_test "observe scenario"
 
 DEMO_MODE=observe DEMO_RATE=50 DEMO_SPAM=40 DEMO_LEGIT=2 scripts/lab/demo.sh --keep "$DIR" \
 	> "$DIR.demo.out" 2>&1

@@ -20,28 +20,19 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 
-DAEMON=${SENTINELD:-build/san/sentineld}
 CTL=build/sentinelctl
 FLOWGEN=build/flowgen
-WORK=$(mktemp -d)
-chmod 0755 "$WORK"
-LOG=$WORK/mail.log
-PID=
 
 if [ "$(id -u)" -ne 0 ]; then
 	skip "reload integration" "needs root (CI runs as root)"
 	exit 0
 fi
+daemon_work
+LOG=$WORK/mail.log
 for b in "$DAEMON" "$CTL" "$FLOWGEN"; do
 	[ -x "$b" ] || { fail "$b exists (make all build/san/sentineld)"; exit 1; }
 done
-cleanup() {
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
 
-PORT=$(free_port)
 FPORT=$(free_port)
 # conf LIMIT [EXTRA LINES...]: the configuration file, rewritten
 conf() {
@@ -49,16 +40,13 @@ conf() {
 	shift
 	{
 		printf '[sensor]\nports = 25, %s\n' "$FPORT"
-		printf '[metrics]\nlisten = 127.0.0.1:%s\n' "$PORT"
 		printf '[maillog]\npath = %s\nstart = beginning\n' "$LOG"
-		printf '[daemon]\nstate_dir = %s/state\n' "$WORK"
-		printf '[control]\nsocket = %s/control.sock\n' "$WORK"
 		printf '[actions]\npostfix_bin_dir = %s/bin\n' "$WORK"
 		printf '[detect]\nmax_messages_per_minute = %s\n' "$limit"
 		# one message per identity, one recipient: no other signal fires
 		printf 'foreign_ratio = 1\nforeign_min = 1000\n'
 		for l in "$@"; do printf '%s\n' "$l"; done
-	} > "$WORK/sentinel.conf.new"
+	} | daemon_conf > "$WORK/sentinel.conf.new"
 	mv "$WORK/sentinel.conf.new" "$WORK/sentinel.conf"
 }
 
@@ -113,9 +101,7 @@ postconf_calls() { wc -l < "$WORK/postconf.calls"; }
 
 : > "$LOG"
 conf 20
-"$DAEMON" -c "$WORK/sentinel.conf" > "$WORK/daemon.log" 2>&1 &
-PID=$!
-wait_for 20 scrape > /dev/null || { fail "sentineld starts" "$(cat "$WORK/daemon.log")"; exit 1; }
+daemon_start
 wait_for 10 test -S "$WORK/control.sock" || { fail "the control socket is up"; exit 1; }
 
 check "start-up reads Postfix's parameters in one postconf call" [ "$(postconf_calls)" = 1 ]
@@ -141,7 +127,6 @@ conf 100 'max_recipients_per_minute = 1' '[detect'
 check "SIGHUP with a bad file: refused with FILE:LINE, the old one stays" \
 	hup "reload refused, the configuration in force stays: $WORK/sentinel.conf:19: syntax error"
 check "the daemon is still up after a refused reload" kill -0 "$PID"
-metric() { scrape | awk -v m="$1" '$1 == m { print $2 }'; }
 check "the refusal is in the metrics (last reload not successful, 1 refused, 1 ok)" [ \
 	"$(metric smtp_sentinel_config_last_reload_successful)/$(metric 'smtp_sentinel_config_reloads_total{result="refused"}')/$(metric 'smtp_sentinel_config_reloads_total{result="ok"}')" = 0/1/1 ]
 send carol 6
@@ -190,10 +175,8 @@ check "postconf ran once more per reload put in force, never for a refused one (
 	[ "$(postconf_calls)" = 3 ]
 check "the maillog position was kept: every line parsed once" all_read
 
-kill -TERM "$PID"
-wait "$PID"
+daemon_stop
 rc=$?
-PID=
 check "sentineld exits 0 after the reloads (no leak or error under ASan)" [ "$rc" = 0 ]
 if [ "$FAILED" -ne 0 ]; then
 	echo "--- daemon log"

@@ -9,19 +9,12 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 
-if [ "$(id -u)" != 0 ]; then
-	skip "own-address spray" "needs root (BPF, Postfix)"
-	exit 0
-fi
-DIR=$(mktemp -d /tmp/test_spray.XXXXXX)
-. scripts/lab/sentinel-lab.sh
-trap 'sentinel_lab_stop "$DIR"; rm -rf "$DIR" "$DIR.lab.log"' EXIT
+lab_test "own-address spray"
 SUBMIT=$SENTINEL_LAB_SUBMIT
 
 # the lab's config says local_domains = lab.test: the repeated section
 # puts the default back
-sentinel_lab_start "$DIR" observe "$(printf '[maillog]\nlocal_domains = auto\n')" ||
-	{ fail "the lab and sentineld start"; exit 1; }
+lab_start observe "$(printf '[maillog]\nlocal_domains = auto\n')"
 check "sentineld read Postfix's domains at start-up" \
 	grep -q "local_domains = auto: Postfix's and listed: lab.test" "$DIR/sentineld.log"
 build/sentineld --check-config -c "$DIR/sentinel.conf" > "$DIR/check.out" 2>&1
