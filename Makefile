@@ -113,11 +113,11 @@ $(BUILD)/smtpsend: tests/integration/smtpsend.c | $(BUILD)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
 
 # Maillog benchmark: a log generator and the parsers over a whole file.
-$(BUILD)/genlog: tests/bench/genlog.c | $(BUILD)
+$(BUILD)/genlog: tests/bench/genlog.c tests/bench/genlines.h | $(BUILD)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
 
 # A day of a relay's maillog with stolen accounts: tests/integration/test_replay.sh.
-$(BUILD)/genrelay: tests/bench/genrelay.c | $(BUILD)
+$(BUILD)/genrelay: tests/bench/genrelay.c tests/bench/genlines.h | $(BUILD)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
 
 $(BUILD)/parse_bench: tests/bench/parse_bench.c $(BUILD)/maillog/syslog.o \

@@ -47,11 +47,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "genlines.h"
+
 #define NUSERS 200
 #define MAXSESS 12
 #define HOST "mx1"
-
-static uint64_t rng_state;
 
 /* Cumulative percentages of INBOUND, SUBMISSION, AUTHFAIL (REJECT: the rest). */
 struct mix {
@@ -63,25 +63,6 @@ static const struct mix mixes[] = {
 	{ "sasl", 45, 75, 88 },
 	{ "inbound", 92, 95, 97 },
 };
-
-static uint64_t rnd(void)	/* splitmix64 */
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static unsigned below(unsigned n)
-{
-	return (unsigned)(rnd() % n);
-}
-
-static double unit(void)
-{
-	return (double)(rnd() >> 11) / 9007199254740992.0;
-}
 
 static const char *const first[] = {
 	"alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan",
@@ -125,17 +106,10 @@ static void emit(const char *prog, long pid, const char *fmt, ...)
 	va_list ap;
 
 	if (sec != stamp_sec) {
-		time_t t = epoch0 + sec;
-		struct tm tm;
-
-		gmtime_r(&t, &tm);
-		strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
+		gen_stamp(stamp, sizeof(stamp), epoch0 + sec);
 		stamp_sec = sec;
 	}
-	if (pid >= 0)
-		n = snprintf(line, sizeof(line), "%s %s %s[%ld]: ", stamp, HOST, prog, pid);
-	else
-		n = snprintf(line, sizeof(line), "%s %s %s: ", stamp, HOST, prog);
+	n = gen_header(line, sizeof(line), stamp, HOST, prog, pid);
 	va_start(ap, fmt);
 	n += vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
 	va_end(ap);
@@ -516,7 +490,7 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc - 1 || !(limit = parse_size(argv[optind])))
 		goto usage;
-	rng_state = seed;
+	gen_seed(seed);
 	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
 	for (unsigned i = 0; i < NUSERS; i++)	/* 20 x 10 distinct names */
 		snprintf(users[i], sizeof(users[i]), "%s.%s@example.org", first[i % 20],

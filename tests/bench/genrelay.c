@@ -58,31 +58,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "genlines.h"
+
 #define HOST "relay"
 #define NPARTNERS 5000
 #define NINBOUND 400
 #define BOOK_MAX 48
 
-static uint64_t rng_state;
-
-static uint64_t rnd(void)	/* splitmix64 */
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static unsigned below(unsigned n)
-{
-	return n ? (unsigned)(rnd() % n) : 0;
-}
-
-static double unit(void)
-{
-	return (double)(rnd() >> 11) / 9007199254740992.0;
-}
 
 static const char *const providers[] = {
 	"gmail.example", "outlook.example", "yahoo.example", "gmx.example", "web.example",
@@ -143,11 +125,7 @@ static char stamp[32];
 
 static void set_time(double t)
 {
-	time_t s = epoch0 + (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&s, &tm);
-	strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
+	gen_stamp(stamp, sizeof(stamp), epoch0 + (time_t)t);
 }
 
 static void emit(const char *prog, long pid, const char *fmt, ...)
@@ -155,9 +133,11 @@ static void emit(const char *prog, long pid, const char *fmt, ...)
 
 static void emit(const char *prog, long pid, const char *fmt, ...)
 {
+	char head[256];
 	va_list ap;
 
-	printf("%s %s %s[%ld]: ", stamp, HOST, prog, pid);
+	gen_header(head, sizeof(head), stamp, HOST, prog, pid);
+	fputs(head, stdout);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -409,7 +389,7 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc || nusers < 100 || hours < 18 || hours > 24 * 14)
 		goto usage;
-	rng_state = seed;
+	gen_seed(seed);
 	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
 	users = calloc(nusers + 1, sizeof(*users));
 	if (!users)
