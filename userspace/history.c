@@ -541,17 +541,34 @@ int history_load(struct history_table *t, struct domains *learned, const char *d
 		why = "trailing bytes";
 	if (why)
 		goto bad;
-	/* all of it is good: the learned domains again, into the table */
-	in.p = names;
-	for (uint32_t i = 0; i < n && learned; i++) {
-		uint8_t nlen;
-		uint32_t last;
+	/* all of it is good: the learned domains again, into the table, the
+	 * least recently used first (the file has the most recent first, and
+	 * each one added is the newest) */
+	if (learned && n) {
+		const unsigned char **at = xcalloc(n, sizeof(*at));
 
-		GET(&in, nlen);
-		get(&in, name, nlen);
-		name[nlen] = '\0';
-		GET(&in, last);
-		domains_add_learned(learned, name, last);
+		in.p = names;
+		for (uint32_t i = 0; i < n; i++) {
+			uint8_t nlen;
+			uint32_t last;
+
+			at[i] = in.p;
+			GET(&in, nlen);
+			get(&in, name, nlen);
+			GET(&in, last);
+		}
+		for (uint32_t i = n; i-- > 0;) {
+			uint8_t nlen;
+			uint32_t last;
+
+			in.p = at[i];
+			GET(&in, nlen);
+			get(&in, name, nlen);
+			name[nlen] = '\0';
+			GET(&in, last);
+			domains_add_learned(learned, name, last);
+		}
+		free(at);
 	}
 	free(buf);
 	log_info("%s/%s: %zu identities' histories, %u learned sender domains", dir, HIST_FILE,

@@ -533,6 +533,42 @@ static void test_a_history_file_of_the_previous_writer_loads_and_saves_the_same_
 	domains_free(learned);
 }
 
+static void note_learned(const char *domain, uint32_t last, void *arg)
+{
+	(void)last;
+	strcat(arg, domain);
+	strcat(arg, " ");
+}
+
+/* Learned domains keep their order of use across a save and a load (the
+ * least recently used is the one a full table evicts). */
+static void test_learned_domains_keep_their_order_across_a_restart(void **state)
+{
+	struct history_table *t = history_new(100);
+	struct domains *learned = domains_new();
+	char dir[128], order[256] = "";
+
+	(void)state;
+	domains_add_learned(learned, "old.example", HT0);
+	domains_add_learned(learned, "mid.example", HT0 + 10);
+	domains_add_learned(learned, "new.example", HT0 + 20);
+	domains_each_learned(learned, note_learned, order);
+	assert_string_equal(order, "new.example mid.example old.example ");
+	scratch_dir(dir, sizeof(dir), "signals");
+	assert_int_equal(history_save(t, learned, dir), 0);
+	history_free(t);
+	domains_free(learned);
+	t = history_new(100);
+	learned = domains_new();
+	assert_int_equal(history_load(t, learned, dir), 0);
+	order[0] = '\0';
+	domains_each_learned(learned, note_learned, order);
+	assert_string_equal(order, "new.example mid.example old.example ");
+	scratch_remove(dir);
+	history_free(t);
+	domains_free(learned);
+}
+
 static void test_history_table_is_bounded_and_counted(void **state)
 {
 	struct detect_callbacks cb = { on_opened, NULL, NULL, NULL };
@@ -618,6 +654,7 @@ int main(void)
 		cmocka_unit_test(test_a_burst_under_an_open_incident_is_not_learned),
 		cmocka_unit_test(test_histories_survive_a_restart),
 		cmocka_unit_test(test_a_damaged_history_file_is_refused_whole),
+		cmocka_unit_test(test_learned_domains_keep_their_order_across_a_restart),
 		cmocka_unit_test(test_history_table_is_bounded_and_counted),
 		cmocka_unit_test(
 			test_a_history_file_of_the_previous_writer_loads_and_saves_the_same_bytes),
