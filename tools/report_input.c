@@ -656,7 +656,7 @@ static int run_journal(const struct input_config *cfg, struct input_counts *coun
 	x->cfg = cfg;
 	x->counts = counts;
 	postconf_read(&pc, "/usr/sbin", "");
-	if (journal_writers_init(&x->writers, &pc, NULL, err, sizeof(err)) < 0)
+	if (journal_writers_init(&x->writers, &pc, "", NULL, err, sizeof(err)) < 0)
 		log_warnx("who writes Postfix's entries: %s", err);
 	postconf_free(&pc);
 	j = journal_open(cfg->journal, NULL, JOURNAL_START_BEGINNING, NULL, err, sizeof(err));

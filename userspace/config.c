@@ -310,6 +310,30 @@ static int parse_journal_dir(struct config *cfg, const char *value, char *err, s
 	return 0;
 }
 
+static int parse_maillog_root(struct config *cfg, const char *value, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (value[0] && value[0] != '/') {
+		snprintf(err, errlen, "'%s' is not an absolute path", value);
+		return -1;
+	}
+	if (strlen(value) >= sizeof(cfg->maillog_root)) {
+		snprintf(err, errlen, "path too long");
+		return -1;
+	}
+	if (value[0] && stat(value, &st) < 0) {
+		snprintf(err, errlen, "'%s': %s", value, strerror(errno));
+		return -1;
+	}
+	if (value[0] && !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "'%s' is not a directory", value);
+		return -1;
+	}
+	strcpy(cfg->maillog_root, value);
+	return 0;
+}
+
 int config_pidns(const char *path, uint32_t *ino, char *err, size_t errlen)
 {
 	struct stat st;
@@ -530,6 +554,7 @@ static const struct config_key config_keys[] = {
 	  "_SYSTEMD_UNIT=postfix@-.service, SYSLOG_IDENTIFIER=postfix*", parse_journal_match, RESTART },
 	{ "maillog", "journal_dir", "", parse_journal_dir, RESTART },
 	{ "maillog", "pid_namespace", "self", parse_pid_namespace, RESTART },
+	{ "maillog", "root", "", parse_maillog_root, RESTART },
 	{ "daemon", "log_level", "info", parse_log_level, RELOAD },
 	{ "daemon", "state_dir", "/var/lib/smtp-sentinel", parse_state_dir, RESTART },
 	{ "detect", "max_messages_per_minute", "60", parse_max_messages_per_minute, RELOAD },

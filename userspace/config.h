@@ -78,6 +78,9 @@ struct config {
 	/* the inode number of the PID namespace the maillog's pids are of
 	 * (correlate.h); 0: sentineld's own (self) */
 	uint32_t maillog_pidns;
+	/* the root of the container the MTA runs in (croot.h): its users,
+	 * paths and postconf; "": the host's */
+	char maillog_root[PATH_MAX];
 
 	/* [daemon] */
 	enum log_level log_level;

@@ -273,6 +273,18 @@ static void test_pid_namespace_that_is_not_one_is_refused(void **state)
 		       "is not self, pid:[INODE]");
 }
 
+static void test_maillog_root_is_the_hosts_by_default_or_a_directory(void **state)
+{
+	(void)state;
+	assert_int_equal(load(""), 0);
+	assert_string_equal(cfg.maillog_root, "");
+	assert_int_equal(load("[maillog]\nroot = /proc/self/root\n"), 0);
+	assert_string_equal(cfg.maillog_root, "/proc/self/root");
+	assert_refused("[maillog]\nroot = proc/1/root\n", 2, "root", "is not an absolute path");
+	assert_refused("[maillog]\nroot = /nonexistent/root\n", 2, "root", "No such file");
+	assert_refused("[maillog]\nroot = /etc/hostname\n", 2, "root", "is not a directory");
+}
+
 static void test_port_0_is_refused(void **state)
 {
 	(void)state;
@@ -759,6 +771,7 @@ int main(void)
 		cmocka_unit_test(test_pid_namespace_as_readlink_shows_it_or_as_a_number),
 		cmocka_unit_test(test_pid_namespace_path_is_resolved_to_its_inode),
 		cmocka_unit_test(test_pid_namespace_that_is_not_one_is_refused),
+		cmocka_unit_test(test_maillog_root_is_the_hosts_by_default_or_a_directory),
 		cmocka_unit_test(test_port_0_is_refused),
 		cmocka_unit_test(test_port_70000_is_refused),
 		cmocka_unit_test(test_port_with_trailing_letter_is_refused),

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "croot.h"
 #include "counters.h"
 #include "log.h"
 #include "maillog/engine.h"
@@ -124,7 +125,7 @@ static int setup(void **state)
 	scratch_dir(dir, sizeof(dir), "journal");
 	snprintf(path, sizeof(path), "%s/journal", dir);
 	assert_int_equal(mkdir(path, 0700), 0);
-	journal_writers_init(&writers, NULL, NULL, err, sizeof(err));
+	journal_writers_init(&writers, NULL, "", NULL, err, sizeof(err));
 	if (!writers.has_mail_owner)
 		writers.mail_owner = 102;	/* no postfix user here: any non-root uid */
 	export_len = 0;
@@ -306,6 +307,77 @@ static void test_writer_check_wants_uid_and_program_of_postfix(void **state)
 	assert_false(journal_writer_check(&writers, &e, why, sizeof(why)));
 	e = entry(0, "smtpd", sub);			/* below, not in it */
 	assert_false(journal_writer_check(&writers, &e, why, sizeof(why)));
+}
+
+/* A container's Postfix ([maillog] root): its journal names the
+ * container's uids and paths.  The container here: postfix is uid 4100
+ * (not this host's), daemon_directory /usr/lib/postfix/sbin a link to
+ * /opt/pf/sbin inside it, and no qmgr there (this host may have one). */
+static void container_root(char *root, size_t cap)
+{
+	static const char *const dirs[] = { "etc", "etc/postfix", "usr", "usr/lib",
+					    "usr/lib/postfix", "opt", "opt/pf", "opt/pf/sbin" };
+	char path[PATH_MAX];
+
+	snprintf(root, cap, "%s/container", dir);
+	assert_int_equal(mkdir(root, 0755), 0);
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", root, dirs[i]);
+		assert_int_equal(mkdir(path, 0755), 0);
+	}
+	snprintf(path, sizeof(path), "%s/etc/passwd", root);
+	write_file(path, "root:x:0:0:root:/root:/bin/bash\n"
+		   "postfix:x:4100:4100:Postfix MTA:/var/spool/postfix:/usr/sbin/nologin\n");
+	snprintf(path, sizeof(path), "%s/etc/postfix/main.cf", root);
+	write_file(path, "compatibility_level = 3.6\nmail_owner = postfix\n"
+		   "daemon_directory = /usr/lib/postfix/sbin\ncommand_directory = /usr/sbin\n");
+	snprintf(path, sizeof(path), "%s/etc/postfix/master.cf", root);
+	write_file(path, "");
+	snprintf(path, sizeof(path), "%s/usr/lib/postfix/sbin", root);
+	assert_int_equal(symlink("/opt/pf/sbin", path), 0);
+	snprintf(path, sizeof(path), "%s/opt/pf/sbin/smtpd", root);
+	write_file(path, "");
+}
+
+static void test_writer_check_of_a_container_takes_its_users_and_paths(void **state)
+{
+	char why[PATH_MAX + 256], err[512], root[512], host_exe[PATH_MAX];
+	struct journal_writers w;
+	struct journal_entry e;
+
+	(void)state;
+	char conf[PATH_MAX];
+	struct postconf pc;
+
+	if (access("/usr/sbin/postconf", X_OK) != 0)
+		skip();
+	container_root(root, sizeof(root));
+	assert_int_equal(croot_host_path(root, "/etc/postfix", conf, sizeof(conf)), 0);
+	assert_int_equal(postconf_read(&pc, "/usr/sbin", conf), 0);
+	journal_writers_init(&w, &pc, root, NULL, err, sizeof(err));
+	postconf_free(&pc);
+	assert_true(w.has_mail_owner);
+	assert_int_equal(w.mail_owner, 4100);
+	assert_string_equal(w.daemon_dir, "/opt/pf/sbin");	/* resolved in the container */
+
+	e = entry(4100, "smtpd", "/opt/pf/sbin/smtpd");
+	assert_true(journal_writer_check(&w, &e, why, sizeof(why)));
+	e = entry(0, "smtpd", "/opt/pf/sbin/smtpd");
+	assert_true(journal_writer_check(&w, &e, why, sizeof(why)));
+	e = entry(4100, "smtpd", NULL);		/* _EXE unread: _COMM in the container's */
+	assert_true(journal_writer_check(&w, &e, why, sizeof(why)));
+
+	e = entry(4101, "smtpd", "/opt/pf/sbin/smtpd");	/* not the container's postfix */
+	assert_false(journal_writer_check(&w, &e, why, sizeof(why)));
+	assert_non_null(strstr(why, "_UID 4101"));
+	e = entry(4100, "logger", "/usr/bin/logger");	/* postfix's uid, not its program */
+	assert_false(journal_writer_check(&w, &e, why, sizeof(why)));
+	snprintf(host_exe, sizeof(host_exe), "%s/opt/pf/sbin/smtpd", root);
+	e = entry(4100, "smtpd", host_exe);		/* the host's name is not the writer's */
+	assert_false(journal_writer_check(&w, &e, why, sizeof(why)));
+	e = entry(4100, "qmgr", NULL);			/* no qmgr in the container */
+	assert_false(journal_writer_check(&w, &e, why, sizeof(why)));
+	assert_non_null(strstr(why, "_COMM qmgr"));
 }
 
 /* ---- the entry as a line ------------------------------------------------------- */
@@ -707,6 +779,8 @@ int main(void)
 		cmocka_unit_test(test_match_terms_are_checked),
 		cmocka_unit_test_setup_teardown(test_writer_check_wants_uid_and_program_of_postfix,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_writer_check_of_a_container_takes_its_users_and_paths, setup, teardown),
 		cmocka_unit_test(test_line_has_the_header_the_parsers_read),
 		cmocka_unit_test_setup_teardown(test_engine_uses_genuine_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_engine_reports_a_login_as_logged, setup,

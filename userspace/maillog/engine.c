@@ -691,13 +691,19 @@ struct maillog *maillog_open(const struct config *cfg, const struct postconf *pc
 	}
 	err[0] = '\0';
 	if (cfg->maillog_source != MAILLOG_SOURCE_FILE)
-		journal_writers_init(&m->writers, pc, m->names, err, sizeof(err));
+		journal_writers_init(&m->writers, pc, cfg->maillog_root, m->names, err,
+				     sizeof(err));
 	source = choose_source(m, cfg, pc, postfix_log, &use_postfix_log, m->source_why,
 			       sizeof(m->source_why));
 	log_info("maillog: source %s: %s", source == MAILLOG_SOURCE_JOURNAL ? "journal" :
 		 "file", m->source_why);
 	if (source == MAILLOG_SOURCE_JOURNAL && err[0])
 		log_warnx("maillog: who writes Postfix's journal entries: %s", err);
+	if (source == MAILLOG_SOURCE_JOURNAL)
+		log_info("maillog: Postfix's journal entries are those of _UID 0 or %ld and _EXE "
+			 "in %s%s%s", m->writers.has_mail_owner ? (long)m->writers.mail_owner : 0L,
+			 m->writers.daemon_dir, m->writers.root[0] ? ", as the container at " : "",
+			 m->writers.root);
 	if (cfg->maillog_source == MAILLOG_SOURCE_AUTO &&
 	    existing_paths(cfg, &missing) < cfg->nmaillog_paths) {
 		if (source == MAILLOG_SOURCE_JOURNAL || use_postfix_log)

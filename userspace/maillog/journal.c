@@ -15,7 +15,7 @@
  * the one after it.
  */
 #include <errno.h>
-#include <pwd.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "croot.h"
 #include "log.h"
 #include "maillog/journal.h"
 #include "postconf.h"
@@ -432,31 +433,37 @@ static const char *param_or(const struct postconf *pc, enum postconf_param p, co
 }
 
 int journal_writers_init(struct journal_writers *w, const struct postconf *pc,
-			 const char *const *names, char *err, size_t errcap)
+			 const char *root, const char *const *names, char *err, size_t errcap)
 {
 	const char *owner, *dir, *cmd;
-	char buf[4096];
-	struct passwd pw, *res = NULL;
+	char why[512] = "";
+	uid_t uid;
+	int found;
 
 	memset(w, 0, sizeof(*w));
 	w->names = names;
 	err[0] = '\0';
+	if (!croot_is_host(root))
+		snprintf(w->root, sizeof(w->root), "%s", root);
 	owner = param_or(pc, POSTCONF_MAIL_OWNER, DEFAULT_MAIL_OWNER, err, errcap);
 	dir = param_or(pc, POSTCONF_DAEMON_DIRECTORY, DEFAULT_DAEMON_DIR, err, errcap);
 	cmd = param_or(pc, POSTCONF_COMMAND_DIRECTORY, DEFAULT_COMMAND_DIR, err, errcap);
-	if (!realpath(cmd, w->command_dir))
+	/* the paths as the writers' journald names them: the container's */
+	if (croot_realpath(root, cmd, w->command_dir, sizeof(w->command_dir)) < 0)
 		snprintf(w->command_dir, sizeof(w->command_dir), "%s", cmd);
-	if (!realpath(dir, w->daemon_dir))
+	if (croot_realpath(root, dir, w->daemon_dir, sizeof(w->daemon_dir)) < 0)
 		snprintf(w->daemon_dir, sizeof(w->daemon_dir), "%s", dir);
-	if (getpwnam_r(owner, &pw, buf, sizeof(buf), &res) == 0 && res) {
+	found = croot_user_uid(root, owner, &uid, why, sizeof(why));
+	if (found == 1) {
 		w->has_mail_owner = true;
-		w->mail_owner = pw.pw_uid;
+		w->mail_owner = uid;
 	} else {
 		size_t len = strlen(err);
 
 		if (len + 1 < errcap)
-			snprintf(err + len, errcap - len, "%smail_owner %s: no such user: only "
-				 "root's entries are Postfix's", len ? "; " : "", owner);
+			snprintf(err + len, errcap - len, "%smail_owner %s: %s: only root's entries "
+				 "are Postfix's", len ? "; " : "", owner,
+				 found == 0 ? "no such user" : why);
 	}
 	return err[0] ? -1 : 0;
 }
@@ -489,17 +496,25 @@ static bool in_dir(struct slice exe, const char *dir)
 	       !memchr(exe.p + dn + 1, '/', n - dn - 1);
 }
 
-/* comm (at most 15 bytes of the program's name) is a program in dir. */
-static bool comm_in_dir(struct slice comm, const char *dir)
+/* comm (at most 15 bytes of the program's name) is a program in dir
+ * (under root: the container's). */
+static bool comm_in_dir(struct slice comm, const char *root, const char *dir)
 {
 	char path[PATH_MAX + COMM_MAX];
 	struct stat st;
+	bool reg;
+	int fd;
 
 	if (!dir[0] || comm.n == 0 || memchr(comm.p, '/', comm.n) ||
 	    (comm.n <= 2 && comm.p[0] == '.'))
 		return false;
 	snprintf(path, sizeof(path), "%s/%.*s", dir, (int)comm.n, comm.p);
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	fd = croot_open(root, path, O_PATH);
+	if (fd < 0)
+		return false;
+	reg = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	close(fd);
+	return reg;
 }
 
 bool journal_writer_check(const struct journal_writers *w, const struct journal_entry *e,
@@ -526,7 +541,7 @@ bool journal_writer_check(const struct journal_writers *w, const struct journal_
 		return false;
 	}
 	if (e->comm.n) {
-		if (comm_in_dir(e->comm, w->daemon_dir))
+		if (comm_in_dir(e->comm, w->root, w->daemon_dir))
 			return true;
 		snprintf(why, cap, "_COMM %.*s is not a program of daemon_directory %s",
 			 (int)e->comm.n, e->comm.p, w->daemon_dir);

@@ -45,7 +45,9 @@
  * tail skips a long line); the callback's entry is valid during the call.
  * Limits: a journal file named alone is read as it grows on the caller's
  * polls (sd-journal watches directories, not files, with inotify);
- * entries of other machines or containers are read from journal_dir only.
+ * entries of other machines or containers are read from journal_dir only,
+ * and a container's are checked against its own Postfix only when
+ * journal_writers_init() is given its root ([maillog] root).
  */
 #ifndef SENTINEL_MAILLOG_JOURNAL_H
 #define SENTINEL_MAILLOG_JOURNAL_H
@@ -83,6 +85,7 @@ struct journal_writers {
 	char daemon_dir[PATH_MAX];	/* resolved; "" unknown */
 	char command_dir[PATH_MAX];	/* resolved: root's postsuper, postlog */
 	const char *const *names;	/* syslog names of Postfix; NULL: "postfix" */
+	char root[PATH_MAX];		/* the MTA's container (croot.h); "": the host */
 };
 
 enum journal_start { JOURNAL_START_END, JOURNAL_START_BEGINNING };
@@ -123,9 +126,12 @@ bool journal_match_valid(const char *term, char *err, size_t errcap);
  * command_directory of pc (postconf.h; NULL: unknown).  Each one unknown
  * is taken as Debian's: "postfix", /usr/lib/postfix/sbin, /usr/sbin, with
  * a note in err (returns -1; w is usable), as is a mail_owner that is no
- * user here. */
+ * user here.  root (croot.h; "" the host's): the Postfix of a container,
+ * whose journal names its own uids and paths (pc then read with postconf
+ * -c ROOT/etc/postfix): mail_owner's uid from ROOT/etc/passwd, the
+ * directories resolved under ROOT and named as the container names them. */
 int journal_writers_init(struct journal_writers *w, const struct postconf *pc,
-			 const char *const *names, char *err, size_t errcap);
+			 const char *root, const char *const *names, char *err, size_t errcap);
 /* The program (SYSLOG_IDENTIFIER) is NAME/... of a Postfix syslog name. */
 bool journal_postfix_program(const struct journal_writers *w, struct slice program);
 /* Whether e was written by the MTA (see above); why says why not. */

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * croot.c - a container's files, read from the host through its root
+ * (see croot.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "croot.h"
+
+bool croot_is_host(const char *root)
+{
+	return !root || !root[0] || strcmp(root, "/") == 0;
+}
+
+static int open_in(int dirfd, const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+
+	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+}
+
+int croot_open(const char *root, const char *path, int flags)
+{
+	int rootfd, fd, saved;
+
+	if (croot_is_host(root))
+		return open(path, flags | O_CLOEXEC);
+	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return -1;
+	fd = open_in(rootfd, path, flags);
+	saved = errno;
+	close(rootfd);
+	errno = saved;
+	return fd;
+}
+
+static ssize_t fd_path(int fd, char *out, size_t cap)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, out, cap - 1);
+	if (n < 0)
+		return -1;
+	if ((size_t)n >= cap - 1) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* The kernel names an open file from the reader's root when it can reach
+ * it (a container's root that is a directory of the host), else from the
+ * root of the file's mount namespace (/proc/PID/root of a container with
+ * its own): either way the root's own name is the prefix to take off. */
+int croot_realpath(const char *root, const char *path, char *out, size_t cap)
+{
+	char rp[PATH_MAX], full[PATH_MAX];
+	int rootfd, fd, rc = -1;
+	size_t rn;
+
+	if (croot_is_host(root)) {
+		if (!realpath(path, full))
+			return -1;
+		goto copy;
+	}
+	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return -1;
+	fd = open_in(rootfd, path, O_PATH);
+	if (fd >= 0 && fd_path(rootfd, rp, sizeof(rp)) >= 0 &&
+	    fd_path(fd, full, sizeof(full)) >= 0)
+		rc = 0;
+	if (fd >= 0)
+		close(fd);
+	close(rootfd);
+	if (rc < 0)
+		return -1;
+	rn = strcmp(rp, "/") == 0 ? 0 : strlen(rp);
+	if (strncmp(full, rp, rn) != 0 || (full[rn] != '/' && full[rn] != '\0')) {
+		errno = EXDEV;		/* not below the root: a file of another mount */
+		return -1;
+	}
+	memmove(full, full + rn, strlen(full + rn) + 1);
+	if (!full[0])
+		snprintf(full, sizeof(full), "/");
+copy:
+	if (strlen(full) >= cap) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(out, full, strlen(full) + 1);
+	return 0;
+}
+
+int croot_host_path(const char *root, const char *path, char *out, size_t cap)
+{
+	char in[PATH_MAX];
+
+	if (croot_realpath(root, path, in, sizeof(in)) < 0)
+		return -1;
+	if (croot_is_host(root))
+		return snprintf(out, cap, "%s", in) < (int)cap ? 0 : (errno = ENAMETOOLONG, -1);
+	if (snprintf(out, cap, "%s%s", root, strcmp(in, "/") == 0 ? "" : in) >= (int)cap) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+const char *croot_postfix_config(const char *root, const char *config_dir, char *buf,
+				 size_t cap)
+{
+	const char *dir = config_dir && config_dir[0] ? config_dir : "/etc/postfix";
+
+	if (croot_is_host(root))
+		return config_dir ? config_dir : "";
+	if (croot_host_path(root, dir, buf, cap) < 0)
+		snprintf(buf, cap, "%s%s", root, dir);	/* postconf says why not */
+	return buf;
+}
+
+int croot_user_uid(const char *root, const char *name, uid_t *uid, char *err,
+		   size_t errcap)
+{
+	char buf[CROOT_PASSWD_MAX];
+	struct passwd pw, *res = NULL;
+	int fd, e, found = 0;
+	FILE *f;
+
+	if (croot_is_host(root)) {
+		e = getpwnam_r(name, &pw, buf, sizeof(buf), &res);
+		if (e == 0 && res)
+			*uid = pw.pw_uid;
+		else if (e != 0)
+			snprintf(err, errcap, "getpwnam %s: %s", name, strerror(e));
+		return e == 0 ? res != NULL : -1;
+	}
+	fd = croot_open(root, "/etc/passwd", O_RDONLY);
+	f = fd < 0 ? NULL : fdopen(fd, "r");
+	if (!f) {
+		snprintf(err, errcap, "%s/etc/passwd: %s", root, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	/* fgetpwent_r skips no bad line: ERANGE is a line over the buffer,
+	 * anything else the end */
+	while ((e = fgetpwent_r(f, &pw, buf, sizeof(buf), &res)) == 0 && res) {
+		if (strcmp(pw.pw_name, name) == 0) {
+			*uid = pw.pw_uid;
+			found = 1;
+			break;
+		}
+	}
+	if (!found && e == ERANGE) {
+		snprintf(err, errcap, "%s/etc/passwd: a line over %d bytes", root,
+			 CROOT_PASSWD_MAX);
+		found = -1;
+	}
+	fclose(f);
+	return found;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * croot.h - a container's files, read from the host through its root.
+ *
+ * A containerised Postfix ([maillog] root: /proc/PID/root of a process
+ * in the container, or the directory of its root) names its users, its
+ * daemon_directory and its programs as the container sees them: _UID and
+ * _EXE in the container's journal are the container's uid and path (its
+ * journald reads the writer's credentials and /proc/PID/exe in the
+ * container's namespaces), and so is /proc/PID/exe of its smtpd read from
+ * the host (the kernel names a file of another mount namespace from that
+ * namespace's root).  These helpers read through the root as the
+ * container would: a path is resolved with openat2(RESOLVE_IN_ROOT), so
+ * that an absolute symlink in the container points into the container,
+ * never at the host's file; a user is looked up in the container's
+ * etc/passwd (fgetpwent_r: getpwnam_r reads the host's databases).
+ * root "" (or "/") is the host's: plain open(2), realpath(3), getpwnam_r.
+ *
+ * Limits: files only (a container's NSS modules, LDAP users, are not
+ * consulted); a user database of at most CROOT_PASSWD_MAX bytes a line.
+ */
+#ifndef SENTINEL_CROOT_H
+#define SENTINEL_CROOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define CROOT_PASSWD_MAX 4096
+
+/* Whether root is the host's ("" or "/"). */
+bool croot_is_host(const char *root);
+/* Open path (absolute, the container's view) under root; flags of open(2)
+ * (O_CLOEXEC added).  fd, or -1 with errno. */
+int croot_open(const char *root, const char *path, int flags);
+/* path with every symlink resolved under root, as the container names it,
+ * in out.  0, or -1 with errno. */
+int croot_realpath(const char *root, const char *path, char *out, size_t cap);
+/* path resolved under root, as the host reaches it: ROOT + the
+ * container's name of it (for a program of the host that reads it:
+ * postconf -c).  0, or -1 with errno. */
+int croot_host_path(const char *root, const char *path, char *out, size_t cap);
+/* Postfix's configuration directory as postconf(1) of the host reads it:
+ * config_dir ("" Postfix's default) on the host, else the container's
+ * (config_dir, or /etc/postfix, under root) in buf. */
+const char *croot_postfix_config(const char *root, const char *config_dir, char *buf,
+				 size_t cap);
+/* The uid of user name in root's user database.  1 found, 0 no such
+ * user, -1 unreadable (err says why). */
+int croot_user_uid(const char *root, const char *name, uid_t *uid, char *err,
+		   size_t errcap);
+
+#endif
