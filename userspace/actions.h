@@ -178,6 +178,11 @@ struct actions_config {
 	bool trust_syslog_file;		/* act on an untrusted maillog too */
 	bool act_on_uid;		/* uid: identities are accounts */
 	char postfix_daemon_dir[PATH_MAX];	/* "" : a session cut checks no exe */
+	/* the MTA's container ([maillog] root, pid_namespace): a session's
+	 * smtpd pid is of maillog_pidns (0: sentineld's own), its
+	 * daemon_directory that of the root ("": the host's) */
+	uint32_t maillog_pidns;
+	char maillog_root[PATH_MAX];
 };
 
 /* What happened, for metrics, incidents and sentinelctl. */

@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "actions.h"
+#include "croot.h"
 #include "detect.h"
 #include "hash_free.h"
 #include "log.h"
@@ -730,10 +731,21 @@ void respond_tick(struct respond *r)
 
 /* ---- life ---------------------------------------------------------------- */
 
-/* Postfix's daemon_directory (where smtpd is), for the session cut. */
+/* The actions' view of the maillog's MTA: in a container or not. */
+static void actions_container(struct actions_config *c, const struct config *cfg)
+{
+	c->maillog_pidns = cfg->maillog_pidns;
+	memcpy(c->maillog_root, cfg->maillog_root, sizeof(c->maillog_root));
+}
+
+/* Postfix's daemon_directory (where smtpd is), for the session cut: a
+ * container's (pc is then its postconf) as the container names it
+ * (/proc/PID/exe of its smtpd read from the host names it so too). */
 static void daemon_directory(struct actions_config *c, const struct postconf *pc)
 {
 	const char *why = "", *dir = postconf_get(pc, POSTCONF_DAEMON_DIRECTORY, &why);
+	const char *root = c->maillog_root;
+	char in[PATH_MAX];
 
 	if (!dir || dir[0] != '/' ||
 	    snprintf(c->postfix_daemon_dir, sizeof(c->postfix_daemon_dir), "%s", dir) >=
@@ -742,7 +754,11 @@ static void daemon_directory(struct actions_config *c, const struct postconf *pc
 			  "that a pid is Postfix's smtpd, and fails",
 			  !dir ? why : !dir[0] ? "empty" : "not an absolute path");
 		c->postfix_daemon_dir[0] = '\0';
+		return;
 	}
+	if (!croot_is_host(root) && croot_realpath(root, c->postfix_daemon_dir, in,
+						  sizeof(in)) == 0)
+		memcpy(c->postfix_daemon_dir, in, sizeof(in));
 }
 
 int respond_reconfigure(struct respond *r, const struct config *cfg, const struct postconf *pc)
@@ -751,6 +767,7 @@ int respond_reconfigure(struct respond *r, const struct config *cfg, const struc
 	struct actions_config acfg = *c;
 	char why[sizeof(r->trust_why)];
 
+	actions_container(&acfg, cfg);
 	daemon_directory(&acfg, pc);
 	if (actions_reconfigure(r->act, &acfg) < 0)
 		return -1;
@@ -793,6 +810,7 @@ struct respond *respond_new(const struct config *cfg, const struct postconf *pc,
 		goto fail;	/* logged */
 	r->det = detect_new(&cfg->detect, &dcb);
 	acfg = cfg->actions;
+	actions_container(&acfg, cfg);
 	daemon_directory(&acfg, pc);
 	r->act = actions_new(&acfg, runner, &acb);
 	if (!r->det || !r->act)

@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +27,8 @@
 
 struct target {
 	unsigned long inode;
+	unsigned long netns;		/* the smtpd's network namespace (inode) */
+	long pid;			/* the smtpd, as PROC names it */
 	unsigned char addr[16];		/* the session's client, v4-mapped */
 };
 
@@ -34,6 +38,7 @@ struct found {
 };
 
 struct scan {
+	unsigned long netns;		/* the targets of this namespace only */
 	const struct target *t;
 	size_t nt;
 	struct found *f;
@@ -69,13 +74,14 @@ static enum pid_kind unreadable(const char *path, char *why, size_t cap)
 
 /* Whether pid is Postfix's smtpd: comm "smtpd" and /proc/PID/exe
  * daemon_dir/smtpd (a binary replaced by an upgrade reads "... (deleted)"). */
-static enum pid_kind pid_kind(long pid, const char *daemon_dir, char *why, size_t cap)
+static enum pid_kind pid_kind(const char *proc, long pid, const char *daemon_dir, char *why,
+			      size_t cap)
 {
-	char path[64], comm[32] = "", exe[PATH_MAX], want[PATH_MAX + 16];
+	char path[PATH_MAX], comm[32] = "", exe[PATH_MAX], want[PATH_MAX + 16];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	snprintf(path, sizeof(path), "%s/%ld/comm", proc, pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return unreadable(path, why, cap);
@@ -94,7 +100,7 @@ static enum pid_kind pid_kind(long pid, const char *daemon_dir, char *why, size_
 			 "checked to be its smtpd", pid);
 		return PID_UNREADABLE;
 	}
-	snprintf(path, sizeof(path), "/proc/%ld/exe", pid);
+	snprintf(path, sizeof(path), "%s/%ld/exe", proc, pid);
 	n = readlink(path, exe, sizeof(exe) - 1);
 	if (n < 0)
 		return unreadable(path, why, cap);
@@ -107,14 +113,20 @@ static enum pid_kind pid_kind(long pid, const char *daemon_dir, char *why, size_
 }
 
 /* Append the socket inodes of pid to t[*nt], each with addr. */
-static enum pid_kind pid_sockets(long pid, const unsigned char addr[16], struct target *t,
-				 size_t *nt, char *why, size_t cap)
+static enum pid_kind pid_sockets(const char *proc, long pid, const unsigned char addr[16],
+				 struct target *t, size_t *nt, char *why, size_t cap)
 {
-	char path[64], link[64];
+	char path[PATH_MAX], link[64];
+	unsigned long netns;
 	struct dirent *de;
+	struct stat st;
 	DIR *d;
 
-	snprintf(path, sizeof(path), "/proc/%ld/fd", pid);
+	snprintf(path, sizeof(path), "%s/%ld/ns/net", proc, pid);
+	if (stat(path, &st) < 0)
+		return unreadable(path, why, cap);
+	netns = (unsigned long)st.st_ino;
+	snprintf(path, sizeof(path), "%s/%ld/fd", proc, pid);
 	d = opendir(path);
 	if (!d)
 		return unreadable(path, why, cap);
@@ -128,7 +140,7 @@ static enum pid_kind pid_sockets(long pid, const unsigned char addr[16], struct 
 		if (n < 0 && errno != ENOENT) {	/* ENOENT: closed meanwhile */
 			enum pid_kind k;
 
-			snprintf(path, sizeof(path), "/proc/%ld/fd/%.16s", pid, de->d_name);
+			snprintf(path, sizeof(path), "%s/%ld/fd/%.16s", proc, pid, de->d_name);
 			k = unreadable(path, why, cap);
 			closedir(d);
 			return k;
@@ -141,6 +153,8 @@ static enum pid_kind pid_sockets(long pid, const unsigned char addr[16], struct 
 		if (*nt >= SOCKKILL_MAX_INODES)
 			break;
 		t[*nt].inode = ino;
+		t[*nt].netns = netns;
+		t[*nt].pid = pid;
 		memcpy(t[*nt].addr, addr, 16);
 		(*nt)++;
 	}
@@ -169,7 +183,8 @@ static int on_sock(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*m)) || m->idiag_inode == 0)
 		return MNL_CB_OK;
 	for (size_t i = 0; i < s->nt; i++) {
-		if (s->t[i].inode != m->idiag_inode || !same_peer(m, s->t[i].addr))
+		if (s->t[i].netns != s->netns || s->t[i].inode != m->idiag_inode ||
+		    !same_peer(m, s->t[i].addr))
 			continue;
 		if (s->nf == s->capf) {
 			s->capf = s->capf ? 2 * s->capf : 8;
@@ -240,52 +255,156 @@ static int destroy(struct mnl_socket *nl, const struct found *f, uint32_t seq)
 	return mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL) == MNL_CB_ERROR ? -1 : 0;
 }
 
-int sockkill(const struct action_session *s, size_t n, const char *daemon_dir,
-	     struct sockkill_stats *st, char *err, size_t cap)
+/* The inode of PROC/PID/ns/NAME from its link, "NAME:[INODE]" (a test's
+ * tree has links of its own); 0 when unreadable. */
+static unsigned long ns_inode(const char *proc, const char *pid, const char *name)
 {
-	char why[PATH_MAX + 128] = "";
-	struct target *t = xcalloc(SOCKKILL_MAX_INODES, sizeof(*t));
-	struct scan sc = { .t = t };
-	struct mnl_socket *nl = NULL;
-	uint32_t seq = (uint32_t)time(NULL);
-	int rc = -1, failed_errno = 0;
-	size_t nt = 0;
+	char path[PATH_MAX], link[64], want[16];
+	unsigned long ino = 0;
+	ssize_t n;
+	int len;
 
-	memset(st, 0, sizeof(*st));
-	for (size_t i = 0; i < n; i++) {
-		unsigned char addr[16];
+	snprintf(path, sizeof(path), "%s/%s/ns/%s", proc, pid, name);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return 0;
+	link[n] = '\0';
+	snprintf(want, sizeof(want), "%s:[%%lu]%%n", name);
+	len = 0;
+	if (sscanf(link, want, &ino, &len) != 1 || len != n)
+		return 0;
+	return ino;
+}
 
-		enum pid_kind k;
+/* The last pid of the NSpid line of PROC/PID/status: the pid in the
+ * process's own namespace; -1 when there is none. */
+static long innermost_pid(const char *proc, const char *pid)
+{
+	char path[PATH_MAX], buf[4096], *line, *end;
+	long last = -1;
+	ssize_t n;
+	int fd;
 
-		if (sockkill_parse_ip(s[i].client_ip, addr) < 0 || s[i].pid <= 1) {
-			st->not_smtpd++;
-			continue;
-		}
-		k = pid_kind(s[i].pid, daemon_dir, why, sizeof(why));
-		if (k == PID_SMTPD)
-			k = pid_sockets(s[i].pid, addr, t, &nt, why, sizeof(why));
-		if (k == PID_OTHER)
-			st->not_smtpd++;
-		else if (k == PID_UNREADABLE)
-			st->unreadable++;
+	snprintf(path, sizeof(path), "%s/%s/status", proc, pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	line = strstr(buf, "\nNSpid:");
+	if (!line)
+		return -1;
+	line += 7;
+	end = strchr(line, '\n');
+	if (end)
+		*end = '\0';
+	for (char *tok = strtok(line, " \t"); tok; tok = strtok(NULL, " \t")) {
+		char *e;
+		long v = strtol(tok, &e, 10);
+
+		if (*e || v <= 0)
+			return -1;
+		last = v;
 	}
-	sc.nt = nt;
-	if (nt == 0) {
-		rc = 0;
-		goto out;
+	return last;
+}
+
+long sockkill_host_pid(const char *proc, uint32_t pidns, long nspid, char *why, size_t cap)
+{
+	struct dirent *de;
+	long found = 0;
+	DIR *d;
+
+	if (pidns == 0 || pidns == ns_inode(proc, "self", "pid"))
+		return nspid;
+	d = opendir(proc);
+	if (!d) {
+		snprintf(why, cap, "%s: %s", proc, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL && !found) {
+		char *e;
+		long pid = strtol(de->d_name, &e, 10);
+
+		if (*e || pid <= 0 || ns_inode(proc, de->d_name, "pid") != pidns)
+			continue;
+		if (innermost_pid(proc, de->d_name) == nspid)
+			found = pid;
+	}
+	closedir(d);
+	return found;
+}
+
+/* A sock_diag socket in network namespace netns: pid's, entered for the
+ * socket's creation only (a netlink socket stays in the namespace it was
+ * made in); needs CAP_SYS_ADMIN and setns(2) allowed. */
+static struct mnl_socket *diag_socket(const char *proc, long pid, unsigned long netns,
+				      unsigned long self_netns, char *err, size_t cap)
+{
+	char path[PATH_MAX];
+	struct mnl_socket *nl;
+	int fd = -1, self = -1, saved;
+
+	if (netns != self_netns) {
+		snprintf(path, sizeof(path), "%s/%ld/ns/net", proc, pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || self < 0 || setns(fd, CLONE_NEWNET) < 0) {
+			snprintf(err, cap, "entering the network namespace net:[%lu] of pid %ld: %s",
+				 netns, pid, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			if (self >= 0)
+				close(self);
+			return NULL;
+		}
 	}
 	nl = mnl_socket_open(NETLINK_SOCK_DIAG);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		snprintf(err, cap, "netlink sock_diag: %s", strerror(errno));
-		goto out;
+	if (nl && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		saved = errno;
+		mnl_socket_close(nl);
+		nl = NULL;
+		errno = saved;
 	}
-	if (dump(nl, AF_INET, seq, &sc) < 0 || dump(nl, AF_INET6, seq + 1, &sc) < 0) {
+	saved = errno;
+	if (self >= 0) {
+		if (setns(self, CLONE_NEWNET) < 0)
+			fatal("back to sentineld's network namespace");
+		close(self);
+		close(fd);
+	}
+	if (!nl)
+		snprintf(err, cap, "netlink sock_diag in net:[%lu]: %s", netns, strerror(saved));
+	return nl;
+}
+
+/* Dump the sockets of netns, destroy those of the targets there. */
+static int cut_in(const char *proc, struct scan *sc, unsigned long self_netns, uint32_t seq,
+		  struct sockkill_stats *st, char *err, size_t cap)
+{
+	struct mnl_socket *nl = NULL;
+	int rc = -1, failed_errno = 0;
+	size_t matched;
+	long pid = 0;
+
+	for (size_t i = 0; i < sc->nt && !pid; i++)
+		if (sc->t[i].netns == sc->netns)
+			pid = sc->t[i].pid;
+	nl = diag_socket(proc, pid, sc->netns, self_netns, err, cap);
+	if (!nl)
+		return -1;
+	sc->nf = 0;
+	if (dump(nl, AF_INET, seq, sc) < 0 || dump(nl, AF_INET6, seq + 1, sc) < 0) {
 		snprintf(err, cap, "sock_diag dump: %s", strerror(errno));
 		goto out;
 	}
-	st->matched = sc.nf;
-	for (size_t i = 0; i < sc.nf; i++) {
-		if (destroy(nl, &sc.f[i], seq + 2 + (uint32_t)i) == 0)
+	matched = sc->nf;
+	st->matched += matched;
+	for (size_t i = 0; i < sc->nf; i++) {
+		if (destroy(nl, &sc->f[i], seq + 2 + (uint32_t)i) == 0)
 			st->destroyed++;
 		else if (errno != ENOENT)	/* ENOENT: closed meanwhile */
 			failed_errno = errno;
@@ -297,13 +416,76 @@ int sockkill(const struct action_session *s, size_t n, const char *daemon_dir,
 	}
 	rc = 0;
 out:
+	mnl_socket_close(nl);
+	return rc;
+}
+
+int sockkill(const struct action_session *s, size_t n, const char *daemon_dir,
+	     const struct sockkill_where *w, struct sockkill_stats *st, char *err, size_t cap)
+{
+	char why[PATH_MAX + 128] = "";
+	const char *proc = w && w->proc ? w->proc : "/proc";
+	struct target *t = xcalloc(SOCKKILL_MAX_INODES, sizeof(*t));
+	struct scan sc = { .t = t };
+	uint32_t seq = (uint32_t)time(NULL);
+	unsigned long self_netns = 0;
+	struct stat self;
+	int rc = -1;
+	size_t nt = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (stat("/proc/self/ns/net", &self) == 0)
+		self_netns = (unsigned long)self.st_ino;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char addr[16];
+		enum pid_kind k;
+		long pid;
+
+		if (sockkill_parse_ip(s[i].client_ip, addr) < 0 || s[i].pid <= 1) {
+			st->not_smtpd++;
+			continue;
+		}
+		/* the log's pid, in the log's namespace: the process here */
+		pid = sockkill_host_pid(proc, w ? w->pidns : 0, s[i].pid, why, sizeof(why));
+		if (pid < 0) {
+			st->unreadable++;
+			continue;
+		}
+		if (pid != s[i].pid)
+			st->translated++;
+		if (pid == 0) {
+			st->not_smtpd++;
+			continue;
+		}
+		k = pid_kind(proc, pid, daemon_dir, why, sizeof(why));
+		if (k == PID_SMTPD)
+			k = pid_sockets(proc, pid, addr, t, &nt, why, sizeof(why));
+		if (k == PID_OTHER)
+			st->not_smtpd++;
+		else if (k == PID_UNREADABLE)
+			st->unreadable++;
+	}
+	sc.nt = nt;
+	/* one dump per network namespace the sessions' smtpds are in */
+	for (size_t i = 0; i < nt; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = t[j].netns == t[i].netns;
+		if (seen)
+			continue;
+		sc.netns = t[i].netns;
+		if (cut_in(proc, &sc, self_netns, seq, st, err, cap) < 0)
+			goto out;
+		seq += 2 + (uint32_t)sc.nf;
+	}
+	rc = 0;
+out:
 	if (rc == 0 && st->unreadable) {
 		snprintf(err, cap, "%zu session(s) could not be checked: %s (%zu sockets destroyed)",
 			 st->unreadable, why, st->destroyed);
 		rc = -1;
 	}
-	if (nl)
-		mnl_socket_close(nl);
 	free(sc.f);
 	free(t);
 	return rc;

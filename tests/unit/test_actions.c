@@ -1451,20 +1451,20 @@ static void test_a_cut_needs_postfixs_smtpd_and_fails_when_it_cannot_check(void 
 	pid = fake_smtpd(path("sbin"));
 	s.pid = pid;
 	/* Postfix's own smtpd (daemon_directory): looked at, nothing to cut */
-	assert_int_equal(sockkill(&s, 1, path("sbin"), &st, why, sizeof(why)), 0);
+	assert_int_equal(sockkill(&s, 1, path("sbin"), NULL, &st, why, sizeof(why)), 0);
 	assert_int_equal(st.not_smtpd, 0);
 	assert_int_equal(st.destroyed, 0);
 	/* an "smtpd" that is not Postfix's: left alone */
-	assert_int_equal(sockkill(&s, 1, "/usr/lib/postfix/sbin", &st, why, sizeof(why)), 0);
+	assert_int_equal(sockkill(&s, 1, "/usr/lib/postfix/sbin", NULL, &st, why, sizeof(why)), 0);
 	assert_int_equal(st.not_smtpd, 1);
 	/* it cannot be checked: the cut fails, never "ok" */
-	assert_int_equal(sockkill(&s, 1, "", &st, why, sizeof(why)), -1);
+	assert_int_equal(sockkill(&s, 1, "", NULL, &st, why, sizeof(why)), -1);
 	assert_int_equal(st.unreadable, 1);
 	assert_non_null(strstr(why, "daemon_directory"));
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	/* a pid that is gone: nothing to do, no error */
-	assert_int_equal(sockkill(&s, 1, path("sbin"), &st, why, sizeof(why)), 0);
+	assert_int_equal(sockkill(&s, 1, path("sbin"), NULL, &st, why, sizeof(why)), 0);
 	assert_int_equal(st.not_smtpd, 1);
 }
 
