@@ -27,6 +27,12 @@
 # debug log), and each is claimed by a delivery: flows attributed = the
 # connections the deliveries opened, none unattributed or pending.
 #
+# Then the container's journal (maillog_file off), read from the host with
+# [maillog] root = /proc/LEADER/root: the same attribution, none unparsed,
+# forged only what logger wrote inside as nobody, postfix and root (and,
+# without root, every entry of the postfix user); in enforce mode a
+# sentinelctl lock cuts alice's live session in the container.
+#
 # Root; the global lock (the sensor is attached at the cgroup2 root).
 # Prints SKIP only when this host cannot boot a container; a missing tool
 # or a debootstrap that fails is a FAIL.  NSPAWN_KEEP=1 leaves it running.
@@ -285,6 +291,147 @@ check "the kernel counted each connect of the container's smtp, established" tes
 echo "  with pid_namespace = self: attributed $(val smtp_sentinel_flows_attributed_total "$DIR/self.prom"), pending $(val smtp_sentinel_flows_pending "$DIR/self.prom")"
 check "with pid_namespace = self no flow of the container is claimed (they wait, then count as unattributed)" \
 	test "$(val smtp_sentinel_flows_attributed_total "$DIR/self.prom")/$(val smtp_sentinel_flows_pending "$DIR/self.prom")" = "0/$CONNS"
+
+
+# --- the container's journal, read from the host
+# Postfix logs to the journal once maillog_file is off.  The container's
+# journald names the writer's uid and program as the container sees them
+# (postfix is uid 100 there, 102 on this host; _EXE
+# /usr/lib/postfix/sbin/smtpd): with [maillog] root they are checked
+# against the container's mail_owner and daemon_directory.  A second
+# daemon without root is the control: the host's postfix uid is not the
+# writer's, every entry of the postfix user counts as forged.
+# The daemon with root is in enforce mode, with neither map nor hook: a
+# lock only cuts the login's live sessions, in the container.
+JOURNAL=$ROOT/var/log/journal
+journal_conf() {	# journal_conf NAME PORT ROOT MODE
+	mkdir -p "$DIR/$1"
+	cat > "$DIR/$1/sentinel.conf" <<CONF
+[sensor]
+ports = 25
+[metrics]
+listen = 127.0.0.1:$2
+[maillog]
+source = journal
+journal_dir = $JOURNAL
+start = beginning
+local_domains = lab.test
+pid_namespace = /proc/$NSPAWN_LEADER/ns/pid
+root = $3
+[actions]
+mode = $4
+sasl_access_map =
+[daemon]
+state_dir = $DIR/$1/state
+[control]
+socket = $DIR/$1/control.sock
+CONF
+}
+J_PORT=$(free_port)
+while [ "$J_PORT" = "$PORT" ] || [ "$J_PORT" = "$SELF_PORT" ]; do J_PORT=$(free_port); done
+H_PORT=$(free_port)
+while [ "$H_PORT" = "$PORT" ] || [ "$H_PORT" = "$SELF_PORT" ] || [ "$H_PORT" = "$J_PORT" ]; do
+	H_PORT=$(free_port)
+done
+journal_conf journal "$J_PORT" "/proc/$NSPAWN_LEADER/root" enforce
+journal_conf hostroot "$H_PORT" "" observe
+"$DAEMON" -d -c "$DIR/journal/sentinel.conf" > "$DIR/journal/daemon.log" 2>&1 &
+J_PID=$!
+"$DAEMON" -c "$DIR/hostroot/sentinel.conf" > "$DIR/hostroot/daemon.log" 2>&1 &
+H_PID=$!
+trap 'kill "$SELF_PID" "$J_PID" "$H_PID" 2>/dev/null; wait "$SELF_PID" "$J_PID" "$H_PID" 2>/dev/null; cleanup' EXIT
+if ! wait_for 30 scrape "$J_PORT" > /dev/null || ! wait_for 30 scrape "$H_PORT" > /dev/null; then
+	tail -n 20 "$DIR/journal/daemon.log" "$DIR/hostroot/daemon.log"
+	fail "sentineld starts on the container's journal"
+	exit 1
+fi
+check "sentineld names the container's writers: mail_owner uid 100 and its daemon_directory" \
+	grep -q "Postfix's journal entries are those of _UID 0 or $(awk -F: '$1 == "postfix" { print $3 }' "$ROOT/etc/passwd") and _EXE in /usr/lib/postfix/sbin, as the container at /proc/$NSPAWN_LEADER/root" \
+	"$DIR/journal/daemon.log"
+nspawn_exec /bin/sh -c "postconf -e 'maillog_file =' && systemctl restart postfix" > "$DIR/journal/setup.log" 2>&1 ||
+	{ cat "$DIR/journal/setup.log"; fail "Postfix logs to the journal"; exit 1; }
+wait_for 20 listening 127.0.0.1:587 || { fail "Postfix listens again on 587"; exit 1; }
+N_J=${N_J:-4}
+SEND -u alice@lab.test -p alice-pw -f alice@lab.test -t 'j{i}@plain.test' -n "$N_J" \
+	> "$DIR/alice-j.out" 2>&1
+SEND -u bob@lab.test -p bob-pw -f bob@lab.test -t 'jpal{i}@tls.test' -n "$N_J" \
+	> "$DIR/bob-j.out" 2>&1
+jdeliveries() {
+	journalctl --directory "$JOURNAL" -o cat SYSLOG_IDENTIFIER=postfix/smtp | grep ': to=<.*status=sent'
+}
+jdelivered() { [ "$(jdeliveries | wc -l)" -ge $((2 * N_J)) ]; }
+check "Postfix delivered all $((2 * N_J)) messages, logged to the container's journal" wait_for 30 jdelivered
+J_CONNS=$(jdeliveries | grep -vc conn_use=)
+J_DELIVERIES=$(jdeliveries | wc -l)
+# Forged, inside the container: Postfix's names by other writers.
+FORGED_MSG='0123456789: client=unknown[192.0.2.66], sasl_method=PLAIN, sasl_username=alice@lab.test'
+nspawn_exec setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	logger -t postfix/submission/smtpd -- "$FORGED_MSG"
+nspawn_exec setpriv --reuid=postfix --regid=postfix --clear-groups \
+	logger -t postfix/smtpd -- "$FORGED_MSG"
+nspawn_exec logger -t postfix/smtp -- "0123456789: to=<x@plain.test>, relay=127.0.0.2[127.0.0.2]:25, delay=0.1, delays=0/0/0/0, dsn=2.0.0, status=sent (250 ok)"
+jforged() { [ "$(metric "$LINES{result=\"forged\"}" "$J_PORT")" -ge 3 ]; }
+jflows() { [ "$(metric smtp_sentinel_flows_attributed_total "$J_PORT")" -ge "$J_CONNS" ] &&
+		[ "$(metric smtp_sentinel_flows_pending "$J_PORT")" = 0 ]; }
+wait_for 20 jforged
+wait_for 20 jflows
+scrape "$J_PORT" > "$DIR/journal.prom"
+scrape "$H_PORT" > "$DIR/hostroot.prom"
+grep -E "^$LINES|^smtp_sentinel_(deliveries_total.*sent|flows_(attributed|unattributed)_total|flows_pending )" \
+	"$DIR/journal.prom" | sed 's/^/    /'
+echo "  deliveries: $J_DELIVERIES on $J_CONNS connections; without root: forged $(val "$LINES{result=\"forged\"}" "$DIR/hostroot.prom"), parsed $(val "$LINES{result=\"parsed\"}" "$DIR/hostroot.prom")"
+check "journal: the three forged entries (nobody, postfix's uid with logger, root's logger) and none else count as forged" \
+	test "$(val "$LINES{result=\"forged\"}" "$DIR/journal.prom")" = 3
+check "journal: no entry is unparsed" test "$(val "$LINES{result=\"unparsed\"}" "$DIR/journal.prom")" = 0
+check "journal: alice's $N_J deliveries count under sasl:alice@lab.test" \
+	test "$(val 'smtp_sentinel_deliveries_total{identity="sasl:alice@lab.test",status="sent"}' "$DIR/journal.prom")" = "$N_J"
+check "journal: bob's $N_J deliveries (over TLS) count under sasl:bob@lab.test" \
+	test "$(val 'smtp_sentinel_deliveries_total{identity="sasl:bob@lab.test",status="sent"}' "$DIR/journal.prom")" = "$N_J"
+check "journal: no delivery counts under any other identity" test "$(awk '
+	/^smtp_sentinel_deliveries_total\{/ { n += $2 } END { print n + 0 }' "$DIR/journal.prom")" = $((2 * N_J))
+check "journal: every flow of the container's smtp is attributed ($J_CONNS)" \
+	test "$(val smtp_sentinel_flows_attributed_total "$DIR/journal.prom")" = "$J_CONNS"
+check "journal: no flow is unattributed or pending" \
+	test "$(val smtp_sentinel_flows_unattributed_total "$DIR/journal.prom")/$(val smtp_sentinel_flows_pending "$DIR/journal.prom")" = 0/0
+check "journal without [maillog] root: the postfix user's entries count as forged, no delivery is used" \
+	test "$(val "$LINES{result=\"forged\"}" "$DIR/hostroot.prom")" -gt 3 -a "$(awk '
+		/^smtp_sentinel_deliveries_total\{/ { n += $2 } END { print n + 0 }' "$DIR/hostroot.prom")" = 0
+
+# --- enforce: a lock cuts the login's live session in the container
+# alice sends one message a second on one session; once sentineld has
+# seen it (a delivery of hers), sentinelctl lock: no map, no hook, the cut
+# acts: her smtpd (a container pid, translated to the host's) is found,
+# its socket to her destroyed in the container's network namespace.
+SEND -u alice@lab.test -p alice-pw -f alice@lab.test -t 'live{i}@plain.test' -n 15 -r 1 \
+	> "$DIR/alice-live.out" 2>&1 &
+LIVE=$!
+alice_seen() {
+	[ "$(metric 'smtp_sentinel_deliveries_total{identity="sasl:alice@lab.test",status="sent"}' "$J_PORT")" -ge $((N_J + 2)) ]
+}
+wait_for 20 alice_seen
+build/sentinelctl -s "$DIR/journal/control.sock" lock alice@lab.test > "$DIR/lock.out" 2>&1
+cut_logged() { grep -q 'cut sasl:alice@lab.test: .*sockets destroyed' "$DIR/journal/daemon.log"; }
+wait_for 20 cut_logged
+grep -E 'cut sasl:alice@lab.test' "$DIR/journal/daemon.log" | sed 's/^/    /'
+check "enforce: sentinelctl lock cut alice's live session in the container (1 socket destroyed)" \
+	grep -q 'cut sasl:alice@lab.test: ok: 1 sockets destroyed' "$DIR/journal/daemon.log"
+# The reset reaches smtpd between two of alice's commands: it logs the
+# session's end without the QUIT a client that ends it sends (Postfix logs
+# "lost connection after ..." only in the middle of a command).
+reset_logged() { journalctl --directory "$JOURNAL" -o cat SYSLOG_IDENTIFIER=postfix/submission/smtpd |
+	grep -E '^(disconnect from unknown\[127\.0\.0\.1\] ehlo=1 auth=1 |lost connection after )' |
+	grep -vq ' quit=1 '; }
+if wait_for 10 reset_logged; then
+	pass "enforce: the container's smtpd logged her session's end without QUIT"
+else
+	fail "enforce: the container's smtpd logged her session's end without QUIT" "$(journalctl \
+		--directory "$JOURNAL" -o short-precise SYSLOG_IDENTIFIER=postfix/submission/smtpd |
+		tail -n 12)"
+fi
+wait "$LIVE"
+tail -n 1 "$DIR/alice-live.out" | cut -d' ' -f1-3 | sed 's/^/  alice, live: /'
+check "enforce: alice's client saw its session reset and logged in again" \
+	grep -q 'reconnects=[1-9]' "$DIR/alice-live.out"
 
 echo "  $(($(date +%s) - T0)) s in all"
 exit "$FAILED"
