@@ -363,13 +363,23 @@ jdelivered() { [ "$(jdeliveries | wc -l)" -ge $((2 * N_J)) ]; }
 check "Postfix delivered all $((2 * N_J)) messages, logged to the container's journal" wait_for 30 jdelivered
 J_CONNS=$(jdeliveries | grep -vc conn_use=)
 J_DELIVERIES=$(jdeliveries | wc -l)
-# Forged, inside the container: Postfix's names by other writers.
+# Forged, inside the container: Postfix's names by other writers.  Each
+# logger stays alive a second after it wrote (it reads its message from a
+# pipe), so that journald reads its _EXE: the record of a writer gone
+# before journald looked counts on its _UID alone, and root's and
+# postfix's would then be taken.
 FORGED_MSG='0123456789: client=unknown[192.0.2.66], sasl_method=PLAIN, sasl_username=alice@lab.test'
-nspawn_exec setpriv --reuid=nobody --regid=nogroup --clear-groups \
-	logger -t postfix/submission/smtpd -- "$FORGED_MSG"
-nspawn_exec setpriv --reuid=postfix --regid=postfix --clear-groups \
-	logger -t postfix/smtpd -- "$FORGED_MSG"
-nspawn_exec logger -t postfix/smtp -- "0123456789: to=<x@plain.test>, relay=127.0.0.2[127.0.0.2]:25, delay=0.1, delays=0/0/0/0, dsn=2.0.0, status=sent (250 ok)"
+forge() {	# forge PROGRAM MESSAGE [setpriv options]: logger in the container
+	local prog=$1 msg=$2
+	shift 2
+	local as=()
+	[ $# -gt 0 ] && as=(setpriv "$@")
+	nspawn_exec /bin/sh -c 'm=$1; shift; { printf "%s\n" "$m"; sleep 1; } | "$@"' _ "$msg" \
+		"${as[@]}" logger -t "$prog"
+}
+forge postfix/submission/smtpd "$FORGED_MSG" --reuid=nobody --regid=nogroup --clear-groups
+forge postfix/smtpd "$FORGED_MSG" --reuid=postfix --regid=postfix --clear-groups
+forge postfix/smtp "0123456789: to=<x@plain.test>, relay=127.0.0.2[127.0.0.2]:25, delay=0.1, delays=0/0/0/0, dsn=2.0.0, status=sent (250 ok)"
 jforged() { [ "$(metric "$LINES{result=\"forged\"}" "$J_PORT")" -ge 3 ]; }
 jflows() { [ "$(metric smtp_sentinel_flows_attributed_total "$J_PORT")" -ge "$J_CONNS" ] &&
 		[ "$(metric smtp_sentinel_flows_pending "$J_PORT")" = 0 ]; }
