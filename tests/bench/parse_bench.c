@@ -27,7 +27,7 @@
 #include "maillog/postfix.h"
 #include "maillog/syslog.h"
 
-#define NKINDS (POSTFIX_LOGIN + 1)
+#define NKINDS POSTFIX_KIND_COUNT
 
 #define MAXJOBS 64
 

@@ -460,12 +460,15 @@ static void test_qmgr_removed(void **state)
 	assert_field(POSTFIX_F_QID, "4F3A21C0B2");
 }
 
-static void test_qmgr_expired_is_ignored(void **state)
+static void test_qmgr_expired_is_not_an_arrival(void **state)
 {
 	(void)state;
 	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/qmgr[1111]: 4F3A21C0B2: "
 			       "from=<alice@example.org>, status=expired, returned to sender"),
-			 POSTFIX_IGNORED);
+			 POSTFIX_EXPIRED);
+	assert_field(POSTFIX_F_FROM, "alice@example.org");
+	assert_field(POSTFIX_F_STATUS, "expired");
+	assert_int_equal(rec.size, -1);
 }
 
 static void test_smtp_delivery_sent_gives_relay_and_status(void **state)
@@ -605,12 +608,14 @@ static void test_postsuper_removed(void **state)
 	assert_field(POSTFIX_F_QID, "4F3A21C0B2");
 }
 
-static void test_postsuper_summary_is_ignored(void **state)
+static void test_postsuper_summary_has_no_queue_id(void **state)
 {
 	(void)state;
 	assert_int_equal(parse("Nov 27 02:06:00 mx1 postfix/postsuper[6666]: "
-			       "Placed on hold: 3 messages"), POSTFIX_IGNORED);
+			       "Placed on hold: 3 messages"), POSTFIX_SUMMARY);
 	assert_field(POSTFIX_F_QID, "");
+	assert_field(POSTFIX_F_STATUS, "Placed on hold");
+	assert_int_equal(rec.count, 3);
 }
 
 /* ---- bounce notifications (bounce_notify_service.c and its kin) ---------- */
@@ -986,7 +991,7 @@ int main(void)
 		cmocka_unit_test(test_qmgr_queue_active_gives_sender_size_and_nrcpt),
 		cmocka_unit_test(test_qmgr_null_sender_is_empty),
 		cmocka_unit_test(test_qmgr_removed),
-		cmocka_unit_test(test_qmgr_expired_is_ignored),
+		cmocka_unit_test(test_qmgr_expired_is_not_an_arrival),
 		cmocka_unit_test(test_smtp_delivery_sent_gives_relay_and_status),
 		cmocka_unit_test(test_smtp_delivery_deferred_with_conn_use),
 		cmocka_unit_test(test_local_delivery_with_orig_to),
@@ -997,7 +1002,7 @@ int main(void)
 		cmocka_unit_test(test_postsuper_placed_on_hold),
 		cmocka_unit_test(test_postsuper_released_from_hold),
 		cmocka_unit_test(test_postsuper_removed),
-		cmocka_unit_test(test_postsuper_summary_is_ignored),
+		cmocka_unit_test(test_postsuper_summary_has_no_queue_id),
 		cmocka_unit_test(test_bounce_sender_non_delivery_notification_names_both_queue_ids),
 		cmocka_unit_test(test_bounce_delay_and_delivery_status_notifications_with_long_queue_ids),
 		cmocka_unit_test(test_bounce_postmaster_copy_is_a_notification_to_postmaster),

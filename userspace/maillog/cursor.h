@@ -281,6 +281,7 @@ static inline void cur_reset(struct postfix_record *r)
 	r->conn_reused = false;
 	r->mta_bounce = false;
 	r->relay_port = r->size = r->nrcpt = r->uid = -1;
+	r->client_port = r->conn_use = r->count = -1;
 }
 
 #endif

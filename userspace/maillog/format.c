@@ -371,6 +371,7 @@ static void sendmail_done(struct maillog_feed *f, const struct syslog_line *sl,
 	memset(&rm, 0, sizeof(rm));
 	rm.kind = POSTFIX_REMOVED;
 	rm.relay_port = rm.size = rm.nrcpt = rm.uid = -1;
+	rm.client_port = rm.conn_use = rm.count = -1;
 	rm.f[POSTFIX_F_QID] = r->f[POSTFIX_F_QID];
 	rm.present = 1u << POSTFIX_F_QID;
 	f->st.removals++;

@@ -23,8 +23,10 @@
 /* The services whose records this parser reads. */
 enum service {
 	SVC_OTHER, SVC_SMTPD, SVC_CLEANUP, SVC_QMGR, SVC_PICKUP, SVC_POSTSUPER,
-	SVC_AGENT,	/* a delivery agent */
+	SVC_SMTP,	/* smtp, lmtp: a delivery agent with a server */
+	SVC_AGENT,	/* another delivery agent */
 	SVC_BOUNCE,	/* the bounce daemon: notifications */
+	SVC_POSTSCREEN,
 };
 
 _Static_assert(POSTFIX_F_COUNT <= 32, "present is a 32-bit mask");
@@ -41,7 +43,8 @@ static const unsigned short field_max[POSTFIX_F_COUNT] = {
 	[POSTFIX_F_DSN] = POSTFIX_WORD_MAX, [POSTFIX_F_STATUS] = POSTFIX_WORD_MAX,
 	[POSTFIX_F_TEXT] = POSTFIX_TEXT_MAX, [POSTFIX_F_STAGE] = POSTFIX_WORD_MAX,
 	[POSTFIX_F_PROTO] = POSTFIX_WORD_MAX, [POSTFIX_F_HELO] = POSTFIX_TEXT_MAX,
-	[POSTFIX_F_LOCAL_USER] = POSTFIX_TEXT_MAX,
+	[POSTFIX_F_LOCAL_USER] = POSTFIX_TEXT_MAX, [POSTFIX_F_TLS] = POSTFIX_TEXT_MAX,
+	[POSTFIX_F_DELAY] = POSTFIX_WORD_MAX, [POSTFIX_F_DELAYS] = POSTFIX_WORD_MAX,
 	[POSTFIX_F_NEW_QID] = POSTFIX_QID_MAX, [POSTFIX_F_NOTIFY] = POSTFIX_WORD_MAX,
 	[POSTFIX_F_NOTIFY_TO] = POSTFIX_WORD_MAX,
 };
@@ -147,21 +150,79 @@ static bool namaddr(struct cur *c, struct postfix_record *r, enum postfix_field 
 	return true;
 }
 
+/* A client's HOST[IP][:PORT] (smtpd_client_port_logging); postscreen
+ * writes [IP]:PORT, without a host. */
+static bool client(struct cur *c, struct postfix_record *r)
+{
+	if (has(c, "[")) {
+		const char *a;
+		size_t an;
+
+		c->p++;
+		if (!upto2(c, ']', ' ', &a, &an) || !lit(c, "]"))
+			return false;
+		set(r, POSTFIX_F_CLIENT_IP, a, an);
+	} else if (!namaddr(c, r, POSTFIX_F_CLIENT_HOST, POSTFIX_F_CLIENT_IP)) {
+		return false;
+	}
+	if (has(c, ":") && c->end - c->p > 1 && c->p[1] >= '0' && c->p[1] <= '9') {
+		c->p++;
+		return number(c, &r->client_port);
+	}
+	return true;
+}
+
+/* Lower-case letters, digits, '_' and '-' up to '=': an element's name,
+ * consumed with its '='.  false (nothing consumed) for anything else. */
+static bool elem_name(struct cur *c)
+{
+	const char *p = c->p;
+
+	while (p < c->end && ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+			      *p == '_' || *p == '-'))
+		p++;
+	if (p == c->p || p >= c->end || *p != '=')
+		return false;
+	c->p = p + 1;
+	return true;
+}
+
+/* An element this parser does not know, NAME=VALUE, skipped: VALUE in
+ * <...> ends as angle() says (then at sep or the end), else at sep (a
+ * ", " list: plain()) or the end. */
+static bool skip_elem(struct cur *c, char sep)
+{
+	const char *v;
+	size_t n;
+
+	if (!elem_name(c))
+		return false;
+	if (has(c, "<"))
+		return angle(c, sep, &v, &n);
+	if (sep == ',') {
+		plain(c, &v, &n);
+		return true;
+	}
+	c->p = find1(c->p, c->end, sep);
+	return true;
+}
+
 /* connect from HOST[IP] */
 static enum postfix_kind p_connect(struct cur *c, struct postfix_record *r)
 {
-	if (!namaddr(c, r, POSTFIX_F_CLIENT_HOST, POSTFIX_F_CLIENT_IP) || !done(c))
+	if (!client(c, r) || !done(c))
 		return POSTFIX_UNPARSED;
 	return POSTFIX_CONNECT;
 }
 
 /* client=HOST[IP][, sasl_method=M][, sasl_username=U][, sasl_sender=S]
- * [, orig_queue_id=Q][, orig_client=C] -- in this order, each at most once. */
+ * [, orig_queue_id=Q][, orig_client=C] -- in this order, each at most
+ * once; elements of other names anywhere after HOST[IP]. */
 static enum postfix_kind p_client(struct cur *c, struct postfix_record *r)
 {
 	int next = 0;
 
-	if (!namaddr(c, r, POSTFIX_F_CLIENT_HOST, POSTFIX_F_CLIENT_IP))
+	if (!client(c, r))
 		return POSTFIX_UNPARSED;
 	while (!done(c)) {
 		const char *v;
@@ -170,19 +231,21 @@ static enum postfix_kind p_client(struct cur *c, struct postfix_record *r)
 
 		if (!lit(c, ", "))
 			return POSTFIX_UNPARSED;
-		if (next <= 0 && lit(c, "sasl_method="))
+		if (lit(c, "sasl_method="))
 			i = 0;
-		else if (next <= 1 && lit(c, "sasl_username="))
+		else if (lit(c, "sasl_username="))
 			i = 1;
-		else if (next <= 2 && lit(c, "sasl_sender="))
+		else if (lit(c, "sasl_sender="))
 			i = 2;
-		else if (next <= 3 && lit(c, "orig_queue_id="))
+		else if (lit(c, "orig_queue_id="))
 			i = 3;
-		else if (next <= 4 && lit(c, "orig_client="))
+		else if (lit(c, "orig_client="))
 			i = 4;
+		else if (skip_elem(c, ','))
+			continue;
 		else
 			return POSTFIX_UNPARSED;
-		if (!plain(c, &v, &n))
+		if (i < next || !plain(c, &v, &n))	/* twice, out of order */
 			return POSTFIX_UNPARSED;
 		if (i == 0)
 			set(r, POSTFIX_F_SASL_METHOD, v, n);
@@ -223,50 +286,121 @@ static enum postfix_kind p_auth_failed(struct cur *c, struct postfix_record *r)
 }
 
 /* The envelope tail of a reject line, found before it is kept. */
+enum { T_FROM, T_TO, T_PROTO, T_HELO, T_SASL_METHOD, T_SASL_USERNAME, T_SASL_SENDER,
+       T_COUNT };
+
 struct tail {
-	struct slice from, to, proto, helo;
-	bool has_from, has_to, has_proto, has_helo;
+	struct slice v[T_COUNT];
+	unsigned has;			/* 1u << T_* */
 };
 
-/* [from=<S>] [to=<R>] [proto=P] [helo=<H>] to the end, space separated,
- * at least one of them (Postfix always has a proto). */
-static bool reject_tail(struct cur *c, struct tail *t)
-{
-	bool first = true;
+static const enum postfix_field tail_field[T_COUNT] = {
+	[T_FROM] = POSTFIX_F_FROM, [T_TO] = POSTFIX_F_TO, [T_PROTO] = POSTFIX_F_PROTO,
+	[T_HELO] = POSTFIX_F_HELO, [T_SASL_METHOD] = POSTFIX_F_SASL_METHOD,
+	[T_SASL_USERNAME] = POSTFIX_F_SASL_USERNAME, [T_SASL_SENDER] = POSTFIX_F_SASL_SENDER,
+};
 
-	if (lit(c, "from=")) {
-		if (!angle(c, ' ', &t->from.p, &t->from.n))
-			return false;
-		t->has_from = true;
-		first = false;
-	}
-	if (first ? lit(c, "to=") : lit(c, " to=")) {
-		if (!angle(c, ' ', &t->to.p, &t->to.n))
-			return false;
-		t->has_to = true;
-		first = false;
-	}
-	if (first ? lit(c, "proto=") : lit(c, " proto=")) {
-		if (!upto(c, ' ', &t->proto.p, &t->proto.n))
-			return false;
-		t->has_proto = true;
-		first = false;
-	}
-	if (first ? lit(c, "helo=<") : lit(c, " helo=<")) {
-		first = false;
-		/* an SMTP argument: no space, and it is the last element */
-		if (c->end[-1] != '>' || memchr(c->p, ' ', (size_t)(c->end - c->p)))
-			return false;
-		t->helo.p = c->p;
-		t->helo.n = (size_t)(c->end - 1 - c->p);
-		t->has_helo = true;
-		c->p = c->end;
-	}
-	return !first && done(c);
+/* The name of a known tail element, consumed with its '=': T_*, or -1. */
+static int tail_name(struct cur *c)
+{
+	if (lit(c, "from="))
+		return T_FROM;
+	if (lit(c, "to="))
+		return T_TO;
+	if (lit(c, "proto="))
+		return T_PROTO;
+	if (lit(c, "helo="))
+		return T_HELO;
+	if (lit(c, "sasl_method="))
+		return T_SASL_METHOD;
+	if (lit(c, "sasl_username="))
+		return T_SASL_USERNAME;
+	if (lit(c, "sasl_sender="))
+		return T_SASL_SENDER;
+	return -1;
 }
 
-/* reject: STAGE from HOST[IP]: REPLY; TAIL */
-static enum postfix_kind p_reject(struct cur *c, struct postfix_record *r)
+/* 3.10's unbracketed sasl_username=U (it may hold spaces) runs to the end
+ * or to a last element " sasl_sender=S" (xtext: no space).  Whatever an
+ * address before it forged is followed by Postfix's own "> proto=...",
+ * so the caller refuses a value holding '<' or '>'. */
+static void tail_username(struct cur *c, struct slice *v)
+{
+	const char *p = c->end;
+
+	while (p > c->p && p[-1] != ' ')
+		p--;
+	v->p = c->p;
+	if (p - 1 > c->p && (size_t)(c->end - p) > 12 && same_n(p, "sasl_sender=", 12))
+		c->p = p - 1;
+	else
+		c->p = c->end;
+	v->n = (size_t)(c->p - v->p);
+}
+
+/*
+ * [from=<S>] [to=<R>] [proto=P] [helo=<H>] [sasl_method=M]
+ * [sasl_username=U|<U>] [sasl_sender=S] to the end, in this order, each
+ * at most once, elements of other names anywhere; space separated, or
+ * ", " for postscreen.  At least one known element (Postfix always has a
+ * proto).  The HELO name holds no space and no '>' (smtpd neuters them).
+ */
+static bool reject_tail(struct cur *c, struct tail *t, bool commas)
+{
+	char sep = commas ? ',' : ' ';
+	int next = 0;
+
+	for (bool first = true; !done(c); first = false) {
+		struct slice *v;
+		int i;
+
+		if (!first && !(commas ? lit(c, ", ") : lit(c, " ")))
+			return false;
+		i = tail_name(c);
+		if (i < 0) {
+			if (!skip_elem(c, sep))
+				return false;
+			continue;
+		}
+		if (i < next)
+			return false;
+		next = i + 1;
+		v = &t->v[i];
+		switch (i) {
+		case T_FROM:
+		case T_TO:
+			if (!angle(c, sep, &v->p, &v->n))
+				return false;
+			break;
+		case T_HELO:
+			if (!angle(c, sep, &v->p, &v->n) || memchr(v->p, ' ', v->n))
+				return false;
+			break;
+		case T_SASL_USERNAME:
+			if (has(c, "<")) {
+				if (!angle(c, sep, &v->p, &v->n))
+					return false;
+			} else {
+				/* '<' or '>' in it: text of an address before
+				 * Postfix's own proto=, not a login */
+				tail_username(c, v);
+				if (!v->n || find2(v->p, v->p + v->n, '<', '>') < v->p + v->n)
+					return false;
+			}
+			break;
+		default:
+			if (!upto(c, sep, &v->p, &v->n))
+				return false;
+			break;
+		}
+		t->has |= 1u << i;
+	}
+	return t->has != 0;
+}
+
+/* STAGE from CLIENT: REPLY; TAIL of reject: and milter-reject: */
+static enum postfix_kind p_reject(struct cur *c, struct postfix_record *r,
+				  enum postfix_kind kind, bool commas)
 {
 	const char *v, *p;
 	size_t n;
@@ -275,13 +409,13 @@ static enum postfix_kind p_reject(struct cur *c, struct postfix_record *r)
 	if (!upto(c, ' ', &v, &n) || !lit(c, " from "))
 		return POSTFIX_UNPARSED;
 	set(r, POSTFIX_F_STAGE, v, n);
-	if (!namaddr(c, r, POSTFIX_F_CLIENT_HOST, POSTFIX_F_CLIENT_IP) || !lit(c, ": "))
+	if (!client(c, r) || !lit(c, ": "))
 		return POSTFIX_UNPARSED;
 	/* REPLY may quote an attacker's address holding "; ": the tail starts
 	 * at the first "; " after which the rest parses as a whole tail.  Each
 	 * try is linear in the line, so the number of tries is bounded. */
 	for (p = c->p; (p = memchr(p, ';', (size_t)(c->end - p))) != NULL; p++) {
-		struct tail t = { 0 };
+		struct tail t;
 		struct cur tc;
 
 		if (p + 1 >= c->end)
@@ -292,18 +426,14 @@ static enum postfix_kind p_reject(struct cur *c, struct postfix_record *r)
 			break;
 		tc.p = p + 2;
 		tc.end = c->end;
-		if (!reject_tail(&tc, &t))
+		t.has = 0;
+		if (!reject_tail(&tc, &t, commas))
 			continue;
 		set(r, POSTFIX_F_TEXT, c->p, (size_t)(p - c->p));
-		if (t.has_from)
-			set(r, POSTFIX_F_FROM, t.from.p, t.from.n);
-		if (t.has_to)
-			set(r, POSTFIX_F_TO, t.to.p, t.to.n);
-		if (t.has_proto)
-			set(r, POSTFIX_F_PROTO, t.proto.p, t.proto.n);
-		if (t.has_helo)
-			set(r, POSTFIX_F_HELO, t.helo.p, t.helo.n);
-		return POSTFIX_REJECT;
+		for (int i = 0; i < T_COUNT; i++)
+			if (t.has & (1u << i))
+				set(r, tail_field[i], t.v[i].p, t.v[i].n);
+		return kind;
 	}
 	return POSTFIX_UNPARSED;
 }
@@ -324,34 +454,117 @@ static bool relay(struct postfix_record *r, const char *v, size_t n)
 	return done(&c);
 }
 
+/* The known elements of a delivery record after to=<R>, in order. */
+enum { D_ORIG_TO, D_RELAY, D_CONN_USE, D_DELAY, D_DELAYS, D_TLS, D_DSN, D_STATUS };
+
+/* The name of a known delivery element, consumed with its '=': D_*, or
+ * -1 (nothing consumed).  One test of the first byte for most. */
+static int delivery_name(struct cur *c)
+{
+	if (done(c))
+		return -1;
+	switch (*c->p) {
+	case 'd':
+		if (lit(c, "delay="))
+			return D_DELAY;
+		if (lit(c, "delays="))
+			return D_DELAYS;
+		if (lit(c, "dsn="))
+			return D_DSN;
+		break;
+	case 's':
+		if (lit(c, "status="))
+			return D_STATUS;
+		break;
+	case 'r':
+		if (lit(c, "relay="))
+			return D_RELAY;
+		break;
+	case 'o':
+		if (lit(c, "orig_to="))
+			return D_ORIG_TO;
+		break;
+	case 'c':
+		if (lit(c, "conn_use="))
+			return D_CONN_USE;
+		break;
+	case 't':
+		if (lit(c, "tls="))
+			return D_TLS;
+		break;
+	default:
+		break;
+	}
+	return -1;
+}
+
 /* to=<R>, [orig_to=<O>,] relay=.., [conn_use=N,] delay=D, delays=D,
- * dsn=X.Y.Z, status=WORD[ (TEXT)] */
+ * [tls=T,] dsn=X.Y.Z, status=WORD[ (TEXT)]: known elements in this order,
+ * each at most once, relay and status required, status last; elements of
+ * other names anywhere after to=<R>. */
 static enum postfix_kind p_delivery(struct cur *c, struct postfix_record *r)
 {
 	const char *v;
 	size_t n;
+	int next = 0;
 
 	if (!angle(c, ',', &v, &n) || !lit(c, ", "))
 		return POSTFIX_UNPARSED;
 	set(r, POSTFIX_F_TO, v, n);
-	if (lit(c, "orig_to=")) {
-		if (!angle(c, ',', &v, &n) || !lit(c, ", "))
+	for (;;) {
+		int i = delivery_name(c);
+
+		if (i < 0) {
+			if (!skip_elem(c, ',') || !lit(c, ", "))
+				return POSTFIX_UNPARSED;
+			continue;
+		}
+		if (i < next)
+			return POSTFIX_UNPARSED;	/* twice, or out of order */
+		next = i + 1;
+		if (i == D_STATUS)
+			break;
+		if (i == D_ORIG_TO) {
+			if (!angle(c, ',', &v, &n))
+				return POSTFIX_UNPARSED;
+		} else if (!plain(c, &v, &n)) {
 			return POSTFIX_UNPARSED;
-		set(r, POSTFIX_F_ORIG_TO, v, n);
-	}
-	if (!lit(c, "relay=") || !plain(c, &v, &n) || !relay(r, v, n) || !lit(c, ", "))
-		return POSTFIX_UNPARSED;
-	if (lit(c, "conn_use=")) {
-		if (!plain(c, &v, &n) || !lit(c, ", "))
+		}
+		if (!lit(c, ", "))
 			return POSTFIX_UNPARSED;
-		r->conn_reused = true;
+		switch (i) {
+		case D_ORIG_TO:
+			set(r, POSTFIX_F_ORIG_TO, v, n);
+			break;
+		case D_RELAY:
+			if (!relay(r, v, n))
+				return POSTFIX_UNPARSED;
+			break;
+		case D_CONN_USE: {
+			struct cur nc = { v, v + n };
+
+			if (!number(&nc, &r->conn_use) || !done(&nc))
+				return POSTFIX_UNPARSED;
+			r->conn_reused = true;
+			break;
+		}
+		case D_DELAY:
+			set(r, POSTFIX_F_DELAY, v, n);
+			break;
+		case D_DELAYS:
+			set(r, POSTFIX_F_DELAYS, v, n);
+			break;
+		case D_TLS:
+			set(r, POSTFIX_F_TLS, v, n);
+			break;
+		default:
+			set(r, POSTFIX_F_DSN, v, n);
+			break;
+		}
 	}
-	if (!lit(c, "delay=") || !plain(c, &v, &n) || !lit(c, ", ") ||
-	    !lit(c, "delays=") || !plain(c, &v, &n) || !lit(c, ", ") ||
-	    !lit(c, "dsn=") || !plain(c, &v, &n) || !lit(c, ", "))
-		return POSTFIX_UNPARSED;
-	set(r, POSTFIX_F_DSN, v, n);
-	if (!lit(c, "status=") || !upto(c, ' ', &v, &n))
+	if (!postfix_has(r, POSTFIX_F_RELAY_HOST))
+		return POSTFIX_UNPARSED;	/* relay= is required */
+	if (!upto(c, ' ', &v, &n))
 		return POSTFIX_UNPARSED;
 	set(r, POSTFIX_F_STATUS, v, n);
 	if (lit(c, " ")) {
@@ -363,7 +576,8 @@ static enum postfix_kind p_delivery(struct cur *c, struct postfix_record *r)
 	return POSTFIX_DELIVERY;
 }
 
-/* from=<S>, size=N, nrcpt=N (queue active) */
+/* from=<S>, size=N, nrcpt=N (queue active), elements of other names
+ * anywhere after from=<S>; or from=<S>, status=WORD, returned to sender */
 static enum postfix_kind p_queued(struct cur *c, struct postfix_record *r)
 {
 	const char *v;
@@ -371,13 +585,53 @@ static enum postfix_kind p_queued(struct cur *c, struct postfix_record *r)
 
 	if (!angle(c, ',', &v, &n) || !lit(c, ", "))
 		return POSTFIX_UNPARSED;
-	if (lit(c, "status="))
-		return POSTFIX_IGNORED;		/* expired, returned to sender */
-	if (!lit(c, "size=") || !number(c, &r->size) || !lit(c, ", nrcpt=") ||
-	    !number(c, &r->nrcpt) || !lit(c, " (queue active)") || !done(c))
-		return POSTFIX_UNPARSED;
 	set(r, POSTFIX_F_FROM, v, n);
+	if (lit(c, "status=")) {
+		if (!upto(c, ',', &v, &n) || !lit(c, ", returned to sender") || !done(c))
+			return POSTFIX_UNPARSED;
+		set(r, POSTFIX_F_STATUS, v, n);
+		return POSTFIX_EXPIRED;
+	}
+	while (!lit(c, "size="))
+		if (!skip_elem(c, ',') || !lit(c, ", "))
+			return POSTFIX_UNPARSED;
+	if (!number(c, &r->size) || !lit(c, ", "))
+		return POSTFIX_UNPARSED;
+	while (!lit(c, "nrcpt="))
+		if (!skip_elem(c, ',') || !lit(c, ", "))
+			return POSTFIX_UNPARSED;
+	if (!number(c, &r->nrcpt) || !lit(c, " (queue active)") || !done(c))
+		return POSTFIX_UNPARSED;
 	return POSTFIX_QUEUED;
+}
+
+/* The smtp/lmtp client's trouble with a server, as smtp_trouble.c and
+ * smtp_proto.c word it: host HOST[IP] (refused to talk to me|said): ..,
+ * lost connection with HOST[IP] while .., conversation with HOST[IP]
+ * timed out while .. */
+static enum postfix_kind p_smtp_error(struct cur *c, struct postfix_record *r)
+{
+	const char *reason = c->p;
+	bool ok;
+
+	if (lit(c, "host ")) {
+		ok = namaddr(c, r, POSTFIX_F_RELAY_HOST, POSTFIX_F_RELAY_IP) &&
+		     (lit(c, " refused to talk to me: ") || lit(c, " said: "));
+	} else if (lit(c, "lost connection with ")) {
+		ok = namaddr(c, r, POSTFIX_F_RELAY_HOST, POSTFIX_F_RELAY_IP) &&
+		     lit(c, " while ");
+	} else if (lit(c, "conversation with ")) {
+		ok = namaddr(c, r, POSTFIX_F_RELAY_HOST, POSTFIX_F_RELAY_IP) &&
+		     lit(c, " timed out while ");
+	} else {
+		return POSTFIX_IGNORED;
+	}
+	if (!ok || done(c)) {
+		r->present &= ~(1u << POSTFIX_F_RELAY_HOST | 1u << POSTFIX_F_RELAY_IP);
+		return POSTFIX_IGNORED;
+	}
+	set(r, POSTFIX_F_TEXT, reason, (size_t)(c->end - reason));
+	return POSTFIX_SMTP_ERROR;
 }
 
 /* uid=N from=<S> */
@@ -443,45 +697,85 @@ static enum postfix_kind p_notify(struct cur *c, struct postfix_record *r)
 	return POSTFIX_NOTIFY;
 }
 
+/* postsuper's summary: WHAT: N message[s] (postsuper.c's last lines) */
+static enum postfix_kind p_summary(struct cur *c, struct postfix_record *r)
+{
+	static const struct { const char *s; size_t n; } what[] = {
+#define W(x) { x, sizeof(x) - 1 }
+		W("Deleted"), W("Requeued"), W("Placed on hold"), W("Released from hold"),
+		W("Force-expired"), W("Renamed to match inode number"),
+#undef W
+	};
+	const char *w = c->p;
+
+	for (size_t i = 0; i < sizeof(what) / sizeof(what[0]); i++) {
+		if ((size_t)(c->end - c->p) <= what[i].n ||
+		    memcmp(c->p, what[i].s, what[i].n) != 0 || c->p[what[i].n] != ':')
+			continue;
+		c->p += what[i].n;
+		if (!lit(c, ": ") || !number(c, &r->count) || !lit(c, " message") ||
+		    !(r->count == 1 ? done(c) : lit(c, "s") && done(c)))
+			return POSTFIX_UNPARSED;
+		set(r, POSTFIX_F_STATUS, w, what[i].n);
+		return POSTFIX_SUMMARY;
+	}
+	return POSTFIX_IGNORED;
+}
+
+/* A whole-text literal: the record kind k when the rest is exactly s. */
+#define WHOLE(c, s, k) (lit(c, s) ? (done(c) ? (k) : POSTFIX_UNPARSED) : POSTFIX_IGNORED)
+
 /* The text after "QID: ", by service. */
 static enum postfix_kind p_queue_record(struct cur *c, struct postfix_record *r,
 					enum service svc)
 {
+	enum postfix_kind k;
+
 	switch (svc) {
 	case SVC_SMTPD:
 		if (lit(c, "client="))
 			return p_client(c, r);
 		if (lit(c, "reject: "))
-			return p_reject(c, r);
+			return p_reject(c, r, POSTFIX_REJECT, false);
+		if (lit(c, "milter-reject: "))
+			return p_reject(c, r, POSTFIX_MILTER_REJECT, false);
 		break;
 	case SVC_CLEANUP:
 		if (lit(c, "message-id="))
 			return p_message_id(c, r);
+		if (lit(c, "milter-reject: "))
+			return p_reject(c, r, POSTFIX_MILTER_REJECT, false);
+		if (lit(c, "to="))
+			return p_delivery(c, r);
 		break;
 	case SVC_QMGR:
 		if (lit(c, "from="))
 			return p_queued(c, r);
-		if (lit(c, "removed"))
-			return done(c) ? POSTFIX_REMOVED : POSTFIX_UNPARSED;
-		break;
+		if (lit(c, "to="))
+			return p_delivery(c, r);
+		return WHOLE(c, "removed", POSTFIX_REMOVED);
 	case SVC_PICKUP:
 		if (lit(c, "uid="))
 			return p_pickup(c, r);
 		break;
+	case SVC_SMTP:
+		if (!lit(c, "to="))
+			return p_smtp_error(c, r);
+		return p_delivery(c, r);
 	case SVC_AGENT:
 		if (lit(c, "to="))
 			return p_delivery(c, r);
 		break;
 	case SVC_POSTSUPER:
-		if (lit(c, "removed"))
-			return done(c) ? POSTFIX_REMOVED : POSTFIX_UNPARSED;
-		if (lit(c, "placed on hold"))
-			return done(c) ? POSTFIX_HOLD : POSTFIX_UNPARSED;
-		if (lit(c, "released from hold"))
-			return done(c) ? POSTFIX_RELEASE : POSTFIX_UNPARSED;
-		break;
+		if ((k = WHOLE(c, "removed", POSTFIX_REMOVED)) != POSTFIX_IGNORED ||
+		    (k = WHOLE(c, "placed on hold", POSTFIX_HOLD)) != POSTFIX_IGNORED ||
+		    (k = WHOLE(c, "released from hold", POSTFIX_RELEASE)) != POSTFIX_IGNORED ||
+		    (k = WHOLE(c, "requeued", POSTFIX_REQUEUED)) != POSTFIX_IGNORED)
+			return k;
+		return WHOLE(c, "expired", POSTFIX_EXPIRED);
 	case SVC_BOUNCE:
 		return p_notify(c, r);
+	case SVC_POSTSCREEN:
 	case SVC_OTHER:
 		break;
 	}
@@ -496,7 +790,9 @@ static enum service service_of(struct slice s)
 	case 4:
 		if (IS(s, "qmgr"))
 			return SVC_QMGR;
-		if (IS(s, "smtp") || IS(s, "lmtp") || IS(s, "pipe"))
+		if (IS(s, "smtp") || IS(s, "lmtp"))
+			return SVC_SMTP;
+		if (IS(s, "pipe"))
 			return SVC_AGENT;
 		break;
 	case 5:
@@ -520,6 +816,10 @@ static enum service service_of(struct slice s)
 	case 9:
 		if (IS(s, "postsuper"))
 			return SVC_POSTSUPER;
+		break;
+	case 10:
+		if (IS(s, "postscreen"))
+			return SVC_POSTSCREEN;
 		break;
 	default:
 		break;
@@ -573,8 +873,22 @@ static enum postfix_kind parse(struct postfix_record *r, struct slice program,
 			return p_connect(c, r);
 		if (lit(c, "warning: "))
 			return p_auth_failed(c, r);
-		if (lit(c, "NOQUEUE: "))
-			return lit(c, "reject: ") ? p_reject(c, r) : POSTFIX_IGNORED;
+		if (lit(c, "NOQUEUE: ")) {
+			if (lit(c, "reject: "))
+				return p_reject(c, r, POSTFIX_REJECT, false);
+			if (lit(c, "milter-reject: "))
+				return p_reject(c, r, POSTFIX_MILTER_REJECT, false);
+			return POSTFIX_IGNORED;
+		}
+	} else if (svc == SVC_POSTSCREEN) {
+		if (lit(c, "NOQUEUE: reject: "))
+			return p_reject(c, r, POSTFIX_REJECT, true);
+		return POSTFIX_IGNORED;
+	} else if (svc == SVC_POSTSUPER) {
+		enum postfix_kind k = p_summary(c, r);
+
+		if (k != POSTFIX_IGNORED)
+			return k;
 	}
 	if (!qid(c, r))
 		return POSTFIX_IGNORED;
@@ -598,6 +912,7 @@ enum postfix_kind postfix_parse(struct postfix_record *r, struct slice program,
 	r->conn_reused = false;
 	r->mta_bounce = false;
 	r->relay_port = r->size = r->nrcpt = r->uid = -1;
+	r->client_port = r->conn_use = r->count = -1;
 	r->kind = parse(r, program, &c, syslog_names);
 	return r->kind;
 }
@@ -613,7 +928,12 @@ const char *postfix_kind_name(enum postfix_kind kind)
 		[POSTFIX_DELIVERY] = "delivery", [POSTFIX_PICKUP] = "pickup",
 		[POSTFIX_HOLD] = "hold", [POSTFIX_RELEASE] = "release",
 		[POSTFIX_LOGIN] = "login", [POSTFIX_NOTIFY] = "notify",
+		[POSTFIX_MILTER_REJECT] = "milter_reject",
+		[POSTFIX_EXPIRED] = "expired", [POSTFIX_SMTP_ERROR] = "smtp_error",
+		[POSTFIX_REQUEUED] = "requeued", [POSTFIX_SUMMARY] = "summary",
 	};
+	_Static_assert(sizeof(names) / sizeof(names[0]) == POSTFIX_KIND_COUNT,
+		       "a name for every kind");
 
 	return (unsigned)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
 }

@@ -8,21 +8,40 @@
  * of syslog_names (NULL: {"postfix"}) or starts with one followed by '-' or
  * '/' ("postfix-out/smtp", "postfix/submission/smtpd").  Kinds:
  *
- *   smtpd     connect from HOST[IP]                            CONNECT
- *             QID: client=HOST[IP][, sasl_method=M,
+ *   smtpd     connect from HOST[IP][:PORT]                     CONNECT
+ *             QID: client=HOST[IP][:PORT][, sasl_method=M,
  *               sasl_username=U][, sasl_sender=S]              CLIENT
  *             warning: HOST[IP]: SASL (LOGIN|PLAIN|..)
  *               authentication failed: TEXT[, sasl_username=U]  AUTH_FAILED
- *   smtpd     (NOQUEUE|QID): reject: STAGE from HOST[IP]: REPLY;
- *               [from=<S>] [to=<R>] [proto=P] [helo=<H>]       REJECT
+ *   smtpd, postscreen
+ *             (NOQUEUE|QID): reject: STAGE from HOST[IP][:PORT]: REPLY;
+ *               TAIL                                           REJECT
+ *   smtpd, cleanup
+ *             (NOQUEUE|QID): milter-reject: STAGE from HOST[IP][:PORT]:
+ *               REPLY; TAIL                                    MILTER_REJECT
+ *             TAIL: [from=<S>] [to=<R>] [proto=P] [helo=<H>]
+ *               [sasl_method=M] [sasl_username=U|<U>] [sasl_sender=S]
+ *               (postscreen: ", "-separated, HOST empty)
  *   cleanup   QID: message-id=<ID>                             MESSAGE_ID
  *   qmgr      QID: from=<S>, size=N, nrcpt=N (queue active)    QUEUED
+ *             QID: from=<S>, status=(expired|force-expired),
+ *               returned to sender                             EXPIRED
  *   qmgr, postsuper  QID: removed                              REMOVED
- *   smtp, lmtp, local, virtual, pipe, error, discard
+ *   smtp, lmtp, local, virtual, pipe, error, retry, discard, qmgr, cleanup
  *             QID: to=<R>, [orig_to=<O>,] relay=..., [conn_use=N,]
- *               delay=D, delays=a/b/c/d, dsn=X.Y.Z, status=S (TEXT)  DELIVERY
+ *               delay=D, delays=a/b/c/d, [tls=T,] dsn=X.Y.Z,
+ *               status=S (TEXT)                                DELIVERY
+ *   smtp, lmtp  QID: host HOST[IP] refused to talk to me: TEXT,
+ *             QID: host HOST[IP] said: TEXT,
+ *             QID: lost connection with HOST[IP] while TEXT,
+ *             QID: conversation with HOST[IP] timed out while TEXT
+ *                                                              SMTP_ERROR
  *   pickup    QID: uid=N from=<S>                              PICKUP
  *   postsuper QID: placed on hold / released from hold         HOLD / RELEASE
+ *             QID: requeued                                    REQUEUED
+ *             QID: expired                                     EXPIRED
+ *             (Deleted|Requeued|Placed on hold|Released from hold|
+ *               Force-expired|...): N message[s]               SUMMARY
  *   bounce    QID: (sender|postmaster) (non-delivery|delay|delivery status)
  *               notification: NEWQID                           NOTIFY
  *
@@ -33,15 +52,25 @@
  * ("non-delivery", "delay", "delivery status") and NOTIFY_TO whom it goes
  * to ("sender", or "postmaster": a copy, or a bounce of a bounce).
  *
+ * Tolerance: in the ", "-separated lists (client=, from=, to=) and in the
+ * space-separated reject tail, an element NAME=VALUE whose NAME (lower
+ * case letters, digits, '_', '-') this parser does not know is skipped,
+ * wherever it stands: Postfix adds fields over the years (3.10's tls=,
+ * its reject tail's sasl_*).  Its VALUE is read as any value is: <...>
+ * as below, else up to the separator.  A known name out of its order or
+ * twice, or an element that is not NAME=VALUE, makes the line UNPARSED.
+ *
  * Other lines of a Postfix program are IGNORED (among them cleanup's
  * header/body_checks "reject:", whose grammar differs); lines whose shape is wrong
  * for their kind are UNPARSED; lines of other programs are FOREIGN.
  *
  * Structure, not substrings: a field name counts only at the start of an
- * element of the ", "-separated list, in the order Postfix writes them; a
+ * element of the list, in the order Postfix writes them; a
  * value in <...> ends at the '>' (outside a "quoted" part) that is followed
  * by the list separator or the end of the text, so an address like
- * <"x, sasl_username=ceo"@evil.test> stays one value.  A message holding a
+ * <"x, sasl_username=ceo"@evil.test> stays one value.  In a reject tail
+ * the HELO name ends at its first '>' (smtpd replaces " <>()\\\";@" in it
+ * by '?'), so text after it is Postfix's own.  A message holding a
  * NUL byte is UNPARSED (Postfix never logs one).
  *
  * Zero copy: the values are slices of the caller's message, raw bytes
@@ -54,6 +83,9 @@
  * *_MAX bytes or more is kept whole in the record and flags `truncated`
  * (flagged, not refused): its copy will be cut; slice_copy() says exactly,
  * since each bad byte grows by two in the copy.  Absent numbers are -1.
+ * SMTP_ERROR's TEXT is the whole reason ("host X[IP] said: ..."), its
+ * RELAY_HOST and RELAY_IP the server's.  SUMMARY's STATUS is its verb
+ * ("Deleted"), count its N.
  * An UNPARSED or IGNORED line may keep the fields found before the rule
  * failed (for a diagnostic); act on a record only by its kind.
  *
@@ -102,6 +134,12 @@ enum postfix_kind {
 	POSTFIX_LOGIN,		/* a session's SMTP AUTH, without a queue id:
 				 * Sendmail's AUTH=server (sendmail.h) */
 	POSTFIX_NOTIFY,		/* bounce: a notification about QID created */
+	POSTFIX_MILTER_REJECT,
+	POSTFIX_EXPIRED,
+	POSTFIX_SMTP_ERROR,
+	POSTFIX_REQUEUED,
+	POSTFIX_SUMMARY,
+	POSTFIX_KIND_COUNT	/* not a kind: the number of kinds */
 };
 
 /* Fields of a record; the comment is the bound (*_MAX) of each. */
@@ -130,8 +168,12 @@ enum postfix_field {
 	POSTFIX_F_NEW_QID,	/* QID: NOTIFY's notification message */
 	POSTFIX_F_NOTIFY,	/* WORD: non-delivery, delay, delivery status */
 	POSTFIX_F_NOTIFY_TO,	/* WORD: sender, postmaster */
+	POSTFIX_F_TLS,		/* TEXT: tls= of a delivery (Postfix 3.10+) */
+	POSTFIX_F_DELAY,	/* WORD: delay= */
+	POSTFIX_F_DELAYS,	/* WORD: delays=a/b/c/d */
 	POSTFIX_F_COUNT
 };
+
 
 struct postfix_record {
 	enum postfix_kind kind;
@@ -144,6 +186,9 @@ struct postfix_record {
 						 * with R= (the message it
 						 * reports on) */
 	long relay_port, size, nrcpt, uid;
+	long client_port;			/* HOST[IP]:PORT of a client */
+	long conn_use;				/* DELIVERY's conn_use=N */
+	long count;				/* SUMMARY's N */
 };
 
 enum postfix_kind postfix_parse(struct postfix_record *r, struct slice program,
