@@ -66,7 +66,7 @@ struct item {
 	time_t time;
 	long usec, pid;
 	struct slice host, program;
-	long relay_port, msg_size, nrcpt, uid;
+	long relay_port, msg_size, nrcpt, uid, client_port, conn_use, count;
 	struct slice f[];
 };
 
@@ -226,6 +226,9 @@ static void keep(struct chunk *c, const char *line, size_t len, int src, bool ti
 	it->msg_size = rec->size;
 	it->nrcpt = rec->nrcpt;
 	it->uid = rec->uid;
+	it->client_port = rec->client_port;
+	it->conn_use = rec->conn_use;
+	it->count = rec->count;
 	for (unsigned int m = present; m; m &= m - 1)
 		it->f[i++] = rec->f[__builtin_ctz(m)];
 }
@@ -256,6 +259,9 @@ static void unpack(const struct item *it, struct input_line *l)
 	l->rec.size = it->msg_size;
 	l->rec.nrcpt = it->nrcpt;
 	l->rec.uid = it->uid;
+	l->rec.client_port = it->client_port;
+	l->rec.conn_use = it->conn_use;
+	l->rec.count = it->count;
 	for (unsigned int m = it->present; m; m &= m - 1)
 		l->rec.f[__builtin_ctz(m)] = it->f[i++];
 }

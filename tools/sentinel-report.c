@@ -526,7 +526,8 @@ static void explain(struct report *r, const char *line, size_t len, int src,
 		{ "dsn", POSTFIX_F_DSN }, { "status", POSTFIX_F_STATUS },
 		{ "text", POSTFIX_F_TEXT }, { "stage", POSTFIX_F_STAGE },
 		{ "proto", POSTFIX_F_PROTO }, { "helo", POSTFIX_F_HELO },
-		{ "local_user", POSTFIX_F_LOCAL_USER },
+		{ "local_user", POSTFIX_F_LOCAL_USER }, { "tls", POSTFIX_F_TLS },
+		{ "delay", POSTFIX_F_DELAY }, { "delays", POSTFIX_F_DELAYS },
 		{ "notification_queue_id", POSTFIX_F_NEW_QID },
 		{ "notification", POSTFIX_F_NOTIFY }, { "notification_to", POSTFIX_F_NOTIFY_TO },
 	};
@@ -562,6 +563,12 @@ static void explain(struct report *r, const char *line, size_t len, int src,
 				set_field(o, fields[i].key, rec, fields[i].f);
 			if (rec->relay_port >= 0)
 				json_object_set_new(o, "relay_port", json_integer(rec->relay_port));
+			if (rec->client_port >= 0)
+				json_object_set_new(o, "client_port", json_integer(rec->client_port));
+			if (rec->conn_use >= 0)
+				json_object_set_new(o, "conn_use", json_integer(rec->conn_use));
+			if (rec->count >= 0)
+				json_object_set_new(o, "count", json_integer(rec->count));
 			if (rec->nrcpt >= 0)
 				json_object_set_new(o, "nrcpt", json_integer(rec->nrcpt));
 			if (rec->size >= 0)

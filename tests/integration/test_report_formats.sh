@@ -1,5 +1,6 @@
 #!/bin/sh
-# test_report_formats.sh - sentinel-report on Sendmail and Exim logs.
+# test_report_formats.sh - sentinel-report on Sendmail, Exim and current
+# Postfix logs.
 #
 # Needs no root.  tests/data/sendmail.log and tests/data/exim.log hold real
 # lines from public fixtures and hostile ones (see tests/data/README.md);
@@ -8,7 +9,12 @@
 # MTA's log when forced to the other's format, must take no identity from
 # a login name written into a sender, message-id or subject, must count
 # the authentication failures per client address, and must refuse an
-# unknown --format with exit status 2.
+# unknown --format with exit status 2.  tests/data/postfix.log holds the
+# lines of a current Postfix (3.10's reject tail with the login, 3.11's
+# tls=, lmtp to Dovecot, milter-reject, postscreen, smtp errors, expiry,
+# postsuper): its deliveries must count, --explain must give each line its
+# kind and Postfix's field names, and no login forged in an address is
+# taken.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
@@ -88,7 +94,43 @@ rows < "$WORK/both.txt" > "$WORK/got.both"
 LC_ALL=C sort "$WORK/want.sendmail" "$WORK/want.exim" > "$WORK/want.both"
 check "both logs in one run: the union of the counts" cmp -s "$WORK/want.both" "$WORK/got.both"
 
+# a current Postfix: tls= deliveries count, unknown fields are skipped
+printf '%s\n' 'sasl:alice@example.org 2 3 1 0' 'sasl:mallory 1 0 0 1' > "$WORK/want.postfix"
+"$REPORT" tests/data/postfix.log > "$WORK/postfix.txt"
+rows < "$WORK/postfix.txt" > "$WORK/got.postfix"
+check "postfix 3.10/3.11 log: exact per-identity counts" cmp -s "$WORK/want.postfix" "$WORK/got.postfix"
+check "postfix 3.10/3.11 log: only the forged reject tail is unparsed" \
+	grep -q '^lines read 24, parsed 23, ignored 0, unparsed 1 ' "$WORK/postfix.txt"
+
 if command -v python3 >/dev/null 2>&1; then
+	"$REPORT" --explain tests/data/postfix.log > "$WORK/postfix.explain"
+	check "--explain on a current Postfix log: every kind, Postfix's field names" \
+		sh -c "python3 -c '
+import json, sys
+l = [json.loads(x) for x in open(sys.argv[1])]
+kinds = [x[\"kind\"] for x in l]
+assert kinds == [\"connect\", \"client\", \"message_id\", \"queued\"] + [\"delivery\"] * 3 + \\
+	[\"removed\", \"client\", \"queued\", \"smtp_error\", \"delivery\", \"reject\"] + \\
+	[\"milter_reject\"] * 2 + [\"reject\", \"client\", \"queued\", \"delivery\", \"removed\"] + \\
+	[\"unparsed\", \"expired\", \"removed\", \"summary\"], kinds
+assert l[0][\"client_port\"] == 40022 and l[0][\"client_ip\"] == \"203.0.113.7\", l[0]
+d = l[5]
+assert (d[\"tls\"], d[\"conn_use\"], d[\"relay_host\"], d[\"relay_ip\"], d[\"relay_port\"],
+	d[\"dsn\"], d[\"status\"], d[\"delays\"]) == (\"dane/requiretls\", 2, \"mx.example.net\",
+	\"198.51.100.5\", 25, \"2.0.0\", \"sent\", \"0.04/0/0.6/0.56\"), d
+assert l[6][\"orig_to\"] == \"team@example.org\" and l[6][\"relay_ip\"] == \"private/dovecot-lmtp\"
+assert l[10][\"relay_ip\"] == \"192.0.2.25\" and l[10][\"queue_id\"] == \"5A6B7C8D9E\"
+r = l[12]
+assert (r[\"stage\"], r[\"sasl_method\"], r[\"sasl_username\"], r[\"helo\"], r[\"to\"]) == \\
+	(\"RCPT\", \"PLAIN\", \"alice@example.org\", \"pc.example\", \"x@example.com\"), r
+assert l[14][\"stage\"] == \"END-OF-MESSAGE\" and l[14][\"queue_id\"] == \"6B7C8D9E0F\"
+assert \"client_host\" not in l[15] and l[15][\"client_ip\"] == \"192.0.2.66\"
+m = l[18]
+assert (m[\"to\"], m[\"status\"], m[\"identity\"]) == (\"\\\"y, status=sent, x_new=1\\\"@evil.test\",
+	\"bounced\", \"sasl:mallory\"), m
+assert l[21][\"status\"] == \"expired\" and l[23][\"count\"] == 1 and l[23][\"status\"] == \"Deleted\"
+assert not any(x.get(\"sasl_username\") == \"alice@example.org>\" for x in l)
+' '$WORK/postfix.explain'"
 	"$REPORT" --json tests/data/exim.log > "$WORK/exim.json"
 	check "--json on an Exim log: sasl:erin has 2 sent deliveries" sh -c "python3 -c '
 import json, sys
