@@ -552,6 +552,45 @@ static void test_login_forged_in_a_rejected_recipient_is_not_taken(void **state)
 	assert_field(POSTFIX_F_SASL_USERNAME, "");
 }
 
+static void test_end_of_session_lines(void **state)
+{
+	static const struct row rows[] = {
+		{ H "postfix/smtpd[12345]: disconnect from unknown[203.0.113.7] ehlo=1 "
+		  "auth=0/1 quit=1 commands=2/3", POSTFIX_DISCONNECT,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_CLIENT_HOST] = "unknown",
+			 [POSTFIX_F_CLIENT_IP] = "203.0.113.7",
+			 [POSTFIX_F_TEXT] = "ehlo=1 auth=0/1 quit=1 commands=2/3" }, NULL },
+		/* before Postfix 3.10: no queue id */
+		{ H "postfix/submission/smtpd[4242]: lost connection after AUTH from "
+		  "unknown[203.0.113.7]", POSTFIX_LOST,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_CLIENT_HOST] = "unknown",
+			 [POSTFIX_F_CLIENT_IP] = "203.0.113.7",
+			 [POSTFIX_F_STATUS] = "lost connection", [POSTFIX_F_STAGE] = "AUTH" },
+		  NULL },
+		/* Postfix 3.10: NOQUEUE or the queue id first */
+		{ H "postfix/smtpd[12345]: NOQUEUE: too many errors after RCPT from "
+		  "unknown[203.0.113.7]:4711", POSTFIX_LOST,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_CLIENT_HOST] = "unknown",
+			 [POSTFIX_F_CLIENT_IP] = "203.0.113.7",
+			 [POSTFIX_F_STATUS] = "too many errors", [POSTFIX_F_STAGE] = "RCPT" },
+		  "client_port=4711" },
+		{ H "postfix/smtpd[12345]: 4F3A21C0B2: timeout after DATA (8192 bytes) from "
+		  "mail.example.net[198.51.100.23]", POSTFIX_LOST,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_QID] = "4F3A21C0B2",
+			 [POSTFIX_F_CLIENT_HOST] = "mail.example.net",
+			 [POSTFIX_F_CLIENT_IP] = "198.51.100.23", [POSTFIX_F_STATUS] = "timeout",
+			 [POSTFIX_F_STAGE] = "DATA" }, "size=8192" },
+	};
+
+	(void)state;
+	CHECK_ROWS(rows);
+	assert_int_equal(parse(H "postfix/smtpd[1]: lost connection after AUTH from "
+			       "unknown[203.0.113.7] now"), POSTFIX_UNPARSED);
+	assert_int_equal(parse(H "postfix/smtpd[1]: disconnect from unknown"), POSTFIX_UNPARSED);
+	assert_int_equal(parse(H "postfix/smtpd[1]: lost connection with x[192.0.2.1]"),
+			 POSTFIX_IGNORED);
+}
+
 /* ---- qmgr, smtp, postsuper ------------------------------------------------ */
 
 static void test_qmgr_expired_and_tolerant_queue_active(void **state)
@@ -701,6 +740,7 @@ int main(void)
 		cmocka_unit_test(test_milter_reject_of_smtpd_and_cleanup),
 		cmocka_unit_test(test_reject_tail_tolerates_unknown_fields_and_keeps_order),
 		cmocka_unit_test(test_login_forged_in_a_rejected_recipient_is_not_taken),
+		cmocka_unit_test(test_end_of_session_lines),
 		cmocka_unit_test(test_qmgr_expired_and_tolerant_queue_active),
 		cmocka_unit_test(test_smtp_client_errors_that_name_a_queue_id),
 		cmocka_unit_test(test_postsuper_lines),

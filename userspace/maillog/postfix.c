@@ -697,6 +697,44 @@ static enum postfix_kind p_notify(struct cur *c, struct postfix_record *r)
 	return POSTFIX_NOTIFY;
 }
 
+/* disconnect from CLIENT[ COUNTS] (smtpd_format_cmd_stats(): ehlo=1 ...) */
+static enum postfix_kind p_disconnect(struct cur *c, struct postfix_record *r)
+{
+	if (!client(c, r))
+		return POSTFIX_UNPARSED;
+	if (lit(c, " ") && !done(c))
+		set(r, POSTFIX_F_TEXT, c->p, (size_t)(c->end - c->p));
+	else if (!done(c))
+		return POSTFIX_UNPARSED;
+	return POSTFIX_DISCONNECT;
+}
+
+/* (lost connection|timeout|too many errors) after STAGE[ (N bytes)] from
+ * CLIENT: smtpd's end of a session that went wrong; IGNORED for another
+ * text.  Postfix 3.10 puts "NOQUEUE: " or "QID: " before it. */
+static enum postfix_kind p_lost(struct cur *c, struct postfix_record *r)
+{
+	const char *why = c->p, *v;
+	size_t n;
+
+	if (!lit(c, "lost connection") && !lit(c, "timeout") && !lit(c, "too many errors"))
+		return POSTFIX_IGNORED;
+	n = (size_t)(c->p - why);
+	if (!lit(c, " after ")) {
+		c->p = why;
+		return POSTFIX_IGNORED;
+	}
+	set(r, POSTFIX_F_STATUS, why, n);
+	if (!upto(c, ' ', &v, &n))
+		return POSTFIX_UNPARSED;
+	set(r, POSTFIX_F_STAGE, v, n);
+	if (lit(c, " (") && (!number(c, &r->size) || !lit(c, " bytes)")))
+		return POSTFIX_UNPARSED;
+	if (!lit(c, " from ") || !client(c, r) || !done(c))
+		return POSTFIX_UNPARSED;
+	return POSTFIX_LOST;
+}
+
 /* postsuper's summary: WHAT: N message[s] (postsuper.c's last lines) */
 static enum postfix_kind p_summary(struct cur *c, struct postfix_record *r)
 {
@@ -739,7 +777,7 @@ static enum postfix_kind p_queue_record(struct cur *c, struct postfix_record *r,
 			return p_reject(c, r, POSTFIX_REJECT, false);
 		if (lit(c, "milter-reject: "))
 			return p_reject(c, r, POSTFIX_MILTER_REJECT, false);
-		break;
+		return p_lost(c, r);
 	case SVC_CLEANUP:
 		if (lit(c, "message-id="))
 			return p_message_id(c, r);
@@ -869,8 +907,12 @@ static enum postfix_kind parse(struct postfix_record *r, struct slice program,
 		return POSTFIX_UNPARSED;
 	svc = service_of(service);
 	if (svc == SVC_SMTPD) {
+		enum postfix_kind k;
+
 		if (lit(c, "connect from "))
 			return p_connect(c, r);
+		if (lit(c, "disconnect from "))
+			return p_disconnect(c, r);
 		if (lit(c, "warning: "))
 			return p_auth_failed(c, r);
 		if (lit(c, "NOQUEUE: ")) {
@@ -878,8 +920,10 @@ static enum postfix_kind parse(struct postfix_record *r, struct slice program,
 				return p_reject(c, r, POSTFIX_REJECT, false);
 			if (lit(c, "milter-reject: "))
 				return p_reject(c, r, POSTFIX_MILTER_REJECT, false);
-			return POSTFIX_IGNORED;
+			return p_lost(c, r);
 		}
+		if ((k = p_lost(c, r)) != POSTFIX_IGNORED)
+			return k;		/* before Postfix 3.10 */
 	} else if (svc == SVC_POSTSCREEN) {
 		if (lit(c, "NOQUEUE: reject: "))
 			return p_reject(c, r, POSTFIX_REJECT, true);
@@ -931,6 +975,7 @@ const char *postfix_kind_name(enum postfix_kind kind)
 		[POSTFIX_MILTER_REJECT] = "milter_reject",
 		[POSTFIX_EXPIRED] = "expired", [POSTFIX_SMTP_ERROR] = "smtp_error",
 		[POSTFIX_REQUEUED] = "requeued", [POSTFIX_SUMMARY] = "summary",
+		[POSTFIX_DISCONNECT] = "disconnect", [POSTFIX_LOST] = "lost",
 	};
 	_Static_assert(sizeof(names) / sizeof(names[0]) == POSTFIX_KIND_COUNT,
 		       "a name for every kind");

@@ -9,6 +9,9 @@
  * '/' ("postfix-out/smtp", "postfix/submission/smtpd").  Kinds:
  *
  *   smtpd     connect from HOST[IP][:PORT]                     CONNECT
+ *             disconnect from HOST[IP][:PORT][ COUNTS]         DISCONNECT
+ *             [(NOQUEUE|QID): ](lost connection|timeout|too many errors)
+ *               after STAGE[ (N bytes)] from HOST[IP][:PORT]   LOST
  *             QID: client=HOST[IP][:PORT][, sasl_method=M,
  *               sasl_username=U][, sasl_sender=S]              CLIENT
  *             warning: HOST[IP]: SASL (LOGIN|PLAIN|..)
@@ -85,7 +88,10 @@
  * since each bad byte grows by two in the copy.  Absent numbers are -1.
  * SMTP_ERROR's TEXT is the whole reason ("host X[IP] said: ..."), its
  * RELAY_HOST and RELAY_IP the server's.  SUMMARY's STATUS is its verb
- * ("Deleted"), count its N.
+ * ("Deleted"), count its N.  DISCONNECT's TEXT is the command counts
+ * ("ehlo=1 auth=0/1 quit=1 commands=2"); LOST's STATUS is its reason
+ * ("lost connection"), STAGE the command it came after, size the bytes
+ * of a DATA or BDAT.
  * An UNPARSED or IGNORED line may keep the fields found before the rule
  * failed (for a diagnostic); act on a record only by its kind.
  *
@@ -139,6 +145,8 @@ enum postfix_kind {
 	POSTFIX_SMTP_ERROR,
 	POSTFIX_REQUEUED,
 	POSTFIX_SUMMARY,
+	POSTFIX_DISCONNECT,
+	POSTFIX_LOST,
 	POSTFIX_KIND_COUNT	/* not a kind: the number of kinds */
 };
 
