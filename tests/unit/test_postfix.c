@@ -591,6 +591,48 @@ static void test_end_of_session_lines(void **state)
 			 POSTFIX_IGNORED);
 }
 
+static void test_tls_connection_lines(void **state)
+{
+	static const struct row rows[] = {
+		{ H "postfix/smtpd[12345]: Anonymous TLS connection established from "
+		  "mail.example.net[198.51.100.23]: TLSv1.3 with cipher "
+		  "TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange X25519 "
+		  "server-signature RSA-PSS (2048 bits) server-digest SHA256",
+		  POSTFIX_TLS_CONNECTION,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd",
+			 [POSTFIX_F_CLIENT_HOST] = "mail.example.net",
+			 [POSTFIX_F_CLIENT_IP] = "198.51.100.23",
+			 [POSTFIX_F_STATUS] = "Anonymous",
+			 [POSTFIX_F_TEXT] = "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 "
+					    "(256/256 bits) key-exchange X25519 server-signature "
+					    "RSA-PSS (2048 bits) server-digest SHA256" }, NULL },
+		{ H "postfix/smtp[3333]: Verified TLS connection established to "
+		  "mx.example.net[2001:db8::25]:25: TLSv1.2 with cipher "
+		  "ECDHE-RSA-AES256-GCM-SHA384 (256/256 bits)", POSTFIX_TLS_CONNECTION,
+		  .f = { [POSTFIX_F_SERVICE] = "smtp", [POSTFIX_F_RELAY_HOST] = "mx.example.net",
+			 [POSTFIX_F_RELAY_IP] = "2001:db8::25", [POSTFIX_F_STATUS] = "Verified",
+			 [POSTFIX_F_TEXT] = "TLSv1.2 with cipher ECDHE-RSA-AES256-GCM-SHA384 "
+					    "(256/256 bits)" }, "relay_port=25" },
+		/* with the SNI name the client asked for (3.8+) */
+		{ H "postfix/tlsproxy[777]: Untrusted TLS connection reused from "
+		  "[192.0.2.7]:4711 to mx1.example.org: TLSv1.3 with cipher "
+		  "TLS_AES_128_GCM_SHA256 (128/128 bits)", POSTFIX_TLS_CONNECTION,
+		  .f = { [POSTFIX_F_SERVICE] = "tlsproxy", [POSTFIX_F_CLIENT_IP] = "192.0.2.7",
+			 [POSTFIX_F_STATUS] = "Untrusted",
+			 [POSTFIX_F_TEXT] = "TLSv1.3 with cipher TLS_AES_128_GCM_SHA256 "
+					    "(128/128 bits)" }, "client_port=4711" },
+	};
+
+	(void)state;
+	CHECK_ROWS(rows);
+	assert_int_equal(parse(H "postfix/smtpd[1]: Anonymous TLS connection established "
+			       "from x[192.0.2.1]"), POSTFIX_UNPARSED);
+	/* a queue id that starts like a trust word is still a queue id */
+	assert_int_equal(parse(H "postfix/smtp[1]: ABCDE12345: to=<a@b>, relay=none, "
+			       "delay=1, delays=1/0/0/0, dsn=4.4.1, status=deferred (x)"),
+			 POSTFIX_DELIVERY);
+}
+
 /* ---- qmgr, smtp, postsuper ------------------------------------------------ */
 
 static void test_qmgr_expired_and_tolerant_queue_active(void **state)
@@ -741,6 +783,7 @@ int main(void)
 		cmocka_unit_test(test_reject_tail_tolerates_unknown_fields_and_keeps_order),
 		cmocka_unit_test(test_login_forged_in_a_rejected_recipient_is_not_taken),
 		cmocka_unit_test(test_end_of_session_lines),
+		cmocka_unit_test(test_tls_connection_lines),
 		cmocka_unit_test(test_qmgr_expired_and_tolerant_queue_active),
 		cmocka_unit_test(test_smtp_client_errors_that_name_a_queue_id),
 		cmocka_unit_test(test_postsuper_lines),

@@ -26,7 +26,7 @@ enum service {
 	SVC_SMTP,	/* smtp, lmtp: a delivery agent with a server */
 	SVC_AGENT,	/* another delivery agent */
 	SVC_BOUNCE,	/* the bounce daemon: notifications */
-	SVC_POSTSCREEN,
+	SVC_POSTSCREEN, SVC_TLSPROXY,
 };
 
 _Static_assert(POSTFIX_F_COUNT <= 32, "present is a 32-bit mask");
@@ -697,6 +697,37 @@ static enum postfix_kind p_notify(struct cur *c, struct postfix_record *r)
 	return POSTFIX_NOTIFY;
 }
 
+/* tls_log_summary(): TRUST TLS connection (established|reused) (from
+ * CLIENT[ to SNI]|to HOST[IP]:PORT): PROTOCOL with cipher ...; IGNORED
+ * (nothing consumed) for another text. */
+static enum postfix_kind p_tls(struct cur *c, struct postfix_record *r)
+{
+	const char *start = c->p, *v;
+	size_t n;
+
+	if (!(lit(c, "Anonymous") || lit(c, "Verified") || lit(c, "Trusted") ||
+	      lit(c, "Untrusted")) || !lit(c, " TLS connection ")) {
+		c->p = start;
+		return POSTFIX_IGNORED;
+	}
+	set(r, POSTFIX_F_STATUS, start, (size_t)(find1(start, c->p, ' ') - start));
+	if (!lit(c, "established ") && !lit(c, "reused "))
+		return POSTFIX_UNPARSED;
+	if (lit(c, "from ")) {
+		if (!client(c, r))
+			return POSTFIX_UNPARSED;
+		if (lit(c, " to ") && !upto(c, ':', &v, &n))	/* the SNI name */
+			return POSTFIX_UNPARSED;
+	} else if (!lit(c, "to ") || !namaddr(c, r, POSTFIX_F_RELAY_HOST, POSTFIX_F_RELAY_IP) ||
+		   (lit(c, ":") && !number(c, &r->relay_port))) {
+		return POSTFIX_UNPARSED;
+	}
+	if (!lit(c, ": ") || done(c))
+		return POSTFIX_UNPARSED;
+	set(r, POSTFIX_F_TEXT, c->p, (size_t)(c->end - c->p));
+	return POSTFIX_TLS_CONNECTION;
+}
+
 /* disconnect from CLIENT[ COUNTS] (smtpd_format_cmd_stats(): ehlo=1 ...) */
 static enum postfix_kind p_disconnect(struct cur *c, struct postfix_record *r)
 {
@@ -814,6 +845,7 @@ static enum postfix_kind p_queue_record(struct cur *c, struct postfix_record *r,
 	case SVC_BOUNCE:
 		return p_notify(c, r);
 	case SVC_POSTSCREEN:
+	case SVC_TLSPROXY:
 	case SVC_OTHER:
 		break;
 	}
@@ -850,6 +882,10 @@ static enum service service_of(struct slice s)
 			return SVC_CLEANUP;
 		if (IS(s, "virtual") || IS(s, "discard"))
 			return SVC_AGENT;
+		break;
+	case 8:
+		if (IS(s, "tlsproxy"))
+			return SVC_TLSPROXY;
 		break;
 	case 9:
 		if (IS(s, "postsuper"))
@@ -922,12 +958,18 @@ static enum postfix_kind parse(struct postfix_record *r, struct slice program,
 				return p_reject(c, r, POSTFIX_MILTER_REJECT, false);
 			return p_lost(c, r);
 		}
-		if ((k = p_lost(c, r)) != POSTFIX_IGNORED)
-			return k;		/* before Postfix 3.10 */
+		if ((k = p_lost(c, r)) != POSTFIX_IGNORED ||	/* before Postfix 3.10 */
+		    (k = p_tls(c, r)) != POSTFIX_IGNORED)
+			return k;
 	} else if (svc == SVC_POSTSCREEN) {
 		if (lit(c, "NOQUEUE: reject: "))
 			return p_reject(c, r, POSTFIX_REJECT, true);
 		return POSTFIX_IGNORED;
+	} else if (svc == SVC_SMTP || svc == SVC_TLSPROXY) {
+		enum postfix_kind k = p_tls(c, r);
+
+		if (k != POSTFIX_IGNORED || svc == SVC_TLSPROXY)
+			return k;
 	} else if (svc == SVC_POSTSUPER) {
 		enum postfix_kind k = p_summary(c, r);
 
@@ -976,6 +1018,7 @@ const char *postfix_kind_name(enum postfix_kind kind)
 		[POSTFIX_EXPIRED] = "expired", [POSTFIX_SMTP_ERROR] = "smtp_error",
 		[POSTFIX_REQUEUED] = "requeued", [POSTFIX_SUMMARY] = "summary",
 		[POSTFIX_DISCONNECT] = "disconnect", [POSTFIX_LOST] = "lost",
+		[POSTFIX_TLS_CONNECTION] = "tls_connection",
 	};
 	_Static_assert(sizeof(names) / sizeof(names[0]) == POSTFIX_KIND_COUNT,
 		       "a name for every kind");

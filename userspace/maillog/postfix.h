@@ -16,6 +16,10 @@
  *               sasl_username=U][, sasl_sender=S]              CLIENT
  *             warning: HOST[IP]: SASL (LOGIN|PLAIN|..)
  *               authentication failed: TEXT[, sasl_username=U]  AUTH_FAILED
+ *   smtpd, smtp, lmtp, tlsproxy
+ *             (Anonymous|Untrusted|Trusted|Verified) TLS connection
+ *               (established|reused) (from HOST[IP][:PORT][ to SNI]|
+ *               to HOST[IP]:PORT): PROTOCOL with cipher ...    TLS_CONNECTION
  *   smtpd, postscreen
  *             (NOQUEUE|QID): reject: STAGE from HOST[IP][:PORT]: REPLY;
  *               TAIL                                           REJECT
@@ -91,7 +95,9 @@
  * ("Deleted"), count its N.  DISCONNECT's TEXT is the command counts
  * ("ehlo=1 auth=0/1 quit=1 commands=2"); LOST's STATUS is its reason
  * ("lost connection"), STAGE the command it came after, size the bytes
- * of a DATA or BDAT.
+ * of a DATA or BDAT.  TLS_CONNECTION's STATUS is the trust word
+ * ("Verified"), TEXT the protocol and cipher, the peer a client (from) or
+ * a relay (to).
  * An UNPARSED or IGNORED line may keep the fields found before the rule
  * failed (for a diagnostic); act on a record only by its kind.
  *
@@ -147,6 +153,7 @@ enum postfix_kind {
 	POSTFIX_SUMMARY,
 	POSTFIX_DISCONNECT,
 	POSTFIX_LOST,
+	POSTFIX_TLS_CONNECTION,
 	POSTFIX_KIND_COUNT	/* not a kind: the number of kinds */
 };
 
