@@ -506,6 +506,49 @@ static void test_milter_reject_of_smtpd_and_cleanup(void **state)
 			 POSTFIX_IGNORED);
 }
 
+static void test_other_smtpd_actions_and_postscreen_sessions(void **state)
+{
+	static const struct row rows[] = {
+		{ H "postfix/smtpd[12]: 4F3A21C0B2: hold: RCPT from unknown[203.0.113.7]: "
+		  "<s@evil.test>: Sender address triggers HOLD action; from=<s@evil.test> "
+		  "to=<u@example.org> proto=ESMTP helo=<evil.test>", POSTFIX_ACTION,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_QID] = "4F3A21C0B2",
+			 [POSTFIX_F_CLIENT_HOST] = "unknown",
+			 [POSTFIX_F_CLIENT_IP] = "203.0.113.7", [POSTFIX_F_STATUS] = "hold",
+			 [POSTFIX_F_STAGE] = "RCPT",
+			 [POSTFIX_F_TEXT] = "<s@evil.test>: Sender address triggers HOLD action",
+			 [POSTFIX_F_FROM] = "s@evil.test", [POSTFIX_F_TO] = "u@example.org",
+			 [POSTFIX_F_PROTO] = "ESMTP", [POSTFIX_F_HELO] = "evil.test" }, NULL },
+		{ H "postfix/smtpd[12]: NOQUEUE: milter-discard: CONNECT from "
+		  "unknown[203.0.113.7]: milter triggers DISCARD action; proto=SMTP",
+		  POSTFIX_ACTION,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_CLIENT_HOST] = "unknown",
+			 [POSTFIX_F_CLIENT_IP] = "203.0.113.7",
+			 [POSTFIX_F_STATUS] = "milter-discard", [POSTFIX_F_STAGE] = "CONNECT",
+			 [POSTFIX_F_TEXT] = "milter triggers DISCARD action",
+			 [POSTFIX_F_PROTO] = "SMTP" }, NULL },
+		{ H "postfix/postscreen[3412]: CONNECT from [192.0.2.66]:51514 to "
+		  "[198.51.100.1]:25", POSTFIX_CONNECT,
+		  .f = { [POSTFIX_F_SERVICE] = "postscreen",
+			 [POSTFIX_F_CLIENT_IP] = "192.0.2.66" }, "client_port=51514" },
+		{ H "postfix/postscreen[3412]: DISCONNECT [2001:db8::66]:51514",
+		  POSTFIX_DISCONNECT,
+		  .f = { [POSTFIX_F_SERVICE] = "postscreen",
+			 [POSTFIX_F_CLIENT_IP] = "2001:db8::66" }, "client_port=51514" },
+		{ H "postfix/postscreen[3412]: NOQUEUE: reject: CONNECT from "
+		  "[192.0.2.66]:51514: too many connections", POSTFIX_REJECT,
+		  .f = { [POSTFIX_F_SERVICE] = "postscreen",
+			 [POSTFIX_F_CLIENT_IP] = "192.0.2.66", [POSTFIX_F_STAGE] = "CONNECT",
+			 [POSTFIX_F_TEXT] = "too many connections" }, "client_port=51514" },
+	};
+
+	(void)state;
+	CHECK_ROWS(rows);
+	/* smtpd's reject without its tail is not a reject */
+	assert_int_equal(parse(H "postfix/smtpd[12]: NOQUEUE: reject: CONNECT from "
+			       "unknown[192.0.2.66]: too many connections"), POSTFIX_UNPARSED);
+}
+
 static void test_reject_tail_tolerates_unknown_fields_and_keeps_order(void **state)
 {
 	(void)state;
@@ -780,6 +823,7 @@ int main(void)
 		cmocka_unit_test(test_client_with_port_and_unknown_field),
 		cmocka_unit_test(test_reject_lines_of_every_stage),
 		cmocka_unit_test(test_milter_reject_of_smtpd_and_cleanup),
+		cmocka_unit_test(test_other_smtpd_actions_and_postscreen_sessions),
 		cmocka_unit_test(test_reject_tail_tolerates_unknown_fields_and_keeps_order),
 		cmocka_unit_test(test_login_forged_in_a_rejected_recipient_is_not_taken),
 		cmocka_unit_test(test_end_of_session_lines),

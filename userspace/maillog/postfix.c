@@ -435,7 +435,33 @@ static enum postfix_kind p_reject(struct cur *c, struct postfix_record *r,
 				set(r, tail_field[i], t.v[i].p, t.v[i].n);
 		return kind;
 	}
+	if (commas && tries == 0) {	/* postscreen's "too many connections" */
+		set(r, POSTFIX_F_TEXT, c->p, (size_t)(c->end - c->p));
+		return kind;
+	}
 	return POSTFIX_UNPARSED;
+}
+
+/* smtpd's other access actions, as log_whatsup() and check_milter_reply()
+ * write them: "ACTION: STAGE from ..." with the reject's grammar; the
+ * action into STATUS.  IGNORED (nothing consumed) for another text. */
+static enum postfix_kind p_action(struct cur *c, struct postfix_record *r)
+{
+	static const struct { const char *s; size_t n; } act[] = {
+#define A(x) { x ": ", sizeof(x ": ") - 1 }
+		A("hold"), A("discard"), A("filter"), A("redirect"), A("warn"), A("info"),
+		A("bcc"), A("delay"), A("hangup"), A("milter-hold"), A("milter-discard"),
+#undef A
+	};
+
+	for (size_t i = 0; i < sizeof(act) / sizeof(act[0]); i++) {
+		if ((size_t)(c->end - c->p) <= act[i].n || memcmp(c->p, act[i].s, act[i].n) != 0)
+			continue;
+		set(r, POSTFIX_F_STATUS, c->p, act[i].n - 2);
+		c->p += act[i].n;
+		return p_reject(c, r, POSTFIX_ACTION, false);
+	}
+	return POSTFIX_IGNORED;
 }
 
 /* relay=HOST[IP]:PORT or relay=WORD (local, none, private/dovecot-lmtp) */
@@ -808,6 +834,8 @@ static enum postfix_kind p_queue_record(struct cur *c, struct postfix_record *r,
 			return p_reject(c, r, POSTFIX_REJECT, false);
 		if (lit(c, "milter-reject: "))
 			return p_reject(c, r, POSTFIX_MILTER_REJECT, false);
+		if ((k = p_action(c, r)) != POSTFIX_IGNORED)
+			return k;
 		return p_lost(c, r);
 	case SVC_CLEANUP:
 		if (lit(c, "message-id="))
@@ -956,6 +984,8 @@ static enum postfix_kind parse(struct postfix_record *r, struct slice program,
 				return p_reject(c, r, POSTFIX_REJECT, false);
 			if (lit(c, "milter-reject: "))
 				return p_reject(c, r, POSTFIX_MILTER_REJECT, false);
+			if ((k = p_action(c, r)) != POSTFIX_IGNORED)
+				return k;
 			return p_lost(c, r);
 		}
 		if ((k = p_lost(c, r)) != POSTFIX_IGNORED ||	/* before Postfix 3.10 */
@@ -964,6 +994,10 @@ static enum postfix_kind parse(struct postfix_record *r, struct slice program,
 	} else if (svc == SVC_POSTSCREEN) {
 		if (lit(c, "NOQUEUE: reject: "))
 			return p_reject(c, r, POSTFIX_REJECT, true);
+		if (lit(c, "CONNECT from "))	/* [IP]:PORT to [IP]:PORT */
+			return client(c, r) && lit(c, " to [") ? POSTFIX_CONNECT : POSTFIX_UNPARSED;
+		if (lit(c, "DISCONNECT "))
+			return client(c, r) && done(c) ? POSTFIX_DISCONNECT : POSTFIX_UNPARSED;
 		return POSTFIX_IGNORED;
 	} else if (svc == SVC_SMTP || svc == SVC_TLSPROXY) {
 		enum postfix_kind k = p_tls(c, r);
@@ -1018,7 +1052,7 @@ const char *postfix_kind_name(enum postfix_kind kind)
 		[POSTFIX_EXPIRED] = "expired", [POSTFIX_SMTP_ERROR] = "smtp_error",
 		[POSTFIX_REQUEUED] = "requeued", [POSTFIX_SUMMARY] = "summary",
 		[POSTFIX_DISCONNECT] = "disconnect", [POSTFIX_LOST] = "lost",
-		[POSTFIX_TLS_CONNECTION] = "tls_connection",
+		[POSTFIX_TLS_CONNECTION] = "tls_connection", [POSTFIX_ACTION] = "action",
 	};
 	_Static_assert(sizeof(names) / sizeof(names[0]) == POSTFIX_KIND_COUNT,
 		       "a name for every kind");

@@ -26,6 +26,11 @@
  *   smtpd, cleanup
  *             (NOQUEUE|QID): milter-reject: STAGE from HOST[IP][:PORT]:
  *               REPLY; TAIL                                    MILTER_REJECT
+ *   smtpd     (NOQUEUE|QID): (hold|discard|filter|redirect|warn|info|
+ *               bcc|delay|hangup|milter-hold|milter-discard): STAGE
+ *               from HOST[IP][:PORT]: TEXT; TAIL               ACTION
+ *   postscreen CONNECT from [IP]:PORT to [IP]:PORT             CONNECT
+ *             DISCONNECT [IP]:PORT                             DISCONNECT
  *             TAIL: [from=<S>] [to=<R>] [proto=P] [helo=<H>]
  *               [sasl_method=M] [sasl_username=U|<U>] [sasl_sender=S]
  *               (postscreen: ", "-separated, HOST empty)
@@ -97,7 +102,8 @@
  * ("lost connection"), STAGE the command it came after, size the bytes
  * of a DATA or BDAT.  TLS_CONNECTION's STATUS is the trust word
  * ("Verified"), TEXT the protocol and cipher, the peer a client (from) or
- * a relay (to).
+ * a relay (to).  ACTION's STATUS is the action ("hold").  postscreen's
+ * NOQUEUE: reject: CONNECT lines have no tail: all of their text is TEXT.
  * An UNPARSED or IGNORED line may keep the fields found before the rule
  * failed (for a diagnostic); act on a record only by its kind.
  *
@@ -154,6 +160,7 @@ enum postfix_kind {
 	POSTFIX_DISCONNECT,
 	POSTFIX_LOST,
 	POSTFIX_TLS_CONNECTION,
+	POSTFIX_ACTION,
 	POSTFIX_KIND_COUNT	/* not a kind: the number of kinds */
 };
 
