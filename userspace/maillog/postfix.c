@@ -136,8 +136,10 @@ static bool qid(struct cur *c, struct postfix_record *r)
 }
 
 /* HOST[IP] into the given fields; a host holds no '[' (Postfix checks it). */
-static bool namaddr(struct cur *c, struct postfix_record *r, enum postfix_field host,
-		    enum postfix_field ip)
+static inline __attribute__((always_inline)) bool namaddr(struct cur *c,
+							struct postfix_record *r,
+							enum postfix_field host,
+							enum postfix_field ip)
 {
 	const char *h, *a;
 	size_t hn, an;
@@ -152,7 +154,8 @@ static bool namaddr(struct cur *c, struct postfix_record *r, enum postfix_field 
 
 /* A client's HOST[IP][:PORT] (smtpd_client_port_logging); postscreen
  * writes [IP]:PORT, without a host. */
-static bool client(struct cur *c, struct postfix_record *r)
+static inline __attribute__((always_inline)) bool client(struct cur *c,
+						       struct postfix_record *r)
 {
 	if (has(c, "[")) {
 		const char *a;
