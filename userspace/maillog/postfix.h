@@ -67,8 +67,9 @@
  * Tolerance: in the ", "-separated lists (client=, from=, to=) and in the
  * space-separated reject tail, an element NAME=VALUE whose NAME (lower
  * case letters, digits, '_', '-') this parser does not know is skipped,
- * wherever it stands: Postfix adds fields over the years (3.10's tls=,
- * its reject tail's sasl_*).  Its VALUE is read as any value is: <...>
+ * wherever it stands: Postfix adds fields over the years (tls= of
+ * smtp_log_tls_feature_status, 3.11 upstream; 3.10's sasl_* in the reject
+ * tail).  Its VALUE is read as any value is: <...>
  * as below, else up to the separator.  A known name out of its order or
  * twice, or an element that is not NAME=VALUE, makes the line UNPARSED.
  *
@@ -81,8 +82,12 @@
  * value in <...> ends at the '>' (outside a "quoted" part) that is followed
  * by the list separator or the end of the text, so an address like
  * <"x, sasl_username=ceo"@evil.test> stays one value.  In a reject tail
- * the HELO name ends at its first '>' (smtpd replaces " <>()\\\";@" in it
- * by '?'), so text after it is Postfix's own.  A message holding a
+ * the HELO name ends at its first '>' (smtpd replaces space, < > ( ) \ "
+ * ; and @ in it by '?'), so text after it is Postfix's own; an address
+ * before it that forges a tail is followed by Postfix's own proto= (out
+ * of order), and 3.10's unbracketed sasl_username=U, which runs to the end
+ * or to a last sasl_sender=, is refused when it holds '<' or '>' (what an
+ * address that forged it is closed by).  A message holding a
  * NUL byte is UNPARSED (Postfix never logs one).
  *
  * Zero copy: the values are slices of the caller's message, raw bytes
