@@ -804,14 +804,6 @@ static void test_postsuper_lines(void **state)
 	assert_int_equal(parse(H "postfix/qmgr[1]: Deleted: 3 messages"), POSTFIX_IGNORED);
 }
 
-/* Not this parser's: the bounce daemon's notification lines. */
-static void test_bounce_notification_is_ignored(void **state)
-{
-	(void)state;
-	assert_int_equal(parse(H "postfix/bounce[2153]: 7A27C540AF7: sender non-delivery "
-			       "notification: D9244547B99"), POSTFIX_IGNORED);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -831,7 +823,6 @@ int main(void)
 		cmocka_unit_test(test_qmgr_expired_and_tolerant_queue_active),
 		cmocka_unit_test(test_smtp_client_errors_that_name_a_queue_id),
 		cmocka_unit_test(test_postsuper_lines),
-		cmocka_unit_test(test_bounce_notification_is_ignored),
 	};
 
 	return cmocka_run_group_tests(tests, setup_tz, NULL);
