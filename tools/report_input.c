@@ -376,6 +376,36 @@ static void publish(struct pipeline *p, struct chunk *c)
 /* Map a plain regular file of size bytes (fd open on it) and hand on its
  * chunks: the windows and lines read_file() would have read.  false when
  * it cannot be mapped (nothing handed on: read it instead). */
+/* The whole lines of buf[0..have) into c (c->lines, c->n); returns where
+ * the rest (a line not ended yet) starts.  *skipping: inside a line longer
+ * than LINE_MAX_LEN, which the first newline ends; a rest longer than that
+ * starts one (c->too_long). */
+static size_t cut_lines(struct chunk *c, char *buf, size_t have, bool *skipping)
+{
+	size_t start = 0;
+	char *nl;
+
+	if (*skipping) {
+		nl = memchr(buf, '\n', have);
+		start = nl ? (size_t)(nl - buf) + 1 : have;
+		*skipping = !nl;
+	}
+	if (!*skipping) {
+		nl = memrchr(buf + start, '\n', have - start);
+		c->lines = buf + start;
+		if (nl) {
+			c->n = (size_t)(nl - c->lines) + 1;
+			start += c->n;
+		}
+		if (have - start > LINE_MAX_LEN) {
+			c->too_long = true;
+			*skipping = true;
+			start = have;
+		}
+	}
+	return start;
+}
+
 static bool map_file(struct pipeline *p, const char *path, int fd, size_t size, time_t ref)
 {
 	int slot = map_slot();
@@ -400,8 +430,7 @@ static bool map_file(struct pipeline *p, const char *path, int fd, size_t size, 
 		struct chunk *c = next_free(p);
 		char *buf = base + pos - have, *upto;
 		size_t n = size - pos < READ_BUF - have ? size - pos : READ_BUF - have;
-		size_t start = 0;
-		const char *nl;
+		size_t start;
 
 		c->ref = ref;
 		if (n == 0) {
@@ -418,24 +447,7 @@ static bool map_file(struct pipeline *p, const char *path, int fd, size_t size, 
 #endif
 		pos += n;
 		have += n;
-		if (skipping) {
-			nl = memchr(buf, '\n', have);
-			start = nl ? (size_t)(nl - buf) + 1 : have;
-			skipping = !nl;
-		}
-		if (!skipping) {
-			nl = memrchr(buf + start, '\n', have - start);
-			c->lines = buf + start;
-			if (nl) {
-				c->n = (size_t)(nl - c->lines) + 1;
-				start += c->n;
-			}
-			if (have - start > LINE_MAX_LEN) {
-				c->too_long = true;
-				skipping = true;
-				start = have;
-			}
-		}
+		start = cut_lines(c, buf, have, &skipping);
 		have -= start;
 		/* the next chunk starts at pos - have: the pages before it */
 		upto = base + ((pos - have) & ~(page_size - 1));
@@ -486,8 +498,7 @@ static int read_file(struct pipeline *p, const char *path)
 	for (;;) {
 		struct chunk *c = next_free(p);
 		char *buf = c->buf;
-		size_t start = 0;
-		const char *nl;
+		size_t start;
 		int n;
 
 		/* the partial line: its chunk is not reused before this one */
@@ -511,24 +522,7 @@ static int read_file(struct pipeline *p, const char *path)
 			break;
 		}
 		have += (size_t)n;
-		if (skipping) {			/* the first newline ends the long line */
-			nl = memchr(buf, '\n', have);
-			start = nl ? (size_t)(nl - buf) + 1 : have;
-			skipping = !nl;
-		}
-		if (!skipping) {
-			nl = memrchr(buf + start, '\n', have - start);
-			c->lines = buf + start;
-			if (nl) {
-				c->n = (size_t)(nl - c->lines) + 1;
-				start += c->n;
-			}
-			if (have - start > LINE_MAX_LEN) {
-				c->too_long = true;
-				skipping = true;
-				start = have;
-			}
-		}
+		start = cut_lines(c, buf, have, &skipping);
 		tail = buf + start;
 		have -= start;
 		publish(p, c);
