@@ -177,7 +177,7 @@ check "the container has a PID namespace of its own" test "$PIDNS" != "$SELFNS"
 # sentineld on the host: the sensor at the cgroup2 root, the container's
 # maillog with the container's namespace.  A second one, with the default
 # pid_namespace = self, reads the same log: the control.
-daemon_conf() {	# daemon_conf NAME PORT PID_NAMESPACE
+ns_daemon_conf() {	# ns_daemon_conf NAME PORT PID_NAMESPACE
 	mkdir -p "$DIR/$1"
 	cat > "$DIR/$1/sentinel.conf" <<CONF
 [sensor]
@@ -197,12 +197,12 @@ socket = $DIR/$1/control.sock
 CONF
 }
 PORT=$(free_port)
-daemon_conf host "$PORT" "/proc/$NSPAWN_LEADER/ns/pid"
+ns_daemon_conf host "$PORT" "/proc/$NSPAWN_LEADER/ns/pid"
 "$DAEMON" -d -c "$DIR/host/sentinel.conf" > "$DIR/host/daemon.log" 2>&1 &
 PID=$!
 SELF_PORT=$(free_port)
 while [ "$SELF_PORT" = "$PORT" ]; do SELF_PORT=$(free_port); done
-daemon_conf self "$SELF_PORT" self
+ns_daemon_conf self "$SELF_PORT" self
 "$DAEMON" -c "$DIR/self/sentinel.conf" > "$DIR/self/daemon.log" 2>&1 &
 SELF_PID=$!
 trap 'kill "$SELF_PID" 2>/dev/null; wait "$SELF_PID" 2>/dev/null; cleanup' EXIT
@@ -236,20 +236,20 @@ check "alice's went in clear to smtp-sink (no STARTTLS offered)" \
 	test "$(grep -c 'relay=127.0.0.2\[127.0.0.2\]:25,.*status=sent' "$DIR/deliveries")" = "$N_PLAIN"
 
 # --- what sentineld on the host made of it
-metric() {	# metric NAME{LABELS} [PORT]
+ns_metric() {	# ns_metric NAME{LABELS} [PORT]
 	scrape "${2:-$PORT}" | awk -v m="$1" '$1 == m { print $2; found = 1 } END { if (!found) print 0 }'
 }
 LINES='smtp_sentinel_maillog_lines_total'
 all_read() {
 	local n=0 r
 	for r in parsed ignored unparsed forged; do
-		n=$((n + $(metric "$LINES{result=\"$r\"}")))
+		n=$((n + $(ns_metric "$LINES{result=\"$r\"}")))
 	done
 	[ "$n" = "$(wc -l < "$MAILLOG")" ]
 }
 flows_settled() {
-	[ "$(metric smtp_sentinel_flows_attributed_total)" -ge "$CONNS" ] &&
-		[ "$(metric smtp_sentinel_flows_pending)" = 0 ]
+	[ "$(ns_metric smtp_sentinel_flows_attributed_total)" -ge "$CONNS" ] &&
+		[ "$(ns_metric smtp_sentinel_flows_pending)" = 0 ]
 }
 check "sentineld read every line Postfix logged ($(wc -l < "$MAILLOG"))" wait_for 20 all_read
 wait_for 20 flows_settled
@@ -380,9 +380,9 @@ forge() {	# forge PROGRAM MESSAGE [setpriv options]: logger in the container
 forge postfix/submission/smtpd "$FORGED_MSG" --reuid=nobody --regid=nogroup --clear-groups
 forge postfix/smtpd "$FORGED_MSG" --reuid=postfix --regid=postfix --clear-groups
 forge postfix/smtp "0123456789: to=<x@plain.test>, relay=127.0.0.2[127.0.0.2]:25, delay=0.1, delays=0/0/0/0, dsn=2.0.0, status=sent (250 ok)"
-jforged() { [ "$(metric "$LINES{result=\"forged\"}" "$J_PORT")" -ge 3 ]; }
-jflows() { [ "$(metric smtp_sentinel_flows_attributed_total "$J_PORT")" -ge "$J_CONNS" ] &&
-		[ "$(metric smtp_sentinel_flows_pending "$J_PORT")" = 0 ]; }
+jforged() { [ "$(ns_metric "$LINES{result=\"forged\"}" "$J_PORT")" -ge 3 ]; }
+jflows() { [ "$(ns_metric smtp_sentinel_flows_attributed_total "$J_PORT")" -ge "$J_CONNS" ] &&
+		[ "$(ns_metric smtp_sentinel_flows_pending "$J_PORT")" = 0 ]; }
 wait_for 20 jforged
 wait_for 20 jflows
 scrape "$J_PORT" > "$DIR/journal.prom"
@@ -416,7 +416,7 @@ SEND -u alice@lab.test -p alice-pw -f alice@lab.test -t 'live{i}@plain.test' -n 
 	> "$DIR/alice-live.out" 2>&1 &
 LIVE=$!
 alice_seen() {
-	[ "$(metric 'smtp_sentinel_deliveries_total{identity="sasl:alice@lab.test",status="sent"}' "$J_PORT")" -ge $((N_J + 2)) ]
+	[ "$(ns_metric 'smtp_sentinel_deliveries_total{identity="sasl:alice@lab.test",status="sent"}' "$J_PORT")" -ge $((N_J + 2)) ]
 }
 wait_for 20 alice_seen
 build/sentinelctl -s "$DIR/journal/control.sock" lock alice@lab.test > "$DIR/lock.out" 2>&1
