@@ -208,25 +208,7 @@ ingest() {
 	build/genrelay -s 1 -a "$TMPD/stolen" > "$TMPD/mail.log" 2> /dev/null || return
 	lines=$(grep -c '' "$TMPD/mail.log")
 	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	python3 - scripts/sentinel.conf "$TMPD/sentinel.conf" "$TMPD" "$port" <<'EOF'
-import re, sys
-src, dst, work, port = sys.argv[1:]
-set_to = {("maillog", "path"): work + "/mail.log", ("maillog", "start"): "beginning",
-	  ("maillog", "source"): "file",
-	  ("daemon", "state_dir"): work + "/state", ("metrics", "listen"): "127.0.0.1:" + port,
-	  ("control", "socket"): work + "/control.sock",
-	  ("actions", "quarantine_dir"): work + "/quarantine"}
-section, out = None, []
-for line in open(src):
-	m = re.match(r"\[(\w+)\]", line)
-	if m:
-		section = m.group(1)
-	m = re.match(r"(\w+)\s*=", line)
-	if m and (section, m.group(1)) in set_to:
-		line = "%s = %s\n" % (m.group(1), set_to[(section, m.group(1))])
-	out.append(line)
-open(dst, "w").write("".join(out))
-EOF
+	python3 tests/shipped_conf.py scripts/sentinel.conf "$TMPD/sentinel.conf" "$TMPD" "$port"
 	chmod 0755 "$TMPD"
 	# its log lines with the time each was written: the backlog is read
 	# from "ready" on, and its lines are counted in the metrics only once

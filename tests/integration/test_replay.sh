@@ -42,27 +42,7 @@ BYTES=$(stat -c %s "$WORK/mail.log")
 
 # The shipped configuration, with only paths, ports and start changed.
 PORT=$(free_port)
-python3 - ${SHIPPED:-scripts/sentinel.conf} "$WORK/sentinel.conf" "$WORK" "$PORT" <<'EOF'
-import re, sys
-src, dst, work, port = sys.argv[1:]
-set_to = {("maillog", "path"): work + "/mail.log", ("maillog", "start"): "beginning",
-	  ("maillog", "source"): "file",
-	  ("daemon", "state_dir"): work + "/state", ("metrics", "listen"): "127.0.0.1:" + port,
-	  ("control", "socket"): work + "/control.sock",
-	  ("actions", "quarantine_dir"): work + "/quarantine"}
-section, out, done = None, [], set()
-for line in open(src):
-	m = re.match(r"\[(\w+)\]", line)
-	if m:
-		section = m.group(1)
-	m = re.match(r"(\w+)\s*=", line)
-	if m and (section, m.group(1)) in set_to:
-		line = "%s = %s\n" % (m.group(1), set_to[(section, m.group(1))])
-		done.add((section, m.group(1)))
-	out.append(line)
-assert done == set(set_to), set(set_to) - done
-open(dst, "w").write("".join(out))
-EOF
+python3 tests/shipped_conf.py ${SHIPPED:-scripts/sentinel.conf} "$WORK/sentinel.conf" "$WORK" "$PORT"
 check "the shipped config sets no local domain by hand" \
 	grep -q '^local_domains = auto$' "$WORK/sentinel.conf"
 
