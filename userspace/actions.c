@@ -63,6 +63,19 @@ const char *action_result_name(enum action_result r)
 	return (unsigned)r < RESULT_COUNT ? result_names[r] : "unknown";
 }
 
+bool action_login_copy(struct action_login *dst, const char *bytes, size_t len)
+{
+	char *copy;
+
+	if (len == 0 || len > ACTIONS_RAW_LOGIN_MAX || memchr(bytes, '\0', len))
+		return false;
+	copy = xmalloc(len);
+	memcpy(copy, bytes, len);
+	dst->bytes = copy;
+	dst->len = len;
+	return true;
+}
+
 const char *actions_login(const char *identity)
 {
 	const char *login;

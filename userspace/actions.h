@@ -140,6 +140,10 @@ struct action_login {
 	size_t len;
 };
 
+/* *dst = a copy of the len bytes (allocated: free dst->bytes), unless
+ * they are empty, over ACTIONS_RAW_LOGIN_MAX or hold a NUL: false then. */
+bool action_login_copy(struct action_login *dst, const char *bytes, size_t len);
+
 struct action_request {
 	enum request_kind kind;
 	char identity[MSG_IDENTITY_MAX];	/* "sasl:LOGIN", ... */

@@ -280,14 +280,6 @@ struct request *request_new(struct actions *a, const struct action_request *q)
 
 bool request_set_login(struct request *r, const char *bytes, size_t len)
 {
-	char *copy;
-
-	if (r->login.len || len == 0 || len > ACTIONS_RAW_LOGIN_MAX || memchr(bytes, '\0', len))
-		return false;
-	copy = xmalloc(len);
-	memcpy(copy, bytes, len);
-	r->login.bytes = copy;
-	r->login.len = len;
-	return true;
+	return !r->login.len && action_login_copy(&r->login, bytes, len);
 }
 

@@ -104,20 +104,14 @@ static void remember_session(struct respond *r, const char *identity, const char
  * ACTIONS_RAW_LOGINS, each up to ACTIONS_RAW_LOGIN_MAX bytes, no NUL). */
 static void remember_login(struct who *w, const char *raw, size_t len)
 {
-	char *copy;
-
 	for (size_t i = 0; i < w->nlogins; i++)
 		if (w->logins[i].len == len && memcmp(w->logins[i].bytes, raw, len) == 0)
 			return;
-	if (w->nlogins >= ACTIONS_RAW_LOGINS || len == 0 || len > ACTIONS_RAW_LOGIN_MAX ||
-	    memchr(raw, '\0', len)) {
+	if (w->nlogins < ACTIONS_RAW_LOGINS &&
+	    action_login_copy(&w->logins[w->nlogins], raw, len))
+		w->nlogins++;
+	else
 		w->logins_incomplete = true;
-		return;
-	}
-	copy = xmalloc(len);
-	memcpy(copy, raw, len);
-	w->logins[w->nlogins].bytes = copy;
-	w->logins[w->nlogins++].len = len;
 }
 
 /* An inexact login's exact bytes, when respond knows them for sure: one
