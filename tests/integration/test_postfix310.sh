@@ -177,23 +177,17 @@ check "the container has a PID namespace of its own" test "$PIDNS" != "$SELFNS"
 # sentineld on the host: the sensor at the cgroup2 root, the container's
 # maillog with the container's namespace.  A second one, with the default
 # pid_namespace = self, reads the same log: the control.
-ns_daemon_conf() {	# ns_daemon_conf NAME PORT PID_NAMESPACE
+ns_daemon_conf() {	# ns_daemon_conf NAME PORT PID_NAMESPACE (daemon_conf: tests/lib.sh)
 	mkdir -p "$DIR/$1"
-	cat > "$DIR/$1/sentinel.conf" <<CONF
+	WORK=$DIR/$1 PORT=$2 daemon_conf > "$DIR/$1/sentinel.conf" <<CONF
 [sensor]
 ports = 25
-[metrics]
-listen = 127.0.0.1:$2
 [maillog]
 source = file
 path = $MAILLOG
 start = beginning
 local_domains = lab.test
 pid_namespace = $3
-[daemon]
-state_dir = $DIR/$1/state
-[control]
-socket = $DIR/$1/control.sock
 CONF
 }
 PORT=$(free_port)
@@ -304,13 +298,11 @@ check "with pid_namespace = self no flow of the container is claimed (they wait,
 # The daemon with root is in enforce mode, with neither map nor hook: a
 # lock only cuts the login's live sessions, in the container.
 JOURNAL=$ROOT/var/log/journal
-journal_conf() {	# journal_conf NAME PORT ROOT MODE
+journal_conf() {	# journal_conf NAME PORT ROOT MODE (daemon_conf: tests/lib.sh)
 	mkdir -p "$DIR/$1"
-	cat > "$DIR/$1/sentinel.conf" <<CONF
+	WORK=$DIR/$1 PORT=$2 daemon_conf > "$DIR/$1/sentinel.conf" <<CONF
 [sensor]
 ports = 25
-[metrics]
-listen = 127.0.0.1:$2
 [maillog]
 source = journal
 journal_dir = $JOURNAL
@@ -321,10 +313,6 @@ root = $3
 [actions]
 mode = $4
 sasl_access_map =
-[daemon]
-state_dir = $DIR/$1/state
-[control]
-socket = $DIR/$1/control.sock
 CONF
 }
 J_PORT=$(free_port)
