@@ -17,9 +17,11 @@
 #   build/sentinel-report LOG        (the whole per-identity report)
 #   build/sentinel-report --json LOG (on the largest logs)
 # and prints MB/s (10^6 bytes a second, wall clock) and the ratio
-# report / pipeline (above 1: the report is faster).  On the largest sasl
-# log also: parse_bench (syslog_parse + postfix_parse over every line, one
-# thread and two), --json against text (time and peak RSS, by
+# report / pipeline (above 1: the report is faster).  On the largest log of
+# each mix also: parse_bench (syslog_parse + postfix_parse over every line,
+# one thread and two: the report's parsing without its hand-off between
+# threads and its tables) and its ratio to that log's pipeline, and on the
+# largest sasl log --json against text (time and peak RSS, by
 # /usr/bin/time -f %M, else python3's getrusage of its child), pflogsumm
 # once (it reads ~25 MB/s), and, when BENCH_BASELINE names another
 # sentinel-report binary (an older commit's: git worktree add /tmp/old
@@ -147,7 +149,7 @@ for mix in sasl inbound; do
 			echo "$(peak_rss "$REPORT" "$log") $(peak_rss "$REPORT" --json "$log")" \
 				> "$TMPD/rss-$mix"
 		fi
-		[ "$size" = "$LARGEST" ] && [ "$mix" = sasl ] && continue
+		[ "$size" = "$LARGEST" ] && continue	# parse_bench reads it below
 		[ -n "${BENCH_KEEP_LOGS:-}" ] || rm -f "$log"
 	done
 done
@@ -162,16 +164,26 @@ for mix in sasl inbound; do
 		"$(median "report-$key" | xargs printf '%.2f')" "$rss_json" "$rss_text"
 done
 
-log=build/bench-sasl-$LARGEST.log
-bytes=$(cat "$TMPD/bytes-sasl")
 JOBS=$(nproc)
 [ "$JOBS" -gt 2 ] && JOBS=2
-for ((r = 0; r < ROUNDS; r++)); do
-	timed parse build/parse_bench -q "$log"
-	timed parse-j build/parse_bench -j "$JOBS" -q "$log"
+# The parsers alone (no hand-off between threads, no tables): what is left
+# of the report's time once its aggregation is taken out, against the
+# pipeline of the same log.
+for mix in sasl inbound; do
+	log=build/bench-$mix-$LARGEST.log
+	bytes=$(cat "$TMPD/bytes-$mix")
+	for ((r = 0; r < ROUNDS; r++)); do
+		timed "parse-$mix" build/parse_bench -q "$log"
+		timed "parse-j-$mix" build/parse_bench -j "$JOBS" -q "$log"
+	done
+	m_pj=$(mbps "$bytes" "$(median "parse-j-$mix")")
+	printf '  parse_bench (%s %s):  %s MB/s one thread, %s MB/s %s threads (%s x the pipeline)\n' \
+		"$mix" "$LARGEST" "$(mbps "$bytes" "$(median "parse-$mix")")" "$m_pj" "$JOBS" \
+		"$(ratio "$m_pj" "$(mbps "$bytes" "$(median "pipe-$mix-$LARGEST")")")"
+	[ "$mix" = sasl ] || [ -n "${BENCH_KEEP_LOGS:-}" ] || rm -f "$log"
 done
-printf '  parse_bench (sasl %s):  %s MB/s one thread, %s MB/s %s threads\n' "$LARGEST" \
-	"$(mbps "$bytes" "$(median parse)")" "$(mbps "$bytes" "$(median parse-j)")" "$JOBS"
+log=build/bench-sasl-$LARGEST.log
+bytes=$(cat "$TMPD/bytes-sasl")
 if [ -n "$BASELINE" ]; then
 	printf '  this report / %s (sasl %s, same rounds): %s\n' "$BASELINE" "$LARGEST" \
 		"$(ratio "$(median "base-sasl-$LARGEST")" "$(median "report-sasl-$LARGEST")")"
