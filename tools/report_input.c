@@ -45,6 +45,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "croot.h"
 #include "log.h"
 #include "report_input.h"
 
@@ -648,15 +649,16 @@ static void on_entry(const struct journal_entry *e, void *arg)
 static int run_journal(const struct input_config *cfg, struct input_counts *counts)
 {
 	struct jctx *x = xcalloc(1, sizeof(*x));
-	char err[PATH_MAX + 512];
+	const char *root = cfg->root ? cfg->root : "";
+	char err[PATH_MAX + 512], conf[PATH_MAX];
 	struct postconf pc;
 	struct journal *j;
 	const struct journal_stats *st;
 
 	x->cfg = cfg;
 	x->counts = counts;
-	postconf_read(&pc, "/usr/sbin", "");
-	if (journal_writers_init(&x->writers, &pc, "", NULL, err, sizeof(err)) < 0)
+	postconf_read(&pc, "/usr/sbin", croot_postfix_config(root, "", conf, sizeof(conf)));
+	if (journal_writers_init(&x->writers, &pc, root, NULL, err, sizeof(err)) < 0)
 		log_warnx("who writes Postfix's entries: %s", err);
 	postconf_free(&pc);
 	j = journal_open(cfg->journal, NULL, JOURNAL_START_BEGINNING, NULL, err, sizeof(err));

@@ -80,6 +80,7 @@ struct input_config {
 	char *const *files;
 	int nfiles;
 	const char *journal;		/* NULL: the files */
+	const char *root;		/* the journal's Postfix: croot.h; "" the host's */
 	enum maillog_format format;
 	bool every_line;
 	unsigned keep;			/* 1u << enum postfix_kind */

@@ -39,7 +39,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -57,7 +59,7 @@
 static const char usage_text[] =
 	"usage: sentinel-report [--format F] [--local-domains D,...] [--since T]\n"
 	"                       [--until T] [--json | --explain] FILE...\n"
-	"       sentinel-report [OPTION...] --journal[=DIR]\n"
+	"       sentinel-report [OPTION...] [--root ROOT] --journal[=DIR]\n"
 	"\n"
 	"  -f, --format F            log format: auto (default), postfix, sendmail\n"
 	"                            or exim\n"
@@ -68,6 +70,10 @@ static const char usage_text[] =
 	"  -e, --explain             one JSON object per input line\n"
 	"  -J, --journal[=DIR]       read the systemd journal (or the journal\n"
 	"                            directory or file DIR) instead of files\n"
+	"  -r, --root ROOT           the journal's Postfix runs in a container whose\n"
+	"                            root is ROOT (/proc/PID/root or a directory):\n"
+	"                            its writers as it names them; --journal alone\n"
+	"                            then reads ROOT/var/log/journal\n"
 	"  -h, --help                this text\n"
 	"  -V, --version             print the version\n"
 	"\n"
@@ -76,6 +82,32 @@ static const char usage_text[] =
 	"be gzip-compressed; give rotated files oldest first.\n";
 
 /* ---- options ------------------------------------------------------------- */
+
+/* --root ROOT: only with --journal, a directory (a container's root); with
+ * --journal and no DIR, the journal is the container's (ROOT/var/log/journal,
+ * into dir).  false (said why) otherwise. */
+static bool check_root(const char *root, const char **journal, char *dir, size_t cap)
+{
+	struct stat st;
+
+	if (!*journal) {
+		log_warnx("--root %s: only with --journal (a file names itself)", root);
+		return false;
+	}
+	if (root[0] != '/' || stat(root, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		log_warnx("--root %s: not the absolute path of a directory (a container's root: "
+			  "/proc/PID/root or its directory)", root);
+		return false;
+	}
+	if (!**journal) {
+		if (snprintf(dir, cap, "%s/var/log/journal", root) >= (int)cap) {
+			log_warnx("--root %s: too long", root);
+			return false;
+		}
+		*journal = dir;
+	}
+	return true;
+}
 
 /* @EPOCH, YYYY-MM-DD, YYYY-MM-DD[T ]HH:MM[:SS][Z|+HH:MM|-HH:MM] */
 static bool parse_time(const char *s, time_t *out)
@@ -635,10 +667,12 @@ static void apply_line(const struct input_line *l, void *arg)
 }
 
 /* Read, parse and apply every file in order; 1 when one could not be read. */
-static int read_files(struct report *r, char *const *files, int nfiles, const char *journal)
+static int read_files(struct report *r, char *const *files, int nfiles, const char *journal,
+		      const char *root)
 {
 	struct input_config cfg = {
-		.files = files, .nfiles = nfiles, .journal = journal, .format = r->format,
+		.files = files, .nfiles = nfiles, .journal = journal, .root = root,
+		.format = r->format,
 		.every_line = r->explain, .keep = KEPT_KINDS,
 		.apply = apply_line, .arg = r,
 	};
@@ -679,6 +713,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "explain", no_argument, NULL, 'e' },
 		{ "journal", optional_argument, NULL, 'J' },
+		{ "root", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -687,11 +722,12 @@ int main(int argc, char **argv)
 	struct report *r = &rep;
 	struct msg_config mc = { MAX_MESSAGES, 300, (time_t)6 * 86400, r->local_domains };
 	struct msg_callbacks cb = { on_accepted, on_delivery, r, on_notified };
-	const char *journal = NULL;
+	const char *journal = NULL, *root = NULL;
+	char journal_dir[PATH_MAX];
 	int opt, status = 0;
 
 	log_init("sentinel-report", LOG_LEVEL_WARN);
-	while ((opt = getopt_long(argc, argv, "f:l:s:u:jehVJ::", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "f:l:s:u:jehVJ::r:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			if (!maillog_format_parse(optarg, &r->format)) {
@@ -724,6 +760,9 @@ int main(int argc, char **argv)
 		case 'J':
 			journal = optarg ? optarg : "";
 			break;
+		case 'r':
+			root = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -739,10 +778,12 @@ int main(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return 2;
 	}
+	if (root && !check_root(root, &journal, journal_dir, sizeof(journal_dir)))
+		return 2;
 	r->seed = hash_seed();		/* hash.h: the one per-process seed */
 	r->msgs = msg_table_new(&mc, &cb);
 	r->feed = maillog_feed_new(r->msgs);
-	status = read_files(r, argv + optind, argc - optind, journal);
+	status = read_files(r, argv + optind, argc - optind, journal, root);
 	msg_table_flush(r->msgs);
 	if (r->json)
 		print_json(r);

@@ -11,6 +11,8 @@
 # logins from one address, then that address logging in as the victim),
 # written as uid 65534 with logger(1), must open no incident; the same
 # pattern from Postfix's own smtpd for a real account must open one.
+# sentinel-report --journal reads the same journal with the same check, and
+# with --root the journal of a container's Postfix (its uid and paths).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
@@ -161,4 +163,36 @@ ok = len(forged) == 7 and all(r["writer"]["uid"] == 65534 and r["writer"]["comm"
                               and "_UID 65534" in r["forged"] and "identity" not in r for r in forged)
 ok = ok and len(rows) == 16
 sys.exit(0 if ok else 1)' "$WORK/explain.json"
+
+# A Postfix in a container: its journal names the container's uid and paths.
+# A root of its own (no container needs to run: the writers are read from
+# its files): mail_owner postfix is uid 4242 in its etc/passwd, its
+# daemon_directory /usr/libexec/postfix (Fedora's), and its journal
+# in ROOT/var/log/journal.
+CROOT=$WORK/croot
+mkdir -p "$CROOT/etc/postfix" "$CROOT/usr/libexec/postfix" "$CROOT/usr/sbin" \
+	"$CROOT/var/log/journal"
+printf 'root:x:0:0:root:/root:/bin/sh\npostfix:x:4242:4242::/var/spool/postfix:/usr/sbin/nologin\n' \
+	> "$CROOT/etc/passwd"
+printf 'mail_owner = postfix\ndaemon_directory = /usr/libexec/postfix\ncommand_directory = /usr/sbin\n' \
+	> "$CROOT/etc/postfix/main.cf"
+csmtpd() {	# csmtpd PID MESSAGE: the container's smtpd, as its journald names it
+	entry 4242 smtpd /usr/libexec/postfix/smtpd postfix/smtpd "$1" "$2"
+}
+{
+	for _ in 1 2 3; do csmtpd 4101 "$(failed 203.0.113.77 carol@example.org)"; done
+	csmtpd 4101 "$(login 7C1B2C3D4E 203.0.113.77 carol@example.org)"
+	logger_as_nobody 4102 "$(failed 198.51.100.10 dave@example.org)"
+} | "$REMOTE" -o "$CROOT/var/log/journal/test.journal" - 2>> "$WORK/remote.log"
+"$REPORT" --journal="$CROOT/var/log/journal" > "$WORK/creport-host.txt" 2>&1
+check "the container's entries read with the host's writers are all forged" \
+	grep -q "forged 5 (not used)" "$WORK/creport-host.txt"
+"$REPORT" --root "$CROOT" --journal > "$WORK/creport.txt" 2> "$WORK/creport.err"
+check "sentinel-report --root ROOT --journal reads ROOT/var/log/journal with the container's writers" \
+	sh -c "grep -q 'forged 1 (not used)' '$WORK/creport.txt' && \
+	       grep -q '^ *3  203.0.113.77 .*carol@example.org' '$WORK/creport.txt' && \
+	       ! grep -q '198.51.100.10' '$WORK/creport.txt'"
+check "--root without --journal is a usage error (exit 2)" sh -c \
+	"'$REPORT' --root '$CROOT' '$WORK/creport.txt' > /dev/null 2> '$WORK/rootusage.err'; \
+	 test \$? -eq 2 && grep -q 'only with --journal' '$WORK/rootusage.err'"
 exit "$FAILED"
