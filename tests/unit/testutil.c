@@ -119,6 +119,60 @@ void assert_field(enum postfix_field f, const char *want)
 	assert_slice(postfix_get(&rec, f), want);
 }
 
+enum postfix_kind parse_postfix(const char *line)
+{
+	assert_int_equal(syslog_parse(&sl, line, strlen(line), REF), SYSLOG_OK);
+	return postfix_parse(&rec, sl.program, sl.msg, NULL);
+}
+
+/* The number a row names, or -1. */
+static long number(const struct postfix_row *w, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = w->numbers; p && *p; p += strcspn(p, " "), p += *p == ' ')
+		if (strncmp(p, name, n) == 0 && p[n] == '=')
+			return strtol(p + n + 1, NULL, 10);
+	return -1;
+}
+
+static void check_row(const struct postfix_row *w)
+{
+	enum postfix_kind k = parse_postfix(w->line);
+
+	if (k != w->kind)
+		fail_msg("%s: kind %s, want %s", w->line, postfix_kind_name(k),
+			 postfix_kind_name(w->kind));
+	for (int f = 0; f < POSTFIX_F_COUNT; f++) {
+		struct slice got = postfix_get(&rec, (enum postfix_field)f);
+
+		if (!w->f[f]) {
+			if (postfix_has(&rec, (enum postfix_field)f))
+				fail_msg("%s: field %d is \"%.*s\", want absent", w->line, f,
+					 (int)got.n, got.p);
+			continue;
+		}
+		if (!postfix_has(&rec, (enum postfix_field)f) || got.n != strlen(w->f[f]) ||
+		    memcmp(got.p, w->f[f], got.n) != 0)
+			fail_msg("%s: field %d is %s\"%.*s\", want \"%s\"", w->line, f,
+				 postfix_has(&rec, (enum postfix_field)f) ? "" : "absent ",
+				 (int)got.n, got.p, w->f[f]);
+	}
+	assert_int_equal(rec.relay_port, number(w, "relay_port"));
+	assert_int_equal(rec.client_port, number(w, "client_port"));
+	assert_int_equal(rec.conn_use, number(w, "conn_use"));
+	assert_int_equal(rec.size, number(w, "size"));
+	assert_int_equal(rec.nrcpt, number(w, "nrcpt"));
+	assert_int_equal(rec.count, number(w, "count"));
+	assert_false(rec.truncated);
+}
+
+void check_postfix_rows(const struct postfix_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		check_row(&rows[i]);
+}
+
 struct feed_seen seen;
 struct msg_table *feed_table;
 

@@ -15,6 +15,10 @@
  * rec; parse_fmt() fills both from a line with a header of format f,
  * assert_slice() and assert_field() compare raw bytes (an absent field is
  * the empty slice), setup_tz() is the group setup that runs them in UTC.
+ * Postfix's own parser alone: parse_postfix() (syslog_parse() and
+ * postfix_parse() with the default syslog name), and CHECK_ROWS() over a
+ * table of struct postfix_row: each line's kind and every field it must
+ * give and no other (a field the row does not name must be absent).
  *
  * The feed (format.h) with a message table: feed_lines() parses each line
  * (any format), feeds what it parsed into a fresh table of 64 messages
@@ -48,6 +52,19 @@ int setup_tz(void **state);
 enum postfix_kind parse_fmt(const char *line, enum maillog_format f);
 void assert_slice(struct slice s, const char *want);
 void assert_field(enum postfix_field f, const char *want);
+
+/* One line, its kind, its fields (NULL: must be absent) and its numbers
+ * as "relay_port=25 conn_use=3" (a number not named must be -1). */
+struct postfix_row {
+	const char *line;
+	enum postfix_kind kind;
+	const char *f[POSTFIX_F_COUNT];
+	const char *numbers;
+};
+
+enum postfix_kind parse_postfix(const char *line);
+void check_postfix_rows(const struct postfix_row *rows, size_t n);
+#define CHECK_ROWS(rows) check_postfix_rows((rows), sizeof(rows) / sizeof((rows)[0]))
 
 struct feed_seen {
 	int accepted, sent, deferred, bounced, removed, clients;
