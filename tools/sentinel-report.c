@@ -562,6 +562,8 @@ static void explain(struct report *r, const char *line, size_t len, int src,
 		{ "delay", POSTFIX_F_DELAY }, { "delays", POSTFIX_F_DELAYS },
 		{ "notification_queue_id", POSTFIX_F_NEW_QID },
 		{ "notification", POSTFIX_F_NOTIFY }, { "notification_to", POSTFIX_F_NOTIFY_TO },
+		{ "action", POSTFIX_F_ACTION }, { "class", POSTFIX_F_CLASS },
+		{ "content", POSTFIX_F_CONTENT },
 	};
 	json_t *o = json_object();
 	char tbuf[32];

@@ -571,15 +571,18 @@ static void test_noqueue_reject_at_connect_has_only_proto(void **state)
 	assert_field(POSTFIX_F_HELO, "");
 }
 
-static void test_cleanup_header_checks_reject_is_ignored(void **state)
+/* (every form: test_postfix_reject.c) */
+static void test_cleanup_header_checks_reject_is_a_content_check(void **state)
 {
 	(void)state;
 	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/cleanup[2222]: 4F3A21C0B2: "
 			       "reject: header Subject: win from unknown[203.0.113.7]; "
 			       "from=<a@evil.test> to=<b@example.org> proto=ESMTP "
-			       "helo=<evil.test>: 5.7.1 spam"), POSTFIX_IGNORED);
+			       "helo=<evil.test>: 5.7.1 spam"), POSTFIX_CONTENT_CHECK);
 	assert_field(POSTFIX_F_QID, "4F3A21C0B2");
-	assert_field(POSTFIX_F_FROM, "");
+	assert_field(POSTFIX_F_ACTION, "reject");
+	assert_field(POSTFIX_F_CONTENT, "Subject: win");
+	assert_field(POSTFIX_F_FROM, "a@evil.test");
 }
 
 static void test_postsuper_placed_on_hold(void **state)
@@ -998,7 +1001,7 @@ int main(void)
 		cmocka_unit_test(test_pickup_gives_uid_and_sender),
 		cmocka_unit_test(test_noqueue_reject_gives_stage_client_reply_and_envelope),
 		cmocka_unit_test(test_noqueue_reject_at_connect_has_only_proto),
-		cmocka_unit_test(test_cleanup_header_checks_reject_is_ignored),
+		cmocka_unit_test(test_cleanup_header_checks_reject_is_a_content_check),
 		cmocka_unit_test(test_postsuper_placed_on_hold),
 		cmocka_unit_test(test_postsuper_released_from_hold),
 		cmocka_unit_test(test_postsuper_removed),

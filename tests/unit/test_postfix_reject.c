@@ -17,6 +17,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+
 #include "maillog/postfix.h"
 #include "testutil.h"
 
@@ -174,11 +176,6 @@ static void test_milter_reject_of_smtpd_and_cleanup(void **state)
 
 	(void)state;
 	CHECK_ROWS(rows);
-	/* milter-hold and milter-discard are other actions */
-	assert_int_equal(parse_postfix(H "postfix/cleanup[1]: 4F3A21C0B2: milter-discard: "
-			       "END-OF-MESSAGE from unknown[192.0.2.1]: milter triggers DISCARD "
-			       "action; from=<a@b> to=<c@d> proto=ESMTP helo=<h>"),
-			 POSTFIX_IGNORED);
 }
 
 static void test_other_smtpd_actions_and_postscreen_sessions(void **state)
@@ -189,7 +186,7 @@ static void test_other_smtpd_actions_and_postscreen_sessions(void **state)
 		  "to=<u@example.org> proto=ESMTP helo=<evil.test>", POSTFIX_ACTION,
 		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_QID] = "4F3A21C0B2",
 			 [POSTFIX_F_CLIENT_HOST] = "unknown",
-			 [POSTFIX_F_CLIENT_IP] = "203.0.113.7", [POSTFIX_F_STATUS] = "hold",
+			 [POSTFIX_F_CLIENT_IP] = "203.0.113.7", [POSTFIX_F_ACTION] = "hold",
 			 [POSTFIX_F_STAGE] = "RCPT",
 			 [POSTFIX_F_TEXT] = "<s@evil.test>: Sender address triggers HOLD action",
 			 [POSTFIX_F_FROM] = "s@evil.test", [POSTFIX_F_TO] = "u@example.org",
@@ -199,7 +196,7 @@ static void test_other_smtpd_actions_and_postscreen_sessions(void **state)
 		  POSTFIX_ACTION,
 		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_CLIENT_HOST] = "unknown",
 			 [POSTFIX_F_CLIENT_IP] = "203.0.113.7",
-			 [POSTFIX_F_STATUS] = "milter-discard", [POSTFIX_F_STAGE] = "CONNECT",
+			 [POSTFIX_F_ACTION] = "milter-discard", [POSTFIX_F_STAGE] = "CONNECT",
 			 [POSTFIX_F_TEXT] = "milter triggers DISCARD action",
 			 [POSTFIX_F_PROTO] = "SMTP" }, NULL },
 		{ H "postfix/postscreen[3412]: CONNECT from [192.0.2.66]:51514 to "
@@ -270,6 +267,283 @@ static void test_login_forged_in_a_rejected_recipient_is_not_taken(void **state)
 	assert_field(POSTFIX_F_SASL_USERNAME, "");
 }
 
+/* ---- cleanup: header_checks, body_checks, milter_header_checks --------------- */
+
+/* cleanup_act_log() (cleanup_message.c, the same in 3.7 and 3.10):
+ * "QID: ACTION: CLASS %.200s from ORIGIN;[ from=<S>][ to=<R>][ proto=P]
+ * [ helo=<H>][: TEXT]", ORIGIN smtpd's HOST[IP][:PORT] or "local" for
+ * pickup; a reject's TEXT is dsn_prepend("5.7.1", ...). */
+static void test_cleanup_header_and_body_check_actions(void **state)
+{
+	static const struct postfix_row rows[] = {
+		{ H "postfix/cleanup[2345]: 4F3A21C0B2: reject: header Subject: buy now from "
+		  "unknown[192.0.2.1]; from=<a@b.example> to=<c@d.example> proto=ESMTP "
+		  "helo=<x.example>: 5.7.1 Spam", POSTFIX_CONTENT_CHECK,
+		  .f = { [POSTFIX_F_SERVICE] = "cleanup", [POSTFIX_F_QID] = "4F3A21C0B2",
+			 [POSTFIX_F_ACTION] = "reject", [POSTFIX_F_CLASS] = "header",
+			 [POSTFIX_F_CONTENT] = "Subject: buy now",
+			 [POSTFIX_F_CLIENT_HOST] = "unknown", [POSTFIX_F_CLIENT_IP] = "192.0.2.1",
+			 [POSTFIX_F_FROM] = "a@b.example", [POSTFIX_F_TO] = "c@d.example",
+			 [POSTFIX_F_PROTO] = "ESMTP", [POSTFIX_F_HELO] = "x.example",
+			 [POSTFIX_F_TEXT] = "5.7.1 Spam", [POSTFIX_F_DSN] = "5.7.1" }, NULL },
+		/* smtpd_client_port_logging; a temporary reject (4.x.x) */
+		{ H "postfix/cleanup[2345]: 4F3A21C0B2: reject: body <a href=\"http://x.test/\">"
+		  "click</a> from mail.example.net[198.51.100.23]:52314; from=<> "
+		  "to=<u@example.org> proto=ESMTP helo=<mail.example.net>: 4.7.1 try later",
+		  POSTFIX_CONTENT_CHECK,
+		  .f = { [POSTFIX_F_SERVICE] = "cleanup", [POSTFIX_F_QID] = "4F3A21C0B2",
+			 [POSTFIX_F_ACTION] = "reject", [POSTFIX_F_CLASS] = "body",
+			 [POSTFIX_F_CONTENT] = "<a href=\"http://x.test/\">click</a>",
+			 [POSTFIX_F_CLIENT_HOST] = "mail.example.net",
+			 [POSTFIX_F_CLIENT_IP] = "198.51.100.23", [POSTFIX_F_FROM] = "",
+			 [POSTFIX_F_TO] = "u@example.org", [POSTFIX_F_PROTO] = "ESMTP",
+			 [POSTFIX_F_HELO] = "mail.example.net",
+			 [POSTFIX_F_TEXT] = "4.7.1 try later", [POSTFIX_F_DSN] = "4.7.1" },
+		  "client_port=52314" },
+		/* real lines (crowdsec hub, postfix-logs test data): WARN without text */
+		{ H "postfix/cleanup[1019]: D8B07E3DB6: warning: header Subject: "
+		  "https://drive.google.com/file/d/0B8wxcvprDYVdlVsdf1kzOVkdisarmed/"
+		  "view?usp=sharing from o1678917x173.outbound-mail.sendgrid.net"
+		  "[167.89.17.173]; from=<bounces+2320708-7653-frank.test=hsdjasdd.co.uk@"
+		  "sendgrid.net> to=<frank.test@hsdjasdd.co.uk> proto=ESMTP "
+		  "helo=<o1678917x173.outbound-mail.sendgrid.net>", POSTFIX_CONTENT_CHECK,
+		  .f = { [POSTFIX_F_SERVICE] = "cleanup", [POSTFIX_F_QID] = "D8B07E3DB6",
+			 [POSTFIX_F_ACTION] = "warning", [POSTFIX_F_CLASS] = "header",
+			 [POSTFIX_F_CONTENT] = "Subject: https://drive.google.com/file/d/"
+					       "0B8wxcvprDYVdlVsdf1kzOVkdisarmed/view?usp=sharing",
+			 [POSTFIX_F_CLIENT_HOST] = "o1678917x173.outbound-mail.sendgrid.net",
+			 [POSTFIX_F_CLIENT_IP] = "167.89.17.173",
+			 [POSTFIX_F_FROM] = "bounces+2320708-7653-frank.test=hsdjasdd.co.uk@"
+					    "sendgrid.net",
+			 [POSTFIX_F_TO] = "frank.test@hsdjasdd.co.uk", [POSTFIX_F_PROTO] = "ESMTP",
+			 [POSTFIX_F_HELO] = "o1678917x173.outbound-mail.sendgrid.net" }, NULL },
+		/* pickup: "from local", no proto, no helo */
+		{ H "postfix/cleanup[1020]: D95341E50350: info: header Subject: "
+		  "=?utf-8?Q?Gr=C3=BC=C3=9Fe?= =?utf-8?Q?_=E2=80=92?= test from local; "
+		  "from=<from@example.com> to=<to@example.com>", POSTFIX_CONTENT_CHECK,
+		  .f = { [POSTFIX_F_SERVICE] = "cleanup", [POSTFIX_F_QID] = "D95341E50350",
+			 [POSTFIX_F_ACTION] = "info", [POSTFIX_F_CLASS] = "header",
+			 [POSTFIX_F_CONTENT] = "Subject: =?utf-8?Q?Gr=C3=BC=C3=9Fe?= "
+					       "=?utf-8?Q?_=E2=80=92?= test",
+			 [POSTFIX_F_FROM] = "from@example.com", [POSTFIX_F_TO] = "to@example.com" },
+		  NULL },
+		/* a folded header: printable() made its line break "?"; "; " of a
+		 * header parameter inside */
+		{ H "postfix/cleanup[1021]: 413E164734: info: header Content-Disposition: "
+		  "attachment;? filename=\"a; b.pdf\" from localhost[127.0.0.1]; "
+		  "from=<from@example.com> to=<to@example.com> proto=ESMTP "
+		  "helo=<localhost.localdomain>", POSTFIX_CONTENT_CHECK,
+		  .f = { [POSTFIX_F_SERVICE] = "cleanup", [POSTFIX_F_QID] = "413E164734",
+			 [POSTFIX_F_ACTION] = "info", [POSTFIX_F_CLASS] = "header",
+			 [POSTFIX_F_CONTENT] = "Content-Disposition: attachment;? "
+					       "filename=\"a; b.pdf\"",
+			 [POSTFIX_F_CLIENT_HOST] = "localhost", [POSTFIX_F_CLIENT_IP] = "127.0.0.1",
+			 [POSTFIX_F_FROM] = "from@example.com", [POSTFIX_F_TO] = "to@example.com",
+			 [POSTFIX_F_PROTO] = "ESMTP", [POSTFIX_F_HELO] = "localhost.localdomain" },
+		  NULL },
+		/* PREPEND's text is the header it adds; a long queue id */
+		{ H "postfix/cleanup[1022]: 48rT2v1hQrz1J0N: prepend: header X-Spam-Status: Yes, "
+		  "score=45.1 required=10.0 tests=ADVANCE_FE from mx2.example.org[192.0.2.41]; "
+		  "from=<SRS0=1sN3=5P=example.org=noreply@srs.example.org> "
+		  "to=<recipient@example.net> proto=ESMTP helo=<mx2.example.org>: "
+		  "X-Spam-Status: Yes", POSTFIX_CONTENT_CHECK,
+		  .f = { [POSTFIX_F_SERVICE] = "cleanup", [POSTFIX_F_QID] = "48rT2v1hQrz1J0N",
+			 [POSTFIX_F_ACTION] = "prepend", [POSTFIX_F_CLASS] = "header",
+			 [POSTFIX_F_CONTENT] = "X-Spam-Status: Yes, score=45.1 required=10.0 "
+					       "tests=ADVANCE_FE",
+			 [POSTFIX_F_CLIENT_HOST] = "mx2.example.org",
+			 [POSTFIX_F_CLIENT_IP] = "192.0.2.41",
+			 [POSTFIX_F_FROM] = "SRS0=1sN3=5P=example.org=noreply@srs.example.org",
+			 [POSTFIX_F_TO] = "recipient@example.net", [POSTFIX_F_PROTO] = "ESMTP",
+			 [POSTFIX_F_HELO] = "mx2.example.org",
+			 [POSTFIX_F_TEXT] = "X-Spam-Status: Yes" }, NULL },
+		{ H "postfix/cleanup[77]: 4F3A21C0B2: hold: header X-Mailer: PHPMailer 5.2 from "
+		  "local; from=<www-data@web1.example.org> to=<x@example.net>: held for review",
+		  POSTFIX_CONTENT_CHECK,
+		  .f = { [POSTFIX_F_SERVICE] = "cleanup", [POSTFIX_F_QID] = "4F3A21C0B2",
+			 [POSTFIX_F_ACTION] = "hold", [POSTFIX_F_CLASS] = "header",
+			 [POSTFIX_F_CONTENT] = "X-Mailer: PHPMailer 5.2",
+			 [POSTFIX_F_FROM] = "www-data@web1.example.org",
+			 [POSTFIX_F_TO] = "x@example.net", [POSTFIX_F_TEXT] = "held for review" },
+		  NULL },
+		{ H "postfix/cleanup[77]: 4F3A21C0B2: discard: body Click here to claim your prize "
+		  "from unknown[192.0.2.1]; from=<a@b.example> to=<c@d.example> proto=ESMTP "
+		  "helo=<x.example>", POSTFIX_CONTENT_CHECK,
+		  .f = { [POSTFIX_F_SERVICE] = "cleanup", [POSTFIX_F_QID] = "4F3A21C0B2",
+			 [POSTFIX_F_ACTION] = "discard", [POSTFIX_F_CLASS] = "body",
+			 [POSTFIX_F_CONTENT] = "Click here to claim your prize",
+			 [POSTFIX_F_CLIENT_HOST] = "unknown", [POSTFIX_F_CLIENT_IP] = "192.0.2.1",
+			 [POSTFIX_F_FROM] = "a@b.example", [POSTFIX_F_TO] = "c@d.example",
+			 [POSTFIX_F_PROTO] = "ESMTP", [POSTFIX_F_HELO] = "x.example" }, NULL },
+		{ H "postfix/cleanup[77]: 4F3A21C0B2: redirect: header To: list@example.org from "
+		  "unknown[2001:db8::7]; from=<a@b.example> to=<list@example.org> proto=ESMTP "
+		  "helo=<x.example>: moderator@example.org", POSTFIX_CONTENT_CHECK,
+		  .f = { [POSTFIX_F_SERVICE] = "cleanup", [POSTFIX_F_QID] = "4F3A21C0B2",
+			 [POSTFIX_F_ACTION] = "redirect", [POSTFIX_F_CLASS] = "header",
+			 [POSTFIX_F_CONTENT] = "To: list@example.org",
+			 [POSTFIX_F_CLIENT_HOST] = "unknown", [POSTFIX_F_CLIENT_IP] = "2001:db8::7",
+			 [POSTFIX_F_FROM] = "a@b.example", [POSTFIX_F_TO] = "list@example.org",
+			 [POSTFIX_F_PROTO] = "ESMTP", [POSTFIX_F_HELO] = "x.example",
+			 [POSTFIX_F_TEXT] = "moderator@example.org" }, NULL },
+		/* cleanup_reject_chars: the context "content"; an empty body line */
+		{ H "postfix/cleanup[77]: 4F3A21C0B2: reject: content  from local; from=<a@b> "
+		  "to=<c@d>: 5.7.1 disallowed character", POSTFIX_CONTENT_CHECK,
+		  .f = { [POSTFIX_F_SERVICE] = "cleanup", [POSTFIX_F_QID] = "4F3A21C0B2",
+			 [POSTFIX_F_ACTION] = "reject", [POSTFIX_F_CLASS] = "content",
+			 [POSTFIX_F_CONTENT] = "", [POSTFIX_F_FROM] = "a@b", [POSTFIX_F_TO] = "c@d",
+			 [POSTFIX_F_TEXT] = "5.7.1 disallowed character",
+			 [POSTFIX_F_DSN] = "5.7.1" }, NULL },
+		/* cleanup_mime_error_callback(): no proto, helo or text */
+		{ H "postfix/cleanup[77]: 4F3A21C0B2: reject: mime-error improper use of 8-bit "
+		  "data in message header: Subject: caf?? from unknown[192.0.2.1]; "
+		  "from=<a@b.example> to=<c@d.example>", POSTFIX_CONTENT_CHECK,
+		  .f = { [POSTFIX_F_SERVICE] = "cleanup", [POSTFIX_F_QID] = "4F3A21C0B2",
+			 [POSTFIX_F_ACTION] = "reject", [POSTFIX_F_CLASS] = "mime-error",
+			 [POSTFIX_F_CONTENT] = "improper use of 8-bit data in message header: "
+					       "Subject: caf??",
+			 [POSTFIX_F_CLIENT_HOST] = "unknown", [POSTFIX_F_CLIENT_IP] = "192.0.2.1",
+			 [POSTFIX_F_FROM] = "a@b.example", [POSTFIX_F_TO] = "c@d.example" }, NULL },
+	};
+
+	(void)state;
+	CHECK_ROWS(rows);
+	/* an action without its tail, or a class cleanup does not log */
+	assert_int_equal(parse_postfix(H "postfix/cleanup[1]: 4F3A21C0B2: reject: header "
+				       "Subject: x"), POSTFIX_UNPARSED);
+	assert_int_equal(parse_postfix(H "postfix/cleanup[1]: 4F3A21C0B2: reject: envelope "
+				       "x from local; from=<a@b>"), POSTFIX_IGNORED);
+	/* a tail out of order is not Postfix's */
+	assert_int_equal(parse_postfix(H "postfix/cleanup[1]: 4F3A21C0B2: hold: header "
+				       "Subject: x from local; to=<c@d> from=<a@b>"),
+			 POSTFIX_UNPARSED);
+}
+
+/* cleanup_milter.c: milter_header_checks' "milter-WHERE-ACTION: WHERE
+ * %.200s from HOST[IP];..." (%.60s before 3.8; ": " even with no text),
+ * and the milters' own milter-hold and milter-discard. */
+static void test_cleanup_milter_actions(void **state)
+{
+	static const struct postfix_row rows[] = {
+		/* a real line (crowdsec hub, postfix-logs test data) */
+		{ H "postfix/cleanup[1016]: 4104E3D: milter-header-redirect: header "
+		  "X-Spam-Status: Yes, score=39.3 required=5.0 tests=ADVANCE_FE from "
+		  "061238241086.static.ctinets.com[61.238.241.86]; from=<wumt5@cchfdc.com> "
+		  "to=<voorzitter@example.com> proto=ESMTP helo=<ecsolved.com>: "
+		  "tom@example.com", POSTFIX_CONTENT_CHECK,
+		  .f = { [POSTFIX_F_SERVICE] = "cleanup", [POSTFIX_F_QID] = "4104E3D",
+			 [POSTFIX_F_ACTION] = "milter-header-redirect",
+			 [POSTFIX_F_CLASS] = "header",
+			 [POSTFIX_F_CONTENT] = "X-Spam-Status: Yes, score=39.3 required=5.0 "
+					       "tests=ADVANCE_FE",
+			 [POSTFIX_F_CLIENT_HOST] = "061238241086.static.ctinets.com",
+			 [POSTFIX_F_CLIENT_IP] = "61.238.241.86",
+			 [POSTFIX_F_FROM] = "wumt5@cchfdc.com",
+			 [POSTFIX_F_TO] = "voorzitter@example.com", [POSTFIX_F_PROTO] = "ESMTP",
+			 [POSTFIX_F_HELO] = "ecsolved.com", [POSTFIX_F_TEXT] = "tom@example.com" },
+		  NULL },
+		/* local submission: cleanup's ersatz client localhost[127.0.0.1];
+		 * DISCARD without text still writes ": " */
+		{ H "postfix/cleanup[77]: 4F3A21C0B2: milter-body-discard: body Buy cheap pills "
+		  "from localhost[127.0.0.1]; from=<www-data@web1.example.org> "
+		  "to=<x@example.net>: ", POSTFIX_CONTENT_CHECK,
+		  .f = { [POSTFIX_F_SERVICE] = "cleanup", [POSTFIX_F_QID] = "4F3A21C0B2",
+			 [POSTFIX_F_ACTION] = "milter-body-discard", [POSTFIX_F_CLASS] = "body",
+			 [POSTFIX_F_CONTENT] = "Buy cheap pills",
+			 [POSTFIX_F_CLIENT_HOST] = "localhost", [POSTFIX_F_CLIENT_IP] = "127.0.0.1",
+			 [POSTFIX_F_FROM] = "www-data@web1.example.org",
+			 [POSTFIX_F_TO] = "x@example.net" }, NULL },
+		{ H "postfix/cleanup[77]: 4F3A21C0B2: milter-header-reject: header Subject: "
+		  "0123456789012345678901234567890123456789012345678 from unknown[192.0.2.1]; "
+		  "from=<a@b.example> to=<c@d.example> proto=ESMTP helo=<x.example>: 5.7.1 "
+		  "Spam", POSTFIX_CONTENT_CHECK,
+		  .f = { [POSTFIX_F_SERVICE] = "cleanup", [POSTFIX_F_QID] = "4F3A21C0B2",
+			 [POSTFIX_F_ACTION] = "milter-header-reject", [POSTFIX_F_CLASS] = "header",
+			 [POSTFIX_F_CONTENT] = "Subject: "
+					       "0123456789012345678901234567890123456789012345678",
+			 [POSTFIX_F_CLIENT_HOST] = "unknown", [POSTFIX_F_CLIENT_IP] = "192.0.2.1",
+			 [POSTFIX_F_FROM] = "a@b.example", [POSTFIX_F_TO] = "c@d.example",
+			 [POSTFIX_F_PROTO] = "ESMTP", [POSTFIX_F_HELO] = "x.example",
+			 [POSTFIX_F_TEXT] = "5.7.1 Spam", [POSTFIX_F_DSN] = "5.7.1" }, NULL },
+		/* cleanup_milter_apply(): the reject grammar, as smtpd's actions */
+		{ H "postfix/cleanup[77]: 4F3A21C0B2: milter-hold: END-OF-MESSAGE from "
+		  "localhost[127.0.0.1]: milter triggers HOLD action; from=<a@b> to=<c@d> "
+		  "proto=ESMTP helo=<h>", POSTFIX_ACTION,
+		  .f = { [POSTFIX_F_SERVICE] = "cleanup", [POSTFIX_F_QID] = "4F3A21C0B2",
+			 [POSTFIX_F_ACTION] = "milter-hold", [POSTFIX_F_STAGE] = "END-OF-MESSAGE",
+			 [POSTFIX_F_CLIENT_HOST] = "localhost", [POSTFIX_F_CLIENT_IP] = "127.0.0.1",
+			 [POSTFIX_F_TEXT] = "milter triggers HOLD action", [POSTFIX_F_FROM] = "a@b",
+			 [POSTFIX_F_TO] = "c@d", [POSTFIX_F_PROTO] = "ESMTP",
+			 [POSTFIX_F_HELO] = "h" }, NULL },
+		{ H "postfix/cleanup[1]: 4F3A21C0B2: milter-discard: END-OF-MESSAGE from "
+		  "unknown[192.0.2.1]: milter triggers DISCARD action; from=<a@b> to=<c@d> "
+		  "proto=ESMTP helo=<h>", POSTFIX_ACTION,
+		  .f = { [POSTFIX_F_SERVICE] = "cleanup", [POSTFIX_F_QID] = "4F3A21C0B2",
+			 [POSTFIX_F_ACTION] = "milter-discard",
+			 [POSTFIX_F_STAGE] = "END-OF-MESSAGE", [POSTFIX_F_CLIENT_HOST] = "unknown",
+			 [POSTFIX_F_CLIENT_IP] = "192.0.2.1",
+			 [POSTFIX_F_TEXT] = "milter triggers DISCARD action",
+			 [POSTFIX_F_FROM] = "a@b", [POSTFIX_F_TO] = "c@d",
+			 [POSTFIX_F_PROTO] = "ESMTP", [POSTFIX_F_HELO] = "h" }, NULL },
+	};
+
+	(void)state;
+	CHECK_ROWS(rows);
+	/* WHERE of the action and the class are the same word */
+	assert_int_equal(parse_postfix(H "postfix/cleanup[1]: 4F3A21C0B2: milter-header-hold: "
+				       "body x from local; from=<a@b>"), POSTFIX_IGNORED);
+}
+
+/* The header or body is the sender's: a whole forged tail in it, with its
+ * own origin and from=, comes before Postfix's, so the last one is taken. */
+static void test_cleanup_forged_tail_in_a_subject_changes_nothing(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_postfix(H "postfix/cleanup[1]: 4F3A21C0B2: reject: header "
+				       "Subject: hi from ceo.bank.example[198.51.100.1]; "
+				       "from=<ceo@bank.example> to=<x@y.example> proto=ESMTP "
+				       "helo=<bank.example>: 2.0.0 fine from unknown[192.0.2.1]; "
+				       "from=<spammer@evil.example> to=<c@d.example> proto=ESMTP "
+				       "helo=<evil.example>: 5.7.1 Spam"),
+			 POSTFIX_CONTENT_CHECK);
+	assert_field(POSTFIX_F_FROM, "spammer@evil.example");
+	assert_field(POSTFIX_F_TO, "c@d.example");
+	assert_field(POSTFIX_F_HELO, "evil.example");
+	assert_field(POSTFIX_F_CLIENT_IP, "192.0.2.1");
+	assert_field(POSTFIX_F_TEXT, "5.7.1 Spam");
+	assert_field(POSTFIX_F_CONTENT, "Subject: hi from ceo.bank.example[198.51.100.1]; "
+					"from=<ceo@bank.example> to=<x@y.example> proto=ESMTP "
+					"helo=<bank.example>: 2.0.0 fine");
+	/* from local too */
+	assert_int_equal(parse_postfix(H "postfix/cleanup[1]: 4F3A21C0B2: warning: header "
+				       "Subject: a from local; from=<ceo@bank.example> from local; "
+				       "from=<www-data@web1.example.org> to=<x@example.net>"),
+			 POSTFIX_CONTENT_CHECK);
+	assert_field(POSTFIX_F_FROM, "www-data@web1.example.org");
+	assert_field(POSTFIX_F_CLIENT_IP, "");
+}
+
+/* A reject text that repeats the header ($1 of a regexp table) comes
+ * after Postfix's tail: a forged tail there would be the last, but it
+ * leaves more than the 200 bytes cleanup logs of a header before it. */
+static void test_cleanup_forged_tail_in_the_text_past_200_bytes_is_not_taken(void **state)
+{
+	char line[1024];
+	static const char subject[] = "Subject: "
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+	static const char forged[] = " from b.example[198.51.100.1]; from=<ceo@bank.example> "
+				     "to=<x@y.example> proto=ESMTP helo=<bank.example>";
+
+	(void)state;
+	snprintf(line, sizeof(line), H "postfix/cleanup[1]: 4F3A21C0B2: reject: header %s "
+		 "from unknown[192.0.2.1]; from=<spammer@evil.example> to=<c@d.example> "
+		 "proto=ESMTP helo=<evil.example>: 5.7.1 no %s%s", subject, subject, forged);
+	assert_int_equal(parse_postfix(line), POSTFIX_CONTENT_CHECK);
+	assert_field(POSTFIX_F_FROM, "spammer@evil.example");
+	assert_field(POSTFIX_F_CONTENT, subject);
+	assert_field(POSTFIX_F_CLIENT_IP, "192.0.2.1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +552,10 @@ int main(void)
 		cmocka_unit_test(test_other_smtpd_actions_and_postscreen_sessions),
 		cmocka_unit_test(test_reject_tail_tolerates_unknown_fields_and_keeps_order),
 		cmocka_unit_test(test_login_forged_in_a_rejected_recipient_is_not_taken),
+		cmocka_unit_test(test_cleanup_header_and_body_check_actions),
+		cmocka_unit_test(test_cleanup_milter_actions),
+		cmocka_unit_test(test_cleanup_forged_tail_in_a_subject_changes_nothing),
+		cmocka_unit_test(test_cleanup_forged_tail_in_the_text_past_200_bytes_is_not_taken),
 	};
 
 	return cmocka_run_group_tests(tests, setup_tz, NULL);

@@ -17,6 +17,7 @@
  *   angle(c, f, ..)    "<...>": ends at the first '>' outside a "quoted"
  *                      part that is followed by f or by the end (f '\0':
  *                      only the end); a backslash in quotes escapes
+ *   angle2(c, a, b, ..) the same, a '>' followed by a or b or the end
  *   find1(p, end, a)   the first a in [p, end), or end
  *   find2(p, end, a, b) the first a or b in [p, end), or end
  *   quoted_end(p, end) the closing '"' of the quotes opening at p, or end
@@ -204,12 +205,12 @@ static inline bool plain(struct cur *c, const char **v, size_t *n)
 
 /*
  * "<...>" value: it ends at the first '>' outside a "quoted" part that is
- * followed by `follow` or by the end of the text.  The value excludes the
- * brackets and may be empty (the null sender).  follow '\0': the value is
- * the last thing in the text.  Inside quotes a backslash escapes the next
- * byte.
+ * followed by `a` or `b` or by the end of the text.  The value excludes
+ * the brackets and may be empty (the null sender).  a and b '\0': the
+ * value is the last thing in the text.  Inside quotes a backslash escapes
+ * the next byte.
  */
-static inline bool angle(struct cur *c, char follow, const char **v, size_t *n)
+static inline bool angle2(struct cur *c, char a, char b, const char **v, size_t *n)
 {
 	const char *p, *end = c->end;
 
@@ -224,7 +225,7 @@ static inline bool angle(struct cur *c, char follow, const char **v, size_t *n)
 				return false;
 			continue;			/* p++ steps past the '"' */
 		}
-		if (p + 1 == end || (follow && p[1] == follow)) {
+		if (p + 1 == end || (a && p[1] == a) || (b && p[1] == b)) {
 			*v = c->p + 1;
 			*n = (size_t)(p - (c->p + 1));
 			c->p = p + 1;
@@ -232,6 +233,12 @@ static inline bool angle(struct cur *c, char follow, const char **v, size_t *n)
 		}
 	}
 	return false;
+}
+
+/* angle2() with one follower: the '>' followed by `follow` or the end. */
+static inline bool angle(struct cur *c, char follow, const char **v, size_t *n)
+{
+	return angle2(c, follow, follow, v, n);
 }
 
 /* An address as the MTAs print it: IPv4 or IPv6 text, nothing else

@@ -45,7 +45,8 @@ static const unsigned short field_max[POSTFIX_F_COUNT] = {
 	[POSTFIX_F_LOCAL_USER] = POSTFIX_TEXT_MAX, [POSTFIX_F_TLS] = POSTFIX_TEXT_MAX,
 	[POSTFIX_F_DELAY] = POSTFIX_WORD_MAX, [POSTFIX_F_DELAYS] = POSTFIX_WORD_MAX,
 	[POSTFIX_F_NEW_QID] = POSTFIX_QID_MAX, [POSTFIX_F_NOTIFY] = POSTFIX_WORD_MAX,
-	[POSTFIX_F_NOTIFY_TO] = POSTFIX_WORD_MAX,
+	[POSTFIX_F_NOTIFY_TO] = POSTFIX_WORD_MAX, [POSTFIX_F_ACTION] = POSTFIX_WORD_MAX,
+	[POSTFIX_F_CLASS] = POSTFIX_WORD_MAX, [POSTFIX_F_CONTENT] = POSTFIX_TEXT_MAX,
 };
 
 size_t postfix_field_max(enum postfix_field f)
@@ -593,7 +594,7 @@ static enum postfix_kind p_queue_record(struct cur *c, struct postfix_record *r,
 			return p_reject(c, r, POSTFIX_MILTER_REJECT, false);
 		if (lit(c, "to="))
 			return p_delivery(c, r);
-		break;
+		return p_cleanup_action(c, r);
 	case SVC_QMGR:
 		if (lit(c, "from="))
 			return p_queued(c, r);
@@ -791,6 +792,7 @@ const char *postfix_kind_name(enum postfix_kind kind)
 		[POSTFIX_REQUEUED] = "requeued", [POSTFIX_SUMMARY] = "summary",
 		[POSTFIX_DISCONNECT] = "disconnect", [POSTFIX_LOST] = "lost",
 		[POSTFIX_TLS_CONNECTION] = "tls_connection", [POSTFIX_ACTION] = "action",
+		[POSTFIX_CONTENT_CHECK] = "content_check",
 	};
 	_Static_assert(sizeof(names) / sizeof(names[0]) == POSTFIX_KIND_COUNT,
 		       "a name for every kind");

@@ -34,6 +34,15 @@
  *             TAIL: [from=<S>] [to=<R>] [proto=P] [helo=<H>]
  *               [sasl_method=M] [sasl_username=U|<U>] [sasl_sender=S]
  *               (postscreen: ", "-separated, HOST empty)
+ *   cleanup   QID: (milter-hold|milter-discard): STAGE from HOST[IP]:
+ *               TEXT; TAIL                                     ACTION
+ *             QID: ACTION: CLASS CONTENT from ORIGIN;[ from=<S>]
+ *               [ to=<R>][ proto=P][ helo=<H>][: TEXT]         CONTENT_CHECK
+ *               (header_checks, body_checks: ACTION reject, warning,
+ *               info, filter, pass, discard, hold, delay, prepend,
+ *               replace, redirect, bcc, strip, CLASS header, body,
+ *               content, mime-error; milter_header_checks: ACTION
+ *               milter-WHERE-(one of those), CLASS WHERE, header or body)
  *   cleanup   QID: message-id=<ID>                             MESSAGE_ID
  *   qmgr      QID: from=<S>, size=N, nrcpt=N (queue active)    QUEUED
  *             QID: from=<S>, status=(expired|force-expired),
@@ -73,8 +82,20 @@
  * as below, else up to the separator.  A known name out of its order or
  * twice, or an element that is not NAME=VALUE, makes the line UNPARSED.
  *
- * Other lines of a Postfix program are IGNORED (among them cleanup's
- * header/body_checks "reject:", whose grammar differs); lines whose shape is wrong
+ * CONTENT_CHECK: CONTENT is the header or body line cleanup acted on, as
+ * it logs it (at most 200 bytes, 60 for milter_header_checks before 3.8),
+ * ORIGIN the client's HOST[IP][:PORT] (CLIENT_HOST, CLIENT_IP,
+ * client_port), "local" (pickup) or "unknown" (no client fields); TEXT
+ * the action's text (a reject's "5.7.1 ...", whose code is also DSN; a
+ * redirect's address; a prepend's header).  CONTENT is the sender's and
+ * may hold a whole forged "from ORIGIN; from=<...> ...": the tail taken is
+ * the last "ORIGIN;" after which the rest parses, preferring one that
+ * leaves CONTENT at most 200 bytes, so a tail forged in CONTENT never wins;
+ * one forged in the envelope sender S, or in TEXT (a table's $1) with a
+ * short CONTENT, can (S and TEXT are the sender's own; QID, ACTION and
+ * CLASS come first and cannot be forged).
+ *
+ * Other lines of a Postfix program are IGNORED; lines whose shape is wrong
  * for their kind are UNPARSED; lines of other programs are FOREIGN.
  *
  * Structure, not substrings: a field name counts only at the start of an
@@ -107,7 +128,7 @@
  * ("lost connection"), STAGE the command it came after, size the bytes
  * of a DATA or BDAT.  TLS_CONNECTION's STATUS is the trust word
  * ("Verified"), TEXT the protocol and cipher, the peer a client (from) or
- * a relay (to).  ACTION's STATUS is the action ("hold").  postscreen's
+ * a relay (to).  ACTION's ACTION is the action ("hold").  postscreen's
  * NOQUEUE: reject: CONNECT lines have no tail: all of their text is TEXT.
  * An UNPARSED or IGNORED line may keep the fields found before the rule
  * failed (for a diagnostic); act on a record only by its kind.
@@ -116,7 +137,8 @@
  * per name; the record is reset with a few stores, never a memset.
  *
  * Limits: the reject envelope tail is looked for after at most 8 "; " of
- * the reply text (each try is linear), later ones make the line UNPARSED.
+ * the reply text (each try is linear), later ones make the line UNPARSED;
+ * CONTENT_CHECK's tail at the last 8 "ORIGIN;" of the line, likewise.
  * A queue id of POSTFIX_QID_MAX bytes or more, or a service name of
  * POSTFIX_SERVICE_MAX or more, is refused (not a queue id / FOREIGN).
  * The program name is only as trustworthy as the syslog transport: any
@@ -166,6 +188,7 @@ enum postfix_kind {
 	POSTFIX_LOST,
 	POSTFIX_TLS_CONNECTION,
 	POSTFIX_ACTION,
+	POSTFIX_CONTENT_CHECK,	/* cleanup: a header/body check's action */
 	POSTFIX_KIND_COUNT	/* not a kind: the number of kinds */
 };
 
@@ -198,6 +221,9 @@ enum postfix_field {
 	POSTFIX_F_TLS,		/* TEXT: tls= of a delivery (Postfix 3.10+) */
 	POSTFIX_F_DELAY,	/* WORD: delay= */
 	POSTFIX_F_DELAYS,	/* WORD: delays=a/b/c/d */
+	POSTFIX_F_ACTION,	/* WORD: ACTION's and CONTENT_CHECK's action */
+	POSTFIX_F_CLASS,	/* WORD: header, body, content, mime-error */
+	POSTFIX_F_CONTENT,	/* TEXT: the header or body line acted on */
 	POSTFIX_F_COUNT
 };
 

@@ -12,6 +12,8 @@
  *   skip_elem(c, sep)    an element NAME=VALUE this parser does not know
  *   p_reject(..)         STAGE from CLIENT: REPLY; TAIL (after "reject: ")
  *   p_action(..)         smtpd's ACTION: STAGE from ...; IGNORED otherwise
+ *   p_cleanup_action(..) cleanup's header/body check actions (CONTENT_CHECK),
+ *                        milter-hold:, milter-discard:; IGNORED otherwise
  *
  * namaddr() and client() are inline: they run on most lines (a call
  * costs about 10 M instructions per 32 MB of log).
@@ -103,5 +105,6 @@ static inline bool skip_elem(struct cur *c, char sep)
 enum postfix_kind p_reject(struct cur *c, struct postfix_record *r, enum postfix_kind kind,
 			   bool commas);
 enum postfix_kind p_action(struct cur *c, struct postfix_record *r);
+enum postfix_kind p_cleanup_action(struct cur *c, struct postfix_record *r);
 
 #endif

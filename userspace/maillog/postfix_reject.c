@@ -201,9 +201,237 @@ enum postfix_kind p_action(struct cur *c, struct postfix_record *r)
 	for (size_t i = 0; i < sizeof(act) / sizeof(act[0]); i++) {
 		if ((size_t)(c->end - c->p) <= act[i].n || memcmp(c->p, act[i].s, act[i].n) != 0)
 			continue;
-		cur_set(r, POSTFIX_F_STATUS, c->p, act[i].n - 2);
+		cur_set(r, POSTFIX_F_ACTION, c->p, act[i].n - 2);
 		c->p += act[i].n;
 		return p_reject(c, r, POSTFIX_ACTION, false);
 	}
 	return POSTFIX_IGNORED;
+}
+
+/*
+ * cleanup's header/body checks: cleanup_act_log() of cleanup_message.c
+ * and cleanup_milter_hbc_log() of cleanup_milter.c write
+ *
+ *   ACTION: CLASS CONTENT from ORIGIN;[ from=<S>][ to=<R>][ proto=P]
+ *     [ helo=<H>][: TEXT]
+ *
+ * CONTENT is the header or body line (%.200s; %.60s for milter-* before
+ * Postfix 3.8), ORIGIN is HOST[IP][:PORT], "local" or "unknown".  CONTENT
+ * is the sender's and may forge all that follows it, so the separator is
+ * looked for from the right: the last "ORIGIN;" after which the rest
+ * parses as a tail (a forged one in CONTENT comes before Postfix's own),
+ * preferring one that leaves CONTENT at most CHECK_CONTENT_MAX bytes
+ * (one further right, in TEXT, would not).
+ */
+#define CHECK_CONTENT_MAX 200
+#define CHECK_TRIES 8
+
+#define W(x) { x, sizeof(x) - 1 }
+static const struct word { const char *s; size_t n; } check_action[] = {
+	W("reject"), W("warning"), W("info"), W("filter"), W("pass"), W("discard"),
+	W("hold"), W("delay"), W("prepend"), W("replace"), W("redirect"), W("bcc"),
+	W("strip"),
+}, check_class[] = { W("header"), W("body"), W("content"), W("mime-error") };
+#undef W
+
+/* One of the words at the cursor followed by `follow`, both consumed. */
+static bool word_then(struct cur *c, const struct word *w, size_t nw, char follow)
+{
+	for (size_t i = 0; i < nw; i++)
+		if ((size_t)(c->end - c->p) > w[i].n && memcmp(c->p, w[i].s, w[i].n) == 0 &&
+		    c->p[w[i].n] == follow) {
+			c->p += w[i].n + 1;
+			return true;
+		}
+	return false;
+}
+
+/* What a try of a separator found. */
+struct check {
+	struct tail t;
+	struct slice host, ip, text;
+	long port;
+	const char *from;		/* the " from " before ORIGIN */
+};
+
+/* [start, p) ends in " from ORIGIN": fill k's origin and from, or false. */
+static bool check_origin(const char *start, const char *p, struct check *k)
+{
+	const char *q = p, *e;
+
+	k->host.n = k->ip.n = 0;
+	k->port = -1;
+	if (q - start >= 11 && memcmp(q - 11, " from local", 11) == 0) {
+		k->from = q - 11;
+		return true;
+	}
+	if (q - start >= 13 && memcmp(q - 13, " from unknown", 13) == 0) {
+		k->from = q - 13;
+		return true;
+	}
+	while (q > start && q[-1] >= '0' && q[-1] <= '9' && p - q < 6)
+		q--;
+	if (q < p) {				/* HOST[IP]:PORT */
+		struct cur pc = { q, p };
+
+		if (q - start < 2 || q[-1] != ':' || q[-2] != ']' || !number(&pc, &k->port))
+			return false;
+		q--;
+	}
+	if (q == start || q[-1] != ']')
+		return false;
+	e = --q;
+	while (q > start && q[-1] != '[' && q[-1] != ' ' && e - q < POSTFIX_IP_MAX)
+		q--;
+	if (q == e || q == start || q[-1] != '[')
+		return false;
+	k->ip.p = q;
+	k->ip.n = (size_t)(e - q);
+	e = --q;
+	while (q > start && q[-1] != ' ' && q[-1] != '[' && e - q < POSTFIX_HOST_MAX)
+		q--;
+	if (q == e || q - start < 6 || memcmp(q - 6, " from ", 6) != 0)
+		return false;
+	k->host.p = q;
+	k->host.n = (size_t)(e - q);
+	k->from = q - 6;
+	return true;
+}
+
+/* [ from=<S>][ to=<R>][ proto=P][ helo=<H>][: TEXT] to the end: known
+ * elements in this order, each once, others skipped. */
+static bool check_tail(struct cur *c, struct check *k)
+{
+	int next = 0;
+
+	k->t.has = 0;
+	k->text.n = 0;
+	k->text.p = NULL;
+	while (lit(c, " ")) {
+		struct slice *v;
+		int i = tail_name(c);
+
+		if (i < 0) {
+			if (!skip_elem(c, ' '))
+				return false;
+			continue;
+		}
+		if (i < next || i > T_HELO)
+			return false;
+		next = i + 1;
+		v = &k->t.v[i];
+		if (i == T_PROTO ? !upto2(c, ' ', ':', &v->p, &v->n) :
+				   !angle2(c, ' ', ':', &v->p, &v->n))
+			return false;
+		if (i == T_HELO && memchr(v->p, ' ', v->n))
+			return false;
+		k->t.has |= 1u << i;
+	}
+	if (done(c))
+		return true;
+	if (!lit(c, ":") || (!done(c) && !lit(c, " ")))
+		return false;
+	if (!done(c)) {
+		k->text.p = c->p;
+		k->text.n = (size_t)(c->end - c->p);
+	}
+	c->p = c->end;
+	return true;
+}
+
+/* A DSN X.Y.Z at the start of a reject's text (dsn_prepend()). */
+static size_t dsn_len(struct slice s)
+{
+	struct cur c = { s.p, s.p + s.n };
+	long v;
+
+	if (!s.p || done(&c) || (*c.p != '4' && *c.p != '5') || !number(&c, &v) ||
+	    !lit(&c, ".") || !number(&c, &v) || !lit(&c, ".") || !number(&c, &v) ||
+	    !(done(&c) || *c.p == ' '))
+		return 0;
+	return (size_t)(c.p - s.p);
+}
+
+/* CONTENT from ORIGIN; TAIL, the cursor after "CLASS ". */
+static enum postfix_kind check_rest(struct cur *c, struct postfix_record *r)
+{
+	const char *start = c->p, *p = c->end;
+	struct check k, fallback;
+	bool found = false, have_fallback = false;
+	int tries = 0;
+
+	while (p > start && (p = memrchr(start, ';', (size_t)(p - start))) != NULL) {
+		struct cur tc = { p + 1, c->end };
+
+		if (!check_origin(start, p, &k))
+			continue;
+		if (++tries > CHECK_TRIES)
+			break;
+		if (!check_tail(&tc, &k))
+			continue;
+		if (k.from - start <= CHECK_CONTENT_MAX) {
+			found = true;
+			break;
+		}
+		if (!have_fallback) {	/* a line whose transport escaped bytes */
+			fallback = k;
+			have_fallback = true;
+		}
+	}
+	if (!found && !have_fallback)
+		return POSTFIX_UNPARSED;
+	if (!found)
+		k = fallback;
+	cur_set(r, POSTFIX_F_CONTENT, start, (size_t)(k.from - start));
+	if (k.host.n) {
+		cur_set(r, POSTFIX_F_CLIENT_HOST, k.host.p, k.host.n);
+		cur_set(r, POSTFIX_F_CLIENT_IP, k.ip.p, k.ip.n);
+		r->client_port = k.port;
+	}
+	for (int i = 0; i < T_COUNT; i++)
+		if (k.t.has & (1u << i))
+			cur_set(r, tail_field[i], k.t.v[i].p, k.t.v[i].n);
+	if (k.text.p) {
+		struct slice a = postfix_get(r, POSTFIX_F_ACTION);
+		size_t n;
+
+		cur_set(r, POSTFIX_F_TEXT, k.text.p, k.text.n);
+		if (a.n >= 6 && memcmp(a.p + a.n - 6, "reject", 6) == 0 &&
+		    (n = dsn_len(k.text)) > 0)
+			cur_set(r, POSTFIX_F_DSN, k.text.p, n);
+	}
+	c->p = c->end;
+	return POSTFIX_CONTENT_CHECK;
+}
+
+enum postfix_kind p_cleanup_action(struct cur *c, struct postfix_record *r)
+{
+	const char *act = c->p, *cls;
+	size_t wn = 0;
+
+	if (lit(c, "milter-")) {		/* milter-(header|body)-ACTION */
+		if (lit(c, "header-"))
+			wn = 6;
+		else if (lit(c, "body-"))
+			wn = 4;
+		else {				/* milter-hold:, milter-discard: */
+			c->p = act;
+			return p_action(c, r);
+		}
+	}
+	if (!word_then(c, check_action, sizeof(check_action) / sizeof(check_action[0]), ':') ||
+	    !lit(c, " ")) {
+		c->p = act;
+		return POSTFIX_IGNORED;
+	}
+	cls = c->p;
+	if (wn ? !(has_n(c, act + 7, wn) && (size_t)(c->end - c->p) > wn && c->p[wn] == ' ' &&
+		   (c->p += wn + 1)) :
+		 !word_then(c, check_class, sizeof(check_class) / sizeof(check_class[0]), ' ')) {
+		c->p = act;
+		return POSTFIX_IGNORED;
+	}
+	cur_set(r, POSTFIX_F_ACTION, act, (size_t)(cls - 2 - act));
+	cur_set(r, POSTFIX_F_CLASS, cls, (size_t)(c->p - 1 - cls));
+	return check_rest(c, r);
 }
