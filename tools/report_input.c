@@ -63,7 +63,7 @@ struct item {
 	int src;
 	enum postfix_kind kind;
 	unsigned int present;
-	bool time_only, long_qid, truncated;
+	bool time_only, long_qid, truncated, mta_bounce;
 	time_t time;
 	long usec, pid;
 	struct slice host, program;
@@ -223,6 +223,7 @@ static void keep(struct chunk *c, const char *line, size_t len, int src, bool ti
 	it->msg_n = (uint32_t)sl->msg.n;
 	it->long_qid = rec->long_qid;
 	it->truncated = rec->truncated;
+	it->mta_bounce = rec->mta_bounce;
 	it->relay_port = rec->relay_port;
 	it->msg_size = rec->size;
 	it->nrcpt = rec->nrcpt;
@@ -256,6 +257,7 @@ static void unpack(const struct item *it, struct input_line *l)
 	l->sl.msg.n = it->msg_n;
 	l->rec.long_qid = it->long_qid;
 	l->rec.truncated = it->truncated;
+	l->rec.mta_bounce = it->mta_bounce;
 	l->rec.relay_port = it->relay_port;
 	l->rec.size = it->msg_size;
 	l->rec.nrcpt = it->nrcpt;

@@ -564,6 +564,7 @@ static void explain(struct report *r, const char *line, size_t len, int src,
 		{ "notification", POSTFIX_F_NOTIFY }, { "notification_to", POSTFIX_F_NOTIFY_TO },
 		{ "action", POSTFIX_F_ACTION }, { "class", POSTFIX_F_CLASS },
 		{ "content", POSTFIX_F_CONTENT },
+		{ "orig_queue_id", POSTFIX_F_ORIG_QID },
 	};
 	json_t *o = json_object();
 	char tbuf[32];

@@ -50,7 +50,7 @@ EOF
 LC_ALL=C sort > "$WORK/want.exim" <<'EOF'
 client:192.0.2.4 1 0 1 1
 client:203.0.113.9 1 1 0 0
-sasl:dave 2 2 0 0
+sasl:dave 3 2 0 1
 sasl:erin 1 2 0 0
 sasl:frank 1 1 0 0
 EOF
@@ -76,6 +76,13 @@ for mta in sendmail exim; do
 		sh -c "! grep -q 'ceo' '$WORK/$mta.auto.txt'"
 done
 
+# Exim's bounce of dave's message (<= <> R=ID U=Debian-exim) is a notice of
+# dave's, not mail of its own: "NOTICES IDENTITY" of each row that has one
+awk 'NR == 1 { next } NF == 0 { exit } $6 > 0 { print $6, $NF }' "$WORK/exim.auto.txt" \
+	> "$WORK/notices.exim"
+check "exim log: Exim's own bounce is a notice of the account whose message bounced" \
+	test "$(cat "$WORK/notices.exim")" = "1 sasl:dave"
+
 check "sendmail log: the failed login name keeps the injected relay as text" \
 	grep -q 'criminal, relay=\[192.0.2.100\]' "$WORK/sendmail.auto.txt"
 
@@ -86,7 +93,7 @@ check "sendmail log read as exim: no identity" grep -q '^(no identities)' "$WORK
 check "exim log read as sendmail: no identity" grep -q '^(no identities)' "$WORK/cross2.txt"
 "$REPORT" --format postfix tests/data/exim.log > "$WORK/cross3.txt"
 check "exim log read as postfix: its mainlog lines are unparsed" \
-	grep -q '^lines read 25, parsed 0, ignored 3, unparsed 22 ' "$WORK/cross3.txt"
+	grep -q '^lines read 31, parsed 0, ignored 3, unparsed 28 ' "$WORK/cross3.txt"
 
 # all three MTAs in one run: the counts add up
 "$REPORT" tests/data/sendmail.log tests/data/exim.log > "$WORK/both.txt"
@@ -137,7 +144,21 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 i = [x for x in d[\"identities\"] if x[\"identity\"] == \"sasl:erin\"][0]
 assert i[\"messages\"] == 1 and i[\"deliveries\"][\"sent\"] == 2, i
+i = [x for x in d[\"identities\"] if x[\"identity\"] == \"sasl:dave\"][0]
+assert i[\"notifications\"][\"non_delivery\"] == 1 and i[\"deliveries\"][\"sent\"] == 2, i
+assert d[\"messages\"][\"notifications_linked\"] == 1, d[\"messages\"]
 ' '$WORK/exim.json'"
+	"$REPORT" --explain tests/data/exim.log > "$WORK/exim.explain"
+	check "--explain on an Exim log: its bounce names the message it reports, and its account" \
+		sh -c "python3 -c '
+import json, sys
+b = [x for x in map(json.loads, open(sys.argv[1])) if x.get(\"orig_queue_id\")]
+assert len(b) == 1, b
+b = b[0]
+assert (b[\"queue_id\"], b[\"from\"], b[\"orig_queue_id\"], b[\"notification_of\"],
+	b[\"identity\"]) == (\"1vXyZi-000abc-Ab\", \"\", \"1vXyZh-000abc-Ab\",
+	\"1vXyZh-000abc-Ab\", \"sasl:dave\"), b
+' '$WORK/exim.explain'"
 	"$REPORT" --explain tests/data/sendmail.log > "$WORK/explain.txt"
 	check "--explain on a Sendmail log: one JSON object per line, logins and identities" \
 		sh -c "python3 -c '

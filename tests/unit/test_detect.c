@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "detect.h"
+#include "maillog/format.h"
 #include "maillog/messages.h"
 #include "maillog/postfix.h"
 #include "maillog/syslog.h"
@@ -1533,6 +1534,73 @@ static void test_bounce_storm_through_the_message_table_names_the_account(void *
 	detect_free(d);
 }
 
+static void storm_emit(const struct syslog_line *l, const struct postfix_record *r, void *arg)
+{
+	msg_table_record(arg, l, r);
+}
+
+/* One Exim mainlog line (UTC) through the feed, as the engine reads it. */
+static void exim_line(struct maillog_feed *f, struct msg_table *t, int sec, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void exim_line(struct maillog_feed *f, struct msg_table *t, int sec, const char *fmt, ...)
+{
+	char line[512];
+	struct syslog_line l;
+	struct postfix_record r;
+	va_list ap;
+	int n = snprintf(line, sizeof(line), "2025-11-27 07:25:%02d +0000 ", sec);
+
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	va_end(ap);
+	assert_int_equal(maillog_header(&l, line, strlen(line), (time_t)T0, MAILLOG_EXIM),
+			 SYSLOG_OK);
+	assert_true(maillog_parse(&r, MAILLOG_EXIM, &l, NULL) > POSTFIX_IGNORED);
+	maillog_feed(f, &l, &r, storm_emit, t);
+}
+
+/* The same storm on Exim: its bounce is an arrival from <> with R= naming
+ * the spam, from the Exim user; it counts for the account all the same. */
+static void test_exim_bounce_storm_through_the_feed_names_the_account(void **state)
+{
+	struct detector *d = fresh_default();
+	static const char *const ours[] = { "forged.example", NULL };
+	const struct msg_config mc = { .max_messages = 64, .grace = 60, .max_age = 86400,
+				       .local_domains = ours };
+	struct msg_callbacks cb = { storm_accepted, storm_delivery, d, NULL };
+	struct msg_table *t = msg_table_new(&mc, &cb);
+	struct maillog_feed *f = maillog_feed_new(t);
+	const struct incident *inc;
+
+	(void)state;
+	for (int i = 0; i < 10; i++) {
+		exim_line(f, t, i, "1abcDE-0001%02d-AB <= ceo@forged.example H=(pc) "
+			  "[203.0.113.66]:41000 P=esmtpsa A=dovecot_plain:mallory S=900", i);
+		exim_line(f, t, i, "1abcDE-0001%02d-AB ** x%d@dead.example R=dnslookup "
+			  "T=remote_smtp H=mx.dead.example [198.51.100.9]: SMTP error from remote "
+			  "mail server after RCPT TO:<x%d@dead.example>: 550 5.1.1 no such user",
+			  i, i, i);
+		exim_line(f, t, i, "1abcDF-0001%02d-AB <= <> R=1abcDE-0001%02d-AB U=Debian-exim "
+			  "P=local S=2900", i, i);
+		exim_line(f, t, i, "1abcDE-0001%02d-AB Completed", i);
+		inc = detect_open_for(d, "sasl:mallory");
+		if (i == 9)	/* 19 of 19, under bounce_min */
+			assert_true(!inc || !inc->signals[SIG_BOUNCES].fired);
+		exim_line(f, t, i, "1abcDF-0001%02d-AB ** ceo@forged.example R=dnslookup "
+			  "T=remote_smtp H=mx.forged.example [192.0.2.25]: SMTP error from remote "
+			  "mail server after RCPT TO:<ceo@forged.example>: 550 5.1.1 no such user", i);
+	}
+	inc = detect_open_for(d, "sasl:mallory");
+	assert_non_null(inc);
+	assert_true(inc->signals[SIG_BOUNCES].fired);
+	assert_int_equal(inc->messages, 10);		/* the spams, not their bounces */
+	assert_null(detect_open_for(d, ""));
+	maillog_feed_free(f);
+	msg_table_free(t);
+	detect_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1569,6 +1637,7 @@ int main(void)
 		cmocka_unit_test(test_notification_deliveries_count_as_the_accounts_bounces),
 		cmocka_unit_test(test_dsn_success_and_postmaster_copies_are_no_bounces),
 		cmocka_unit_test(test_bounce_storm_through_the_message_table_names_the_account),
+		cmocka_unit_test(test_exim_bounce_storm_through_the_feed_names_the_account),
 		cmocka_unit_test(test_bruteforce_boundary_4_failures_quiet_5_fire),
 		cmocka_unit_test(test_spike_boundary_19_in_10_seconds_quiet_20_fire),
 		cmocka_unit_test(test_spike_boundary_at_factor_times_baseline_is_quiet),

@@ -177,6 +177,19 @@ static void test_unauthenticated_and_local_arrivals(void **state)
 			       "U=Debian-exim P=local S=2210"), POSTFIX_QUEUED);
 	assert_true(postfix_has(&rec, POSTFIX_F_FROM));
 	assert_field(POSTFIX_F_FROM, "");
+	assert_field(POSTFIX_F_ORIG_QID, "1vXyZa-000abc-Ab");
+	assert_true(rec.mta_bounce);
+	/* [exim] test/log/0224, a 6-11-4 id; EXIMUSER is no Exim user's name */
+	assert_int_equal(parse("1999-03-02 09:44:33 10HmaY-000000005vi-0000 <= <> "
+			       "R=10HmaX-000000005vi-0000 U=EXIMUSER P=local S=1234"),
+			 POSTFIX_QUEUED);
+	assert_field(POSTFIX_F_ORIG_QID, "10HmaX-000000005vi-0000");
+	assert_false(rec.mta_bounce);
+	/* R= is a message id, or the line is not Exim's */
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZb-000abc-Ab <= <> R=1vXyZa-000abc "
+			       "U=Debian-exim P=local S=2210"), POSTFIX_UNPARSED);
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZb-000abc-Ab <= <> R=1vXyZa-000abc-Abc "
+			       "U=Debian-exim P=local S=2210"), POSTFIX_UNPARSED);
 	/* IPv6 */
 	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZc-000abc-Ab <= a@b.example "
 			       "H=(w) [2001:db8::25]:50000 P=esmtpa A=plain:bob S=9"),
@@ -616,6 +629,115 @@ static void test_exims_own_bounce_has_no_identity(void **state)
 	assert_int_equal(st.local_uids, 1);
 }
 
+/* [deb12] A stolen account's spam to a dead address: Exim bounces it to
+ * the forged sender, where the bounce fails too (and is frozen). */
+static const char *const exim_storm[] = {
+	"2026-11-27 10:00:00 1abcDE-000123-AB <= ceo@forged.example H=(pc) "
+	"[203.0.113.66]:41000 P=esmtpsa X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=no "
+	"A=dovecot_plain:mallory S=2201 id=1@forged.example",
+	"2026-11-27 10:00:01 1abcDE-000123-AB ** x@dead.example R=dnslookup T=remote_smtp "
+	"H=mx.dead.example [198.51.100.9] X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=yes: SMTP "
+	"error from remote mail server after RCPT TO:<x@dead.example>: 550 5.1.1 no such user",
+	"2026-11-27 10:00:01 1abcDF-000124-AB <= <> R=1abcDE-000123-AB U=Debian-exim P=local "
+	"S=3520 T=\"Mail delivery failed: returning message to sender\" for ceo@forged.example",
+	"2026-11-27 10:00:01 1abcDE-000123-AB Completed",
+	"2026-11-27 10:00:02 1abcDF-000124-AB ** ceo@forged.example R=dnslookup T=remote_smtp "
+	"H=mx.forged.example [192.0.2.25]: SMTP error from remote mail server after RCPT "
+	"TO:<ceo@forged.example>: 550 5.1.1 no such user",
+	"2026-11-27 10:00:02 1abcDF-000124-AB Frozen (delivery error message)",
+};
+
+static void test_exims_bounce_is_a_notification_of_the_account_whose_mail_bounced(void **state)
+{
+	struct maillog_feed_stats st;
+
+	(void)state;
+	st = feed_lines(exim_storm, sizeof(exim_storm) / sizeof(exim_storm[0]), 0);
+	/* mallory's one message, and a notification about it in her name */
+	assert_int_equal(seen.accepted, 1);
+	assert_string_equal(seen.identity[0], "sasl:mallory");
+	assert_int_equal(st.notifications, 1);
+	assert_int_equal(seen.notified, 1);
+	assert_string_equal(seen.notice[0].identity, "sasl:mallory");
+	assert_string_equal(seen.notice[0].about, "1abcDE-000123-AB");
+	assert_int_equal(seen.notice[0].kind, MSG_NOTIFY_FAILURE);
+	/* the bounce's own failure is reported as a notification's */
+	assert_int_equal(seen.bounced, 2);
+	assert_int_equal(seen.notice_status[MSG_BOUNCED], 1);
+}
+
+static void test_exims_notification_kind_follows_the_messages_deliveries(void **state)
+{
+	static const char *const lines[] = {
+		/* [exim] test/log/0224 (U=root for CALLER): a delay warning after
+		 * deferrals only */
+		"1999-03-02 09:44:33 10HmaZ-000000005vi-0000 <= CALLER@test.ex U=root P=local "
+		"S=1234",
+		"1999-03-02 09:44:33 10HmaZ-000000005vi-0000 == defer@test.ex <userxy@test.ex> "
+		"R=alias defer (-1): not just yet",
+		"1999-03-02 09:44:33 10HmbA-000000005vi-0000 <= <> R=10HmaZ-000000005vi-0000 "
+		"U=root P=local S=1234",
+		/* a DSN of success (NOTIFY=SUCCESS) after a delivery */
+		"2026-11-27 10:00:00 1abcDE-000123-AB <= a@example.com H=(pc) [203.0.113.5] "
+		"P=esmtpa A=plain:alice S=100",
+		"2026-11-27 10:00:01 1abcDE-000123-AB => b@example.net R=dnslookup T=remote_smtp "
+		"H=mx.example.net [198.51.100.25] C=\"250 2.0.0 Ok\"",
+		"2026-11-27 10:00:01 1abcDF-000124-AB <= <> R=1abcDE-000123-AB U=Debian-exim "
+		"P=local S=1990",
+		/* the DSN bounces, frozen: freeze_tell mails the postmaster about it */
+		"2026-11-27 10:00:02 1abcDF-000124-AB ** a@example.com R=dnslookup "
+		"T=remote_smtp H=mx.example.com [192.0.2.7]: SMTP error from remote mail server "
+		"after RCPT TO:<a@example.com>: 550 5.1.1 gone",
+		"2026-11-27 10:00:02 1abcDG-000125-AB <= <> R=1abcDF-000124-AB U=Debian-exim "
+		"P=local S=900",
+	};
+	struct maillog_feed_stats st;
+
+	(void)state;
+	st = feed_lines(lines, sizeof(lines) / sizeof(lines[0]), 0);
+	assert_int_equal(st.notifications, 3);
+	assert_int_equal(seen.notified, 3);
+	assert_int_equal(seen.notice[0].kind, MSG_NOTIFY_DELAY);
+	assert_string_equal(seen.notice[0].identity, "uid:0");
+	assert_string_equal(seen.notice[0].about, "10HmaZ-000000005vi-0000");
+	assert_int_equal(seen.notice[1].kind, MSG_NOTIFY_SUCCESS);
+	assert_string_equal(seen.notice[1].identity, "sasl:alice");
+	assert_int_equal(seen.notice[2].kind, MSG_NOTIFY_POSTMASTER);
+	assert_string_equal(seen.notice[2].identity, "sasl:alice");
+	assert_string_equal(seen.notice[2].about, "1abcDF-000124-AB");
+	assert_int_equal(seen.accepted, 2);	/* root's and alice's, no notification */
+}
+
+/* -E<id> and -f <> are open to every local user: a user's own null-sender
+ * mail naming another's message is still that user's, never a notification
+ * charged to the other account; Exim's mail from an address is no bounce. */
+static void test_null_sender_mail_naming_a_message_from_a_user_is_the_users(void **state)
+{
+	const char *const lines[] = {
+		exim_storm[0],
+		"2026-11-27 10:00:01 1abcDF-000124-AB <= <> R=1abcDE-000123-AB U=www-data "
+		"P=local S=2210",
+		"2026-11-27 10:00:02 1abcDF-000124-AB ** x@dead.example R=dnslookup "
+		"T=remote_smtp H=mx.dead.example [198.51.100.9]: SMTP error from remote mail "
+		"server after RCPT TO:<x@dead.example>: 550 5.1.1 no such user",
+		/* a Sieve notify, from its owner's address */
+		"2026-11-27 10:00:03 1abcDG-000125-AB <= owner@example.com R=1abcDE-000123-AB "
+		"U=Debian-exim P=local S=700",
+	};
+	struct maillog_feed_stats st;
+	char www[32];
+
+	(void)state;
+	snprintf(www, sizeof(www), "%s", uid_of("www-data"));
+	st = feed_lines(lines, sizeof(lines) / sizeof(lines[0]), 0);
+	assert_int_equal(st.notifications, 0);
+	assert_int_equal(seen.notified, 0);
+	assert_int_equal(seen.accepted, 2);
+	assert_string_equal(seen.identity[0], "sasl:mallory");
+	assert_string_equal(seen.identity[1], www);
+	assert_int_equal(seen.notice_status[MSG_BOUNCED], 0);
+}
+
 static void test_local_submission_of_no_user_here_has_no_identity(void **state)
 {
 	char overlong[400], line[600];
@@ -700,6 +822,9 @@ int main(void)
 		cmocka_unit_test(test_forged_login_in_sender_or_subject_gives_client_identity),
 		cmocka_unit_test(test_local_submission_counts_under_the_uid_of_its_login),
 		cmocka_unit_test(test_exims_own_bounce_has_no_identity),
+		cmocka_unit_test(test_exims_bounce_is_a_notification_of_the_account_whose_mail_bounced),
+		cmocka_unit_test(test_exims_notification_kind_follows_the_messages_deliveries),
+		cmocka_unit_test(test_null_sender_mail_naming_a_message_from_a_user_is_the_users),
 		cmocka_unit_test(test_local_submission_of_no_user_here_has_no_identity),
 		cmocka_unit_test(test_login_names_are_looked_up_once_and_kept_bounded),
 	};

@@ -186,12 +186,24 @@ static void feed_accepted(const struct message *m, void *arg)
 
 static void feed_delivery(const struct message *m, enum msg_status s, time_t t, void *arg)
 {
-	(void)m;
 	(void)t;
 	(void)arg;
 	seen.sent += s == MSG_SENT;
 	seen.deferred += s == MSG_DEFERRED;
 	seen.bounced += s == MSG_BOUNCED;
+	if (m->notify)
+		seen.notice_status[s]++;
+}
+
+static void feed_notified(const struct message *m, void *arg)
+{
+	(void)arg;
+	if (seen.notified < 8) {
+		snprintf(seen.notice[seen.notified].identity, MSG_IDENTITY_MAX, "%s", m->identity);
+		snprintf(seen.notice[seen.notified].about, POSTFIX_QID_MAX, "%s", m->orig_qid);
+		seen.notice[seen.notified].kind = m->notify;
+	}
+	seen.notified++;
 }
 
 static void feed_emit(const struct syslog_line *l, const struct postfix_record *r, void *arg)
@@ -205,7 +217,7 @@ static void feed_emit(const struct syslog_line *l, const struct postfix_record *
 struct maillog_feed *feed_open(long grace)
 {
 	const struct msg_config cfg = { .max_messages = 64, .grace = grace, .max_age = 86400 };
-	const struct msg_callbacks cb = { feed_accepted, feed_delivery, NULL, NULL };
+	const struct msg_callbacks cb = { feed_accepted, feed_delivery, NULL, feed_notified };
 
 	memset(&seen, 0, sizeof(seen));
 	feed_table = msg_table_new(&cfg, &cb);

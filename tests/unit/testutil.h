@@ -23,7 +23,8 @@
  * The feed (format.h) with a message table: feed_lines() parses each line
  * (any format), feeds what it parsed into a fresh table of 64 messages
  * (removed ones kept grace seconds), expiring as the log's clock goes, and
- * returns the feed's statistics; seen has what the table reported.
+ * returns the feed's statistics; seen has what the table reported
+ * (acceptances, deliveries, notifications and their deliveries).
  */
 #ifndef SENTINEL_TESTUTIL_H
 #define SENTINEL_TESTUTIL_H
@@ -70,6 +71,12 @@ struct feed_seen {
 	int accepted, sent, deferred, bounced, removed, clients;
 	char identity[8][MSG_IDENTITY_MAX];	/* of the first 8 accepted */
 	size_t in_flight;			/* the table's size at the end */
+	int notified;				/* notifications linked */
+	struct {
+		char identity[MSG_IDENTITY_MAX], about[POSTFIX_QID_MAX];
+		enum msg_notify kind;
+	} notice[8];				/* the first 8 of them */
+	int notice_status[MSG_NSTATUS];		/* their deliveries (also above) */
 };
 
 extern struct feed_seen seen;

@@ -129,23 +129,40 @@ static bool b62(const char *p, size_t n)
 	return true;
 }
 
-/* "ID ": 6-6-2 or 6-11-4 base-62 characters */
-static bool msgid(struct cur *c, struct postfix_record *r)
+/* The length of a message id at c, 6-6-2 or 6-11-4 base-62 characters
+ * followed by a space or the end; 0 if there is none. */
+static size_t msgid_len(const struct cur *c)
 {
 	const char *p = c->p;
-	size_t left = (size_t)(c->end - p), n;
+	size_t left = (size_t)(c->end - p);
 
-	if (left >= 17 && p[6] == '-' && p[13] == '-' && p[16] == ' ' && b62(p, 6) &&
-	    b62(p + 7, 6) && b62(p + 14, 2))
-		n = 16;
-	else if (left >= 24 && p[6] == '-' && p[18] == '-' && p[23] == ' ' && b62(p, 6) &&
-		 b62(p + 7, 11) && b62(p + 19, 4))
-		n = 23;
-	else
+	if (left >= 16 && p[6] == '-' && p[13] == '-' && (left == 16 || p[16] == ' ') &&
+	    b62(p, 6) && b62(p + 7, 6) && b62(p + 14, 2))
+		return 16;
+	if (left >= 23 && p[6] == '-' && p[18] == '-' && (left == 23 || p[23] == ' ') &&
+	    b62(p, 6) && b62(p + 7, 11) && b62(p + 19, 4))
+		return 23;
+	return 0;
+}
+
+/* "ID " */
+static bool msgid(struct cur *c, struct postfix_record *r)
+{
+	size_t n = msgid_len(c);
+
+	if (n == 0 || (size_t)(c->end - c->p) == n)
 		return false;
-	cur_set(r, POSTFIX_F_QID, p, n);
-	c->p = p + n + 1;
+	cur_set(r, POSTFIX_F_QID, c->p, n);
+	c->p += n + 1;
 	return true;
+}
+
+/* The users Exim runs as (its exim_user as distributions build it) and
+ * root: the callers of its own messages. */
+static bool exim_user(struct slice u)
+{
+	return IS(u, "root") || IS(u, "Debian-exim") || IS(u, "exim") || IS(u, "mail") ||
+	       IS(u, "mailnull");
 }
 
 /* One word: up to a space or the end; at least one byte. */
@@ -318,9 +335,13 @@ static int field(struct cur *c, struct postfix_record *r)
 	if (lit(c, "I="))
 		return token(c, &v, &n) ? A_I : -1;
 	if (lit(c, "R=")) {
-		/* only on a bounce Exim made itself, for message R */
-		r->mta_bounce = true;
-		return token(c, &v, &n) ? A_R : -1;
+		/* the message that Exim's own mail (-E) is about: an id */
+		n = msgid_len(c);
+		if (n == 0)
+			return -1;
+		cur_set(r, POSTFIX_F_ORIG_QID, c->p, n);
+		c->p += n;
+		return A_R;
 	}
 	if (lit(c, "X="))
 		return token(c, &v, &n) ? A_X : -1;
@@ -359,8 +380,13 @@ static enum postfix_kind p_arrival(struct cur *c, struct postfix_record *r)
 		i = field(c, r);
 		if (i <= last)
 			return POSTFIX_UNPARSED;	/* unknown, repeated or out of order */
-		if (i == A_S)
+		if (i == A_S) {
+			/* -E<id> is open to any caller: Exim's own only from its
+			 * user (U= is the caller's login, as Exim looked it up) */
+			r->mta_bounce = postfix_has(r, POSTFIX_F_ORIG_QID) &&
+					exim_user(postfix_get(r, POSTFIX_F_LOCAL_USER));
 			return POSTFIX_QUEUED;
+		}
 		last = i;
 	}
 	return POSTFIX_UNPARSED;

@@ -10,12 +10,12 @@
  * exim), or a line of the mainlog file itself, whose header
  * exim_header() reads.  Kinds, with the fields they set:
  *
- *   ID <= S [R=..] [DS] [H=HOST] [I=..] [U=..] [P=P] [L] [X=..] [CV=..]
+ *   ID <= S [R=ID] [DS] [H=HOST] [I=..] [U=..] [P=P] [L] [X=..] [CV=..]
  *        [DN=".."] [SNI=".."] [A=AUTH[:USER[:..]]] [PRDR] [PRX=..] [K]
  *        S=N ...                                               QUEUED
  *        FROM S (<> is present and empty), size, CLIENT_HOST, HELO,
  *        CLIENT_IP (of H=), LOCAL_USER (of U=, without H= only), PROTO P,
- *        SASL_METHOD AUTH, SASL_USERNAME USER
+ *        SASL_METHOD AUTH, SASL_USERNAME USER, ORIG_QID (of R=)
  *   ID => A ... / ID -> A ... / ID >> A ...                   DELIVERY sent
  *   ID == A ...                                                DELIVERY deferred
  *   ID ** A ...                                                DELIVERY bounced
@@ -36,9 +36,17 @@
  * up when it took the message (or its unknown_login, or a trusted
  * caller's -oMt), and format.h resolves it to the identity uid:N.  After
  * H=, U= is the client's RFC 1413 ident, which the client writes: it is
- * not kept.  A bounce Exim writes itself (<> R=ID, U= the Exim user,
- * Debian-exim) is marked mta_bounce and gets no identity, as Postfix's
- * bounces have none.  Other lines of Exim are IGNORED, lines
+ * not kept.  Mail that Exim makes about a message ID it delivers (a
+ * bounce, a delay warning, a DSN: all written by a child Exim run with
+ * -EID, from <>, as "NEWID <= <> R=ID U=Debian-exim P=local S=N"; a Sieve
+ * notify from its owner's address) names ID in R=; it is marked
+ * mta_bounce when its U= is the Exim user or root (root, Debian-exim,
+ * exim, mail or mailnull: exim_user as Debian, Fedora, FreeBSD and Gentoo
+ * build it) and gets no identity of its own: format.h links one from <>
+ * to ID's identity as a notification, as Postfix's bounces are.  Any
+ * caller may run Exim with -EID and -f <>: from another user the arrival
+ * is that user's mail (uid:N), R= or not.  R= must be a message id, else
+ * the line is UNPARSED.  Other lines of Exim are IGNORED, lines
  * whose shape is wrong for their kind UNPARSED, other programs FOREIGN.
  * Before the message id a syslog line may hold Exim's own timestamp, a
  * "[pid]" and a "[n/m]" part marker of a line split for syslog: a first

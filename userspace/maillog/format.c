@@ -351,6 +351,46 @@ static bool local_submission(struct maillog_feed *f, const struct postfix_record
 	return true;
 }
 
+/* r is Exim's own arrival NEWID from <> about message ORIG (its R=: a
+ * bounce, delay warning or DSN): into *n the NOTIFY record that Postfix's
+ * bounce daemon would have logged, "ORIG: sender KIND notification: NEWID".
+ * Exim logs no kind: it is read from what ORIG did before (format.h). */
+static bool exim_notification(struct maillog_feed *f, const struct syslog_line *sl,
+			      const struct postfix_record *r, struct postfix_record *n)
+{
+	char instance[MSG_INSTANCE_MAX], qid[POSTFIX_QID_MAX];
+	const struct message *m = NULL;
+	const char *kind = "non-delivery", *to = "sender";
+
+	if (!r->mta_bounce || !postfix_has(r, POSTFIX_F_FROM) ||
+	    postfix_get(r, POSTFIX_F_FROM).n != 0 || !postfix_has(r, POSTFIX_F_ORIG_QID) ||
+	    !postfix_has(r, POSTFIX_F_QID))
+		return false;
+	if (f->t && slice_copy(qid, sizeof(qid), postfix_get(r, POSTFIX_F_ORIG_QID))) {
+		msg_instance(instance, sizeof(instance), sl->program);
+		m = msg_table_find(f->t, instance, qid);
+	}
+	if (m && m->notify)
+		to = "postmaster";	/* about a notification: freeze_tell, errors_to */
+	else if (m && !m->deliveries[MSG_BOUNCED] && !m->deliveries[MSG_EXPIRED] &&
+		 m->deliveries[MSG_DEFERRED])
+		kind = "delay";
+	else if (m && !m->deliveries[MSG_BOUNCED] && !m->deliveries[MSG_EXPIRED] &&
+		 m->deliveries[MSG_SENT])
+		kind = "delivery status";
+	memset(n, 0, sizeof(*n));
+	n->kind = POSTFIX_NOTIFY;
+	n->relay_port = n->size = n->nrcpt = n->uid = -1;
+	n->client_port = n->conn_use = n->count = -1;
+	n->f[POSTFIX_F_QID] = r->f[POSTFIX_F_ORIG_QID];
+	n->f[POSTFIX_F_NEW_QID] = r->f[POSTFIX_F_QID];
+	n->present = 1u << POSTFIX_F_QID | 1u << POSTFIX_F_NEW_QID;
+	put(n, POSTFIX_F_NOTIFY, kind);
+	put(n, POSTFIX_F_NOTIFY_TO, to);
+	f->st.notifications++;
+	return true;
+}
+
 /* After a Sendmail delivery: a REMOVED record once every recipient is done. */
 static void sendmail_done(struct maillog_feed *f, const struct syslog_line *sl,
 			  const struct postfix_record *r, maillog_emit_fn *emit, void *arg)
@@ -390,7 +430,7 @@ void maillog_feed(struct maillog_feed *f, const struct syslog_line *sl,
 		break;
 	case POSTFIX_QUEUED:
 		if (!postfix_has(r, POSTFIX_F_CLIENT_IP) && !postfix_has(r, POSTFIX_F_SASL_USERNAME)) {
-			if (local_submission(f, r, &c))
+			if (local_submission(f, r, &c) || exim_notification(f, sl, r, &c))
 				emit(sl, &c, arg);
 			break;
 		}

@@ -41,6 +41,23 @@
  *   user's mail under another's name.  Nothing is emitted for a local
  *   submission that names no one (Sendmail's MSP).
  *
+ *   Exim's own mail from <> about a message (an arrival with R=ORIG from
+ *   the Exim user: mta_bounce, exim.h) is a bounce, a delay warning or a
+ *   DSN that Exim made: it is emitted after a NOTIFY copy of it, ORIG's
+ *   "sender KIND notification: ID" as Postfix's bounce daemon logs it, so
+ *   that the table links ID to ORIG's identity as it links Postfix's.
+ *   Exim logs no kind, nor an own line for a delay warning: the kind is
+ *   read from ORIG's deliveries in the table so far: any bounced or
+ *   expired, non-delivery; else any deferred, delay; else any sent,
+ *   delivery status (a DSN of success); none known, non-delivery.  A
+ *   notification about a notification (a bounce of a bounce, sent to an
+ *   errors_to or freeze_tell address) goes to the postmaster.  Limit: a
+ *   delay warning after a bounce of the same message, or a DSN of success
+ *   in the delivery run that bounced, reads as non-delivery: Exim's
+ *   bounce of a run is logged after its DSN, its delay warning after its
+ *   bounce, and the counts cannot tell the runs apart; an autoreply of a
+ *   transport run as the Exim user is a notification too.
+ *
  *   A LOGIN record (Sendmail's AUTH=server, no queue id) is remembered as
  *   the session of its program and pid; a later Sendmail QUEUED record of
  *   that program and pid from the same client IP, within SESSION_MAX_AGE
@@ -114,6 +131,7 @@ struct maillog_feed_stats {
 	uint64_t local_uids;		/* local submissions given uid:N */
 	uint64_t unknown_users;		/* local submissions left without identity */
 	uint64_t user_lookups;		/* getpwnam_r() calls (cache misses) */
+	uint64_t notifications;		/* NOTIFY records made for Exim */
 };
 
 struct maillog_feed;

@@ -224,6 +224,8 @@ enum postfix_field {
 	POSTFIX_F_ACTION,	/* WORD: ACTION's and CONTENT_CHECK's action */
 	POSTFIX_F_CLASS,	/* WORD: header, body, content, mime-error */
 	POSTFIX_F_CONTENT,	/* TEXT: the header or body line acted on */
+	POSTFIX_F_ORIG_QID,	/* QID: the message an MTA's own notification
+				 * reports on (Exim's R=, exim.h) */
 	POSTFIX_F_COUNT
 };
 
@@ -235,9 +237,9 @@ struct postfix_record {
 	bool long_qid;				/* enable_long_queue_ids form */
 	bool truncated;				/* a value of *_MAX bytes or more */
 	bool conn_reused;			/* DELIVERY logged conn_use=N */
-	bool mta_bounce;			/* Exim's own bounce: an arrival
-						 * with R= (the message it
-						 * reports on) */
+	bool mta_bounce;			/* Exim's own mail: an arrival
+						 * with R= (ORIG_QID) from the
+						 * Exim user (exim.h) */
 	long relay_port, size, nrcpt, uid;
 	long client_port;			/* HOST[IP]:PORT of a client */
 	long conn_use;				/* DELIVERY's conn_use=N */
