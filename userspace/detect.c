@@ -2,8 +2,9 @@
 /*
  * detect.c - per-identity windows, signals and incidents (see detect.h).
  *
- * This file is the signals and the events; the per-identity state and
- * its table are ident.c, the rings window.c, what is kept of each
+ * This file is the signals and the events; what fired becomes an
+ * incident in detect_incidents.c; the per-identity state and its table
+ * are ident.c, the rings window.c, what is kept of each
  * identity for weeks (domains, volume) history.c, the learned sender
  * domains domains.c, failed logins failures.c, incidents and their JSON
  * incident.c.  Each event costs one hash lookup
@@ -23,6 +24,7 @@
 #include <time.h>
 
 #include "detect.h"
+#include "detect_int.h"
 #include "domains.h"
 #include "failures.h"
 #include "history.h"
@@ -32,35 +34,6 @@
 #include "log.h"
 #include "text.h"
 #include "window.h"
-
-#define TIME_MAX 4e9
-#define GLOBAL_IDENTITY "flows:global"
-#define UNATTRIBUTED "unattributed"
-
-struct detector {
-	struct detect_config cfg;
-	struct detect_callbacks cb;
-	struct ident_table *idents;
-	struct failures_table *failures;
-	struct incident_store *store;
-	struct history_table *hist;	/* per identity, for weeks (history.h) */
-	struct domains *learned;	/* sender domains of several accounts */
-	bool hist_dirty;
-	double hist_saved;		/* CLOCK_MONOTONIC of the last save */
-	struct window flows, unclaimed;	/* global, WC_FLOWS */
-	struct window claimed;		/* unclaimed flows claimed since */
-	double now;
-	bool started;
-	struct detect_stats st;
-	struct ratelimit rl_full, rl_rate;
-	struct incident scratch;	/* a draft, too big for the stack */
-	char (*pending)[DETECT_ID_MAX];	/* ids to call back at tick */
-	struct iplimit *rate;		/* incident tokens per client address */
-	const char *opening_ip;		/* the address that pays for an incident
-					 * the current event opens (logins), or NULL */
-	struct detect_allowance *allowances;	/* DETECT_MAX_ALLOWED */
-	size_t nallowances;
-};
 
 void detect_config_defaults(struct detect_config *cfg)
 {
@@ -277,7 +250,8 @@ static void note_ip(struct detector *d, struct ident *w, const char *ip, int64_t
 		d->st.distinct_full++;
 }
 
-static void fire(struct incident_signal *sig, double value, double threshold, unsigned span)
+static void detect_fire(struct incident_signal *sig, double value, double threshold,
+			unsigned span)
 {
 	/* of two ways to fire, keep the one furthest over its threshold */
 	if (sig->fired && value / threshold <= sig->value / sig->threshold)
@@ -311,11 +285,11 @@ static void check_volume(const struct detector *d, const struct ident *w,
 		base = c->volume_floor;
 	threshold = c->volume_factor * (base > 0 ? base : 1);
 	if (m600 > threshold)
-		fire(sig, m600, threshold, WIN_SPAN_MAX);
+		detect_fire(sig, m600, threshold, WIN_SPAN_MAX);
 }
 
 /* The signals of w at its latest second; true when one fired. */
-static bool check(const struct detector *d, const struct ident *w, const struct history *h,
+bool detect_check(const struct detector *d, const struct ident *w, const struct history *h,
 		  struct incident_signal sig[SIG_COUNT])
 {
 	const struct detect_config *c = &d->cfg;
@@ -330,15 +304,15 @@ static bool check(const struct detector *d, const struct ident *w, const struct 
 	m10 = t10.c[WC_MESSAGES];
 	m60 = t60.c[WC_MESSAGES];
 	if (w->limit && m60 > w->limit)
-		fire(&sig[SIG_RATE], m60, w->limit, 60);
+		detect_fire(&sig[SIG_RATE], m60, w->limit, 60);
 	if (w->limit && m10 > w->limit / 2.0)
-		fire(&sig[SIG_RATE], m10, w->limit / 2.0, 10);
+		detect_fire(&sig[SIG_RATE], m10, w->limit / 2.0, 10);
 	if (w->rcpt_limit && t60.c[WC_RECIPIENTS] > w->rcpt_limit)
-		fire(&sig[SIG_RECIPIENTS], t60.c[WC_RECIPIENTS], w->rcpt_limit, 60);
+		detect_fire(&sig[SIG_RECIPIENTS], t60.c[WC_RECIPIENTS], w->rcpt_limit, 60);
 	if (w->client)
 		goto out;	/* the fixed caps only: see detect.h */
 	if (c->max_new_domains && t600.c[WC_NEW_DOMAINS] > c->max_new_domains)
-		fire(&sig[SIG_NEW_DOMAINS], t600.c[WC_NEW_DOMAINS], c->max_new_domains,
+		detect_fire(&sig[SIG_NEW_DOMAINS], t600.c[WC_NEW_DOMAINS], c->max_new_domains,
 		     WIN_SPAN_MAX);
 	check_volume(d, w, h, t600.c[WC_MESSAGES], &sig[SIG_VOLUME]);
 	if (!w->overridden && c->spike_factor > 0 && m10 >= c->spike_min &&
@@ -347,211 +321,28 @@ static bool check(const struct detector *d, const struct ident *w, const struct 
 		double threshold = c->spike_factor * (base > 0 ? base : 1);
 
 		if (m10 * 6.0 > threshold)
-			fire(&sig[SIG_SPIKE], m10 * 6.0, threshold, 10);
+			detect_fire(&sig[SIG_SPIKE], m10 * 6.0, threshold, 10);
 	}
 	if (c->foreign_ratio > 0 && m60 && m60 >= c->foreign_min &&
 	    (double)t60.c[WC_FOREIGN] / m60 >= c->foreign_ratio)
-		fire(&sig[SIG_FOREIGN], (double)t60.c[WC_FOREIGN] / m60, c->foreign_ratio, 60);
+		detect_fire(&sig[SIG_FOREIGN], (double)t60.c[WC_FOREIGN] / m60, c->foreign_ratio, 60);
 	if (c->max_client_ips && strncmp(w->key, "sasl:", 5) == 0) {
 		unsigned ips = distinct_count(&w->ips, (uint32_t)now, WIN_SPAN_MAX);
 
 		if (ips > c->max_client_ips)
-			fire(&sig[SIG_FANOUT], ips, c->max_client_ips, WIN_SPAN_MAX);
+			detect_fire(&sig[SIG_FANOUT], ips, c->max_client_ips, WIN_SPAN_MAX);
 	}
 	if (c->bounce_ratio > 0) {
 		uint32_t bad = t600.c[WC_DEFERRED] + t600.c[WC_BOUNCED];
 		uint32_t all = bad + t600.c[WC_SENT];
 
 		if (all && all >= c->bounce_min && (double)bad / all >= c->bounce_ratio)
-			fire(&sig[SIG_BOUNCES], (double)bad / all, c->bounce_ratio, WIN_SPAN_MAX);
+			detect_fire(&sig[SIG_BOUNCES], (double)bad / all, c->bounce_ratio, WIN_SPAN_MAX);
 	}
 out:
 	for (unsigned i = 0; i < SIG_COUNT; i++)
 		any |= sig[i].fired;
 	return any;
-}
-
-static void set_counts(struct incident *inc, const struct ident *w)
-{
-	struct win_totals t;
-
-	window_sum(&w->win, w->win.head, WIN_SPAN_MAX, &t);
-	inc->messages = t.c[WC_MESSAGES];
-	inc->recipients = t.c[WC_RECIPIENTS];
-	inc->foreign = t.c[WC_FOREIGN];
-	inc->rcpt_domains = distinct_count(&w->domains, (uint32_t)w->win.head, WIN_SPAN_MAX);
-}
-
-/* When the burst began: the first message of the shortest span of a
- * message signal that fired; else the event's own time. */
-static double first_seen(const struct ident *w, const struct incident_signal *sig, double t)
-{
-	static const enum detect_signal by_messages[] = {
-		SIG_RATE, SIG_RECIPIENTS, SIG_SPIKE, SIG_FOREIGN, SIG_BOUNCES,
-		SIG_NEW_DOMAINS, SIG_VOLUME,
-	};
-	unsigned span = 0;
-	double f;
-
-	for (size_t i = 0; i < sizeof(by_messages) / sizeof(by_messages[0]); i++) {
-		const struct incident_signal *g = &sig[by_messages[i]];
-
-		if (g->fired && (!span || g->span < span))
-			span = g->span;
-	}
-	if (!span)
-		return t;
-	f = window_first(&w->win, w->win.head, span, WC_MESSAGES);
-	return f >= 0 && f <= t ? f : t;
-}
-
-/* The scratch incident for identity, with the signals that fired. */
-static struct incident *draft(struct detector *d, const char *identity, double t,
-			      const struct incident_signal *sig)
-{
-	struct incident *inc = &d->scratch;
-	struct timespec ts;
-
-	memset(inc, 0, sizeof(*inc));
-	incident_store_new_id(d->store, inc->id);
-	utf8_sanitize(inc->identity, sizeof(inc->identity), identity);
-	inc->state = INCIDENT_OPEN;
-	memcpy(inc->signals, sig, sizeof(inc->signals));
-	clock_gettime(CLOCK_REALTIME, &ts);
-	inc->opened = (double)ts.tv_sec + ts.tv_nsec / 1e9;
-	inc->first_seen = t;
-	inc->updated = t;
-	return inc;
-}
-
-static bool allowed_until_later(const struct detector *d, const char *identity)
-{
-	for (size_t i = 0; i < d->nallowances; i++)
-		if (strcmp(d->allowances[i].identity, identity) == 0)
-			return d->allowances[i].until > d->now;
-	return false;
-}
-
-static void closed(struct detector *d, const struct incident *inc)
-{
-	if (d->cb.closed)
-		d->cb.closed(inc, d->cb.arg);
-}
-
-/* Room for one more: the oldest un-acted incident goes (detect.h). */
-static void evict(struct detector *d)
-{
-	struct incident_node *victim = incident_store_victim(d->store);
-
-	if (!victim)
-		return;
-	if (log_ratelimited(&d->rl_full, 60))
-		log_warnx("detect: %d incidents open: evicting the oldest %s one for a new one "
-			  "(counted)", DETECT_MAX_OPEN,
-			  victim->inc.state == INCIDENT_ACTED ? "acted" : "un-acted");
-	d->st.incidents_evicted++;
-	closed(d, incident_store_resolve(d->store, victim, END_EVICTED));
-}
-
-static void open_draft(struct detector *d, double t)
-{
-	struct incident_node *n;
-
-	if (allowed_until_later(d, d->scratch.identity))
-		return;
-	if (d->opening_ip && !iplimit_take(d->rate, d->opening_ip, t)) {
-		char ip[4 * IDENT_IP_MAX];
-
-		d->st.incidents_ratelimited++;
-		text_escape(ip, sizeof(ip), d->opening_ip);
-		if (log_ratelimited(&d->rl_rate, 60))
-			log_warnx("detect: client %s opened %u incidents in %d s: no more from it "
-				  "for now (counted)", ip, d->cfg.max_incidents_per_ip,
-				  DETECT_IP_PERIOD);
-		return;
-	}
-	d->scratch.score = incident_score(&d->scratch);
-	if (incident_store_nopen(d->store) >= DETECT_MAX_OPEN)
-		evict(d);
-	n = incident_store_add(d->store, &d->scratch);
-	if (!n) {
-		d->st.incidents_dropped++;
-		return;
-	}
-	for (unsigned i = 0; i < SIG_COUNT; i++)
-		if (n->inc.signals[i].fired)
-			d->st.fired[i]++;
-	n->notified = t;
-	if (d->cb.opened)
-		d->cb.opened(&n->inc, d->cb.arg);
-}
-
-/* Merge what fired into an open incident; true when a signal is new. */
-static bool merge(struct detector *d, struct incident_node *n, const struct incident_signal *sig,
-		  double t)
-{
-	struct incident *inc = &n->inc;
-	bool news = false;
-
-	for (unsigned i = 0; i < SIG_COUNT; i++) {
-		struct incident_signal *g = &inc->signals[i];
-
-		if (!sig[i].fired)
-			continue;
-		if (!g->fired) {
-			news = true;
-			d->st.fired[i]++;
-			*g = sig[i];
-		} else if (g->threshold <= 0 ||
-			   sig[i].value / sig[i].threshold > g->value / g->threshold) {
-			*g = sig[i];
-		}
-	}
-	inc->score = incident_score(inc);
-	if (t > inc->updated || t < inc->updated - WIN_REWIND)
-		inc->updated = t;
-	n->dirty = true;
-	return news;
-}
-
-static void notify(struct detector *d, struct incident_node *n, double t)
-{
-	n->dirty = false;
-	n->notified = t;
-	if (d->cb.updated)
-		d->cb.updated(&n->inc, d->cb.arg);
-}
-
-static void evaluate(struct detector *d, struct ident *w, double t, const struct evidence *ev,
-		     const struct incident_signal *brute)
-{
-	struct incident_signal sig[SIG_COUNT];
-	struct incident_node *n = incident_store_open_identity(d->store, w->key);
-	struct incident *inc;
-	bool any;
-
-	if (w->allowed && !n)
-		return;
-	memset(sig, 0, sizeof(sig));
-	if (brute)
-		sig[SIG_BRUTEFORCE] = *brute;
-	any = check(d, w, w->client ? NULL : history_get(d->hist, w->key, (uint32_t)w->win.head),
-		    sig);
-	if (n) {
-		set_counts(&n->inc, w);
-		incident_add_evidence(&n->inc, ev);
-		if (merge(d, n, sig, t))
-			notify(d, n, t);
-		return;
-	}
-	if (!any)
-		return;
-	inc = draft(d, w->key, t, sig);
-	inc->first_seen = first_seen(w, sig, t);
-	set_counts(inc, w);
-	ident_evidence(w, inc);
-	incident_add_evidence(inc, ev);
-	open_draft(d, t);
 }
 
 /* Inbound mail: a message of a client: identity (no SASL, no local uid)
@@ -636,7 +427,7 @@ void detect_message(struct detector *d, const struct detect_message *m)
 	ev.ip = msg->client_ip;
 	ev.line = m->line;
 	ev.line_len = m->line ? m->line_len : 0;
-	evaluate(d, w, t, &ev, NULL);
+	detect_evaluate(d, w, t, &ev, NULL);
 }
 
 /* A delivery of w's message qid to dom: a domain new to w counts the
@@ -691,7 +482,7 @@ void detect_delivery(struct detector *d, const char *identity, const char *qid,
 		if (dom[0] && !w->client)
 			note_rcpt_domain(d, w, qid, dom, sec);
 	}
-	evaluate(d, w, t, NULL, NULL);
+	detect_evaluate(d, w, t, NULL, NULL);
 }
 
 void detect_notification(struct detector *d, const char *identity, enum msg_notify kind,
@@ -712,7 +503,7 @@ void detect_notification(struct detector *d, const char *identity, enum msg_noti
 	if (!w)
 		return;
 	window_add(&w->win, sec, 0, status == MSG_DEFERRED ? WC_DEFERRED : WC_BOUNCED, 1);
-	evaluate(d, w, t, NULL, NULL);
+	detect_evaluate(d, w, t, NULL, NULL);
 }
 
 static uint32_t login_hash(const char *name)
@@ -761,13 +552,13 @@ void detect_login(struct detector *d, const char *identity, const char *client_i
 				   WIN_SPAN_MAX);
 		if (n) {
 			memset(&brute, 0, sizeof(brute));
-			fire(&brute, n, need, WIN_SPAN_MAX);
+			detect_fire(&brute, n, need, WIN_SPAN_MAX);
 			fired = true;
 		}
 		ev.ip = ip;
 	}
 	d->opening_ip = ip[0] ? ip : NULL;
-	evaluate(d, w, t, &ev, fired ? &brute : NULL);
+	detect_evaluate(d, w, t, &ev, fired ? &brute : NULL);
 	d->opening_ip = NULL;
 }
 
@@ -866,69 +657,20 @@ static void flow_spike(struct detector *d, double now, int64_t sec)
 	if ((all - explained) * 6.0 <= limit)
 		return;
 	memset(sig, 0, sizeof(sig));
-	fire(&sig[SIG_FLOW_SPIKE], (all - explained) * 6.0, limit, 10);
+	detect_fire(&sig[SIG_FLOW_SPIKE], (all - explained) * 6.0, limit, 10);
 	n = incident_store_open_identity(d->store, GLOBAL_IDENTITY);
-	inc = n ? &n->inc : draft(d, GLOBAL_IDENTITY, now, sig);
+	inc = n ? &n->inc : detect_draft(d, GLOBAL_IDENTITY, now, sig);
 	memcpy(inc->shares, shares, nshares * sizeof(shares[0]));
 	inc->nshares = nshares;
 	if (n) {
-		if (merge(d, n, sig, now))
-			notify(d, n, now);
+		if (detect_merge(d, n, sig, now))
+			detect_notify(d, n, now);
 		return;
 	}
 	inc->first_seen = window_first(&d->flows, sec, 10, WC_FLOWS);
 	if (inc->first_seen < 0)
 		inc->first_seen = now;
-	open_draft(d, now);
-}
-
-/* `updated` for incidents with new evidence, at most once a second each.
- * Ids first: a callback may resolve its incident. */
-static void flush_updates(struct detector *d, double now)
-{
-	size_t k = 0;
-
-	for (struct incident_node *n = incident_store_first(d->store); n && k < DETECT_MAX_OPEN;
-	     n = incident_store_next(n))
-		if (n->dirty && (now - n->notified >= 1 || now < n->notified))
-			memcpy(d->pending[k++], n->inc.id, DETECT_ID_MAX);
-	for (size_t i = 0; i < k; i++) {
-		struct incident_node *n = incident_store_open_id(d->store, d->pending[i]);
-
-		if (n && n->dirty)
-			notify(d, n, now);
-	}
-}
-
-/* Resolve the incidents without an event for incident_expiry seconds,
- * acted ones too (a lock stays: expiry only closes the incident). */
-static void expire_incidents(struct detector *d, double now)
-{
-	double quiet = d->cfg.incident_expiry;
-	size_t k = 0;
-
-	for (struct incident_node *n = incident_store_first(d->store); n && k < DETECT_MAX_OPEN;
-	     n = incident_store_next(n))
-		if (now - n->inc.updated >= quiet)
-			memcpy(d->pending[k++], n->inc.id, DETECT_ID_MAX);
-	for (size_t i = 0; i < k; i++) {
-		struct incident_node *n = incident_store_open_id(d->store, d->pending[i]);
-
-		if (!n)
-			continue;
-		d->st.incidents_expired++;
-		closed(d, incident_store_resolve(d->store, n, END_EXPIRED));
-	}
-}
-
-static void expire_allowances(struct detector *d)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < d->nallowances; i++)
-		if (d->allowances[i].until > d->now)
-			d->allowances[k++] = d->allowances[i];
-	d->nallowances = k;
+	detect_open_draft(d, now);
 }
 
 void detect_tick(struct detector *d, double now)
@@ -942,9 +684,9 @@ void detect_tick(struct detector *d, double now)
 	window_advance(&d->unclaimed, sec);
 	window_advance(&d->claimed, sec);
 	flow_spike(d, now, sec);
-	flush_updates(d, now);
-	expire_incidents(d, now);
-	expire_allowances(d);
+	detect_flush_updates(d, now);
+	detect_expire_incidents(d, now);
+	detect_expire_allowances(d);
 	iplimit_expire(d->rate, now);
 	while ((w = ident_oldest(d->idents)) && w->win.head + DETECT_IDLE < sec)
 		ident_remove(d->idents, w);
@@ -953,104 +695,9 @@ void detect_tick(struct detector *d, double now)
 		save_history(d);
 }
 
-const struct incident *detect_find(const struct detector *d, const char *id)
-{
-	return id ? incident_store_find(d->store, id) : NULL;
-}
-
-const struct incident *detect_open_for(const struct detector *d, const char *identity)
-{
-	char key[MSG_IDENTITY_MAX];
-	const struct incident_node *n;
-
-	utf8_sanitize(key, sizeof(key), identity ? identity : "");
-	n = incident_store_open_identity(d->store, key);
-	return n ? &n->inc : NULL;
-}
-
-size_t detect_incidents(const struct detector *d, const struct incident **out, size_t cap)
-{
-	return incident_store_list(d->store, out, cap);
-}
-
-void detect_set_state(struct detector *d, const char *id, enum incident_state s)
-{
-	struct incident_node *n = id ? incident_store_open_id(d->store, id) : NULL;
-
-	if (!n || (unsigned)s > INCIDENT_RESOLVED)
-		return;
-	if (d->started && d->now > n->inc.updated)
-		n->inc.updated = d->now;
-	if (s == INCIDENT_RESOLVED)
-		incident_store_resolve(d->store, n, END_RESOLVED);
-	else
-		n->inc.state = s;
-}
-
-int detect_resolve(struct detector *d, const char *id, enum incident_end how)
-{
-	struct incident_node *n = id ? incident_store_open_id(d->store, id) : NULL;
-
-	if (!n || how == END_NONE || (unsigned)how >= END_COUNT)
-		return -1;
-	if (d->started && d->now > n->inc.updated)
-		n->inc.updated = d->now;
-	incident_store_resolve(d->store, n, how);
-	return 0;
-}
-
-int detect_allow(struct detector *d, const char *identity, double until)
-{
-	char key[MSG_IDENTITY_MAX];
-	size_t i;
-
-	utf8_sanitize(key, sizeof(key), identity ? identity : "");
-	if (!key[0] || !isfinite(until))
-		return -1;
-	for (i = 0; i < d->nallowances; i++)
-		if (strcmp(d->allowances[i].identity, key) == 0)
-			break;
-	if (i == d->nallowances) {
-		if (d->nallowances >= DETECT_MAX_ALLOWED)
-			return -1;
-		d->nallowances++;
-		memcpy(d->allowances[i].identity, key, sizeof(key));
-	}
-	d->allowances[i].until = until;
-	return 0;
-}
-
-size_t detect_allowances(const struct detector *d, struct detect_allowance *out, size_t cap)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < d->nallowances && k < cap; i++)
-		if (d->allowances[i].until > d->now)
-			out[k++] = d->allowances[i];
-	return k;
-}
-
 double detect_now(const struct detector *d)
 {
 	return d->now;
-}
-
-int detect_restore(struct detector *d, const char *json)
-{
-	struct incident *inc = &d->scratch;
-	struct incident_node *n;
-
-	if (!json || incident_parse(json, inc) < 0)
-		return -1;
-	if (inc->state == INCIDENT_RESOLVED)
-		return incident_store_add_resolved(d->store, inc) ? 0 : -1;
-	if (incident_store_nopen(d->store) >= DETECT_MAX_OPEN)
-		d->st.incidents_dropped++;
-	n = incident_store_add(d->store, inc);
-	if (!n)
-		return -1;
-	n->notified = inc->updated;
-	return 0;
 }
 
 static int by_rate(const void *a, const void *b)
