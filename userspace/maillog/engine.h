@@ -21,7 +21,7 @@
  * The positions are written when they moved, the table only when it
  * changed and at most every 5 seconds (positions wait for it meanwhile).
  * At start-up both are restored when maillog.state names that table and
- * every [maillog] path resumes; otherwise no table is (engine.c says why).
+ * every [maillog] path resumes; otherwise no table is (engine_state.c says why).
  * So a restart neither loses nor repeats a line, and a message accepted
  * before it is delivered after it under its identity; after a crash, the
  * lines since the last snapshot (at most 5 seconds) are read again onto
