@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * actions.c - the action engine: requests, their steps, retries, events
- * (see actions.h; the steps themselves are in actions_steps.c, the saved
- * state and the audit log in actions_state.c).
+ * (see actions.h; the steps themselves are in actions_steps.c and
+ * actions_queue.c, the saved state and the audit log in actions_state.c).
  *
  * Requests run one at a time, one command at a time: two requests never
  * race on the map or the queue.  Those that decide who may send (RESPOND,

@@ -268,7 +268,7 @@ const char *actions_login(const char *identity);
 const char *actions_login_inexact(const char *identity);
 /* Whether postcat's output (len bytes) shows a queue file of identity's:
  * for "sasl:LOGIN", the envelope's sasl_username equals login (NULL: the
- * identity's own LOGIN) byte for byte (actions_steps.c). */
+ * identity's own LOGIN) byte for byte (actions_queue.c). */
 bool actions_envelope_names(const char *text, size_t len, const char *identity,
 			    const struct action_login *login);
 

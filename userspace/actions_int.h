@@ -7,6 +7,8 @@
  *   actions_request.c  requests: checked, planned, freed
  *   actions_steps.c  each step: the commands it runs and what their
  *                    results mean
+ *   actions_queue.c  the queue as postqueue lists it, and whether a queued
+ *                    message is the identity's (its envelope, by postcat)
  *   actions_state.c  actions.state (save, load) and audit.log
  *
  * A request is a list of steps run in order, one command at a time.  A
@@ -56,7 +58,7 @@ struct request {
 	bool all, manual, observe, started;
 	bool untrusted;			/* enforce mode, untrusted maillog: as observe */
 	bool confirmed;			/* qids: only those whose queue file names
-					 * the identity (actions_steps.c) */
+					 * the identity (actions_queue.c) */
 	char *json;			/* for the hooks' stdin, never NULL */
 	struct qid_list qids;
 	struct action_session *sessions;
@@ -140,6 +142,31 @@ struct outcome {
 /* actions_steps.c */
 enum step_status step_advance(struct actions *a, struct request *r, const struct run_result *res,
 			      struct outcome *o);
+/* A failed command: retried (FAIL) with its description as the detail. */
+enum step_status step_failed(struct outcome *o, const char *what, const struct run_result *res);
+
+/* actions_queue.c */
+#define RELEASE_MAX (1 << 20)
+
+/* Phases of the confirmation of queue ids (queue_confirm()), apart from a step's own. */
+enum { PHASE_CONFIRM_LIST = 100, PHASE_CONFIRM_CAT };
+
+/* postqueue -j into state_dir/.postqueue-ID.json: the command in a->cmd. */
+enum step_status queue_snapshot_start(struct actions *a, struct request *r);
+/* The hold queue of the snapshot (every queue when r->phase is a confirm
+ * phase) into out, minus the sorted lists not1 and not2 (either may be
+ * NULL); *overflow when it has more than max. */
+int queue_snapshot_read(struct actions *a, struct request *r, struct qid_list *out, size_t max,
+			bool *overflow, const struct qid_list *not1, const struct qid_list *not2);
+/* qsort() and bsearch() order of queue ids; whether sorted l has qid. */
+int qid_cmp(const void *x, const void *y);
+bool qid_sorted_has(const struct qid_list *l, const char *qid);
+/* The envelope of the file at path (a quarantined copy) names identity. */
+bool queue_file_names(const char *path, const struct request *r);
+/* Keep of r->qids the ones whose queue file is the identity's (see
+ * actions_queue.c); *finished when it is over. */
+enum step_status queue_confirm(struct actions *a, struct request *r,
+			       const struct run_result *res, struct outcome *o, bool *finished);
 enum action_kind step_kind(enum step s);
 const char *step_name(enum step s);
 int step_by_name(const char *name);

@@ -31,11 +31,6 @@
 #include "log.h"
 #include "sockkill.h"
 
-#define RELEASE_MAX (1 << 20)
-
-/* Phases of the confirmation of queue ids (confirm()), apart from a step's own. */
-enum { PHASE_CONFIRM_LIST = 100, PHASE_CONFIRM_CAT };
-
 static const char *const step_names[STEP_COUNT] = {
 	[STEP_HOLD] = "hold", [STEP_LOCK] = "lock", [STEP_CUT] = "cut",
 	[STEP_LOCK_HOOK] = "lock_hook", [STEP_QUARANTINE] = "quarantine",
@@ -91,7 +86,7 @@ static enum step_status done(struct outcome *o, enum action_result result, size_
 }
 
 /* A failed command: retried (FAIL) with its description as the detail. */
-static enum step_status failed(struct outcome *o, const char *what, const struct run_result *res)
+enum step_status step_failed(struct outcome *o, const char *what, const struct run_result *res)
 {
 	char d[sizeof(o->detail)];
 
@@ -134,232 +129,12 @@ static void held_sub(struct actions *a, size_t n)
 	a->held -= n < a->held ? n : a->held;
 }
 
-/* postqueue -j into state_dir/.postqueue-ID.json */
-static void snapshot_path(const struct actions *a, const struct request *r, char *buf, size_t cap)
-{
-	sfmt(buf, cap, "%s/.postqueue-%llu.json", a->cfg.state_dir,
-		 (unsigned long long)r->id);
-}
-
-static enum step_status snapshot_start(struct actions *a, struct request *r)
-{
-	cmd_reset(&a->cmd);
-	cmd_postfix(a, &a->cmd, "postqueue");
-	cmd_arg(&a->cmd, "-j");
-	snapshot_path(a, r, a->cmd.out_path, sizeof(a->cmd.out_path));
-	unlink(a->cmd.out_path);
-	return STEP_RUN;
-}
-
-static int cmp_qid(const void *x, const void *y)
-{
-	return strcmp(x, y);
-}
-
-static bool sorted_has(const struct qid_list *l, const char *qid)
-{
-	return l->n && bsearch(qid, l->v, l->n, sizeof(*l->v), cmp_qid) != NULL;
-}
-
-/* The hold queue of the snapshot (every queue when r->phase is a confirm
- * phase) into out, minus the sorted lists not1 and not2 (either may be
- * NULL); *overflow when it has more than max. */
-static int snapshot_read(struct actions *a, struct request *r, struct qid_list *out, size_t max,
-			 bool *overflow, const struct qid_list *not1, const struct qid_list *not2)
-{
-	bool any = r->phase == PHASE_CONFIRM_LIST;
-	char path[PATH_MAX], *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	FILE *f;
-
-	snapshot_path(a, r, path, sizeof(path));
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	*overflow = false;
-	while ((n = getline(&line, &cap, f)) > 0) {
-		json_t *j = json_loadb(line, (size_t)n, 0, NULL);
-		const char *queue = json_string_value(json_object_get(j, "queue_name"));
-		const char *qid = json_string_value(json_object_get(j, "queue_id"));
-
-		if (queue && qid && (any || strcmp(queue, "hold") == 0) && qid_valid(qid) &&
-		    !(not1 && sorted_has(not1, qid)) && !(not2 && sorted_has(not2, qid))) {
-			if (out->n < max)
-				qid_list_add(out, qid);
-			else
-				*overflow = true;
-		}
-		json_decref(j);
-	}
-	free(line);
-	fclose(f);
-	unlink(path);
-	return 0;
-}
-
 static bool has_step(const struct request *r, enum step s)
 {
 	for (size_t i = 0; i < r->nsteps; i++)
 		if (r->steps[i] == s)
 			return true;
 	return false;
-}
-
-/*
- * Whether the envelope of a queue file (postcat's output, up to its first
- * "*** MESSAGE CONTENTS" line: never the message, which the sender wrote)
- * says it is identity's: Postfix's own named attribute sasl_username=LOGIN
- * for "sasl:LOGIN", the byte-exact login; for "uid:N" (a local submission)
- * and "client:IP", no sasl_username, and for uid: no client_address
- * attribute, for client: client_address=IP.
- */
-bool actions_envelope_names(const char *text, size_t len, const char *identity,
-			    const struct action_login *login)
-{
-	static const char sasl[] = "named_attribute: sasl_username=";
-	static const char addr[] = "named_attribute: client_address=";
-	const char *p = text, *end = text + len;
-	bool has_sasl = false, sasl_ok = false, has_addr = false, addr_ok = false;
-	bool is_sasl = strncmp(identity, "sasl:", 5) == 0;
-	bool is_client = strncmp(identity, "client:", 7) == 0;
-
-	if (!is_sasl && !is_client && strncmp(identity, "uid:", 4) != 0)
-		return false;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = (size_t)((nl ? nl : end) - p);
-
-		if (n >= 20 && memcmp(p, "*** MESSAGE CONTENTS", 20) == 0)
-			break;
-		if (n >= sizeof(sasl) - 1 && memcmp(p, sasl, sizeof(sasl) - 1) == 0) {
-			const char *v = p + sizeof(sasl) - 1;
-			size_t vn = n - (sizeof(sasl) - 1);
-
-			has_sasl = true;
-			if (is_sasl && !login)
-				sasl_ok = vn == strlen(identity + 5) &&
-					  memcmp(v, identity + 5, vn) == 0;
-			else
-				sasl_ok = is_sasl && vn == login->len &&
-					  memcmp(v, login->bytes, vn) == 0;
-		}
-		if (n >= sizeof(addr) - 1 && memcmp(p, addr, sizeof(addr) - 1) == 0) {
-			const char *v = p + sizeof(addr) - 1;
-			size_t vn = n - (sizeof(addr) - 1);
-
-			has_addr = true;
-			addr_ok = is_client && vn == strlen(identity + 7) &&
-				  memcmp(v, identity + 7, vn) == 0;
-		}
-		p = nl ? nl + 1 : end;
-	}
-	if (is_sasl)
-		return sasl_ok;
-	if (is_client)
-		return !has_sasl && addr_ok;
-	return !has_sasl && !has_addr;
-}
-
-/* Whether an envelope (postcat's output) is r's identity's: for an inexact
- * login, by its exact bytes, and never when those are not known. */
-static bool envelope_is_ours(const struct request *r, const char *text, size_t len)
-{
-	if (strncmp(r->identity, "sasl:", 5) == 0 && request_login_inexact(r))
-		return r->login.len && actions_envelope_names(text, len, r->identity, &r->login);
-	return actions_envelope_names(text, len, r->identity, NULL);
-}
-
-/* The envelope of the file at path (a quarantined copy) names identity. */
-static bool file_names(const char *path, const struct request *r)
-{
-	char *buf = xmalloc(RUN_OUT_MAX);
-	size_t n = 0;
-	FILE *f = fopen(path, "re");
-	bool ok;
-
-	if (f) {
-		n = fread(buf, 1, RUN_OUT_MAX, f);
-		fclose(f);
-	}
-	ok = f && envelope_is_ours(r, buf, n);
-	free(buf);
-	return ok;
-}
-
-/*
- * Before a message is held or deleted as identity's, its queue file must
- * say so (actions_envelope_names()): a log line is not enough, since the
- * line that gave the queue id its identity may be forged.  Two phases:
- * the queue is listed (postqueue -j; postcat would wait a second for each
- * message that is gone), then each of r->qids still queued is read with
- * `postcat -e -q QID` (the envelope only: a few ms each).  Then r->qids
- * keeps only the confirmed ones, and r->confirmed is set; the others are
- * counted (unconfirmed) and left alone.  *finished when it is over.
- */
-static enum step_status confirm(struct actions *a, struct request *r,
-				const struct run_result *res, struct outcome *o, bool *finished)
-{
-	*finished = false;
-	/* a step resumed after a restart starts at phase 0 (actions_state.c):
-	 * the listing is made again */
-	if (r->phase != PHASE_CONFIRM_LIST && r->phase != PHASE_CONFIRM_CAT) {
-		r->phase = PHASE_CONFIRM_LIST;
-		r->todo.n = 0;
-		r->work.n = 0;
-		r->gone = 0;
-		r->unconfirmed = 0;
-		return snapshot_start(a, r);
-	}
-	if (r->phase == PHASE_CONFIRM_LIST) {
-		struct qid_list queued = { 0 };
-		bool overflow;
-
-		if (!res)	/* retried */
-			return snapshot_start(a, r);
-		if (!run_ok(res))
-			return failed(o, "postqueue -j", res);
-		if (snapshot_read(a, r, &queued, RELEASE_MAX, &overflow, NULL, NULL) < 0) {
-			sfmt(o->detail, sizeof(o->detail), "postqueue -j output: %s",
-			     strerror(errno));
-			return STEP_FAIL;
-		}
-		if (queued.n)
-			qsort(queued.v, queued.n, sizeof(*queued.v), cmp_qid);
-		for (size_t i = 0; i < r->qids.n; i++)
-			if (overflow || sorted_has(&queued, r->qids.v[i]))
-				qid_list_add(&r->todo, r->qids.v[i]);
-			else
-				r->gone++;
-		qid_list_free(&queued);
-		r->phase = PHASE_CONFIRM_CAT;
-		r->qi = 0;
-		res = NULL;
-	}
-	if (res) {	/* postcat -e of todo[qi] */
-		if (run_ok(res) && envelope_is_ours(r, res->out, res->out_len))
-			qid_list_add(&r->work, r->todo.v[r->qi]);
-		else if (run_ok(res))
-			r->unconfirmed++;
-		else
-			r->gone++;	/* delivered meanwhile */
-		r->qi++;
-	}
-	if (r->qi < r->todo.n) {
-		cmd_reset(&a->cmd);
-		cmd_postfix(a, &a->cmd, "postcat");
-		cmd_arg(&a->cmd, "-e");
-		cmd_arg(&a->cmd, "-q");
-		cmd_arg(&a->cmd, r->todo.v[r->qi]);
-		return STEP_RUN;
-	}
-	qid_list_free(&r->qids);
-	for (size_t i = 0; i < r->work.n; i++)
-		qid_list_add(&r->qids, r->work.v[i]);
-	r->confirmed = true;
-	a->st.unconfirmed += r->unconfirmed;
-	*finished = true;
-	return STEP_RUN;
 }
 
 static size_t unconfirmed(const struct request *r)
@@ -369,7 +144,7 @@ static size_t unconfirmed(const struct request *r)
 
 /*
  * Phases: 0 lists the hold queue first (hold ALL with a release to come),
- * 1 holds; the identity's queue ids are confirmed (confirm()) before the
+ * 1 holds; the identity's queue ids are confirmed (queue_confirm()) before the
  * hold of those ids, after a hold ALL (for the quarantine and release).
  */
 static enum step_status hold(struct actions *a, struct request *r, const struct run_result *res,
@@ -385,7 +160,7 @@ static enum step_status hold(struct actions *a, struct request *r, const struct 
 		return done(o, RESULT_SKIPPED, 0, "no queued message");
 	if (r->phase == PHASE_CONFIRM_LIST || r->phase == PHASE_CONFIRM_CAT ||
 	    (!r->all && !r->confirmed)) {
-		st = confirm(a, r, res, o, &finished);
+		st = queue_confirm(a, r, res, o, &finished);
 		if (!finished)
 			return st;
 		if (r->all)
@@ -410,11 +185,11 @@ static enum step_status hold(struct actions *a, struct request *r, const struct 
 			/* Not retried: holding matters more than a precise
 			 * release, which then fails and says so. */
 			if (!res)
-				return snapshot_start(a, r);
+				return queue_snapshot_start(a, r);
 			if (run_ok(res) &&
-			    snapshot_read(a, r, &r->preheld, ACTIONS_MAX_QIDS, &r->preheld_overflow,
+			    queue_snapshot_read(a, r, &r->preheld, ACTIONS_MAX_QIDS, &r->preheld_overflow,
 					  NULL, NULL) == 0) {
-				qsort(r->preheld.v, r->preheld.n, sizeof(*r->preheld.v), cmp_qid);
+				qsort(r->preheld.v, r->preheld.n, sizeof(*r->preheld.v), qid_cmp);
 				r->preheld_known = true;
 			}
 		}
@@ -434,12 +209,12 @@ static enum step_status hold(struct actions *a, struct request *r, const struct 
 		return STEP_RUN;
 	}
 	if (!run_ok(res))
-		return failed(o, "postsuper -h", res);
+		return step_failed(o, "postsuper -h", res);
 	o->count = postsuper_count(res, "Placed on hold", r->all ? 0 : r->qids.n);
 	a->held += o->count;
 	if (r->all && r->qids.n > 0 && !r->confirmed) {
 		r->held_count = o->count;
-		st = confirm(a, r, NULL, o, &finished);
+		st = queue_confirm(a, r, NULL, o, &finished);
 		return st;
 	}
 	if (r->all)
@@ -524,7 +299,7 @@ static enum step_status map_change(struct actions *a, struct request *r,
 		if (!run_ok(res)) {
 			unlink(a->map.tmp);
 			unlink(a->map.tmp_db);
-			return failed(o, "postmap", res);
+			return step_failed(o, "postmap", res);
 		}
 		if (sasl_map_install(&a->map, err, sizeof(err)) < 0) {
 			snprintf(o->detail, sizeof(o->detail), "%s", err);
@@ -549,7 +324,7 @@ static enum step_status map_change(struct actions *a, struct request *r,
 		return STEP_RUN;
 	}
 	if (!run_ok(res))
-		return failed(o, "the map is in place, but postfix reload", res);
+		return step_failed(o, "the map is in place, but postfix reload", res);
 	return done(o, RESULT_OK, 1, "%s %s in %s; postfix reload: exit 0", what, login,
 		    a->map.path);
 }
@@ -622,7 +397,7 @@ static enum step_status lock_hook(struct actions *a, struct request *r,
 		return STEP_RUN;
 	}
 	if (!run_ok(res))
-		return failed(o, "lock_hook", res);
+		return step_failed(o, "lock_hook", res);
 	if (!a->have_map) {	/* then the hook is the lock */
 		if (lock)
 			lock_add(a, login, r->incident, false);
@@ -644,7 +419,7 @@ static enum step_status action_hook(struct actions *a, struct request *r,
 		return STEP_RUN;
 	}
 	if (!run_ok(res))
-		return failed(o, "action_hook", res);
+		return step_failed(o, "action_hook", res);
 	return done(o, RESULT_OK, 1, "action_hook %s %s: exit 0", action_kind_name(r->hook_for),
 		    action_result_name(r->hook_result));
 }
@@ -683,19 +458,19 @@ static enum step_status quarantine(struct actions *a, struct request *r,
 		bool overflow;
 
 		if (!res)
-			return snapshot_start(a, r);
+			return queue_snapshot_start(a, r);
 		if (!run_ok(res))
-			return failed(o, "postqueue -j", res);
-		if (snapshot_read(a, r, &held, (size_t)ACTIONS_MAX_QIDS * 4, &overflow, NULL, NULL) < 0) {
+			return step_failed(o, "postqueue -j", res);
+		if (queue_snapshot_read(a, r, &held, (size_t)ACTIONS_MAX_QIDS * 4, &overflow, NULL, NULL) < 0) {
 			sfmt(o->detail, sizeof(o->detail), "postqueue -j output: %s",
 			     strerror(errno));
 			return STEP_FAIL;
 		}
 		if (held.n)
-			qsort(held.v, held.n, sizeof(*held.v), cmp_qid);
+			qsort(held.v, held.n, sizeof(*held.v), qid_cmp);
 		r->todo.n = 0;
 		for (size_t i = 0; i < r->qids.n; i++)
-			if (overflow || sorted_has(&held, r->qids.v[i]))
+			if (overflow || qid_sorted_has(&held, r->qids.v[i]))
 				qid_list_add(&r->todo, r->qids.v[i]);
 			else
 				r->gone++;
@@ -717,7 +492,7 @@ static enum step_status quarantine(struct actions *a, struct request *r,
 			sfmt(tmp, sizeof(tmp), "%s/.%s.tmp", dir, r->todo.v[r->qi]);
 			sfmt(final, sizeof(final), "%s/%s", dir, r->todo.v[r->qi]);
 			if (run_ok(res) && stat(tmp, &st) == 0 && st.st_size > 0 &&
-			    !file_names(tmp, r)) {
+			    !queue_file_names(tmp, r)) {
 				unlink(tmp);	/* not the identity's: never deleted */
 				a->st.unconfirmed++;
 				r->unconfirmed++;
@@ -735,7 +510,7 @@ static enum step_status quarantine(struct actions *a, struct request *r,
 
 			sfmt(final, sizeof(final), "%s/%s", dir, qid);
 			if (lstat(final, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-			    file_names(final, r)) {
+			    queue_file_names(final, r)) {
 				if (!qid_list_has(&r->work, qid))
 					qid_list_add(&r->work, qid);
 				r->qi++;
@@ -759,7 +534,7 @@ static enum step_status quarantine(struct actions *a, struct request *r,
 	if (!res)
 		return postsuper_list(a, &r->work, "-d");
 	if (!run_ok(res))
-		return failed(o, "postsuper -d", res);
+		return step_failed(o, "postsuper -d", res);
 	o->count = postsuper_count(res, "Deleted", r->work.n);
 	held_sub(a, o->count);
 	return done(o, RESULT_OK, o->count,
@@ -780,7 +555,7 @@ static enum step_status delete(struct actions *a, struct request *r, const struc
 	if (!res)
 		return postsuper_list(a, &r->qids, "-d");
 	if (!run_ok(res))
-		return failed(o, "postsuper -d", res);
+		return step_failed(o, "postsuper -d", res);
 	o->count = postsuper_count(res, "Deleted", r->qids.n);
 	held_sub(a, o->count);
 	return done(o, RESULT_OK, o->count, "%zu deleted", o->count);
@@ -802,15 +577,15 @@ static enum step_status release_ours(struct actions *a, struct request *r,
 		int rc;
 
 		if (!res)
-			return snapshot_start(a, r);
+			return queue_snapshot_start(a, r);
 		if (!run_ok(res))
-			return failed(o, "postqueue -j", res);
+			return step_failed(o, "postqueue -j", res);
 		for (size_t i = 0; i < r->qids.n; i++)
 			qid_list_add(&mine, r->qids.v[i]);
 		if (mine.n)
-			qsort(mine.v, mine.n, sizeof(*mine.v), cmp_qid);
+			qsort(mine.v, mine.n, sizeof(*mine.v), qid_cmp);
 		r->work.n = 0;
-		rc = snapshot_read(a, r, &r->work, RELEASE_MAX, &overflow, &r->preheld, &mine);
+		rc = queue_snapshot_read(a, r, &r->work, RELEASE_MAX, &overflow, &r->preheld, &mine);
 		qid_list_free(&mine);
 		if (rc < 0) {
 			snprintf(o->detail, sizeof(o->detail), "postqueue -j output: %s",
@@ -825,7 +600,7 @@ static enum step_status release_ours(struct actions *a, struct request *r,
 	if (!res)
 		return postsuper_list(a, &r->work, "-H");
 	if (!run_ok(res))
-		return failed(o, "postsuper -H", res);
+		return step_failed(o, "postsuper -H", res);
 	o->count = postsuper_count(res, "Released from hold", r->work.n);
 	held_sub(a, o->count);
 	return done(o, RESULT_OK, o->count, "released what this request held, "
@@ -852,7 +627,7 @@ static enum step_status release(struct actions *a, struct request *r, const stru
 		return STEP_RUN;
 	}
 	if (!run_ok(res))
-		return failed(o, "postsuper -H", res);
+		return step_failed(o, "postsuper -H", res);
 	o->count = postsuper_count(res, "Released from hold", r->all ? 0 : r->qids.n);
 	held_sub(a, o->count);
 	return done(o, RESULT_OK, o->count, "%zu released (%s)", o->count,
