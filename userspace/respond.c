@@ -51,27 +51,54 @@ static void who_free(struct who *w)
 	free(w);
 }
 
+/* The order of activity is a list of its own, so that an identity active
+ * again moves to its end without being hashed again. */
+static void who_unlink(struct respond *r, struct who *w)
+{
+	if (w->older)
+		w->older->newer = w->newer;
+	else
+		r->who_oldest = w->newer;
+	if (w->newer)
+		w->newer->older = w->older;
+	else
+		r->who_newest = w->older;
+	w->older = w->newer = NULL;
+}
+
+static void who_append(struct respond *r, struct who *w)
+{
+	w->older = r->who_newest;
+	w->newer = NULL;
+	if (r->who_newest)
+		r->who_newest->newer = w;
+	else
+		r->who_oldest = w;
+	r->who_newest = w;
+}
+
 static struct who *who_get(struct respond *r, const char *identity, bool create)
 {
 	struct who *w;
 
 	HASH_FIND_STR(r->who, identity, w);
-	if (w && create && w->hh.next) {	/* active: to the end of the order */
-		HASH_DEL(r->who, w);
-		HASH_ADD_STR(r->who, identity, w);
+	if (w && create && w->newer) {	/* active: to the end of the order */
+		who_unlink(r, w);
+		who_append(r, w);
 	}
 	if (w || !create)
 		return w;
 	if (HASH_COUNT(r->who) >= RESPOND_MAX_IDENTITIES) {
-		/* the least recently active (uthash keeps insertion order),
-		 * passing over a few with an open incident */
-		struct who *old = r->who;
+		/* the least recently active, passing over a few with an open
+		 * incident */
+		struct who *old = r->who_oldest;
 
-		for (int i = 0; i < 64 && old->hh.next && detect_open_for(r->det, old->identity);
+		for (int i = 0; i < 64 && old->newer && detect_open_for(r->det, old->identity);
 		     i++)
-			old = old->hh.next;
+			old = old->newer;
 		if (detect_open_for(r->det, old->identity))
-			old = r->who;
+			old = r->who_oldest;
+		who_unlink(r, old);
 		HASH_DEL(r->who, old);
 		who_free(old);
 		r->who_evictions++;
@@ -81,6 +108,7 @@ static struct who *who_get(struct respond *r, const char *identity, bool create)
 	/* the analyzer loses track of uthash freeing its table when the last
 	 * entry is deleted above, and of it starting a new one here */
 	HASH_ADD_STR(r->who, identity, w);	// NOLINT(clang-analyzer-unix.Malloc)
+	who_append(r, w);
 	return w;
 }
 
@@ -667,7 +695,7 @@ void respond_drain(struct respond *r)
 	actions_tick(r->act);
 	if (!r->npending_who)
 		return;
-	for (struct who *w = r->who; w; w = w->hh.next) {
+	for (struct who *w = r->who_oldest; w; w = w->newer) {
 		struct action_request req = { .kind = REQ_HOLD };
 		char err[256];
 

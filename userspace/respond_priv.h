@@ -33,6 +33,7 @@ struct who {
 	struct action_login logins[ACTIONS_RAW_LOGINS];
 	size_t nlogins;
 	bool logins_incomplete;
+	struct who *older, *newer;	/* the order of activity (respond.c) */
 	UT_hash_handle hh;
 };
 
@@ -45,7 +46,8 @@ struct respond {
 	struct detector *det;
 	struct actions *act;
 	const struct msg_table *messages;
-	struct who *who;
+	struct who *who;		/* by identity */
+	struct who *who_oldest, *who_newest;	/* least recently active first */
 	uint64_t who_evictions;
 	size_t npending_who;
 	int log_fd;			/* the incident log, O_APPEND; incident_log_fd() */

@@ -660,6 +660,42 @@ static void test_an_ambiguous_login_is_never_handed_on(void **state)
 	assert_null(read_file(path("lock-hook.args.0")));
 }
 
+/* The table of what respond remembers per identity (sessions, login forms)
+ * is full at RESPOND_MAX_IDENTITIES and then forgets the least recently
+ * active one: an identity that logs in again is the most recent, and a
+ * full table of others evicts one of them, not it. */
+static void test_an_identity_active_again_outlives_a_full_table_of_others(void **state)
+{
+	const char *shared = "sasl:c" UTF8_REPLACEMENT "c", *st = NULL;
+	struct maillog_login one = { shared, "192.0.2.10", 4242, t0 - 40, "c\xfe" "c", 3 };
+	struct maillog_login two = { shared, "192.0.2.10", 4243, t0, "c\xff" "c", 3 };
+	char id[64], other[64];
+	json_t *login;
+
+	(void)state;
+	start("enforce");
+	ev.login(&one, ev.arg);
+	for (int i = 0; i < RESPOND_MAX_IDENTITIES; i++) {
+		struct maillog_login l = { other, "192.0.2.20", 5000 + i, t0 - 30, other, 0 };
+
+		if (i == RESPOND_MAX_IDENTITIES / 2) {
+			one.t = t0 - 20;
+			ev.login(&one, ev.arg);		/* active again */
+		}
+		snprintf(other, sizeof(other), "sasl:user%d", i);
+		l.raw_len = strlen(other);
+		ev.login(&l, ev.arg);
+	}
+	/* the first form is still known: two forms, so not handed on */
+	bruteforce_as_logged(&two);
+	snprintf(id, sizeof(id), "%s", open_incident(shared, &st));
+	assert_string_equal(st, "acted");
+	login = login_of(id);
+	assert_int_equal(json_integer_value(json_object_get(login, "forms")), 2);
+	assert_true(json_is_false(json_object_get(login, "exact_bytes_known")));
+	json_decref(login);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -674,6 +710,7 @@ int main(void)
 		T(test_a_flood_of_login_incidents_locks_at_most_the_budget_and_a_spammer_still_acts),
 		T(test_an_inexact_login_goes_to_lock_hook_as_logged),
 		T(test_an_ambiguous_login_is_never_handed_on),
+		T(test_an_identity_active_again_outlives_a_full_table_of_others),
 	};
 
 	log_init("test_respond_cmd", LOG_LEVEL_WARN);
