@@ -88,6 +88,8 @@ struct counters {
 	uint64_t learned_domains;		/* gauge */
 	uint64_t candidate_domains;		/* gauge */
 	uint64_t domain_evictions;
+	uint64_t respond_identities;		/* gauge: respond's who table */
+	uint64_t respond_identity_evictions;
 	/* first offending message's log time to incident (cumulative buckets
 	 * are made at render time) */
 	uint64_t latency_buckets[LATENCY_BUCKETS + 1];	/* last: +Inf */

@@ -305,6 +305,14 @@ static const struct metric_desc metric_table[] = {
 	{ "smtp_sentinel_detect_domain_evictions_total", COUNTER,
 	  "Learned or candidate sender domains dropped because their list was full.",
 	  .counter = FIELD(domain_evictions) },
+	{ "smtp_sentinel_respond_identities", GAUGE,
+	  "Identities whose recent sessions and logged login forms the responder keeps for "
+	  "its actions, at most 4096.",
+	  .counter = FIELD(respond_identities) },
+	{ "smtp_sentinel_respond_identity_evictions_total", COUNTER,
+	  "Identities the responder forgot, the least recently active first, because it kept "
+	  "4096.",
+	  .counter = FIELD(respond_identity_evictions) },
 	{ "smtp_sentinel_actions_total", COUNTER,
 	  "Action steps by action and result (observed: decided in observe mode, not run; "
 	  "untrusted: decided in enforce mode from an untrusted maillog, not run).",

@@ -741,6 +741,8 @@ void respond_tick(struct respond *r)
 	r->counters->learned_domains = ds.learned_domains;
 	r->counters->candidate_domains = ds.candidate_domains;
 	r->counters->domain_evictions = ds.domain_evictions;
+	r->counters->respond_identities = HASH_COUNT(r->who);
+	r->counters->respond_identity_evictions = r->who_evictions;
 	actions_stats(r->act, &as);
 	memcpy(r->counters->actions, as.results, sizeof(r->counters->actions));
 	r->counters->actions_refused = as.refused;

@@ -686,6 +686,10 @@ static void test_an_identity_active_again_outlives_a_full_table_of_others(void *
 		l.raw_len = strlen(other);
 		ev.login(&l, ev.arg);
 	}
+	/* one more than fit: one forgotten, and the metrics say so */
+	respond_tick(r);
+	assert_int_equal(counters.respond_identities, RESPOND_MAX_IDENTITIES);
+	assert_int_equal(counters.respond_identity_evictions, 1);
 	/* the first form is still known: two forms, so not handed on */
 	bruteforce_as_logged(&two);
 	snprintf(id, sizeof(id), "%s", open_incident(shared, &st));
