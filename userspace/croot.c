@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -140,6 +141,7 @@ int croot_user_uid(const char *root, const char *name, uid_t *uid, char *err,
 {
 	char buf[CROOT_PASSWD_MAX];
 	struct passwd pw, *res = NULL;
+	struct stat st;
 	int fd, e, found = 0;
 	FILE *f;
 
@@ -151,7 +153,14 @@ int croot_user_uid(const char *root, const char *name, uid_t *uid, char *err,
 			snprintf(err, errcap, "getpwnam %s: %s", name, strerror(e));
 		return e == 0 ? res != NULL : -1;
 	}
-	fd = croot_open(root, "/etc/passwd", O_RDONLY);
+	/* O_NONBLOCK: a FIFO there (the container's choice) would make the
+	 * open wait for a writer; only a regular file is read */
+	fd = croot_open(root, "/etc/passwd", O_RDONLY | O_NONBLOCK);
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		snprintf(err, errcap, "%s/etc/passwd: not a regular file", root);
+		close(fd);
+		return -1;
+	}
 	f = fd < 0 ? NULL : fdopen(fd, "r");
 	if (!f) {
 		snprintf(err, errcap, "%s/etc/passwd: %s", root, strerror(errno));

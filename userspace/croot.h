@@ -46,7 +46,8 @@ int croot_host_path(const char *root, const char *path, char *out, size_t cap);
 const char *croot_postfix_config(const char *root, const char *config_dir, char *buf,
 				 size_t cap);
 /* The uid of user name in root's user database.  1 found, 0 no such
- * user, -1 unreadable (err says why). */
+ * user, -1 unreadable (err says why; an etc/passwd that is no regular
+ * file, a FIFO the container left there, is refused without waiting). */
 int croot_user_uid(const char *root, const char *name, uid_t *uid, char *err,
 		   size_t errcap);
 

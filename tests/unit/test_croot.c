@@ -119,6 +119,28 @@ static void test_a_passwd_symlink_is_read_inside_the_root(void **state)
 	assert_int_equal(rename(target, path), 0);
 }
 
+/* A container's etc/passwd that is a FIFO (or a device) is refused at
+ * once: opened without O_NONBLOCK, the open would wait for a writer that
+ * the container chooses never to be, and the reader (sentineld's one
+ * event loop, sentinel-report --root) with it. */
+static void test_a_passwd_that_is_no_regular_file_is_refused_without_waiting(void **state)
+{
+	char path[PATH_MAX], saved[PATH_MAX], err[512] = "";
+	uid_t uid = 0;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/etc/passwd", root);
+	snprintf(saved, sizeof(saved), "%s/etc/passwd.real", root);
+	assert_int_equal(rename(path, saved), 0);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	alarm(10);		/* a hang fails the test: SIGALRM ends it */
+	assert_int_equal(croot_user_uid(root, "postfix", &uid, err, sizeof(err)), -1);
+	alarm(0);
+	assert_non_null(strstr(err, "not a regular file"));
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rename(saved, path), 0);
+}
+
 static void test_host_root_uses_the_hosts_database(void **state)
 {
 	char err[512] = "";
@@ -190,6 +212,7 @@ int main(void)
 		cmocka_unit_test(test_user_is_looked_up_in_the_containers_passwd),
 		cmocka_unit_test(test_a_root_without_passwd_is_an_error_not_no_user),
 		cmocka_unit_test(test_a_passwd_symlink_is_read_inside_the_root),
+		cmocka_unit_test(test_a_passwd_that_is_no_regular_file_is_refused_without_waiting),
 		cmocka_unit_test(test_host_root_uses_the_hosts_database),
 		cmocka_unit_test(test_realpath_resolves_symlinks_under_the_root),
 		cmocka_unit_test(test_host_path_is_root_and_the_containers_name),
