@@ -194,6 +194,8 @@ void cmd_reset(struct cmd *c)
 	c->argc = 0;
 	c->argv[0] = NULL;
 	c->out_path[0] = '\0';
+	c->postfix = false;
+	c->enter = 0;
 }
 
 void cmd_arg(struct cmd *c, const char *s)
@@ -217,12 +219,30 @@ void cmd_arg_bytes(struct cmd *c, const char *bytes, size_t len)
 	c->argv[++c->argc] = NULL;
 }
 
+pid_t actions_postfix_pid(struct actions *a, char *why, size_t cap)
+{
+	return croot_find("/proc", a->cfg.maillog_root, &a->croot, why, cap);
+}
+
+int actions_map_root(struct actions *a, char *why, size_t cap)
+{
+	char root[64];
+	pid_t pid = actions_postfix_pid(a, why, cap);
+
+	if (pid < 0)
+		return -1;
+	if (pid > 0)
+		snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
+	return sasl_map_root(&a->map, pid > 0 ? root : "", why, cap);
+}
+
 void cmd_postfix(struct actions *a, struct cmd *c, const char *prog)
 {
 	char path[PATH_MAX];
 
 	sfmt(path, sizeof(path), "%s/%s", a->cfg.postfix_bin_dir, prog);
 	cmd_arg(c, path);
+	c->postfix = true;
 	if (a->cfg.postfix_config_dir[0]) {
 		cmd_arg(c, "-c");
 		cmd_arg(c, a->cfg.postfix_config_dir);
@@ -276,7 +296,18 @@ static void start_cmd(struct actions *a)
 		.stdout_path = a->cmd.out_path[0] ? a->cmd.out_path : NULL,
 		.timeout = a->cfg.timeout,
 	};
+	char why[RUN_ERR_MAX];
 
+	/* the container's Postfix, wherever it runs now: its namespaces */
+	if (a->cmd.postfix && (spec.enter = actions_postfix_pid(a, why, sizeof(why))) < 0) {
+		a->pending_res = xcalloc(1, sizeof(*a->pending_res));
+		a->pending_res->spawn_failed = true;
+		a->pending_res->exit_status = -1;
+		snprintf(a->pending_res->err, sizeof(a->pending_res->err), "%s", why);
+		a->pending = true;
+		return;
+	}
+	a->cmd.enter = spec.enter;
 	if (run_start(a->rn, &spec, on_cmd_done, a) == 0) {
 		a->running = true;
 		return;
@@ -592,9 +623,14 @@ static void map_entry(const char *key, const char *incident, void *arg)
 
 static void reconcile(struct actions *a)
 {
-	char *text;
+	char *text, why[256];
 	size_t len, w = 0;
 
+	if (actions_map_root(a, why, sizeof(why)) < 0) {
+		log_warnx("cannot read %s in the container: %s: the saved locks stand", a->map.path,
+			  why);
+		return;
+	}
 	if (sasl_map_read(&a->map, &text, &len) < 0) {
 		log_warn("cannot read %s: the saved locks stand", a->map.path);
 		return;

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "actions.h"
+#include "croot.h"
 #include "log.h"
 #include "sasl_map.h"
 
@@ -101,6 +102,9 @@ struct cmd {
 	char *in;			/* owned */
 	size_t in_len;
 	char out_path[PATH_MAX];	/* "" : capture */
+	bool postfix;			/* a Postfix program (cmd_postfix()): runs
+					 * in the container's namespaces */
+	pid_t enter;			/* the process whose it ran in, 0 none */
 };
 
 struct cooldown {
@@ -129,6 +133,7 @@ struct actions {
 	struct cmd cmd;
 	uint64_t held;
 	bool trusted;			/* actions_set_trust() */
+	struct croot_proc croot;	/* the container's Postfix, croot_find() */
 };
 
 enum step_status { STEP_RUN, STEP_DONE, STEP_FAIL };
@@ -184,8 +189,15 @@ void cmd_reset(struct cmd *c);
 void cmd_arg(struct cmd *c, const char *s);
 /* An argument of len bytes, none of them NUL, fewer than PATH_MAX. */
 void cmd_arg_bytes(struct cmd *c, const char *bytes, size_t len);
-/* bin_dir/prog [-c config_dir] */
+/* bin_dir/prog [-c config_dir]: a Postfix program, run in the
+ * container's namespaces when [maillog] root names one. */
 void cmd_postfix(struct actions *a, struct cmd *c, const char *prog);
+/* The pid whose namespaces the Postfix commands enter: 0 on the host
+ * ([maillog] root empty), else croot_find()'s; -1 with why. */
+pid_t actions_postfix_pid(struct actions *a, char *why, size_t cap);
+/* Points the access map at the container's files (sasl_map_root()), or the
+ * host's.  0, or -1 with why. */
+int actions_map_root(struct actions *a, char *why, size_t cap);
 void actions_free_nosave(struct actions *a);
 
 /* actions_request.c */

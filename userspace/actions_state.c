@@ -461,6 +461,8 @@ json_t *audit_command(const struct cmd *c, const struct run_result *res)
 		json_array_append_new(argv, v ? v : jstr(c->argv[i]));
 	}
 	set(o, "argv", argv);
+	if (c->enter > 0)	/* in the container's namespaces, by this host pid */
+		set(o, "container_pid", json_integer(c->enter));
 	if (!exact) {	/* an inexact login's bytes as logged, for lock_hook */
 		json_t *hex = json_array();
 

@@ -284,6 +284,11 @@ static enum step_status map_change(struct actions *a, struct request *r,
 			if (lock && !l && a->nlocks >= ACTIONS_MAX_LOCKS)
 				return done(o, RESULT_FAILED, 0, "%d logins locked already",
 					    ACTIONS_MAX_LOCKS);
+			/* the container's map, wherever its root is now */
+			if (actions_map_root(a, err, sizeof(err)) < 0) {
+				snprintf(o->detail, sizeof(o->detail), "%s", err);
+				return STEP_FAIL;
+			}
 			if (sasl_map_prepare(&a->map, login,
 					     lock ? (r->incident[0] ? r->incident : "manual") : NULL,
 					     err, sizeof(err)) < 0) {

@@ -3,6 +3,7 @@
  * croot.c - a container's files, read from the host through its root
  * (see croot.h).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -184,4 +185,105 @@ int croot_user_uid(const char *root, const char *name, uid_t *uid, char *err,
 	}
 	fclose(f);
 	return found;
+}
+
+/* How good proc/PID is for entering the container (croot.h): 0 not of
+ * it, 1 of it, 2 a master of it, 3 and up its init (the fewer PID
+ * namespaces, the higher); -1 gone. */
+static int proc_rank(const char *proc, const char *pid, const struct croot_proc *cp)
+{
+	char path[PATH_MAX], buf[4096];
+	struct stat st;
+	ssize_t n;
+	int fd, depth = 0;
+	const char *ns;
+
+	snprintf(path, sizeof(path), "%s/%s/root", proc, pid);
+	if (stat(path, &st) < 0)
+		return errno == ENOENT || errno == ESRCH ? -1 : 0;
+	if (st.st_dev != cp->dev || st.st_ino != cp->ino)
+		return 0;
+	/* "NSpid:\t412\t1": pid 1 of its innermost PID namespace */
+	snprintf(path, sizeof(path), "%s/%s/status", proc, pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	ns = strstr(buf, "\nNSpid:");
+	if (ns) {
+		const char *end = strchr(ns + 1, '\n'), *last = NULL;
+
+		for (const char *p = ns + 7; *p && (!end || p < end); p++)
+			if ((*p == '\t' || *p == ' ') && p[1] >= '0' && p[1] <= '9') {
+				depth++;
+				last = p + 1;
+			}
+		if (last && depth < 32 && strtol(last, NULL, 10) == 1 &&
+		    (last[1] == '\n' || last[1] == '\0'))
+			return 3 + (32 - depth);
+	}
+	snprintf(path, sizeof(path), "%s/%s/comm", proc, pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : read(fd, buf, 32);
+	if (fd >= 0)
+		close(fd);
+	if (n > 0 && buf[n - 1] == '\n')
+		n--;
+	return n == 6 && memcmp(buf, "master", 6) == 0 ? 2 : 1;
+}
+
+pid_t croot_find(const char *proc, const char *root, struct croot_proc *cp, char *why,
+		 size_t cap)
+{
+	pid_t best = 0;
+	int best_rank = 0;
+	struct stat st;
+	struct dirent *de;
+	char pid[24];
+	DIR *d;
+
+	if (croot_is_host(root))
+		return 0;
+	if (stat(root, &st) == 0) {
+		cp->known = true;
+		cp->dev = st.st_dev;
+		cp->ino = st.st_ino;
+	} else if (!cp->known) {
+		snprintf(why, cap, "%s: %s", root, strerror(errno));
+		return -1;
+	}
+	if (cp->pid > 0) {
+		snprintf(pid, sizeof(pid), "%d", (int)cp->pid);
+		if (proc_rank(proc, pid, cp) == cp->rank)
+			return cp->pid;
+	}
+	cp->pid = 0;
+	d = opendir(proc);
+	if (!d) {
+		snprintf(why, cap, "%s: %s", proc, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+		long p = strtol(de->d_name, &end, 10);
+		int r;
+
+		if (*end || p <= 0 || p > INT_MAX)
+			continue;
+		r = proc_rank(proc, de->d_name, cp);
+		if (r > best_rank || (r > 0 && r == best_rank && p < best)) {
+			best = (pid_t)p;
+			best_rank = r;
+		}
+	}
+	closedir(d);
+	if (!best) {
+		snprintf(why, cap, "no process of the container at %s runs (none has that root)",
+			 root);
+		return -1;
+	}
+	cp->pid = best;
+	cp->rank = best_rank;
+	return best;
 }

@@ -16,8 +16,30 @@
  * etc/passwd (fgetpwent_r: getpwnam_r reads the host's databases).
  * root "" (or "/") is the host's: plain open(2), realpath(3), getpwnam_r.
  *
+ * The container's processes: croot_find() names the host pid of a
+ * process of the container, whose namespaces the actions' Postfix
+ * commands enter (run.h, run_spec's enter), as an admin's shell in the
+ * container has them (machinectl shell, docker exec): a process whose
+ * /proc/PID/root is the container's root (the same file: device and
+ * inode), first choice the container's init (pid 1 of its own PID
+ * namespace, the outermost such; its mount namespace is the container's),
+ * else a Postfix master (comm "master": a container without a PID
+ * namespace of its own), else the lowest pid with that root.  Not the
+ * master first: a master started by systemd runs in its unit's mount
+ * namespace, and Debian 13's postfix.service has ProtectSystem=full
+ * (/etc read-only there: postmap could not write the access map).  It
+ * looks each time it is called, one pass over /proc unless the process it
+ * found last is still there and still as good, so that a container that
+ * restarted (a new init, new namespaces, a new /proc/PID/root) is
+ * followed without a restart of sentineld.  The root's identity is read
+ * at each call (a directory root that is mounted anew is followed); when
+ * it cannot be (root is /proc/PID/root of a process that ended), the last
+ * one read stands.
+ *
  * Limits: files only (a container's NSS modules, LDAP users, are not
- * consulted); a user database of at most CROOT_PASSWD_MAX bytes a line.
+ * consulted); a user database of at most CROOT_PASSWD_MAX bytes a line; a
+ * container restarted on another root file system (a new overlay) is
+ * followed only when root names its directory, not /proc/PID/root.
  */
 #ifndef SENTINEL_CROOT_H
 #define SENTINEL_CROOT_H
@@ -27,6 +49,15 @@
 #include <sys/types.h>
 
 #define CROOT_PASSWD_MAX 4096
+
+/* What croot_find() keeps between calls. */
+struct croot_proc {
+	bool known;			/* dev and ino of the root were read */
+	dev_t dev;
+	ino_t ino;
+	pid_t pid;			/* the process found last, 0 none */
+	int rank;			/* its rank (croot.c) */
+};
 
 /* Whether root is the host's ("" or "/"). */
 bool croot_is_host(const char *root);
@@ -50,5 +81,12 @@ const char *croot_postfix_config(const char *root, const char *config_dir, char 
  * file, a FIFO the container left there, is refused without waiting). */
 int croot_user_uid(const char *root, const char *name, uid_t *uid, char *err,
 		   size_t errcap);
+
+/* The host pid (under proc: "/proc", or a test's tree) of the container's
+ * init, else of its Postfix master, else of its lowest process (see
+ * above).  0 when root is the host's; -1 with the reason in why when no
+ * process of it runs. */
+pid_t croot_find(const char *proc, const char *root, struct croot_proc *cp, char *why,
+		 size_t cap);
 
 #endif

@@ -16,7 +16,19 @@
  * a pipe a second after the SIGKILL is given up on: the pipes are closed.
  *
  * An execve() failure is reported by the child through a close-on-exec
- * pipe (its errno), read once the child has exited: spawn_failed.
+ * pipe (the stage that failed and its errno), read once the child has
+ * exited: spawn_failed.
+ *
+ * Entering a container (run_spec's enter): the parent opens a pidfd of
+ * the process and its /proc/PID/root before the fork, and checks that the
+ * pidfd's process is still alive after both (so the root is that
+ * process's, not a reused pid's).  The child joins those of its
+ * namespaces that are not ours with one setns(2) on the pidfd, takes the
+ * root with fchdir + chroot, sets up its descriptors as usual, then, when
+ * it joined a PID namespace, forks: the grandchild (a process of that
+ * namespace) execs, the child waits for it and exits with its status, or
+ * kills itself with the signal that killed it.  Both are in the process
+ * group the timeout signals.
  *
  * Writing stdin to a child that exited without reading it must not kill
  * the daemon: SIGPIPE is blocked around the write, and a SIGPIPE that the
@@ -25,6 +37,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -45,6 +59,21 @@
 
 enum { FD_PID, FD_IN, FD_OUT, FD_ERR };
 enum { LIVE, TERM_SENT, KILL_SENT };
+/* What failed in the child, reported with its errno. */
+enum { STAGE_EXEC, STAGE_SETNS, STAGE_CHROOT, STAGE_FORK, STAGE_COUNT };
+static const char *const stage_names[STAGE_COUNT] = {
+	[STAGE_EXEC] = "execve", [STAGE_SETNS] = "setns", [STAGE_CHROOT] = "chroot",
+	[STAGE_FORK] = "fork",
+};
+
+struct spawn_err {
+	int stage, err;
+};
+
+/* The namespaces a child joins (run_spec's enter); pidfd -1: none. */
+struct ns_enter {
+	int pidfd, rootfd, flags;
+};
 
 struct child {
 	bool used;
@@ -140,13 +169,30 @@ size_t runner_running(const struct runner *rn)
 	return rn->running;
 }
 
+/* The child of a child that entered a PID namespace: wait for the
+ * grandchild and end as it did. */
+static void __attribute__((noreturn)) relay(pid_t pid)
+{
+	int st;
+
+	for (int fd = 0; fd <= 3; fd++)
+		close(fd);
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			_exit(127);
+	if (WIFEXITED(st))
+		_exit(WEXITSTATUS(st));
+	kill(getpid(), WTERMSIG(st));	/* the dispositions are the defaults */
+	_exit(128 + WTERMSIG(st));
+}
+
 /* In the child, between fork and execve: only async-signal-safe calls. */
 static void __attribute__((noreturn)) child_exec(const struct run_spec *spec, int fds[3],
-						 int exec_err)
+						 int exec_err, const struct ns_enter *ns)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	struct spawn_err e = { STAGE_EXEC, 0 };
 	sigset_t none;
-	int e;
 
 	setpgid(0, 0);
 	umask(022);	/* a map postmap writes must be readable by smtpd */
@@ -156,6 +202,19 @@ static void __attribute__((noreturn)) child_exec(const struct run_spec *spec, in
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int s = 1; s < NSIG; s++)
 		sigaction(s, &dfl, NULL);
+	if (ns->pidfd >= 0) {
+		e.stage = STAGE_SETNS;
+		if (ns->flags && setns(ns->pidfd, ns->flags) < 0)
+			goto fail;
+		/* the container's root, as its user namespace's root */
+		if ((ns->flags & CLONE_NEWUSER) &&
+		    (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+			goto fail;
+		e.stage = STAGE_CHROOT;
+		if (fchdir(ns->rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0)
+			goto fail;
+		e.stage = STAGE_EXEC;
+	}
 	/* Move every source out of 0..2 before dup2 onto 0..2, so that one
 	 * dup2 cannot clobber another's source. */
 	for (int i = 0; i < 3; i++)
@@ -172,12 +231,81 @@ static void __attribute__((noreturn)) child_exec(const struct run_spec *spec, in
 		exec_err = 3;
 	}
 	close_range(4, ~0U, 0);
+	if (ns->pidfd >= 0 && (ns->flags & CLONE_NEWPID)) {
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			e.stage = STAGE_FORK;
+			goto fail;
+		}
+		if (pid > 0)
+			relay(pid);
+	}
 	execve(spec->argv[0], (char *const *)spec->argv, (char *const *)child_env);
 fail:
-	e = errno;
+	e.err = errno;
 	if (write(exec_err, &e, sizeof(e)) < 0)
-		e = 0;	/* nothing more to do: the exit status says 127 */
+		e.err = 0;	/* nothing more to do: the exit status says 127 */
 	_exit(127);
+}
+
+static bool same_ns(pid_t pid, const char *name)
+{
+	char path[64];
+	struct stat a, b;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, name);
+	if (stat(path, &a) < 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", name);
+	return stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* The namespaces a command joins when they are not ours (setns(2) of
+ * one's own user namespace is an error; of the others, a privilege that
+ * systemd's RestrictNamespaces= may refuse for nothing).  Not the time
+ * namespace. */
+static const struct {
+	const char *name;
+	int flag;
+} ns_types[] = {
+	{ "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS }, { "pid", CLONE_NEWPID },
+	{ "net", CLONE_NEWNET }, { "uts", CLONE_NEWUTS }, { "ipc", CLONE_NEWIPC },
+	{ "cgroup", CLONE_NEWCGROUP },
+};
+
+/* ns for entering pid's namespaces; 0, or -1 with errno (logged). */
+static int ns_open(pid_t pid, struct ns_enter *ns)
+{
+	char root[64];
+	int saved;
+
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
+	ns->flags = 0;
+	for (size_t i = 0; i < sizeof(ns_types) / sizeof(ns_types[0]); i++)
+		if (!same_ns(pid, ns_types[i].name))
+			ns->flags |= ns_types[i].flag;
+	ns->pidfd = pidfd_open(pid, 0);
+	ns->rootfd = ns->pidfd < 0 ? -1 : open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (ns->rootfd >= 0 && pidfd_send_signal(ns->pidfd, 0, NULL, 0) == 0)
+		return 0;
+	saved = ns->rootfd >= 0 ? ESRCH : errno;
+	log_warnx("run: cannot enter the namespaces of pid %d: %s", (int)pid, strerror(saved));
+	if (ns->pidfd >= 0)
+		close(ns->pidfd);
+	if (ns->rootfd >= 0)
+		close(ns->rootfd);
+	ns->pidfd = ns->rootfd = -1;
+	errno = saved;
+	return -1;
+}
+
+static void ns_close(struct ns_enter *ns)
+{
+	if (ns->pidfd >= 0)
+		close(ns->pidfd);
+	if (ns->rootfd >= 0)
+		close(ns->rootfd);
 }
 
 static struct child *free_slot(struct runner *rn)
@@ -198,6 +326,7 @@ static int nonblock(int fd)
 int run_start(struct runner *rn, const struct run_spec *spec, run_done_fn done, void *arg)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, xe[2] = { -1, -1 };
+	struct ns_enter ns = { -1, -1, 0 };
 	int child_fds[3], saved;
 	struct child *c;
 	pid_t pid;
@@ -215,11 +344,16 @@ int run_start(struct runner *rn, const struct run_spec *spec, run_done_fn done, 
 		errno = EAGAIN;
 		return -1;
 	}
+	if (spec->enter > 0 && ns_open(spec->enter, &ns) < 0)
+		return -1;
 	if (spec->stdout_path) {
 		out[1] = open(spec->stdout_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 			      0600);
 		if (out[1] < 0) {
 			log_warn("run: %s: cannot create %s", spec->argv[0], spec->stdout_path);
+			saved = errno;
+			ns_close(&ns);
+			errno = saved;
 			return -1;
 		}
 	} else if (pipe2(out, O_CLOEXEC) < 0) {
@@ -244,9 +378,10 @@ int run_start(struct runner *rn, const struct run_spec *spec, run_done_fn done, 
 	if (pid < 0)
 		goto fail;
 	if (pid == 0)
-		child_exec(spec, child_fds, xe[1]);
+		child_exec(spec, child_fds, xe[1], &ns);
 	/* Also here, so that the group exists before run_start returns. */
 	setpgid(pid, pid);
+	ns_close(&ns);
 	close(in[0]);
 	close(out[1]);
 	close(err[1]);
@@ -296,6 +431,7 @@ fail_child:
 fail:
 	saved = errno;
 	log_warn("run: cannot start %s", spec->argv[0]);
+	ns_close(&ns);
 	for (int i = 0; i < 2; i++) {
 		if (in[i] >= 0)
 			close(in[i]);
@@ -429,8 +565,8 @@ static void finish(struct runner *rn, struct child *c)
 	size_t from = c->err_total < cap ? 0 : c->err_total % cap;
 	run_done_fn done = c->done;
 	void *arg = c->arg;
+	struct spawn_err e;
 	siginfo_t si;
-	int e;
 
 	waitid((idtype_t)P_PIDFD, (id_t)c->pidfd, &si, WEXITED | WNOHANG);	/* reap */
 	for (size_t i = 0; i < n; i++) {
@@ -447,7 +583,9 @@ static void finish(struct runner *rn, struct child *c)
 	}
 	if (read(c->exec_err, &e, sizeof(e)) == (ssize_t)sizeof(e)) {
 		r->spawn_failed = true;
-		snprintf(r->err, sizeof(r->err), "execve: %s", strerror(e));
+		snprintf(r->err, sizeof(r->err), "%s: %s",
+			 (unsigned)e.stage < STAGE_COUNT ? stage_names[e.stage] : "?",
+			 strerror(e.err));
 	}
 	r->elapsed = now_mono() - c->start;
 	release_slot(rn, c);	/* before the callback runs */

@@ -20,6 +20,19 @@
  * its pipes are drained.  At most RUN_MAX_CHILDREN run at once; run_start()
  * beyond that fails (the caller queues or retries).
  *
+ * A command may run in the namespaces of another process (struct
+ * run_spec's enter: the host pid of a process of a container), as
+ * `nsenter -t PID -a -r` runs it: the child joins each of that process's
+ * namespaces that is not ours (user, then as its root; mount, PID,
+ * network, UTS, IPC, cgroup; not time), takes its root directory, and
+ * forks once more when it joined a PID namespace (that is entered by a
+ * new process): the program runs in the grandchild, the child waits for
+ * it and exits as it did, so that the exit status, the timeout's kill of
+ * the process group and the captured output are as for any command.  That
+ * needs CAP_SYS_ADMIN and CAP_SYS_CHROOT, and setns(2) allowed for those
+ * namespace types.  A failure to enter is a spawn failure ("setns: ...",
+ * "chroot: ...").
+ *
  * run_sync() runs one command to completion (tools, tests).
  */
 #ifndef SENTINEL_RUN_H
@@ -39,6 +52,8 @@ struct run_spec {
 	size_t stdin_len;
 	const char *stdout_path;	/* NULL: capture into out */
 	double timeout;			/* seconds, > 0 */
+	pid_t enter;			/* > 0: run in the namespaces of this
+					 * process (see above); 0: here */
 };
 
 struct run_result {

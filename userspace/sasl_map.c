@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "croot.h"
 #include "log.h"
 #include "sasl_map.h"
 
@@ -51,10 +52,42 @@ int sasl_map_init(struct sasl_map *m, const char *spec)
 	snprintf(m->tmp, sizeof(m->tmp), "%s.sentinel-new", path);
 	snprintf(m->db, sizeof(m->db), "%s%s", m->path, suffix);
 	snprintf(m->tmp_db, sizeof(m->tmp_db), "%s%s", m->tmp, suffix);
-	return 0;
+	return sasl_map_root(m, "", NULL, 0);
 bad_type:
 	log_warnx("sasl_access_map: %s: the type must be hash, btree, cdb or lmdb", spec);
 	return -1;
+}
+
+int sasl_map_root(struct sasl_map *m, const char *root, char *err, size_t cap)
+{
+	char dir[PATH_MAX], hdir[PATH_MAX];
+	const char *base = strrchr(m->path, '/') + 1, *suffix = m->db + strlen(m->path);
+	size_t dn = (size_t)(base - m->path);
+
+	if (croot_is_host(root)) {
+		m->root[0] = '\0';
+		memcpy(m->h_path, m->path, sizeof(m->h_path));
+		memcpy(m->h_tmp, m->tmp, sizeof(m->h_tmp));
+		memcpy(m->h_db, m->db, sizeof(m->h_db));
+		memcpy(m->h_tmp_db, m->tmp_db, sizeof(m->h_tmp_db));
+		return 0;
+	}
+	memcpy(dir, m->path, dn);
+	dir[dn > 1 ? dn - 1 : 1] = '\0';	/* "/etc/postfix", or "/" */
+	if (strlen(root) >= sizeof(m->root) ||
+	    croot_host_path(root, dir, hdir, sizeof(hdir)) < 0 ||
+	    strlen(hdir) + strlen(base) + sizeof(".sentinel-new") + 8 > sizeof(m->h_path)) {
+		snprintf(err, cap, "%s in the container at %s: %s", dir, root, strerror(errno));
+		return -1;
+	}
+	/* the lengths are checked above */
+	if (snprintf(m->root, sizeof(m->root), "%s", root) < 0 ||
+	    snprintf(m->h_path, sizeof(m->h_path), "%s/%s", hdir, base) < 0 ||
+	    snprintf(m->h_tmp, sizeof(m->h_tmp), "%s.sentinel-new", m->h_path) < 0 ||
+	    snprintf(m->h_db, sizeof(m->h_db), "%s%s", m->h_path, suffix) < 0 ||
+	    snprintf(m->h_tmp_db, sizeof(m->h_tmp_db), "%s%s", m->h_tmp, suffix) < 0)
+		return -1;
+	return 0;
 }
 
 static bool is_space(char c)
@@ -173,7 +206,7 @@ void sasl_map_ours(const char *text, size_t len, sasl_map_entry_fn fn, void *arg
 
 int sasl_map_read(const struct sasl_map *m, char **text, size_t *len)
 {
-	int fd = open(m->path, O_RDONLY | O_CLOEXEC);
+	int fd = croot_open(m->root, m->path, O_RDONLY);
 	size_t n = 0, cap = 4096;
 	char *buf;
 
@@ -233,6 +266,21 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/* stat(2) of the source, a symlink followed in the map's root. */
+static int source_stat(const struct sasl_map *m, struct stat *st)
+{
+	int fd, rc;
+
+	if (!m->root[0])
+		return stat(m->path, st);
+	fd = croot_open(m->root, m->path, O_PATH);
+	if (fd < 0)
+		return -1;
+	rc = fstat(fd, st);
+	close(fd);
+	return rc;
+}
+
 int sasl_map_prepare(const struct sasl_map *m, const char *key, const char *incident,
 		     char *err, size_t cap)
 {
@@ -247,14 +295,14 @@ int sasl_map_prepare(const struct sasl_map *m, const char *key, const char *inci
 	}
 	edited = sasl_map_edit(text, len, key, incident, &elen);
 	free(text);
-	unlink(m->tmp);
-	unlink(m->tmp_db);
-	fd = open(m->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	unlink(m->h_tmp);
+	unlink(m->h_tmp_db);
+	fd = open(m->h_tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		goto fail;
 	/* postmap builds the database as the source's owner; a new map is
 	 * 0644 whatever the umask (smtpd reads it as the postfix user) */
-	if (stat(m->path, &st) == 0) {
+	if (source_stat(m, &st) == 0) {
 		if (fchown(fd, st.st_uid, st.st_gid) < 0 || fchmod(fd, st.st_mode & 07777) < 0)
 			goto fail;
 	} else if (fchmod(fd, 0644) < 0) {
@@ -272,7 +320,7 @@ fail:
 	snprintf(err, cap, "write %s: %s", m->tmp, strerror(errno));
 	if (fd >= 0)
 		close(fd);
-	unlink(m->tmp);
+	unlink(m->h_tmp);
 	free(edited);
 	return -1;
 }
@@ -294,27 +342,27 @@ int sasl_map_install(const struct sasl_map *m, char *err, size_t cap)
 {
 	struct stat old, new;
 
-	if (stat(m->tmp_db, &new) < 0) {
+	if (stat(m->h_tmp_db, &new) < 0) {
 		snprintf(err, cap, "postmap made no %s: %s", m->tmp_db, strerror(errno));
 		return -1;
 	}
-	if (stat(m->db, &old) == 0 && new.st_mtime <= old.st_mtime) {
+	if (stat(m->h_db, &old) == 0 && new.st_mtime <= old.st_mtime) {
 		struct timespec t[2] = {
 			{ .tv_nsec = UTIME_OMIT },
 			{ .tv_sec = old.st_mtime + 1, .tv_nsec = 0 },
 		};
 
-		if (utimensat(AT_FDCWD, m->tmp_db, t, 0) < 0)
-			log_warn("utimensat %s", m->tmp_db);
+		if (utimensat(AT_FDCWD, m->h_tmp_db, t, 0) < 0)
+			log_warn("utimensat %s", m->h_tmp_db);
 	}
-	if (rename(m->tmp_db, m->db) < 0) {
+	if (rename(m->h_tmp_db, m->h_db) < 0) {
 		snprintf(err, cap, "rename %s: %s", m->tmp_db, strerror(errno));
 		return -1;
 	}
-	if (rename(m->tmp, m->path) < 0) {
+	if (rename(m->h_tmp, m->h_path) < 0) {
 		snprintf(err, cap, "rename %s: %s", m->tmp, strerror(errno));
 		return -1;
 	}
-	sync_dir(m->path);
+	sync_dir(m->h_path);
 	return 0;
 }

@@ -31,6 +31,12 @@
  * idle smtpd exit.  A session already in progress keeps the old table
  * until it ends: that is what the session cut is for.
  *
+ * A containerised Postfix's map (sasl_map_root(): [maillog] root): its
+ * paths are the container's names, which `postmap` run in the container
+ * is given; sentineld reaches the files from the host through the root,
+ * its directory resolved inside the container (croot.h: an absolute
+ * symlink points into the container), the source read with croot_open().
+ *
  * Supported types: hash, btree (.db), cdb (.cdb), lmdb (.lmdb); a path
  * without "type:" is hash.  The source may be at most SASL_MAP_MAX bytes.
  */
@@ -49,10 +55,19 @@ struct sasl_map {
 	char tmp[PATH_MAX];		/* the temporary source */
 	char db[PATH_MAX + 8];		/* path + suffix */
 	char tmp_db[PATH_MAX + 8];
+	/* the same files as this host reaches them (sasl_map_root()) */
+	char root[PATH_MAX];		/* "" : the host's */
+	char h_path[PATH_MAX], h_tmp[PATH_MAX];
+	char h_db[PATH_MAX + 8], h_tmp_db[PATH_MAX + 8];
 };
 
 /* "hash:/etc/postfix/sasl_access" or a plain absolute path.  0, or -1. */
 int sasl_map_init(struct sasl_map *m, const char *spec);
+/* The map is the container's at root (croot.h; "" or "/": the host's,
+ * as after sasl_map_init()): the host's names of its files are made
+ * again, its directory resolved in the container now.  0, or -1 with the
+ * reason in err. */
+int sasl_map_root(struct sasl_map *m, const char *root, char *err, size_t cap);
 
 /* text (len bytes) with KEY's entries of ours removed and, when incident
  * is not NULL, KEY's entry added.  malloc'd, NUL-terminated, length in

@@ -7,6 +7,7 @@
 #   nspawn_prepare CACHED DIR     DIR/root: a writable copy-on-write view
 #   nspawn_boot DIR               boots it (systemd-nspawn -b), sets NSPAWN_LEADER
 #   nspawn_exec CMD...            runs CMD inside (all namespaces of the leader)
+#   nspawn_halt DIR               powers it off, its root stays (boot it again)
 #   nspawn_stop DIR               powers it off, unmounts; safe to repeat
 #
 # The root is `debootstrap --variant=minbase --include=systemd,systemd-sysv,
@@ -160,7 +161,7 @@ nspawn_exec() {
 		LANG=C.UTF-8 SYSTEMD_PAGER= SYSTEMD_COLORS=0 "$@"
 }
 
-nspawn_stop() {
+nspawn_halt() {
 	local dir=$1 pid _
 	if [ -f "$dir/nspawn.pid" ]; then
 		pid=$(cat "$dir/nspawn.pid")
@@ -175,6 +176,13 @@ nspawn_stop() {
 		fi
 		rm -f "$dir/nspawn.pid"
 	fi
+	NSPAWN_LEADER=
+	return 0
+}
+
+nspawn_stop() {
+	local dir=$1
+	nspawn_halt "$dir"
 	mountpoint -q "$dir/root" 2>/dev/null && umount "$dir/root"
 	return 0
 }

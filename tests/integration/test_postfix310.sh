@@ -431,5 +431,192 @@ tail -n 1 "$DIR/alice-live.out" | cut -d' ' -f1-3 | sed 's/^/  alice, live: /'
 check "enforce: alice's client saw its session reset and logged in again" \
 	grep -q 'reconnects=[1-9]' "$DIR/alice-live.out"
 
+# --- enforce: the actions act on the container's Postfix
+# The daemons above stop (the journal one is in enforce mode too).  One
+# sentineld on the host, [maillog] root = the container's root DIRECTORY
+# (it follows a restart), enforce, the container's access map
+# (/etc/postfix/sasl_access as the container names it), spam = keep (held,
+# not quarantined: the hold is checked in the container's queue).  A
+# stolen account, mallory, spams to defer.test (the relay transport is
+# deferred: her mail waits in the queue): asserted in the container
+# (postqueue -j, its map, its journal, its smtpd's answers) that her mail
+# is held in ITS queue, she is in ITS map, ITS Postfix reloaded and refuses
+# her, and that a release and an unlock undo it there; the host's Postfix
+# files are untouched.  Then the container restarts (a new master, new
+# namespaces) while sentineld runs on: a lock and a hold made then land
+# in the new container.
+kill "$SELF_PID" "$J_PID" "$H_PID" "$PID" 2>/dev/null
+wait "$SELF_PID" "$J_PID" "$H_PID" "$PID" 2>/dev/null
+PID=
+cat > "$ROOT/root/enforce.sh" <<'EOF'
+set -e
+printf 123456 | saslpasswd2 -p -c -f /etc/sasldb2 -u lab.test mallory
+postconf -e 'smtpd_recipient_restrictions = check_sasl_access hash:/etc/postfix/sasl_access' \
+	'transport_maps = inline:{ plain.test=smtp:[127.0.0.2]:25, tls.test=smtp:[127.0.0.5]:25, defer.test=relay:[127.0.0.2]:25 }' \
+	'defer_transports = relay'
+: > /etc/postfix/sasl_access
+postmap hash:/etc/postfix/sasl_access
+postfix reload
+EOF
+nspawn_exec /bin/bash /root/enforce.sh > "$DIR/enforce.log" 2>&1 ||
+	{ cat "$DIR/enforce.log"; fail "the container's Postfix gets a check_sasl_access map and mallory"; exit 1; }
+host_files() {	# the host's own Postfix files that an action could touch
+	sha256sum /etc/postfix/sasl_access /etc/postfix/sasl_access.db 2>/dev/null
+	[ -x /usr/sbin/postqueue ] && /usr/sbin/postqueue -j 2>/dev/null | grep -c '"queue_name": *"hold"'
+}
+HOST_BEFORE=$(host_files)
+E_PORT=$(free_port)
+mkdir -p "$DIR/enforce"
+WORK=$DIR/enforce PORT=$E_PORT daemon_conf > "$DIR/enforce/sentinel.conf" <<CONF
+[sensor]
+ports = 25
+[maillog]
+source = journal
+journal_dir = $JOURNAL
+start = end
+local_domains = lab.test
+pid_namespace = /proc/$NSPAWN_LEADER/ns/pid
+root = $ROOT
+[actions]
+mode = enforce
+sasl_access_map = /etc/postfix/sasl_access
+spam = keep
+CONF
+"$DAEMON" -d -c "$DIR/enforce/sentinel.conf" > "$DIR/enforce/daemon.log" 2>&1 &
+PID=$!
+trap 'kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; cleanup' EXIT
+wait_for 30 scrape "$E_PORT" > /dev/null ||
+	{ tail -n 20 "$DIR/enforce/daemon.log"; fail "sentineld starts in enforce mode on the container"; exit 1; }
+CTL() { build/sentinelctl -s "$DIR/enforce/control.sock" "$@"; }
+AUDIT=$DIR/enforce/state/audit.log
+# The container's master as the host numbers it: a "master" whose root is ROOT.
+master_pid() {
+	local p want
+	want=$(stat -L -c %d:%i "$ROOT")
+	for p in $(pgrep -x master); do
+		[ "$(stat -L -c %d:%i "/proc/$p/root" 2>/dev/null)" = "$want" ] && { echo "$p"; return 0; }
+	done
+	return 1
+}
+audit_row() {	# audit_row ACTION IDENTITY [MIN_COUNT]: the first ok row, as JSON
+	python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r.get("action") == sys.argv[2] and r.get("result") == "ok" and \
+       r.get("identity") == sys.argv[3] and int(r.get("count") or 0) >= int(sys.argv[4]):
+        print(json.dumps(r))
+        sys.exit(0)
+sys.exit(1)' "$AUDIT" "$1" "$2" "${3:-0}"
+}
+row_in() {	# row_in ROW PID: each command of the row ran in the namespaces of PID
+	python3 -c '
+import json, sys
+r = json.loads(sys.argv[1])
+cmds = r.get("commands") or []
+sys.exit(0 if cmds and all(c.get("container_pid") == int(sys.argv[2]) for c in cmds) else 1)' "$1" "$2"
+}
+row_time() {	# row_time ROW: its time, epoch seconds
+	python3 -c '
+import json, sys, datetime
+t = datetime.datetime.strptime(json.loads(sys.argv[1])["time"], "%Y-%m-%dT%H:%M:%S.%fZ")
+print("%.3f" % t.replace(tzinfo=datetime.timezone.utc).timestamp())' "$1"
+}
+in_queue() {	# in_queue SENDER_PREFIX: "QID QUEUE" of each such message in the container
+	nspawn_exec postqueue -j | python3 -c '
+import json, sys
+for l in sys.stdin:
+    m = json.loads(l)
+    if m.get("sender", "").startswith(sys.argv[1]):
+        print(m["queue_id"], m["queue_name"])' "$1"
+}
+MASTER=$(master_pid)
+INIT=$NSPAWN_LEADER
+echo "  the container's init: host pid $INIT; its Postfix master: host pid ${MASTER:-none}"
+reloads() { journalctl --directory "$JOURNAL" -o cat SYSLOG_IDENTIFIER=postfix/master | grep -c '^reload '; }
+RELOADS=$(reloads)
+
+SEND -u mallory@lab.test -p 123456 -f 'ceo@bank{i}.example' -t 'victim{i}@defer.test' \
+	-k 5 -n 100 -r 50 -x 3 > "$DIR/spam.out" 2>&1
+echo "  mallory: $(tail -n 1 "$DIR/spam.out" | cut -d' ' -f1-5)"
+sval() { tail -n 1 "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+wait_for 20 audit_row lock sasl:mallory@lab.test > /dev/null
+HOLD=$(audit_row hold sasl:mallory@lab.test 1)
+LOCK=$(audit_row lock sasl:mallory@lab.test)
+FIRST=$(sval "$DIR/spam.out" first_sent)
+if [ -n "$HOLD" ] && [ -n "$LOCK" ]; then
+	echo "  first spam sent to: hold in the container's queue $(python3 -c "print('%.3f' % ($(row_time "$HOLD") - $FIRST))") s, lock (map, postfix reload) $(python3 -c "print('%.3f' % ($(row_time "$LOCK") - $FIRST))") s"
+fi
+check "enforce in the container: a hold of mallory's mail succeeded" test -n "$HOLD"
+check "the hold's commands (postqueue -j, postcat -e, postsuper -h) ran in the namespaces of the container's init ($INIT)" \
+	row_in "$HOLD" "$INIT"
+held_all() { ! in_queue ceo@bank | grep -qv ' hold$' && in_queue ceo@bank | grep -q ' hold$'; }
+wait_for 15 held_all
+in_queue ceo@bank > "$DIR/queue-held"
+echo "  mallory's messages in the container's queue: $(wc -l < "$DIR/queue-held"), on hold: $(grep -c ' hold$' "$DIR/queue-held")"
+check "every message of mallory's is on hold in the CONTAINER's queue (postqueue -j inside)" held_all
+check "enforce in the container: the lock succeeded" test -n "$LOCK"
+check "the lock's postmap and postfix reload ran in the container's namespaces" row_in "$LOCK" "$INIT"
+check "mallory is in the container's map (ROOT/etc/postfix/sasl_access) and its .db is rebuilt" sh -c "
+	grep -q '^mallory@lab.test[[:space:]]*REJECT 5.7.1 account locked by smtp-sentinel' '$ROOT/etc/postfix/sasl_access' &&
+	test '$ROOT/etc/postfix/sasl_access.db' -nt '$ROOT/etc/postfix/main.cf' &&
+	test ! -e '$ROOT/etc/postfix/sasl_access.sentinel-new'"
+map_says() { nspawn_exec postmap -q "$1" hash:/etc/postfix/sasl_access | grep -q 'locked by smtp-sentinel'; }
+check "the container's postmap reads the lock (postmap -q inside)" map_says mallory@lab.test
+check "the container's master logged a reload after the lock" test "$(reloads)" -gt "$RELOADS"
+SEND -u mallory@lab.test -p 123456 -f mallory@lab.test -t someone@plain.test > "$DIR/mallory-after.out" 2>&1
+check "the container's smtpd refuses mallory now (554 5.7.1, account locked)" \
+	grep -q 'sent=0 rejected=1 .*554 5.7.1 .*locked by smtp-sentinel' "$DIR/mallory-after.out"
+check "the host's Postfix files and hold queue are untouched" test "$(host_files)" = "$HOST_BEFORE"
+
+# Undo, by hand: release her mail, unlock her.
+CTL release mallory@lab.test > "$DIR/release.out" 2>&1
+released() { [ -s "$DIR/queue-held" ] && ! in_queue ceo@bank | grep -q ' hold$'; }
+check "sentinelctl release: none of her messages is on hold in the container any more" wait_for 15 released
+CTL unlock mallory@lab.test > "$DIR/unlock.out" 2>&1
+unlocked() { ! grep -q '^mallory@lab.test[[:space:]]' "$ROOT/etc/postfix/sasl_access" &&
+	audit_row unlock sasl:mallory@lab.test > /dev/null; }
+check "sentinelctl unlock: mallory is out of the container's map" wait_for 15 unlocked
+SEND -u mallory@lab.test -p 123456 -f mallory@lab.test -t again@plain.test > "$DIR/mallory-unlocked.out" 2>&1
+check "the container's smtpd accepts mallory again" grep -q '^sent=1 rejected=0' "$DIR/mallory-unlocked.out"
+
+# --- the container restarts; sentineld does not
+OLD_LEADER=$NSPAWN_LEADER
+nspawn_halt "$DIR"
+if ! nspawn_boot "$DIR"; then
+	fail "the container boots again"
+	exit 1
+fi
+wait_for 30 listening 127.0.0.1:587 || { fail "the restarted container's Postfix listens on 587"; exit 1; }
+# the sink instance's address (postfix reload checks every instance's)
+nspawn_exec ip addr add 127.0.0.5/32 dev lo
+NEW_MASTER=$(master_pid)
+echo "  after the restart: master ${NEW_MASTER:-none} (was $MASTER), init $NSPAWN_LEADER (was $OLD_LEADER); sentineld pid $PID still"
+check "the restarted container has a new init and a new master (the old ones are gone); sentineld runs on" \
+	test -n "$NEW_MASTER" -a ! -d "/proc/$MASTER" -a ! -d "/proc/$OLD_LEADER" -a -d "/proc/$PID"
+CTL lock bob@lab.test > "$DIR/lock-bob.out" 2>&1
+wait_for 15 audit_row lock sasl:bob@lab.test > /dev/null
+BOBLOCK=$(audit_row lock sasl:bob@lab.test)
+check "after the restart: sentinelctl lock bob succeeded" test -n "$BOBLOCK"
+check "its postmap and postfix reload ran in the NEW container's namespaces (its init $NSPAWN_LEADER)" \
+	row_in "$BOBLOCK" "$NSPAWN_LEADER"
+SEND -u bob@lab.test -p bob-pw -f bob@lab.test -t pal@plain.test > "$DIR/bob-locked.out" 2>&1
+check "the new container's smtpd refuses bob (554 5.7.1)" \
+	grep -q 'sent=0 rejected=1 .*554 5.7.1 .*locked by smtp-sentinel' "$DIR/bob-locked.out"
+CTL hold --all > "$DIR/hold-all.out" 2>&1
+held_again() { in_queue ceo@bank | grep -q ' hold$'; }
+check "after the restart: sentinelctl hold --all holds the new container's queue" wait_for 15 held_again
+CTL release --all > "$DIR/release-all.out" 2>&1
+check "and release --all releases it" wait_for 15 released
+CTL unlock bob@lab.test > "$DIR/unlock-bob.out" 2>&1
+bob_unlocked() { ! grep -q '^bob@lab.test[[:space:]]' "$ROOT/etc/postfix/sasl_access"; }
+check "and unlock bob takes him out of its map" wait_for 15 bob_unlocked
+if grep -q '"result":"\(failed\|retry\)"' "$AUDIT"; then
+	fail "no action of this daemon failed or was retried" "$(grep '"result":"\(failed\|retry\)"' "$AUDIT" | head -n 3)"
+else
+	pass "no action of this daemon failed or was retried"
+fi
+check "the host's Postfix files and hold queue are still untouched" test "$(host_files)" = "$HOST_BEFORE"
+
 echo "  $(($(date +%s) - T0)) s in all"
 exit "$FAILED"

@@ -8,6 +8,9 @@
  * (postfix is uid 100 there, as in Debian 13's container; not this
  * host's) and a daemon_directory reached through an absolute symlink,
  * which must resolve inside the root, never on the host.
+ *
+ * croot_find() runs on a /proc of the test's: numbered directories with a
+ * root symlink (to the container's root or elsewhere) and a comm file.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -206,6 +209,137 @@ static void test_open_stays_in_the_root(void **state)
 	assert_non_null(strstr(buf, "postfix:x:100:"));
 }
 
+/* proc/PID with a root link to target, a comm, and a status whose NSpid
+ * line is nspid ("" none). */
+static void fake_proc(const char *proc, int pid, const char *target, const char *comm,
+		      const char *nspid)
+{
+	char path[PATH_MAX], status[256];
+
+	snprintf(path, sizeof(path), "%s/%d", proc, pid);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/%d/root", proc, pid);
+	assert_int_equal(symlink(target, path), 0);
+	snprintf(path, sizeof(path), "%s/%d/comm", proc, pid);
+	write_file(path, comm);
+	snprintf(path, sizeof(path), "%s/%d/status", proc, pid);
+	snprintf(status, sizeof(status), "Name:\t%sPid:\t%d\nNSpid:\t%s\nNSpgid:\t1\n", comm, pid,
+		 nspid);
+	write_file(path, status);
+}
+
+static void gone(const char *proc, int pid)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%d", proc, pid);
+	scratch_remove(path);
+}
+
+/* Its init's namespaces, not its master's: a master started by systemd
+ * runs in its unit's mount namespace (Debian 13: /etc read-only). */
+static void test_find_prefers_the_containers_init(void **state)
+{
+	struct croot_proc cp = { 0 };
+	char proc[256], why[256] = "";
+
+	(void)state;
+	scratch_dir(proc, sizeof(proc), "proc");
+	fake_proc(proc, 1, "/", "systemd\n", "1");		/* the host's */
+	fake_proc(proc, 7, "/", "master\n", "7");		/* the host's Postfix */
+	fake_proc(proc, 20, root, "systemd\n", "20\t1");	/* the container's init */
+	fake_proc(proc, 35, root, "master\n", "35\t310");
+	fake_proc(proc, 36, root, "qmgr\n", "36\t312");
+	/* a service's own PID namespace inside the container: not the init */
+	fake_proc(proc, 50, root, "sh\n", "50\t400\t1");
+	assert_int_equal(croot_find(proc, root, &cp, why, sizeof(why)), 20);
+	assert_int_equal(croot_find(proc, root, &cp, why, sizeof(why)), 20);
+	scratch_remove(proc);
+}
+
+/* No PID namespace of its own (a chroot): its master, else its lowest. */
+static void test_find_without_an_init_takes_the_master(void **state)
+{
+	struct croot_proc cp = { 0 };
+	char proc[256], why[256] = "";
+
+	(void)state;
+	scratch_dir(proc, sizeof(proc), "proc");
+	fake_proc(proc, 7, "/", "master\n", "7");
+	fake_proc(proc, 20, root, "sh\n", "20");
+	fake_proc(proc, 35, root, "master\n", "35");
+	fake_proc(proc, 36, root, "qmgr\n", "36");
+	assert_int_equal(croot_find(proc, root, &cp, why, sizeof(why)), 35);
+	/* Postfix stopped: the lowest process of the container */
+	gone(proc, 35);
+	assert_int_equal(croot_find(proc, root, &cp, why, sizeof(why)), 20);
+	/* it starts again: the master is better than the one found before */
+	fake_proc(proc, 90, root, "master\n", "90");
+	gone(proc, 36);
+	assert_int_equal(croot_find(proc, root, &cp, why, sizeof(why)), 20);
+	gone(proc, 20);
+	assert_int_equal(croot_find(proc, root, &cp, why, sizeof(why)), 90);
+	scratch_remove(proc);
+}
+
+static void test_find_follows_a_restart_of_the_container(void **state)
+{
+	struct croot_proc cp = { 0 };
+	char proc[256], why[256] = "";
+
+	(void)state;
+	scratch_dir(proc, sizeof(proc), "proc");
+	fake_proc(proc, 20, root, "systemd\n", "20\t1");
+	fake_proc(proc, 35, root, "master\n", "35\t300");
+	assert_int_equal(croot_find(proc, root, &cp, why, sizeof(why)), 20);
+	gone(proc, 20);
+	gone(proc, 35);
+	fake_proc(proc, 400, root, "systemd\n", "400\t1");
+	fake_proc(proc, 512, root, "master\n", "512\t290");
+	assert_int_equal(croot_find(proc, root, &cp, why, sizeof(why)), 400);
+	scratch_remove(proc);
+}
+
+static void test_find_without_a_process_of_the_container_says_why(void **state)
+{
+	struct croot_proc cp = { 0 };
+	char proc[256], why[256] = "";
+
+	(void)state;
+	scratch_dir(proc, sizeof(proc), "proc");
+	fake_proc(proc, 7, "/", "master\n", "7");
+	assert_int_equal(croot_find(proc, root, &cp, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "no process of the container"));
+	/* the host's root: no container, no search */
+	assert_int_equal(croot_find(proc, "", &cp, why, sizeof(why)), 0);
+	assert_int_equal(croot_find(proc, "/", &cp, why, sizeof(why)), 0);
+	scratch_remove(proc);
+}
+
+/* root = /proc/PID/root of a process that ended: the root it named last
+ * is still the container's. */
+static void test_find_remembers_a_root_that_is_gone(void **state)
+{
+	struct croot_proc cp = { 0 };
+	char proc[256], link[PATH_MAX], why[256] = "";
+
+	(void)state;
+	scratch_dir(proc, sizeof(proc), "proc");
+	fake_proc(proc, 35, root, "systemd\n", "35\t1");
+	snprintf(link, sizeof(link), "%s/rootlink", proc);
+	assert_int_equal(symlink(root, link), 0);
+	assert_int_equal(croot_find(proc, link, &cp, why, sizeof(why)), 35);
+	unlink(link);
+	gone(proc, 35);
+	fake_proc(proc, 77, root, "systemd\n", "77\t1");
+	assert_int_equal(croot_find(proc, link, &cp, why, sizeof(why)), 77);
+	/* never known: an error */
+	memset(&cp, 0, sizeof(cp));
+	assert_int_equal(croot_find(proc, link, &cp, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "rootlink"));
+	scratch_remove(proc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +351,11 @@ int main(void)
 		cmocka_unit_test(test_realpath_resolves_symlinks_under_the_root),
 		cmocka_unit_test(test_host_path_is_root_and_the_containers_name),
 		cmocka_unit_test(test_open_stays_in_the_root),
+		cmocka_unit_test(test_find_prefers_the_containers_init),
+		cmocka_unit_test(test_find_without_an_init_takes_the_master),
+		cmocka_unit_test(test_find_follows_a_restart_of_the_container),
+		cmocka_unit_test(test_find_without_a_process_of_the_container_says_why),
+		cmocka_unit_test(test_find_remembers_a_root_that_is_gone),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_run.c - the command runner, with real commands.
+ *
+ * Entering a container's namespaces (run_spec's enter) is tried, as root,
+ * on a process that unshare(1) put in a mount and PID namespace of its
+ * own: the command must run there, as a process of that PID namespace,
+ * and end as it ended.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +21,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +29,15 @@
 #include "testutil.h"
 
 static struct run_result res;
+
+static int enter_run(pid_t enter, const char *const *argv)
+{
+	struct run_spec spec = { .argv = argv, .timeout = 10, .enter = enter };
+
+	return run_sync(&spec, &res);
+}
+
+#define ENTER(pid, ...) enter_run(pid, (const char *const[]){ __VA_ARGS__, NULL })
 
 static int sync_run(double timeout, const char *in, size_t in_len, const char *out_path,
 		    const char *const *argv)
@@ -351,6 +366,95 @@ static void test_async_children_and_the_limit(void **state)
 	assert_true(now() - t0 < 3);
 }
 
+static void test_enter_a_pid_that_is_gone_is_a_spawn_failure(void **state)
+{
+	char d[256];
+
+	(void)state;
+	assert_int_equal(ENTER(0x3ffffff0, "/bin/true"), -1);
+	assert_true(res.spawn_failed);
+	run_describe(&res, d, sizeof(d));
+	assert_non_null(strstr(d, "No such process"));
+}
+
+/* The pid under /proc of the child of the child of parent (unshare's
+ * sleep: unshare forks it into the new PID namespace). */
+static pid_t grandchild(pid_t parent)
+{
+	char path[64], buf[64];
+	FILE *f;
+	int pid = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)parent, (int)parent);
+	for (int i = 0; i < 100 && !pid; i++) {
+		f = fopen(path, "re");
+		if (f) {
+			if (!fgets(buf, sizeof(buf), f) || sscanf(buf, "%d", &pid) != 1)
+				pid = 0;
+			fclose(f);
+		}
+		if (!pid)
+			usleep(20000);
+	}
+	return pid;
+}
+
+static void ns_link(pid_t pid, const char *ns, char *out, size_t cap)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns);
+	n = readlink(path, out, cap - 1);
+	assert_true(n > 0);
+	out[n] = '\0';
+}
+
+static void test_enter_runs_the_command_in_the_processs_namespaces(void **state)
+{
+	char want_pid[64], want_mnt[64], own[64], expect[256], d[256];
+	pid_t unshare, inner;
+	int st;
+
+	(void)state;
+	if (geteuid() != 0 || access("/usr/bin/unshare", X_OK) != 0)
+		skip();
+	unshare = fork();
+	assert_true(unshare >= 0);
+	if (unshare == 0) {
+		execl("/usr/bin/unshare", "unshare", "--pid", "--mount", "--fork", "/bin/sleep",
+		      "30", (char *)NULL);
+		_exit(127);
+	}
+	inner = grandchild(unshare);
+	assert_true(inner > 0);
+	ns_link(inner, "pid", want_pid, sizeof(want_pid));
+	ns_link(inner, "mnt", want_mnt, sizeof(want_mnt));
+	ns_link(getpid(), "pid", own, sizeof(own));
+	assert_string_not_equal(want_pid, own);
+	/* $$ is its pid in that namespace (sleep is 1 there); /proc is the
+	 * host's mount, so /proc/self names it by its host pid */
+	assert_int_equal(ENTER(inner, "/bin/sh", "-c",
+			       "echo $$; readlink /proc/self/ns/pid /proc/self/ns/mnt"), 0);
+	assert_true(run_ok(&res));
+	snprintf(expect, sizeof(expect), "2\n%s\n%s\n", want_pid, want_mnt);
+	res.out[res.out_len] = '\0';
+	assert_string_equal(res.out, expect);
+	/* it ends as the command ended: an exit status, a signal */
+	assert_int_equal(ENTER(inner, "/bin/sh", "-c", "echo out; echo err >&2; exit 3"), 0);
+	assert_int_equal(res.exit_status, 3);
+	assert_int_equal(res.out_len, 4);
+	assert_non_null(strstr(res.err, "err"));
+	assert_int_equal(ENTER(inner, "/bin/sh", "-c", "kill -TERM $$"), 0);
+	assert_int_equal(res.signal, SIGTERM);
+	assert_int_equal(ENTER(inner, "/nonexistent/postsuper"), 0);
+	run_describe(&res, d, sizeof(d));
+	assert_string_equal(d, "not started: execve: No such file or directory");
+	kill(unshare, SIGKILL);
+	kill(inner, SIGKILL);
+	waitpid(unshare, &st, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +476,8 @@ int main(void)
 		cmocka_unit_test(test_no_descriptor_but_0_1_2_reaches_the_child),
 		cmocka_unit_test(test_own_process_group),
 		cmocka_unit_test(test_async_children_and_the_limit),
+		cmocka_unit_test(test_enter_a_pid_that_is_gone_is_a_spawn_failure),
+		cmocka_unit_test(test_enter_runs_the_command_in_the_processs_namespaces),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
