@@ -588,8 +588,11 @@ if ! nspawn_boot "$DIR"; then
 	exit 1
 fi
 wait_for 30 listening 127.0.0.1:587 || { fail "the restarted container's Postfix listens on 587"; exit 1; }
-# the sink instance's address (postfix reload checks every instance's)
-nspawn_exec ip addr add 127.0.0.5/32 dev lo
+# The sink instance needs its address, gone with the boot: postfix reload
+# reloads every instance and fails on one that is not running.
+nspawn_exec /bin/sh -c 'ip addr add 127.0.0.5/32 dev lo && systemctl restart postfix@sink' ||
+	fail "the sink instance runs again in the restarted container"
+wait_for 20 listening 127.0.0.5:25
 NEW_MASTER=$(master_pid)
 echo "  after the restart: master ${NEW_MASTER:-none} (was $MASTER), init $NSPAWN_LEADER (was $OLD_LEADER); sentineld pid $PID still"
 check "the restarted container has a new init and a new master (the old ones are gone); sentineld runs on" \
