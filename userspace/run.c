@@ -24,7 +24,8 @@
  * pidfd's process is still alive after both (so the root is that
  * process's, not a reused pid's).  The child joins those of its
  * namespaces that are not ours with one setns(2) on the pidfd, takes the
- * root with fchdir + chroot, sets up its descriptors as usual, then, when
+ * root with fchdir + chroot when it is not the root the mount namespace
+ * gave (a chroot inside it), sets up its descriptors as usual, then, when
  * it joined a PID namespace, forks: the grandchild (a process of that
  * namespace) execs, the child waits for it and exits with its status, or
  * kills itself with the signal that killed it.  Both are in the process
@@ -192,6 +193,7 @@ static void __attribute__((noreturn)) child_exec(const struct run_spec *spec, in
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	struct spawn_err e = { STAGE_EXEC, 0 };
+	struct stat want, now;
 	sigset_t none;
 
 	setpgid(0, 0);
@@ -210,8 +212,15 @@ static void __attribute__((noreturn)) child_exec(const struct run_spec *spec, in
 		if ((ns->flags & CLONE_NEWUSER) &&
 		    (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
 			goto fail;
+		/* setns(CLONE_NEWNS) made the namespace's root ours: a chroot
+		 * only for a process whose root is a directory below it */
 		e.stage = STAGE_CHROOT;
-		if (fchdir(ns->rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		if (fstat(ns->rootfd, &want) < 0 || stat("/", &now) < 0)
+			goto fail;
+		if ((want.st_dev != now.st_dev || want.st_ino != now.st_ino) &&
+		    (fchdir(ns->rootfd) < 0 || chroot(".") < 0))
+			goto fail;
+		if (chdir("/") < 0)
 			goto fail;
 		e.stage = STAGE_EXEC;
 	}

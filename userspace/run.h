@@ -24,14 +24,15 @@
  * run_spec's enter: the host pid of a process of a container), as
  * `nsenter -t PID -a -r` runs it: the child joins each of that process's
  * namespaces that is not ours (user, then as its root; mount, PID,
- * network, UTS, IPC, cgroup; not time), takes its root directory, and
+ * network, UTS, IPC, cgroup; not time), takes its root directory (a
+ * chroot(2) only when it is not its mount namespace's root), and
  * forks once more when it joined a PID namespace (that is entered by a
  * new process): the program runs in the grandchild, the child waits for
  * it and exits as it did, so that the exit status, the timeout's kill of
  * the process group and the captured output are as for any command.  That
- * needs CAP_SYS_ADMIN and CAP_SYS_CHROOT, and setns(2) allowed for those
- * namespace types.  A failure to enter is a spawn failure ("setns: ...",
- * "chroot: ...").
+ * needs CAP_SYS_ADMIN (CAP_SYS_CHROOT for the chroot), and setns(2)
+ * allowed for those namespace types.  A failure to enter is a spawn
+ * failure ("setns: ...", "chroot: ...").
  *
  * run_sync() runs one command to completion (tools, tests).
  */

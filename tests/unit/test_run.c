@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -455,6 +456,59 @@ static void test_enter_runs_the_command_in_the_processs_namespaces(void **state)
 	waitpid(unshare, &st, 0);
 }
 
+/* A process chrooted below its mount namespace's root: the command
+ * takes its root too (the container's files, not the host's). */
+static void test_enter_takes_the_processs_root(void **state)
+{
+	char dir[256], path[PATH_MAX + 64], script[PATH_MAX * 2];
+	pid_t unshare, inner;
+	int st;
+
+	(void)state;
+	if (geteuid() != 0 || access("/usr/bin/unshare", X_OK) != 0)
+		skip();
+	scratch_dir(dir, sizeof(dir), "chroot");
+	snprintf(path, sizeof(path), "%s/marker", dir);
+	write_file(path, "inside the chroot\n");
+	/* a root of its own: /usr bound in, the merged-/usr links */
+	snprintf(script, sizeof(script),
+		 "mkdir %s/usr && mount --bind /usr %s/usr && ln -s usr/bin %s/bin && "
+		 "ln -s usr/lib %s/lib && { [ ! -d /usr/lib64 ] || ln -s usr/lib64 %s/lib64; } && "
+		 "exec /usr/sbin/chroot %s /bin/sleep 30", dir, dir, dir, dir, dir, dir);
+	unshare = fork();
+	assert_true(unshare >= 0);
+	if (unshare == 0) {
+		execl("/usr/bin/unshare", "unshare", "--mount", "--propagation", "private",
+		      "--pid", "--fork", "/bin/sh", "-c", script, (char *)NULL);
+		_exit(127);
+	}
+	inner = grandchild(unshare);
+	assert_true(inner > 0);
+	for (int i = 0; i < 100; i++) {	/* until sh has exec'd sleep in the chroot */
+		char comm[32] = "";
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)inner);
+		f = fopen(path, "re");
+		if (f) {
+			if (!fgets(comm, sizeof(comm), f))
+				comm[0] = '\0';
+			fclose(f);
+		}
+		if (strcmp(comm, "sleep\n") == 0)
+			break;
+		usleep(20000);
+	}
+	assert_int_equal(ENTER(inner, "/bin/sh", "-c", "cat /marker"), 0);
+	assert_true(run_ok(&res));
+	res.out[res.out_len] = '\0';
+	assert_string_equal(res.out, "inside the chroot\n");
+	kill(unshare, SIGKILL);
+	kill(inner, SIGKILL);
+	waitpid(unshare, &st, 0);
+	scratch_remove(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -478,6 +532,7 @@ int main(void)
 		cmocka_unit_test(test_async_children_and_the_limit),
 		cmocka_unit_test(test_enter_a_pid_that_is_gone_is_a_spawn_failure),
 		cmocka_unit_test(test_enter_runs_the_command_in_the_processs_namespaces),
+		cmocka_unit_test(test_enter_takes_the_processs_root),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
