@@ -33,6 +33,14 @@
 # without root, every entry of the postfix user); in enforce mode a
 # sentinelctl lock cuts alice's live session in the container.
 #
+# Then enforce mode on the container's Postfix ([maillog] root = its root
+# directory, its own access map): a spam run's mail is held in the
+# container's queue, the account written to the container's map, the
+# container's Postfix reloaded and refusing it, then released and unlocked
+# there; the container restarts, sentineld does not, and a lock, a hold and
+# a release land in the new container (each command in the namespaces of
+# the container's init, as the audit log says).
+#
 # Root; the global lock (the sensor is attached at the cgroup2 root).
 # Prints SKIP only when this host cannot boot a container; a missing tool
 # or a debootstrap that fails is a FAIL.  NSPAWN_KEEP=1 leaves it running.
@@ -87,43 +95,13 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=sink.lab.test \
 	> "$DIR/openssl.log" 2>&1 || { cat "$DIR/openssl.log"; fail "a self-signed certificate"; exit 1; }
 chmod 0600 "$ROOT/etc/ssl/sink/key.pem"
 
-cat > "$ROOT/root/setup.sh" <<'EOF'
-set -e
-# The relay: the lab's Postfix, logging to its own maillog_file.
-postconf -e 'myhostname = mx.lab.test' 'mydomain = lab.test' 'myorigin = $mydomain' \
-	'inet_interfaces = 127.0.0.1' 'inet_protocols = ipv4' \
-	'mydestination =' 'relay_domains =' 'local_recipient_maps =' \
-	'local_transport = error:5.1.1 local delivery is disabled' \
-	'alias_maps =' 'alias_database =' 'mynetworks = 127.0.0.1/32' \
-	'smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination' \
+# The relay: the lab's Postfix (tests/lib.sh), logging to its own maillog_file.
+{ lab_postfix_script 'inet_interfaces = 127.0.0.1' \
 	'transport_maps = inline:{ plain.test=smtp:[127.0.0.2]:25, tls.test=smtp:[127.0.0.5]:25 }' \
 	'default_transport = error:5.1.2 only plain.test and tls.test leave' \
-	'smtp_dns_support_level = disabled' 'smtp_host_lookup = native' \
 	'smtp_tls_security_level = may' 'smtp_tls_loglevel = 1' \
-	'smtpd_peername_lookup = no' 'smtpd_tls_security_level = none' \
-	'smtpd_sasl_auth_enable = yes' 'smtpd_sasl_type = cyrus' 'smtpd_sasl_path = smtpd' \
-	'cyrus_sasl_config_path = /etc/postfix/sasl' 'smtpd_sasl_local_domain = lab.test' \
-	'smtpd_sasl_security_options = noanonymous' 'broken_sasl_auth_clients = yes' \
-	'maillog_file = /var/log/postfix.log' 'smtputf8_enable = no' \
-	'queue_run_delay = 5s' 'minimal_backoff_time = 5s' 'maximal_backoff_time = 30s' \
-	'smtp_connect_timeout = 5s'
-postconf -M 'submission/inet=submission inet n - n - - smtpd'
-postconf -P 'submission/inet/syslog_name=postfix/submission' \
-	'submission/inet/smtpd_relay_restrictions=permit_sasl_authenticated,reject'
-postconf -F '*/*/chroot = n'
-mkdir -p /etc/postfix/sasl /srv/sink
-printf '%s\n' 'pwcheck_method: auxprop' 'auxprop_plugin: sasldb' \
-	'sasldb_path: /etc/sasldb2' 'mech_list: PLAIN LOGIN' > /etc/postfix/sasl/smtpd.conf
-printf alice-pw | saslpasswd2 -p -c -f /etc/sasldb2 -u lab.test alice
-printf bob-pw | saslpasswd2 -p -c -f /etc/sasldb2 -u lab.test bob
-chown root:postfix /etc/sasldb2
-chmod 0640 /etc/sasldb2
-chown postfix /srv/sink
-
-# The sink without TLS: everything relayed to plain.test ends here.
-systemd-run --quiet --unit=smtp-sink /usr/sbin/smtp-sink -u postfix -h sink.lab.test \
-	-d '/srv/sink/%Y%m%d%H%M%S.' 127.0.0.2:25 256
-
+	'maillog_file = /var/log/postfix.log'
+  cat <<'EOF'
 # The sink with STARTTLS: a second Postfix instance that discards what
 # it accepts.  It logs to the journal as "sink": not the relay's lines.
 # Postfix listens only on an address an interface has.
@@ -143,6 +121,7 @@ postmulti -i postfix-sink -e enable
 systemctl restart postfix
 systemctl start postfix@sink
 EOF
+} > "$ROOT/root/setup.sh"
 
 if ! nspawn_boot "$DIR"; then
 	if grep -qiE 'operation not permitted|not supported|failed to (mount|clone)' "$DIR/console.log"; then

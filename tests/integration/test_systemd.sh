@@ -93,47 +93,20 @@ else
 fi
 echo "  sentineld reads the maillog from: $MAILLOG"
 
-# Postfix as the lab has it, in the standard places (/etc/postfix, the
-# spool in /var/spool/postfix), every service out of chroot so that the
-# sasldb needs no copy.  Postfix's own log file is the maillog (trusted).
-{ printf 'POSTFIX_LOG=%q\nSENTINEL_INPUT=%q\n' "$POSTFIX_LOG" "$SENTINEL_INPUT"
-  cat <<'EOF'
-set -e
-postconf -e 'myhostname = mx.lab.test' 'mydomain = lab.test' 'myorigin = $mydomain' \
-	'inet_interfaces = loopback-only' 'inet_protocols = ipv4' \
-	'mydestination =' 'relay_domains =' 'local_recipient_maps =' \
-	'local_transport = error:5.1.1 local delivery is disabled' \
-	'alias_maps =' 'alias_database =' 'mynetworks = 127.0.0.1/32' \
-	'smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination' \
+# Postfix as the lab has it (tests/lib.sh), in the standard places
+# (/etc/postfix, the spool in /var/spool/postfix), every service out of
+# chroot so that the sasldb needs no copy, mail relayed to the sink or, for
+# @defer.invalid, deferred.  Postfix's own log file is the maillog (trusted),
+# or the journal.
+{ lab_postfix_script 'inet_interfaces = loopback-only' \
 	'smtpd_recipient_restrictions = check_sasl_access hash:/etc/postfix/sasl_access' \
 	'transport_maps = inline:{ defer.invalid=relay: }' 'defer_transports = relay' \
-	'relayhost = [127.0.0.2]:25' 'smtp_dns_support_level = disabled' \
-	'smtp_host_lookup = native' 'smtp_tls_security_level = none' \
-	'smtpd_peername_lookup = no' 'smtpd_tls_security_level = none' \
-	'smtpd_sasl_auth_enable = yes' 'smtpd_sasl_type = cyrus' 'smtpd_sasl_path = smtpd' \
-	'cyrus_sasl_config_path = /etc/postfix/sasl' 'smtpd_sasl_local_domain = lab.test' \
-	'smtpd_sasl_security_options = noanonymous' 'broken_sasl_auth_clients = yes' \
-	"$POSTFIX_LOG" 'smtputf8_enable = no' \
-	'queue_run_delay = 5s' 'minimal_backoff_time = 5s' 'maximal_backoff_time = 30s' \
-	'smtp_connect_timeout = 5s'
-postconf -M 'submission/inet=submission inet n - n - - smtpd'
-postconf -P 'submission/inet/syslog_name=postfix/submission' \
-	'submission/inet/smtpd_relay_restrictions=permit_sasl_authenticated,reject'
-postconf -F '*/*/chroot = n'
-mkdir -p /etc/postfix/sasl /srv/sink
-printf '%s\n' 'pwcheck_method: auxprop' 'auxprop_plugin: sasldb' \
-	'sasldb_path: /etc/sasldb2' 'mech_list: PLAIN LOGIN' > /etc/postfix/sasl/smtpd.conf
-printf alice-pw | saslpasswd2 -p -c -f /etc/sasldb2 -u lab.test alice
+	'relayhost = [127.0.0.2]:25' 'smtp_tls_security_level = none' "$POSTFIX_LOG"
+  printf 'SENTINEL_INPUT=%q\n' "$SENTINEL_INPUT"
+  cat <<'EOF'
 printf 123456 | saslpasswd2 -p -c -f /etc/sasldb2 -u lab.test mallory
-printf bob-pw | saslpasswd2 -p -c -f /etc/sasldb2 -u lab.test bob
-chown root:postfix /etc/sasldb2
-chmod 0640 /etc/sasldb2
 : > /etc/postfix/sasl_access
 postmap hash:/etc/postfix/sasl_access
-chown postfix /srv/sink
-# the sink: everything relayed ends here, one file per message
-systemd-run --quiet --unit=smtp-sink /usr/sbin/smtp-sink -u postfix -h sink.lab.test \
-	-d '/srv/sink/%Y%m%d%H%M%S.' 127.0.0.2:25 256
 systemctl restart postfix
 mkdir -p /etc/smtp-sentinel
 cat > /etc/smtp-sentinel/sentinel.conf <<CONF
