@@ -82,6 +82,14 @@
  * Bounds: at most ACTIONS_MAX_QUEUE requests waiting (beyond: refused,
  * counted), ACTIONS_MAX_QIDS queue ids per request, ACTIONS_MAX_LOCKS locks.
  *
+ * A containerised Postfix ([maillog] root, maillog_root): each Postfix
+ * command (postqueue, postcat, postsuper, postmap, postfix) runs as the
+ * container's program in the namespaces of the container's init
+ * (croot_find(), looked for again before each command: a restarted
+ * container is followed; run.h's enter), and the access map's source is
+ * read and written through the container's root (sasl_map_root()).  The
+ * hooks, the quarantine copies and the queue listings are this host's.
+ *
  * Requests run one at a time, in order, one command at a time.  The done
  * callback runs from actions_submit(), actions_tick() or runner_dispatch();
  * a request it submits is queued.  A manual QUARANTINE quarantines whatever
@@ -188,7 +196,8 @@ struct actions_config {
 	char postfix_daemon_dir[PATH_MAX];	/* "" : a session cut checks no exe */
 	/* the MTA's container ([maillog] root, pid_namespace): a session's
 	 * smtpd pid is of maillog_pidns (0: sentineld's own), its
-	 * daemon_directory that of the root ("": the host's) */
+	 * daemon_directory that of the root ("": the host's); the Postfix
+	 * commands run in the container, the map is its file */
 	uint32_t maillog_pidns;
 	char maillog_root[PATH_MAX];
 };
