@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "actions_int.h"
@@ -234,6 +235,32 @@ int actions_map_root(struct actions *a, char *why, size_t cap)
 	if (pid > 0)
 		snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
 	return sasl_map_root(&a->map, pid > 0 ? root : "", why, cap);
+}
+
+/* The PID namespace (inode) of the container's init now; 0 unknown. */
+static uint32_t init_pidns(struct actions *a)
+{
+	char why[256], path[64];
+	pid_t pid = actions_postfix_pid(a, why, sizeof(why));
+	struct stat st;
+
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+	return stat(path, &st) == 0 ? (uint32_t)st.st_ino : 0;
+}
+
+uint32_t actions_cut_pidns(struct actions *a)
+{
+	uint32_t now = a->pidns_follows ? init_pidns(a) : 0;
+
+	if (!now)
+		return a->cfg.maillog_pidns;
+	if (now != a->pidns_now)
+		log_info("actions: the container's PID namespace is now pid:[%u] (was pid:[%u]): "
+			 "its sessions are cut there", (unsigned)now, (unsigned)a->pidns_now);
+	a->pidns_now = now;
+	return now;
 }
 
 void cmd_postfix(struct actions *a, struct cmd *c, const char *prog)
@@ -715,6 +742,11 @@ struct actions *actions_new(const struct actions_config *cfg, struct runner *rn,
 		goto fail;
 	if (a->have_map)
 		reconcile(a);
+	/* [maillog] pid_namespace named the container's: follow it */
+	if (c->maillog_pidns && !croot_is_host(c->maillog_root)) {
+		a->pidns_now = init_pidns(a);
+		a->pidns_follows = a->pidns_now == c->maillog_pidns;
+	}
 	return a;
 fail:
 	actions_free_nosave(a);

@@ -134,6 +134,8 @@ struct actions {
 	uint64_t held;
 	bool trusted;			/* actions_set_trust() */
 	struct croot_proc croot;	/* the container's Postfix, croot_find() */
+	bool pidns_follows;		/* maillog_pidns was its init's at start-up */
+	uint32_t pidns_now;		/* the init's, as a cut last found it */
 };
 
 enum step_status { STEP_RUN, STEP_DONE, STEP_FAIL };
@@ -198,6 +200,10 @@ pid_t actions_postfix_pid(struct actions *a, char *why, size_t cap);
 /* Points the access map at the container's files (sasl_map_root()), or the
  * host's.  0, or -1 with why. */
 int actions_map_root(struct actions *a, char *why, size_t cap);
+/* The PID namespace of the sessions' smtpd pids for a cut: maillog_pidns,
+ * or, when that was the container's init's at start-up, the init's now (a
+ * restarted container has a new one). */
+uint32_t actions_cut_pidns(struct actions *a);
 void actions_free_nosave(struct actions *a);
 
 /* actions_request.c */

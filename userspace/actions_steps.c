@@ -336,7 +336,7 @@ static enum step_status map_change(struct actions *a, struct request *r,
 
 static enum step_status cut(struct actions *a, struct request *r, struct outcome *o)
 {
-	struct sockkill_where w = { NULL, a->cfg.maillog_pidns };
+	struct sockkill_where w = { NULL, 0 };
 	struct sockkill_stats st;
 	char err[256];
 
@@ -345,6 +345,7 @@ static enum step_status cut(struct actions *a, struct request *r, struct outcome
 	if (r->observe || r->untrusted)
 		return done(o, dry(r), r->nsessions, "SOCK_DESTROY the sockets of %zu sessions",
 			    r->nsessions);
+	w.pidns = actions_cut_pidns(a);
 	if (sockkill(r->sessions, r->nsessions, a->cfg.postfix_daemon_dir, &w, &st, err,
 		     sizeof(err)) < 0) {
 		snprintf(o->detail, sizeof(o->detail), "%s", err);

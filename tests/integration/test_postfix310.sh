@@ -585,6 +585,22 @@ check "its postmap and postfix reload ran in the NEW container's namespaces (its
 SEND -u bob@lab.test -p bob-pw -f bob@lab.test -t pal@plain.test > "$DIR/bob-locked.out" 2>&1
 check "the new container's smtpd refuses bob (554 5.7.1)" \
 	grep -q 'sent=0 rejected=1 .*554 5.7.1 .*locked by smtp-sentinel' "$DIR/bob-locked.out"
+# A live session in the new container: the cut follows its new PID
+# namespace ([maillog] pid_namespace named the old one's init's).
+SEND -u alice@lab.test -p alice-pw -f alice@lab.test -t 'again{i}@plain.test' -n 15 -r 1 \
+	> "$DIR/alice-again.out" 2>&1 &
+LIVE=$!
+alice_back() { grep -q 'sasl_username=alice@lab.test' <(journalctl --directory "$JOURNAL" -o cat \
+	--boot 0 SYSLOG_IDENTIFIER=postfix/submission/smtpd) &&
+	[ "$(ns_metric 'smtp_sentinel_deliveries_total{identity="sasl:alice@lab.test",status="sent"}' "$E_PORT")" -ge 1 ]; }
+wait_for 20 alice_back
+CTL lock alice@lab.test > "$DIR/lock-alice.out" 2>&1
+alice_cut() { grep -q 'cut sasl:alice@lab.test: ok: 1 sockets destroyed' "$DIR/enforce/daemon.log"; }
+check "after the restart: a lock cuts alice's live session in the new container (its new PID namespace)" \
+	wait_for 20 alice_cut
+grep -E 'PID namespace is now|cut sasl:alice' "$DIR/enforce/daemon.log" | sed 's/^/    /'
+wait "$LIVE"
+CTL unlock alice@lab.test > /dev/null 2>&1
 CTL hold --all > "$DIR/hold-all.out" 2>&1
 held_again() { in_queue ceo@bank | grep -q ' hold$'; }
 check "after the restart: sentinelctl hold --all holds the new container's queue" wait_for 15 held_again
