@@ -23,14 +23,117 @@ bool croot_is_host(const char *root)
 	return !root || !root[0] || strcmp(root, "/") == 0;
 }
 
+static bool no_openat2;
+
+void croot_test_without_openat2(bool on)
+{
+	no_openat2 = on;
+}
+
+static bool same_file(int fd, const struct stat *st)
+{
+	struct stat now;
+
+	return fstat(fd, &now) == 0 && now.st_dev == st->st_dev && now.st_ino == st->st_ino;
+}
+
+/* What openat2(RESOLVE_IN_ROOT) does, one component at a time: where
+ * openat2 is refused (ENOSYS: systemd's RestrictSUIDSGID= cannot inspect
+ * its flags, so its filter refuses it).  ".." stops at the root, an
+ * absolute symlink starts again at the root, at most 40 symlinks. */
+static int walk_in(int rootfd, const char *path, int flags)
+{
+	char rest[2 * PATH_MAX], link[PATH_MAX], tmp[2 * PATH_MAX];
+	struct stat root_st, st;
+	int cur, links = 0, fd, saved;
+
+	if (fstat(rootfd, &root_st) < 0 || strlen(path) >= sizeof(rest))
+		return -1;
+	snprintf(rest, sizeof(rest), "%s", path);
+	cur = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	while (cur >= 0) {
+		char *p = rest, *comp, *slash;
+		bool last;
+
+		if (*p == '/') {	/* absolute: from the root */
+			close(cur);
+			cur = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (cur < 0)
+				return -1;
+		}
+		while (*p == '/')
+			p++;
+		if (!*p) {	/* the path ends here: cur itself */
+			fd = openat(cur, ".", flags | O_CLOEXEC);
+			saved = errno;
+			close(cur);
+			errno = saved;
+			return fd;
+		}
+		comp = p;
+		slash = strchr(p, '/');
+		if (slash)
+			*slash = '\0';
+		last = !slash || !slash[1 + strspn(slash + 1, "/")];
+		if (strcmp(comp, ".") == 0 || (strcmp(comp, "..") == 0 && same_file(cur, &root_st))) {
+			fd = -2;	/* stay */
+		} else if (strcmp(comp, "..") == 0) {
+			fd = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		} else if (fstatat(cur, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+			ssize_t n = readlinkat(cur, comp, link, sizeof(link) - 1);
+
+			if (n < 0 || ++links > 40) {
+				saved = n < 0 ? errno : ELOOP;
+				close(cur);
+				errno = saved;
+				return -1;
+			}
+			link[n] = '\0';
+			/* the link, then what followed it; relative: from cur */
+			snprintf(tmp, sizeof(tmp), "%s%s%s", link, slash ? "/" : "",
+				 slash ? slash + 1 : "");
+			memcpy(rest, tmp, sizeof(rest));
+			continue;
+		} else {
+			fd = openat(cur, comp, (last ? flags : O_PATH | O_DIRECTORY) | O_NOFOLLOW |
+				    O_CLOEXEC);
+			if (last) {
+				saved = errno;
+				close(cur);
+				errno = saved;
+				return fd;
+			}
+		}
+		if (fd == -1) {
+			saved = errno;
+			close(cur);
+			errno = saved;
+			return -1;
+		}
+		if (fd >= 0) {
+			close(cur);
+			cur = fd;
+		}
+		if (!slash) {	/* ".", ".." last: cur itself */
+			rest[0] = '\0';
+			continue;
+		}
+		memmove(rest, slash + 1, strlen(slash + 1) + 1);
+	}
+	return -1;
+}
+
 static int open_in(int dirfd, const char *path, int flags)
 {
 	struct open_how how = {
 		.flags = (unsigned long long)(flags | O_CLOEXEC),
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
+	int fd = no_openat2 ? -1 : (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 
-	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	if (fd < 0 && (no_openat2 || errno == ENOSYS))
+		return walk_in(dirfd, path, flags);
+	return fd;
 }
 
 int croot_open(const char *root, const char *path, int flags)

@@ -59,6 +59,11 @@ struct croot_proc {
 	int rank;			/* its rank (croot.c) */
 };
 
+/* Where openat2(2) is refused (ENOSYS: systemd's RestrictSUIDSGID=), a
+ * path is resolved one component at a time, to the same rules; tests
+ * force that with croot_test_without_openat2(true). */
+void croot_test_without_openat2(bool on);
+
 /* Whether root is the host's ("" or "/"). */
 bool croot_is_host(const char *root);
 /* Open path (absolute, the container's view) under root; flags of open(2)

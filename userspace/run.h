@@ -30,8 +30,8 @@
  * new process): the program runs in the grandchild, the child waits for
  * it and exits as it did, so that the exit status, the timeout's kill of
  * the process group and the captured output are as for any command.  That
- * needs CAP_SYS_ADMIN (CAP_SYS_CHROOT for the chroot), and setns(2)
- * allowed for those namespace types.  A failure to enter is a spawn
+ * needs CAP_SYS_ADMIN and CAP_SYS_CHROOT (setns(2) of a mount namespace
+ * asks for both), and setns(2) allowed for those namespace types.  A failure to enter is a spawn
  * failure ("setns: ...", "chroot: ...").
  *
  * run_sync() runs one command to completion (tools, tests).

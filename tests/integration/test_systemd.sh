@@ -337,6 +337,114 @@ status=$(unit_prop StatusText)
 echo "  STATUS=$status"
 check "STATUS= counts the open incident" grep -qE ', 1 incident open$' <<< "$status"
 
+# --- the unit, with the drop-in of sentineld(8), on a Postfix in a container
+# A Postfix in a container of its own inside this one: a copy of this
+# root at /srv/pf, in mount, PID, network, UTS and IPC namespaces of its
+# own (unshare, pivot_root; its init is a sleep, pid 1 there), logging to
+# its maillog_file.  sentineld, under the unit, watches it ([maillog] root =
+# /srv/pf, pid_namespace = its init's).  Without the drop-in the actions'
+# setns(2) is refused; with it (CAP_SYS_ADMIN and CAP_SYS_CHROOT: setns of
+# a mount namespace needs both; RestrictNamespaces= of the entered types),
+# a spamming account of the container's is held in the
+# container's queue, locked in its map (written through /proc/PID/root
+# under ProtectSystem=strict) with its postfix reloaded, and its session cut.
+cp "$ROOT/etc/smtp-sentinel/sentinel.conf" "$DIR/sentinel.conf.orig"
+cat > "$ROOT/root/inner.sh" <<'EOF'
+set -e
+R=/srv/pf
+mkdir -p $R
+tar -C / --one-file-system --exclude=./srv/pf -cf - . | tar -C $R -xf -
+mkdir -p $R/proc $R/dev $R/sys $R/run $R/tmp
+postconf -c $R/etc/postfix -e 'maillog_file = /var/log/postfix.log'
+printf evepw | saslpasswd2 -p -c -f $R/etc/sasldb2 -u lab.test eve
+# postfix start logs before postlogd runs, as the mail owner, to the file
+rm -f $R/var/log/postfix.log
+install -o postfix -g postfix -m 0640 /dev/null $R/var/log/postfix.log
+exec unshare --mount --pid --net --uts --ipc --fork --propagation private /bin/sh -c '
+	set -e
+	mount --bind /srv/pf /srv/pf
+	mount --rbind /dev /srv/pf/dev
+	cd /srv/pf
+	mkdir -p old
+	pivot_root . old
+	mount -t proc proc /proc
+	umount -l /old
+	ip link set lo up
+	hostname inner.lab.test
+	postfix start
+	exec sleep infinity'
+EOF
+nspawn_exec systemctl stop postfix
+nspawn_exec systemd-run --quiet --unit=inner-pf /bin/sh /root/inner.sh
+INNER=
+inner_init() {
+	INNER=$(nspawn_exec /bin/sh -c 'want=$(stat -c %d:%i /srv/pf)
+		for p in $(pgrep -x sleep); do
+			[ "$(stat -L -c %d:%i /proc/$p/root 2>/dev/null)" = "$want" ] && echo $p
+		done' | head -n 1)
+	[ -n "$INNER" ] && nspawn_exec nsenter -t "$INNER" -n ss -Htln 'sport = :587' | grep -q .
+}
+if ! wait_for 60 inner_init; then
+	nspawn_exec systemctl status --no-pager inner-pf | tail -n 20
+	fail "a Postfix runs in a container of its own inside (unshare, pivot_root)"
+else
+	pass "a Postfix runs in a container of its own inside: its init is pid $INNER here, its root /srv/pf"
+	{ sed -n '1,/^\[maillog\]/p' "$DIR/sentinel.conf.orig"
+	  printf 'source = file\npath = /srv/pf/var/log/postfix.log\nstart = end\nlocal_domains = lab.test\n'
+	  printf 'root = /srv/pf\npid_namespace = /proc/%s/ns/pid\n' "$INNER"
+	  printf '[actions]\nmode = enforce\ntrust_syslog_file = yes\npostfix_config_dir = /etc/postfix\n'
+	  printf 'sasl_access_map = /etc/postfix/sasl_access\n'
+	} > "$ROOT/etc/smtp-sentinel/sentinel.conf"
+	AUDIT=$ROOT/var/lib/smtp-sentinel/audit.log
+	eve_row() {	# eve_row ACTION RESULT [DETAIL-PART]: a row of the audit log for eve (or all)
+		python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r.get("action") == sys.argv[2] and r.get("result") == sys.argv[3] and \
+       r.get("identity") in ("sasl:eve@lab.test", "all") and sys.argv[4] in (r.get("detail") or ""):
+        print(json.dumps(r)); sys.exit(0)
+sys.exit(1)' "$AUDIT" "$1" "$2" "${3:-}"
+	}
+	# Without the drop-in: refused, and the audit log says why.
+	nspawn_exec systemctl restart smtp-sentinel.service
+	nspawn_exec sentinelctl hold --all > /dev/null 2>&1
+	check "under the shipped unit, a container's action is refused: setns: Operation not permitted" \
+		wait_for 10 eve_row hold retry 'setns: Operation not permitted'
+	# With it.
+	mkdir -p "$ROOT/etc/systemd/system/smtp-sentinel.service.d"
+	printf '[Service]\nCapabilityBoundingSet=CAP_SYS_ADMIN CAP_SYS_CHROOT\nRestrictNamespaces=\nRestrictNamespaces=mnt pid net uts ipc cgroup\n' \
+		> "$ROOT/etc/systemd/system/smtp-sentinel.service.d/container.conf"
+	nspawn_exec systemctl daemon-reload
+	nspawn_exec systemctl restart smtp-sentinel.service
+	check "with the drop-in, the resumed hold --all ran in the container" wait_for 15 eve_row hold ok
+	nspawn_exec sentinelctl release --all > /dev/null 2>&1
+	wait_for 10 eve_row release ok
+	nspawn_exec nsenter -t "$INNER" -n /root/smtpsend -s 127.0.0.1:587 -q -u eve@lab.test -p evepw \
+		-f 'boss@corp{i}.example' -t 'victim{i}@remote.example' -t 'target{i}@defer.invalid' \
+		-k 5 -n 100 -r 50 -x 3 > "$DIR/eve.out" 2>&1
+	echo "  eve, in the container: $(tail -n 1 "$DIR/eve.out" | cut -d' ' -f1-3)"
+	wait_for 15 eve_row lock ok
+	for a in hold lock cut quarantine; do
+		row=$(eve_row "$a" ok)
+		echo "    $a: $(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(r["count"], r["detail"][:100], [c.get("container_pid") for c in r["commands"]])' "${row:-{\}}" 2>/dev/null)"
+	done
+	grep -E '"identity":"(sasl:eve@lab.test|all)"' "$AUDIT" | grep -v '"result":"ok"' | head -n 4 | cut -c1-600 | sed 's/^/    not ok: /'
+	check "the unit with the drop-in held eve's mail in the container" eve_row hold ok 'placed on hold'
+	check "... locked her in the container's map and reloaded its Postfix" eve_row lock ok 'postfix reload: exit 0'
+	check "... cut her session in the container's network namespace" eve_row cut ok '1 sockets destroyed'
+	check "the container's map has eve, this one's does not" sh -c \
+		"grep -q '^eve@lab.test[[:space:]]' '$ROOT/srv/pf/etc/postfix/sasl_access' &&
+		 ! grep -q '^eve@lab.test[[:space:]]' '$ROOT/etc/postfix/sasl_access'"
+	check "no action for eve failed or was retried" sh -c "! grep 'eve@lab.test' '$AUDIT' | grep -q '\"result\":\"\\(failed\\|retry\\)\"'"
+	rm -f "$ROOT/etc/systemd/system/smtp-sentinel.service.d/container.conf"
+	cp "$DIR/sentinel.conf.orig" "$ROOT/etc/smtp-sentinel/sentinel.conf"
+	nspawn_exec systemctl daemon-reload
+fi
+nspawn_exec systemctl stop inner-pf
+nspawn_exec systemctl start postfix
+nspawn_exec systemctl restart smtp-sentinel.service
+
 # --- the watchdog: pings keep a live daemon up; a stopped one is killed
 # and restarted (Restart=on-failure).  A drop-in shortens WatchdogSec.
 mkdir -p "$ROOT/etc/systemd/system/smtp-sentinel.service.d"

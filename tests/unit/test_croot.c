@@ -9,6 +9,9 @@
  * host's) and a daemon_directory reached through an absolute symlink,
  * which must resolve inside the root, never on the host.
  *
+ * Every test runs twice: with openat2(2), and with the resolution one
+ * component at a time that replaces it where it is refused.
+ *
  * croot_find() runs on a /proc of the test's: numbered directories with a
  * root symlink (to the container's root or elsewhere) and a comm file.
  */
@@ -358,5 +361,9 @@ int main(void)
 		cmocka_unit_test(test_find_remembers_a_root_that_is_gone),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	int failed = cmocka_run_group_tests(tests, setup, teardown);
+
+	/* again, resolving one component at a time (openat2 refused) */
+	croot_test_without_openat2(true);
+	return failed + cmocka_run_group_tests(tests, setup, teardown);
 }
