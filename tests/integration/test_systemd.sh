@@ -399,15 +399,16 @@ else
 	  printf 'sasl_access_map = /etc/postfix/sasl_access\n'
 	} > "$ROOT/etc/smtp-sentinel/sentinel.conf"
 	AUDIT=$ROOT/var/lib/smtp-sentinel/audit.log
-	eve_row() {	# eve_row ACTION RESULT [DETAIL-PART]: a row of the audit log for eve (or all)
+	eve_row() {	# eve_row ACTION RESULT [DETAIL-PART [IDENTITIES]]: a row of the audit
+		# log for eve or the whole queue (or IDENTITIES, comma-separated)
 		python3 -c '
 import json, sys
 for l in open(sys.argv[1]):
     r = json.loads(l)
     if r.get("action") == sys.argv[2] and r.get("result") == sys.argv[3] and \
-       r.get("identity") in ("sasl:eve@lab.test", "all") and sys.argv[4] in (r.get("detail") or ""):
+       r.get("identity") in sys.argv[5].split(",") and sys.argv[4] in (r.get("detail") or ""):
         print(json.dumps(r)); sys.exit(0)
-sys.exit(1)' "$AUDIT" "$1" "$2" "${3:-}"
+sys.exit(1)' "$AUDIT" "$1" "$2" "${3:-}" "${4:-sasl:eve@lab.test,all}"
 	}
 	has_row() { eve_row "$@" > /dev/null; }
 	# Without the drop-in: refused, and the audit log says why.
@@ -430,13 +431,13 @@ sys.exit(1)' "$AUDIT" "$1" "$2" "${3:-}"
 	echo "  eve, in the container: $(tail -n 1 "$DIR/eve.out" | cut -d' ' -f1-3)"
 	wait_for 15 has_row lock ok
 	for a in hold lock cut quarantine; do
-		row=$(eve_row "$a" ok)
+		row=$(eve_row "$a" ok '' sasl:eve@lab.test)
 		echo "    $a: $(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(r["count"], r["detail"][:100], [c.get("container_pid") for c in r["commands"]])' "${row:-{\}}" 2>/dev/null)"
 	done
 	grep -E '"identity":"sasl:eve@lab.test"' "$AUDIT" | grep -v '"result":"ok"' | head -n 4 | cut -c1-600 | sed 's/^/    not ok: /'
-	check "the unit with the drop-in held eve's mail in the container" has_row hold ok 'placed on hold'
-	check "... locked her in the container's map and reloaded its Postfix" has_row lock ok 'postfix reload: exit 0'
-	check "... cut her session in the container's network namespace" has_row cut ok '1 sockets destroyed'
+	check "the unit with the drop-in held eve's mail in the container" has_row hold ok 'placed on hold' sasl:eve@lab.test
+	check "... locked her in the container's map and reloaded its Postfix" has_row lock ok 'postfix reload: exit 0' sasl:eve@lab.test
+	check "... cut her session in the container's network namespace" has_row cut ok '1 sockets destroyed' sasl:eve@lab.test
 	check "the container's map has eve, this one's does not" sh -c \
 		"grep -q '^eve@lab.test[[:space:]]' '$ROOT/srv/pf/etc/postfix/sasl_access' &&
 		 ! grep -q '^eve@lab.test[[:space:]]' '$ROOT/etc/postfix/sasl_access'"
