@@ -29,7 +29,11 @@
  * it joined a PID namespace, forks: the grandchild (a process of that
  * namespace) execs, the child waits for it and exits with its status, or
  * kills itself with the signal that killed it.  Both are in the process
- * group the timeout signals.
+ * group the timeout signals.  Before that, the child's capability
+ * bounding set is cut to the process's (read from /proc/PID/status by the
+ * parent) and its ambient set cleared: the container's program, run as
+ * uid 0, would otherwise get every capability sentineld has, some that
+ * the container was denied.
  *
  * Writing stdin to a child that exited without reading it must not kill
  * the daemon: SIGPIPE is blocked around the write, and a SIGPIPE that the
@@ -47,6 +51,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/pidfd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -61,19 +66,24 @@
 enum { FD_PID, FD_IN, FD_OUT, FD_ERR };
 enum { LIVE, TERM_SENT, KILL_SENT };
 /* What failed in the child, reported with its errno. */
-enum { STAGE_EXEC, STAGE_SETNS, STAGE_CHROOT, STAGE_FORK, STAGE_COUNT };
+enum { STAGE_EXEC, STAGE_SETNS, STAGE_CHROOT, STAGE_FORK, STAGE_CAPS, STAGE_COUNT };
 static const char *const stage_names[STAGE_COUNT] = {
 	[STAGE_EXEC] = "execve", [STAGE_SETNS] = "setns", [STAGE_CHROOT] = "chroot",
 	[STAGE_FORK] = "fork",
+	[STAGE_CAPS] = "capability bounding set (PR_CAPBSET_DROP needs CAP_SETPCAP)",
 };
 
 struct spawn_err {
 	int stage, err;
 };
 
-/* The namespaces a child joins (run_spec's enter); pidfd -1: none. */
+/* The namespaces a child joins (run_spec's enter); pidfd -1: none.
+ * capbnd: the process's capability bounding set, which the child's is cut
+ * to; last_cap: the highest capability this kernel knows. */
 struct ns_enter {
 	int pidfd, rootfd, flags;
+	uint64_t capbnd;
+	int last_cap;
 };
 
 struct child {
@@ -222,6 +232,17 @@ static void __attribute__((noreturn)) child_exec(const struct run_spec *spec, in
 			goto fail;
 		if (chdir("/") < 0)
 			goto fail;
+		/* the container's programs get no capability its own processes
+		 * lack: theirs would be the host's (a CAP_SYS_ADMIN or
+		 * CAP_DAC_READ_SEARCH that the container was not given is a way
+		 * out of it); a uid 0 process's execve() takes the bounding set */
+		e.stage = STAGE_CAPS;
+		for (int cap = 0; cap <= ns->last_cap && cap < 64; cap++)
+			if (!(ns->capbnd & (1ULL << cap)) && prctl(PR_CAPBSET_READ, cap) == 1 &&
+			    prctl(PR_CAPBSET_DROP, cap) < 0)
+				goto fail;
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+			goto fail;
 		e.stage = STAGE_EXEC;
 	}
 	/* Move every source out of 0..2 before dup2 onto 0..2, so that one
@@ -283,12 +304,48 @@ static const struct {
 	{ "cgroup", CLONE_NEWCGROUP },
 };
 
+/* pid's capability bounding set (CapBnd of /proc/PID/status) and this
+ * kernel's last capability; false when either cannot be read. */
+static bool cap_bounds(pid_t pid, uint64_t *bnd, int *last)
+{
+	char path[64], line[256];
+	unsigned long long v;
+	bool found = false;
+	FILE *f;
+
+	f = fopen("/proc/sys/kernel/cap_last_cap", "re");
+	if (!f)
+		return false;
+	found = fscanf(f, "%d", last) == 1 && *last >= 0;
+	fclose(f);
+	if (!found)
+		return false;
+	found = false;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapBnd: %llx", &v) == 1) {
+			*bnd = v;
+			found = true;
+		}
+	fclose(f);
+	return found;
+}
+
 /* ns for entering pid's namespaces; 0, or -1 with errno (logged). */
 static int ns_open(pid_t pid, struct ns_enter *ns)
 {
 	char root[64];
 	int saved;
 
+	if (!cap_bounds(pid, &ns->capbnd, &ns->last_cap)) {
+		log_warnx("run: cannot read the capabilities of pid %d: not entering it", (int)pid);
+		ns->pidfd = ns->rootfd = -1;
+		errno = ESRCH;
+		return -1;
+	}
 	snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
 	ns->flags = 0;
 	for (size_t i = 0; i < sizeof(ns_types) / sizeof(ns_types[0]); i++)
@@ -335,7 +392,7 @@ static int nonblock(int fd)
 int run_start(struct runner *rn, const struct run_spec *spec, run_done_fn done, void *arg)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, xe[2] = { -1, -1 };
-	struct ns_enter ns = { -1, -1, 0 };
+	struct ns_enter ns = { -1, -1, 0, 0, 0 };
 	int child_fds[3], saved;
 	struct child *c;
 	pid_t pid;

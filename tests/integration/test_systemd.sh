@@ -347,7 +347,8 @@ check "STATUS= counts the open incident" grep -qE ', 1 incident open$' <<< "$sta
 # its maillog_file.  sentineld, under the unit, watches it ([maillog] root =
 # /srv/pf, pid_namespace = its init's).  Without the drop-in the actions'
 # setns(2) is refused; with it (CAP_SYS_ADMIN and CAP_SYS_CHROOT: setns of
-# a mount namespace needs both; RestrictNamespaces= of the entered types),
+# a mount namespace needs both; CAP_SETPCAP to cut the container programs'
+# bounding set to its init's; RestrictNamespaces= of the entered types),
 # a spamming account of the container's is held in the
 # container's queue, locked in its map (written through /proc/PID/root
 # under ProtectSystem=strict) with its postfix reloaded, and its session cut.
@@ -418,7 +419,7 @@ sys.exit(1)' "$AUDIT" "$1" "$2" "${3:-}" "${4:-sasl:eve@lab.test,all}"
 		wait_for 10 has_row hold retry 'setns: Operation not permitted'
 	# With it.
 	mkdir -p "$ROOT/etc/systemd/system/smtp-sentinel.service.d"
-	printf '[Service]\nCapabilityBoundingSet=CAP_SYS_ADMIN CAP_SYS_CHROOT\nRestrictNamespaces=\nRestrictNamespaces=mnt pid net uts ipc cgroup\n' \
+	printf '[Service]\nCapabilityBoundingSet=CAP_SYS_ADMIN CAP_SYS_CHROOT CAP_SETPCAP\nRestrictNamespaces=\nRestrictNamespaces=mnt pid net uts ipc cgroup\n' \
 		> "$ROOT/etc/systemd/system/smtp-sentinel.service.d/container.conf"
 	nspawn_exec systemctl daemon-reload
 	nspawn_exec systemctl restart smtp-sentinel.service

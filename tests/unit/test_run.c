@@ -5,7 +5,7 @@
  * Entering a container's namespaces (run_spec's enter) is tried, as root,
  * on a process that unshare(1) put in a mount and PID namespace of its
  * own: the command must run there, as a process of that PID namespace,
- * and end as it ended.
+ * and end as it ended, with no capability that process lacks.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -456,6 +456,69 @@ static void test_enter_runs_the_command_in_the_processs_namespaces(void **state)
 	waitpid(unshare, &st, 0);
 }
 
+/* The CapBnd and CapEff lines of /proc/PID/status (or of the text s). */
+static void cap_lines(const char *s, char *bnd, char *eff, size_t cap)
+{
+	const char *b = strstr(s, "CapBnd:"), *e = strstr(s, "CapEff:");
+
+	assert_non_null(b);
+	assert_non_null(e);
+	snprintf(bnd, cap, "%.*s", (int)strcspn(b, "\n"), b);
+	snprintf(eff, cap, "%.*s", (int)strcspn(e, "\n"), e);
+}
+
+/* A container whose processes were denied capabilities (docker drops
+ * CAP_SYS_ADMIN and CAP_DAC_READ_SEARCH, among others): its programs,
+ * which sentineld runs as uid 0, get no more than its own processes. */
+static void test_enter_gives_the_command_no_capability_the_process_lacks(void **state)
+{
+	char path[64], status[4096], want_bnd[128], want_eff[128], bnd[128], eff[128];
+	pid_t unshare, inner;
+	FILE *f;
+	size_t n;
+	int st;
+
+	(void)state;
+	if (geteuid() != 0 || access("/usr/bin/unshare", X_OK) != 0 ||
+	    access("/usr/bin/setpriv", X_OK) != 0)
+		skip();
+	unshare = fork();
+	assert_true(unshare >= 0);
+	if (unshare == 0) {
+		execl("/usr/bin/unshare", "unshare", "--pid", "--mount", "--fork",
+		      "/usr/bin/setpriv", "--bounding-set=-sys_admin,-dac_read_search,-sys_module",
+		      "/bin/sleep", "30", (char *)NULL);
+		_exit(127);
+	}
+	inner = grandchild(unshare);
+	assert_true(inner > 0);
+	/* setpriv has exec'd sleep once the bounding set is cut */
+	for (int i = 0; i < 100; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)inner);
+		f = fopen(path, "re");
+		assert_non_null(f);
+		n = fread(status, 1, sizeof(status) - 1, f);
+		fclose(f);
+		status[n] = '\0';
+		if (strstr(status, "Name:\tsleep"))
+			break;
+		usleep(20000);
+	}
+	cap_lines(status, want_bnd, want_eff, sizeof(want_bnd));
+	assert_string_not_equal(want_bnd, "CapBnd:\t000001ffffffffff");
+	assert_int_equal(ENTER(inner, "/bin/cat", "/proc/self/status"), 0);
+	assert_true(run_ok(&res));
+	res.out[res.out_len] = '\0';
+	cap_lines(res.out, bnd, eff, sizeof(bnd));
+	assert_string_equal(bnd, want_bnd);
+	/* uid 0's execve() took the bounding set: no CAP_SYS_ADMIN (21), no
+	 * CAP_DAC_READ_SEARCH (2) */
+	assert_string_equal(eff + strlen("CapEff:\t"), want_bnd + strlen("CapBnd:\t"));
+	kill(unshare, SIGKILL);
+	kill(inner, SIGKILL);
+	waitpid(unshare, &st, 0);
+}
+
 /* A process chrooted below its mount namespace's root: the command
  * takes its root too (the container's files, not the host's). */
 static void test_enter_takes_the_processs_root(void **state)
@@ -533,6 +596,7 @@ int main(void)
 		cmocka_unit_test(test_enter_a_pid_that_is_gone_is_a_spawn_failure),
 		cmocka_unit_test(test_enter_runs_the_command_in_the_processs_namespaces),
 		cmocka_unit_test(test_enter_takes_the_processs_root),
+		cmocka_unit_test(test_enter_gives_the_command_no_capability_the_process_lacks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
