@@ -414,8 +414,8 @@ static void test_smtpd_other_warning_is_ignored(void **state)
 {
 	(void)state;
 	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/smtpd[12345]: warning: "
-			       "hostname evil.test does not resolve to address 203.0.113.7"),
-			 POSTFIX_IGNORED);
+			       "Illegal address syntax from evil.test[203.0.113.7] in MAIL "
+			       "command: <sasl_username=ceo>"), POSTFIX_IGNORED);
 	assert_field(POSTFIX_F_SASL_USERNAME, "");
 }
 
@@ -838,9 +838,6 @@ static void test_not_a_queue_id_is_ignored(void **state)
 			 POSTFIX_IGNORED);
 	assert_field(POSTFIX_F_QID, "");
 	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/qmgr[1111]: ABC: removed"),
-			 POSTFIX_IGNORED);
-	assert_int_equal(parse("Nov 27 02:05:13 mx1 postfix/smtpd[1]: improper command "
-			       "pipelining after RSET from unknown[203.0.113.7]"),
 			 POSTFIX_IGNORED);
 }
 

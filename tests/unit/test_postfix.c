@@ -402,8 +402,8 @@ static void test_smtp_client_errors_that_name_a_queue_id(void **state)
 		  .f = { [POSTFIX_F_SERVICE] = "smtp", [POSTFIX_F_QID] = "4F3A21C0B2",
 			 [POSTFIX_F_RELAY_HOST] = "mx.example.net",
 			 [POSTFIX_F_RELAY_IP] = "198.51.100.5",
-			 [POSTFIX_F_TEXT] = "host mx.example.net[198.51.100.5] refused to talk "
-					    "to me: 554 5.7.1 Service unavailable; Client host "
+			 [POSTFIX_F_STATUS] = "refused to talk to me",
+			 [POSTFIX_F_TEXT] = "554 5.7.1 Service unavailable; Client host "
 					    "[203.0.113.1] blocked" }, NULL },
 		{ H "postfix/smtp[3333]: 4F3A21C0B2: host mx.example.net[198.51.100.5] said: "
 		  "450 4.7.1 Try again later (in reply to RCPT TO command)",
@@ -411,17 +411,37 @@ static void test_smtp_client_errors_that_name_a_queue_id(void **state)
 		  .f = { [POSTFIX_F_SERVICE] = "smtp", [POSTFIX_F_QID] = "4F3A21C0B2",
 			 [POSTFIX_F_RELAY_HOST] = "mx.example.net",
 			 [POSTFIX_F_RELAY_IP] = "198.51.100.5",
-			 [POSTFIX_F_TEXT] = "host mx.example.net[198.51.100.5] said: 450 4.7.1 "
-					    "Try again later (in reply to RCPT TO command)" },
+			 [POSTFIX_F_STATUS] = "said", [POSTFIX_F_STAGE] = "RCPT TO",
+			 [POSTFIX_F_TEXT] = "450 4.7.1 Try again later" },
 		  NULL },
+		/* the reply may hold "(in reply to": the last one is Postfix's */
+		{ H "postfix/smtp[3333]: 4F3A21C0B2: host mx.example.net[198.51.100.5] said: "
+		  "550 5.7.1 no (in reply to X command) (in reply to end of DATA command)",
+		  POSTFIX_SMTP_ERROR,
+		  .f = { [POSTFIX_F_SERVICE] = "smtp", [POSTFIX_F_QID] = "4F3A21C0B2",
+			 [POSTFIX_F_RELAY_HOST] = "mx.example.net",
+			 [POSTFIX_F_RELAY_IP] = "198.51.100.5",
+			 [POSTFIX_F_STATUS] = "said", [POSTFIX_F_STAGE] = "end of DATA",
+			 [POSTFIX_F_TEXT] = "550 5.7.1 no (in reply to X command)" },
+		  NULL },
+		/* smtp_sasl_glue.c: our client's login at the server failed */
+		{ H "postfix/smtp[3333]: D0F29603B4: SASL authentication failed; server "
+		  "xyz.example.com[192.0.2.4] said: 535 5.7.8 Error: authentication failed: "
+		  "authentication failure", POSTFIX_SMTP_ERROR,
+		  .f = { [POSTFIX_F_SERVICE] = "smtp", [POSTFIX_F_QID] = "D0F29603B4",
+			 [POSTFIX_F_RELAY_HOST] = "xyz.example.com",
+			 [POSTFIX_F_RELAY_IP] = "192.0.2.4",
+			 [POSTFIX_F_STATUS] = "SASL authentication failed",
+			 [POSTFIX_F_TEXT] = "535 5.7.8 Error: authentication failed: "
+					    "authentication failure" }, NULL },
 		{ H "postfix/smtp[3333]: 4F3A21C0B2: lost connection with "
 		  "mx.example.net[2001:db8::5] while receiving the initial server greeting",
 		  POSTFIX_SMTP_ERROR,
 		  .f = { [POSTFIX_F_SERVICE] = "smtp", [POSTFIX_F_QID] = "4F3A21C0B2",
 			 [POSTFIX_F_RELAY_HOST] = "mx.example.net",
 			 [POSTFIX_F_RELAY_IP] = "2001:db8::5",
-			 [POSTFIX_F_TEXT] = "lost connection with mx.example.net[2001:db8::5] "
-					    "while receiving the initial server greeting" },
+			 [POSTFIX_F_STATUS] = "lost connection",
+			 [POSTFIX_F_TEXT] = "receiving the initial server greeting" },
 		  NULL },
 		{ H "postfix/lmtp[3333]: 4F3A21C0B2: conversation with "
 		  "mx1.example.org[private/dovecot-lmtp] timed out while sending end of "
@@ -429,15 +449,12 @@ static void test_smtp_client_errors_that_name_a_queue_id(void **state)
 		  .f = { [POSTFIX_F_SERVICE] = "lmtp", [POSTFIX_F_QID] = "4F3A21C0B2",
 			 [POSTFIX_F_RELAY_HOST] = "mx1.example.org",
 			 [POSTFIX_F_RELAY_IP] = "private/dovecot-lmtp",
-			 [POSTFIX_F_TEXT] = "conversation with mx1.example.org"
-					    "[private/dovecot-lmtp] timed out while sending end "
-					    "of data -- message may be sent more than once" },
+			 [POSTFIX_F_STATUS] = "timed out",
+			 [POSTFIX_F_TEXT] = "sending end of data -- message may be sent more "
+					    "than once" },
 		  NULL },
 	};
 	static const char *const ignored[] = {
-		/* no queue id: smtp_connect.c logs the reason alone */
-		H "postfix/smtp[3333]: connect to mx.example.net[198.51.100.5]:25: "
-		"Connection refused",
 		H "postfix/smtp[3333]: 4F3A21C0B2: enabling PIX workarounds: disable_esmtp "
 		"delay_dotcrlf for mx.example.net[198.51.100.5]:25",
 		H "postfix/smtp[3333]: 4F3A21C0B2: host mx.example.net[198.51.100.5] "
@@ -492,6 +509,241 @@ static void test_postsuper_lines(void **state)
 	assert_int_equal(parse_postfix(H "postfix/qmgr[1]: Deleted: 3 messages"), POSTFIX_IGNORED);
 }
 
+/* ---- a client's or a server's events without a message -------------------- */
+
+static void test_smtp_client_errors_without_a_queue_id(void **state)
+{
+	static const struct postfix_row rows[] = {
+		/* smtp_connect.c: the reason of each address tried */
+		{ H "postfix/smtp[3333]: connect to mx.example.net[198.51.100.5]:25: "
+		  "Connection refused", POSTFIX_SMTP_ERROR,
+		  .f = { [POSTFIX_F_SERVICE] = "smtp", [POSTFIX_F_RELAY_HOST] = "mx.example.net",
+			 [POSTFIX_F_RELAY_IP] = "198.51.100.5", [POSTFIX_F_STATUS] = "connect to",
+			 [POSTFIX_F_TEXT] = "Connection refused" }, "relay_port=25" },
+		{ H "postfix/smtp[3333]: connect to aspmx.l.google.com[2a00:1450:400b:c02::1a]:25: "
+		  "Network is unreachable", POSTFIX_SMTP_ERROR,
+		  .f = { [POSTFIX_F_SERVICE] = "smtp", [POSTFIX_F_RELAY_HOST] = "aspmx.l.google.com",
+			 [POSTFIX_F_RELAY_IP] = "2a00:1450:400b:c02::1a",
+			 [POSTFIX_F_STATUS] = "connect to",
+			 [POSTFIX_F_TEXT] = "Network is unreachable" }, "relay_port=25" },
+		/* lmtp to a UNIX socket: no port */
+		{ H "postfix/lmtp[3333]: connect to mail.example.org[private/dovecot-lmtp]: "
+		  "No such file or directory", POSTFIX_SMTP_ERROR,
+		  .f = { [POSTFIX_F_SERVICE] = "lmtp", [POSTFIX_F_RELAY_HOST] = "mail.example.org",
+			 [POSTFIX_F_RELAY_IP] = "private/dovecot-lmtp",
+			 [POSTFIX_F_STATUS] = "connect to",
+			 [POSTFIX_F_TEXT] = "No such file or directory" }, NULL },
+		/* tls_client.c, tls_verify.c */
+		{ H "postfix/smtp[3333]: SSL_connect error to mail.example.org[192.0.2.2]:25: "
+		  "lost connection", POSTFIX_SMTP_ERROR,
+		  .f = { [POSTFIX_F_SERVICE] = "smtp", [POSTFIX_F_RELAY_HOST] = "mail.example.org",
+			 [POSTFIX_F_RELAY_IP] = "192.0.2.2",
+			 [POSTFIX_F_STATUS] = "SSL_connect error",
+			 [POSTFIX_F_TEXT] = "lost connection" }, "relay_port=25" },
+		{ H "postfix/smtp[3333]: certificate verification failed for "
+		  "mail.example.com[192.0.2.15]:25: self-signed certificate", POSTFIX_SMTP_ERROR,
+		  .f = { [POSTFIX_F_SERVICE] = "smtp", [POSTFIX_F_RELAY_HOST] = "mail.example.com",
+			 [POSTFIX_F_RELAY_IP] = "192.0.2.15",
+			 [POSTFIX_F_STATUS] = "certificate verification failed",
+			 [POSTFIX_F_TEXT] = "self-signed certificate" }, "relay_port=25" },
+	};
+
+	(void)state;
+	CHECK_ROWS(rows);
+	/* a shape that is not the client's: no field kept */
+	assert_int_equal(parse_postfix(H "postfix/smtp[1]: connect to x[192.0.2.1]:25 refused"),
+			 POSTFIX_IGNORED);
+	assert_field(POSTFIX_F_RELAY_IP, "");
+	assert_int_equal(rec.relay_port, -1);
+	assert_int_equal(parse_postfix(H "postfix/smtpd[1]: connect to x[192.0.2.1]:25: refused"),
+			 POSTFIX_IGNORED);
+}
+
+static void test_smtpd_events_about_a_client(void **state)
+{
+	static const struct postfix_row rows[] = {
+		/* smtpd.c: the client's own text after the client */
+		{ H "postfix/smtpd[1]: improper command pipelining after EHLO from "
+		  "unknown[2001:db8::7]: MAIL FROM:<>\\nRCPT TO:<a@b>\\n", POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_CLIENT_HOST] = "unknown",
+			 [POSTFIX_F_CLIENT_IP] = "2001:db8::7",
+			 [POSTFIX_F_STATUS] = "improper command pipelining",
+			 [POSTFIX_F_STAGE] = "EHLO",
+			 [POSTFIX_F_TEXT] = "MAIL FROM:<>\\nRCPT TO:<a@b>\\n" }, NULL },
+		{ H "postfix/smtpd[1]: improper command pipelining after RSET from "
+		  "host.example.net[192.0.2.17]", POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_CLIENT_HOST] = "host.example.net",
+			 [POSTFIX_F_CLIENT_IP] = "192.0.2.17",
+			 [POSTFIX_F_STATUS] = "improper command pipelining",
+			 [POSTFIX_F_STAGE] = "RSET" }, NULL },
+		{ H "postfix/smtpd[1]: bare <LF> received after CONNECT from example.net[192.0.2.4]",
+		  POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_CLIENT_HOST] = "example.net",
+			 [POSTFIX_F_CLIENT_IP] = "192.0.2.4",
+			 [POSTFIX_F_STATUS] = "bare <LF> received", [POSTFIX_F_STAGE] = "CONNECT" },
+		  NULL },
+		/* tls_server.c */
+		{ H "postfix/smtpd[1]: SSL_accept error from unknown[192.0.2.7]: lost connection",
+		  POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_CLIENT_HOST] = "unknown",
+			 [POSTFIX_F_CLIENT_IP] = "192.0.2.7",
+			 [POSTFIX_F_STATUS] = "SSL_accept error",
+			 [POSTFIX_F_TEXT] = "lost connection" }, NULL },
+		{ H "postfix/submission/smtpd[1]: warning: non-SMTP command from "
+		  "unknown[192.0.2.1]: GET / HTTP/1.1", POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_CLIENT_HOST] = "unknown",
+			 [POSTFIX_F_CLIENT_IP] = "192.0.2.1",
+			 [POSTFIX_F_STATUS] = "non-SMTP command",
+			 [POSTFIX_F_TEXT] = "GET / HTTP/1.1" }, NULL },
+		/* smtpd_peer.c */
+		{ H "postfix/smtpd[1]: warning: hostname bad.example.com does not resolve to "
+		  "address 192.0.2.44: Name or service not known", POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_CLIENT_HOST] = "bad.example.com",
+			 [POSTFIX_F_CLIENT_IP] = "192.0.2.44",
+			 [POSTFIX_F_STATUS] = "hostname does not resolve",
+			 [POSTFIX_F_TEXT] = "Name or service not known" }, NULL },
+		{ H "postfix/smtpd[1]: warning: hostname bad.example.com does not resolve to "
+		  "address 2001:db8::44", POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_CLIENT_HOST] = "bad.example.com",
+			 [POSTFIX_F_CLIENT_IP] = "2001:db8::44",
+			 [POSTFIX_F_STATUS] = "hostname does not resolve" }, NULL },
+		/* smtpd.c's anvil limits */
+		{ H "postfix/smtpd[1]: warning: Connection rate limit exceeded: 31 from "
+		  "spamhost.example.org[192.0.2.123] for service smtpd", POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd",
+			 [POSTFIX_F_CLIENT_HOST] = "spamhost.example.org",
+			 [POSTFIX_F_CLIENT_IP] = "192.0.2.123",
+			 [POSTFIX_F_STATUS] = "limit exceeded",
+			 [POSTFIX_F_TEXT] = "Connection rate" }, "count=31" },
+		{ H "postfix/smtpd[1]: warning: Message delivery request rate limit exceeded: "
+		  "334 from spam.example.com[192.0.2.227]:4711 for service submission",
+		  POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd",
+			 [POSTFIX_F_CLIENT_HOST] = "spam.example.com",
+			 [POSTFIX_F_CLIENT_IP] = "192.0.2.227",
+			 [POSTFIX_F_STATUS] = "limit exceeded",
+			 [POSTFIX_F_TEXT] = "Message delivery request rate" },
+		  "count=334 client_port=4711" },
+		/* smtpd_client_port_logging = yes */
+		{ H "postfix/smtpd[1]: warning: unknown[192.0.2.237]:55729: SASL LOGIN "
+		  "authentication failed: authentication failure", POSTFIX_AUTH_FAILED,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_CLIENT_HOST] = "unknown",
+			 [POSTFIX_F_CLIENT_IP] = "192.0.2.237", [POSTFIX_F_SASL_METHOD] = "LOGIN",
+			 [POSTFIX_F_TEXT] = "authentication failure" }, "client_port=55729" },
+	};
+	static const char *const ignored[] = {
+		H "postfix/smtpd[1]: warning: hostname x does not resolve",
+		H "postfix/smtpd[1]: warning: unknown[192.0.2.1]: SASL LOGIN whatever",
+		H "postfix/smtpd[1]: warning: Illegal address syntax from x[192.0.2.1] in "
+		"MAIL command: <a b>",
+		H "postfix/smtpd[1]: warning: TLS library problem: error:0A000126",
+	};
+
+	(void)state;
+	CHECK_ROWS(rows);
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++) {
+		if (parse_postfix(ignored[i]) != POSTFIX_IGNORED)
+			fail_msg("not IGNORED: %s", ignored[i]);
+		assert_field(POSTFIX_F_CLIENT_IP, "");
+		assert_field(POSTFIX_F_SASL_METHOD, "");
+	}
+	/* Postfix writes the client's number: a client's text is not one */
+	assert_int_equal(parse_postfix(H "postfix/smtpd[1]: warning: Connection rate limit exceeded: "
+			       "many from x[192.0.2.1] for service smtpd"), POSTFIX_UNPARSED);
+	assert_int_equal(parse_postfix(H "postfix/smtpd[1]: warning: hostname x does not resolve "
+			       "to address not-an-ip"), POSTFIX_UNPARSED);
+	assert_int_equal(parse_postfix(H "postfix/smtpd[1]: improper command pipelining before EHLO"),
+			 POSTFIX_UNPARSED);
+}
+
+static void test_postscreen_verdicts_and_tlsproxy_sessions(void **state)
+{
+	static const struct postfix_row rows[] = {
+		{ H "postfix/postscreen[1]: PASS NEW [2001:db8::23a]:36051", POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "postscreen", [POSTFIX_F_CLIENT_IP] = "2001:db8::23a",
+			 [POSTFIX_F_STATUS] = "PASS NEW" }, "client_port=36051" },
+		{ H "postfix/postscreen[1]: PREGREET 14 after 0.08 from [192.0.2.2]:59415: "
+		  "EHLO ylmf-pc\\r\\n", POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "postscreen", [POSTFIX_F_CLIENT_IP] = "192.0.2.2",
+			 [POSTFIX_F_STATUS] = "PREGREET", [POSTFIX_F_TEXT] = "EHLO ylmf-pc\\r\\n" },
+		  "client_port=59415" },
+		{ H "postfix/postscreen[1]: DNSBL rank 3 for [192.0.2.149]:1038", POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "postscreen", [POSTFIX_F_CLIENT_IP] = "192.0.2.149",
+			 [POSTFIX_F_STATUS] = "DNSBL" }, "client_port=1038" },
+		{ H "postfix/postscreen[1]: HANGUP after 16 from [192.0.2.3]:48119 in tests after "
+		  "SMTP handshake", POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "postscreen", [POSTFIX_F_CLIENT_IP] = "192.0.2.3",
+			 [POSTFIX_F_STATUS] = "HANGUP",
+			 [POSTFIX_F_TEXT] = "in tests after SMTP handshake" }, "client_port=48119" },
+		{ H "postfix/postscreen[1]: COMMAND TIME LIMIT from [192.0.2.77]:3608 after CONNECT",
+		  POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "postscreen", [POSTFIX_F_CLIENT_IP] = "192.0.2.77",
+			 [POSTFIX_F_STATUS] = "COMMAND TIME LIMIT", [POSTFIX_F_STAGE] = "CONNECT" },
+		  "client_port=3608" },
+		{ H "postfix/postscreen[1]: NON-SMTP COMMAND from [192.0.2.51]:45284 after CONNECT: "
+		  "GET http://example.com/ HTTP/1.1", POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "postscreen", [POSTFIX_F_CLIENT_IP] = "192.0.2.51",
+			 [POSTFIX_F_STATUS] = "NON-SMTP COMMAND", [POSTFIX_F_STAGE] = "CONNECT",
+			 [POSTFIX_F_TEXT] = "GET http://example.com/ HTTP/1.1" }, "client_port=45284" },
+		{ H "postfix/postscreen[1]: BARE NEWLINE from [192.0.2.4]:42606 after .",
+		  POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "postscreen", [POSTFIX_F_CLIENT_IP] = "192.0.2.4",
+			 [POSTFIX_F_STATUS] = "BARE NEWLINE", [POSTFIX_F_STAGE] = "." },
+		  "client_port=42606" },
+		{ H "postfix/postscreen[1]: ALLOWLIST VETO [192.0.2.86]:53024", POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "postscreen", [POSTFIX_F_CLIENT_IP] = "192.0.2.86",
+			 [POSTFIX_F_STATUS] = "ALLOWLIST VETO" }, "client_port=53024" },
+		/* tlsproxy.c */
+		{ H "postfix/tlsproxy[1]: CONNECT from [192.0.2.142]:51637", POSTFIX_CONNECT,
+		  .f = { [POSTFIX_F_SERVICE] = "tlsproxy", [POSTFIX_F_CLIENT_IP] = "192.0.2.142" },
+		  "client_port=51637" },
+		{ H "postfix/tlsproxy[1]: DISCONNECT [192.0.2.142]:51637", POSTFIX_DISCONNECT,
+		  .f = { [POSTFIX_F_SERVICE] = "tlsproxy", [POSTFIX_F_CLIENT_IP] = "192.0.2.142" },
+		  "client_port=51637" },
+		/* dnsblog.c */
+		{ H "postfix/dnsblog[1]: addr 192.0.2.86 listed by domain psbl.example as 127.0.0.2",
+		  POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "dnsblog", [POSTFIX_F_CLIENT_IP] = "192.0.2.86",
+			 [POSTFIX_F_TEXT] = "listed by domain psbl.example as 127.0.0.2" }, NULL },
+	};
+	static const char *const ignored[] = {
+		/* text of the client's before the client: not a verdict */
+		H "postfix/postscreen[1]: PASS NEW <x> [192.0.2.1]:25",
+		H "postfix/postscreen[1]: cache btree:/var/lib/postfix/psc_cache full cleanup: "
+		"retained=1 dropped=0 entries",
+		H "postfix/postscreen[1]: warning: dnsbl_reply_map: [192.0.2.1]",
+		H "postfix/dnsblog[1]: addr x listed by domain y as z",
+	};
+
+	(void)state;
+	CHECK_ROWS(rows);
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+		if (parse_postfix(ignored[i]) != POSTFIX_IGNORED)
+			fail_msg("not IGNORED: %s", ignored[i]);
+	assert_int_equal(parse_postfix(H "postfix/tlsproxy[1]: CONNECT from [192.0.2.1]:1 now"),
+			 POSTFIX_UNPARSED);
+}
+
+/* local(8) of old releases wrote to= and orig_to= without <> */
+static void test_delivery_with_unbracketed_addresses(void **state)
+{
+	static const struct postfix_row rows[] = {
+		{ H "postfix/local[1]: 2A22C263F6: to=user@host.example.com, orig_to=root@localhost, "
+		  "relay=local, delay=0.07, delays=0.04/0/0/0.03, dsn=2.0.0, status=sent "
+		  "(delivered to command: procmail -a \"$EXTENSION\")", POSTFIX_DELIVERY,
+		  .f = { [POSTFIX_F_SERVICE] = "local", [POSTFIX_F_QID] = "2A22C263F6",
+			 [POSTFIX_F_TO] = "user@host.example.com",
+			 [POSTFIX_F_ORIG_TO] = "root@localhost", [POSTFIX_F_RELAY_HOST] = "local",
+			 [POSTFIX_F_DELAY] = "0.07", [POSTFIX_F_DELAYS] = "0.04/0/0/0.03",
+			 [POSTFIX_F_DSN] = "2.0.0", [POSTFIX_F_STATUS] = "sent",
+			 [POSTFIX_F_TEXT] = "delivered to command: procmail -a \"$EXTENSION\"" },
+		  NULL },
+	};
+
+	(void)state;
+	CHECK_ROWS(rows);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,6 +758,10 @@ int main(void)
 		cmocka_unit_test(test_qmgr_expired_and_tolerant_queue_active),
 		cmocka_unit_test(test_smtp_client_errors_that_name_a_queue_id),
 		cmocka_unit_test(test_postsuper_lines),
+		cmocka_unit_test(test_smtp_client_errors_without_a_queue_id),
+		cmocka_unit_test(test_smtpd_events_about_a_client),
+		cmocka_unit_test(test_postscreen_verdicts_and_tlsproxy_sessions),
+		cmocka_unit_test(test_delivery_with_unbracketed_addresses),
 	};
 
 	return cmocka_run_group_tests(tests, setup_tz, NULL);

@@ -25,7 +25,7 @@ enum service {
 	SVC_SMTP,	/* smtp, lmtp: a delivery agent with a server */
 	SVC_AGENT,	/* another delivery agent */
 	SVC_BOUNCE,	/* the bounce daemon: notifications */
-	SVC_POSTSCREEN, SVC_TLSPROXY,
+	SVC_POSTSCREEN, SVC_TLSPROXY, SVC_DNSBLOG,
 };
 
 _Static_assert(POSTFIX_F_COUNT <= 32, "present is a 32-bit mask");
@@ -188,7 +188,7 @@ static enum postfix_kind p_client(struct cur *c, struct postfix_record *r)
 	return POSTFIX_CLIENT;
 }
 
-/* HOST[IP]: SASL METHOD authentication failed: TEXT[, sasl_username=U]
+/* HOST[IP][:PORT]: SASL METHOD authentication failed: TEXT[, sasl_username=U]
  * TEXT comes from the SASL server; the login name, written by the client,
  * is last, so the first ", sasl_username=" after TEXT starts it. */
 static enum postfix_kind p_auth_failed(struct cur *c, struct postfix_record *r)
@@ -197,8 +197,7 @@ static enum postfix_kind p_auth_failed(struct cur *c, struct postfix_record *r)
 	const char *v, *p;
 	size_t n;
 
-	if (!namaddr(c, r, POSTFIX_F_CLIENT_HOST, POSTFIX_F_CLIENT_IP) ||
-	    !lit(c, ": SASL ") || !upto(c, ' ', &v, &n))
+	if (!client(c, r) || !lit(c, ": SASL ") || !upto(c, ' ', &v, &n))
 		return POSTFIX_IGNORED;
 	set(r, POSTFIX_F_SASL_METHOD, v, n);
 	if (!lit(c, " authentication failed:"))
@@ -285,7 +284,8 @@ static enum postfix_kind p_delivery(struct cur *c, struct postfix_record *r)
 	size_t n;
 	int next = 0;
 
-	if (!angle(c, ',', &v, &n) || !lit(c, ", "))
+	/* to=<R>; an old local(8) wrote to=R, orig_to=O without brackets */
+	if (!(has(c, "<") ? angle(c, ',', &v, &n) : plain(c, &v, &n)) || !lit(c, ", "))
 		return POSTFIX_UNPARSED;
 	set(r, POSTFIX_F_TO, v, n);
 	for (;;) {
@@ -302,7 +302,7 @@ static enum postfix_kind p_delivery(struct cur *c, struct postfix_record *r)
 		if (i == D_STATUS)
 			break;
 		if (i == D_ORIG_TO) {
-			if (!angle(c, ',', &v, &n))
+			if (!(has(c, "<") ? angle(c, ',', &v, &n) : plain(c, &v, &n)))
 				return POSTFIX_UNPARSED;
 		} else if (!plain(c, &v, &n)) {
 			return POSTFIX_UNPARSED;
@@ -382,33 +382,99 @@ static enum postfix_kind p_queued(struct cur *c, struct postfix_record *r)
 	return POSTFIX_QUEUED;
 }
 
-/* The smtp/lmtp client's trouble with a server, as smtp_trouble.c and
- * smtp_proto.c word it: host HOST[IP] (refused to talk to me|said): ..,
- * lost connection with HOST[IP] while .., conversation with HOST[IP]
- * timed out while .. */
+/* STATUS is the static text s (what happened), TEXT the rest of c. */
+static void happened(struct cur *c, struct postfix_record *r, const char *s)
+{
+	set(r, POSTFIX_F_STATUS, s, strlen(s));
+	set(r, POSTFIX_F_TEXT, c->p, (size_t)(c->end - c->p));
+}
+
+/* A server's reply to the end: TEXT, without smtp_trouble.c's
+ * " (in reply to STAGE command)", whose STAGE goes to STAGE. */
+static void reply(struct cur *c, struct postfix_record *r)
+{
+	static const char in[] = " (in reply to ", cmd[] = " command)";
+	const char *p = c->end - (sizeof(cmd) - 1), *t = c->p;
+
+	set(r, POSTFIX_F_TEXT, t, (size_t)(c->end - t));
+	if (p - t < (long)(sizeof(in) - 1) || memcmp(p, cmd, sizeof(cmd) - 1) != 0)
+		return;
+	/* the reply is the server's: its last " (in reply to " is Postfix's */
+	for (const char *q = p - (sizeof(in) - 1); q >= t; q--) {
+		if (memcmp(q, in, sizeof(in) - 1) != 0)
+			continue;
+		set(r, POSTFIX_F_TEXT, t, (size_t)(q - t));
+		set(r, POSTFIX_F_STAGE, q + sizeof(in) - 1, (size_t)(p - q - (sizeof(in) - 1)));
+		return;
+	}
+}
+
+/* The smtp/lmtp client's trouble with a server, as smtp_trouble.c,
+ * smtp_proto.c and smtp_sasl_glue.c word it after "QID: ": host HOST[IP]
+ * (refused to talk to me|said): .., lost connection with HOST[IP] while
+ * .., conversation with HOST[IP] timed out while .., SASL authentication
+ * failed; server HOST[IP] said: .. */
 static enum postfix_kind p_smtp_error(struct cur *c, struct postfix_record *r)
 {
-	const char *reason = c->p;
+	const char *what;
 	bool ok;
 
 	if (lit(c, "host ")) {
-		ok = namaddr(c, r, POSTFIX_F_RELAY_HOST, POSTFIX_F_RELAY_IP) &&
-		     (lit(c, " refused to talk to me: ") || lit(c, " said: "));
+		ok = namaddr(c, r, POSTFIX_F_RELAY_HOST, POSTFIX_F_RELAY_IP);
+		what = ok && lit(c, " said: ") ? "said" :
+		       ok && lit(c, " refused to talk to me: ") ? "refused to talk to me" : NULL;
+	} else if (lit(c, "SASL authentication failed; server ")) {
+		ok = namaddr(c, r, POSTFIX_F_RELAY_HOST, POSTFIX_F_RELAY_IP);
+		what = ok && lit(c, " said: ") ? "SASL authentication failed" : NULL;
 	} else if (lit(c, "lost connection with ")) {
-		ok = namaddr(c, r, POSTFIX_F_RELAY_HOST, POSTFIX_F_RELAY_IP) &&
-		     lit(c, " while ");
+		ok = namaddr(c, r, POSTFIX_F_RELAY_HOST, POSTFIX_F_RELAY_IP);
+		what = ok && lit(c, " while ") ? "lost connection" : NULL;
 	} else if (lit(c, "conversation with ")) {
-		ok = namaddr(c, r, POSTFIX_F_RELAY_HOST, POSTFIX_F_RELAY_IP) &&
-		     lit(c, " timed out while ");
+		ok = namaddr(c, r, POSTFIX_F_RELAY_HOST, POSTFIX_F_RELAY_IP);
+		what = ok && lit(c, " timed out while ") ? "timed out" : NULL;
 	} else {
 		return POSTFIX_IGNORED;
 	}
-	if (!ok || done(c)) {
+	if (!what || done(c)) {
 		r->present &= ~(1u << POSTFIX_F_RELAY_HOST | 1u << POSTFIX_F_RELAY_IP);
 		return POSTFIX_IGNORED;
 	}
-	set(r, POSTFIX_F_TEXT, reason, (size_t)(c->end - reason));
+	happened(c, r, what);
+	if (what[0] == 's' || what[0] == 'r' || what[0] == 'S')
+		reply(c, r);
 	return POSTFIX_SMTP_ERROR;
+}
+
+/* The smtp client's lines about a server without a queue id
+ * (smtp_connect.c, tls_client.c, tls_verify.c): connect to
+ * HOST[IP][:PORT]: TEXT, SSL_connect error to .., [server ]certificate
+ * verification failed for ..; IGNORED (nothing consumed) otherwise. */
+static enum postfix_kind p_smtp_peer(struct cur *c, struct postfix_record *r)
+{
+	static const struct { const char *s, *what; } pre[] = {
+		{ "connect to ", "connect to" },
+		{ "SSL_connect error to ", "SSL_connect error" },
+		{ "certificate verification failed for ", "certificate verification failed" },
+		{ "server certificate verification failed for ",
+		  "certificate verification failed" },
+	};
+	const char *start = c->p;
+
+	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
+		if (!lit_n(c, pre[i].s, strlen(pre[i].s)))
+			continue;
+		if (!namaddr(c, r, POSTFIX_F_RELAY_HOST, POSTFIX_F_RELAY_IP) ||
+		    (c->end - c->p > 1 && c->p[0] == ':' && c->p[1] != ' ' &&
+		     (++c->p, !number(c, &r->relay_port))) || !lit(c, ": ") || done(c)) {
+			r->present &= ~(1u << POSTFIX_F_RELAY_HOST | 1u << POSTFIX_F_RELAY_IP);
+			r->relay_port = -1;
+			c->p = start;
+			return POSTFIX_IGNORED;
+		}
+		happened(c, r, pre[i].what);
+		return POSTFIX_SMTP_ERROR;
+	}
+	return POSTFIX_IGNORED;
 }
 
 /* uid=N from=<S> */
@@ -568,6 +634,142 @@ static enum postfix_kind p_summary(struct cur *c, struct postfix_record *r)
 	return POSTFIX_IGNORED;
 }
 
+/* ---- EVENT: what happened to a peer, without a message ---------------- */
+
+/* The rest of an event after its client: [: TEXT] to the end ("CLIENT:"
+ * alone too: a client's empty text). */
+static enum postfix_kind event_text(struct cur *c, struct postfix_record *r)
+{
+	if (lit(c, ":")) {
+		lit(c, " ");
+		if (!done(c))
+			set(r, POSTFIX_F_TEXT, c->p, (size_t)(c->end - c->p));
+		return POSTFIX_EVENT;
+	}
+	return done(c) ? POSTFIX_EVENT : POSTFIX_UNPARSED;
+}
+
+/* smtpd's info lines about a client: (improper command pipelining|bare
+ * <LF> received) after STAGE from CLIENT[: TEXT] (smtpd.c), SSL_accept
+ * error from CLIENT: TEXT (tls_server.c); IGNORED (nothing consumed) for
+ * another text. */
+static enum postfix_kind p_smtpd_event(struct cur *c, struct postfix_record *r)
+{
+	const char *what = c->p, *v;
+	size_t n;
+
+	if (lit(c, "SSL_accept error from ")) {
+		set(r, POSTFIX_F_STATUS, what, sizeof("SSL_accept error") - 1);
+		return client(c, r) ? event_text(c, r) : POSTFIX_UNPARSED;
+	}
+	if (!lit(c, "improper command pipelining") && !lit(c, "bare <LF> received"))
+		return POSTFIX_IGNORED;
+	set(r, POSTFIX_F_STATUS, what, (size_t)(c->p - what));
+	if (!lit(c, " after ") || !upto(c, ' ', &v, &n) || !lit(c, " from ") || !client(c, r))
+		return POSTFIX_UNPARSED;
+	set(r, POSTFIX_F_STAGE, v, n);
+	return event_text(c, r);
+}
+
+/* smtpd's warnings about a client, after "warning: ": non-SMTP command
+ * from CLIENT: TEXT; hostname HOST does not resolve to address IP[: TEXT]
+ * (smtpd_peer.c); WHAT limit exceeded: N from CLIENT for service S (the
+ * anvil limits of smtpd.c, WHAT Postfix's own words: TEXT, STATUS "limit
+ * exceeded", count N).  IGNORED (nothing consumed) for another text. */
+static enum postfix_kind p_smtpd_warning(struct cur *c, struct postfix_record *r)
+{
+	static const char limit[] = " limit exceeded";
+	const char *start = c->p, *v, *p;
+	size_t n;
+
+	if (lit(c, "non-SMTP command from ")) {
+		set(r, POSTFIX_F_STATUS, start, sizeof("non-SMTP command") - 1);
+		return client(c, r) ? event_text(c, r) : POSTFIX_UNPARSED;
+	}
+	if (lit(c, "hostname ")) {
+		if (!upto(c, ' ', &v, &n) || !lit(c, " does not resolve to address ")) {
+			c->p = start;
+			return POSTFIX_IGNORED;
+		}
+		set(r, POSTFIX_F_STATUS, "hostname does not resolve",
+		    sizeof("hostname does not resolve") - 1);
+		set(r, POSTFIX_F_CLIENT_HOST, v, n);
+		/* an IPv6 address holds ':', the reason follows ": " */
+		p = memmem(c->p, (size_t)(c->end - c->p), ": ", 2);
+		v = c->p;
+		n = (size_t)((p ? p : c->end) - v);
+		if (!ip_text(v, n))
+			return POSTFIX_UNPARSED;
+		set(r, POSTFIX_F_CLIENT_IP, v, n);
+		c->p = v + n;
+		return event_text(c, r);
+	}
+	/* "Connection rate limit exceeded: 31 from HOST[IP] for service smtpd" */
+	for (p = c->p; p < c->end && ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+				      *p == ' '); p++)
+		;
+	if ((size_t)(p - c->p) <= sizeof(limit) - 1 || p >= c->end || *p != ':' ||
+	    memcmp(p - (sizeof(limit) - 1), limit, sizeof(limit) - 1) != 0)
+		return POSTFIX_IGNORED;
+	/* STATUS fits a WORD, TEXT says which limit ("Connection rate") */
+	set(r, POSTFIX_F_STATUS, p - (sizeof(limit) - 2), sizeof(limit) - 2);
+	set(r, POSTFIX_F_TEXT, c->p, (size_t)(p - c->p) - (sizeof(limit) - 1));
+	c->p = p;
+	if (!lit(c, ": ") || !number(c, &r->count) || !lit(c, " from ") || !client(c, r) ||
+	    !lit(c, " for service ") || done(c))
+		return POSTFIX_UNPARSED;
+	return POSTFIX_EVENT;
+}
+
+/* postscreen's verdicts on a client (postscreen_*.c): VERDICT, capital
+ * words ("PASS NEW", "PREGREET", "COMMAND TIME LIMIT", "DNSBL"), then
+ * Postfix's own lower-case words and numbers (" 6 after 1.2 from ",
+ * " rank 3 for "), the client [IP]:PORT, [ after STAGE][: TEXT| TEXT].
+ * IGNORED for another text. */
+static enum postfix_kind p_postscreen_event(struct cur *c, struct postfix_record *r)
+{
+	const char *p = c->p, *v;
+	size_t n;
+
+	while (p < c->end && ((*p >= 'A' && *p <= 'Z') || *p == '-' ||
+			      (*p == ' ' && p + 1 < c->end && p[1] >= 'A' && p[1] <= 'Z')))
+		p++;
+	if (p == c->p || p >= c->end || *p != ' ')
+		return POSTFIX_IGNORED;
+	set(r, POSTFIX_F_STATUS, c->p, (size_t)(p - c->p));
+	while (p < c->end && ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+			      *p == '.' || *p == ' '))
+		p++;
+	if (p >= c->end || *p != '[')
+		return POSTFIX_IGNORED;
+	c->p = p;
+	if (!client(c, r))
+		return POSTFIX_UNPARSED;
+	if (lit(c, " after ")) {
+		if (!upto2(c, ':', ' ', &v, &n))
+			return POSTFIX_UNPARSED;
+		set(r, POSTFIX_F_STAGE, v, n);
+	}
+	if (lit(c, " ") && !done(c)) {		/* HANGUP's "in tests after ..." */
+		set(r, POSTFIX_F_TEXT, c->p, (size_t)(c->end - c->p));
+		return POSTFIX_EVENT;
+	}
+	return event_text(c, r);
+}
+
+/* dnsblog: addr IP listed by domain D as A (dnsblog.c) */
+static enum postfix_kind p_dnsblog(struct cur *c, struct postfix_record *r)
+{
+	const char *v;
+	size_t n;
+
+	if (!lit(c, "addr ") || !upto(c, ' ', &v, &n) || !ip_text(v, n) || !lit(c, " "))
+		return POSTFIX_IGNORED;
+	set(r, POSTFIX_F_CLIENT_IP, v, n);
+	set(r, POSTFIX_F_TEXT, c->p, (size_t)(c->end - c->p));
+	return POSTFIX_EVENT;
+}
+
 /* A whole-text literal: the record kind k when the rest is exactly s. */
 #define WHOLE(c, s, k) (lit(c, s) ? (done(c) ? (k) : POSTFIX_UNPARSED) : POSTFIX_IGNORED)
 
@@ -625,6 +827,7 @@ static enum postfix_kind p_queue_record(struct cur *c, struct postfix_record *r,
 		return p_notify(c, r);
 	case SVC_POSTSCREEN:
 	case SVC_TLSPROXY:
+	case SVC_DNSBLOG:
 	case SVC_OTHER:
 		break;
 	}
@@ -661,6 +864,8 @@ static enum service service_of(struct slice s)
 			return SVC_CLEANUP;
 		if (IS(s, "virtual") || IS(s, "discard"))
 			return SVC_AGENT;
+		if (IS(s, "dnsblog"))
+			return SVC_DNSBLOG;
 		break;
 	case 8:
 		if (IS(s, "tlsproxy"))
@@ -728,8 +933,16 @@ static enum postfix_kind parse(struct postfix_record *r, struct slice program,
 			return p_connect(c, r);
 		if (lit(c, "disconnect from "))
 			return p_disconnect(c, r);
-		if (lit(c, "warning: "))
-			return p_auth_failed(c, r);
+		if (lit(c, "warning: ")) {
+			const char *w = c->p;
+
+			if ((k = p_auth_failed(c, r)) != POSTFIX_IGNORED)
+				return k;
+			c->p = w;		/* what p_auth_failed() read is not kept */
+			r->present &= 1u << POSTFIX_F_SERVICE;
+			r->client_port = -1;
+			return p_smtpd_warning(c, r);
+		}
 		if (lit(c, "NOQUEUE: ")) {
 			if (lit(c, "reject: "))
 				return p_reject(c, r, POSTFIX_REJECT, false);
@@ -740,7 +953,8 @@ static enum postfix_kind parse(struct postfix_record *r, struct slice program,
 			return p_lost(c, r);
 		}
 		if ((k = p_lost(c, r)) != POSTFIX_IGNORED ||	/* before Postfix 3.10 */
-		    (k = p_tls(c, r)) != POSTFIX_IGNORED)
+		    (k = p_tls(c, r)) != POSTFIX_IGNORED ||
+		    (k = p_smtpd_event(c, r)) != POSTFIX_IGNORED)
 			return k;
 	} else if (svc == SVC_POSTSCREEN) {
 		if (lit(c, "NOQUEUE: reject: "))
@@ -749,12 +963,23 @@ static enum postfix_kind parse(struct postfix_record *r, struct slice program,
 			return client(c, r) && lit(c, " to [") ? POSTFIX_CONNECT : POSTFIX_UNPARSED;
 		if (lit(c, "DISCONNECT "))
 			return client(c, r) && done(c) ? POSTFIX_DISCONNECT : POSTFIX_UNPARSED;
-		return POSTFIX_IGNORED;
+		return p_postscreen_event(c, r);
 	} else if (svc == SVC_SMTP || svc == SVC_TLSPROXY) {
 		enum postfix_kind k = p_tls(c, r);
 
+		if (k == POSTFIX_IGNORED && svc == SVC_SMTP)
+			k = p_smtp_peer(c, r);
+		if (k == POSTFIX_IGNORED && svc == SVC_TLSPROXY) {
+			/* tlsproxy.c: CONNECT from [IP]:PORT, DISCONNECT [IP]:PORT */
+			if (lit(c, "CONNECT from "))
+				return client(c, r) && done(c) ? POSTFIX_CONNECT : POSTFIX_UNPARSED;
+			if (lit(c, "DISCONNECT "))
+				return client(c, r) && done(c) ? POSTFIX_DISCONNECT : POSTFIX_UNPARSED;
+		}
 		if (k != POSTFIX_IGNORED || svc == SVC_TLSPROXY)
 			return k;
+	} else if (svc == SVC_DNSBLOG) {
+		return p_dnsblog(c, r);
 	} else if (svc == SVC_POSTSUPER) {
 		enum postfix_kind k = p_summary(c, r);
 
@@ -794,6 +1019,7 @@ const char *postfix_kind_name(enum postfix_kind kind)
 		[POSTFIX_DISCONNECT] = "disconnect", [POSTFIX_LOST] = "lost",
 		[POSTFIX_TLS_CONNECTION] = "tls_connection", [POSTFIX_ACTION] = "action",
 		[POSTFIX_CONTENT_CHECK] = "content_check",
+		[POSTFIX_EVENT] = "event",
 	};
 	_Static_assert(sizeof(names) / sizeof(names[0]) == POSTFIX_KIND_COUNT,
 		       "a name for every kind");

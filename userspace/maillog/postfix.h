@@ -14,7 +14,7 @@
  *               after STAGE[ (N bytes)] from HOST[IP][:PORT]   LOST
  *             QID: client=HOST[IP][:PORT][, sasl_method=M,
  *               sasl_username=U][, sasl_sender=S]              CLIENT
- *             warning: HOST[IP]: SASL (LOGIN|PLAIN|..)
+ *             warning: HOST[IP][:PORT]: SASL (LOGIN|PLAIN|..)
  *               authentication failed: TEXT[, sasl_username=U]  AUTH_FAILED
  *   smtpd, smtp, lmtp, tlsproxy
  *             (Anonymous|Untrusted|Trusted|Verified) TLS connection
@@ -53,10 +53,25 @@
  *               delay=D, delays=a/b/c/d, [tls=T,] dsn=X.Y.Z,
  *               status=S (TEXT)                                DELIVERY
  *   smtp, lmtp  QID: host HOST[IP] refused to talk to me: TEXT,
- *             QID: host HOST[IP] said: TEXT,
+ *             QID: host HOST[IP] said: TEXT[ (in reply to STAGE command)],
  *             QID: lost connection with HOST[IP] while TEXT,
- *             QID: conversation with HOST[IP] timed out while TEXT
- *                                                              SMTP_ERROR
+ *             QID: conversation with HOST[IP] timed out while TEXT,
+ *             QID: SASL authentication failed; server HOST[IP] said: TEXT,
+ *             connect to HOST[IP][:PORT]: TEXT,
+ *             SSL_connect error to HOST[IP]:PORT: TEXT,
+ *             [server ]certificate verification failed for
+ *               HOST[IP]:PORT: TEXT                            SMTP_ERROR
+ *   smtpd     (improper command pipelining|bare <LF> received) after
+ *               STAGE from CLIENT[: TEXT],
+ *             SSL_accept error from CLIENT: TEXT,
+ *             warning: non-SMTP command from CLIENT: TEXT,
+ *             warning: hostname HOST does not resolve to address IP[: TEXT],
+ *             warning: WHAT limit exceeded: N from CLIENT for service S
+ *   postscreen VERDICT [N after T from |rank N for |...][IP]:PORT
+ *               [after STAGE][: TEXT| TEXT] (PASS NEW, PREGREET,
+ *               HANGUP, COMMAND TIME LIMIT, DNSBL, ...)
+ *   dnsblog   addr IP TEXT                                     EVENT
+ *   tlsproxy  CONNECT from [IP]:PORT / DISCONNECT [IP]:PORT    CONNECT / DISCONNECT
  *   pickup    QID: uid=N from=<S>                              PICKUP
  *   postsuper QID: placed on hold / released from hold         HOLD / RELEASE
  *             QID: requeued                                    REQUEUED
@@ -121,8 +136,17 @@
  * *_MAX bytes or more is kept whole in the record and flags `truncated`
  * (flagged, not refused): its copy will be cut; slice_copy() says exactly,
  * since each bad byte grows by two in the copy.  Absent numbers are -1.
- * SMTP_ERROR's TEXT is the whole reason ("host X[IP] said: ..."), its
- * RELAY_HOST and RELAY_IP the server's.  SUMMARY's STATUS is its verb
+ * SMTP_ERROR's STATUS says what happened ("said", "refused to talk to
+ * me", "lost connection", "timed out", "connect to", "SSL_connect error",
+ * "certificate verification failed", "SASL authentication failed"), TEXT
+ * the rest (the server's reply without "(in reply to STAGE command)", or
+ * what was going on), RELAY_HOST, RELAY_IP and relay_port the server's.
+ * EVENT is something that happened to a peer without a message: STATUS
+ * what ("improper command pipelining", "non-SMTP command", "limit
+ * exceeded" with TEXT which ("Connection rate") and count its N, postscreen's verdict "PASS NEW",
+ * "PREGREET", ...), the client, STAGE the command it came after, TEXT
+ * what follows (the client's own text for pipelining and non-SMTP
+ * commands).  SUMMARY's STATUS is its verb
  * ("Deleted"), count its N.  DISCONNECT's TEXT is the command counts
  * ("ehlo=1 auth=0/1 quit=1 commands=2"); LOST's STATUS is its reason
  * ("lost connection"), STAGE the command it came after, size the bytes
@@ -189,6 +213,7 @@ enum postfix_kind {
 	POSTFIX_TLS_CONNECTION,
 	POSTFIX_ACTION,
 	POSTFIX_CONTENT_CHECK,	/* cleanup: a header/body check's action */
+	POSTFIX_EVENT,		/* a peer's event without a message */
 	POSTFIX_KIND_COUNT	/* not a kind: the number of kinds */
 };
 
