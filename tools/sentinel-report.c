@@ -620,6 +620,10 @@ static void explain(struct report *r, const char *line, size_t len, int src,
 				set_str(o, "identity", m->identity);
 			if (m && m->notify)	/* a line of the notification itself */
 				set_str(o, "notification_of", m->orig_qid);
+		} else if (k == POSTFIX_IGNORED) {
+			/* a line of a message this parser does not read: its
+			 * queue id, checked before the rest, still finds it */
+			set_field(o, "queue_id", rec, POSTFIX_F_QID);
 		}
 	} else {
 		set_str(o, "kind", "unparsed");
