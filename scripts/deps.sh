@@ -21,7 +21,7 @@ postfix sasl2-bin libsasl2-modules swaks
 iproute2 curl procps gzip bc time pflogsumm
 systemd-container debootstrap
 cppcheck clang-tidy libclang-rt-dev
-dpkg-dev debhelper logrotate bash-completion jq
+dpkg-dev debhelper logrotate bash-completion jq python3
 "
 
 missing=""
