@@ -704,6 +704,7 @@ static void test_postscreen_verdicts_and_tlsproxy_sessions(void **state)
 		{ H "postfix/dnsblog[1]: addr 192.0.2.86 listed by domain psbl.example as 127.0.0.2",
 		  POSTFIX_EVENT,
 		  .f = { [POSTFIX_F_SERVICE] = "dnsblog", [POSTFIX_F_CLIENT_IP] = "192.0.2.86",
+			 [POSTFIX_F_STATUS] = "listed",
 			 [POSTFIX_F_TEXT] = "listed by domain psbl.example as 127.0.0.2" }, NULL },
 	};
 	static const char *const ignored[] = {
@@ -722,6 +723,37 @@ static void test_postscreen_verdicts_and_tlsproxy_sessions(void **state)
 			fail_msg("not IGNORED: %s", ignored[i]);
 	assert_int_equal(parse_postfix(H "postfix/tlsproxy[1]: CONNECT from [192.0.2.1]:1 now"),
 			 POSTFIX_UNPARSED);
+}
+
+/* anvil.c: the service name may hold ':' (an inet service), and so may the
+ * client's address (IPv6) */
+static void test_anvil_statistics_name_the_client(void **state)
+{
+	static const struct postfix_row rows[] = {
+		{ H "postfix/anvil[1]: statistics: max connection rate 2/60s for "
+		  "(submission:192.0.2.8) at Dec  7 13:28:01", POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "anvil", [POSTFIX_F_CLIENT_IP] = "192.0.2.8",
+			 [POSTFIX_F_STATUS] = "max connection rate" }, "count=2" },
+		{ H "postfix/anvil[1]: statistics: max connection count 1 for "
+		  "(smtpd:2001:db8:0:1::3) at Oct 26 17:46:59", POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "anvil", [POSTFIX_F_CLIENT_IP] = "2001:db8:0:1::3",
+			 [POSTFIX_F_STATUS] = "max connection count" }, "count=1" },
+		{ H "postfix/anvil[1]: statistics: max message rate 7/60s for "
+		  "(127.0.0.1:2525:127.0.0.1) at Oct 26 19:46:00", POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "anvil", [POSTFIX_F_CLIENT_IP] = "127.0.0.1",
+			 [POSTFIX_F_STATUS] = "max message rate" }, "count=7" },
+		{ H "postfix/anvil[1]: statistics: max connection rate 1/7d for (smtp:unknown) "
+		  "at Sep  7 07:14:19", POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "anvil", [POSTFIX_F_CLIENT_IP] = "unknown",
+			 [POSTFIX_F_STATUS] = "max connection rate" }, "count=1" },
+	};
+
+	(void)state;
+	CHECK_ROWS(rows);
+	assert_int_equal(parse_postfix(H "postfix/anvil[1]: statistics: max cache size 1 at "
+			       "Dec  7 13:26:48"), POSTFIX_IGNORED);
+	assert_int_equal(parse_postfix(H "postfix/anvil[1]: statistics: max connection rate 2/60s for "
+			       "(submission) at Dec  7 13:28:01"), POSTFIX_UNPARSED);
 }
 
 /* local(8) of old releases wrote to= and orig_to= without <> */
@@ -761,6 +793,7 @@ int main(void)
 		cmocka_unit_test(test_smtp_client_errors_without_a_queue_id),
 		cmocka_unit_test(test_smtpd_events_about_a_client),
 		cmocka_unit_test(test_postscreen_verdicts_and_tlsproxy_sessions),
+		cmocka_unit_test(test_anvil_statistics_name_the_client),
 		cmocka_unit_test(test_delivery_with_unbracketed_addresses),
 	};
 

@@ -25,7 +25,7 @@ enum service {
 	SVC_SMTP,	/* smtp, lmtp: a delivery agent with a server */
 	SVC_AGENT,	/* another delivery agent */
 	SVC_BOUNCE,	/* the bounce daemon: notifications */
-	SVC_POSTSCREEN, SVC_TLSPROXY, SVC_DNSBLOG,
+	SVC_POSTSCREEN, SVC_TLSPROXY, SVC_DNSBLOG, SVC_ANVIL,
 };
 
 _Static_assert(POSTFIX_F_COUNT <= 32, "present is a 32-bit mask");
@@ -757,16 +757,52 @@ static enum postfix_kind p_postscreen_event(struct cur *c, struct postfix_record
 	return event_text(c, r);
 }
 
-/* dnsblog: addr IP listed by domain D as A (dnsblog.c) */
+/* dnsblog: addr IP listed by domain D as A (dnsblog.c): STATUS "listed",
+ * TEXT the rest */
 static enum postfix_kind p_dnsblog(struct cur *c, struct postfix_record *r)
 {
-	const char *v;
+	const char *v, *w;
 	size_t n;
 
 	if (!lit(c, "addr ") || !upto(c, ' ', &v, &n) || !ip_text(v, n) || !lit(c, " "))
 		return POSTFIX_IGNORED;
+	w = c->p;
+	if (!lit(c, "listed by "))
+		return POSTFIX_IGNORED;
 	set(r, POSTFIX_F_CLIENT_IP, v, n);
-	set(r, POSTFIX_F_TEXT, c->p, (size_t)(c->end - c->p));
+	set(r, POSTFIX_F_STATUS, w, sizeof("listed") - 1);
+	set(r, POSTFIX_F_TEXT, w, (size_t)(c->end - w));
+	return POSTFIX_EVENT;
+}
+
+/* anvil's statistics of a client (anvil.c): statistics: max WHAT (rate
+ * N/Ts|count N) for (SERVICE:ADDR) at TIME.  STATUS "max WHAT rate",
+ * count N, CLIENT_IP ADDR: after the last ':' when that holds a '.' or is
+ * "unknown" (SERVICE may be "127.0.0.1:2525"), else after the first (an
+ * IPv6 address).  IGNORED for another text (max cache size). */
+static enum postfix_kind p_anvil(struct cur *c, struct postfix_record *r)
+{
+	const char *what, *id, *a, *v;
+	size_t n, idn;
+
+	if (!lit(c, "statistics: "))
+		return POSTFIX_IGNORED;
+	what = c->p;
+	if (!lit(c, "max ") || !upto(c, ' ', &v, &n) || !lit(c, " ") ||
+	    (!lit(c, "rate ") && !lit(c, "count ")))
+		return POSTFIX_IGNORED;		/* max cache size, ... */
+	set(r, POSTFIX_F_STATUS, what, (size_t)(c->p - 1 - what));
+	if (!number(c, &r->count) || (lit(c, "/") && !upto(c, ' ', &v, &n)) ||
+	    !lit(c, " for (") || !upto(c, ')', &id, &idn) || !lit(c, ") at ") || done(c))
+		return POSTFIX_UNPARSED;
+	for (a = id + idn; a > id && a[-1] != ':'; a--)
+		;
+	if (a == id)
+		return POSTFIX_UNPARSED;
+	n = (size_t)(id + idn - a);
+	if (!memchr(a, '.', n) && !(n == 7 && same_n(a, "unknown", 7)))
+		a = (const char *)memchr(id, ':', idn) + 1;	/* IPv6 */
+	set(r, POSTFIX_F_CLIENT_IP, a, (size_t)(id + idn - a));
 	return POSTFIX_EVENT;
 }
 
@@ -828,6 +864,7 @@ static enum postfix_kind p_queue_record(struct cur *c, struct postfix_record *r,
 	case SVC_POSTSCREEN:
 	case SVC_TLSPROXY:
 	case SVC_DNSBLOG:
+	case SVC_ANVIL:
 	case SVC_OTHER:
 		break;
 	}
@@ -852,6 +889,8 @@ static enum service service_of(struct slice s)
 			return SVC_SMTPD;
 		if (IS(s, "local") || IS(s, "error") || IS(s, "retry"))
 			return SVC_AGENT;
+		if (IS(s, "anvil"))
+			return SVC_ANVIL;
 		break;
 	case 6:
 		if (IS(s, "pickup"))
@@ -980,6 +1019,8 @@ static enum postfix_kind parse(struct postfix_record *r, struct slice program,
 			return k;
 	} else if (svc == SVC_DNSBLOG) {
 		return p_dnsblog(c, r);
+	} else if (svc == SVC_ANVIL) {
+		return p_anvil(c, r);
 	} else if (svc == SVC_POSTSUPER) {
 		enum postfix_kind k = p_summary(c, r);
 

@@ -70,7 +70,9 @@
  *   postscreen VERDICT [N after T from |rank N for |...][IP]:PORT
  *               [after STAGE][: TEXT| TEXT] (PASS NEW, PREGREET,
  *               HANGUP, COMMAND TIME LIMIT, DNSBL, ...)
- *   dnsblog   addr IP TEXT                                     EVENT
+ *   dnsblog   addr IP listed by TEXT
+ *   anvil     statistics: max WHAT (rate N/T|count N) for
+ *               (SERVICE:IP) at TIME                           EVENT
  *   tlsproxy  CONNECT from [IP]:PORT / DISCONNECT [IP]:PORT    CONNECT / DISCONNECT
  *   pickup    QID: uid=N from=<S>                              PICKUP
  *   postsuper QID: placed on hold / released from hold         HOLD / RELEASE
