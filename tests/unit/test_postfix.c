@@ -756,6 +756,27 @@ static void test_anvil_statistics_name_the_client(void **state)
 			       "(submission) at Dec  7 13:28:01"), POSTFIX_UNPARSED);
 }
 
+/* pickup.c logs the maildrop queue id of mail requeued with postsuper -r */
+static void test_pickup_of_requeued_mail_with_orig_id(void **state)
+{
+	static const struct postfix_row rows[] = {
+		{ H "postfix/pickup[5555]: 4F3A21C0B2: uid=0 from=<root> orig_id=1A2B3C4D5E",
+		  POSTFIX_PICKUP,
+		  .f = { [POSTFIX_F_SERVICE] = "pickup", [POSTFIX_F_QID] = "4F3A21C0B2",
+			 [POSTFIX_F_FROM] = "root" }, NULL },
+		{ H "postfix/pickup[5555]: 4F3A21C0B2: uid=1000 from=<a> b@example.org>",
+		  POSTFIX_PICKUP,
+		  .f = { [POSTFIX_F_SERVICE] = "pickup", [POSTFIX_F_QID] = "4F3A21C0B2",
+			 [POSTFIX_F_FROM] = "a> b@example.org" }, NULL },
+	};
+
+	(void)state;
+	CHECK_ROWS(rows);
+	assert_int_equal(rec.uid, 1000);
+	assert_int_equal(parse_postfix(H "postfix/pickup[5555]: 4F3A21C0B2: uid=0 from=<root> junk"),
+			 POSTFIX_UNPARSED);
+}
+
 /* local(8) of old releases wrote to= and orig_to= without <> */
 static void test_delivery_with_unbracketed_addresses(void **state)
 {
@@ -795,6 +816,7 @@ int main(void)
 		cmocka_unit_test(test_postscreen_verdicts_and_tlsproxy_sessions),
 		cmocka_unit_test(test_anvil_statistics_name_the_client),
 		cmocka_unit_test(test_delivery_with_unbracketed_addresses),
+		cmocka_unit_test(test_pickup_of_requeued_mail_with_orig_id),
 	};
 
 	return cmocka_run_group_tests(tests, setup_tz, NULL);

@@ -477,14 +477,21 @@ static enum postfix_kind p_smtp_peer(struct cur *c, struct postfix_record *r)
 	return POSTFIX_IGNORED;
 }
 
-/* uid=N from=<S> */
+/* uid=N from=<S>[ orig_id=ID] (pickup.c: orig_id of mail requeued with
+ * postsuper -r), elements of other names after from=<S> */
 static enum postfix_kind p_pickup(struct cur *c, struct postfix_record *r)
 {
 	const char *v;
 	size_t n;
 
-	if (!number(c, &r->uid) || !lit(c, " from=") || !angle(c, '\0', &v, &n) ||
-	    !done(c))
+	/* a sender to the end first: orig_id's value never ends in '>' */
+	if (!number(c, &r->uid) || !lit(c, " from=") ||
+	    !(angle(c, '\0', &v, &n) || angle(c, ' ', &v, &n)))
+		return POSTFIX_UNPARSED;
+	while (lit(c, " "))
+		if (!skip_elem(c, ' '))
+			return POSTFIX_UNPARSED;
+	if (!done(c))
 		return POSTFIX_UNPARSED;
 	set(r, POSTFIX_F_FROM, v, n);
 	return POSTFIX_PICKUP;

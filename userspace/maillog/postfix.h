@@ -74,7 +74,7 @@
  *   anvil     statistics: max WHAT (rate N/T|count N) for
  *               (SERVICE:IP) at TIME                           EVENT
  *   tlsproxy  CONNECT from [IP]:PORT / DISCONNECT [IP]:PORT    CONNECT / DISCONNECT
- *   pickup    QID: uid=N from=<S>                              PICKUP
+ *   pickup    QID: uid=N from=<S>[ orig_id=ID]                 PICKUP
  *   postsuper QID: placed on hold / released from hold         HOLD / RELEASE
  *             QID: requeued                                    REQUEUED
  *             QID: expired                                     EXPIRED
