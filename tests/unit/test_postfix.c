@@ -453,10 +453,24 @@ static void test_smtp_client_errors_that_name_a_queue_id(void **state)
 			 [POSTFIX_F_TEXT] = "sending end of data -- message may be sent more "
 					    "than once" },
 		  NULL },
+		{ H "postfix/smtp[3333]: D0F29603B4: SASL authentication failed; cannot "
+		  "authenticate to server xyz.example.com[192.0.2.4]: no mechanism available",
+		  POSTFIX_SMTP_ERROR,
+		  .f = { [POSTFIX_F_SERVICE] = "smtp", [POSTFIX_F_QID] = "D0F29603B4",
+			 [POSTFIX_F_RELAY_HOST] = "xyz.example.com",
+			 [POSTFIX_F_RELAY_IP] = "192.0.2.4",
+			 [POSTFIX_F_STATUS] = "SASL authentication failed",
+			 [POSTFIX_F_TEXT] = "no mechanism available" }, NULL },
+		/* smtp_proto.c: not trouble, an event of the delivery */
+		{ H "postfix/smtp[3333]: 4F3A21C0B2: enabling PIX workarounds: disable_esmtp "
+		  "delay_dotcrlf for mx.example.net[198.51.100.5]:25", POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "smtp", [POSTFIX_F_QID] = "4F3A21C0B2",
+			 [POSTFIX_F_RELAY_HOST] = "mx.example.net",
+			 [POSTFIX_F_RELAY_IP] = "198.51.100.5",
+			 [POSTFIX_F_STATUS] = "PIX workarounds",
+			 [POSTFIX_F_TEXT] = "disable_esmtp delay_dotcrlf" }, "relay_port=25" },
 	};
 	static const char *const ignored[] = {
-		H "postfix/smtp[3333]: 4F3A21C0B2: enabling PIX workarounds: disable_esmtp "
-		"delay_dotcrlf for mx.example.net[198.51.100.5]:25",
 		H "postfix/smtp[3333]: 4F3A21C0B2: host mx.example.net[198.51.100.5] "
 		"greeted me with my own hostname mx1.example.org",
 		H "postfix/smtp[3333]: 4F3A21C0B2: lost connection with x[192.0.2.1] while ",

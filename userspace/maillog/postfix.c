@@ -409,11 +409,30 @@ static void reply(struct cur *c, struct postfix_record *r)
 	}
 }
 
+/* smtp_proto.c: enabling PIX workarounds: WHAT for HOST[IP]:PORT, an
+ * EVENT (STATUS "PIX workarounds", TEXT WHAT) of the queue id's delivery */
+static enum postfix_kind p_pix(struct cur *c, struct postfix_record *r)
+{
+	const char *what = c->p, *p;
+
+	p = memmem(c->p, (size_t)(c->end - c->p), " for ", 5);
+	if (!p || p == what)
+		return POSTFIX_UNPARSED;
+	c->p = p + 5;
+	if (!namaddr(c, r, POSTFIX_F_RELAY_HOST, POSTFIX_F_RELAY_IP) ||
+	    (lit(c, ":") && !number(c, &r->relay_port)) || !done(c))
+		return POSTFIX_UNPARSED;
+	set(r, POSTFIX_F_STATUS, "PIX workarounds", sizeof("PIX workarounds") - 1);
+	set(r, POSTFIX_F_TEXT, what, (size_t)(p - what));
+	return POSTFIX_EVENT;
+}
+
 /* The smtp/lmtp client's trouble with a server, as smtp_trouble.c,
  * smtp_proto.c and smtp_sasl_glue.c word it after "QID: ": host HOST[IP]
  * (refused to talk to me|said): .., lost connection with HOST[IP] while
  * .., conversation with HOST[IP] timed out while .., SASL authentication
- * failed; server HOST[IP] said: .. */
+ * failed; (server HOST[IP] said|cannot authenticate to server HOST[IP]): ..
+ * (smtp_sasl_glue.c); enabling PIX workarounds: an EVENT. */
 static enum postfix_kind p_smtp_error(struct cur *c, struct postfix_record *r)
 {
 	const char *what;
@@ -426,6 +445,11 @@ static enum postfix_kind p_smtp_error(struct cur *c, struct postfix_record *r)
 	} else if (lit(c, "SASL authentication failed; server ")) {
 		ok = namaddr(c, r, POSTFIX_F_RELAY_HOST, POSTFIX_F_RELAY_IP);
 		what = ok && lit(c, " said: ") ? "SASL authentication failed" : NULL;
+	} else if (lit(c, "SASL authentication failed; cannot authenticate to server ")) {
+		ok = namaddr(c, r, POSTFIX_F_RELAY_HOST, POSTFIX_F_RELAY_IP);
+		what = ok && lit(c, ": ") ? "SASL authentication failed" : NULL;
+	} else if (lit(c, "enabling PIX workarounds: ")) {
+		return p_pix(c, r);
 	} else if (lit(c, "lost connection with ")) {
 		ok = namaddr(c, r, POSTFIX_F_RELAY_HOST, POSTFIX_F_RELAY_IP);
 		what = ok && lit(c, " while ") ? "lost connection" : NULL;

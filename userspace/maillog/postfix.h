@@ -56,7 +56,8 @@
  *             QID: host HOST[IP] said: TEXT[ (in reply to STAGE command)],
  *             QID: lost connection with HOST[IP] while TEXT,
  *             QID: conversation with HOST[IP] timed out while TEXT,
- *             QID: SASL authentication failed; server HOST[IP] said: TEXT,
+ *             QID: SASL authentication failed; (server HOST[IP] said|
+ *               cannot authenticate to server HOST[IP]): TEXT,
  *             connect to HOST[IP][:PORT]: TEXT,
  *             SSL_connect error to HOST[IP]:PORT: TEXT,
  *             [server ]certificate verification failed for
@@ -70,6 +71,7 @@
  *   postscreen VERDICT [N after T from |rank N for |...][IP]:PORT
  *               [after STAGE][: TEXT| TEXT] (PASS NEW, PREGREET,
  *               HANGUP, COMMAND TIME LIMIT, DNSBL, ...)
+ *   smtp      QID: enabling PIX workarounds: TEXT for HOST[IP]:PORT
  *   dnsblog   addr IP listed by TEXT
  *   anvil     statistics: max WHAT (rate N/T|count N) for
  *               (SERVICE:IP) at TIME                           EVENT
