@@ -638,6 +638,42 @@ static void test_smtpd_events_about_a_client(void **state)
 			 [POSTFIX_F_STATUS] = "limit exceeded",
 			 [POSTFIX_F_TEXT] = "Message delivery request rate" },
 		  "count=334 client_port=4711" },
+		{ H "postfix/smtpd[1]: warning: Illegal address syntax from "
+		  "evil.example[192.0.2.9] in MAIL command: <a b@c>", POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_CLIENT_HOST] = "evil.example",
+			 [POSTFIX_F_CLIENT_IP] = "192.0.2.9",
+			 [POSTFIX_F_STATUS] = "Illegal address syntax", [POSTFIX_F_STAGE] = "MAIL",
+			 [POSTFIX_F_TEXT] = "<a b@c>" }, NULL },
+		/* before Postfix 2.3 */
+		{ H "postfix/smtpd[1]: warning: 192.0.2.10: hostname host.example verification "
+		  "failed: Name or service not known", POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_CLIENT_HOST] = "host.example",
+			 [POSTFIX_F_CLIENT_IP] = "192.0.2.10",
+			 [POSTFIX_F_STATUS] = "hostname verification failed",
+			 [POSTFIX_F_TEXT] = "Name or service not known" }, NULL },
+		{ H "postfix/smtpd[1]: warning: 2001:db8::10: address not listed for hostname "
+		  "host.example", POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_CLIENT_HOST] = "host.example",
+			 [POSTFIX_F_CLIENT_IP] = "2001:db8::10",
+			 [POSTFIX_F_STATUS] = "address not listed" }, NULL },
+		{ H "postfix/smtpd[1]: warning: Illegal address syntax from "
+		  "evil.example[192.0.2.9] in MAIL command: <a b@c>", POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_CLIENT_HOST] = "evil.example",
+			 [POSTFIX_F_CLIENT_IP] = "192.0.2.9",
+			 [POSTFIX_F_STATUS] = "Illegal address syntax", [POSTFIX_F_STAGE] = "MAIL",
+			 [POSTFIX_F_TEXT] = "<a b@c>" }, NULL },
+		/* before Postfix 2.3 */
+		{ H "postfix/smtpd[1]: warning: 192.0.2.10: hostname host.example verification "
+		  "failed: Name or service not known", POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_CLIENT_HOST] = "host.example",
+			 [POSTFIX_F_CLIENT_IP] = "192.0.2.10",
+			 [POSTFIX_F_STATUS] = "hostname verification failed",
+			 [POSTFIX_F_TEXT] = "Name or service not known" }, NULL },
+		{ H "postfix/smtpd[1]: warning: 2001:db8::10: address not listed for hostname "
+		  "host.example", POSTFIX_EVENT,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_CLIENT_HOST] = "host.example",
+			 [POSTFIX_F_CLIENT_IP] = "2001:db8::10",
+			 [POSTFIX_F_STATUS] = "address not listed" }, NULL },
 		/* smtpd_client_port_logging = yes */
 		{ H "postfix/smtpd[1]: warning: unknown[192.0.2.237]:55729: SASL LOGIN "
 		  "authentication failed: authentication failure", POSTFIX_AUTH_FAILED,
@@ -648,8 +684,7 @@ static void test_smtpd_events_about_a_client(void **state)
 	static const char *const ignored[] = {
 		H "postfix/smtpd[1]: warning: hostname x does not resolve",
 		H "postfix/smtpd[1]: warning: unknown[192.0.2.1]: SASL LOGIN whatever",
-		H "postfix/smtpd[1]: warning: Illegal address syntax from x[192.0.2.1] in "
-		"MAIL command: <a b>",
+		H "postfix/smtpd[1]: warning: 192.0.2.1: sasl_username=ceo",
 		H "postfix/smtpd[1]: warning: TLS library problem: error:0A000126",
 	};
 

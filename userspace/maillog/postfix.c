@@ -704,7 +704,8 @@ static enum postfix_kind p_smtpd_event(struct cur *c, struct postfix_record *r)
 
 /* smtpd's warnings about a client, after "warning: ": non-SMTP command
  * from CLIENT: TEXT; hostname HOST does not resolve to address IP[: TEXT]
- * (smtpd_peer.c); WHAT limit exceeded: N from CLIENT for service S (the
+ * (smtpd_peer.c, and its older forms); Illegal address syntax from CLIENT
+ * in STAGE command: TEXT; WHAT limit exceeded: N from CLIENT for service S (the
  * anvil limits of smtpd.c, WHAT Postfix's own words: TEXT, STATUS "limit
  * exceeded", count N).  IGNORED (nothing consumed) for another text. */
 static enum postfix_kind p_smtpd_warning(struct cur *c, struct postfix_record *r)
@@ -733,6 +734,37 @@ static enum postfix_kind p_smtpd_warning(struct cur *c, struct postfix_record *r
 			return POSTFIX_UNPARSED;
 		set(r, POSTFIX_F_CLIENT_IP, v, n);
 		c->p = v + n;
+		return event_text(c, r);
+	}
+	if (lit(c, "Illegal address syntax from ")) {
+		set(r, POSTFIX_F_STATUS, start, sizeof("Illegal address syntax") - 1);
+		if (!client(c, r) || !lit(c, " in ") || !upto(c, ' ', &v, &n) ||
+		    !lit(c, " command"))
+			return POSTFIX_UNPARSED;
+		set(r, POSTFIX_F_STAGE, v, n);
+		return event_text(c, r);
+	}
+	/* before Postfix 2.3 (smtpd_peer.c): IP: hostname HOST verification
+	 * failed: TEXT, IP: address not listed for hostname HOST */
+	if ((p = memmem(c->p, (size_t)(c->end - c->p), ": ", 2)) && ip_text(c->p, (size_t)(p - c->p))) {
+		const char *ip = c->p;
+
+		c->p = p + 2;
+		if (lit(c, "hostname ")) {
+			if (!upto(c, ' ', &v, &n) || !lit(c, " verification failed"))
+				return POSTFIX_UNPARSED;
+			set(r, POSTFIX_F_STATUS, "hostname verification failed",
+			    sizeof("hostname verification failed") - 1);
+		} else if (lit(c, "address not listed for hostname ")) {
+			if (!upto(c, ' ', &v, &n))
+				return POSTFIX_UNPARSED;
+			set(r, POSTFIX_F_STATUS, "address not listed", sizeof("address not listed") - 1);
+		} else {
+			c->p = start;
+			return POSTFIX_IGNORED;
+		}
+		set(r, POSTFIX_F_CLIENT_IP, ip, (size_t)(p - ip));
+		set(r, POSTFIX_F_CLIENT_HOST, v, n);
 		return event_text(c, r);
 	}
 	/* "Connection rate limit exceeded: 31 from HOST[IP] for service smtpd" */

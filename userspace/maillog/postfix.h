@@ -67,6 +67,10 @@
  *             SSL_accept error from CLIENT: TEXT,
  *             warning: non-SMTP command from CLIENT: TEXT,
  *             warning: hostname HOST does not resolve to address IP[: TEXT],
+ *             warning: IP: hostname HOST verification failed: TEXT,
+ *             warning: IP: address not listed for hostname HOST,
+ *             warning: Illegal address syntax from CLIENT in STAGE
+ *               command: TEXT,
  *             warning: WHAT limit exceeded: N from CLIENT for service S
  *   postscreen VERDICT [N after T from |rank N for |...][IP]:PORT
  *               [after STAGE][: TEXT| TEXT] (PASS NEW, PREGREET,
