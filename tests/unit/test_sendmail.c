@@ -266,25 +266,107 @@ static void test_auth_failure_gives_client_and_attempted_user(void **state)
 	assert_field(POSTFIX_F_CLIENT_IP, "198.51.100.4");
 }
 
+/* rscheck(): a check_* ruleset's reject, with the client, the reply's dsn,
+ * and the address it refused */
+static void test_ruleset_reject_gives_client_stage_and_reply(void **state)
+{
+	(void)state;
+	/* [f2b] sendmail-reject */
+	assert_int_equal(parse("Feb 23 21:36:14 petermurray sm-mta[22248]: s1NLaDQT022248: "
+			       "ruleset=check_rcpt, arg1=<dautareuk2@hotmail.it>, "
+			       "relay=int0.client.access.azadnet.net [80.253.155.119] (may be "
+			       "forged), reject=550 5.7.1 <dautareuk2@hotmail.it>... Relaying denied"),
+			 POSTFIX_REJECT);
+	assert_field(POSTFIX_F_QID, "s1NLaDQT022248");
+	assert_field(POSTFIX_F_CLIENT_HOST, "int0.client.access.azadnet.net");
+	assert_field(POSTFIX_F_CLIENT_IP, "80.253.155.119");
+	assert_field(POSTFIX_F_STAGE, "RCPT");
+	assert_field(POSTFIX_F_TO, "dautareuk2@hotmail.it");
+	assert_field(POSTFIX_F_DSN, "5.7.1");
+	assert_field(POSTFIX_F_TEXT, "550 5.7.1 <dautareuk2@hotmail.it>... Relaying denied");
+	/* [grok]: before a queue id exists */
+	assert_int_equal(parse("Dec  6 14:24:52 a.mail.sonic.net sm-mta[28606]: ruleset=check_relay, "
+			       "arg1=c-76-102-185-118.hsd1.ca.comcast.net, arg2=76.102.185.118, "
+			       "relay=c-76-102-185-118.hsd1.ca.comcast.net [76.102.185.118], "
+			       "reject=421 4.3.2 Connection rate limit exceeded."), POSTFIX_REJECT);
+	assert_field(POSTFIX_F_QID, "");
+	assert_field(POSTFIX_F_CLIENT_IP, "76.102.185.118");
+	assert_field(POSTFIX_F_STAGE, "CONNECT");
+	assert_field(POSTFIX_F_DSN, "4.3.2");
+	/* a relay= and a reject= forged in the refused address stay in it */
+	assert_int_equal(parse("Feb 23 21:36:14 mx sm-mta[1]: s1NLaDQT022248: ruleset=check_mail, "
+			       "arg1=<x, relay=[10.0.0.1], reject=250@evil.example>, "
+			       "relay=[192.0.2.66], reject=553 5.1.8 <x, relay=[10.0.0.1], "
+			       "reject=250@evil.example>... Domain of sender address does not exist"),
+			 POSTFIX_REJECT);
+	assert_field(POSTFIX_F_CLIENT_IP, "192.0.2.66");
+	assert_field(POSTFIX_F_FROM, "x, relay=[10.0.0.1], reject=250@evil.example");
+	assert_field(POSTFIX_F_DSN, "5.1.8");
+	assert_int_equal(parse("Feb 23 21:36:14 mx sm-mta[1]: s1NLaDQT022248: ruleset=check_rcpt, "
+			       "arg1=<a@b>, relay=nowhere, reject=550 no"), POSTFIX_UNPARSED);
+}
+
+/* srvrsmtp.c's lines about a client */
+static void test_client_events_give_the_client(void **state)
+{
+	(void)state;
+	/* [f2b] sendmail-auth, sendmail-reject */
+	assert_int_equal(parse("Feb 24 12:10:15 kismet sm-acceptingconnections[32053]: "
+			       "s1OHA28u032053: 211-75-6-133.HINET-IP.hinet.net [211.75.6.133]: "
+			       "possible SMTP attack: command=AUTH, count=6"), POSTFIX_EVENT);
+	assert_field(POSTFIX_F_CLIENT_HOST, "211-75-6-133.HINET-IP.hinet.net");
+	assert_field(POSTFIX_F_CLIENT_IP, "211.75.6.133");
+	assert_field(POSTFIX_F_STATUS, "possible SMTP attack");
+	assert_field(POSTFIX_F_STAGE, "AUTH");
+	assert_int_equal(rec.count, 6);
+	assert_int_equal(parse("Mar  7 15:04:37 s192-168-0-1 sm-mta[18624]: v27K4Vj8018624: "
+			       "some-host-24.example.org [192.0.2.195] (may be forged) did not issue "
+			       "MAIL/EXPN/VRFY/ETRN during connection to MSP-v4"), POSTFIX_EVENT);
+	assert_field(POSTFIX_F_CLIENT_IP, "192.0.2.195");
+	assert_field(POSTFIX_F_STATUS, "did not issue MAIL");
+	assert_field(POSTFIX_F_TEXT, "MSP-v4");
+	assert_int_equal(parse("Mar 29 22:51:46 server sm-mta[50438]: 06QDQnNf050438: example.com "
+			       "[IPv6:2001:DB8::1] did not issue MAIL/EXPN/VRFY/ETRN during "
+			       "connection to IPv6"), POSTFIX_EVENT);
+	assert_field(POSTFIX_F_CLIENT_IP, "2001:DB8::1");
+	assert_int_equal(parse("Feb 27 10:53:06 batman sm-mta[44307]: s1R9r60D044307: rejecting "
+			       "commands from  [209.15.212.253] due to pre-greeting traffic after 0 "
+			       "seconds"), POSTFIX_EVENT);
+	assert_field(POSTFIX_F_CLIENT_IP, "209.15.212.253");
+	assert_field(POSTFIX_F_CLIENT_HOST, "");
+	assert_field(POSTFIX_F_STATUS, "pre-greeting traffic");
+	assert_int_equal(parse("Feb 22 14:02:44 batman sm-mta[4030]: s1MD2hsd004030: "
+			       "rrcs-24-73-201-194.se.biz.rr.com [24.73.201.194]: VRFY root "
+			       "[rejected]"), POSTFIX_EVENT);
+	assert_field(POSTFIX_F_CLIENT_IP, "24.73.201.194");
+	assert_field(POSTFIX_F_STATUS, "VRFY");
+	assert_field(POSTFIX_F_TEXT, "root");
+	assert_int_equal(parse("Jul 31 13:03:43 alarmpi sm-mta[24291]: 56VFYCxS024291: lost input "
+			       "channel from mail.aqicn.org [139.162.120.196] to MTA-v4 after rcpt"),
+			 POSTFIX_LOST);
+	assert_field(POSTFIX_F_CLIENT_IP, "139.162.120.196");
+	assert_field(POSTFIX_F_STATUS, "lost input channel");
+	assert_field(POSTFIX_F_STAGE, "rcpt");
+	/* the client's text cannot make itself the client */
+	assert_int_equal(parse("Feb 22 14:02:44 batman sm-mta[4030]: s1MD2hsd004030: [192.0.2.9]: "
+			       "VRFY x [10.0.0.1]: y [rejected]"), POSTFIX_EVENT);
+	assert_field(POSTFIX_F_CLIENT_IP, "192.0.2.9");
+}
+
 static void test_other_sendmail_lines_are_ignored(void **state)
 {
 	static const char *const lines[] = {
-		/* [f2b] */
-		"Feb 16 23:33:20 smtp1 sm-mta[5133]: s1GNXHYB005133: [190.5.230.178]: possible "
-		"SMTP attack: command=AUTH, count=5",
-		"Feb 24 12:10:15 kismet sm-acceptingconnections[32053]: s1OHA28u032053: "
-		"211-75-6-133.HINET-IP.hinet.net [211.75.6.133]: possible SMTP attack: "
-		"command=AUTH, count=6",
 		/* [grok] */
 		"Nov  7 13:52:47 b.mx.sonic.net sm-mta[29841]: qA7LqlqC029841: Milter add: header: "
 		"X-Sonic-SB-IP-RBLs: IP RBLs sorbs-spam.",
 		"Dec  6 11:56:09 b.mail.sonic.net sm-mta[10180]: STARTTLS=server, "
 		"relay=173-8-135-25-SFBA.hfc.comcastbusiness.net [173.8.135.25], "
 		"version=TLSv1/SSLv3, verify=NO, cipher=AES128-SHA, bits=128/128",
-		"Dec  6 14:24:52 a.mail.sonic.net sm-mta[28606]: ruleset=check_relay, "
-		"arg1=c-76-102-185-118.hsd1.ca.comcast.net, arg2=76.102.185.118, "
-		"relay=c-76-102-185-118.hsd1.ca.comcast.net [76.102.185.118], reject=421 4.3.2 "
-		"Connection rate limit exceeded.",
+		/* a ruleset's outcome other than reject= */
+		"Dec  6 14:24:52 a.mail.sonic.net sm-mta[28606]: s1OHA28u032053: ruleset=check_rcpt, "
+		"arg1=<a@example.org>, relay=[192.0.2.7], discard",
+		"Dec  6 14:24:52 a.mail.sonic.net sm-mta[28606]: s1OHA28u032053: [192.0.2.7]: "
+		"HELP me [rejected]",
 		/* [fluent] */
 		"Apr  2 00:15:25 mta001 sendmail[32302]: u31FFPtp032300: done; delay=00:00:00, "
 		"ntries=2",
@@ -731,6 +813,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_auth_server_gives_login_with_client_and_name),
+		cmocka_unit_test(test_ruleset_reject_gives_client_stage_and_reply),
+		cmocka_unit_test(test_client_events_give_the_client),
 		cmocka_unit_test(test_auth_server_relay_forms),
 		cmocka_unit_test(test_from_line_gives_queued_with_client),
 		cmocka_unit_test(test_from_line_of_local_submission_has_no_client),

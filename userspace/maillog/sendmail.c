@@ -343,6 +343,147 @@ static enum postfix_kind p_to(struct cur *c, struct postfix_record *r)
 	return POSTFIX_DELIVERY;
 }
 
+/* The DSN X.Y.Z after a reply's code "NNN " at the start of t, or 0. */
+static size_t reply_dsn(const char *t, size_t n, const char **dsn)
+{
+	size_t i, dots = 0;
+
+	if (n < 10 || t[0] < '2' || t[0] > '5' || t[3] != ' ' || t[4] != t[0])
+		return 0;
+	for (i = 5; i < n && t[i] != ' '; i++) {
+		if (t[i] == '.' && t[i - 1] != '.')
+			dots++;
+		else if (t[i] < '0' || t[i] > '9')
+			return 0;
+	}
+	if (dots != 2 || t[i - 1] == '.')
+		return 0;
+	*dsn = t + 4;
+	return i - 4;
+}
+
+/* ruleset=NAME, arg1=A[, arg2=B], relay=R, reject=TEXT: a check_* ruleset
+ * refused A (rscheck()); IGNORED for its other outcomes (discard,
+ * quarantine).  A is the client's (an address, or a name), R Sendmail's
+ * (it holds no ", "), TEXT the reply, which may quote A. */
+static enum postfix_kind p_ruleset(struct cur *c, struct postfix_record *r)
+{
+	const char *v, *name, *rel, *dsn;
+	size_t n, nn;
+	struct slice a;
+
+	if (!upto2(c, ',', ' ', &name, &nn) || !lit(c, ", arg1="))
+		return POSTFIX_UNPARSED;
+	if (!(has(c, "<") ? angle(c, ',', &a.p, &a.n) : plain(c, &a.p, &a.n)))
+		return POSTFIX_UNPARSED;
+	if (lit(c, ", arg2=") && !plain(c, &v, &n))
+		return POSTFIX_UNPARSED;
+	if (!lit(c, ", relay="))
+		return POSTFIX_UNPARSED;
+	rel = c->p;
+	if (!plain(c, &v, &n) || !lit(c, ", "))
+		return POSTFIX_UNPARSED;
+	if (!lit(c, "reject=") || done(c)) {
+		r->present &= 1u << POSTFIX_F_QID;
+		return POSTFIX_IGNORED;
+	}
+	if (!relay(r, rel, n, POSTFIX_F_CLIENT_HOST, POSTFIX_F_CLIENT_IP) ||
+	    !postfix_has(r, POSTFIX_F_CLIENT_IP))
+		return POSTFIX_UNPARSED;
+	if (nn == 10 && memcmp(name, "check_rcpt", 10) == 0) {
+		cur_set(r, POSTFIX_F_STAGE, "RCPT", 4);
+		a = unbracket(a.p, a.n);
+		cur_set(r, POSTFIX_F_TO, a.p, a.n);
+	} else if (nn == 10 && memcmp(name, "check_mail", 10) == 0) {
+		cur_set(r, POSTFIX_F_STAGE, "MAIL", 4);
+		a = unbracket(a.p, a.n);
+		cur_set(r, POSTFIX_F_FROM, a.p, a.n);
+	} else if (nn == 11 && memcmp(name, "check_relay", 11) == 0) {
+		cur_set(r, POSTFIX_F_STAGE, "CONNECT", 7);
+	}
+	cur_set(r, POSTFIX_F_TEXT, c->p, (size_t)(c->end - c->p));
+	if ((n = reply_dsn(c->p, (size_t)(c->end - c->p), &dsn)) != 0)
+		cur_set(r, POSTFIX_F_DSN, dsn, n);
+	return POSTFIX_REJECT;
+}
+
+/* Sendmail's client R ("host [IP][ (may be forged)]", "[IP]") up to the
+ * first `sep` after it: into the client fields, c past sep. */
+static bool client_upto(struct cur *c, struct postfix_record *r, const char *sep,
+			size_t n)
+{
+	const char *p = memmem(c->p, (size_t)(c->end - c->p), sep, n);
+
+	if (!p || !relay(r, c->p, (size_t)(p - c->p), POSTFIX_F_CLIENT_HOST,
+			 POSTFIX_F_CLIENT_IP) || !postfix_has(r, POSTFIX_F_CLIENT_IP))
+		return false;
+	c->p = p + n;
+	return true;
+}
+
+/*
+ * srvrsmtp.c's lines about a client (R as above), EVENT unless said:
+ *   R: possible SMTP attack: command=CMD, count=N
+ *   R did not issue MAIL/EXPN/VRFY/ETRN during connection to DAEMON
+ *   R: (EXPN|VRFY|expn|vrfy) ARG [rejected]
+ *   lost input channel from R to DAEMON after CMD               LOST
+ *   rejecting commands from HOST [IP] due to pre-greeting traffic after
+ *     N seconds
+ * IGNORED (fields reset) for another text.
+ */
+static enum postfix_kind p_client_event(struct cur *c, struct postfix_record *r)
+{
+	static const char attack[] = ": possible SMTP attack: command=",
+		idle[] = " did not issue MAIL/EXPN/VRFY/ETRN during connection to ",
+		greet[] = " due to pre-greeting traffic after ", rej[] = " [rejected]";
+	const char *start = c->p, *v;
+	size_t n;
+
+	if (lit(c, "lost input channel from ")) {
+		if (!client_upto(c, r, " to ", 4) || !upto(c, ' ', &v, &n) ||
+		    !lit(c, " after ") || done(c))
+			return POSTFIX_UNPARSED;
+		cur_set(r, POSTFIX_F_STATUS, "lost input channel", 18);
+		cur_set(r, POSTFIX_F_STAGE, c->p, (size_t)(c->end - c->p));
+		return POSTFIX_LOST;
+	}
+	if (lit(c, "rejecting commands from ")) {
+		lit(c, " ");		/* no host name: "from  [IP]" */
+		if (!client_upto(c, r, greet, sizeof(greet) - 1))
+			return POSTFIX_UNPARSED;
+		cur_set(r, POSTFIX_F_STATUS, "pre-greeting traffic", 20);
+		return POSTFIX_EVENT;
+	}
+	if (memmem(c->p, (size_t)(c->end - c->p), attack, sizeof(attack) - 1)) {
+		if (!client_upto(c, r, attack, sizeof(attack) - 1) || !upto(c, ',', &v, &n) ||
+		    !lit(c, ", count=") || !number(c, &r->count) || !done(c))
+			return POSTFIX_UNPARSED;
+		cur_set(r, POSTFIX_F_STATUS, "possible SMTP attack", 20);
+		cur_set(r, POSTFIX_F_STAGE, v, n);
+		return POSTFIX_EVENT;
+	}
+	if (memmem(c->p, (size_t)(c->end - c->p), idle, sizeof(idle) - 1)) {
+		if (!client_upto(c, r, idle, sizeof(idle) - 1) || done(c))
+			return POSTFIX_UNPARSED;
+		cur_set(r, POSTFIX_F_STATUS, "did not issue MAIL", 18);
+		cur_set(r, POSTFIX_F_TEXT, c->p, (size_t)(c->end - c->p));
+		return POSTFIX_EVENT;
+	}
+	n = (size_t)(c->end - c->p);
+	if (n > sizeof(rej) - 1 && memcmp(c->end - (sizeof(rej) - 1), rej, sizeof(rej) - 1) == 0 &&
+	    client_upto(c, r, ": ", 2)) {
+		if (!(lit(c, "EXPN ") || lit(c, "VRFY ") || lit(c, "expn ") || lit(c, "vrfy ")))
+			goto other;
+		cur_set(r, POSTFIX_F_STATUS, c->p - 5, 4);
+		cur_set(r, POSTFIX_F_TEXT, c->p, (size_t)(c->end - (sizeof(rej) - 1) - c->p));
+		return POSTFIX_EVENT;
+	}
+other:
+	c->p = start;
+	r->present &= 1u << POSTFIX_F_QID;
+	return POSTFIX_IGNORED;
+}
+
 static enum postfix_kind parse(struct postfix_record *r, struct slice program, struct cur *c)
 {
 	if (!program.p || !sendmail_program(program))
@@ -355,13 +496,15 @@ static enum postfix_kind parse(struct postfix_record *r, struct slice program, s
 		return p_login(c, r);
 	if (lit(c, "AUTH failure ("))
 		return p_auth_failed(c, r);
+	if (lit(c, "ruleset="))
+		return p_ruleset(c, r);
 	if (!postfix_has(r, POSTFIX_F_QID))
 		return POSTFIX_IGNORED;
 	if (lit(c, "from="))
 		return p_from(c, r);
 	if (lit(c, "to="))
 		return p_to(c, r);
-	return POSTFIX_IGNORED;
+	return p_client_event(c, r);
 }
 
 enum postfix_kind sendmail_parse(struct postfix_record *r, struct slice program,

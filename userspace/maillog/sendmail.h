@@ -23,6 +23,20 @@
  *        bounced), TEXT
  *   [QID: ]AUTH failure (M): TEXT[, user=U], relay=R            AUTH_FAILED
  *        CLIENT_HOST, CLIENT_IP, SASL_METHOD M, SASL_USERNAME U, TEXT
+ *   [QID: ]ruleset=NAME, arg1=A[, arg2=B], relay=R, reject=TEXT REJECT
+ *        CLIENT_HOST, CLIENT_IP, TEXT, DSN (of TEXT's "NNN X.Y.Z"), STAGE
+ *        RCPT and TO A (check_rcpt), MAIL and FROM A (check_mail),
+ *        CONNECT (check_relay)
+ *   QID: R: possible SMTP attack: command=CMD, count=N,
+ *   QID: R did not issue MAIL/EXPN/VRFY/ETRN during connection to D,
+ *   QID: R: (EXPN|VRFY) ARG [rejected],
+ *   QID: rejecting commands from HOST [IP] due to pre-greeting traffic
+ *        after N seconds                                        EVENT
+ *        CLIENT_HOST, CLIENT_IP, STATUS (what, as static text: "possible
+ *        SMTP attack" with STAGE CMD and count N, "did not issue MAIL"
+ *        with TEXT D, "EXPN" with TEXT ARG, "pre-greeting traffic")
+ *   QID: lost input channel from R to D after CMD               LOST
+ *        CLIENT_HOST, CLIENT_IP, STATUS "lost input channel", STAGE CMD
  *
  * Other lines of a Sendmail program are IGNORED, lines whose shape is
  * wrong for their kind UNPARSED, lines of other programs FOREIGN.
@@ -51,7 +65,11 @@
  * is followed only by Sendmail's own words, so the from= line's client is
  * the relay after its last ", relay=".  The login name of an AUTH failure
  * runs from the first ", user=" to the last ", relay=" (evidence only:
- * the SASL text before it may repeat the name).  A message holding a NUL
+ * the SASL text before it may repeat the name).  A ruleset's A (the
+ * client's address, in <...> as above) comes before R, which holds no
+ * ", ", and the reply after it, so R is the first element after A.  An
+ * event's R ends at the first ": " or at Sendmail's own words after it.
+ * A message holding a NUL
  * byte is UNPARSED.  Zero copy, bounds and truncation as in postfix.h.
  *
  * Limits: the ident part of a relay (RFC 1413, off by default) is written
