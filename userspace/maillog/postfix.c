@@ -435,38 +435,33 @@ static enum postfix_kind p_pix(struct cur *c, struct postfix_record *r)
  * (smtp_sasl_glue.c); enabling PIX workarounds: an EVENT. */
 static enum postfix_kind p_smtp_error(struct cur *c, struct postfix_record *r)
 {
-	const char *what;
-	bool ok;
+	static const struct { const char *pre, *post, *what; bool reply; } form[] = {
+		{ "host ", " said: ", "said", true },
+		{ "host ", " refused to talk to me: ", "refused to talk to me", true },
+		{ "SASL authentication failed; server ", " said: ",
+		  "SASL authentication failed", true },
+		{ "SASL authentication failed; cannot authenticate to server ", ": ",
+		  "SASL authentication failed", false },
+		{ "lost connection with ", " while ", "lost connection", false },
+		{ "conversation with ", " timed out while ", "timed out", false },
+	};
+	const char *start = c->p;
 
-	if (lit(c, "host ")) {
-		ok = namaddr(c, r, POSTFIX_F_RELAY_HOST, POSTFIX_F_RELAY_IP);
-		what = ok && lit(c, " said: ") ? "said" :
-		       ok && lit(c, " refused to talk to me: ") ? "refused to talk to me" : NULL;
-	} else if (lit(c, "SASL authentication failed; server ")) {
-		ok = namaddr(c, r, POSTFIX_F_RELAY_HOST, POSTFIX_F_RELAY_IP);
-		what = ok && lit(c, " said: ") ? "SASL authentication failed" : NULL;
-	} else if (lit(c, "SASL authentication failed; cannot authenticate to server ")) {
-		ok = namaddr(c, r, POSTFIX_F_RELAY_HOST, POSTFIX_F_RELAY_IP);
-		what = ok && lit(c, ": ") ? "SASL authentication failed" : NULL;
-	} else if (lit(c, "enabling PIX workarounds: ")) {
+	if (lit(c, "enabling PIX workarounds: "))
 		return p_pix(c, r);
-	} else if (lit(c, "lost connection with ")) {
-		ok = namaddr(c, r, POSTFIX_F_RELAY_HOST, POSTFIX_F_RELAY_IP);
-		what = ok && lit(c, " while ") ? "lost connection" : NULL;
-	} else if (lit(c, "conversation with ")) {
-		ok = namaddr(c, r, POSTFIX_F_RELAY_HOST, POSTFIX_F_RELAY_IP);
-		what = ok && lit(c, " timed out while ") ? "timed out" : NULL;
-	} else {
-		return POSTFIX_IGNORED;
-	}
-	if (!what || done(c)) {
+	for (size_t i = 0; i < sizeof(form) / sizeof(form[0]); i++) {
+		if (lit_n(c, form[i].pre, strlen(form[i].pre)) &&
+		    namaddr(c, r, POSTFIX_F_RELAY_HOST, POSTFIX_F_RELAY_IP) &&
+		    lit_n(c, form[i].post, strlen(form[i].post)) && !done(c)) {
+			happened(c, r, form[i].what);
+			if (form[i].reply)
+				reply(c, r);
+			return POSTFIX_SMTP_ERROR;
+		}
+		c->p = start;
 		r->present &= ~(1u << POSTFIX_F_RELAY_HOST | 1u << POSTFIX_F_RELAY_IP);
-		return POSTFIX_IGNORED;
 	}
-	happened(c, r, what);
-	if (what[0] == 's' || what[0] == 'r' || what[0] == 'S')
-		reply(c, r);
-	return POSTFIX_SMTP_ERROR;
+	return POSTFIX_IGNORED;
 }
 
 /* The smtp client's lines about a server without a queue id
