@@ -7,6 +7,7 @@
  *   [grok]     augieschwer/grok-patterns, test-sendmail.rb (sonic.net,
  *              sendmail 8.14)
  *   [f2b]      fail2ban/fail2ban, fail2ban/tests/files/logs/sendmail-auth
+ *              and sendmail-reject
  *   [fluent]   yudai09/fluent-plugin-sendmail, README.md
  *   [ebs]      a public blog post configuring sendmail 8.14.4 on RHEL 6
  *              (MSP submission relayed through the local MTA)

@@ -773,8 +773,9 @@ static enum postfix_kind p_smtpd_warning(struct cur *c, struct postfix_record *r
 	set(r, POSTFIX_F_STATUS, p - (sizeof(limit) - 2), sizeof(limit) - 2);
 	set(r, POSTFIX_F_TEXT, c->p, (size_t)(p - c->p) - (sizeof(limit) - 1));
 	c->p = p;
-	if (!lit(c, ": ") || !number(c, &r->count) || !lit(c, " from ") || !client(c, r) ||
-	    !lit(c, " for service ") || done(c))
+	if (!lit(c, ": ") || !number(c, &r->count) || !lit(c, " from "))
+		return POSTFIX_IGNORED;		/* another limit's warning */
+	if (!client(c, r) || !lit(c, " for service ") || done(c))
 		return POSTFIX_UNPARSED;
 	return POSTFIX_EVENT;
 }
