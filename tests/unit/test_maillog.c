@@ -89,6 +89,22 @@ static void test_rfc3164_space_padded_day_is_read(void **state)
 	assert_int_equal(sl.time, (time_t)1794017113);	/* 2026-11-07T02:05:13Z */
 }
 
+/* a line copied from a web page: HTML folded the pad of the day */
+static void test_rfc3164_day_without_its_pad_is_read(void **state)
+{
+	(void)state;
+	assert_int_equal(split("Nov 7 02:05:13 mx1 postfix/qmgr[7]: x", REF), SYSLOG_OK);
+	assert_int_equal(sl.time, (time_t)1794017113);	/* 2026-11-07T02:05:13Z */
+	assert_slice(sl.host, "mx1");
+	assert_msg("x");
+	/* and the padded line after it is read from the start again */
+	assert_int_equal(split("Nov  7 02:05:13 mx1 postfix/qmgr[7]: y", REF), SYSLOG_OK);
+	assert_int_equal(sl.time, (time_t)1794017113);
+	assert_msg("y");
+	assert_int_equal(split("Nov 7 02:05:13mx1 postfix/qmgr[7]: x", REF), SYSLOG_UNPARSED);
+	assert_int_equal(split("Nov 77 02:05:13 mx1 postfix/qmgr[7]: x", REF), SYSLOG_UNPARSED);
+}
+
 static void test_rfc3164_december_line_read_in_january_is_previous_year(void **state)
 {
 	(void)state;
@@ -960,6 +976,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rfc3164_line_splits_into_time_host_program_pid_message),
 		cmocka_unit_test(test_rfc3164_space_padded_day_is_read),
+		cmocka_unit_test(test_rfc3164_day_without_its_pad_is_read),
 		cmocka_unit_test(test_rfc3164_december_line_read_in_january_is_previous_year),
 		cmocka_unit_test(test_rfc3164_january_line_read_on_december_31_is_next_year),
 		cmocka_unit_test(test_rfc3164_same_text_under_another_reference_year_is_not_cached),

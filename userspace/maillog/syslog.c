@@ -178,7 +178,7 @@ static __attribute__((noinline)) bool ts_rfc3164_new(struct cur *c, struct syslo
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 	struct cur t = { c->p, c->p + TS3164_LEN };
 	struct tm tm = { 0 };
-	int mon = -1, v;
+	int mon = -1, v, len = TS3164_LEN;
 	time_t tt;
 
 	for (int i = 0; i < 12; i++)
@@ -192,6 +192,12 @@ static __attribute__((noinline)) bool ts_rfc3164_new(struct cur *c, struct syslo
 	if (eat(&t, ' ')) {
 		if (!digits(&t, 1, &tm.tm_mday))
 			return false;
+	} else if (t.p + 1 < t.end && t.p[1] == ' ') {
+		/* "Aug 3 15:30:49": a day without its pad, as a line copied
+		 * from a web page has it (HTML folds the two spaces) */
+		if (!digits(&t, 1, &tm.tm_mday))
+			return false;
+		len = TS3164_LEN - 1;
 	} else if (!digits(&t, 2, &tm.tm_mday)) {
 		return false;
 	}
@@ -209,12 +215,14 @@ static __attribute__((noinline)) bool ts_rfc3164_new(struct cur *c, struct syslo
 		return false;			/* also Feb 29 in a common year */
 	if (!convert_local(&tm, &tt))
 		return false;
-	memcpy(tsc.sec_text, c->p, TS3164_LEN);
-	tsc.sec_ref_year = tsc.ref_year;
-	tsc.sec_ref_mon = tsc.ref_mon;
-	tsc.sec_time = tt;
-	tsc.sec_ok = true;
-	c->p += TS3164_LEN;
+	if (len == TS3164_LEN) {		/* the cache compares 15 bytes */
+		memcpy(tsc.sec_text, c->p, TS3164_LEN);
+		tsc.sec_ref_year = tsc.ref_year;
+		tsc.sec_ref_mon = tsc.ref_mon;
+		tsc.sec_time = tt;
+		tsc.sec_ok = true;
+	}
+	c->p += len;
 	out->time = tt;
 	out->usec = 0;
 	return true;

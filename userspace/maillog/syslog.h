@@ -9,7 +9,8 @@
  *
  * where "[PID]" is optional and TIMESTAMP is one of
  *
- *	Nov 27 02:05:13                    RFC 3164 (day may be " 7"); local
+ *	Nov 27 02:05:13                    RFC 3164 (day may be " 7", or "7"
+ *	                                   as a web page's copy has it); local
  *	                                   time of this process (TZ), year from
  *	                                   the caller's reference time
  *	2026-11-27T02:05:13.123456+00:00   RFC 3339 (rsyslog high precision,
