@@ -810,6 +810,25 @@ static void test_pickup_of_requeued_mail_with_orig_id(void **state)
 			 POSTFIX_UNPARSED);
 }
 
+/* a warning about a message keeps its queue id, and nothing else */
+static void test_warning_about_a_queue_id_keeps_only_the_id(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_postfix(H "postfix/cleanup[1]: warning: 9BECF3F19D: "
+				       "sender_canonical_maps map lookup problem for "
+				       "sender@example.com -- message not accepted, try again later"),
+			 POSTFIX_IGNORED);
+	assert_field(POSTFIX_F_QID, "9BECF3F19D");
+	assert_int_equal(parse_postfix(H "postfix/smtpd[1]: warning: 4F3A21C0B2: queue file "
+				       "size limit exceeded"), POSTFIX_IGNORED);
+	assert_field(POSTFIX_F_QID, "4F3A21C0B2");
+	assert_field(POSTFIX_F_STATUS, "");
+	assert_field(POSTFIX_F_TEXT, "");
+	assert_int_equal(parse_postfix(H "postfix/smtpd[1]: warning: TLS library problem: x"),
+			 POSTFIX_IGNORED);
+	assert_field(POSTFIX_F_QID, "");
+}
+
 /* local(8) of old releases wrote to= and orig_to= without <> */
 static void test_delivery_with_unbracketed_addresses(void **state)
 {
@@ -849,6 +868,7 @@ int main(void)
 		cmocka_unit_test(test_postscreen_verdicts_and_tlsproxy_sessions),
 		cmocka_unit_test(test_anvil_statistics_name_the_client),
 		cmocka_unit_test(test_delivery_with_unbracketed_addresses),
+		cmocka_unit_test(test_warning_about_a_queue_id_keeps_only_the_id),
 		cmocka_unit_test(test_pickup_of_requeued_mail_with_orig_id),
 	};
 

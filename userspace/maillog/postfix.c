@@ -1012,6 +1012,15 @@ named:
 	return service->n < POSTFIX_SERVICE_MAX;
 }
 
+/* "warning: QID: TEXT" (cleanup's map lookup problems, smtpd's queue file
+ * size limit): an IGNORED line that keeps only its queue id. */
+static void warned_qid(struct cur *c, struct postfix_record *r)
+{
+	r->present &= 1u << POSTFIX_F_SERVICE;
+	if (lit(c, "warning: "))
+		qid(c, r);
+}
+
 static enum postfix_kind parse(struct postfix_record *r, struct slice program,
 			       struct cur *c, const char *const *syslog_names)
 {
@@ -1039,7 +1048,11 @@ static enum postfix_kind parse(struct postfix_record *r, struct slice program,
 			c->p = w;		/* what p_auth_failed() read is not kept */
 			r->present &= 1u << POSTFIX_F_SERVICE;
 			r->client_port = -1;
-			return p_smtpd_warning(c, r);
+			if ((k = p_smtpd_warning(c, r)) == POSTFIX_IGNORED) {
+				c->p = w - (sizeof("warning: ") - 1);
+				warned_qid(c, r);
+			}
+			return k;
 		}
 		if (lit(c, "NOQUEUE: ")) {
 			if (lit(c, "reject: "))
@@ -1086,8 +1099,10 @@ static enum postfix_kind parse(struct postfix_record *r, struct slice program,
 		if (k != POSTFIX_IGNORED)
 			return k;
 	}
-	if (!qid(c, r))
+	if (!qid(c, r)) {
+		warned_qid(c, r);
 		return POSTFIX_IGNORED;
+	}
 	return p_queue_record(c, r, svc);
 }
 

@@ -118,8 +118,10 @@
  * short CONTENT, can (S and TEXT are the sender's own; QID, ACTION and
  * CLASS come first and cannot be forged).
  *
- * Other lines of a Postfix program are IGNORED; lines whose shape is wrong
- * for their kind are UNPARSED; lines of other programs are FOREIGN.
+ * Other lines of a Postfix program are IGNORED (one that starts with
+ * "QID: " or "warning: QID: " keeps QID, for a reader that follows the
+ * message); lines whose shape is wrong for their kind are UNPARSED; lines
+ * of other programs are FOREIGN.
  *
  * Structure, not substrings: a field name counts only at the start of an
  * element of the list, in the order Postfix writes them; a
