@@ -96,7 +96,7 @@ static inline uint64_t hex_bytes(uint64_t x)
 }
 
 /* "QID: " with a short (hex) or long (base-52 with 'z') queue id. */
-static bool qid(struct cur *c, struct postfix_record *r)
+static inline __attribute__((always_inline)) bool qid(struct cur *c, struct postfix_record *r)
 {
 	const char *p = c->p;
 	unsigned all = Q_HEX | Q_LONG;
@@ -411,7 +411,7 @@ static void reply(struct cur *c, struct postfix_record *r)
 
 /* smtp_proto.c: enabling PIX workarounds: WHAT for HOST[IP]:PORT, an
  * EVENT (STATUS "PIX workarounds", TEXT WHAT) of the queue id's delivery */
-static enum postfix_kind p_pix(struct cur *c, struct postfix_record *r)
+static __attribute__((noinline, cold)) enum postfix_kind p_pix(struct cur *c, struct postfix_record *r)
 {
 	const char *what = c->p, *p;
 
@@ -468,7 +468,7 @@ static enum postfix_kind p_smtp_error(struct cur *c, struct postfix_record *r)
  * (smtp_connect.c, tls_client.c, tls_verify.c): connect to
  * HOST[IP][:PORT]: TEXT, SSL_connect error to .., [server ]certificate
  * verification failed for ..; IGNORED (nothing consumed) otherwise. */
-static enum postfix_kind p_smtp_peer(struct cur *c, struct postfix_record *r)
+static __attribute__((noinline, cold)) enum postfix_kind p_smtp_peer(struct cur *c, struct postfix_record *r)
 {
 	static const struct { const char *s, *what; } pre[] = {
 		{ "connect to ", "connect to" },
@@ -662,6 +662,10 @@ static enum postfix_kind p_summary(struct cur *c, struct postfix_record *r)
 
 /* ---- EVENT: what happened to a peer, without a message ---------------- */
 
+/* These rules, p_smtp_peer() and warned_qid() are for rare lines: noinline
+ * and cold keep them out of parse(), whose hot path (client=, to=, ...)
+ * must stay as small as it was (parse_bench). */
+
 /* The rest of an event after its client: [: TEXT] to the end ("CLIENT:"
  * alone too: a client's empty text). */
 static enum postfix_kind event_text(struct cur *c, struct postfix_record *r)
@@ -679,7 +683,7 @@ static enum postfix_kind event_text(struct cur *c, struct postfix_record *r)
  * <LF> received) after STAGE from CLIENT[: TEXT] (smtpd.c), SSL_accept
  * error from CLIENT: TEXT (tls_server.c); IGNORED (nothing consumed) for
  * another text. */
-static enum postfix_kind p_smtpd_event(struct cur *c, struct postfix_record *r)
+static __attribute__((noinline, cold)) enum postfix_kind p_smtpd_event(struct cur *c, struct postfix_record *r)
 {
 	const char *what = c->p, *v;
 	size_t n;
@@ -703,7 +707,7 @@ static enum postfix_kind p_smtpd_event(struct cur *c, struct postfix_record *r)
  * in STAGE command: TEXT; WHAT limit exceeded: N from CLIENT for service S (the
  * anvil limits of smtpd.c, WHAT Postfix's own words: TEXT, STATUS "limit
  * exceeded", count N).  IGNORED (nothing consumed) for another text. */
-static enum postfix_kind p_smtpd_warning(struct cur *c, struct postfix_record *r)
+static __attribute__((noinline, cold)) enum postfix_kind p_smtpd_warning(struct cur *c, struct postfix_record *r)
 {
 	static const char limit[] = " limit exceeded";
 	const char *start = c->p, *v, *p;
@@ -785,7 +789,7 @@ static enum postfix_kind p_smtpd_warning(struct cur *c, struct postfix_record *r
  * Postfix's own lower-case words and numbers (" 6 after 1.2 from ",
  * " rank 3 for "), the client [IP]:PORT, [ after STAGE][: TEXT| TEXT].
  * IGNORED for another text. */
-static enum postfix_kind p_postscreen_event(struct cur *c, struct postfix_record *r)
+static __attribute__((noinline, cold)) enum postfix_kind p_postscreen_event(struct cur *c, struct postfix_record *r)
 {
 	const char *p = c->p, *v;
 	size_t n;
@@ -818,7 +822,7 @@ static enum postfix_kind p_postscreen_event(struct cur *c, struct postfix_record
 
 /* dnsblog: addr IP listed by domain D as A (dnsblog.c): STATUS "listed",
  * TEXT the rest */
-static enum postfix_kind p_dnsblog(struct cur *c, struct postfix_record *r)
+static __attribute__((noinline, cold)) enum postfix_kind p_dnsblog(struct cur *c, struct postfix_record *r)
 {
 	const char *v, *w;
 	size_t n;
@@ -839,7 +843,7 @@ static enum postfix_kind p_dnsblog(struct cur *c, struct postfix_record *r)
  * count N, CLIENT_IP ADDR: after the last ':' when that holds a '.' or is
  * "unknown" (SERVICE may be "127.0.0.1:2525"), else after the first (an
  * IPv6 address).  IGNORED for another text (max cache size). */
-static enum postfix_kind p_anvil(struct cur *c, struct postfix_record *r)
+static __attribute__((noinline, cold)) enum postfix_kind p_anvil(struct cur *c, struct postfix_record *r)
 {
 	const char *what, *id, *a, *v;
 	size_t n, idn;
@@ -1014,7 +1018,7 @@ named:
 
 /* "warning: QID: TEXT" (cleanup's map lookup problems, smtpd's queue file
  * size limit): an IGNORED line that keeps only its queue id. */
-static void warned_qid(struct cur *c, struct postfix_record *r)
+static __attribute__((noinline, cold)) void warned_qid(struct cur *c, struct postfix_record *r)
 {
 	r->present &= 1u << POSTFIX_F_SERVICE;
 	if (lit(c, "warning: "))
@@ -1064,8 +1068,7 @@ static enum postfix_kind parse(struct postfix_record *r, struct slice program,
 			return p_lost(c, r);
 		}
 		if ((k = p_lost(c, r)) != POSTFIX_IGNORED ||	/* before Postfix 3.10 */
-		    (k = p_tls(c, r)) != POSTFIX_IGNORED ||
-		    (k = p_smtpd_event(c, r)) != POSTFIX_IGNORED)
+		    (k = p_tls(c, r)) != POSTFIX_IGNORED)
 			return k;
 	} else if (svc == SVC_POSTSCREEN) {
 		if (lit(c, "NOQUEUE: reject: "))
@@ -1078,8 +1081,6 @@ static enum postfix_kind parse(struct postfix_record *r, struct slice program,
 	} else if (svc == SVC_SMTP || svc == SVC_TLSPROXY) {
 		enum postfix_kind k = p_tls(c, r);
 
-		if (k == POSTFIX_IGNORED && svc == SVC_SMTP)
-			k = p_smtp_peer(c, r);
 		if (k == POSTFIX_IGNORED && svc == SVC_TLSPROXY) {
 			/* tlsproxy.c: CONNECT from [IP]:PORT, DISCONNECT [IP]:PORT */
 			if (lit(c, "CONNECT from "))
@@ -1100,6 +1101,13 @@ static enum postfix_kind parse(struct postfix_record *r, struct slice program,
 			return k;
 	}
 	if (!qid(c, r)) {
+		enum postfix_kind k;
+
+		/* after the queue id's test: client= and to= lines are the many */
+		if (svc == SVC_SMTPD && (k = p_smtpd_event(c, r)) != POSTFIX_IGNORED)
+			return k;
+		if (svc == SVC_SMTP && (k = p_smtp_peer(c, r)) != POSTFIX_IGNORED)
+			return k;
 		warned_qid(c, r);
 		return POSTFIX_IGNORED;
 	}
