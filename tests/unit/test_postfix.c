@@ -810,6 +810,23 @@ static void test_pickup_of_requeued_mail_with_orig_id(void **state)
 			 POSTFIX_UNPARSED);
 }
 
+/* smtpd_proxy_filter: the client is logged before the queue file exists */
+static void test_client_before_a_proxy_filter_has_no_queue_id(void **state)
+{
+	static const struct postfix_row rows[] = {
+		{ H "postfix/submission/smtpd[4242]: NOQUEUE: client=unknown[203.0.113.7]:4711, "
+		  "sasl_method=PLAIN, sasl_username=alice@example.org", POSTFIX_CLIENT,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_CLIENT_HOST] = "unknown",
+			 [POSTFIX_F_CLIENT_IP] = "203.0.113.7", [POSTFIX_F_SASL_METHOD] = "PLAIN",
+			 [POSTFIX_F_SASL_USERNAME] = "alice@example.org" }, "client_port=4711" },
+	};
+
+	(void)state;
+	CHECK_ROWS(rows);
+	assert_int_equal(parse_postfix(H "postfix/smtpd[1]: NOQUEUE: client=unknown"),
+			 POSTFIX_UNPARSED);
+}
+
 /* a warning about a message keeps its queue id, and nothing else */
 static void test_warning_about_a_queue_id_keeps_only_the_id(void **state)
 {
@@ -869,6 +886,7 @@ int main(void)
 		cmocka_unit_test(test_anvil_statistics_name_the_client),
 		cmocka_unit_test(test_delivery_with_unbracketed_addresses),
 		cmocka_unit_test(test_warning_about_a_queue_id_keeps_only_the_id),
+		cmocka_unit_test(test_client_before_a_proxy_filter_has_no_queue_id),
 		cmocka_unit_test(test_pickup_of_requeued_mail_with_orig_id),
 	};
 

@@ -1065,6 +1065,11 @@ static enum postfix_kind parse(struct postfix_record *r, struct slice program,
 				return p_reject(c, r, POSTFIX_MILTER_REJECT, false);
 			if ((k = p_action(c, r)) != POSTFIX_IGNORED)
 				return k;
+			/* a before-queue content filter (smtpd_proxy_filter):
+			 * the client before the queue file, whose id the
+			 * proxy's reply tells */
+			if (lit(c, "client="))
+				return p_client(c, r);
 			return p_lost(c, r);
 		}
 		if ((k = p_lost(c, r)) != POSTFIX_IGNORED ||	/* before Postfix 3.10 */

@@ -12,8 +12,9 @@
  *             disconnect from HOST[IP][:PORT][ COUNTS]         DISCONNECT
  *             [(NOQUEUE|QID): ](lost connection|timeout|too many errors)
  *               after STAGE[ (N bytes)] from HOST[IP][:PORT]   LOST
- *             QID: client=HOST[IP][:PORT][, sasl_method=M,
+ *             (QID|NOQUEUE): client=HOST[IP][:PORT][, sasl_method=M,
  *               sasl_username=U][, sasl_sender=S]              CLIENT
+ *               (NOQUEUE: behind smtpd_proxy_filter)
  *             warning: HOST[IP][:PORT]: SASL (LOGIN|PLAIN|..)
  *               authentication failed: TEXT[, sasl_username=U]  AUTH_FAILED
  *   smtpd, smtp, lmtp, tlsproxy
