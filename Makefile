@@ -121,7 +121,8 @@ $(BUILD)/genrelay: tests/bench/genrelay.c tests/bench/genlines.h | $(BUILD)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
 
 $(BUILD)/parse_bench: tests/bench/parse_bench.c $(BUILD)/maillog/syslog.o \
-		$(BUILD)/maillog/postfix.o $(BUILD)/maillog/postfix_reject.o $(BUILD)/text.o
+		$(BUILD)/maillog/postfix.o $(BUILD)/maillog/postfix_reject.o \
+		$(BUILD)/maillog/postfix_event.o $(BUILD)/text.o
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -pthread -o $@ $^
 
 # The test build: everything again under ASan and UBSan.
@@ -144,6 +145,7 @@ $(BUILD)/san/test_%: tests/unit/test_%.c tests/unit/testutil.h $(BUILD)/san/test
 # libFuzzer on everything that reads a log line (tests/fuzz/fuzz_maillog.c).
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS := userspace/maillog/syslog.c userspace/maillog/postfix.c userspace/maillog/postfix_reject.c \
+	userspace/maillog/postfix_event.c \
 	userspace/maillog/sendmail.c userspace/maillog/exim.c userspace/maillog/format.c \
 	userspace/maillog/messages.c userspace/hash.c userspace/text.c userspace/log.c
 $(BUILD)/fuzz_maillog: tests/fuzz/fuzz_maillog.c $(FUZZ_SRCS) $(DAEMON_HDRS) | $(BUILD)

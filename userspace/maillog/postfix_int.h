@@ -5,6 +5,7 @@
  *   postfix.c         the record kinds, the dispatch by service
  *   postfix_reject.c  the reject-tail grammar: reject:, milter-reject:,
  *                     smtpd's other access actions
+ *   postfix_event.c   the records about a peer: SMTP_ERROR and EVENT
  *
  *   namaddr(c, r, h, i)  HOST[IP] into fields h and i
  *   client(c, r)         a client's HOST[IP][:PORT] or postscreen's [IP]:PORT
@@ -14,6 +15,11 @@
  *   p_action(..)         smtpd's ACTION: STAGE from ...; IGNORED otherwise
  *   p_cleanup_action(..) cleanup's header/body check actions (CONTENT_CHECK),
  *                        milter-hold:, milter-discard:; IGNORED otherwise
+ *   p_smtp_error(..)     the smtp client's trouble after "QID: "
+ *   p_smtp_peer(..)      its lines about a server without a queue id
+ *   p_smtpd_event(..), p_smtpd_warning(..) (after "warning: "),
+ *   p_postscreen_event(..), p_dnsblog(..), p_anvil(..)
+ *                        EVENT; all IGNORED (nothing consumed) otherwise
  *
  * namaddr() and client() are inline: they run on most lines (a call
  * costs about 10 M instructions per 32 MB of log).
@@ -106,5 +112,12 @@ enum postfix_kind p_reject(struct cur *c, struct postfix_record *r, enum postfix
 			   bool commas);
 enum postfix_kind p_action(struct cur *c, struct postfix_record *r);
 enum postfix_kind p_cleanup_action(struct cur *c, struct postfix_record *r);
+enum postfix_kind p_smtp_error(struct cur *c, struct postfix_record *r);
+enum postfix_kind p_smtp_peer(struct cur *c, struct postfix_record *r);
+enum postfix_kind p_smtpd_event(struct cur *c, struct postfix_record *r);
+enum postfix_kind p_smtpd_warning(struct cur *c, struct postfix_record *r);
+enum postfix_kind p_postscreen_event(struct cur *c, struct postfix_record *r);
+enum postfix_kind p_dnsblog(struct cur *c, struct postfix_record *r);
+enum postfix_kind p_anvil(struct cur *c, struct postfix_record *r);
 
 #endif
