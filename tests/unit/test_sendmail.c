@@ -305,6 +305,14 @@ static void test_ruleset_reject_gives_client_stage_and_reply(void **state)
 	assert_field(POSTFIX_F_DSN, "5.1.8");
 	assert_int_equal(parse("Feb 23 21:36:14 mx sm-mta[1]: s1NLaDQT022248: ruleset=check_rcpt, "
 			       "arg1=<a@b>, relay=nowhere, reject=550 no"), POSTFIX_UNPARSED);
+	/* check_relay's arg2 is the client's address: a relay of another is not */
+	assert_int_equal(parse("Feb 24 01:46:44 mx sm-mta[1]: ruleset=check_relay, "
+			       "arg1=h.example, arg2=192.0.2.77, relay=h.example [10.9.9.9], "
+			       "reject=550 5.7.1 no"), POSTFIX_UNPARSED);
+	assert_field(POSTFIX_F_STAGE, "");
+	assert_int_equal(parse("Feb 24 01:46:44 mx sm-mta[1]: ruleset=check_relay, "
+			       "arg1=h example, arg2=10.9.9.9, relay=h.example [10.9.9.9], "
+			       "reject=550 5.7.1 no"), POSTFIX_UNPARSED);
 }
 
 /* srvrsmtp.c's lines about a client */

@@ -370,13 +370,19 @@ static enum postfix_kind p_ruleset(struct cur *c, struct postfix_record *r)
 {
 	const char *v, *name, *rel, *dsn;
 	size_t n, nn;
-	struct slice a;
+	struct slice a, arg2 = { NULL, 0 };
+	bool named;
 
 	if (!upto2(c, ',', ' ', &name, &nn) || !lit(c, ", arg1="))
 		return POSTFIX_UNPARSED;
-	if (!(has(c, "<") ? angle(c, ',', &a.p, &a.n) : plain(c, &a.p, &a.n)))
+	named = !has(c, "<");
+	if (!(named ? plain(c, &a.p, &a.n) : angle(c, ',', &a.p, &a.n)))
 		return POSTFIX_UNPARSED;
-	if (lit(c, ", arg2=") && !plain(c, &v, &n))
+	/* a name (check_relay's, from the client's PTR: the resolver escapes
+	 * a space) holds no space, nor can it forge Sendmail's "HOST [IP]" */
+	if (named && memchr(a.p, ' ', a.n))
+		return POSTFIX_UNPARSED;
+	if (lit(c, ", arg2=") && !plain(c, &arg2.p, &arg2.n))
 		return POSTFIX_UNPARSED;
 	if (!lit(c, ", relay="))
 		return POSTFIX_UNPARSED;
@@ -390,6 +396,13 @@ static enum postfix_kind p_ruleset(struct cur *c, struct postfix_record *r)
 	if (!relay(r, rel, n, POSTFIX_F_CLIENT_HOST, POSTFIX_F_CLIENT_IP) ||
 	    !postfix_has(r, POSTFIX_F_CLIENT_IP))
 		return POSTFIX_UNPARSED;
+	/* check_relay's arg2 is the client's address: R must end in it */
+	if (arg2.p) {
+		struct slice ip = postfix_get(r, POSTFIX_F_CLIENT_IP);
+
+		if (ip.n != arg2.n || memcmp(ip.p, arg2.p, ip.n) != 0)
+			return POSTFIX_UNPARSED;
+	}
 	if (nn == 10 && memcmp(name, "check_rcpt", 10) == 0) {
 		cur_set(r, POSTFIX_F_STAGE, "RCPT", 4);
 		a = unbracket(a.p, a.n);
