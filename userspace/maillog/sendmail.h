@@ -67,7 +67,9 @@
  * runs from the first ", user=" to the last ", relay=" (evidence only:
  * the SASL text before it may repeat the name).  A ruleset's A (the
  * client's address, in <...> as above) comes before R, which holds no
- * ", ", and the reply after it, so R is the first element after A.  An
+ * ", ", and the reply after it, so R is the first element after A; a name
+ * A (check_relay's, from DNS) holds no space, and check_relay's arg2 must
+ * be R's address.  An
  * event's R ends at the first ": " or at Sendmail's own words after it.
  * A message holding a NUL
  * byte is UNPARSED.  Zero copy, bounds and truncation as in postfix.h.
