@@ -60,6 +60,7 @@ struct ident {
 	struct index ipset;
 	/* bounce notifications about its messages, by enum msg_notify */
 	unsigned long notified[MSG_NNOTIFY];
+	unsigned long refused;		/* messages cleanup refused */
 	char name[MSG_IDENTITY_MAX];
 	uint32_t chart[CHART_BUCKETS];
 };

@@ -154,17 +154,17 @@ void print_text(struct report *r)
 	struct msg_stats ms;
 	char a[32], b[32];
 
-	printf("%8s %8s %8s %8s %8s %8s %6s %8s  %-20s  %-20s  %s\n", "messages", "rcpts",
-	       "sent", "deferred", "bounced", "notices", "ips", "foreign", "first", "last",
-	       "identity");
+	printf("%8s %8s %8s %8s %8s %8s %6s %8s %8s  %-20s  %-20s  %s\n", "messages", "rcpts",
+	       "sent", "deferred", "bounced", "notices", "ips", "foreign", "refused", "first",
+	       "last", "identity");
 	for (size_t i = 0; i < n; i++) {
 		const struct ident *id = ids[i];
 
-		printf("%8lu %8lu %8lu %8lu %8lu %8lu %5lu%s %8lu  %-20s  %-20s  ", id->messages,
-		       id->rcpts, id->deliveries[MSG_SENT], id->deliveries[MSG_DEFERRED],
-		       id->deliveries[MSG_BOUNCED],
+		printf("%8lu %8lu %8lu %8lu %8lu %8lu %5lu%s %8lu %8lu  %-20s  %-20s  ",
+		       id->messages, id->rcpts, id->deliveries[MSG_SENT],
+		       id->deliveries[MSG_DEFERRED], id->deliveries[MSG_BOUNCED],
 		       id->notified[MSG_NOTIFY_FAILURE] + id->notified[MSG_NOTIFY_DELAY], id->ips,
-		       r->pairs_full && id->idx != UINT32_MAX ? "+" : " ", id->foreign,
+		       r->pairs_full && id->idx != UINT32_MAX ? "+" : " ", id->foreign, id->refused,
 		       id->first ? iso(id->first, a, sizeof(a)) : "-",
 		       id->last ? iso(id->last, b, sizeof(b)) : "-");
 		put_safe(stdout, id->name);
@@ -453,6 +453,7 @@ void print_json(struct report *r)
 		jw_key_uint(&w, "client_ips", (unsigned long long)id->ips);
 		jw_key_bool(&w, "client_ips_exact", !r->pairs_full && id->idx != UINT32_MAX);
 		jw_key_uint(&w, "foreign_sender", (unsigned long long)id->foreign);
+		jw_key_uint(&w, "refused", (unsigned long long)id->refused);
 		jw_key_time(&w, "first_seen", id->first != 0, id->first);
 		jw_key_time(&w, "last_seen", id->last != 0, id->last);
 		jw_close(&w, '}');
@@ -515,6 +516,7 @@ void print_json(struct report *r)
 	jw_key_uint(&w, "unknown_queue_ids", (unsigned long long)ms.unknown);
 	jw_key_uint(&w, "notifications_linked", (unsigned long long)ms.notifications);
 	jw_key_uint(&w, "notifications_unlinked", (unsigned long long)ms.notify_unknown);
+	jw_key_uint(&w, "refused", (unsigned long long)ms.refused);
 	jw_close(&w, '}');
 	jw_close(&w, '}');
 	jw_putc(&w, '\n');

@@ -13,8 +13,9 @@
  * message through the message table (maillog/messages.h) and prints, per
  * identity, messages accepted, recipients, deliveries by status, distinct
  * client IPs, messages with a foreign sender domain, first and last seen,
- * and the bounce notifications Postfix made about its messages (linked by
- * the message table: a bounce storm is its account's, not <>'s);
+ * the bounce notifications Postfix made about its messages (linked by
+ * the message table: a bounce storm is its account's, not <>'s) and the
+ * messages cleanup refused (header/body checks, milters);
  * then authentication failures per client IP with the login names tried;
  * then line counts.
  * --json prints the same as one JSON document, --explain one JSON object
@@ -453,6 +454,20 @@ static void on_notified(const struct message *m, void *arg)
 	seen_at(id, m->first);
 }
 
+/* A message cleanup refused (header/body checks, a milter): never queued. */
+static void on_refused(const struct message *m, time_t t, void *arg)
+{
+	struct report *r = arg;
+	struct ident *id;
+
+	if (!in_range(r, t))
+		return;
+	id = ident_get(r, m->identity);
+	id->refused++;
+	count_ip(r, id, m->client_ip);
+	seen_at(id, t);
+}
+
 static void on_auth_failed(struct report *r, const struct syslog_line *sl,
 			   const struct postfix_record *rec)
 {
@@ -652,7 +667,9 @@ static void on_record(const struct syslog_line *sl, const struct postfix_record 
 #define KEPT_KINDS ((1u << POSTFIX_CLIENT) | (1u << POSTFIX_PICKUP) | \
 		    (1u << POSTFIX_QUEUED) | (1u << POSTFIX_DELIVERY) | \
 		    (1u << POSTFIX_REMOVED) | (1u << POSTFIX_AUTH_FAILED) | \
-		    (1u << POSTFIX_LOGIN) | (1u << POSTFIX_NOTIFY))
+		    (1u << POSTFIX_LOGIN) | (1u << POSTFIX_NOTIFY) | \
+		    (1u << POSTFIX_CONTENT_CHECK) | (1u << POSTFIX_MILTER_REJECT) | \
+		    (1u << POSTFIX_ACTION))
 
 static void apply_line(const struct input_line *l, void *arg)
 {
@@ -728,7 +745,7 @@ int main(int argc, char **argv)
 	static struct report rep;
 	struct report *r = &rep;
 	struct msg_config mc = { MAX_MESSAGES, 300, (time_t)6 * 86400, r->local_domains };
-	struct msg_callbacks cb = { on_accepted, on_delivery, r, on_notified };
+	struct msg_callbacks cb = { on_accepted, on_delivery, r, on_notified, on_refused };
 	const char *journal = NULL, *root = NULL;
 	char journal_dir[PATH_MAX];
 	int opt, status = 0;

@@ -192,6 +192,12 @@ static const struct metric_desc metric_table[] = {
 			{ ID_VALUE_NOTIFY_SUCCESS, "delivery_status" },
 			{ ID_VALUE_NOTIFY_POSTMASTER, "postmaster" } },
 		      4 } },
+	{ "smtp_sentinel_messages_refused_total", COUNTER,
+	  "Messages cleanup refused, by sender identity: a reject or discard of "
+	  "header_checks, body_checks or milter_header_checks, or a milter's reject or "
+	  "discard at the end of the message (never queued, not in "
+	  "smtp_sentinel_messages_total).",
+	  .series = { TABLE_IDENTITIES, NULL, { { ID_VALUE_REFUSED, NULL } }, 1 } },
 	{ "smtp_sentinel_bounce_notifications_unlinked_total", COUNTER,
 	  "Bounce notifications about a queue id not in the message table (or without an "
 	  "identity): attributed to no one.",

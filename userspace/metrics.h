@@ -55,12 +55,12 @@ enum { FLOW_LABEL_CGROUP, FLOW_LABEL_COMM, FLOW_LABEL_UID, FLOW_LABEL_PORT, FLOW
 enum { FLOW_VALUE_ATTEMPTS, FLOW_VALUE_ESTABLISHED, FLOW_VALUE_FAILED };
 
 /* The identity table: one label, a message count, deliveries by status
- * (in enum msg_status order after ID_VALUE_SENT), and bounce notifications
+ * (in enum msg_status order after ID_VALUE_SENT), bounce notifications
  * by kind (in enum msg_notify order, from MSG_NOTIFY_FAILURE, after
- * ID_VALUE_NOTIFY_FAILURE). */
+ * ID_VALUE_NOTIFY_FAILURE), and messages cleanup refused. */
 extern const char *const identity_label_names[];
 enum { ID_VALUE_MESSAGES, ID_VALUE_SENT, ID_VALUE_DEFERRED, ID_VALUE_BOUNCED,
        ID_VALUE_EXPIRED, ID_VALUE_FOREIGN, ID_VALUE_NOTIFY_FAILURE, ID_VALUE_NOTIFY_DELAY,
-       ID_VALUE_NOTIFY_SUCCESS, ID_VALUE_NOTIFY_POSTMASTER };
+       ID_VALUE_NOTIFY_SUCCESS, ID_VALUE_NOTIFY_POSTMASTER, ID_VALUE_REFUSED };
 
 #endif

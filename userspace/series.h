@@ -44,7 +44,7 @@
 #include <stdint.h>
 
 #define SERIES_MAX_LABELS 6
-#define SERIES_MAX_VALUES 10
+#define SERIES_MAX_VALUES 11
 #define SERIES_OTHER "_other"
 
 #define SERIES_TOP_HALF_LIFE 600.0	/* seconds for a score to halve */

@@ -67,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	};
 	const struct msg_config cfg = { .max_messages = 8, .grace = 5, .max_age = 60,
 					.local_domains = local };
-	const struct msg_callbacks cb = { on_accepted, on_delivery, NULL, NULL };
+	const struct msg_callbacks cb = { on_accepted, on_delivery, NULL, NULL, NULL };
 	struct msg_table *t = msg_table_new(&cfg, &cb);
 	struct maillog_feed *feed = maillog_feed_new(t);
 	const char *p = (const char *)data, *end = p + size;

@@ -226,7 +226,7 @@ fi
 # sentinel-report on the real maillog: the runbook's steps 2 and 3.
 report=$(build/sentinel-report "$LOG" 2>&1)
 # the per-identity table: 11 columns, the identity last
-rows() { echo "$report" | awk 'NF == 11 && $1 ~ /^[0-9]+$/ && $NF ~ /^(sasl|client|uid):/'; }
+rows() { echo "$report" | awk 'NF == 12 && $1 ~ /^[0-9]+$/ && $NF ~ /^(sasl|client|uid):/'; }
 row() { rows | awk -v id="$1" '$NF == id { print $1, $3, $4, $5 }'; }
 if [ "$(row sasl:alice@lab.test)" = "3 3 0 0" ] && [ "$(row sasl:bob@lab.test)" = "5 5 0 0" ]; then
 	pass "sentinel-report: alice 3 messages sent, bob 5, nothing deferred or bounced"

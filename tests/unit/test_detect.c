@@ -1499,7 +1499,7 @@ static void test_bounce_storm_through_the_message_table_names_the_account(void *
 	static const char *const ours[] = { "forged.example", NULL };
 	const struct msg_config mc = { .max_messages = 64, .grace = 60, .max_age = 86400,
 				       .local_domains = ours };
-	struct msg_callbacks cb = { storm_accepted, storm_delivery, d, NULL };
+	struct msg_callbacks cb = { storm_accepted, storm_delivery, d, NULL, NULL };
 	struct msg_table *t = msg_table_new(&mc, &cb);
 	const struct incident *inc;
 
@@ -1568,7 +1568,7 @@ static void test_exim_bounce_storm_through_the_feed_names_the_account(void **sta
 	static const char *const ours[] = { "forged.example", NULL };
 	const struct msg_config mc = { .max_messages = 64, .grace = 60, .max_age = 86400,
 				       .local_domains = ours };
-	struct msg_callbacks cb = { storm_accepted, storm_delivery, d, NULL };
+	struct msg_callbacks cb = { storm_accepted, storm_delivery, d, NULL, NULL };
 	struct msg_table *t = msg_table_new(&mc, &cb);
 	struct maillog_feed *f = maillog_feed_new(t);
 	const struct incident *inc;

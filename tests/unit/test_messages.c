@@ -37,6 +37,8 @@ struct seen {
 	char notified_about[16][POSTFIX_QID_MAX];
 	enum msg_notify notify[16];
 	int nnotified;
+	char refused[16][MSG_IDENTITY_MAX];
+	int nrefused;
 };
 
 static struct seen seen;
@@ -73,12 +75,21 @@ static void on_notified(const struct message *m, void *arg)
 	s->notify[s->nnotified++] = m->notify;
 }
 
+static void on_refused(const struct message *m, time_t t, void *arg)
+{
+	struct seen *s = arg;
+
+	(void)t;
+	assert_true(s->nrefused < 16);
+	snprintf(s->refused[s->nrefused++], MSG_IDENTITY_MAX, "%s", m->identity);
+}
+
 static const char *const local_domains[] = { "example.org", "Corp.Example", NULL };
 
 static struct msg_table *new_table(size_t max, time_t grace, time_t max_age)
 {
 	struct msg_config cfg = { max, grace, max_age, local_domains };
-	struct msg_callbacks cb = { on_accepted, on_delivery, &seen, on_notified };
+	struct msg_callbacks cb = { on_accepted, on_delivery, &seen, on_notified, on_refused };
 
 	return msg_table_new(&cfg, &cb);
 }
@@ -643,6 +654,85 @@ static void test_notification_through_a_content_filter_keeps_its_mark(void **sta
 	assert_int_equal(seen.dnotify[0], MSG_NOTIFY_FAILURE);
 }
 
+/* ---- cleanup's refusals ------------------------------------------------------ */
+
+#define CLEANUP "Nov 27 02:05:14 mx1 postfix/cleanup[2345]: 4F3A21C0B2: "
+#define TAIL " from unknown[203.0.113.7]; from=<alice@example.org> to=<b@example.net> " \
+	"proto=ESMTP helo=<pc>"
+
+static void test_header_checks_reject_refuses_the_message_once(void **state)
+{
+	struct msg_stats st;
+
+	(void)state;
+	feed(SUBMIT);
+	feed(CLEANUP "reject: header Subject: buy now" TAIL ": 5.7.1 Spam");
+	assert_true(msg("postfix", "4F3A21C0B2")->removed);
+	assert_int_equal(seen.nrefused, 1);
+	assert_string_equal(seen.refused[0], "sasl:alice@example.org");
+	assert_int_equal(seen.naccepted, 0);
+	/* read again, and 3.10's removed line after it: nothing more */
+	feed(CLEANUP "reject: header Subject: buy now" TAIL ": 5.7.1 Spam");
+	feed(CLEANUP "removed (canceled)");
+	assert_int_equal(seen.nrefused, 1);
+	msg_table_stats(tab, &st);
+	assert_int_equal(st.refused, 1);
+	/* gone after the grace, not at max_age */
+	msg_table_expire(tab, REF - 3286 + 59);
+	assert_non_null(msg("postfix", "4F3A21C0B2"));
+	msg_table_expire(tab, REF - 3286 + 60);
+	assert_null(msg("postfix", "4F3A21C0B2"));
+}
+
+static void test_milter_reject_and_discard_of_cleanup_refuse_the_message(void **state)
+{
+	static const char *const refusals[] = {
+		CLEANUP "milter-reject: END-OF-MESSAGE from unknown[203.0.113.7]: 4.7.1 try "
+			"later; from=<alice@example.org> to=<b@example.net> proto=ESMTP helo=<pc>",
+		CLEANUP "milter-discard: END-OF-MESSAGE from unknown[203.0.113.7]: milter "
+			"triggers DISCARD action; from=<alice@example.org> to=<b@example.net> "
+			"proto=ESMTP helo=<pc>",
+		CLEANUP "discard: body click here" TAIL,
+		CLEANUP "milter-body-reject: body click here" TAIL ": 5.7.1 no",
+		CLEANUP "milter-header-discard: header Subject: x" TAIL ": ",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
+		msg_table_free(tab);
+		memset(&seen, 0, sizeof(seen));
+		tab = new_table(100, 60, 86400);
+		feed(SUBMIT);
+		feed(refusals[i]);
+		if (seen.nrefused != 1 || !msg("postfix", "4F3A21C0B2")->removed)
+			fail_msg("not a refusal: %s", refusals[i]);
+	}
+}
+
+/* The other actions let the message go on; smtpd's "QID: reject: RCPT"
+ * refuses one recipient of it. */
+static void test_other_actions_and_a_recipient_reject_are_not_refusals(void **state)
+{
+	struct msg_stats st;
+
+	(void)state;
+	feed(SUBMIT);
+	feed(CLEANUP "warning: header Subject: buy now" TAIL);
+	feed(CLEANUP "hold: header Subject: buy now" TAIL ": held");
+	feed(CLEANUP "redirect: header Subject: buy now" TAIL ": abuse@example.org");
+	feed(CLEANUP "milter-hold: END-OF-MESSAGE from unknown[203.0.113.7]: milter triggers "
+		     "HOLD action; from=<alice@example.org> to=<b@example.net> proto=ESMTP "
+		     "helo=<pc>");
+	feed("Nov 27 02:05:14 mx1 postfix/submission/smtpd[4242]: 4F3A21C0B2: reject: RCPT "
+	     "from unknown[203.0.113.7]: 550 5.1.1 <x@example.net>: Recipient address "
+	     "rejected: User unknown; from=<alice@example.org> to=<x@example.net> "
+	     "proto=ESMTP helo=<pc>");
+	assert_false(msg("postfix", "4F3A21C0B2")->removed);
+	assert_int_equal(seen.nrefused, 0);
+	msg_table_stats(tab, &st);
+	assert_int_equal(st.refused, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -674,6 +764,9 @@ int main(void)
 		T(test_notification_about_an_unknown_message_links_nothing),
 		T(test_notify_naming_another_identitys_message_is_forged_and_a_repeat_is_ignored),
 		T(test_notification_through_a_content_filter_keeps_its_mark),
+		T(test_header_checks_reject_refuses_the_message_once),
+		T(test_milter_reject_and_discard_of_cleanup_refuse_the_message),
+		T(test_other_actions_and_a_recipient_reject_are_not_refusals),
 #undef T
 	};
 

@@ -83,7 +83,7 @@ static const char *const local_domains[] = { "example.org", NULL };
 static struct msg_table *new_table(size_t max, bool callbacks)
 {
 	struct msg_config cfg = { max, 60, 86400, local_domains };
-	struct msg_callbacks cb = { on_accepted, on_delivery, &seen, NULL };
+	struct msg_callbacks cb = { on_accepted, on_delivery, &seen, NULL, NULL };
 
 	return msg_table_new(&cfg, callbacks ? &cb : NULL);
 }

@@ -286,7 +286,7 @@ static void test_render_every_sample_follows_help_and_type_of_its_metric(void **
 			samples++;
 		}
 	}
-	assert_int_equal(families, 65);
+	assert_int_equal(families, 66);
 	assert_true(samples >= families);
 	expo_free(&e);
 }
@@ -306,7 +306,7 @@ static void test_render_every_metric_is_described_once(void **state)
 			assert_string_not_equal(names[i], names[n]);
 		n++;
 	}
-	assert_int_equal(n, 65);
+	assert_int_equal(n, 66);
 	expo_free(&e);
 }
 
@@ -332,7 +332,7 @@ static void test_render_counter_names_end_in_total(void **state)
 			assert_memory_equal(kind, "gauge\n", 6);
 		}
 	}
-	assert_int_equal(counters, 44);
+	assert_int_equal(counters, 45);
 	expo_free(&e);
 }
 
@@ -519,6 +519,7 @@ static void test_render_identity_messages_and_deliveries_by_status(void **state)
 	s->values[ID_VALUE_SENT] = 6;
 	s->values[ID_VALUE_DEFERRED] = 2;
 	s->values[ID_VALUE_BOUNCED] = 1;
+	s->values[ID_VALUE_REFUSED] = 3;
 	src.tables[TABLE_IDENTITIES] = t;
 	expo_init(&e);
 	metrics_render(&src, &e);
@@ -527,6 +528,7 @@ static void test_render_identity_messages_and_deliveries_by_status(void **state)
 	assert_has_line(e.buf, "smtp_sentinel_deliveries_total{identity=\"sasl:a\\\"b@example.org\",status=\"deferred\"} 2");
 	assert_has_line(e.buf, "smtp_sentinel_deliveries_total{identity=\"sasl:a\\\"b@example.org\",status=\"bounced\"} 1");
 	assert_has_line(e.buf, "smtp_sentinel_deliveries_total{identity=\"sasl:a\\\"b@example.org\",status=\"expired\"} 0");
+	assert_has_line(e.buf, "smtp_sentinel_messages_refused_total{identity=\"sasl:a\\\"b@example.org\"} 3");
 	expo_free(&e);
 	series_table_free(t);
 }

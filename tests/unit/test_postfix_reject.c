@@ -405,8 +405,21 @@ static void test_cleanup_header_and_body_check_actions(void **state)
 			 [POSTFIX_F_FROM] = "a@b.example", [POSTFIX_F_TO] = "c@d.example" }, NULL },
 	};
 
+	static const struct postfix_row removed[] = {
+		/* 3.10's cleanup_flush() after a reject (or a client gone) or a discard */
+		{ H "postfix/cleanup[77]: 4F3A21C0B2: removed (canceled)", POSTFIX_REMOVED,
+		  .f = { [POSTFIX_F_SERVICE] = "cleanup", [POSTFIX_F_QID] = "4F3A21C0B2",
+			 [POSTFIX_F_STATUS] = "canceled" }, NULL },
+		{ H "postfix/cleanup[77]: 4F3A21C0B2: removed (discarded)", POSTFIX_REMOVED,
+		  .f = { [POSTFIX_F_SERVICE] = "cleanup", [POSTFIX_F_QID] = "4F3A21C0B2",
+			 [POSTFIX_F_STATUS] = "discarded" }, NULL },
+	};
+
 	(void)state;
 	CHECK_ROWS(rows);
+	CHECK_ROWS(removed);
+	assert_int_equal(parse_postfix(H "postfix/cleanup[1]: 4F3A21C0B2: removed (canceled) x"),
+			 POSTFIX_UNPARSED);
 	/* an action without its tail, or a class cleanup does not log */
 	assert_int_equal(parse_postfix(H "postfix/cleanup[1]: 4F3A21C0B2: reject: header "
 				       "Subject: x"), POSTFIX_UNPARSED);

@@ -217,7 +217,7 @@ static void feed_emit(const struct syslog_line *l, const struct postfix_record *
 struct maillog_feed *feed_open(long grace)
 {
 	const struct msg_config cfg = { .max_messages = 64, .grace = grace, .max_age = 86400 };
-	const struct msg_callbacks cb = { feed_accepted, feed_delivery, NULL, feed_notified };
+	const struct msg_callbacks cb = { feed_accepted, feed_delivery, NULL, feed_notified, NULL };
 
 	memset(&seen, 0, sizeof(seen));
 	feed_table = msg_table_new(&cfg, &cb);

@@ -106,6 +106,14 @@ static void on_notified(const struct message *msg, void *arg)
 								msg->notify - MSG_NOTIFY_FAILURE]++;
 }
 
+/* A message cleanup refused: weighed as a message, so that an account
+ * whose spam header_checks stops keeps a series of its own. */
+static void on_refused(const struct message *msg, time_t t, void *arg)
+{
+	(void)t;
+	identity_series(arg, msg->identity, 1)->values[ID_VALUE_REFUSED]++;
+}
+
 /* The detector's view of logins and failed logins. */
 static void report_login(struct maillog *m, const struct syslog_line *sl,
 			 const struct postfix_record *rec)
@@ -466,7 +474,7 @@ struct maillog *maillog_open(const struct config *cfg, const struct postconf *pc
 	char postfix_log[PATH_MAX] = "", err[PATH_MAX + 512];
 	const char *positions, *missing, *why = "";
 	const char *maillog_file = postconf_get(pc, POSTCONF_MAILLOG_FILE, &why);
-	struct msg_callbacks cb = { on_accepted, on_delivery, m, on_notified };
+	struct msg_callbacks cb = { on_accepted, on_delivery, m, on_notified, on_refused };
 	enum maillog_source source;
 	bool use_postfix_log, journal_resumed = false;
 	size_t resumed = 0;

@@ -600,6 +600,49 @@ static void on_notify(struct msg_table *t, const struct key *k, const char *inst
 		t->cb.notified(&e->m, t->cb.arg);
 }
 
+/* The word s, whole, or at the end of a after a '-'. */
+static bool word_is(struct slice a, const char *s, bool suffix)
+{
+	size_t n = strlen(s);
+
+	if (a.n == n)
+		return memcmp(a.p, s, n) == 0;
+	return suffix && a.n > n && a.p[a.n - n - 1] == '-' && memcmp(a.p + a.n - n, s, n) == 0;
+}
+
+/* cleanup refusing its message (messages.h): its queue file is gone. */
+static bool refusal(const struct postfix_record *r)
+{
+	struct slice a = postfix_get(r, POSTFIX_F_ACTION);
+
+	if (!word_is(postfix_get(r, POSTFIX_F_SERVICE), "cleanup", false))
+		return false;
+	switch (r->kind) {
+	case POSTFIX_MILTER_REJECT:
+		return true;
+	case POSTFIX_ACTION:
+		return word_is(a, "milter-discard", false);
+	case POSTFIX_CONTENT_CHECK:
+		return word_is(a, "reject", true) || word_is(a, "discard", true);
+	default:
+		return false;
+	}
+}
+
+static void on_refused(struct msg_table *t, struct entry *e, const struct syslog_line *sl)
+{
+	struct message *m = &e->m;
+
+	if (m->removed)
+		return;
+	m->removed = true;
+	m->removed_at = sl->time;
+	msg_entry_link_removed(t, e);
+	t->stats.refused++;
+	if (!m->held && !m->notify && m->identity[0] && t->cb.refused)
+		t->cb.refused(m, sl->time, t->cb.arg);
+}
+
 void msg_table_record(struct msg_table *t, const struct syslog_line *sl,
 		      const struct postfix_record *r)
 {
@@ -616,6 +659,12 @@ void msg_table_record(struct msg_table *t, const struct syslog_line *sl,
 	case POSTFIX_REMOVED:
 	case POSTFIX_NOTIFY:
 		break;
+	case POSTFIX_CONTENT_CHECK:
+	case POSTFIX_MILTER_REJECT:
+	case POSTFIX_ACTION:
+		if (refusal(r))
+			break;
+		return;
 	default:
 		return;
 	}
@@ -643,6 +692,8 @@ void msg_table_record(struct msg_table *t, const struct syslog_line *sl,
 		on_queued(t, e, sl, r);
 	} else if (r->kind == POSTFIX_DELIVERY) {
 		on_delivery(t, e, sl, r);
+	} else if (r->kind != POSTFIX_REMOVED) {
+		on_refused(t, e, sl);
 	} else if (!e->m.removed) {
 		e->m.removed = true;
 		e->m.removed_at = sl->time;

@@ -14,6 +14,8 @@
  *   qmgr   QID: from=<S>, size=, nrcpt=           the message is accepted
  *   smtp/local/... QID: to=<R>, ..., status=S     a delivery
  *   qmgr/postsuper QID: removed                   expires after the grace
+ *   cleanup QID: (reject|discard): header ...,     refused: removed now
+ *     milter-reject: ..., milter-discard: ...
  *   bounce QID: ... notification: NEWQID           NEWQID a notification about QID
  *
  * A queue id's identity, once seen, is never reassigned: a client= or
@@ -59,6 +61,17 @@
  * content filter passes its mark to the re-injected copy.  Limit: a
  * notification about a message still held (a loopback copy not linked
  * yet) takes the identity the message has then.
+ *
+ * Refusals: cleanup's reject or discard of a message (header_checks,
+ * body_checks, milter_header_checks: CONTENT_CHECK with action reject,
+ * discard, milter-header-reject, ...; a milter's MILTER_REJECT or
+ * milter-discard ACTION), temporary (4.x.x) or not, removes its queue
+ * file: the message will never be queued nor delivered, and before 3.10
+ * no "removed" line follows.  It is marked removed then (it expires after
+ * the grace), counted in refused, and reported once to `refused` when it
+ * has an identity, is not held and is not a notification; a refusal of a
+ * message already removed is a line read again and ignored.  smtpd's
+ * "QID: reject:" refuses a recipient, not the message: it is not one.
  *
  * Sender domains: the envelope sender (qmgr from=) is local when it has
  * no '@', is the null sender <>, or its domain equals one of local_domains
@@ -169,6 +182,9 @@ struct msg_callbacks {
 	/* m is a new notification (m->notify) about m->orig_qid, logged at
 	 * m->first; m->identity is not empty.  May be NULL. */
 	void (*notified)(const struct message *m, void *arg);
+	/* cleanup refused m (see above) at t; m->identity is not empty.  May
+	 * be NULL. */
+	void (*refused)(const struct message *m, time_t t, void *arg);
 };
 
 struct msg_config {
@@ -189,6 +205,7 @@ struct msg_stats {
 	uint64_t forged;		/* a second client= naming another identity */
 	uint64_t notifications;		/* notifications linked to their message */
 	uint64_t notify_unknown;	/* NOTIFY about a message not in the table */
+	uint64_t refused;		/* messages cleanup refused (see above) */
 };
 
 struct msg_table;
@@ -197,8 +214,8 @@ struct msg_table *msg_table_new(const struct msg_config *cfg, const struct msg_c
 /* Frees without reporting held messages: call msg_table_flush() first. */
 void msg_table_free(struct msg_table *t);
 
-/* Feed one record of kind CLIENT, PICKUP, QUEUED, DELIVERY, REMOVED or NOTIFY (others
- * are ignored), with the syslog header it came from. */
+/* Feed one record of kind CLIENT, PICKUP, QUEUED, DELIVERY, REMOVED, NOTIFY or a
+ * refusal (others are ignored), with the syslog header it came from. */
 void msg_table_record(struct msg_table *t, const struct syslog_line *sl,
 		      const struct postfix_record *r);
 /* Drop what expired by log time now. */

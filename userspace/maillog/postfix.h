@@ -45,6 +45,7 @@
  *               content, mime-error; milter_header_checks: ACTION
  *               milter-WHERE-(one of those), CLASS WHERE, header or body)
  *   cleanup   QID: message-id=<ID>                             MESSAGE_ID
+ *             QID: removed (canceled|discarded) (3.10+)        REMOVED
  *   qmgr      QID: from=<S>, size=N, nrcpt=N (queue active)    QUEUED
  *             QID: from=<S>, status=(expired|force-expired),
  *               returned to sender                             EXPIRED
@@ -163,7 +164,9 @@
  * ("lost connection"), STAGE the command it came after, size the bytes
  * of a DATA or BDAT.  TLS_CONNECTION's STATUS is the trust word
  * ("Verified"), TEXT the protocol and cipher, the peer a client (from) or
- * a relay (to).  ACTION's ACTION is the action ("hold").  postscreen's
+ * a relay (to).  ACTION's ACTION is the action ("hold").  cleanup's
+ * REMOVED has its reason in STATUS ("canceled": rejected, or the client
+ * went away; "discarded").  postscreen's
  * NOQUEUE: reject: CONNECT lines have no tail: all of their text is TEXT.
  * An UNPARSED or IGNORED line may keep the fields found before the rule
  * failed (for a diagnostic); act on a record only by its kind.

@@ -406,8 +406,15 @@ static enum postfix_kind check_rest(struct cur *c, struct postfix_record *r)
 
 enum postfix_kind p_cleanup_action(struct cur *c, struct postfix_record *r)
 {
-	const char *act = c->p, *cls;
+	const char *act = c->p, *cls, *v;
 	size_t wn = 0;
+
+	if (lit(c, "removed (")) {	/* 3.10's cleanup_flush(): canceled, discarded */
+		if (!upto(c, ')', &v, &wn) || !lit(c, ")") || !done(c))
+			return POSTFIX_UNPARSED;
+		cur_set(r, POSTFIX_F_STATUS, v, wn);
+		return POSTFIX_REMOVED;
+	}
 
 	if (lit(c, "milter-")) {		/* milter-(header|body)-ACTION */
 		if (lit(c, "header-"))
