@@ -36,6 +36,7 @@ static void test_reject_lines_of_every_stage(void **state)
 		  .f = { [POSTFIX_F_SERVICE] = "smtpd",
 			 [POSTFIX_F_CLIENT_HOST] = "1-2-3-4-example.com",
 			 [POSTFIX_F_CLIENT_IP] = "1.2.3.4", [POSTFIX_F_STAGE] = "RCPT",
+			[POSTFIX_F_DSN] = "5.7.1",
 			 [POSTFIX_F_TEXT] = "554 5.7.1 <smtp@example.com>: Relay access denied",
 			 [POSTFIX_F_FROM] = "john@example.com", [POSTFIX_F_TO] = "smtp@example.org",
 			 [POSTFIX_F_PROTO] = "SMTP", [POSTFIX_F_HELO] = "198.51.100.17" },
@@ -47,6 +48,7 @@ static void test_reject_lines_of_every_stage(void **state)
 		  .f = { [POSTFIX_F_SERVICE] = "smtpd",
 			 [POSTFIX_F_CLIENT_HOST] = "s271272.static.corbina.ru",
 			 [POSTFIX_F_CLIENT_IP] = "78.107.251.238", [POSTFIX_F_STAGE] = "EHLO",
+			[POSTFIX_F_DSN] = "5.5.2",
 			 [POSTFIX_F_TEXT] = "504 5.5.2 <User>: Helo command rejected: need "
 					    "fully-qualified hostname",
 			 [POSTFIX_F_PROTO] = "SMTP", [POSTFIX_F_HELO] = "User" }, NULL },
@@ -56,6 +58,7 @@ static void test_reject_lines_of_every_stage(void **state)
 		  "proto=ESMTP helo=<evil.test>", POSTFIX_REJECT,
 		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_CLIENT_HOST] = "unknown",
 			 [POSTFIX_F_CLIENT_IP] = "203.0.113.7", [POSTFIX_F_STAGE] = "MAIL",
+			[POSTFIX_F_DSN] = "4.1.8",
 			 [POSTFIX_F_TEXT] = "450 4.1.8 <>: Sender address rejected: Domain not "
 					    "found",
 			 [POSTFIX_F_FROM] = "", [POSTFIX_F_PROTO] = "ESMTP",
@@ -68,6 +71,7 @@ static void test_reject_lines_of_every_stage(void **state)
 		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_QID] = "4F3A21C0B2",
 			 [POSTFIX_F_CLIENT_HOST] = "unknown",
 			 [POSTFIX_F_CLIENT_IP] = "2001:db8::7", [POSTFIX_F_STAGE] = "DATA",
+			[POSTFIX_F_DSN] = "5.5.3",
 			 [POSTFIX_F_TEXT] = "550 5.5.3 <DATA>: Data command rejected: "
 					    "Multi-recipient bounce",
 			 [POSTFIX_F_FROM] = "", [POSTFIX_F_TO] = "a@example.org",
@@ -82,6 +86,7 @@ static void test_reject_lines_of_every_stage(void **state)
 		  POSTFIX_REJECT,
 		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_CLIENT_HOST] = "unknown",
 			 [POSTFIX_F_CLIENT_IP] = "203.0.113.7", [POSTFIX_F_STAGE] = "RCPT",
+			[POSTFIX_F_DSN] = "4.7.1",
 			 [POSTFIX_F_TEXT] = "450 4.7.1 <x@example.com>: Recipient address "
 					    "rejected: rate limit",
 			 [POSTFIX_F_FROM] = "alice@example.org", [POSTFIX_F_TO] = "x@example.com",
@@ -96,6 +101,7 @@ static void test_reject_lines_of_every_stage(void **state)
 		  "sasl_method=LOGIN sasl_username=Alice Smith", POSTFIX_REJECT,
 		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_CLIENT_HOST] = "unknown",
 			 [POSTFIX_F_CLIENT_IP] = "203.0.113.7", [POSTFIX_F_STAGE] = "RCPT",
+			[POSTFIX_F_DSN] = "5.7.1",
 			 [POSTFIX_F_TEXT] = "554 5.7.1 <x@example.com>: Sender address "
 					    "rejected: locked",
 			 [POSTFIX_F_FROM] = "a@example.org", [POSTFIX_F_TO] = "x@example.com",
@@ -109,6 +115,7 @@ static void test_reject_lines_of_every_stage(void **state)
 		  "to=<u@example.org>, proto=ESMTP, helo=<evil.test>", POSTFIX_REJECT,
 		  .f = { [POSTFIX_F_SERVICE] = "postscreen",
 			 [POSTFIX_F_CLIENT_IP] = "192.0.2.66", [POSTFIX_F_STAGE] = "RCPT",
+			[POSTFIX_F_DSN] = "5.7.1",
 			 [POSTFIX_F_TEXT] = "550 5.7.1 Service unavailable; client "
 					    "[192.0.2.66] blocked using zen.spamhaus.org",
 			 [POSTFIX_F_FROM] = "s@evil.test", [POSTFIX_F_TO] = "u@example.org",
@@ -132,6 +139,7 @@ static void test_milter_reject_of_smtpd_and_cleanup(void **state)
 			 [POSTFIX_F_CLIENT_HOST] = "zgz2.honeyanda.com",
 			 [POSTFIX_F_CLIENT_IP] = "185.237.96.123",
 			 [POSTFIX_F_STAGE] = "END-OF-MESSAGE",
+			[POSTFIX_F_DSN] = "5.7.1",
 			 [POSTFIX_F_TEXT] = "5.7.1 Blocked by SpamAssassin",
 			 [POSTFIX_F_FROM] = "winona@honeyanda.com",
 			 [POSTFIX_F_TO] = "user@xyz.com.au", [POSTFIX_F_PROTO] = "ESMTP",
@@ -144,6 +152,7 @@ static void test_milter_reject_of_smtpd_and_cleanup(void **state)
 			 [POSTFIX_F_CLIENT_HOST] = "unknown",
 			 [POSTFIX_F_CLIENT_IP] = "192.168.5.100",
 			 [POSTFIX_F_STAGE] = "END-OF-MESSAGE",
+			[POSTFIX_F_DSN] = "5.7.1",
 			 [POSTFIX_F_TEXT] = "5.7.1 Blocked by ClamAV - FOUND VIRUS: "
 					    "Eicar-Test-Signature",
 			 [POSTFIX_F_FROM] = "nuxwin@domain.tld",
@@ -156,6 +165,7 @@ static void test_milter_reject_of_smtpd_and_cleanup(void **state)
 		  POSTFIX_MILTER_REJECT,
 		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_CLIENT_HOST] = "unknown",
 			 [POSTFIX_F_CLIENT_IP] = "203.0.113.7", [POSTFIX_F_STAGE] = "RCPT",
+			[POSTFIX_F_DSN] = "5.7.1",
 			 [POSTFIX_F_TEXT] = "550 5.7.1 Command rejected",
 			 [POSTFIX_F_FROM] = "a@example.org", [POSTFIX_F_TO] = "x@example.com",
 			 [POSTFIX_F_PROTO] = "ESMTP", [POSTFIX_F_HELO] = "pc",
@@ -169,6 +179,7 @@ static void test_milter_reject_of_smtpd_and_cleanup(void **state)
 			 [POSTFIX_F_CLIENT_HOST] = "x.test",
 			 [POSTFIX_F_CLIENT_IP] = "203.0.113.5",
 			 [POSTFIX_F_STAGE] = "END-OF-MESSAGE",
+			[POSTFIX_F_DSN] = "5.7.1",
 			 [POSTFIX_F_TEXT] = "5.7.1 rejected by DMARC policy for partner.example",
 			 [POSTFIX_F_FROM] = "a@partner.example", [POSTFIX_F_TO] = "u@example.org",
 			 [POSTFIX_F_PROTO] = "ESMTP", [POSTFIX_F_HELO] = "x.test" }, NULL },
@@ -181,6 +192,52 @@ static void test_milter_reject_of_smtpd_and_cleanup(void **state)
 static void test_other_smtpd_actions_and_postscreen_sessions(void **state)
 {
 	static const struct postfix_row rows[] = {
+		/* warn_if_reject (smtpd_check.c): the reject it would have made */
+		{ H "postfix/smtpd[1]: NOQUEUE: reject_warning: RCPT from "
+		  "example.com[93.184.216.34]: 553 5.7.1 <sender@example.com>: Sender address "
+		  "rejected: not owned by user ph123; from=<sender@example.com> "
+		  "to=<recipient@example.com> proto=ESMTP helo=<example.com>", POSTFIX_ACTION,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_CLIENT_HOST] = "example.com",
+			 [POSTFIX_F_CLIENT_IP] = "93.184.216.34",
+			 [POSTFIX_F_ACTION] = "reject_warning", [POSTFIX_F_STAGE] = "RCPT",
+			 [POSTFIX_F_DSN] = "5.7.1",
+			 [POSTFIX_F_TEXT] = "553 5.7.1 <sender@example.com>: Sender address "
+					    "rejected: not owned by user ph123",
+			 [POSTFIX_F_FROM] = "sender@example.com",
+			 [POSTFIX_F_TO] = "recipient@example.com", [POSTFIX_F_PROTO] = "ESMTP",
+			 [POSTFIX_F_HELO] = "example.com" }, NULL },
+		/* smtpd.c's before-queue filter verdict: "proxy-%s: %s: %s;%s" */
+		{ H "postfix/smtpd[1]: proxy-accept: END-OF-MESSAGE: 250 2.0.0 from "
+		  "MTA(smtp:[127.0.0.1]:10013): 250 2.0.0 Ok: queued as DF66E940333; "
+		  "from=<user1@test.example.com> to=<user2@example2.com> proto=ESMTP "
+		  "helo=<[127.0.0.1]> sasl_username=<user1>", POSTFIX_ACTION,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_ACTION] = "proxy-accept",
+			 [POSTFIX_F_STAGE] = "END-OF-MESSAGE", [POSTFIX_F_DSN] = "2.0.0",
+			 [POSTFIX_F_TEXT] = "250 2.0.0 from MTA(smtp:[127.0.0.1]:10013): 250 "
+					    "2.0.0 Ok: queued as DF66E940333",
+			 [POSTFIX_F_FROM] = "user1@test.example.com",
+			 [POSTFIX_F_TO] = "user2@example2.com", [POSTFIX_F_PROTO] = "ESMTP",
+			 [POSTFIX_F_HELO] = "[127.0.0.1]", [POSTFIX_F_SASL_USERNAME] = "user1" },
+		  NULL },
+		{ H "postfix/smtpd[1]: proxy-reject: END-OF-MESSAGE: 554 5.7.0 Reject, contact "
+		  "postmaster@example.com, id=31619-02 - spam; from=<> to=<user2@example2.com> "
+		  "proto=SMTP helo=<17.33.12.53>", POSTFIX_ACTION,
+		  .f = { [POSTFIX_F_SERVICE] = "smtpd", [POSTFIX_F_ACTION] = "proxy-reject",
+			 [POSTFIX_F_STAGE] = "END-OF-MESSAGE", [POSTFIX_F_DSN] = "5.7.0",
+			 [POSTFIX_F_TEXT] = "554 5.7.0 Reject, contact postmaster@example.com, "
+					    "id=31619-02 - spam",
+			 [POSTFIX_F_FROM] = "", [POSTFIX_F_TO] = "user2@example2.com",
+			 [POSTFIX_F_PROTO] = "SMTP", [POSTFIX_F_HELO] = "17.33.12.53" }, NULL },
+		/* postscreen's after-the-test reject: a DSN, the ", " tail */
+		{ H "postfix/postscreen[3412]: NOQUEUE: reject: RCPT from [192.0.2.66]:51514: "
+		  "550 5.5.1 Protocol error; from=<a@evil.test>, to=<u@example.org>, "
+		  "proto=ESMTP, helo=<evil.test>", POSTFIX_REJECT,
+		  .f = { [POSTFIX_F_SERVICE] = "postscreen", [POSTFIX_F_CLIENT_IP] = "192.0.2.66",
+			 [POSTFIX_F_STAGE] = "RCPT", [POSTFIX_F_DSN] = "5.5.1",
+			 [POSTFIX_F_TEXT] = "550 5.5.1 Protocol error",
+			 [POSTFIX_F_FROM] = "a@evil.test", [POSTFIX_F_TO] = "u@example.org",
+			 [POSTFIX_F_PROTO] = "ESMTP", [POSTFIX_F_HELO] = "evil.test" },
+		  "client_port=51514" },
 		{ H "postfix/smtpd[12]: 4F3A21C0B2: hold: RCPT from unknown[203.0.113.7]: "
 		  "<s@evil.test>: Sender address triggers HOLD action; from=<s@evil.test> "
 		  "to=<u@example.org> proto=ESMTP helo=<evil.test>", POSTFIX_ACTION,

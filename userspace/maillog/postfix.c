@@ -752,7 +752,7 @@ static enum postfix_kind parse(struct postfix_record *r, struct slice program,
 			return p_lost(c, r);
 		}
 		if ((k = p_lost(c, r)) != POSTFIX_IGNORED ||	/* before Postfix 3.10 */
-		    (k = p_tls(c, r)) != POSTFIX_IGNORED)
+		    (k = p_tls(c, r)) != POSTFIX_IGNORED || (k = p_proxy(c, r)) != POSTFIX_IGNORED)
 			return k;
 	} else if (svc == SVC_POSTSCREEN) {
 		if (lit(c, "NOQUEUE: reject: "))

@@ -28,8 +28,10 @@
  *             (NOQUEUE|QID): milter-reject: STAGE from HOST[IP][:PORT]:
  *               REPLY; TAIL                                    MILTER_REJECT
  *   smtpd     (NOQUEUE|QID): (hold|discard|filter|redirect|warn|info|
- *               bcc|delay|hangup|milter-hold|milter-discard): STAGE
- *               from HOST[IP][:PORT]: TEXT; TAIL               ACTION
+ *               bcc|delay|hangup|milter-hold|milter-discard|
+ *               reject_warning): STAGE from HOST[IP][:PORT]: TEXT;
+ *               TAIL                                           ACTION
+ *             proxy-(accept|reject): STAGE: REPLY; TAIL        ACTION
  *   postscreen CONNECT from [IP]:PORT to [IP]:PORT             CONNECT
  *             DISCONNECT [IP]:PORT                             DISCONNECT
  *             TAIL: [from=<S>] [to=<R>] [proto=P] [helo=<H>]
@@ -148,6 +150,8 @@
  * *_MAX bytes or more is kept whole in the record and flags `truncated`
  * (flagged, not refused): its copy will be cut; slice_copy() says exactly,
  * since each bad byte grows by two in the copy.  Absent numbers are -1.
+ * The TEXT of REJECT, MILTER_REJECT and ACTION is the reply ("554 5.7.1
+ * ..."; a milter's in cleanup: "5.7.1 ..."), its DSN the X.Y.Z in it.
  * SMTP_ERROR's STATUS says what happened ("said", "refused to talk to
  * me", "lost connection", "timed out", "connect to", "SSL_connect error",
  * "certificate verification failed", "SASL authentication failed"), TEXT

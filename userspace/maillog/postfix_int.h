@@ -13,6 +13,8 @@
  *   skip_elem(c, sep)    an element NAME=VALUE this parser does not know
  *   p_reject(..)         STAGE from CLIENT: REPLY; TAIL (after "reject: ")
  *   p_action(..)         smtpd's ACTION: STAGE from ...; IGNORED otherwise
+ *   p_proxy(..)          smtpd's proxy-(accept|reject): STAGE: ...; IGNORED
+ *                        otherwise
  *   p_cleanup_action(..) cleanup's header/body check actions (CONTENT_CHECK),
  *                        milter-hold:, milter-discard:, 3.10's removed
  *                        (REASON); IGNORED otherwise
@@ -112,6 +114,7 @@ static inline bool skip_elem(struct cur *c, char sep)
 enum postfix_kind p_reject(struct cur *c, struct postfix_record *r, enum postfix_kind kind,
 			   bool commas);
 enum postfix_kind p_action(struct cur *c, struct postfix_record *r);
+enum postfix_kind p_proxy(struct cur *c, struct postfix_record *r);
 enum postfix_kind p_cleanup_action(struct cur *c, struct postfix_record *r);
 enum postfix_kind p_smtp_error(struct cur *c, struct postfix_record *r);
 enum postfix_kind p_smtp_peer(struct cur *c, struct postfix_record *r);

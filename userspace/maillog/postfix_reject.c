@@ -142,22 +142,36 @@ static bool reject_tail(struct cur *c, struct tail *t, bool commas)
 	return t->has != 0;
 }
 
-/* STAGE from CLIENT: REPLY; TAIL of reject: and milter-reject: */
-enum postfix_kind p_reject(struct cur *c, struct postfix_record *r,
-				  enum postfix_kind kind, bool commas)
+/* The DSN X.Y.Z of a reply "NNN X.Y.Z text" (smtpd_check_reject()) or of a
+ * text "X.Y.Z text" (a milter's in cleanup, dsn_prepend()) into DSN. */
+static void reply_dsn(struct postfix_record *r, struct slice s)
 {
-	const char *v, *p;
-	size_t n;
+	struct cur c = { s.p, s.p + s.n };
+	const char *d;
+	long v;
+
+	if (c.end - c.p > 4 && (*c.p == '4' || *c.p == '5' || *c.p == '2') &&
+	    c.p[1] >= '0' && c.p[1] <= '9' && c.p[2] >= '0' && c.p[2] <= '9' && c.p[3] == ' ')
+		c.p += 4;
+	d = c.p;
+	if (done(&c) || (*c.p != '4' && *c.p != '5' && *c.p != '2') || !number(&c, &v) ||
+	    c.p - d != 1 || !lit(&c, ".") || !number(&c, &v) || !lit(&c, ".") ||
+	    !number(&c, &v) || !(done(&c) || *c.p == ' ') || c.p - d > 9)
+		return;
+	cur_set(r, POSTFIX_F_DSN, d, (size_t)(c.p - d));
+}
+
+/* REPLY; TAIL to the end: the reply into TEXT (its DSN into DSN), the
+ * tail's fields.  REPLY may quote an attacker's address holding "; ": the
+ * tail starts at the first "; " after which the rest parses as a whole
+ * tail.  Each try is linear in the line, so the number of tries is
+ * bounded. */
+static enum postfix_kind reply_tail(struct cur *c, struct postfix_record *r,
+				    enum postfix_kind kind, bool commas)
+{
+	const char *p;
 	int tries = 0;
 
-	if (!upto(c, ' ', &v, &n) || !lit(c, " from "))
-		return POSTFIX_UNPARSED;
-	cur_set(r, POSTFIX_F_STAGE, v, n);
-	if (!client(c, r) || !lit(c, ": "))
-		return POSTFIX_UNPARSED;
-	/* REPLY may quote an attacker's address holding "; ": the tail starts
-	 * at the first "; " after which the rest parses as a whole tail.  Each
-	 * try is linear in the line, so the number of tries is bounded. */
 	for (p = c->p; (p = memchr(p, ';', (size_t)(c->end - p))) != NULL; p++) {
 		struct tail t;
 		struct cur tc;
@@ -174,6 +188,7 @@ enum postfix_kind p_reject(struct cur *c, struct postfix_record *r,
 		if (!reject_tail(&tc, &t, commas))
 			continue;
 		cur_set(r, POSTFIX_F_TEXT, c->p, (size_t)(p - c->p));
+		reply_dsn(r, r->f[POSTFIX_F_TEXT]);
 		for (int i = 0; i < T_COUNT; i++)
 			if (t.has & (1u << i))
 				cur_set(r, tail_field[i], t.v[i].p, t.v[i].n);
@@ -186,15 +201,49 @@ enum postfix_kind p_reject(struct cur *c, struct postfix_record *r,
 	return POSTFIX_UNPARSED;
 }
 
+/* STAGE from CLIENT: REPLY; TAIL of reject: and milter-reject: */
+enum postfix_kind p_reject(struct cur *c, struct postfix_record *r,
+				  enum postfix_kind kind, bool commas)
+{
+	const char *v;
+	size_t n;
+
+	if (!upto(c, ' ', &v, &n) || !lit(c, " from "))
+		return POSTFIX_UNPARSED;
+	cur_set(r, POSTFIX_F_STAGE, v, n);
+	if (!client(c, r) || !lit(c, ": "))
+		return POSTFIX_UNPARSED;
+	return reply_tail(c, r, kind, commas);
+}
+
+/* smtpd.c's before-queue filter's verdict: proxy-(accept|reject): STAGE:
+ * REPLY;TAIL (no client; smtpd_whatsup()'s tail starts with its space),
+ * as ACTION.  IGNORED (nothing consumed) for another text. */
+enum postfix_kind p_proxy(struct cur *c, struct postfix_record *r)
+{
+	const char *a = c->p, *v;
+	size_t n;
+
+	if (!lit(c, "proxy-accept: ") && !lit(c, "proxy-reject: "))
+		return POSTFIX_IGNORED;
+	cur_set(r, POSTFIX_F_ACTION, a, (size_t)(c->p - 2 - a));
+	if (!upto2(c, ':', ' ', &v, &n) || !lit(c, ": "))
+		return POSTFIX_UNPARSED;
+	cur_set(r, POSTFIX_F_STAGE, v, n);
+	return reply_tail(c, r, POSTFIX_ACTION, false);
+}
+
 /* smtpd's other access actions, as log_whatsup() and check_milter_reply()
- * write them: "ACTION: STAGE from ..." with the reject's grammar; the
- * action into STATUS.  IGNORED (nothing consumed) for another text. */
+ * write them: "ACTION: STAGE from ..." with the reject's grammar;
+ * reject_warning is a reject of warn_if_reject.  The action into ACTION.
+ * IGNORED (nothing consumed) for another text. */
 enum postfix_kind p_action(struct cur *c, struct postfix_record *r)
 {
 	static const struct { const char *s; size_t n; } act[] = {
 #define A(x) { x ": ", sizeof(x ": ") - 1 }
 		A("hold"), A("discard"), A("filter"), A("redirect"), A("warn"), A("info"),
 		A("bcc"), A("delay"), A("hangup"), A("milter-hold"), A("milter-discard"),
+		A("reject_warning"),
 #undef A
 	};
 
@@ -339,19 +388,6 @@ static bool check_tail(struct cur *c, struct check *k)
 	return true;
 }
 
-/* A DSN X.Y.Z at the start of a reject's text (dsn_prepend()). */
-static size_t dsn_len(struct slice s)
-{
-	struct cur c = { s.p, s.p + s.n };
-	long v;
-
-	if (!s.p || done(&c) || (*c.p != '4' && *c.p != '5') || !number(&c, &v) ||
-	    !lit(&c, ".") || !number(&c, &v) || !lit(&c, ".") || !number(&c, &v) ||
-	    !(done(&c) || *c.p == ' '))
-		return 0;
-	return (size_t)(c.p - s.p);
-}
-
 /* CONTENT from ORIGIN; TAIL, the cursor after "CLASS ". */
 static enum postfix_kind check_rest(struct cur *c, struct postfix_record *r)
 {
@@ -393,12 +429,10 @@ static enum postfix_kind check_rest(struct cur *c, struct postfix_record *r)
 			cur_set(r, tail_field[i], k.t.v[i].p, k.t.v[i].n);
 	if (k.text.p) {
 		struct slice a = postfix_get(r, POSTFIX_F_ACTION);
-		size_t n;
 
 		cur_set(r, POSTFIX_F_TEXT, k.text.p, k.text.n);
-		if (a.n >= 6 && memcmp(a.p + a.n - 6, "reject", 6) == 0 &&
-		    (n = dsn_len(k.text)) > 0)
-			cur_set(r, POSTFIX_F_DSN, k.text.p, n);
+		if (a.n >= 6 && memcmp(a.p + a.n - 6, "reject", 6) == 0)
+			reply_dsn(r, k.text);
 	}
 	c->p = c->end;
 	return POSTFIX_CONTENT_CHECK;
