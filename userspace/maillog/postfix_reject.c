@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * postfix_reject.c - the reject-tail grammar of Postfix (see postfix.h).
+ * postfix_reject.c - the reject-tail grammar of Postfix and cleanup's
+ * header/body check actions (see postfix.h).
  *
  * smtpd's and postscreen's "reject:", smtpd's and cleanup's
  * "milter-reject:" and smtpd's other access actions ("hold:",
@@ -10,13 +11,20 @@
  * quote the attacker's address, "; " included, so the tail starts at the
  * first "; " after which the rest parses as a whole tail, known elements
  * in their order, each once (postfix.h says why a forged one fails).
+ * cleanup's checks put the sender's header or body line first and the
+ * tail after it: that tail is looked for from the right (check_rest()).
  *
  *   p_reject(c, r, kind, commas)  after "reject: " or "milter-reject: "
  *   p_action(c, r)                after "QID: " or "NOQUEUE: ": an action
  *                                 of smtpd_check.c's log_whatsup()
+ *   p_proxy(c, r)                 smtpd's proxy-accept:, proxy-reject:
+ *   p_cleanup_action(c, r)        cleanup's other "QID: " lines: its
+ *                                 checks' actions, milter-hold:,
+ *                                 milter-discard:, removed (REASON)
  *
- * Limits: at most POSTFIX_REJECT_TRIES "; " of REPLY are tried, each in
- * time linear in the line.
+ * Limits: at most POSTFIX_REJECT_TRIES "; " of REPLY are tried, and
+ * CHECK_TRIES "ORIGIN;" of a check's line, each in time linear in the
+ * line.
  */
 #include <stdbool.h>
 #include <stddef.h>
