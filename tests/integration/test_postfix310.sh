@@ -65,7 +65,7 @@ if ! why=$(nspawn_tools); then
 	fail "the container tools are installed" "$why"
 	exit 1
 fi
-for b in "$DAEMON" build/smtpsend; do
+for b in "$DAEMON" build/smtpsend "${SENTINEL_REPORT:-build/sentinel-report}"; do
 	[ -x "$b" ] || { fail "$b exists"; exit 1; }
 done
 command -v openssl > /dev/null || { fail "openssl is installed (the sink's certificate)"; exit 1; }
@@ -264,6 +264,61 @@ check "the kernel counted each connect of the container's smtp, established" tes
 echo "  with pid_namespace = self: attributed $(val smtp_sentinel_flows_attributed_total "$DIR/self.prom"), pending $(val smtp_sentinel_flows_pending "$DIR/self.prom")"
 check "with pid_namespace = self no flow of the container is claimed (they wait, then count as unattributed)" \
 	test "$(val smtp_sentinel_flows_attributed_total "$DIR/self.prom")/$(val smtp_sentinel_flows_pending "$DIR/self.prom")" = "0/$CONNS"
+
+
+# --- cleanup's header_checks: real reject lines of Postfix 3.10
+# A header_checks rule rejects carol's mail by its From: header: cleanup
+# refuses each message (5.7.1) and logs "QID: reject: header From: ...
+# from unknown[127.0.0.1]; from=<...> to=<...> proto=ESMTP helo=<...>:
+# 5.7.1 ..." and 3.10's "QID: removed (canceled)".  sentineld parses them,
+# counts the refusals under her login; sentinel-report --explain gives the
+# line's fields and her identity (from her smtpd client= line).
+N_REFUSED=${N_REFUSED:-3}
+nspawn_exec /bin/sh -c "printf '%s\n' '/^From: <carol@lab\.test>/ REJECT spam caught by header_checks' \
+	> /etc/postfix/header_checks && printf carol-pw | saslpasswd2 -p -c -f /etc/sasldb2 -u lab.test carol &&
+	chown root:postfix /etc/sasldb2 && chmod 0640 /etc/sasldb2 &&
+	postconf -e 'header_checks = regexp:/etc/postfix/header_checks' && postfix reload" \
+	> "$DIR/header_checks.log" 2>&1 ||
+	{ cat "$DIR/header_checks.log"; fail "a header_checks rule in the container"; exit 1; }
+sleep 1
+SEND -u carol@lab.test -p carol-pw -f carol@lab.test -t 'mark{i}@plain.test' -n "$N_REFUSED" \
+	> "$DIR/carol.out" 2>&1
+echo "  carol: $(tail -n 1 "$DIR/carol.out" | cut -d' ' -f1-2)"
+check "Postfix refused carol's $N_REFUSED messages at the end of DATA" \
+	grep -q "^sent=0 rejected=$N_REFUSED " "$DIR/carol.out"
+grep ' postfix/cleanup\[[0-9]*\]: [0-9A-F]*: \(reject: header\|removed\)' "$MAILLOG" > "$DIR/refusals"
+sed -n 1,2p "$DIR/refusals" | sed 's/^/    /'
+check "cleanup logged a reject: header line and a removed (canceled) line for each" \
+	test "$(grep -c ': reject: header From: <carol@lab.test>' "$DIR/refusals")/$(grep -c ': removed (canceled)$' "$DIR/refusals")" = "$N_REFUSED/$N_REFUSED"
+refused_seen() {
+	[ "$(ns_metric 'smtp_sentinel_messages_refused_total{identity="sasl:carol@lab.test"}')" = "$N_REFUSED" ]
+}
+check "sentineld counts the $N_REFUSED refusals under sasl:carol@lab.test" wait_for 20 refused_seen
+check "sentineld read every line again ($(wc -l < "$MAILLOG"))" wait_for 20 all_read
+check "none is unparsed" test "$(ns_metric "$LINES{result=\"unparsed\"}")" = 0
+${SENTINEL_REPORT:-build/sentinel-report} --explain "$MAILLOG" > "$DIR/explain.jsonl" 2> "$DIR/explain.err"
+check "sentinel-report --explain: each reject is a content_check with Postfix's fields and carol's identity" \
+	python3 - "$DIR/explain.jsonl" "$N_REFUSED" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+rej = [o for o in lines if o.get("kind") == "content_check"]
+want = {"action": "reject", "class": "header", "content": "From: <carol@lab.test>",
+        "client_host": "unknown", "client_ip": "127.0.0.1", "from": "carol@lab.test",
+        "proto": "ESMTP", "dsn": "5.7.1", "text": "5.7.1 spam caught by header_checks",
+        "identity": "sasl:carol@lab.test"}
+ok = len(rej) == int(sys.argv[2]) and all(
+    all(o.get(k) == v for k, v in want.items()) and o["to"].endswith("@plain.test")
+    for o in rej)
+removed = [o for o in lines if o.get("kind") == "removed" and o.get("status") == "canceled"]
+ok = ok and len(removed) == int(sys.argv[2]) and not [o for o in lines if o["kind"] == "unparsed"]
+if not ok:
+    print(json.dumps(rej[:1] + removed[:1]), file=sys.stderr)
+sys.exit(0 if ok else 1)
+PY
+check "sentinel-report counts them in carol's refused column" \
+	test "$(${SENTINEL_REPORT:-build/sentinel-report} --json "$MAILLOG" | python3 -c '
+import json, sys
+print([i["refused"] for i in json.load(sys.stdin)["identities"] if i["identity"] == "sasl:carol@lab.test"])')" = "[$N_REFUSED]"
 
 
 # --- the container's journal, read from the host
