@@ -752,7 +752,7 @@ static enum postfix_kind parse(struct postfix_record *r, struct slice program,
 			return p_lost(c, r);
 		}
 		if ((k = p_lost(c, r)) != POSTFIX_IGNORED ||	/* before Postfix 3.10 */
-		    (k = p_tls(c, r)) != POSTFIX_IGNORED || (k = p_proxy(c, r)) != POSTFIX_IGNORED)
+		    (k = p_tls(c, r)) != POSTFIX_IGNORED)
 			return k;
 	} else if (svc == SVC_POSTSCREEN) {
 		if (lit(c, "NOQUEUE: reject: "))
@@ -788,7 +788,8 @@ static enum postfix_kind parse(struct postfix_record *r, struct slice program,
 		enum postfix_kind k;
 
 		/* after the queue id's test: client= and to= lines are the many */
-		if (svc == SVC_SMTPD && (k = p_smtpd_event(c, r)) != POSTFIX_IGNORED)
+		if (svc == SVC_SMTPD && ((k = p_smtpd_event(c, r)) != POSTFIX_IGNORED ||
+					 (k = p_proxy(c, r)) != POSTFIX_IGNORED))
 			return k;
 		if (svc == SVC_SMTP && (k = p_smtp_peer(c, r)) != POSTFIX_IGNORED)
 			return k;
