@@ -7,9 +7,9 @@
  * whole text or the line is UNPARSED: a rule never skips ahead looking for
  * a name, since the text it would skip is written by the attacker.
  * Values are slices of the message; the only per-line writes are the
- * fields a rule finds and a handful of resets.  The reject-tail grammar
- * (reject:, milter-reject: and smtpd's other actions) is postfix_reject.c,
- * the records about a peer (SMTP_ERROR, EVENT) postfix_event.c.
+ * fields a rule finds and a handful of resets.  The reject tails and
+ * cleanup's checks are postfix_reject.c, the records about a peer
+ * (SMTP_ERROR, EVENT) postfix_event.c.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -570,8 +570,6 @@ static enum postfix_kind p_queue_record(struct cur *c, struct postfix_record *r,
 	case SVC_CLEANUP:
 		if (lit(c, "message-id="))
 			return p_message_id(c, r);
-		if (lit(c, "milter-reject: "))
-			return p_reject(c, r, POSTFIX_MILTER_REJECT, false);
 		if (lit(c, "to="))
 			return p_delivery(c, r);
 		return p_cleanup_action(c, r);

@@ -16,8 +16,8 @@
  *   p_proxy(..)          smtpd's proxy-(accept|reject): STAGE: ...; IGNORED
  *                        otherwise
  *   p_cleanup_action(..) cleanup's header/body check actions (CONTENT_CHECK),
- *                        milter-hold:, milter-discard:, 3.10's removed
- *                        (REASON); IGNORED otherwise
+ *                        milter-reject:, milter-hold:, milter-discard:,
+ *                        3.10's removed (REASON); IGNORED otherwise
  *   p_smtp_error(..)     the smtp client's trouble after "QID: "
  *   p_smtp_peer(..)      its lines about a server without a queue id
  *   p_smtpd_event(..), p_smtpd_warning(..) (after "warning: "),

@@ -19,8 +19,9 @@
  *                                 of smtpd_check.c's log_whatsup()
  *   p_proxy(c, r)                 smtpd's proxy-accept:, proxy-reject:
  *   p_cleanup_action(c, r)        cleanup's other "QID: " lines: its
- *                                 checks' actions, milter-hold:,
- *                                 milter-discard:, removed (REASON)
+ *                                 checks' actions, milter-reject:,
+ *                                 milter-hold:, milter-discard:,
+ *                                 removed (REASON)
  *
  * Limits: at most POSTFIX_REJECT_TRIES "; " of REPLY are tried, and
  * CHECK_TRIES "ORIGIN;" of a check's line, each in time linear in the
@@ -451,6 +452,8 @@ enum postfix_kind p_cleanup_action(struct cur *c, struct postfix_record *r)
 	const char *act = c->p, *cls, *v;
 	size_t wn = 0;
 
+	if (lit(c, "milter-reject: "))
+		return p_reject(c, r, POSTFIX_MILTER_REJECT, false);
 	if (lit(c, "removed (")) {	/* 3.10's cleanup_flush(): canceled, discarded */
 		if (!upto(c, ')', &v, &wn) || !lit(c, ")") || !done(c))
 			return POSTFIX_UNPARSED;
