@@ -117,13 +117,13 @@ if bad:
 sys.exit(1 if bad else 0)
 PY
 }
-COMMON='"class": "header", "client_ip": "'$ADDR'", "from": "carol@lab.test", "to": "friend@example.net", "proto": "ESMTP", "helo": "client.lab.test", "identity": "sasl:carol@lab.test"'
+COMMON='"class": "header", "client_ip": "'"$ADDR"'", "from": "carol@lab.test", "to": "friend@example.net", "proto": "ESMTP", "helo": "client.lab.test", "identity": "sasl:carol@lab.test"'
 check "the reject: content_check with the header, the reply and its dsn" expect reject \
 	'{'"$COMMON"', "content": "Subject: BUY NOW cheap pills", "text": "5.7.1 spam caught by header_checks", "dsn": "5.7.1"}'
 check "the warning: the forged tail in its Subject stays in content, from= is carol's" expect warning \
 	'{'"$COMMON"', "content": "Subject: '"$FORGED"'", "text": "watched"}'
 check "the discard: class body, the body line" expect discard \
-	'{"class": "body", "content": "DISCARD THIS LINE please", "client_ip": "'$ADDR'", "from": "carol@lab.test", "text": "silently dropped", "identity": "sasl:carol@lab.test"}'
+	'{"class": "body", "content": "DISCARD THIS LINE please", "client_ip": "'"$ADDR"'", "from": "carol@lab.test", "text": "silently dropped", "identity": "sasl:carol@lab.test"}'
 check "sentinel-report: carol 2 messages accepted, 2 refused (the reject and the discard)" \
 	test "$("$REPORT" --json "$DIR/maillog" | python3 -c '
 import json, sys
