@@ -592,6 +592,28 @@ static void test_cleanup_forged_tail_in_a_subject_changes_nothing(void **state)
 	assert_field(POSTFIX_F_CLIENT_IP, "");
 }
 
+/* More forged origins than the parser tries, in the envelope sender
+ * (a quoted local part may hold them): still the check of that queue id,
+ * a refusal counted, with no client or envelope taken from any tail. */
+static void test_cleanup_too_many_forged_origins_keep_the_queue_id(void **state)
+{
+	char line[2048], sender[1024] = "a";
+
+	(void)state;
+	for (int i = 0; i < 9; i++)
+		strcat(sender, " from b.example[198.51.100.1];");
+	snprintf(line, sizeof(line), H "postfix/cleanup[1]: 4F3A21C0B2: reject: header Subject: x "
+		 "from unknown[192.0.2.1]; from=<%s@x.example> to=<c@d.example> proto=ESMTP "
+		 "helo=<evil.example>: 5.7.1 Spam", sender);
+	assert_int_equal(parse_postfix(line), POSTFIX_CONTENT_CHECK);
+	assert_field(POSTFIX_F_QID, "4F3A21C0B2");
+	assert_field(POSTFIX_F_ACTION, "reject");
+	assert_field(POSTFIX_F_CLIENT_IP, "");
+	assert_field(POSTFIX_F_FROM, "");
+	assert_field(POSTFIX_F_TEXT, "");
+	assert_field(POSTFIX_F_CONTENT, strstr(line, "Subject: x from unknown[192.0.2.1]; "));
+}
+
 /* A reject text that repeats the header ($1 of a regexp table) comes
  * after Postfix's tail: a forged tail there would be the last, but it
  * leaves more than the 200 bytes cleanup logs of a header before it. */
@@ -626,6 +648,7 @@ int main(void)
 		cmocka_unit_test(test_cleanup_milter_actions),
 		cmocka_unit_test(test_cleanup_forged_tail_in_a_subject_changes_nothing),
 		cmocka_unit_test(test_cleanup_forged_tail_in_the_text_past_200_bytes_is_not_taken),
+		cmocka_unit_test(test_cleanup_too_many_forged_origins_keep_the_queue_id),
 	};
 
 	return cmocka_run_group_tests(tests, setup_tz, NULL);

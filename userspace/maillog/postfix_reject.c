@@ -402,7 +402,7 @@ static enum postfix_kind check_rest(struct cur *c, struct postfix_record *r)
 {
 	const char *start = c->p, *p = c->end;
 	struct check k, fallback;
-	bool found = false, have_fallback = false;
+	bool found = false, have_fallback = false, exhausted = false;
 	int tries = 0;
 
 	while (p > start && (p = memrchr(start, ';', (size_t)(p - start))) != NULL) {
@@ -410,8 +410,10 @@ static enum postfix_kind check_rest(struct cur *c, struct postfix_record *r)
 
 		if (!check_origin(start, p, &k))
 			continue;
-		if (++tries > CHECK_TRIES)
+		if (++tries > CHECK_TRIES) {
+			exhausted = true;
 			break;
+		}
 		if (!check_tail(&tc, &k))
 			continue;
 		if (k.from - start <= CHECK_CONTENT_MAX) {
@@ -422,6 +424,16 @@ static enum postfix_kind check_rest(struct cur *c, struct postfix_record *r)
 			fallback = k;
 			have_fallback = true;
 		}
+	}
+	if (!found && !have_fallback && exhausted) {
+		/* More origins than a line of Postfix's has, and none of the
+		 * last ones followed by a tail: the sender wrote them (in its
+		 * envelope address or the header).  Still cleanup's check of
+		 * this queue id (a refusal stays counted), with nothing taken
+		 * from a tail that cannot be told from the forged ones. */
+		cur_set(r, POSTFIX_F_CONTENT, start, (size_t)(c->end - start));
+		c->p = c->end;
+		return POSTFIX_CONTENT_CHECK;
 	}
 	if (!found && !have_fallback)
 		return POSTFIX_UNPARSED;
