@@ -63,15 +63,16 @@ else
 fi
 
 # Real Postfix lines from public sources (tests/data/corpus): the share of
-# their fields the parser extracts as Postfix writes them must not drop.
+# their fields the parser extracts as Postfix writes them must not drop
+# (99.3 % of the Postfix lines' fields on 2026-12-07; 95 % is the target).
 echo "== tests/corpus.py"
-if python3 tests/corpus.py --min "${CORPUS_MIN:-95}" > "$log" 2>&1; then
+if python3 tests/corpus.py --min "${CORPUS_MIN:-99}" > "$log" 2>&1; then
 	cat "$log"
-	echo "PASS: the parser extracts at least ${CORPUS_MIN:-95} % of the corpus's fields"
+	echo "PASS: the parser extracts at least ${CORPUS_MIN:-99} % of the corpus's fields"
 	passed=$((passed + 1))
 else
 	cat "$log"
-	echo "FAIL: tests/corpus.py: below ${CORPUS_MIN:-95} % of the corpus's fields (-v lists the misses)"
+	echo "FAIL: tests/corpus.py: below ${CORPUS_MIN:-99} % of the corpus's fields (-v lists the misses)"
 	failed=$((failed + 1))
 fi
 
