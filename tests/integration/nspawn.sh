@@ -9,6 +9,7 @@
 #   nspawn_exec CMD...            runs CMD inside (all namespaces of the leader)
 #   nspawn_halt DIR               powers it off, its root stays (boot it again)
 #   nspawn_stop DIR               powers it off, unmounts; safe to repeat
+#   lab_postfix_script [SETTING...] a script that sets up the lab's Postfix inside
 #
 # The root is `debootstrap --variant=minbase --include=systemd,systemd-sysv,
 # dbus,PACKAGES SUITE` from the Debian mirror apt already uses (the first
@@ -185,4 +186,53 @@ nspawn_stop() {
 	nspawn_halt "$dir"
 	mountpoint -q "$dir/root" 2>/dev/null && umount "$dir/root"
 	return 0
+}
+
+# --- Postfix in a container ------------------------------------------------------
+# (here, not in tests/lib.sh: bash, and lib.sh is sourced by sh tests too)
+# lab_postfix_script [POSTCONF-SETTING...]: on stdout, a shell script (set -e)
+# to run inside a Debian container (nspawn_boot) that sets up
+# its Postfix as scripts/lab/lab.sh sets up the lab: no local delivery, SASL
+# submission on 587 (Cyrus, sasldb users alice/alice-pw and bob/bob-pw of
+# lab.test), every service out of chroot, short retry times, and smtp-sink
+# on 127.0.0.2:25 (a transient unit, one file per message in /srv/sink).
+# The test's own settings (where Postfix listens and logs, its transports,
+# its restrictions) are the arguments, given to the same postconf -e; the
+# caller starts or restarts Postfix.
+lab_postfix_script() {
+	local common=(
+		'myhostname = mx.lab.test' 'mydomain = lab.test' 'myorigin = $mydomain'
+		'inet_protocols = ipv4' 'mydestination =' 'relay_domains =' 'local_recipient_maps ='
+		'local_transport = error:5.1.1 local delivery is disabled'
+		'alias_maps =' 'alias_database =' 'mynetworks = 127.0.0.1/32'
+		'smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination'
+		'smtp_dns_support_level = disabled' 'smtp_host_lookup = native'
+		'smtpd_peername_lookup = no' 'smtpd_tls_security_level = none'
+		'smtpd_sasl_auth_enable = yes' 'smtpd_sasl_type = cyrus' 'smtpd_sasl_path = smtpd'
+		'cyrus_sasl_config_path = /etc/postfix/sasl' 'smtpd_sasl_local_domain = lab.test'
+		'smtpd_sasl_security_options = noanonymous' 'broken_sasl_auth_clients = yes'
+		'smtputf8_enable = no'
+		'queue_run_delay = 5s' 'minimal_backoff_time = 5s' 'maximal_backoff_time = 30s'
+		'smtp_connect_timeout = 5s'
+	)
+	printf 'set -e\npostconf -e'
+	printf ' \\\n\t%q' "${common[@]}" "$@"
+	printf '\n'
+	cat <<'SCRIPT'
+postconf -M 'submission/inet=submission inet n - n - - smtpd'
+postconf -P 'submission/inet/syslog_name=postfix/submission' \
+	'submission/inet/smtpd_relay_restrictions=permit_sasl_authenticated,reject'
+postconf -F '*/*/chroot = n'
+mkdir -p /etc/postfix/sasl /srv/sink
+printf '%s\n' 'pwcheck_method: auxprop' 'auxprop_plugin: sasldb' \
+	'sasldb_path: /etc/sasldb2' 'mech_list: PLAIN LOGIN' > /etc/postfix/sasl/smtpd.conf
+printf alice-pw | saslpasswd2 -p -c -f /etc/sasldb2 -u lab.test alice
+printf bob-pw | saslpasswd2 -p -c -f /etc/sasldb2 -u lab.test bob
+chown root:postfix /etc/sasldb2
+chmod 0640 /etc/sasldb2
+chown postfix /srv/sink
+# the sink: everything relayed to 127.0.0.2:25 ends here, one file per message
+systemd-run --quiet --unit=smtp-sink /usr/sbin/smtp-sink -u postfix -h sink.lab.test \
+	-d '/srv/sink/%Y%m%d%H%M%S.' 127.0.0.2:25 256
+SCRIPT
 }
