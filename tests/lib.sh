@@ -126,6 +126,31 @@ lab_test() {
 	trap 'sentinel_lab_stop "$DIR"; rm -rf "$DIR" "$DIR.lab.log"' EXIT
 }
 
+# lab_start_free DIR: scripts/lab/lab.sh start DIR, its smtpd on 127.0.0.1
+# (:25 and :587) and its sink on 127.0.0.2:25 unless another lab has them
+# (lab.sh exits 3), then on random 127.0.X.Y addresses (X in 10..249), five
+# tries in all; each try that found them taken is shown as a "# " line.
+# Sets ADDR, SINK_ADDR and LAB_OUT (what lab.sh said last); returns lab.sh's
+# status.
+lab_start_free() {
+	local rc
+	ADDR=127.0.0.1 SINK_ADDR=127.0.0.2
+	for _ in 1 2 3 4 5; do
+		LAB_OUT=$(LAB_ADDR=$ADDR LAB_SINK=$SINK_ADDR:25 scripts/lab/lab.sh start "$1" 2>&1)
+		rc=$?
+		[ "$rc" -eq 3 ] || return "$rc"
+		echo "# $LAB_OUT"
+		ADDR=$(rand_loopback)
+		SINK_ADDR=$(rand_loopback)
+		[ "$SINK_ADDR" != "$ADDR" ] || SINK_ADDR=127.0.0.2
+	done
+	return "$rc"
+}
+
+rand_loopback() {	# 127.0.X.Y with X in 10..249
+	echo "127.0.$((10 + $(od -An -N2 -tu2 /dev/urandom) % 240)).$((2 + $(od -An -N1 -tu1 /dev/urandom) % 250))"
+}
+
 # lab_start MODE [EXTRA-CONFIG]: the lab and sentineld (sentinel_lab_start),
 # or the test fails and exits.
 lab_start() {

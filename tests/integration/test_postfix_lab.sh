@@ -59,25 +59,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-rand_loopback() {	# 127.0.X.Y with X in 10..249
-	echo "127.0.$((10 + $(od -An -N2 -tu2 /dev/urandom) % 240)).$((2 + $(od -An -N1 -tu1 /dev/urandom) % 250))"
-}
 # The defaults (127.0.0.1:25/587, sink 127.0.0.2:25) unless taken, e.g. by
-# another lab running at the same time (lab.sh start exits 3): then random
-# 127.0.x.y addresses.
-ADDR=127.0.0.1 SINK_ADDR=127.0.0.2
+# another lab running at the same time: then random 127.0.x.y addresses.
 export LAB_DOMAIN=lab.test
 t0=$(date +%s%N)
-for _ in 1 2 3 4 5; do
-	out=$(LAB_ADDR=$ADDR LAB_SINK=$SINK_ADDR:25 "$LAB" start "$DIR" 2>&1)
-	rc=$?
-	[ "$rc" -eq 3 ] || break
-	echo "# $out"
-	ADDR=$(rand_loopback)
-	SINK_ADDR=$(rand_loopback)
-	[ "$SINK_ADDR" != "$ADDR" ] || SINK_ADDR=127.0.0.2
-done
-echo "$out"
+lab_start_free "$DIR"
+rc=$?
+echo "$LAB_OUT"
 if [ "$rc" -ne 0 ]; then
 	fail "the lab starts" "$(tail -n 20 "$DIR/maillog" "$DIR/sink.log" 2>/dev/null)"
 	exit 1
