@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <utlist.h>
 
 #include "actions.h"
 #include "croot.h"
@@ -51,40 +52,16 @@ static void who_free(struct who *w)
 	free(w);
 }
 
-/* The order of activity is a list of its own, so that an identity active
- * again moves to its end without being hashed again. */
-static void who_unlink(struct respond *r, struct who *w)
-{
-	if (w->older)
-		w->older->newer = w->newer;
-	else
-		r->who_oldest = w->newer;
-	if (w->newer)
-		w->newer->older = w->older;
-	else
-		r->who_newest = w->older;
-	w->older = w->newer = NULL;
-}
-
-static void who_append(struct respond *r, struct who *w)
-{
-	w->older = r->who_newest;
-	w->newer = NULL;
-	if (r->who_newest)
-		r->who_newest->newer = w;
-	else
-		r->who_oldest = w;
-	r->who_newest = w;
-}
-
 static struct who *who_get(struct respond *r, const char *identity, bool create)
 {
 	struct who *w;
 
 	HASH_FIND_STR(r->who, identity, w);
-	if (w && create && w->newer) {	/* active: to the end of the order */
-		who_unlink(r, w);
-		who_append(r, w);
+	/* The order of activity is a list of its own (utlist), so that an
+	 * identity active again moves to its end without being hashed again. */
+	if (w && create && w->newer) {
+		DL_DELETE2(r->who_oldest, w, older, newer);
+		DL_APPEND2(r->who_oldest, w, older, newer);
 	}
 	if (w || !create)
 		return w;
@@ -98,7 +75,9 @@ static struct who *who_get(struct respond *r, const char *identity, bool create)
 			old = old->newer;
 		if (detect_open_for(r->det, old->identity))
 			old = r->who_oldest;
-		who_unlink(r, old);
+		/* the analyzer does not know utlist's invariant: a head that is
+		 * not alone has a next */
+		DL_DELETE2(r->who_oldest, old, older, newer);	// NOLINT(clang-analyzer-core.NullDereference)
 		HASH_DEL(r->who, old);
 		who_free(old);
 		r->who_evictions++;
@@ -108,7 +87,7 @@ static struct who *who_get(struct respond *r, const char *identity, bool create)
 	/* the analyzer loses track of uthash freeing its table when the last
 	 * entry is deleted above, and of it starting a new one here */
 	HASH_ADD_STR(r->who, identity, w);	// NOLINT(clang-analyzer-unix.Malloc)
-	who_append(r, w);
+	DL_APPEND2(r->who_oldest, w, older, newer);
 	return w;
 }
 

@@ -33,7 +33,7 @@ struct who {
 	struct action_login logins[ACTIONS_RAW_LOGINS];
 	size_t nlogins;
 	bool logins_incomplete;
-	struct who *older, *newer;	/* the order of activity (respond.c) */
+	struct who *older, *newer;	/* the order of activity (respond.c, utlist) */
 	UT_hash_handle hh;
 };
 
@@ -47,7 +47,8 @@ struct respond {
 	struct actions *act;
 	const struct msg_table *messages;
 	struct who *who;		/* by identity */
-	struct who *who_oldest, *who_newest;	/* least recently active first */
+	struct who *who_oldest;	/* least recently active first (utlist: its
+				 * older is the newest) */
 	uint64_t who_evictions;
 	size_t npending_who;
 	int log_fd;			/* the incident log, O_APPEND; incident_log_fd() */
