@@ -6,11 +6,7 @@
  * and only through struct action_request.  Splitting it into a privileged
  * process later is a move of this file, not a rewrite.
  *
- * A RESPOND request (an incident, in enforce mode) runs, in order, lock
- * (4) first and then hold (1): an identity's hold lists the queue
- * (postqueue -j), seconds when a spam run has filled it, and the lock is
- * what stops the spam; with hold_scope = all the hold comes first, as the
- * numbers say, to freeze the queue until the lock:
+ * A RESPOND request (an incident, in enforce mode) runs, in order:
  *   1. hold        postsuper -h - with the identity's queued queue ids on
  *                  stdin, or postsuper -h ALL (hold_scope = all); the
  *                  identity's queue ids are first confirmed (after a hold
