@@ -155,4 +155,36 @@ static inline uint32_t hash_bytes(uint64_t seed, const void *key, size_t n)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
+/* No byte of [p, p + n) is NUL or above 0x7f: the sanitiser would copy
+ * them as they are.  Words, overlapping at the end; a short value is two
+ * overlapping halves, padded with 0x01 (neither NUL nor high). */
+static inline bool plain_ascii(const char *p, size_t n)
+{
+	uint64_t x, bad = 0;
+	uint32_t w;
+	uint16_t h;
+
+	if (n >= 8) {
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			x = load8(p + i);
+			bad |= zero_bytes(x) | x;
+		}
+		x = load8(p + n - 8);
+	} else if (n >= 4) {
+		memcpy(&w, p, 4);
+		x = w;
+		memcpy(&w, p + n - 4, 4);
+		x |= (uint64_t)w << 32;
+	} else if (n >= 2) {
+		memcpy(&h, p, 2);
+		x = h | 0x0101010100000000ULL;
+		memcpy(&h, p + n - 2, 2);
+		x |= (uint64_t)h << 16;
+	} else {
+		x = n ? (unsigned char)p[0] | 0x0101010101010100ULL : BYTES_ONES;
+	}
+	bad |= zero_bytes(x) | x;
+	return !(bad & BYTES_HIGHS);
+}
+
 #endif

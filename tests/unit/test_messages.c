@@ -197,6 +197,33 @@ static void test_instances_keep_their_own_queue_ids(void **state)
 	assert_int_equal(seen.naccepted, 1);
 }
 
+/* A syslog name that is not plain ASCII (syslog_name = pöstfix): the key is
+ * made through the sanitising copy, not straight from the line, and is the
+ * same for every record of the message. */
+static void test_instance_not_plain_ascii_keys_the_same_message(void **state)
+{
+	static const char *const names[] = { "p\xc3\xb6stfix", NULL };
+	static const char *const lines[] = {
+		"Nov 27 02:05:13 mx1 p\xc3\xb6stfix/smtpd[2201]: 4F3A21C0B2: "
+		"client=unknown[198.51.100.7], sasl_method=LOGIN, sasl_username=eve",
+		"Nov 27 02:05:13 mx1 p\xc3\xb6stfix/qmgr[1111]: 4F3A21C0B2: "
+		"from=<eve@example.net>, size=1, nrcpt=1 (queue active)",
+	};
+	struct syslog_line sl;
+	struct postfix_record rec;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		assert_int_equal(syslog_parse(&sl, lines[i], strlen(lines[i]), REF), SYSLOG_OK);
+		assert_true(postfix_parse(&rec, sl.program, sl.msg, names) > POSTFIX_IGNORED);
+		msg_table_record(tab, &sl, &rec);
+	}
+	assert_int_equal(seen.naccepted, 1);
+	assert_string_equal(seen.accepted[0], "sasl:eve");
+	assert_non_null(msg("p\xc3\xb6stfix", "4F3A21C0B2"));
+	assert_null(msg("postfix", "4F3A21C0B2"));
+}
+
 /* ---- acceptance and deliveries --------------------------------------------- */
 
 static void test_qmgr_retry_of_a_deferred_message_is_not_counted_again(void **state)
@@ -743,6 +770,7 @@ int main(void)
 		T(test_pickup_is_identified_by_uid),
 		T(test_forged_sasl_username_in_sender_is_not_an_identity),
 		T(test_instances_keep_their_own_queue_ids),
+		T(test_instance_not_plain_ascii_keys_the_same_message),
 		T(test_qmgr_retry_of_a_deferred_message_is_not_counted_again),
 		T(test_bounced_delivery_is_counted_by_status),
 		T(test_lines_for_unknown_queue_ids_are_counted_not_tracked),

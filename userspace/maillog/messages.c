@@ -298,6 +298,29 @@ static void make_key(struct key *k, const char *instance, size_t in, const char 
 	k->hash = key_hash(k->s, k->n);
 }
 
+/* make_key() of a record's program and queue id read straight from the
+ * line: when both are plain ASCII that fits, which is what slice_copy_n()
+ * would copy as it is (nearly every line); false otherwise, and then the
+ * caller copies them.  *in: the instance's length. */
+static bool record_key(struct key *k, size_t *in, struct slice program, struct slice qid)
+{
+	size_t n = 0;
+
+	while (n < program.n && program.p[n] != '/')	/* instance_of() */
+		n++;
+	if (!program.p || !qid.p || qid.n == 0 || n >= MSG_INSTANCE_MAX ||
+	    qid.n >= POSTFIX_QID_MAX || !plain_ascii(program.p, n) || !plain_ascii(qid.p, qid.n))
+		return false;
+	copy_bytes(k->s, program.p, n);
+	k->s[n] = '/';
+	copy_bytes(k->s + n + 1, qid.p, qid.n);
+	k->s[n + 1 + qid.n] = '\0';
+	k->n = n + 1 + qid.n;
+	k->hash = key_hash(k->s, k->n);
+	*in = n;
+	return true;
+}
+
 static struct entry *find_key(const struct msg_table *t, const struct key *k)
 {
 	for (size_t i = k->hash & t->mask; t->slot[i].e; i = (i + 1) & t->mask) {
@@ -668,16 +691,21 @@ void msg_table_record(struct msg_table *t, const struct syslog_line *sl,
 	default:
 		return;
 	}
-	if (!postfix_has(r, POSTFIX_F_QID) ||
-	    !slice_copy_n(qid, sizeof(qid), postfix_get(r, POSTFIX_F_QID), &qn))
+	if (!postfix_has(r, POSTFIX_F_QID))
 		return;
-	in = instance_of(instance, sizeof(instance), sl->program);
-	make_key(&k, instance, in, qid, qn);
+	if (!record_key(&k, &in, sl->program, postfix_get(r, POSTFIX_F_QID))) {
+		if (!slice_copy_n(qid, sizeof(qid), postfix_get(r, POSTFIX_F_QID), &qn))
+			return;
+		in = instance_of(instance, sizeof(instance), sl->program);
+		make_key(&k, instance, in, qid, qn);
+	}
 	if (r->kind == POSTFIX_CLIENT || r->kind == POSTFIX_PICKUP) {
 		on_client(t, &k, in, sl, r);
 		return;
 	}
 	if (r->kind == POSTFIX_NOTIFY) {
+		copy_bytes(instance, k.s, in);
+		instance[in] = '\0';
 		on_notify(t, &k, instance, sl, r);
 		return;
 	}
