@@ -37,6 +37,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -581,6 +582,14 @@ static void explain(struct report *r, const char *line, size_t len, int src,
 		{ "content", POSTFIX_F_CONTENT },
 		{ "orig_queue_id", POSTFIX_F_ORIG_QID },
 	};
+	static const struct { const char *key; size_t off; } numbers[] = {
+	/* each a long (the array's size is negative otherwise) */
+#define N(k) { #k, offsetof(struct postfix_record, k) + 0 * sizeof(char[ \
+		sizeof(((struct postfix_record *)NULL)->k) == sizeof(long) ? 1 : -1]) }
+		N(relay_port), N(client_port), N(conn_use), N(count), N(nrcpt), N(size),
+		N(uid),
+#undef N
+	};
 	json_t *o = json_object();
 	char tbuf[32];
 
@@ -611,20 +620,12 @@ static void explain(struct report *r, const char *line, size_t len, int src,
 
 			for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 				set_field(o, fields[i].key, rec, fields[i].f);
-			if (rec->relay_port >= 0)
-				json_object_set_new(o, "relay_port", json_integer(rec->relay_port));
-			if (rec->client_port >= 0)
-				json_object_set_new(o, "client_port", json_integer(rec->client_port));
-			if (rec->conn_use >= 0)
-				json_object_set_new(o, "conn_use", json_integer(rec->conn_use));
-			if (rec->count >= 0)
-				json_object_set_new(o, "count", json_integer(rec->count));
-			if (rec->nrcpt >= 0)
-				json_object_set_new(o, "nrcpt", json_integer(rec->nrcpt));
-			if (rec->size >= 0)
-				json_object_set_new(o, "size", json_integer(rec->size));
-			if (rec->uid >= 0)
-				json_object_set_new(o, "uid", json_integer(rec->uid));
+			for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
+				long v = *(const long *)((const char *)rec + numbers[i].off);
+
+				if (v >= 0)	/* -1: not in the line */
+					json_object_set_new(o, numbers[i].key, json_integer(v));
+			}
 			if (rec->truncated)
 				json_object_set_new(o, "truncated", json_true());
 			msg_instance(inst, sizeof(inst), sl->program);
