@@ -349,6 +349,149 @@ static void test_syslog_lines_and_split_parts(void **state)
 				   MAILLOG_POSTFIX), POSTFIX_FOREIGN);
 }
 
+/* log_selector +connection_id (Exim 4.97+): Ci= where Exim describes the
+ * client (receive.c add_host_info_for_log(): after U=, before P=;
+ * host.c host_and_ident(): after I= and U=).  [exim] lines are from
+ * test/log/0230, 0552 and 0900 with the masks filled in (V4NET and
+ * ip4.ip4.ip4.ip4 written 192.0.2.x, S=sss as S=1234, pNNNN kept). */
+static void test_connection_id_is_read_where_exim_writes_it(void **state)
+{
+	(void)state;
+	/* [exim] 0230: an ident, then Ci=, then P= */
+	assert_int_equal(parse("1999-03-02 09:44:33 10HmaX-000000005vi-0000 <= x@y.x "
+			       "H=(test) [192.0.2.7]:1111 U=root Ci=p1234 P=smtp S=1234"),
+			 POSTFIX_QUEUED);
+	assert_field(POSTFIX_F_CLIENT_IP, "192.0.2.7");
+	assert_field(POSTFIX_F_PROTO, "smtp");
+	assert_int_equal(rec.size, 1234);
+	/* [exim] 0230: I= then Ci= */
+	assert_int_equal(parse("1999-03-02 09:44:33 10HmbC-000000005vi-0000 <= x@y.x "
+			       "H=localhost (myhost.test.ex) [127.0.0.1]:1116 I=[127.0.0.1]:1225 "
+			       "Ci=p1243 P=esmtp S=1234"), POSTFIX_QUEUED);
+	assert_field(POSTFIX_F_CLIENT_HOST, "localhost");
+	assert_field(POSTFIX_F_HELO, "myhost.test.ex");
+	/* [exim] 0552: a local submission: its login still names the uid */
+	assert_int_equal(parse("1999-03-02 09:44:33 10HmaX-000000005vi-0000 <= "
+			       "CALLER@myhost.test.ex U=CALLER Ci=p1234 P=local S=1234 for "
+			       "userx1@test.ex userx2@test.ex"), POSTFIX_QUEUED);
+	assert_field(POSTFIX_F_LOCAL_USER, "CALLER");
+	assert_field(POSTFIX_F_PROTO, "local");
+	/* as a 4.97+ daemon writes it: a pid, TLS and an authenticated login */
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZa-0000000Abcd-Ab12 <= alice@example.org "
+			       "H=(laptop) [198.51.100.7]:50312 I=[192.0.2.1]:587 Ci=30416 "
+			       "P=esmtpsa X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=no "
+			       "A=dovecot_plain:alice@example.org S=2048 id=x@laptop"),
+			 POSTFIX_QUEUED);
+	assert_field(POSTFIX_F_SASL_METHOD, "dovecot_plain");
+	assert_field(POSTFIX_F_SASL_USERNAME, "alice@example.org");
+	assert_field(POSTFIX_F_CLIENT_IP, "198.51.100.7");
+	/* the same without Ci= */
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZa-0000000Abcd-Ab12 <= alice@example.org "
+			       "H=(laptop) [198.51.100.7]:50312 I=[192.0.2.1]:587 "
+			       "P=esmtpsa X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=no "
+			       "A=dovecot_plain:alice@example.org S=2048 id=x@laptop"),
+			 POSTFIX_QUEUED);
+	assert_field(POSTFIX_F_SASL_USERNAME, "alice@example.org");
+	/* a failed login: host_and_ident() ends in Ci= before ": " ([f2b]) */
+	assert_int_equal(parse("2024-03-21 19:26:06 dovecot_login authenticator failed for "
+			       "(User) [194.169.175.1]:21298 I=[22.33.44.55]:465 Ci=30416: 535 "
+			       "Incorrect authentication data (set_id=uaf589@example.com)"),
+			 POSTFIX_AUTH_FAILED);
+	assert_field(POSTFIX_F_SASL_METHOD, "dovecot_login");
+	assert_field(POSTFIX_F_CLIENT_IP, "194.169.175.1");
+	assert_field(POSTFIX_F_SASL_USERNAME, "uaf589@example.com");
+	assert_field(POSTFIX_F_TEXT, "535 Incorrect authentication data "
+		     "(set_id=uaf589@example.com)");
+	/* [exim] test/log/3400's line with Ci= as 4.97+ adds it after U= */
+	assert_int_equal(parse("1999-03-02 09:44:33 plain authenticator failed for "
+			       "H=(test.host) [10.0.0.1] U=CALLER Ci=p1234: 535 Incorrect "
+			       "authentication data (set_id=eserx)"), POSTFIX_AUTH_FAILED);
+	assert_field(POSTFIX_F_CLIENT_IP, "10.0.0.1");
+	assert_field(POSTFIX_F_SASL_USERNAME, "eserx");
+	/* and without */
+	assert_int_equal(parse("1999-03-02 09:44:33 plain authenticator failed for "
+			       "H=(test.host) [10.0.0.1] U=CALLER: 535 Incorrect "
+			       "authentication data (set_id=eserx)"), POSTFIX_AUTH_FAILED);
+	assert_field(POSTFIX_F_SASL_USERNAME, "eserx");
+	/* through syslog, with the split marker and Exim's timestamp */
+	assert_int_equal(parse_fmt("Nov 27 02:05:13 mx exim[30416]: 2026-11-27 02:05:13 "
+				   "login authenticator failed for (x) [203.0.113.4]:4000 "
+				   "Ci=30416: 535 Incorrect authentication data (set_id=bob)",
+				   MAILLOG_AUTO), POSTFIX_AUTH_FAILED);
+	assert_field(POSTFIX_F_CLIENT_IP, "203.0.113.4");
+	assert_field(POSTFIX_F_SASL_USERNAME, "bob");
+	/* deliveries never carry it (deliver.c: the server's fields) and parse
+	 * as before on a 4.97+ log ([exim] 0230) */
+	assert_int_equal(parse("1999-03-02 09:44:33 10HmbB-000000005vi-0000 => x@test.ex "
+			       "R=to_server T=remote H=127.0.0.1 [127.0.0.1] I=[127.0.0.1] "
+			       "C=\"250 OK id=10HmbC-000000005vi-0000\""), POSTFIX_DELIVERY);
+	assert_field(POSTFIX_F_RELAY_IP, "127.0.0.1");
+	assert_field(POSTFIX_F_TEXT, "250 OK id=10HmbC-000000005vi-0000");
+}
+
+static void test_connection_id_out_of_place_or_malformed_is_unparsed(void **state)
+{
+	static const char *const lines[] = {
+		/* after P= (Exim writes it before), twice, empty, not a word */
+		"2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h) [192.0.2.1] P=esmtp Ci=1 S=1",
+		"2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h) [192.0.2.1] Ci=1 Ci=2 P=esmtp "
+		"S=1",
+		"2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h) [192.0.2.1] Ci= P=esmtp S=1",
+		"2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h) [192.0.2.1] Ci=1;x P=esmtp S=1",
+		"2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h) [192.0.2.1] "
+		"Ci=123456789012345678901 P=esmtp S=1",
+		/* a failed login: Ci= before U=, or text where the id goes */
+		"2026-11-27 02:05:13 plain authenticator failed for (h) [192.0.2.1] Ci=1 U=x: "
+		"535 no",
+		"2026-11-27 02:05:13 plain authenticator failed for (h) [192.0.2.1] Ci=1 x: 535 no",
+		"2026-11-27 02:05:13 plain authenticator failed for (h) [192.0.2.1] x=1: 535 no",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		assert_int_equal(parse(lines[i]), POSTFIX_UNPARSED);
+}
+
+/* receive.c: pipelining "L" with "*" or "." and "-"; spf logging; SNI
+ * unquoted since 4.95. */
+static void test_arrival_flags_of_current_exims(void **state)
+{
+	static const char *const l_forms[] = { "L", "L-", "L*", "L*-", "L.", "L.-" };
+	char line[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(l_forms) / sizeof(l_forms[0]); i++) {
+		snprintf(line, sizeof(line), "1999-03-02 09:44:33 10HmaX-000000005vi-0000 <= "
+			 "a@test.ex H=(testclient) [127.0.0.1] P=esmtpa %s A=plain:al S=1234 "
+			 "for a@test.ex", l_forms[i]);
+		assert_int_equal(parse(line), POSTFIX_QUEUED);
+		assert_field(POSTFIX_F_SASL_USERNAME, "al");
+	}
+	assert_int_equal(parse("1999-03-02 09:44:33 10HmaX-000000005vi-0000 <= a@test.ex "
+			       "H=(testclient) [127.0.0.1] P=esmtp L*+ S=1234"), POSTFIX_UNPARSED);
+	/* [exim] test/log/1113: SNI= unquoted */
+	assert_int_equal(parse("1999-03-02 09:44:33 10HmaY-000000005vi-0000 <= "
+			       "CALLER@myhost.test.ex H=the.local.host.name (myhost.test.ex) "
+			       "[192.0.2.9] P=esmtps X=TLS1.3:TLS_AES_256_GCM_SHA384:256 SNI=fred "
+			       "S=1234 id=E10HmaX-000000005vi-0000@myhost.test.ex"), POSTFIX_QUEUED);
+	assert_field(POSTFIX_F_CLIENT_IP, "192.0.2.9");
+	/* 4.94 and earlier quoted it; one word either way */
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h) [192.0.2.1] "
+			       "P=esmtps X=TLS1.2:x:256 SNI=\"mx.example.org\" S=1"), POSTFIX_QUEUED);
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h) [192.0.2.1] "
+			       "P=esmtps X=TLS1.2:x:256 SNI=\"x A=plain:ceo\" S=1"),
+			 POSTFIX_UNPARSED);
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h) [192.0.2.1] "
+			       "P=esmtps X=TLS1.2:x:256 SNI=\" S=1"), POSTFIX_UNPARSED);
+	/* spf / spf_verbose selectors, after L */
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h) [192.0.2.1] "
+			       "Ci=77 P=esmtp L SPF S=1"), POSTFIX_QUEUED);
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h) [192.0.2.1] "
+			       "P=esmtp SPF=softfail X=TLS1.3:x:256 S=1"), POSTFIX_QUEUED);
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h) [192.0.2.1] "
+			       "SPF=softfail P=esmtp S=1"), POSTFIX_UNPARSED);
+}
+
 /* ---- hostile lines -------------------------------------------------------- */
 
 static void test_login_inside_a_quoted_sender_is_not_an_identity(void **state)
@@ -810,6 +953,9 @@ int main(void)
 		cmocka_unit_test(test_completed_removes_and_others_are_ignored),
 		cmocka_unit_test(test_authenticator_failures_give_client_and_login_tried),
 		cmocka_unit_test(test_syslog_lines_and_split_parts),
+		cmocka_unit_test(test_connection_id_is_read_where_exim_writes_it),
+		cmocka_unit_test(test_connection_id_out_of_place_or_malformed_is_unparsed),
+		cmocka_unit_test(test_arrival_flags_of_current_exims),
 		cmocka_unit_test(test_login_inside_a_quoted_sender_is_not_an_identity),
 		cmocka_unit_test(test_fields_after_the_size_are_never_read),
 		cmocka_unit_test(test_misplaced_or_repeated_fields_are_unparsed),

@@ -18,6 +18,8 @@
 
 /* " R=" positions tried as the start of a delivery's routing fields */
 #define EXIM_ROUTE_TRIES 8
+/* bytes of a Ci= connection id: a pid is at most 10 */
+#define EXIM_CI_MAX 20
 
 #define IS(s, lit) ((s).n == sizeof(lit) - 1 && memcmp((s).p, lit, sizeof(lit) - 1) == 0)
 
@@ -182,6 +184,22 @@ static bool word_n(struct cur *c, const char *w, size_t n)
 
 #define word(c, w) word_n((c), (w), sizeof(w) - 1)
 
+/* Exim's connection id (log_selector +connection_id, 4.97+): "Ci=" and
+ * the id, the daemon's child pid in decimal (the test suite masks it as
+ * pNNNN: letters are accepted, up to EXIM_CI_MAX bytes). */
+static bool conn_id(struct cur *c)
+{
+	const char *p = c->p;
+
+	if (!lit(c, "Ci="))
+		return false;
+	while (!done(c) && c->p - p < 3 + EXIM_CI_MAX &&
+	       ((*c->p >= '0' && *c->p <= '9') || (*c->p >= 'A' && *c->p <= 'Z') ||
+		(*c->p >= 'a' && *c->p <= 'z')))
+		c->p++;
+	return c->p > p + 3 && (done(c) || *c->p == ' ' || *c->p == ':');
+}
+
 /* A router or transport name. */
 static bool name(struct cur *c)
 {
@@ -298,8 +316,8 @@ static void auth(struct postfix_record *r, const char *v, size_t n)
 
 /* The arrival's fields in Exim's order; S= is last. */
 enum {
-	A_R, A_DS, A_H, A_I, A_TFO, A_U, A_P, A_L, A_X, A_CV, A_DN, A_SNI, A_A,
-	A_PRDR, A_PRX, A_K, A_S,
+	A_R, A_DS, A_H, A_I, A_TFO, A_U, A_CI, A_P, A_L, A_SPF, A_X, A_CV, A_DN, A_SNI,
+	A_A, A_PRDR, A_PRX, A_K, A_S,
 };
 
 /* One field of an arrival: its place in the order, or -1. */
@@ -351,13 +369,28 @@ static int field(struct cur *c, struct postfix_record *r)
 		return token(c, &v, &n) ? A_PRX : -1;
 	if (lit(c, "DN=\""))
 		return quoted(c) ? A_DN : -1;
-	if (lit(c, "SNI=\""))
-		return quoted(c) ? A_SNI : -1;
+	if (lit(c, "SNI=")) {
+		/* a host name: SNI="NAME" up to 4.94, SNI=NAME since 4.95
+		 * (spaces escaped); one word either way, so a quoted one
+		 * holding a space (the client's) is UNPARSED, never fields */
+		if (!token(c, &v, &n) || (v[0] == '"' && (n < 2 || v[n - 1] != '"')))
+			return -1;
+		return A_SNI;
+	}
+	if (has(c, "Ci="))
+		return conn_id(c) ? A_CI : -1;
+	if (word(c, "SPF"))
+		return A_SPF;
+	if (lit(c, "SPF="))
+		return token(c, &v, &n) ? A_SPF : -1;
 	if (word(c, "DS"))
 		return A_DS;
 	if (word(c, "TFO") || word(c, "TFO*"))
 		return A_TFO;
-	if (word(c, "L") || word(c, "L-"))
+	/* pipelining: "L", then "*" (early pipelining used) or "." (offered),
+	 * then "-" when the client did not pipeline */
+	if (word(c, "L") || word(c, "L-") || word(c, "L*") || word(c, "L*-") ||
+	    word(c, "L.") || word(c, "L.-"))
 		return A_L;
 	if (word(c, "PRDR"))
 		return A_PRDR;
@@ -500,8 +533,8 @@ static enum postfix_kind p_delivery(struct cur *c, struct postfix_record *r,
 	return POSTFIX_DELIVERY;
 }
 
-/* AUTH authenticator failed for [H=]HOST[ I=[IP]:PORT][ U=IDENT]: TEXT
- * (after "AUTH "); the login name is in "(set_id=NAME)". */
+/* AUTH authenticator failed for [H=]HOST[ I=[IP]:PORT][ U=IDENT][ Ci=ID]:
+ * TEXT (after "AUTH "); the login name is in "(set_id=NAME)". */
 static enum postfix_kind p_auth_failed(struct cur *c, struct postfix_record *r)
 {
 	const char *v, *sid, *p;
@@ -515,6 +548,8 @@ static enum postfix_kind p_auth_failed(struct cur *c, struct postfix_record *r)
 	if (lit(c, " I=") && !bracket_ip(c, &ip, &port))
 		return POSTFIX_UNPARSED;
 	if (lit(c, " U=") && !upto2(c, ' ', ':', &v, &n))
+		return POSTFIX_UNPARSED;
+	if (lit(c, " ") && !conn_id(c))
 		return POSTFIX_UNPARSED;
 	if (!lit(c, ": ") || done(c))
 		return POSTFIX_UNPARSED;

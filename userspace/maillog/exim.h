@@ -10,9 +10,9 @@
  * exim), or a line of the mainlog file itself, whose header
  * exim_header() reads.  Kinds, with the fields they set:
  *
- *   ID <= S [R=ID] [DS] [H=HOST] [I=..] [U=..] [P=P] [L] [X=..] [CV=..]
- *        [DN=".."] [SNI=".."] [A=AUTH[:USER[:..]]] [PRDR] [PRX=..] [K]
- *        S=N ...                                               QUEUED
+ *   ID <= S [R=ID] [DS] [H=HOST] [I=..] [TFO*] [U=..] [Ci=..] [P=P]
+ *        [L[*|.][-]] [SPF[=..]] [X=..] [CV=..] [DN=".."] [SNI=..]
+ *        [A=AUTH[:USER[:..]]] [PRDR] [PRX=..] [K] S=N ...      QUEUED
  *        FROM S (<> is present and empty), size, CLIENT_HOST, HELO,
  *        CLIENT_IP (of H=), LOCAL_USER (of U=, without H= only), PROTO P,
  *        SASL_METHOD AUTH, SASL_USERNAME USER, ORIG_QID (of R=)
@@ -23,12 +23,17 @@
  *        (of H= after R= and T=), STATUS, TEXT (a sent one's C="..."
  *        reply, the others' text after ": ")
  *   ID Completed                                               REMOVED
- *   AUTH authenticator failed for HOST: TEXT[ (set_id=USER)..]  AUTH_FAILED
+ *   AUTH authenticator failed for [H=]HOST[ I=..][ U=..][ Ci=..]: TEXT
+ *        [ (set_id=USER)..]                                    AUTH_FAILED
  *        SASL_METHOD AUTH, CLIENT_HOST, HELO, CLIENT_IP, SASL_USERNAME
  *        USER, TEXT
  *
  * where ID is a message id (6-6-2 characters, or 6-11-4 since Exim 4.97)
- * and HOST is "[name ][(helo) ][IP][:port]".  An arrival is Exim's only
+ * and HOST is "[name ][(helo) ][IP][:port]".  Ci= is the connection id of
+ * log_selector +connection_id (Exim 4.97+): Exim writes it where it
+ * describes the client (an arrival, a failed login, a rejection, the
+ * SMTP connection lines), never on a delivery (=> -> >> == **: those
+ * name the server, not the client); it is read and not kept.  An arrival is Exim's only
  * record of a message's client, so its QUEUED record carries the client
  * too; format.h turns it into the CLIENT and QUEUED pair the message table
  * expects.  A local submission (no H=; P=local, local-esmtp, ...) has no
@@ -68,9 +73,11 @@
  * message holding a NUL byte is UNPARSED.  Zero copy, bounds and
  * truncation as in postfix.h.
  *
- * Limits: with the non-default log selectors tls_peerdn, tls_sni or an
- * ident (RFC 1413) lookup, a client's certificate DN, SNI name or ident
- * is written before A= and could hold text that reads as fields.  Exim's
+ * Limits: with the non-default log selector tls_peerdn or an ident
+ * (RFC 1413) lookup, a client's certificate DN or ident is written
+ * before A= and could hold text that reads as fields.  The SNI name
+ * (tls_sni) is one word (Exim 4.95+ escapes its spaces; a quoted one of
+ * 4.94 and earlier holding a space makes the line UNPARSED).  Exim's
  * received_recipients are not read: nrcpt is -1.
  */
 #ifndef SENTINEL_MAILLOG_EXIM_H
