@@ -1,6 +1,7 @@
 #!/bin/bash
 # test_maillog.sh - sentineld follows a maillog: exact line counts through
-# rename rotation with a late writer, copytruncate, and restarts.
+# rename rotation with a late writer, copytruncate, and restarts; lines
+# with a <PRI> or in RFC 5424 are read as their RFC 3164 twins.
 #
 # As root (sentineld needs BPF to start): a maillog and a state directory in
 # a temporary directory; real Postfix 3 lines in Debian's format, hostile
@@ -202,6 +203,23 @@ echo "Nov 27 02:06:00 mx1 sm-mta[4300]: qARA0009004300: from=<kate@example.org>,
 daemon_start
 wait_for 10 kate_counted
 check "a Sendmail login read before a restart names the message after it" kate_counted
+
+# Lines as a relay or collector writes them: "<PRI>" before the RFC 3164
+# header, RFC 5424 (structured data; rsyslog's "- -  MSG"); a bad PRI and
+# an unclosed structured data element are unparsed.
+daemon_stop
+{
+	echo '<22>1 2026-11-27T02:06:01.000001+00:00 mx1 postfix/submission/smtpd 2203 - [origin ip="192.0.2.1" x="a\]b"] 4F3A21C0B9: client=unknown[203.0.113.8], sasl_method=PLAIN, sasl_username=lena'
+	echo '<22>1 2026-11-27T02:06:01.000002+00:00 mx1 postfix/qmgr 880 - -  4F3A21C0B9: from=<lena@example.org>, size=900, nrcpt=1 (queue active)'
+	echo "<20>$(failure 02 | sed 's/02:05:02/02:06:02/')"
+	echo '<22>1 2026-11-27T02:06:03Z mx1 dovecot 77 - - imap-login: Login: user=<alice>, method=PLAIN, rip=192.0.2.8'
+	echo '<999>Nov 27 02:06:04 mx1 postfix/smtpd[2202]: connect from x[192.0.2.1]'
+	echo '<22>1 2026-11-27T02:06:05Z mx1 postfix/smtpd 2202 - [x a="b] connect from x[192.0.2.1]'
+} >> "$LOG"
+daemon_start
+expect_counts "<PRI> and RFC 5424 lines are read as their RFC 3164 twins" 3 1 2 1 1
+check "lena's message, from RFC 5424 lines, is counted under her identity" \
+	[ "$(identity_metric smtp_sentinel_messages_total sasl:lena)" = 1 ]
 
 daemon_stop
 no_sanitizer_report

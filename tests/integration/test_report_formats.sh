@@ -185,6 +185,41 @@ else
 	skip "--json and --explain on Sendmail and Exim logs" "no python3 to check them"
 fi
 
+# the same logs as relays and collectors write them: "<PRI>" before the
+# RFC 3164 header, and RFC 5424 (rsyslog's RSYSLOG_SyslogProtocol23Format,
+# "- -  MSG", with structured data on every other line): the same records
+to5424() {
+	awk 'BEGIN { split("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec", m, " ")
+		     for (i = 1; i <= 12; i++) mon[m[i]] = i }
+	     { tag = $5; rest = substr($0, index($0, " " tag " ") + length(tag) + 2)
+	       prog = tag; sub(/:$/, "", prog); pid = "-"
+	       if (match(prog, /\[[0-9]+\]$/)) {
+		       pid = substr(prog, RSTART + 1, RLENGTH - 2); prog = substr(prog, 1, RSTART - 1) }
+	       sd = NR % 2 ? "-" : "[meta sequenceId=\"" NR "\" x=\"a\\]b\\\"\"]"
+	       printf "<22>1 2026-%02d-%02dT%s.%06d+00:00 %s %s %s - %s  %s\n",
+		      mon[$1], $2, $3, NR, $4, prog, pid, sd, rest }'
+}
+for log in postfix sendmail; do
+	"$REPORT" "tests/data/$log.log" > "$WORK/$log.plain.txt"
+	sed 's/^/<22>/' "tests/data/$log.log" > "$WORK/$log.pri.log"
+	to5424 < "tests/data/$log.log" > "$WORK/$log.5424.log"
+	for form in pri 5424; do
+		"$REPORT" "$WORK/$log.$form.log" > "$WORK/$log.$form.txt"
+		check "$log log with $form headers: exits 0" test $? -eq 0
+		# "<PRI>" changes nothing at all; 5424 names its year itself
+		[ "$form" = pri ] && check "$log log with pri headers: the same report" \
+			cmp -s "$WORK/$log.plain.txt" "$WORK/$log.$form.txt"
+		grep '^lines read' "$WORK/$log.plain.txt" > "$WORK/$log.plain.lines"
+		grep '^lines read' "$WORK/$log.$form.txt" > "$WORK/$log.$form.lines"
+		check "$log log with $form headers: every line read as before" \
+			cmp -s "$WORK/$log.plain.lines" "$WORK/$log.$form.lines"
+		rows < "$WORK/$log.$form.txt" > "$WORK/got.$log.$form"
+		rows < "$WORK/$log.plain.txt" > "$WORK/want.$log.$form"
+		check "$log log with $form headers: exact per-identity counts" \
+			cmp -s "$WORK/want.$log.$form" "$WORK/got.$log.$form"
+	done
+done
+
 "$REPORT" --format qmail tests/data/exim.log > /dev/null 2>&1
 check "unknown --format exits 2" test $? -eq 2
 

@@ -65,6 +65,9 @@ struct ts_cache {
 
 static _Thread_local struct ts_cache tsc;
 
+static int syslog_parse_pri(struct syslog_line *out, const char *line, size_t len,
+			    time_t ref);
+
 
 /* Bytes of x below 0x21 (control or space) or equal to 0x7f, same rule. */
 static inline uint64_t ctrl_or_space(uint64_t x)
@@ -411,6 +414,131 @@ static inline long digits_value(uint64_t x, unsigned n)
 	return (long)x;
 }
 
+/* ---- <PRI> and RFC 5424: lines as relays and collectors write them --- */
+
+/* One RFC 5424 header field: 1..max bytes of PRINTUSASCII (33..126) up to
+ * a space, or the NILVALUE "-" (an empty slice).  A space must follow. */
+static bool field5424(struct cur *c, size_t max, struct slice *s)
+{
+	const char *p = c->p;
+
+	while (p < c->end && (unsigned char)*p > ' ' && (unsigned char)*p < 0x7f &&
+	       (size_t)(p - c->p) <= max)
+		p++;
+	if (p == c->p || (size_t)(p - c->p) > max || p == c->end || *p != ' ')
+		return false;
+	s->p = c->p;
+	s->n = p - c->p == 1 && *c->p == '-' ? 0 : (size_t)(p - c->p);
+	c->p = p + 1;
+	return true;
+}
+
+/* SD-NAME: 1..32 PRINTUSASCII except '=', ' ', ']' and '"'. */
+static bool sd_name(struct cur *c)
+{
+	const char *p = c->p;
+
+	while (c->p < c->end && (unsigned char)*c->p > ' ' && (unsigned char)*c->p < 0x7f &&
+	       *c->p != '=' &&
+	       *c->p != ']' && *c->p != '"' && c->p - p <= SYSLOG_SD_NAME_MAX)
+		c->p++;
+	return c->p > p && c->p - p <= SYSLOG_SD_NAME_MAX;
+}
+
+/* STRUCTURED-DATA: "-" or one or more [SD-ID *(SP NAME="VALUE")], where
+ * a VALUE escapes '"', '\' and ']' with '\'.  Skipped, not kept. */
+static bool structured_data(struct cur *c)
+{
+	if (eat(c, '-'))
+		return true;
+	if (!at(c, '['))
+		return false;
+	while (eat(c, '[')) {
+		if (!sd_name(c))
+			return false;
+		while (eat(c, ' ')) {
+			if (!sd_name(c) || !eat(c, '=') || !eat(c, '"'))
+				return false;
+			while (c->p < c->end && *c->p != '"') {
+				if (*c->p == '\\' && c->end - c->p >= 2)
+					c->p++;
+				if ((unsigned char)*c->p < ' ' || *c->p == 0x7f)
+					return false;	/* as anywhere in a header */
+				c->p++;
+			}
+			if (!eat(c, '"'))
+				return false;
+		}
+		if (!eat(c, ']'))
+			return false;
+	}
+	return true;
+}
+
+/* "1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD[ [BOM]MSG]" after PRI */
+static int rfc5424(struct syslog_line *out, struct cur *c, time_t ref)
+{
+	struct slice procid, msgid;
+
+	if (!eat(c, '1') || !eat(c, ' '))
+		return SYSLOG_UNPARSED;		/* VERSION 1 only */
+	if (eat(c, '-')) {
+		out->time = ref;		/* NILVALUE: when it was read */
+		out->usec = 0;
+	} else if (!is_digit(c) || !ts_rfc3339(c, out)) {
+		return SYSLOG_UNPARSED;
+	}
+	if (!eat(c, ' ') || !field5424(c, SYSLOG_HOST_MAX - 1, &out->host) ||
+	    !field5424(c, SYSLOG_APP_MAX, &out->program) ||
+	    !field5424(c, SYSLOG_PROCID_MAX, &procid) ||
+	    !field5424(c, SYSLOG_MSGID_MAX, &msgid) || !structured_data(c))
+		return SYSLOG_UNPARSED;
+	out->pid = -1;
+	if (procid.n > 0) {			/* a number is a pid */
+		long pid = 0;
+		size_t i;
+
+		for (i = 0; i < procid.n && procid.p[i] >= '0' && procid.p[i] <= '9'; i++)
+			if ((pid = pid * 10 + (procid.p[i] - '0')) > 0x7fffffffL)
+				return SYSLOG_UNPARSED;	/* as a [pid] too big */
+		if (i == procid.n)
+			out->pid = pid;
+	}
+	if (c->p < c->end && !eat(c, ' '))
+		return SYSLOG_UNPARSED;
+	if (c->end - c->p >= 3 && memcmp(c->p, "\xef\xbb\xbf", 3) == 0)
+		c->p += 3;			/* the BOM of a UTF-8 MSG */
+	eat(c, ' ');	/* rsyslog's SyslogProtocol23Format: "- -  MSG" */
+	out->msg.p = c->p;
+	out->msg.n = (size_t)(c->end - c->p);
+	return SYSLOG_OK;
+}
+
+/* "<PRI>" (0..191, no leading zero), then RFC 5424 or any form that
+ * syslog_parse() reads without it. */
+static __attribute__((noinline, cold)) int syslog_parse_pri(struct syslog_line *out,
+							    const char *line, size_t len,
+							    time_t ref)
+{
+	struct cur c = { line + 1, line + len };
+	int pri = 0, n = 0;
+
+	while (is_digit(&c) && n < 3) {
+		pri = pri * 10 + (*c.p++ - '0');
+		n++;
+	}
+	if (n == 0 || (n > 1 && line[1] == '0') || pri > 191 || !eat(&c, '>'))
+		return SYSLOG_UNPARSED;
+	/* VERSION: 1..3 digits, not 0-led, and a space (a year has a '-') */
+	for (n = 0; n < 3 && c.p + n < c.end && c.p[n] >= '0' && c.p[n] <= '9'; n++)
+		;
+	if (n > 0 && c.p[0] != '0' && c.p + n < c.end && c.p[n] == ' ')
+		return rfc5424(out, &c, ref);
+	if (at(&c, '<'))
+		return SYSLOG_UNPARSED;		/* one PRI only */
+	return syslog_parse(out, c.p, (size_t)(c.end - c.p), ref);
+}
+
 int syslog_parse(struct syslog_line *out, const char *line, size_t len, time_t ref)
 {
 	struct cur c;
@@ -422,7 +550,10 @@ int syslog_parse(struct syslog_line *out, const char *line, size_t len, time_t r
 	c.p = line;
 	c.end = line + len;
 	ok = is_digit(&c) ? ts_rfc3339(&c, out) : ts_rfc3164(&c, ref, out);
-	if (!ok || !eat(&c, ' '))
+	if (!ok)	/* "<PRI>..." fails both: tried only then */
+		return len && line[0] == '<' ? syslog_parse_pri(out, line, len, ref) :
+					       SYSLOG_UNPARSED;
+	if (!eat(&c, ' '))
 		return SYSLOG_UNPARSED;
 	if (tsc.host_n && same16(c.p, c.end, tsc.host_text, tsc.host_n)) {
 		out->host.p = c.p;

@@ -18,6 +18,26 @@
  *	2026-11-27T02:05:13+0000           1-9 digits optional; journald
  *	                                   short-iso zone without a colon
  *
+ * Either may follow a "<PRI>" (0 to 191, no leading zero), as relays and
+ * log collectors that write what they receive keep it.  A line that
+ * starts with "<PRI>VERSION " is RFC 5424 (VERSION 1 only):
+ *
+ *	<22>1 2026-11-27T02:05:13.123456+00:00 mx1 postfix/smtpd 1234 - - MSG
+ *	<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA[ MSG]
+ *
+ * each field PRINTUSASCII (33..126) within RFC 5424's bound (HOSTNAME
+ * 255, APP-NAME SYSLOG_APP_MAX, PROCID SYSLOG_PROCID_MAX, MSGID
+ * SYSLOG_MSGID_MAX bytes: longer is refused), or the NILVALUE "-": no
+ * host, no program, no pid; a TIMESTAMP "-" is the time the line is read
+ * (ref).  APP-NAME is the program, a PROCID of digits the pid (another
+ * PROCID: -1).  STRUCTURED-DATA, "-" or elements [ID NAME="VALUE" ...]
+ * (names up to SYSLOG_SD_NAME_MAX bytes; '"', '\' and ']' escaped by a
+ * backslash in a VALUE, no control byte), is checked and skipped.  MSG
+ * loses a UTF-8 BOM and one leading space (rsyslog's
+ * RSYSLOG_SyslogProtocol23Format writes "- -  MSG").  The PRI is
+ * checked, not kept.  These forms cost the RFC 3164 and RFC 3339 lines
+ * nothing: they are tried only when those fail on a line starting '<'.
+ *
  * An RFC 3164 line carries no year: it gets the year that puts it nearest
  * before `ref`: a line more than one month ahead of ref belongs to the
  * previous year (December read in January), a January line read in late
@@ -51,6 +71,11 @@
 
 #define SYSLOG_HOST_MAX 256	/* a host of this many bytes is refused */
 #define SYSLOG_PROG_MAX 64
+/* RFC 5424's bounds: longer is refused */
+#define SYSLOG_APP_MAX 48	/* APP-NAME */
+#define SYSLOG_PROCID_MAX 128
+#define SYSLOG_MSGID_MAX 32
+#define SYSLOG_SD_NAME_MAX 32	/* SD-ID, PARAM-NAME */
 
 /* Bytes of somebody else's buffer: not NUL-terminated, n may be 0. */
 struct slice {
