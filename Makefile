@@ -146,7 +146,8 @@ $(BUILD)/san/test_%: tests/unit/test_%.c tests/unit/testutil.h $(BUILD)/san/test
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS := userspace/maillog/syslog.c userspace/maillog/postfix.c userspace/maillog/postfix_reject.c \
 	userspace/maillog/postfix_event.c \
-	userspace/maillog/sendmail.c userspace/maillog/exim.c userspace/maillog/format.c \
+	userspace/maillog/sendmail.c userspace/maillog/exim.c userspace/maillog/exim_event.c \
+	userspace/maillog/format.c \
 	userspace/maillog/messages.c userspace/hash.c userspace/text.c userspace/log.c
 $(BUILD)/fuzz_maillog: tests/fuzz/fuzz_maillog.c $(FUZZ_SRCS) $(DAEMON_HDRS) | $(BUILD)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

@@ -259,16 +259,19 @@ static void test_completed_removes_and_others_are_ignored(void **state)
 		"2026-11-27 02:05:13 1vXyZa-000abc-Ab *> x@y.example R=r T=t",
 		"2026-11-27 02:05:13 1vXyZa-000abc-Ab Frozen",
 		"2026-11-27 02:05:13 1vXyZa-000abc-Ab Completedly",
-		/* [f2b] */
-		"2013-06-10 18:33:32 [10099] H=(yakult.com.tw) [202.132.70.178]:3755 "
-		"I=[1.2.3.4]:25 F=menacedsj04@listserv.eurasia.org rejected RCPT dir@ml3.ru: relay "
-		"not permitted",
-		"2016-03-21 06:57:36 [5908] no MAIL in SMTP connection from [122.165.71.116]:2056 "
-		"I=[172.89.0.6]:25 D=10s",
-		"2016-03-21 04:07:49 [25874] 1ahr79-0006jK-G9 SMTP connection from "
-		"(voyeur.webair.com) [174.137.147.204]:44884 I=[172.89.0.6]:25 closed by DROP in ACL",
 		"1999-03-02 09:44:33 exim x.yz daemon started: pid=pppp, no queue runs, listening "
 		"for SMTP on port PORT_D",
+		/* [f2b]: an ACL's own logwrite; SA-Exim's (a local_scan plugin) */
+		"2022-04-03 21:53:54 H=[192.0.2.101]:62839 dropped by 'connect' ACL: Country is banned",
+		"2013-12-29 15:34:12 1VxHRO-000NiI-Ly SA: Action: silently tossed message: "
+		"score=31.0 required=5.0 trigger=30.0 (scanned in 6/6 secs | Message-Id: x). From "
+		"<a@b> (host=x [188.76.45.72]) for c@d",
+		/* [exim] a local SMTP session names no host; an ACL's warning */
+		"2017-07-30 18:51:05.712 SMTP connection from root D=1.5s closed by QUIT",
+		"1999-03-02 09:44:33 no MAIL in SMTP connection from CALLER D=0s C=EXPN,QUIT",
+		"1999-03-02 09:44:33 H=(test) [56.56.56.56] U=CALLER Warning: ACL 'warn' statement "
+		"skipped (in ACL acl_56_56_56 at line 204 of TESTSUITE/test-config): condition "
+		"test deferred: invalid \"condition\" value \"rhubarb\"",
 	};
 
 	(void)state;
@@ -490,6 +493,230 @@ static void test_arrival_flags_of_current_exims(void **state)
 			       "P=esmtp SPF=softfail X=TLS1.3:x:256 S=1"), POSTFIX_QUEUED);
 	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h) [192.0.2.1] "
 			       "SPF=softfail P=esmtp S=1"), POSTFIX_UNPARSED);
+}
+
+/* ---- lines about a client (exim_event.c) ------------------------------ */
+
+static void test_rejections_give_client_sender_recipient_and_text(void **state)
+{
+	(void)state;
+	/* [exim] test/log/0014 */
+	assert_int_equal(parse("1999-03-02 09:44:33 H=(test) [10.0.0.2] U=CALLER "
+			       "F=<jules@box3.plc.example> rejected RCPT <userx@test.ex>: Sender "
+			       "verify failed"), POSTFIX_REJECT);
+	assert_field(POSTFIX_F_HELO, "test");
+	assert_field(POSTFIX_F_CLIENT_IP, "10.0.0.2");
+	assert_field(POSTFIX_F_FROM, "jules@box3.plc.example");
+	assert_field(POSTFIX_F_STAGE, "RCPT");
+	assert_field(POSTFIX_F_TO, "userx@test.ex");
+	assert_field(POSTFIX_F_TEXT, "Sender verify failed");
+	assert_false(postfix_has(&rec, POSTFIX_F_QID));
+	/* [f2b]: 4.97's Ci=, TLS fields, an unquoted SNI */
+	assert_int_equal(parse("2024-03-21 09:18:51 H=m05.horp.tld [9.12.1.21]:43030 "
+			       "I=[194.169.175.2]:25 Ci=7326 CV=no SNI=mail.leone.tld "
+			       "F=<user@example.tld> rejected RCPT <locus@leone.tld>: relay not "
+			       "permitted"), POSTFIX_REJECT);
+	assert_field(POSTFIX_F_CLIENT_HOST, "m05.horp.tld");
+	assert_field(POSTFIX_F_CLIENT_IP, "9.12.1.21");
+	assert_int_equal(rec.client_port, 43030);
+	assert_field(POSTFIX_F_TO, "locus@leone.tld");
+	/* [f2b]: an older Exim's unbracketed F=, a recipient as the client
+	 * wrote it: all of WHAT is the text */
+	assert_int_equal(parse("2013-06-10 18:33:32 [10099] H=(yakult.com.tw) "
+			       "[202.132.70.178]:3755 I=[1.2.3.4]:25 "
+			       "F=menacedsj04@listserv.eurasia.org rejected RCPT dir@ml3.ru: relay "
+			       "not permitted"), POSTFIX_REJECT);
+	assert_field(POSTFIX_F_FROM, "menacedsj04@listserv.eurasia.org");
+	assert_field(POSTFIX_F_CLIENT_IP, "202.132.70.178");
+	assert_false(postfix_has(&rec, POSTFIX_F_TO));
+	assert_field(POSTFIX_F_TEXT, "RCPT dir@ml3.ru: relay not permitted");
+	/* [exim] test/log/0014: a local SMTP session, no client */
+	assert_int_equal(parse("1999-03-02 09:44:33 U=CALLER F=<x@y> rejected RCPT <a@b>"),
+			 POSTFIX_REJECT);
+	assert_false(postfix_has(&rec, POSTFIX_F_CLIENT_IP));
+	assert_field(POSTFIX_F_TO, "a@b");
+	/* an authenticated session's refusal names its login (smtp_in.c
+	 * sender_info: F=<S> A=M:U) */
+	assert_int_equal(parse("2026-11-27 02:05:13 H=(laptop) [198.51.100.7]:50312 "
+			       "I=[192.0.2.1]:587 Ci=30416 X=TLS1.3:TLS_AES_256_GCM_SHA384:256 "
+			       "CV=no F=<alice@example.org> A=dovecot_plain:alice temporarily "
+			       "rejected RCPT <x@example.com>: rate limited"), POSTFIX_REJECT);
+	assert_field(POSTFIX_F_SASL_METHOD, "dovecot_plain");
+	assert_field(POSTFIX_F_SASL_USERNAME, "alice");
+	assert_field(POSTFIX_F_TEXT, "rate limited");
+	/* after DATA, with the message id */
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZa-000abc-Ab H=(h) [192.0.2.1] "
+			       "F=<a@b.example> rejected after DATA: spam"), POSTFIX_REJECT);
+	assert_field(POSTFIX_F_QID, "1vXyZa-000abc-Ab");
+	assert_field(POSTFIX_F_STAGE, "after DATA");
+	assert_field(POSTFIX_F_TEXT, "after DATA: spam");
+	/* [f2b]: local_scan()'s refusal: F= first, then an arrival's fields */
+	assert_int_equal(parse("2013-06-09 10:21:28 [14127] 1UlasQ-0003fr-45 "
+			       "F=mcorporation4@aol.com H=(mail38.fssprus.ru) [46.254.240.82]:43671 "
+			       "I=[1.2.3.4]:25 P=esmtp rejected by local_scan(): Rejected"),
+			 POSTFIX_REJECT);
+	assert_field(POSTFIX_F_QID, "1UlasQ-0003fr-45");
+	assert_field(POSTFIX_F_FROM, "mcorporation4@aol.com");
+	assert_field(POSTFIX_F_CLIENT_IP, "46.254.240.82");
+	assert_field(POSTFIX_F_STAGE, "local_scan");
+	assert_field(POSTFIX_F_TEXT, "Rejected");
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZa-000abc-Ab F=<> H=(h) [192.0.2.1] "
+			       "Ci=12 P=esmtp temporarily rejected by local_scan(): later"),
+			 POSTFIX_REJECT);
+	assert_true(postfix_has(&rec, POSTFIX_F_FROM));
+	assert_field(POSTFIX_F_FROM, "");
+}
+
+static void test_rejection_fields_forged_by_the_client_are_not_taken(void **state)
+{
+	(void)state;
+	/* a quoted local part holding a login and a rejection */
+	assert_int_equal(parse("2026-11-27 02:05:13 H=(h) [192.0.2.1] "
+			       "F=<\"x> A=plain:ceo rejected RCPT <v@w>\"@evil.test> rejected RCPT "
+			       "<a@b>: no"), POSTFIX_REJECT);
+	assert_field(POSTFIX_F_FROM, "\"x> A=plain:ceo rejected RCPT <v@w>\"@evil.test");
+	assert_false(postfix_has(&rec, POSTFIX_F_SASL_USERNAME));
+	assert_field(POSTFIX_F_TO, "a@b");
+	/* the client's RCPT argument: text after the first "<..>:" */
+	assert_int_equal(parse("2026-11-27 02:05:13 H=(h) [192.0.2.1] F=<a@b> rejected RCPT "
+			       "<a@b>: x> H=(h) [6.6.6.6]: no"), POSTFIX_REJECT);
+	assert_field(POSTFIX_F_CLIENT_IP, "192.0.2.1");
+	assert_field(POSTFIX_F_TEXT, "x> H=(h) [6.6.6.6]: no");
+	/* an SNI holding fields, a HELO holding a space, a bad address */
+	assert_int_equal(parse("2026-11-27 02:05:13 H=(h) [192.0.2.1] SNI=\"x A=plain:ceo\" "
+			       "F=<a@b> rejected RCPT <c@d>"), POSTFIX_UNPARSED);
+	assert_int_equal(parse("2026-11-27 02:05:13 H=(h A=plain:ceo) [192.0.2.1] F=<a@b> "
+			       "rejected RCPT <c@d>"), POSTFIX_UNPARSED);
+	assert_int_equal(parse("2026-11-27 02:05:13 H=(h) [ceo] F=<a@b> rejected RCPT <c@d>"),
+			 POSTFIX_UNPARSED);
+}
+
+static void test_events_about_a_client(void **state)
+{
+	(void)state;
+	/* [f2b] */
+	assert_int_equal(parse("2013-06-07 02:02:09 H=treeladders.kiev.ua [91.232.21.92] sender "
+			       "verify fail for <mailer@treeladders.kiev.ua>: all relevant MX records "
+			       "point to non-existent hosts"), POSTFIX_EVENT);
+	assert_field(POSTFIX_F_STATUS, "sender verify fail");
+	assert_field(POSTFIX_F_CLIENT_IP, "91.232.21.92");
+	assert_field(POSTFIX_F_FROM, "mailer@treeladders.kiev.ua");
+	assert_field(POSTFIX_F_TEXT, "all relevant MX records point to non-existent hosts");
+	/* [f2b] */
+	assert_int_equal(parse("2016-03-19 18:40:44 [26221] SMTP protocol error in \"AUTH LOGIN "
+			       "aW5mb0BtYW5iYXQub3Jn\" H=([127.0.0.1]) [92.45.204.170]:14243 "
+			       "I=[172.89.0.6]:587 AUTH command used when not advertised"),
+			 POSTFIX_EVENT);
+	assert_field(POSTFIX_F_STATUS, "SMTP protocol error");
+	assert_field(POSTFIX_F_CLIENT_IP, "92.45.204.170");
+	assert_field(POSTFIX_F_TEXT, "AUTH command used when not advertised");
+	/* [f2b] */
+	assert_int_equal(parse("2013-06-02 06:54:20 [13314] SMTP protocol synchronization error "
+			       "(input sent without waiting for greeting): rejected connection from "
+			       "H=[211.148.195.192]:25936 I=[1.2.3.4]:25 input=\"GET / "
+			       "HTTP/1.1\\r\\n\\r\\n\""), POSTFIX_EVENT);
+	assert_field(POSTFIX_F_STATUS, "synchronization error");
+	assert_field(POSTFIX_F_CLIENT_IP, "211.148.195.192");
+	assert_int_equal(parse("2013-06-02 09:05:48 [18505] SMTP protocol synchronization error "
+			       "(next input sent too soon: pipelining was not advertised): rejected "
+			       "\"RSET\" H=ba77.mx83.fr [82.96.160.77]:58302 I=[1.2.3.4]:25 next "
+			       "input=\"QUIT\\r\\n\""), POSTFIX_EVENT);
+	assert_field(POSTFIX_F_CLIENT_IP, "82.96.160.77");
+	/* [f2b] */
+	assert_int_equal(parse("2013-06-02 09:22:05 [19591] SMTP call from "
+			       "pc012-6201.spo.scu.edu.tw [163.14.21.161]:3767 I=[1.2.3.4]:25 "
+			       "dropped: too many nonmail commands (last was \"RSET\")"),
+			 POSTFIX_EVENT);
+	assert_field(POSTFIX_F_STATUS, "dropped");
+	assert_field(POSTFIX_F_CLIENT_IP, "163.14.21.161");
+	assert_field(POSTFIX_F_TEXT, "too many nonmail commands (last was \"RSET\")");
+	/* [f2b]: 4.97's Ci= after the interface */
+	assert_int_equal(parse("2016-04-01 11:08:00 no MAIL in SMTP connection from (User) "
+			       "[192.0.2.29]:20042 I=[192.0.2.1]:25 Ci=8001 D=0.349s "
+			       "C=EHLO,AUTH,QUIT"), POSTFIX_EVENT);
+	assert_field(POSTFIX_F_STATUS, "no MAIL");
+	assert_field(POSTFIX_F_CLIENT_IP, "192.0.2.29");
+	assert_field(POSTFIX_F_TEXT, "D=0.349s C=EHLO,AUTH,QUIT");
+	/* [f2b]: a message id before it */
+	assert_int_equal(parse("2016-03-21 04:07:49 [25874] 1ahr79-0006jK-G9 SMTP connection "
+			       "from (voyeur.webair.com) [174.137.147.204]:44884 I=[172.89.0.6]:25 "
+			       "closed by DROP in ACL"), POSTFIX_EVENT);
+	assert_field(POSTFIX_F_QID, "1ahr79-0006jK-G9");
+	assert_field(POSTFIX_F_STATUS, "closed");
+	assert_field(POSTFIX_F_TEXT, "by DROP in ACL");
+	assert_field(POSTFIX_F_CLIENT_IP, "174.137.147.204");
+	/* [exim] test/log/0230: Ci= before "from" here, and the connection */
+	assert_int_equal(parse("1999-03-02 09:44:33 SMTP connection Ci=p1239 from (test) "
+			       "[192.0.2.7]:1113 I=[192.0.2.8]:1225 D=3s closed by QUIT"),
+			 POSTFIX_EVENT);
+	assert_field(POSTFIX_F_CLIENT_IP, "192.0.2.7");
+	assert_int_equal(parse("1999-03-02 09:44:33 SMTP connection from [127.0.0.1]:1114 "
+			       "I=[127.0.0.1]:1225 Ci=p1240 (TCP/IP connection count = 1)"),
+			 POSTFIX_CONNECT);
+	assert_field(POSTFIX_F_CLIENT_IP, "127.0.0.1");
+	assert_int_equal(rec.client_port, 1114);
+	assert_int_equal(rec.count, 1);
+	/* [f2b]: host.c's lookups */
+	assert_int_equal(parse("2017-12-03 08:32:00 no host name found for IP address "
+			       "192.0.2.8"), POSTFIX_EVENT);
+	assert_field(POSTFIX_F_CLIENT_IP, "192.0.2.8");
+	assert_int_equal(parse("2022-04-03 21:53:53 no IP address found for host "
+			       "hos-t.example.tld (during SMTP connection from [63.85.123.6]:49390 "
+			       "I=[31.130.202.17]:25)"), POSTFIX_EVENT);
+	assert_field(POSTFIX_F_STATUS, "no IP address found");
+	assert_field(POSTFIX_F_CLIENT_IP, "63.85.123.6");
+	assert_field(POSTFIX_F_TEXT, "hos-t.example.tld");
+}
+
+static void test_client_forged_in_a_command_is_not_taken(void **state)
+{
+	(void)state;
+	/* [f2b]: before 4.98 the command's quotes were not escaped; the forged
+	 * client is not followed by a space, the real one is */
+	assert_int_equal(parse("2017-11-28 14:14:32 SMTP protocol error in \"aUtH lOgIn\" "
+			       "H=(test) [8.8.8.8]\" H=(roxzgj) [192.0.2.6] AUTH command used when "
+			       "not advertised"), POSTFIX_EVENT);
+	assert_field(POSTFIX_F_CLIENT_IP, "192.0.2.6");
+	/* two that parse: neither is taken */
+	assert_int_equal(parse("2017-11-28 14:14:32 SMTP protocol error in \"x\" H=(a) "
+			       "[6.6.6.6] y\" H=(b) [192.0.2.7] AUTH command used when not "
+			       "advertised"), POSTFIX_EVENT);
+	assert_false(postfix_has(&rec, POSTFIX_F_CLIENT_IP));
+	assert_false(postfix_has(&rec, POSTFIX_F_TEXT));
+	/* a client forged after the real one is text */
+	assert_int_equal(parse("2026-11-27 02:05:13 SMTP call from (h) [192.0.2.9] dropped: too "
+			       "many syntax or protocol errors (last command was \"x\" H=(e) "
+			       "[6.6.6.6] \", C=EHLO)"), POSTFIX_EVENT);
+	assert_field(POSTFIX_F_CLIENT_IP, "192.0.2.9");
+}
+
+/* A syslog line whose timestamp is written as Exim's ([f2b]: an rsyslog
+ * template): the host, program and pid are the syslog tag's. */
+static void test_syslog_tag_after_an_exim_timestamp(void **state)
+{
+	static const char line[] = "2019-10-22 03:39:17 mx1.fqdn.local exim[29786]: "
+				   "dovecot_login authenticator failed for (User) [192.0.2.37]: 535 "
+				   "Incorrect authentication data (set_id=test@domain.com)";
+
+	(void)state;
+	assert_int_equal(exim_header(&sl, line, strlen(line)), SYSLOG_OK);
+	assert_slice(sl.host, "mx1.fqdn.local");
+	assert_slice(sl.program, "exim");
+	assert_int_equal(sl.pid, 29786);
+	assert_int_equal(parse(line), POSTFIX_AUTH_FAILED);
+	assert_field(POSTFIX_F_CLIENT_IP, "192.0.2.37");
+	assert_field(POSTFIX_F_SASL_USERNAME, "test@domain.com");
+	/* [f2b]: Exim's [pid] after the tag */
+	assert_int_equal(parse("2016-04-01 11:08:00 info exim4[8003]: [8003] SMTP protocol error "
+			       "in \"AUTH LOGIN\" H=(User) [192.0.2.29]:4816 I=[192.0.2.1]:25 "
+			       "Ci=8003 LOGIN authentication mechanism not supported"),
+			 POSTFIX_EVENT);
+	assert_slice(sl.program, "exim4");
+	assert_field(POSTFIX_F_CLIENT_IP, "192.0.2.29");
+	/* another program's tag is no tag: the whole is Exim's message */
+	assert_int_equal(parse("2019-10-22 03:39:17 mx1 postfix[1]: x"), POSTFIX_IGNORED);
+	assert_slice(sl.program, "exim");
+	assert_slice(sl.msg, "mx1 postfix[1]: x");
 }
 
 /* ---- hostile lines -------------------------------------------------------- */
@@ -956,6 +1183,11 @@ int main(void)
 		cmocka_unit_test(test_connection_id_is_read_where_exim_writes_it),
 		cmocka_unit_test(test_connection_id_out_of_place_or_malformed_is_unparsed),
 		cmocka_unit_test(test_arrival_flags_of_current_exims),
+		cmocka_unit_test(test_rejections_give_client_sender_recipient_and_text),
+		cmocka_unit_test(test_rejection_fields_forged_by_the_client_are_not_taken),
+		cmocka_unit_test(test_events_about_a_client),
+		cmocka_unit_test(test_client_forged_in_a_command_is_not_taken),
+		cmocka_unit_test(test_syslog_tag_after_an_exim_timestamp),
 		cmocka_unit_test(test_login_inside_a_quoted_sender_is_not_an_identity),
 		cmocka_unit_test(test_fields_after_the_size_are_never_read),
 		cmocka_unit_test(test_misplaced_or_repeated_fields_are_unparsed),

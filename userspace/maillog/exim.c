@@ -15,6 +15,7 @@
 
 #include "maillog/cursor.h"
 #include "maillog/exim.h"
+#include "maillog/exim_int.h"
 
 /* " R=" positions tried as the start of a delivery's routing fields */
 #define EXIM_ROUTE_TRIES 8
@@ -95,6 +96,34 @@ static bool pid(struct cur *c, long *v)
 	return true;
 }
 
+/* "HOST exim[PID]: " or "HOST exim4[PID]: ": a syslog line whose time
+ * is written as Exim's own (an rsyslog template with "%timegenerated:::
+ * date-mysql%"-like dates); no line of Exim's starts so. */
+static bool syslog_tag(struct cur *c, struct syslog_line *out)
+{
+	struct cur t = *c;
+	const char *h, *prog;
+	size_t hn, pn;
+	long v;
+
+	if (!upto(&t, ' ', &h, &hn) || hn >= SYSLOG_HOST_MAX || !lit(&t, " "))
+		return false;
+	prog = t.p;
+	if (!lit(&t, "exim[") && !lit(&t, "exim4["))
+		return false;
+	for (size_t i = 0; i < hn; i++)
+		if ((unsigned char)h[i] < ' ' || h[i] == 0x7f)
+			return false;
+	pn = (size_t)(t.p - 1 - prog);
+	if (!number(&t, &v) || v > 0x7fffffffL || !lit(&t, "]: "))
+		return false;
+	out->program = (struct slice){ prog, pn };
+	out->host = (struct slice){ h, hn };
+	out->pid = v;
+	*c = t;
+	return true;
+}
+
 int exim_header(struct syslog_line *out, const char *line, size_t len)
 {
 	struct cur c;
@@ -112,12 +141,13 @@ int exim_header(struct syslog_line *out, const char *line, size_t len)
 	if (!lit(&c, " "))
 		return SYSLOG_UNPARSED;
 	out->pid = -1;
-	pid(&c, &out->pid);
+	out->host = (struct slice){ "", 0 };
+	out->program = (struct slice){ "exim", 4 };
+	if (!syslog_tag(&c, out))
+		pid(&c, &out->pid);
 	if (!syslog_civil_time(&tm, !zoned, east, &out->time))
 		return SYSLOG_UNPARSED;
 	out->usec = usec;
-	out->host = (struct slice){ "", 0 };
-	out->program = (struct slice){ "exim", 4 };
 	out->msg = (struct slice){ c.p, (size_t)(c.end - c.p) };
 	return SYSLOG_OK;
 }
@@ -187,7 +217,7 @@ static bool word_n(struct cur *c, const char *w, size_t n)
 /* Exim's connection id (log_selector +connection_id, 4.97+): "Ci=" and
  * the id, the daemon's child pid in decimal (the test suite masks it as
  * pNNNN: letters are accepted, up to EXIM_CI_MAX bytes). */
-static bool conn_id(struct cur *c)
+bool exim_conn_id(struct cur *c)
 {
 	const char *p = c->p;
 
@@ -216,7 +246,7 @@ static bool name(struct cur *c)
 
 /* The rest of a value whose opening quote was read: up to the first '"'
  * followed by a space or the end. */
-static bool quoted(struct cur *c)
+bool exim_quoted(struct cur *c)
 {
 	const char *p;
 
@@ -229,7 +259,7 @@ static bool quoted(struct cur *c)
 }
 
 /* "[IP]" with an optional ":port" */
-static bool bracket_ip(struct cur *c, struct slice *ip, long *port)
+bool exim_bracket_ip(struct cur *c, struct slice *ip, long *port)
 {
 	*port = -1;
 	if (!lit(c, "[") || !upto2(c, ']', ' ', &ip->p, &ip->n) || !lit(c, "]") ||
@@ -243,7 +273,7 @@ static bool bracket_ip(struct cur *c, struct slice *ip, long *port)
 }
 
 /* "[name ][(helo) ][IP][:port]": the HELO holds no space or parenthesis. */
-static bool hostinfo(struct cur *c, struct postfix_record *r)
+bool exim_hostinfo(struct cur *c, struct postfix_record *r)
 {
 	struct slice ip;
 	const char *v;
@@ -260,9 +290,30 @@ static bool hostinfo(struct cur *c, struct postfix_record *r)
 			return false;
 		cur_set(r, POSTFIX_F_HELO, v, n);
 	}
-	if (!bracket_ip(c, &ip, &port))
+	if (!exim_bracket_ip(c, &ip, &port))
 		return false;
 	cur_set(r, POSTFIX_F_CLIENT_IP, ip.p, ip.n);
+	r->client_port = port;
+	return true;
+}
+
+bool exim_client(struct cur *c, struct postfix_record *r)
+{
+	struct slice ip;
+	const char *v;
+	size_t n;
+	long port;
+
+	if (!exim_hostinfo(c, r))
+		return false;
+	if (lit(c, " I=") && !exim_bracket_ip(c, &ip, &port))
+		return false;
+	if (lit(c, " U=") && !upto2(c, ' ', ':', &v, &n))
+		return false;
+	if (has(c, " Ci=")) {
+		c->p++;
+		return exim_conn_id(c);
+	}
 	return true;
 }
 
@@ -297,7 +348,7 @@ static bool sender(struct cur *c, const char **v, size_t *n)
 }
 
 /* A=AUTHENTICATOR[:ID[:AUTH-SENDER]] */
-static void auth(struct postfix_record *r, const char *v, size_t n)
+void exim_auth(struct postfix_record *r, const char *v, size_t n)
 {
 	const char *colon = memchr(v, ':', n), *id, *end;
 
@@ -327,7 +378,7 @@ static int field(struct cur *c, struct postfix_record *r)
 	size_t n;
 
 	if (lit(c, "H="))
-		return hostinfo(c, r) ? A_H : -1;
+		return exim_hostinfo(c, r) ? A_H : -1;
 	if (lit(c, "P=")) {
 		if (!token(c, &v, &n))
 			return -1;
@@ -337,7 +388,7 @@ static int field(struct cur *c, struct postfix_record *r)
 	if (lit(c, "A=")) {
 		if (!token(c, &v, &n))
 			return -1;
-		auth(r, v, n);
+		exim_auth(r, v, n);
 		return A_A;
 	}
 	if (lit(c, "S="))
@@ -368,7 +419,7 @@ static int field(struct cur *c, struct postfix_record *r)
 	if (lit(c, "PRX="))
 		return token(c, &v, &n) ? A_PRX : -1;
 	if (lit(c, "DN=\""))
-		return quoted(c) ? A_DN : -1;
+		return exim_quoted(c) ? A_DN : -1;
 	if (lit(c, "SNI=")) {
 		/* a host name: SNI="NAME" up to 4.94, SNI=NAME since 4.95
 		 * (spaces escaped); one word either way, so a quoted one
@@ -378,7 +429,7 @@ static int field(struct cur *c, struct postfix_record *r)
 		return A_SNI;
 	}
 	if (has(c, "Ci="))
-		return conn_id(c) ? A_CI : -1;
+		return exim_conn_id(c) ? A_CI : -1;
 	if (word(c, "SPF"))
 		return A_SPF;
 	if (lit(c, "SPF="))
@@ -425,6 +476,34 @@ static enum postfix_kind p_arrival(struct cur *c, struct postfix_record *r)
 	return POSTFIX_UNPARSED;
 }
 
+/* F=S[ fields of an arrival, up to its L and SPF] [temporarily ]rejected
+ * by local_scan(): TEXT (after "ID ", receive.c)                REJECT */
+static enum postfix_kind p_local_scan(struct cur *c, struct postfix_record *r)
+{
+	const char *v;
+	size_t n;
+	int last = -1, i;
+
+	if (!lit(c, "F=") || !sender(c, &v, &n))
+		return POSTFIX_IGNORED;
+	cur_set(r, POSTFIX_F_FROM, v, n);
+	while (lit(c, " ")) {
+		if (lit(c, "rejected by local_scan(): ") ||
+		    lit(c, "temporarily rejected by local_scan(): ")) {
+			cur_set(r, POSTFIX_F_STAGE, "local_scan", 10);
+			if (!done(c))
+				cur_set(r, POSTFIX_F_TEXT, c->p, (size_t)(c->end - c->p));
+			return POSTFIX_REJECT;
+		}
+		i = field(c, r);
+		if (i <= last || i > A_SPF)
+			return POSTFIX_UNPARSED;	/* unknown, repeated or out of order */
+		last = i;
+	}
+	r->present &= 1u << POSTFIX_F_QID;
+	return POSTFIX_IGNORED;
+}
+
 struct route {
 	struct slice host, ip;
 	long port;
@@ -453,7 +532,7 @@ static bool route(struct cur *c, struct route *rt)
 		if (!upto(c, ' ', &rt->host.p, &rt->host.n) || !lit(c, " "))
 			return false;
 		lit(c, "DS ");
-		if (!bracket_ip(c, &rt->ip, &rt->port))
+		if (!exim_bracket_ip(c, &rt->ip, &rt->port))
 			return false;
 		lit(c, "*");
 		rt->has_host = true;
@@ -538,20 +617,9 @@ static enum postfix_kind p_delivery(struct cur *c, struct postfix_record *r,
 static enum postfix_kind p_auth_failed(struct cur *c, struct postfix_record *r)
 {
 	const char *v, *sid, *p;
-	struct slice ip;
-	size_t n;
-	long port;
 
 	lit(c, "H=");
-	if (!hostinfo(c, r))
-		return POSTFIX_UNPARSED;
-	if (lit(c, " I=") && !bracket_ip(c, &ip, &port))
-		return POSTFIX_UNPARSED;
-	if (lit(c, " U=") && !upto2(c, ' ', ':', &v, &n))
-		return POSTFIX_UNPARSED;
-	if (lit(c, " ") && !conn_id(c))
-		return POSTFIX_UNPARSED;
-	if (!lit(c, ": ") || done(c))
+	if (!exim_client(c, r) || !lit(c, ": ") || done(c))
 		return POSTFIX_UNPARSED;
 	cur_set(r, POSTFIX_F_TEXT, c->p, (size_t)(c->end - c->p));
 	sid = memmem(c->p, (size_t)(c->end - c->p), " (set_id=", 9);
@@ -592,6 +660,7 @@ static bool preamble(struct cur *c)
 
 static enum postfix_kind parse(struct postfix_record *r, struct slice program, struct cur *c)
 {
+	struct cur start;
 	const char *v;
 	size_t n;
 
@@ -612,13 +681,17 @@ static enum postfix_kind parse(struct postfix_record *r, struct slice program, s
 			return p_delivery(c, r, "bounced");
 		if (word(c, "Completed"))
 			return POSTFIX_REMOVED;
-		return POSTFIX_IGNORED;
+		if (has(c, "F="))
+			return p_local_scan(c, r);
+		return exim_p_client_event(c, r);	/* "rejected after DATA", ... */
 	}
+	start = *c;
 	if (token(c, &v, &n) && lit(c, " authenticator failed for ")) {
 		cur_set(r, POSTFIX_F_SASL_METHOD, v, n);
 		return p_auth_failed(c, r);
 	}
-	return POSTFIX_IGNORED;
+	*c = start;
+	return exim_p_client_event(c, r);
 }
 
 enum postfix_kind exim_parse(struct postfix_record *r, struct slice program, struct slice msg)

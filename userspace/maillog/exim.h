@@ -8,7 +8,9 @@
  * consumer read both alike.  It accepts a record only from a program
  * named exim or exim4: through syslog (log_file_path = syslog, ident
  * exim), or a line of the mainlog file itself, whose header
- * exim_header() reads.  Kinds, with the fields they set:
+ * exim_header() reads (and a syslog line whose time is written as
+ * Exim's: "YYYY-MM-DD HH:MM:SS HOST exim[PID]: ", host, program and pid
+ * from that tag).  Kinds, with the fields they set:
  *
  *   ID <= S [R=ID] [DS] [H=HOST] [I=..] [TFO*] [U=..] [Ci=..] [P=P]
  *        [L[*|.][-]] [SPF[=..]] [X=..] [CV=..] [DN=".."] [SNI=..]
@@ -25,15 +27,22 @@
  *   ID Completed                                               REMOVED
  *   AUTH authenticator failed for [H=]HOST[ I=..][ U=..][ Ci=..]: TEXT
  *        [ (set_id=USER)..]                                    AUTH_FAILED
- *        SASL_METHOD AUTH, CLIENT_HOST, HELO, CLIENT_IP, SASL_USERNAME
- *        USER, TEXT
+ *        SASL_METHOD AUTH, CLIENT_HOST, HELO, CLIENT_IP, client_port,
+ *        SASL_USERNAME USER, TEXT
+ *   ID F=S[ H=..[ ...up to L and SPF as an arrival's]] [temporarily ]
+ *        rejected by local_scan(): TEXT                         REJECT
+ *   rejections, failed sender verifications, protocol errors, dropped
+ *   and closed connections, sessions without MAIL, DNS lookups of a
+ *   client ([ID ]H=HOST ... rejected WHAT: TEXT, SMTP ..., no ...):
+ *   REJECT, CONNECT or EVENT, as exim_event.c lists them
  *
  * where ID is a message id (6-6-2 characters, or 6-11-4 since Exim 4.97)
  * and HOST is "[name ][(helo) ][IP][:port]".  Ci= is the connection id of
  * log_selector +connection_id (Exim 4.97+): Exim writes it where it
  * describes the client (an arrival, a failed login, a rejection, the
  * SMTP connection lines), never on a delivery (=> -> >> == **: those
- * name the server, not the client); it is read and not kept.  An arrival is Exim's only
+ * name the server, not the client); it is read and not kept.  HOST's
+ * port is client_port.  An arrival is Exim's only
  * record of a message's client, so its QUEUED record carries the client
  * too; format.h turns it into the CLIENT and QUEUED pair the message table
  * expects.  A local submission (no H=; P=local, local-esmtp, ...) has no
@@ -93,7 +102,9 @@ bool exim_program(struct slice program);
 
 /* A mainlog line: "YYYY-MM-DD HH:MM:SS[.fff][ +hhmm] [[pid] ]MESSAGE",
  * local time unless the zone is given.  Fills out as syslog_parse() does,
- * with an empty host and the program "exim"; SYSLOG_UNPARSED otherwise. */
+ * with an empty host and the program "exim" (or HOST, exim or exim4 and
+ * PID of a "HOST exim[PID]: " after the time); SYSLOG_UNPARSED
+ * otherwise. */
 int exim_header(struct syslog_line *out, const char *line, size_t len);
 
 enum postfix_kind exim_parse(struct postfix_record *r, struct slice program,
