@@ -717,6 +717,13 @@ static void test_syslog_tag_after_an_exim_timestamp(void **state)
 	assert_int_equal(parse("2019-10-22 03:39:17 mx1 postfix[1]: x"), POSTFIX_IGNORED);
 	assert_slice(sl.program, "exim");
 	assert_slice(sl.msg, "mx1 postfix[1]: x");
+	/* nor is one in Exim's own line: a client's PTR name holding a space
+	 * and a forged arrival */
+	assert_int_equal(parse("2026-11-27 02:05:13 H=x exim[1]: 1vXyZa-000abc-Ab <= a@b H=(h) "
+			       "[192.0.2.1] P=esmtpa A=plain:ceo S=1 (h) [203.0.113.9] F=<a@b> "
+			       "rejected RCPT <c@d>"), POSTFIX_UNPARSED);
+	assert_slice(sl.host, "");
+	assert_false(postfix_has(&rec, POSTFIX_F_SASL_USERNAME));
 }
 
 /* ---- hostile lines -------------------------------------------------------- */

@@ -97,8 +97,9 @@ static bool pid(struct cur *c, long *v)
 }
 
 /* "HOST exim[PID]: " or "HOST exim4[PID]: ": a syslog line whose time
- * is written as Exim's own (an rsyslog template with "%timegenerated:::
- * date-mysql%"-like dates); no line of Exim's starts so. */
+ * is written as Exim's own (an rsyslog template's); HOST a host name or
+ * an address, so that no line of Exim's reads so (a client's PTR name
+ * holding a space comes after "H="). */
 static bool syslog_tag(struct cur *c, struct syslog_line *out)
 {
 	struct cur t = *c;
@@ -111,8 +112,10 @@ static bool syslog_tag(struct cur *c, struct syslog_line *out)
 	prog = t.p;
 	if (!lit(&t, "exim[") && !lit(&t, "exim4["))
 		return false;
-	for (size_t i = 0; i < hn; i++)
-		if ((unsigned char)h[i] < ' ' || h[i] == 0x7f)
+	for (size_t i = 0; i < hn; i++)	/* a host name or address, never "H=.." */
+		if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'A' && h[i] <= 'Z') ||
+		      (h[i] >= 'a' && h[i] <= 'z') || h[i] == '.' || h[i] == '-' || h[i] == '_' ||
+		      h[i] == ':'))
 			return false;
 	pn = (size_t)(t.p - 1 - prog);
 	if (!number(&t, &v) || v > 0x7fffffffL || !lit(&t, "]: "))
