@@ -68,7 +68,6 @@ static _Thread_local struct ts_cache tsc;
 static int syslog_parse_pri(struct syslog_line *out, const char *line, size_t len,
 			    time_t ref);
 
-
 /* Bytes of x below 0x21 (control or space) or equal to 0x7f, same rule. */
 static inline uint64_t ctrl_or_space(uint64_t x)
 {
@@ -439,8 +438,7 @@ static bool sd_name(struct cur *c)
 	const char *p = c->p;
 
 	while (c->p < c->end && (unsigned char)*c->p > ' ' && (unsigned char)*c->p < 0x7f &&
-	       *c->p != '=' &&
-	       *c->p != ']' && *c->p != '"' && c->p - p <= SYSLOG_SD_NAME_MAX)
+	       *c->p != '=' && *c->p != ']' && *c->p != '"' && c->p - p <= SYSLOG_SD_NAME_MAX)
 		c->p++;
 	return c->p > p && c->p - p <= SYSLOG_SD_NAME_MAX;
 }
