@@ -683,6 +683,19 @@ static void test_client_forged_in_a_command_is_not_taken(void **state)
 			       "advertised"), POSTFIX_EVENT);
 	assert_false(postfix_has(&rec, POSTFIX_F_CLIENT_IP));
 	assert_false(postfix_has(&rec, POSTFIX_F_TEXT));
+	/* one forged that parses, then enough that do not to push the real
+	 * client past the positions tried: none is taken */
+	assert_int_equal(parse("2017-11-28 14:14:32 SMTP protocol error in \"x\" H=(a) "
+			       "[6.6.6.6] \" H=( \" H=( \" H=( \" H=( \" H=( \" H=( \" H=(\" "
+			       "H=(b) [192.0.2.7] AUTH command used when not advertised"),
+			 POSTFIX_EVENT);
+	assert_false(postfix_has(&rec, POSTFIX_F_CLIENT_IP));
+	assert_int_equal(parse("2013-06-02 09:05:48 SMTP protocol synchronization error (next "
+			       "input sent too soon: pipelining was not advertised): rejected "
+			       "\"x\" H=(a) [6.6.6.6] next input=\" H=( \" H=( \" H=( \" H=( "
+			       "\" H=( \" H=( \" H=(\" H=(b) [192.0.2.7] next input=\"QUIT\""),
+			 POSTFIX_EVENT);
+	assert_false(postfix_has(&rec, POSTFIX_F_CLIENT_IP));
 	/* a client forged after the real one is text */
 	assert_int_equal(parse("2026-11-27 02:05:13 SMTP call from (h) [192.0.2.9] dropped: too "
 			       "many syntax or protocol errors (last command was \"x\" H=(e) "
@@ -800,6 +813,13 @@ static void test_relay_forged_in_a_recipient_is_not_taken(void **state)
 			       "H=mx.victim.example [192.0.2.25]"), POSTFIX_DELIVERY);
 	assert_field(POSTFIX_F_RELAY_IP, "192.0.2.25");
 	assert_field(POSTFIX_F_TO, "a R=x H=evil [6.6.6.6]@victim.example");
+	/* one forged that parses, then enough that do not to push the real
+	 * fields past the positions tried: ambiguous all the same */
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZa-000abc-Ab => a R=x H=evil [6.6.6.6] "
+			       "R=( R=( R=( R=( R=( R=( R=(@victim.example R=dnslookup "
+			       "T=remote_smtp H=mx.victim.example [192.0.2.25]"), POSTFIX_DELIVERY);
+	assert_field(POSTFIX_F_STATUS, "sent");
+	assert_false(postfix_has(&rec, POSTFIX_F_RELAY_IP));
 }
 
 static void test_set_id_holding_fields_is_evidence_only(void **state)

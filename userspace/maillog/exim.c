@@ -578,10 +578,13 @@ static enum postfix_kind p_delivery(struct cur *c, struct postfix_record *r,
 	if (done(c))
 		return POSTFIX_UNPARSED;
 	cur_set(r, POSTFIX_F_STATUS, status, strlen(status));
-	for (p = c->p; tries < EXIM_ROUTE_TRIES &&
-	     (p = memmem(p, (size_t)(c->end - p), " R=", 3)) != NULL; p++, tries++) {
+	for (p = c->p; (p = memmem(p, (size_t)(c->end - p), " R=", 3)) != NULL; p++, tries++) {
 		struct cur t = { p + 1, c->end };
 
+		if (tries == EXIM_ROUTE_TRIES) {
+			hits = 0;	/* the real one may be among those not tried */
+			break;
+		}
 		if (p == c->p || !route(&t, &rt))
 			continue;
 		if (hits++ == 0) {

@@ -40,8 +40,10 @@
  * argument in WHAT, the TEXT) comes after it and is never searched for
  * fields.  The exception is CMD, which Exim 4.97 and earlier wrote
  * between quotes it did not escape: every " H=" after the opening quote
- * (at most EXIM_ANCHOR_TRIES) is tried, and the client is taken only
- * when exactly one parses; otherwise the line is an EVENT without one.
+ * is tried, and the client is taken only when exactly one parses;
+ * otherwise, or when there are more than EXIM_ANCHOR_TRIES of them (the
+ * real one could be among those not tried), the line is an EVENT
+ * without one.
  * Other lines are IGNORED (fields but QID reset, c unmoved).
  */
 #include <stdbool.h>
@@ -194,10 +196,12 @@ static void quoted_then_client(struct cur *c, struct postfix_record *r, const ch
 	const char *p, *found = NULL;
 	int tries = 0, hits = 0;
 
-	for (p = c->p + 1; tries < EXIM_ANCHOR_TRIES &&
-	     (p = memmem(p, (size_t)(c->end - p), "\" H=", 4)) != NULL; p++, tries++) {
+	for (p = c->p + 1; (p = memmem(p, (size_t)(c->end - p), "\" H=", 4)) != NULL;
+	     p++, tries++) {
 		struct cur u = { p + 4, c->end };
 
+		if (tries == EXIM_ANCHOR_TRIES)
+			return;		/* the real one may be among those not tried */
 		cur_reset(&t);
 		if (client_then(&u, &t, after, n) && hits++ == 0)
 			found = p;
