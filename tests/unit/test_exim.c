@@ -486,6 +486,21 @@ static void test_arrival_flags_of_current_exims(void **state)
 			 POSTFIX_UNPARSED);
 	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h) [192.0.2.1] "
 			       "P=esmtps X=TLS1.2:x:256 SNI=\" S=1"), POSTFIX_UNPARSED);
+	/* 4.94's quotes are not escaped: a client's SNI a" A=plain:ceo S=1 x="
+	 * closes early and forges a login; Exim's own quote after it closes
+	 * too, so the SNI's end is ambiguous and the line UNPARSED */
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h) [192.0.2.1] "
+			       "P=esmtps X=TLS1.2:x:256 SNI=\"a\" A=plain:ceo S=1 x=\"\" S=77 "
+			       "id=1@b"), POSTFIX_UNPARSED);
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h) [192.0.2.1] "
+			       "P=esmtps X=TLS1.2:x:256 SNI=\"a\" A=plain:ceo S=1 x=\"\" "
+			       "A=plain:al S=77 id=1@b"), POSTFIX_UNPARSED);
+	/* a quote in what follows S= (id=, T="...") is not a place the SNI
+	 * could end: the fields from there do not parse */
+	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h) [192.0.2.1] "
+			       "P=esmtps X=TLS1.2:x:256 SNI=\"mx.example.org\" A=plain:al S=1 "
+			       "id=1@b T=\"hello\" from <a@b>"), POSTFIX_QUEUED);
+	assert_field(POSTFIX_F_SASL_USERNAME, "al");
 	/* spf / spf_verbose selectors, after L */
 	assert_int_equal(parse("2026-11-27 02:05:13 1vXyZa-000abc-Ab <= a@b H=(h) [192.0.2.1] "
 			       "Ci=77 P=esmtp L SPF S=1"), POSTFIX_QUEUED);

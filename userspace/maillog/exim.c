@@ -374,6 +374,32 @@ enum {
 	A_A, A_PRDR, A_PRX, A_K, A_S,
 };
 
+static enum postfix_kind arrival_fields(struct cur *c, struct postfix_record *r, int last);
+
+/* c after a quoted SNI (4.94 and earlier: SNI="NAME", its quotes not
+ * escaped) whose token ends in '"': true when no later '"' followed by a
+ * space could end it instead, that is when the arrival's fields do not
+ * parse from any (at most EXIM_ROUTE_TRIES are tried; more: false).  A
+ * client's SNI a" A=plain:ceo S=1 x=" closes at its own quote, and at
+ * Exim's after it: ambiguous. */
+static bool sni_ends_here(const struct cur *c, const struct postfix_record *r)
+{
+	struct postfix_record t;
+	const char *p;
+	int tries = 0;
+
+	for (p = c->p; (p = memmem(p, (size_t)(c->end - p), "\" ", 2)) != NULL; p++) {
+		struct cur u = { p + 1, c->end };
+
+		if (tries++ == EXIM_ROUTE_TRIES)
+			return false;
+		t = *r;
+		if (arrival_fields(&u, &t, A_SNI) == POSTFIX_QUEUED)
+			return false;
+	}
+	return true;
+}
+
 /* One field of an arrival: its place in the order, or -1. */
 static int field(struct cur *c, struct postfix_record *r)
 {
@@ -427,7 +453,8 @@ static int field(struct cur *c, struct postfix_record *r)
 		/* a host name: SNI="NAME" up to 4.94, SNI=NAME since 4.95
 		 * (spaces escaped); one word either way, so a quoted one
 		 * holding a space (the client's) is UNPARSED, never fields */
-		if (!token(c, &v, &n) || (v[0] == '"' && (n < 2 || v[n - 1] != '"')))
+		if (!token(c, &v, &n) ||
+		    (v[0] == '"' && (n < 2 || v[n - 1] != '"' || !sni_ends_here(c, r))))
 			return -1;
 		return A_SNI;
 	}
@@ -453,30 +480,42 @@ static int field(struct cur *c, struct postfix_record *r)
 	return -1;
 }
 
+/* The fields after the one numbered last, up to S=N: QUEUED, or
+ * UNPARSED.  An SNI after the SNI is refused before field() reads it, so
+ * that sni_ends_here() never runs within itself. */
+static enum postfix_kind arrival_fields(struct cur *c, struct postfix_record *r, int last)
+{
+	int i;
+
+	while (lit(c, " ")) {
+		if (last >= A_SNI && has(c, "SNI="))
+			return POSTFIX_UNPARSED;
+		i = field(c, r);
+		if (i <= last)
+			return POSTFIX_UNPARSED;	/* unknown, repeated or out of order */
+		if (i == A_S)
+			return POSTFIX_QUEUED;
+		last = i;
+	}
+	return POSTFIX_UNPARSED;
+}
+
 /* <= S FIELDS... S=N ... (after "<= "); nothing after S= is read. */
 static enum postfix_kind p_arrival(struct cur *c, struct postfix_record *r)
 {
 	const char *v;
 	size_t n;
-	int last = -1, i;
 
 	if (!sender(c, &v, &n))
 		return POSTFIX_UNPARSED;
 	cur_set(r, POSTFIX_F_FROM, v, n);
-	while (lit(c, " ")) {
-		i = field(c, r);
-		if (i <= last)
-			return POSTFIX_UNPARSED;	/* unknown, repeated or out of order */
-		if (i == A_S) {
-			/* -E<id> is open to any caller: Exim's own only from its
-			 * user (U= is the caller's login, as Exim looked it up) */
-			r->mta_bounce = postfix_has(r, POSTFIX_F_ORIG_QID) &&
-					exim_user(postfix_get(r, POSTFIX_F_LOCAL_USER));
-			return POSTFIX_QUEUED;
-		}
-		last = i;
-	}
-	return POSTFIX_UNPARSED;
+	if (arrival_fields(c, r, -1) != POSTFIX_QUEUED)
+		return POSTFIX_UNPARSED;
+	/* -E<id> is open to any caller: Exim's own only from its user (U= is
+	 * the caller's login, as Exim looked it up) */
+	r->mta_bounce = postfix_has(r, POSTFIX_F_ORIG_QID) &&
+			exim_user(postfix_get(r, POSTFIX_F_LOCAL_USER));
+	return POSTFIX_QUEUED;
 }
 
 /* F=S[ fields of an arrival, up to its L and SPF] [temporarily ]rejected

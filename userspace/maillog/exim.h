@@ -85,9 +85,12 @@
  * Limits: with the non-default log selector tls_peerdn or an ident
  * (RFC 1413) lookup, a client's certificate DN or ident is written
  * before A= and could hold text that reads as fields.  The SNI name
- * (tls_sni) is one word (Exim 4.95+ escapes its spaces; a quoted one of
- * 4.94 and earlier holding a space makes the line UNPARSED).  Exim's
- * received_recipients are not read: nrcpt is -1.
+ * (tls_sni) is one word: Exim 4.95+ escapes its spaces; 4.94 and earlier
+ * quote it without escaping a '"' in it, so a quoted one is taken only
+ * when it is one word and the fields do not parse from any later '"'
+ * followed by a space (where a client's SNI holding `" ` would have it
+ * end): else the line is UNPARSED.  Exim's received_recipients are not
+ * read: nrcpt is -1.
  */
 #ifndef SENTINEL_MAILLOG_EXIM_H
 #define SENTINEL_MAILLOG_EXIM_H
