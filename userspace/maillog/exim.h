@@ -72,8 +72,11 @@
  * the sender and never read.  The sender is an address as Exim keeps it:
  * a quoted local part keeps its quotes (a backslash escapes), so
  * <= "x A=plain:ceo"@evil.test is one sender, and the HELO in H= holds
- * no space, '(' or ')' (Exim refuses such a HELO unless
- * helo_accept_junk_hosts says otherwise: then the line is UNPARSED).  In
+ * no space, '(' or ')'.  Exim refuses such a HELO unless
+ * helo_accept_junk_hosts says otherwise; for those hosts a HELO such as
+ * "a) [IP] P=esmtpa A=plain:USER S=1 x" reads as that client IP and
+ * login (arrivals, failed logins, rejections alike): the HELO's end
+ * cannot be told from the text, so their lines are not evidence.  In
  * a delivery, the recipient's local part is logged unquoted and may hold
  * anything, so the relay is taken from the one " R=WORD[ T=WORD]..." from
  * which the fields parse; when several do, none is (the kind and status
