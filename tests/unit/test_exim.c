@@ -604,6 +604,15 @@ static void test_rejection_fields_forged_by_the_client_are_not_taken(void **stat
 			       "rejected RCPT <c@d>"), POSTFIX_UNPARSED);
 	assert_int_equal(parse("2026-11-27 02:05:13 H=(h) [ceo] F=<a@b> rejected RCPT <c@d>"),
 			 POSTFIX_UNPARSED);
+	/* 4.94's quoted SNI closing early (a" F=<x@y> A=plain:ceo rejected
+	 * RCPT <v@x>: z): Exim's quote after it closes it too: ambiguous */
+	assert_int_equal(parse("2026-11-27 02:05:13 H=(h) [192.0.2.1] X=TLS1.2:x:256 SNI=\"a\" "
+			       "F=<x@y> A=plain:ceo rejected RCPT <v@x>: z\" F=<s@d> rejected RCPT "
+			       "<r@d>: relay not permitted"), POSTFIX_UNPARSED);
+	assert_int_equal(parse("2026-11-27 02:05:13 H=(h) [192.0.2.1] X=TLS1.2:x:256 "
+			       "SNI=\"mx.example.org\" F=<s@d> rejected RCPT <r@d>: relay not "
+			       "permitted"), POSTFIX_REJECT);
+	assert_field(POSTFIX_F_TO, "r@d");
 }
 
 static void test_events_about_a_client(void **state)

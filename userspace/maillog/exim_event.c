@@ -43,7 +43,9 @@
  * is tried, and the client is taken only when exactly one parses;
  * otherwise, or when there are more than EXIM_ANCHOR_TRIES of them (the
  * real one could be among those not tried), the line is an EVENT
- * without one.
+ * without one.  A rejection's quoted SNI (4.94 and earlier, its quotes
+ * not escaped either) is taken only when the rejection does not parse
+ * from a later '"' followed by a space too; else the line is UNPARSED.
  * Other lines are IGNORED (fields but QID reset, c unmoved).
  */
 #include <stdbool.h>
@@ -72,20 +74,14 @@ static void rest(struct cur *c, struct postfix_record *r, enum postfix_field f)
 	c->p = c->end;
 }
 
-/* The fields a rejection has between its client and "rejected". */
-static bool reject_fields(struct cur *c, struct postfix_record *r)
+static enum postfix_kind p_reject(struct cur *c, struct postfix_record *r);
+
+/* The fields of a rejection after its SNI, up to "rejected". */
+static bool reject_sender(struct cur *c, struct postfix_record *r)
 {
 	const char *v;
 	size_t n;
 
-	if (lit(c, " X=") && !token(c, &v, &n))
-		return false;
-	if (lit(c, " CV=") && !token(c, &v, &n))
-		return false;
-	if (lit(c, " DN=\"") && !exim_quoted(c))
-		return false;
-	if (lit(c, " SNI=") && (!token(c, &v, &n) || (v[0] == '"' && (n < 2 || v[n - 1] != '"'))))
-		return false;
 	if (lit(c, " F=")) {
 		if (has(c, "<") ? !angle(c, ' ', &v, &n) : !token(c, &v, &n))
 			return false;
@@ -99,6 +95,47 @@ static bool reject_fields(struct cur *c, struct postfix_record *r)
 	if ((lit(c, " SPF=") && !token(c, &v, &n)) || (lit(c, " DMARC=") && !token(c, &v, &n)))
 		return false;
 	return true;
+}
+
+/* c after a quoted SNI (4.94 and earlier, its quotes not escaped) whose
+ * token ends in '"': true when the rejection does not parse from any
+ * later '"' followed by a space, where a client's SNI holding `" ` would
+ * end (at most EXIM_ANCHOR_TRIES; more: false), as exim.c's arrivals. */
+static bool sni_ends_here(const struct cur *c, const struct postfix_record *r)
+{
+	struct postfix_record t;
+	const char *p;
+	int tries = 0;
+
+	for (p = c->p; (p = memmem(p, (size_t)(c->end - p), "\" ", 2)) != NULL; p++) {
+		struct cur u = { p + 1, c->end };
+
+		if (tries++ == EXIM_ANCHOR_TRIES)
+			return false;
+		t = *r;
+		if (reject_sender(&u, &t) && p_reject(&u, &t) == POSTFIX_REJECT)
+			return false;
+	}
+	return true;
+}
+
+/* The fields a rejection has between its client and "rejected". */
+static bool reject_fields(struct cur *c, struct postfix_record *r)
+{
+	const char *v;
+	size_t n;
+
+	if (lit(c, " X=") && !token(c, &v, &n))
+		return false;
+	if (lit(c, " CV=") && !token(c, &v, &n))
+		return false;
+	if (lit(c, " DN=\"") && !exim_quoted(c))
+		return false;
+	if (lit(c, " SNI=") &&
+	    (!token(c, &v, &n) ||
+	     (v[0] == '"' && (n < 2 || v[n - 1] != '"' || !sni_ends_here(c, r)))))
+		return false;
+	return reject_sender(c, r);
 }
 
 /* [temporarily ]rejected WHAT[: TEXT], after the fields */
