@@ -451,8 +451,9 @@ static int field(struct cur *c, struct postfix_record *r)
 		return exim_quoted(c) ? A_DN : -1;
 	if (lit(c, "SNI=")) {
 		/* a host name: SNI="NAME" up to 4.94, SNI=NAME since 4.95
-		 * (spaces escaped); one word either way, so a quoted one
-		 * holding a space (the client's) is UNPARSED, never fields */
+		 * (spaces escaped); one word either way, and a quoted one
+		 * only where no later quote could end it (sni_ends_here()):
+		 * one holding `" ` (the client's) is UNPARSED, never fields */
 		if (!token(c, &v, &n) ||
 		    (v[0] == '"' && (n < 2 || v[n - 1] != '"' || !sni_ends_here(c, r))))
 			return -1;
