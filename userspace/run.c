@@ -31,7 +31,8 @@
  * kills itself with the signal that killed it.  Both are in the process
  * group the timeout signals.  Before that, the child's capability
  * bounding set is cut to the process's (read from /proc/PID/status by the
- * parent) and its ambient set cleared: the container's program, run as
+ * parent; this kernel's last capability is read once, at the first such
+ * command) and its ambient set cleared: the container's program, run as
  * uid 0, would otherwise get every capability sentineld has, some that
  * the container was denied.
  *
@@ -304,6 +305,35 @@ static const struct {
 	{ "cgroup", CLONE_NEWCGROUP },
 };
 
+#define CAP_LAST_CAP "/proc/sys/kernel/cap_last_cap"
+
+static const char *cap_last_cap_path = CAP_LAST_CAP;
+static int cap_last = -1;	/* -1: not read yet */
+
+void run_test_cap_last_cap(const char *path)
+{
+	cap_last_cap_path = path ? path : CAP_LAST_CAP;
+	cap_last = -1;
+}
+
+/* This kernel's last capability, read once (it is fixed at boot); -1
+ * while it could not be read (tried again next time). */
+static int last_cap(void)
+{
+	int last = -1;
+	FILE *f;
+
+	if (cap_last >= 0)
+		return cap_last;
+	f = fopen(cap_last_cap_path, "re");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &last) == 1 && last >= 0)
+		cap_last = last;
+	fclose(f);
+	return cap_last;
+}
+
 /* pid's capability bounding set (CapBnd of /proc/PID/status) and this
  * kernel's last capability; false when either cannot be read. */
 static bool cap_bounds(pid_t pid, uint64_t *bnd, int *last)
@@ -313,14 +343,9 @@ static bool cap_bounds(pid_t pid, uint64_t *bnd, int *last)
 	bool found = false;
 	FILE *f;
 
-	f = fopen("/proc/sys/kernel/cap_last_cap", "re");
-	if (!f)
+	*last = last_cap();
+	if (*last < 0)
 		return false;
-	found = fscanf(f, "%d", last) == 1 && *last >= 0;
-	fclose(f);
-	if (!found)
-		return false;
-	found = false;
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	f = fopen(path, "re");
 	if (!f)

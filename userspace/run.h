@@ -101,6 +101,11 @@ int run_start(struct runner *rn, const struct run_spec *spec, run_done_fn done, 
 /* 0 when the command was started (see res for how it ended), -1 if not. */
 int run_sync(const struct run_spec *spec, struct run_result *res);
 
+/* Tests: where this kernel's last capability is read (once, at the first
+ * command that enters a process's namespaces; NULL: /proc's), and forget
+ * what was read. */
+void run_test_cap_last_cap(const char *path);
+
 /* One line for a log or an audit record: "exit 1: <stderr tail>",
  * "killed by SIGKILL", "timed out after 10.0 s", ... */
 void run_describe(const struct run_result *r, char *buf, size_t cap);

@@ -378,6 +378,37 @@ static void test_enter_a_pid_that_is_gone_is_a_spawn_failure(void **state)
 	assert_non_null(strstr(d, "No such process"));
 }
 
+/* This kernel's last capability is read once, at the first command that
+ * enters a process (here its own: no namespace to join, the bounding set
+ * cut to its own), not again for each: a file that is gone after the
+ * first command does not stop the next. */
+static void test_enter_reads_the_last_capability_once(void **state)
+{
+	char dir[256], path[PATH_MAX], *text;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	text = read_file("/proc/sys/kernel/cap_last_cap");
+	assert_non_null(text);
+	scratch_dir(dir, sizeof(dir), "caplast");
+	snprintf(path, sizeof(path), "%s/cap_last_cap", dir);
+	write_file(path, text);
+	run_test_cap_last_cap(path);
+	assert_int_equal(ENTER(getpid(), "/bin/true"), 0);
+	assert_true(run_ok(&res));
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(ENTER(getpid(), "/bin/true"), 0);
+	assert_true(run_ok(&res));
+	/* unread (forgotten), and no file: no command enters */
+	run_test_cap_last_cap(path);
+	assert_int_equal(ENTER(getpid(), "/bin/true"), -1);
+	assert_true(res.spawn_failed);
+	run_test_cap_last_cap(NULL);
+	assert_int_equal(ENTER(getpid(), "/bin/true"), 0);
+	scratch_remove(dir);
+}
+
 /* The pid under /proc of the child of the child of parent (unshare's
  * sleep: unshare forks it into the new PID namespace). */
 static pid_t grandchild(pid_t parent)
@@ -594,6 +625,7 @@ int main(void)
 		cmocka_unit_test(test_own_process_group),
 		cmocka_unit_test(test_async_children_and_the_limit),
 		cmocka_unit_test(test_enter_a_pid_that_is_gone_is_a_spawn_failure),
+		cmocka_unit_test(test_enter_reads_the_last_capability_once),
 		cmocka_unit_test(test_enter_runs_the_command_in_the_processs_namespaces),
 		cmocka_unit_test(test_enter_takes_the_processs_root),
 		cmocka_unit_test(test_enter_gives_the_command_no_capability_the_process_lacks),
