@@ -45,7 +45,6 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "croot.h"
 #include "log.h"
 #include "report_input.h"
 
@@ -652,14 +651,14 @@ static int run_journal(const struct input_config *cfg, struct input_counts *coun
 {
 	struct jctx *x = xcalloc(1, sizeof(*x));
 	const char *root = cfg->root ? cfg->root : "";
-	char err[PATH_MAX + 512], conf[PATH_MAX];
+	char err[PATH_MAX + 512];
 	struct postconf pc;
 	struct journal *j;
 	const struct journal_stats *st;
 
 	x->cfg = cfg;
 	x->counts = counts;
-	postconf_read(&pc, "/usr/sbin", croot_postfix_config(root, "", conf, sizeof(conf)));
+	postconf_read_root(&pc, root, "/usr/sbin", "");
 	if (journal_writers_init(&x->writers, &pc, root, NULL, err, sizeof(err)) < 0)
 		log_warnx("who writes Postfix's entries: %s", err);
 	postconf_free(&pc);

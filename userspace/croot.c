@@ -228,18 +228,6 @@ int croot_host_path(const char *root, const char *path, char *out, size_t cap)
 	return 0;
 }
 
-const char *croot_postfix_config(const char *root, const char *config_dir, char *buf,
-				 size_t cap)
-{
-	const char *dir = config_dir && config_dir[0] ? config_dir : "/etc/postfix";
-
-	if (croot_is_host(root))
-		return config_dir ? config_dir : "";
-	if (croot_host_path(root, dir, buf, cap) < 0)
-		snprintf(buf, cap, "%s%s", root, dir);	/* postconf says why not */
-	return buf;
-}
-
 int croot_user_uid(const char *root, const char *name, uid_t *uid, char *err,
 		   size_t errcap)
 {

@@ -73,14 +73,9 @@ int croot_open(const char *root, const char *path, int flags);
  * in out.  0, or -1 with errno. */
 int croot_realpath(const char *root, const char *path, char *out, size_t cap);
 /* path resolved under root, as the host reaches it: ROOT + the
- * container's name of it (for a program of the host that reads it:
- * postconf -c).  0, or -1 with errno. */
+ * container's name of it (where sentineld writes the access map's
+ * source).  0, or -1 with errno. */
 int croot_host_path(const char *root, const char *path, char *out, size_t cap);
-/* Postfix's configuration directory as postconf(1) of the host reads it:
- * config_dir ("" Postfix's default) on the host, else the container's
- * (config_dir, or /etc/postfix, under root) in buf. */
-const char *croot_postfix_config(const char *root, const char *config_dir, char *buf,
-				 size_t cap);
 /* The uid of user name in root's user database.  1 found, 0 no such
  * user, -1 unreadable (err says why; an etc/passwd that is no regular
  * file, a FIFO the container left there, is refused without waiting). */

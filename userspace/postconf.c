@@ -1,11 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * postconf.c - Postfix's parameters in one postconf(1) call (see postconf.h).
+ * postconf.c - Postfix's parameters in one postconf(1) call, on the host
+ * or in the container, else from the container's main.cf (see
+ * postconf.h).
+ *
+ * Without postconf, main.cf is read as Postfix's own reader does
+ * (readllines(3), dict_load and mac_expand as postconf -x shows them):
+ * logical lines (a line that starts with whitespace continues the last
+ * one, joined by one space; blank lines and lines whose first
+ * non-whitespace character is '#' are skipped and end nothing), `name =
+ * value` with both trimmed, the last setting of a name wins; in a value
+ * `$$` is `$`, `$name`, `${name}` and `$(name)` are that setting's value,
+ * expanded in turn, `${name?text}` and `${name?{text}}` text when it is
+ * not empty, `${name:text}` and `${name:{text}}` text when it is,
+ * `${name?{t1}:{t2}}` one of the two; the result trimmed.  A name that main.cf does not set
+ * has a default this reader does not know (postconf's, which may be
+ * compiled in): the value that names it is unknown, as is one with an
+ * expression it does not evaluate (`${{a} == {b}?...}`) or a reference
+ * loop.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "croot.h"
 #include "log.h"
 #include "postconf.h"
 
@@ -38,14 +60,26 @@ static void take_line(struct postconf *pc, char *line)
 		}
 }
 
-int postconf_read(struct postconf *pc, const char *bin_dir, const char *config_dir)
+/* pc->text (len bytes, NUL-terminated) as `NAME = VALUE` lines. */
+static void take_text(struct postconf *pc)
+{
+	for (char *line = pc->text, *save = NULL; (line = strtok_r(line, "\r\n", &save));
+	     line = NULL)
+		take_line(pc, line);
+}
+
+/* bin_dir/postconf, in the namespaces of enter when > 0.  0, or -1 with
+ * the reason in pc->err; *started: whether it ran at all (it exited,
+ * whatever its status), so that a caller may read main.cf instead. */
+static int run_postconf(struct postconf *pc, const char *bin_dir, const char *config_dir,
+			pid_t enter, bool *started)
 {
 	char bin[PATH_MAX], why[RUN_ERR_MAX + 64];
 	const char *argv[POSTCONF_NPARAMS + 8];
 	struct run_result *res = xmalloc(sizeof(*res));	/* RUN_OUT_MAX: too big for the stack */
 	size_t n = 0;
+	int rc = -1;
 
-	memset(pc, 0, sizeof(*pc));
 	snprintf(bin, sizeof(bin), "%s/postconf", bin_dir);
 	argv[n++] = bin;
 	if (config_dir && config_dir[0]) {
@@ -58,30 +92,437 @@ int postconf_read(struct postconf *pc, const char *bin_dir, const char *config_d
 		argv[n++] = postconf_names[i];
 	argv[n] = NULL;
 
-	const struct run_spec spec = { .argv = argv, .timeout = POSTCONF_TIMEOUT };
+	const struct run_spec spec = { .argv = argv, .timeout = POSTCONF_TIMEOUT, .enter = enter };
 
 	if (run_sync(&spec, res) < 0 || !run_ok(res)) {
+		*started = !res->spawn_failed;
 		run_describe(res, why, sizeof(why));
 		snprintf(pc->err, sizeof(pc->err), "%s: %s", bin, why);
-		goto fail;
+		goto out;
 	}
+	*started = true;
 	if (res->out_dropped || memchr(res->out, '\0', res->out_len)) {
 		snprintf(pc->err, sizeof(pc->err), "%s: its output is not text of at most %d bytes",
 			 bin, RUN_OUT_MAX);
-		goto fail;
+		goto out;
 	}
 	pc->text = xmalloc(res->out_len + 1);
 	memcpy(pc->text, res->out, res->out_len);
 	pc->text[res->out_len] = '\0';
-	for (char *line = pc->text, *save = NULL; (line = strtok_r(line, "\r\n", &save));
-	     line = NULL)
-		take_line(pc, line);
+	take_text(pc);
+	rc = 0;
+out:
 	free(res);
-	return 0;
-fail:
+	return rc;
+}
+
+int postconf_read(struct postconf *pc, const char *bin_dir, const char *config_dir)
+{
+	bool started;
+
+	memset(pc, 0, sizeof(*pc));
+	if (run_postconf(pc, bin_dir, config_dir, 0, &started) == 0)
+		return 0;
 	log_warnx("Postfix's parameters are unknown, defaults apply: %s", pc->err);
-	free(res);
 	return -1;
+}
+
+/* ---- main.cf without postconf ---- */
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+struct setting {
+	const char *name, *value;
+};
+
+struct main_cf {
+	struct setting *set;
+	size_t n;
+	char *out;			/* the expansion being built */
+	size_t len;
+	const char *why;		/* why a value is unknown */
+};
+
+/* The raw value of name (len bytes), the last setting of it; NULL: unset. */
+static const char *setting(const struct main_cf *m, const char *name, size_t len)
+{
+	for (size_t i = m->n; i-- > 0;)
+		if (strlen(m->set[i].name) == len && memcmp(m->set[i].name, name, len) == 0)
+			return m->set[i].value;
+	return NULL;
+}
+
+static int put(struct main_cf *m, const char *s, size_t n)
+{
+	if (m->len + n >= POSTCONF_VALUE_MAX) {
+		m->why = "its value, expanded, is over " STR(POSTCONF_VALUE_MAX) " bytes";
+		return -1;
+	}
+	memcpy(m->out + m->len, s, n);
+	m->len += n;
+	return 0;
+}
+
+static int expand(struct main_cf *m, const char *s, size_t n, int depth);
+
+/* name's value, expanded, appended; -1 with the reason in m->why. */
+static int expand_name(struct main_cf *m, const char *name, size_t len, int depth)
+{
+	const char *v = setting(m, name, len);
+
+	if (!v) {
+		m->why = "it names a parameter that main.cf does not set (its default is "
+			 "postconf's)";
+		return -1;
+	}
+	return expand(m, v, strlen(v), depth + 1);
+}
+
+/* The end of a bracketed text that opens at s[0] ('{' or '('): the
+ * index of its closing bracket, nested ones of the same kind counted;
+ * -1 none. */
+static long closing(const char *s, size_t n)
+{
+	char open = s[0], close = open == '{' ? '}' : ')';
+	int level = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == open)
+			level++;
+		else if (s[i] == close && --level == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+/* ${NAME...} or $(NAME...): body is what is between the brackets. */
+static int expand_braced(struct main_cf *m, const char *body, size_t n, int depth)
+{
+	size_t len = 0;
+	const char *v, *t;
+	size_t tn;
+	bool empty, want_empty;
+
+	while (len < n && (body[len] == '_' || (body[len] >= '0' && body[len] <= '9') ||
+			   (body[len] >= 'a' && body[len] <= 'z') ||
+			   (body[len] >= 'A' && body[len] <= 'Z')))
+		len++;
+	if (len == 0) {
+		m->why = "it has an expression this reader does not evaluate";
+		return -1;
+	}
+	if (len == n)
+		return expand_name(m, body, len, depth);
+	if (body[len] != '?' && body[len] != ':') {
+		m->why = "it has an expression this reader does not evaluate";
+		return -1;
+	}
+	v = setting(m, body, len);
+	if (!v) {
+		m->why = "it names a parameter that main.cf does not set (its default is "
+			 "postconf's)";
+		return -1;
+	}
+	/* whether the value is empty: expanded, as Postfix tests it */
+	{
+		size_t mark = m->len;
+
+		if (expand(m, v, strlen(v), depth + 1) < 0)
+			return -1;
+		empty = m->len == mark;
+		m->len = mark;
+	}
+	want_empty = body[len] == ':';
+	t = body + len + 1;
+	tn = n - len - 1;
+	if (tn > 0 && t[0] == '{') {
+		/* {t1} or {t1}:{t2} (Postfix 3.0) */
+		long c = closing(t, tn);
+		const char *t2 = NULL;
+		size_t t2n = 0;
+
+		if (c < 0) {
+			m->why = "it has an expression this reader does not evaluate";
+			return -1;
+		}
+		if ((size_t)c + 1 < tn) {
+			long c2;
+
+			if (t[c + 1] != ':' || (size_t)c + 2 >= tn || t[c + 2] != '{' ||
+			    (c2 = closing(t + c + 2, tn - (size_t)c - 2)) < 0 ||
+			    (size_t)(c + 2 + c2 + 1) != tn) {
+				m->why = "it has an expression this reader does not evaluate";
+				return -1;
+			}
+			t2 = t + c + 3;
+			t2n = (size_t)c2 - 1;
+		}
+		if (empty == want_empty)
+			return expand(m, t + 1, (size_t)c - 1, depth + 1);
+		return t2 ? expand(m, t2, t2n, depth + 1) : 0;
+	}
+	return empty == want_empty ? expand(m, t, tn, depth + 1) : 0;
+}
+
+/* s (n bytes) with its $ references expanded, appended to m->out. */
+static int expand(struct main_cf *m, const char *s, size_t n, int depth)
+{
+	size_t i = 0;
+
+	if (depth > POSTCONF_EXPAND_DEPTH) {
+		m->why = "its references loop";
+		return -1;
+	}
+	while (i < n) {
+		const char *dollar = memchr(s + i, '$', n - i);
+		size_t lit = dollar ? (size_t)(dollar - (s + i)) : n - i;
+
+		if (lit && put(m, s + i, lit) < 0)
+			return -1;
+		i += lit;
+		if (i >= n)
+			break;
+		i++;	/* the $ */
+		if (i < n && s[i] == '$') {
+			if (put(m, "$", 1) < 0)
+				return -1;
+			i++;
+		} else if (i < n && (s[i] == '{' || s[i] == '(')) {
+			long c = closing(s + i, n - i);
+
+			if (c < 0) {
+				m->why = "it has an unbalanced ${ or $(";
+				return -1;
+			}
+			if (expand_braced(m, s + i + 1, (size_t)c - 1, depth) < 0)
+				return -1;
+			i += (size_t)c + 1;
+		} else {
+			size_t len = 0;
+
+			while (i + len < n && (s[i + len] == '_' ||
+					       (s[i + len] >= '0' && s[i + len] <= '9') ||
+					       (s[i + len] >= 'a' && s[i + len] <= 'z') ||
+					       (s[i + len] >= 'A' && s[i + len] <= 'Z')))
+				len++;
+			if (len == 0) {
+				m->why = "it has a $ that names nothing";
+				return -1;
+			}
+			if (expand_name(m, s + i, len, depth) < 0)
+				return -1;
+			i += len;
+		}
+	}
+	return 0;
+}
+
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* A complete logical line, `name = value`, into m (a line without `=`,
+ * or with a name that has blanks, is not a setting: postconf refuses it,
+ * and so is it skipped here). */
+static void add_setting(struct main_cf *m, char *logical)
+{
+	char *eq = strchr(logical, '='), *ne;
+
+	if (!eq || m->n >= POSTCONF_MAIN_CF_SETTINGS)
+		return;
+	ne = eq;
+	while (ne > logical && blank(ne[-1]))
+		ne--;
+	*ne = '\0';
+	eq++;
+	while (blank(*eq))
+		eq++;
+	if (!logical[0] || strpbrk(logical, " \t"))
+		return;
+	m->set[m->n].name = logical;
+	m->set[m->n++].value = eq;
+}
+
+/* text (NUL-terminated, changed in place) as main.cf's settings, in m. */
+static void parse_main_cf(struct main_cf *m, char *text)
+{
+	char *logical = NULL, *end = NULL;	/* the logical line being built */
+	char *p = text;
+
+	for (;;) {
+		char *nl = strchr(p, '\n'), *q = p, *e;
+
+		if (nl)
+			*nl = '\0';
+		e = p + strlen(p);
+		while (e > p && blank(e[-1]))
+			e--;
+		*e = '\0';
+		while (blank(*q))
+			q++;
+		if (*q && *q != '#') {
+			if (q == p || !logical) {
+				if (logical)
+					add_setting(m, logical);
+				logical = q;
+				end = e;
+			} else {
+				/* a continuation, joined by one space in place: the
+				 * line so far ends before this one starts */
+				*end++ = ' ';
+				memmove(end, q, (size_t)(e - q) + 1);
+				end += e - q;
+			}
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	if (logical)
+		add_setting(m, logical);
+}
+
+/* root's main.cf (config_dir's, else /etc/postfix's, as the container
+ * names it), opened inside root: a regular file of at most
+ * POSTCONF_MAIN_CF_MAX bytes, without NUL.  Its text, or NULL with the
+ * reason in pc->err. */
+static char *main_cf_text(struct postconf *pc, const char *root, const char *path)
+{
+	struct stat st;
+	char *text;
+	size_t got = 0;
+	int fd;
+
+	/* O_NONBLOCK: a FIFO there would make the open wait for a writer */
+	fd = croot_open(root, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		snprintf(pc->err, sizeof(pc->err), "%s%s: %s", root, path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > POSTCONF_MAIN_CF_MAX) {
+		snprintf(pc->err, sizeof(pc->err), "%s%s: not a regular file of at most %d bytes",
+			 root, path, POSTCONF_MAIN_CF_MAX);
+		close(fd);
+		return NULL;
+	}
+	text = xmalloc((size_t)st.st_size + 1);
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, text + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	text[got] = '\0';
+	if (memchr(text, '\0', got)) {
+		snprintf(pc->err, sizeof(pc->err), "%s%s: not text (a NUL byte)", root, path);
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* Our parameters from root's main.cf, read through root, expanded here:
+ * pc->text as postconf -x would print those main.cf gives. */
+static int read_main_cf(struct postconf *pc, const char *root, const char *config_dir)
+{
+	char path[PATH_MAX];
+	struct main_cf m = { 0 };
+	char *text, *out;
+	size_t len = 0, cap = 0;
+
+	snprintf(path, sizeof(path), "%s/main.cf",
+		 config_dir && config_dir[0] ? config_dir : "/etc/postfix");
+	text = main_cf_text(pc, root, path);
+	if (!text)
+		return -1;
+	m.set = xcalloc(POSTCONF_MAIN_CF_SETTINGS, sizeof(*m.set));
+	m.out = xmalloc(POSTCONF_VALUE_MAX);
+	parse_main_cf(&m, text);
+	for (int i = 0; i < POSTCONF_NPARAMS; i++)
+		cap += strlen(postconf_names[i]) + 4 + POSTCONF_VALUE_MAX;
+	out = xmalloc(cap + 1);
+	for (int i = 0; i < POSTCONF_NPARAMS; i++) {
+		const char *v = setting(&m, postconf_names[i], strlen(postconf_names[i]));
+
+		m.len = 0;
+		m.why = NULL;
+		if (!v) {
+			pc->why[i] = "main.cf does not set it (read without postconf: its default "
+				     "is unknown)";
+			continue;
+		}
+		if (expand(&m, v, strlen(v), 0) < 0 || memchr(m.out, '\n', m.len) ||
+		    memchr(m.out, '\r', m.len)) {
+			pc->why[i] = m.why ? m.why : "its value has a line break";
+			continue;
+		}
+		/* postconf -x trims the expansion too */
+		{
+			size_t from = 0;
+
+			while (from < m.len && blank(m.out[from]))
+				from++;
+			while (m.len > from && blank(m.out[m.len - 1]))
+				m.len--;
+			len += (size_t)snprintf(out + len, cap + 1 - len, "%s = %.*s\n",
+						postconf_names[i], (int)(m.len - from), m.out + from);
+		}
+	}
+	out[len] = '\0';
+	pc->text = out;
+	take_text(pc);
+	pc->main_cf = true;
+	snprintf(pc->source, sizeof(pc->source), "%s%s, read without postconf", root, path);
+	free(m.set);
+	free(m.out);
+	free(text);
+	return 0;
+}
+
+int postconf_read_root(struct postconf *pc, const char *root, const char *bin_dir,
+		       const char *config_dir)
+{
+	char why[sizeof(pc->err)];
+	struct croot_proc cp = { 0 };
+	bool started = false;
+	pid_t pid;
+
+	if (croot_is_host(root))
+		return postconf_read(pc, bin_dir, config_dir);
+	memset(pc, 0, sizeof(*pc));
+	pid = croot_find("/proc", root, &cp, why, sizeof(why));
+	if (pid > 0) {
+		if (run_postconf(pc, bin_dir, config_dir, pid, &started) == 0) {
+			snprintf(pc->source, sizeof(pc->source), "%s/postconf of the container at "
+				 "%s, in the namespaces of its pid %d", bin_dir, root, (int)pid);
+			log_info("Postfix's parameters: %s", pc->source);
+			return 0;
+		}
+		if (started) {
+			log_warnx("Postfix's parameters are unknown, defaults apply: the "
+				  "container's (pid %d) %s", (int)pid, pc->err);
+			return -1;
+		}
+		snprintf(why, sizeof(why), "%s", pc->err);
+		pc->err[0] = '\0';
+	}
+	if (read_main_cf(pc, root, config_dir) < 0) {
+		log_warnx("Postfix's parameters are unknown, defaults apply: the container's "
+			  "postconf cannot run (%s), and its main.cf cannot be read: %s", why,
+			  pc->err);
+		return -1;
+	}
+	log_warnx("Postfix's parameters: the container's postconf cannot run (%s): read from "
+		  "%s instead, inside the container's root (its links stay in it): only what "
+		  "main.cf sets, with the $names it sets expanded; the rest is unknown and "
+		  "defaults apply", why, pc->source);
+	return 0;
 }
 
 const char *postconf_get(const struct postconf *pc, enum postconf_param p, const char **why)
@@ -90,7 +531,7 @@ const char *postconf_get(const struct postconf *pc, enum postconf_param p, const
 
 	if (!v && why)
 		*why = !pc ? "Postfix's parameters not read" : pc->err[0] ? "postconf failed" :
-		       "not a parameter of this Postfix";
+		       pc->why[p] ? pc->why[p] : "not a parameter of this Postfix";
 	return v;
 }
 

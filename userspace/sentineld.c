@@ -340,15 +340,13 @@ static int reload(char *msg, size_t cap, void *arg)
 	struct daemon *d = arg;
 	struct config *cfg = xmalloc(sizeof(*cfg));
 	struct postconf pc = { 0 };
-	char conf[PATH_MAX];
 	int rc;
 
 	sd_notify(0, "RELOADING=1");
 	rc = config_reload(d->live, cfg, d->path, msg, cap);
 	if (rc > 0)
-		postconf_read(&pc, cfg->actions.postfix_bin_dir,
-			      croot_postfix_config(cfg->maillog_root, cfg->actions.postfix_config_dir,
-						   conf, sizeof(conf)));
+		postconf_read_root(&pc, cfg->maillog_root, cfg->actions.postfix_bin_dir,
+				   cfg->actions.postfix_config_dir);
 	if (rc > 0 && respond_reconfigure(d->respond, cfg, &pc) < 0) {
 		snprintf(msg, cap, "%s: the actions' settings were refused (see the log)", d->path);
 		rc = -1;
@@ -535,7 +533,6 @@ int main(int argc, char **argv)
 	char err[CONFIG_ERR_LEN];
 	bool check = false, debug = false;
 	struct daemon d = { .epfd = -1, .sigfd = -1, .timerfd = -1, .live = &d.cfg };
-	char conf[PATH_MAX];
 	int c, status = 1;
 	uint32_t pidns;
 
@@ -577,10 +574,9 @@ int main(int argc, char **argv)
 	if (check) {
 		printf("%s: OK\n", path);
 		if (d.cfg.local_domains_auto)
-			postconf_read(&d.postconf, d.cfg.actions.postfix_bin_dir,
-				      croot_postfix_config(d.cfg.maillog_root,
-							   d.cfg.actions.postfix_config_dir, conf,
-							   sizeof(conf)));
+			postconf_read_root(&d.postconf, d.cfg.maillog_root,
+					   d.cfg.actions.postfix_bin_dir,
+					   d.cfg.actions.postfix_config_dir);
 		postfix_domains(&d.cfg, &d.postconf, stdout);
 		if (d.cfg.local_domains_auto)
 			print_history(&d.cfg);
@@ -594,9 +590,8 @@ int main(int argc, char **argv)
 	log_route_libbpf();
 	log_info("sentineld %s starting with %s", SENTINEL_VERSION, path);
 	/* Postfix's parameters: one postconf(1) call for every module */
-	postconf_read(&d.postconf, d.cfg.actions.postfix_bin_dir,
-		      croot_postfix_config(d.cfg.maillog_root, d.cfg.actions.postfix_config_dir, conf,
-					   sizeof(conf)));
+	postconf_read_root(&d.postconf, d.cfg.maillog_root, d.cfg.actions.postfix_bin_dir,
+			   d.cfg.actions.postfix_config_dir);
 	postfix_domains(&d.cfg, &d.postconf, NULL);
 
 	d.flows = series_table_new(FLOW_NLABELS, flow_label_names, d.cfg.max_series,

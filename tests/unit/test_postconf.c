@@ -6,6 +6,13 @@
  * the reason, the real postconf on a scratch main.cf; and sentineld's
  * start-up modules (its own domains, respond, the maillog engine) share
  * that one read: a stub postconf counts its calls.
+ *
+ * A container's Postfix (postconf_read_root()): its own postconf, run in
+ * its namespaces, reads its main.cf, whose absolute link names a path
+ * that the host has too (with other values: they must not leak in); with
+ * no postconf to run there, or no process of it (a plain directory), its
+ * main.cf is read inside its root and expanded here, and no postconf of
+ * the host runs; each value the reader gives is the real postconf's.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -14,11 +21,15 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -265,6 +276,248 @@ static void test_startup_runs_postconf_once(void **state)
 	series_table_free(ids);
 }
 
+/* A container at root: a process in a mount and PID namespace of its
+ * own, chrooted to root with this host's /usr bound in (its programs,
+ * postconf among them), sleeping.  Its host pid, 0 when it did not start;
+ * *unshare: the process to kill. */
+static pid_t container(const char *croot, pid_t *unshare)
+{
+	char script[PATH_MAX * 8], comm_path[64];
+	pid_t inner;
+
+	snprintf(script, sizeof(script),
+		 "mkdir -p %s/usr && mount --bind /usr %s/usr && ln -s usr/bin %s/bin && "
+		 "ln -s usr/lib %s/lib && { [ ! -d /usr/lib64 ] || ln -s usr/lib64 %s/lib64; } && "
+		 "exec /usr/sbin/chroot %s /bin/sleep 60", croot, croot, croot, croot, croot, croot);
+	*unshare = fork();
+	assert_true(*unshare >= 0);
+	if (*unshare == 0) {
+		execl("/usr/bin/unshare", "unshare", "--mount", "--propagation", "private", "--pid",
+		      "--fork", "/bin/sh", "-c", script, (char *)NULL);
+		_exit(127);
+	}
+	inner = first_child(*unshare);
+	if (inner <= 0)
+		return 0;
+	snprintf(comm_path, sizeof(comm_path), "/proc/%d/comm", (int)inner);
+	for (int i = 0; i < 100; i++) {	/* until sh has exec'd sleep in the chroot */
+		const char *comm = read_file(comm_path);
+
+		if (comm && strcmp(comm, "sleep\n") == 0)
+			return inner;
+		usleep(20000);
+	}
+	return 0;
+}
+
+static void container_stop(pid_t unshare, pid_t inner)
+{
+	int st;
+
+	kill(inner, SIGKILL);
+	kill(unshare, SIGKILL);
+	waitpid(unshare, &st, 0);
+}
+
+/* root/etc/postfix/main.cf is an absolute link to dir/shared.cf: inside
+ * the container that is root/dir/shared.cf (inside), on the host
+ * dir/shared.cf (host: what must not leak in). */
+static void linked_main_cf(const char *croot, const char *inside, const char *host)
+{
+	char p[PATH_MAX * 2], target[PATH_MAX];
+
+	snprintf(p, sizeof(p), "mkdir -p %s/etc/postfix %s%s", croot, croot, dir);
+	assert_int_equal(system(p), 0);
+	snprintf(target, sizeof(target), "%s/shared.cf", dir);
+	snprintf(p, sizeof(p), "%s%s", croot, target);
+	write_file(p, inside);
+	write_file(target, host);
+	snprintf(p, sizeof(p), "%s/etc/postfix/main.cf", croot);
+	assert_int_equal(symlink(target, p), 0);
+	snprintf(p, sizeof(p), "%s/etc/postfix/master.cf", croot);
+	write_file(p, "");
+}
+
+static void test_a_containers_postconf_runs_in_it_and_reads_its_own_main_cf(void **state)
+{
+	char procroot[64];
+	pid_t unshare, inner;
+	struct postconf pc;
+	const char *why = NULL;
+
+	(void)state;
+	if (geteuid() != 0 || access("/usr/bin/unshare", X_OK) != 0 ||
+	    access(REAL_POSTCONF, X_OK) != 0)
+		skip();
+	linked_main_cf(path("root"), "mydomain = inside.example\nmail_owner = ctrowner\n"
+		       "mydestination = $mydomain, localhost\n",
+		       "mydomain = leak.example\nmail_owner = leakowner\n");
+	inner = container(path("root"), &unshare);
+	assert_true(inner > 0);
+
+	assert_int_equal(postconf_read_root(&pc, path("root"), "/usr/sbin", ""), 0);
+	assert_false(pc.main_cf);
+	assert_string_equal(postconf_get(&pc, POSTCONF_MYDOMAIN, NULL), "inside.example");
+	assert_string_equal(postconf_get(&pc, POSTCONF_MAIL_OWNER, NULL), "ctrowner");
+	assert_string_equal(postconf_get(&pc, POSTCONF_MYDESTINATION, NULL),
+			    "inside.example, localhost");
+	/* a default compiled into its Postfix: postconf said it */
+	assert_non_null(postconf_get(&pc, POSTCONF_DAEMON_DIRECTORY, NULL));
+	assert_non_null(strstr(pc.source, "in the namespaces of its pid"));
+	postconf_free(&pc);
+
+	/* root named as /proc/PID/root of its process: the same */
+	snprintf(procroot, sizeof(procroot), "/proc/%d/root", (int)inner);
+	assert_int_equal(postconf_read_root(&pc, procroot, "/usr/sbin", ""), 0);
+	assert_false(pc.main_cf);
+	assert_string_equal(postconf_get(&pc, POSTCONF_MYDOMAIN, NULL), "inside.example");
+	postconf_free(&pc);
+
+	/* no postconf where the container has its programs: its main.cf,
+	 * read inside its root (the link stays in it), nothing more */
+	assert_int_equal(postconf_read_root(&pc, path("root"), "/nonexistent", ""), 0);
+	assert_true(pc.main_cf);
+	assert_string_equal(postconf_get(&pc, POSTCONF_MYDOMAIN, NULL), "inside.example");
+	assert_string_equal(postconf_get(&pc, POSTCONF_MAIL_OWNER, NULL), "ctrowner");
+	assert_string_equal(postconf_get(&pc, POSTCONF_MYDESTINATION, NULL),
+			    "inside.example, localhost");
+	assert_null(postconf_get(&pc, POSTCONF_DAEMON_DIRECTORY, &why));
+	assert_non_null(strstr(why, "main.cf does not set it"));
+	postconf_free(&pc);
+	container_stop(unshare, inner);
+}
+
+/* Postfix's syntax, as postconf -x reads it; then what this reader
+ * leaves unknown, and what the real postconf refuses (a loop, an
+ * unbalanced bracket). */
+#define AGREED_MAIN_CF \
+	"mydomain = old.example\n" \
+	"mydomain = example.org\n" \
+	"myhostname = mail.$mydomain\n" \
+	"mydestination = $myhostname, localhost.${mydomain},   \n" \
+	"\tlocalhost\n" \
+	"# a comment in a continued value ends nothing\n" \
+	"\n" \
+	"    $(mydomain)\n" \
+	"relay_domains = ${mydomain?{yes}:{no}} $$literal ${mydomain:empty}${mydomain?set}" \
+	" ${mydomain:{e}}\n" \
+	"mail_owner=   postfix   \n" \
+	"command_directory = ${unset_here:x}\n" \
+	"virtual_mailbox_domains = ${{$mydomain} == {example.org}?{a}:{b}}\n"
+#define TRICKY_MAIN_CF AGREED_MAIN_CF \
+	"virtual_alias_domains = $virtual_alias_maps\n" \
+	"maillog_file = ${mydomain\n" \
+	"queue_directory = $loop1/x\n" \
+	"loop1 = $loop2\n" \
+	"loop2 = $loop1\n"
+
+/* No process of the container (a plain directory: a mounted image): its
+ * main.cf through its root, the link inside it, expanded here; no
+ * postconf runs at all. */
+static void test_a_plain_directory_root_has_its_main_cf_read_inside_it(void **state)
+{
+	struct postconf pc;
+	const char *why = NULL;
+	struct {
+		enum postconf_param p;
+		const char *want;	/* NULL: unknown, why containing because */
+		const char *because;
+	} rows[] = {
+		{ POSTCONF_MYDOMAIN, "example.org", NULL },
+		{ POSTCONF_MYDESTINATION, "mail.example.org, localhost.example.org, localhost "
+		  "example.org", NULL },
+		{ POSTCONF_RELAY_DOMAINS, "yes $literal set", NULL },	/* trimmed */
+		{ POSTCONF_MAIL_OWNER, "postfix", NULL },
+		{ POSTCONF_DAEMON_DIRECTORY, NULL, "main.cf does not set it" },
+		{ POSTCONF_COMMAND_DIRECTORY, NULL, "names a parameter that main.cf does not set" },
+		{ POSTCONF_VIRTUAL_ALIAS_DOMAINS, NULL, "names a parameter that main.cf does not set" },
+		{ POSTCONF_VIRTUAL_MAILBOX_DOMAINS, NULL, "does not evaluate" },
+		{ POSTCONF_MAILLOG_FILE, NULL, "unbalanced" },
+		{ POSTCONF_QUEUE_DIRECTORY, NULL, "loop" },
+	};
+
+	(void)state;
+	stub("echo 'mydomain = from.a.postconf'");
+	linked_main_cf(path("root"), TRICKY_MAIN_CF, "mydomain = leak.example\n");
+	assert_int_equal(postconf_read_root(&pc, path("root"), path("bin"), ""), 0);
+	assert_int_equal(calls(), 0);
+	assert_true(pc.main_cf);
+	assert_non_null(strstr(pc.source, "/etc/postfix/main.cf, read without postconf"));
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *v = postconf_get(&pc, rows[i].p, &why);
+
+		if (rows[i].want) {
+			assert_non_null(v);
+			assert_string_equal(v, rows[i].want);
+		} else {
+			assert_null(v);
+			assert_non_null(strstr(why, rows[i].because));
+		}
+	}
+	postconf_free(&pc);
+
+	/* config_dir names another directory, as the container does */
+	assert_int_equal(mkdir(path("root/etc/postfix-out"), 0755), 0);
+	write_file(path("root/etc/postfix-out/main.cf"), "mydomain = out.example\n");
+	assert_int_equal(postconf_read_root(&pc, path("root"), path("bin"), "/etc/postfix-out"), 0);
+	assert_string_equal(postconf_get(&pc, POSTCONF_MYDOMAIN, NULL), "out.example");
+	postconf_free(&pc);
+	assert_int_equal(calls(), 0);
+}
+
+/* What the reader gives is what the real postconf -x gives. */
+static void test_the_main_cf_reader_agrees_with_the_real_postconf(void **state)
+{
+	struct postconf mine, real;
+	int n = 0;
+
+	(void)state;
+	if (access(REAL_POSTCONF, X_OK) != 0)
+		skip();
+	assert_int_equal(mkdir(path("root"), 0755), 0);
+	assert_int_equal(mkdir(path("root/etc"), 0755), 0);
+	assert_int_equal(mkdir(path("root/etc/postfix"), 0755), 0);
+	write_file(path("root/etc/postfix/main.cf"), AGREED_MAIN_CF);
+	write_file(path("root/etc/postfix/master.cf"), "");
+	assert_int_equal(postconf_read_root(&mine, path("root"), "/nonexistent", ""), 0);
+	assert_true(mine.main_cf);
+	assert_int_equal(postconf_read(&real, "/usr/sbin", path("root/etc/postfix")), 0);
+	for (int i = 0; i < POSTCONF_NPARAMS; i++) {
+		const char *v = postconf_get(&mine, (enum postconf_param)i, NULL);
+
+		if (v) {
+			assert_string_equal(v, postconf_get(&real, (enum postconf_param)i, NULL));
+			n++;
+		}
+	}
+	assert_int_equal(n, 4);	/* mydomain, mydestination, relay_domains, mail_owner */
+	postconf_free(&mine);
+	postconf_free(&real);
+}
+
+/* A main.cf that is no regular file, or none: refused (a FIFO without
+ * waiting for a writer), every value unknown with the reason. */
+static void test_a_main_cf_that_is_no_file_is_refused(void **state)
+{
+	struct postconf pc;
+	const char *why = NULL;
+	time_t t0 = time(NULL);
+
+	(void)state;
+	assert_int_equal(mkdir(path("root"), 0755), 0);
+	assert_int_equal(postconf_read_root(&pc, path("root"), "/nonexistent", ""), -1);
+	assert_non_null(strstr(pc.err, "main.cf: No such file or directory"));
+	assert_null(postconf_get(&pc, POSTCONF_MYDOMAIN, &why));
+	postconf_free(&pc);
+	assert_int_equal(mkdir(path("root/etc"), 0755), 0);
+	assert_int_equal(mkdir(path("root/etc/postfix"), 0755), 0);
+	assert_int_equal(mkfifo(path("root/etc/postfix/main.cf"), 0644), 0);
+	assert_int_equal(postconf_read_root(&pc, path("root"), "/nonexistent", ""), -1);
+	assert_non_null(strstr(pc.err, "not a regular file"));
+	assert_true(time(NULL) - t0 < 3);
+	postconf_free(&pc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +532,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_real_postconf_expands_and_fails_without_main_cf,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_startup_runs_postconf_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_containers_postconf_runs_in_it_and_reads_its_own_main_cf, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_plain_directory_root_has_its_main_cf_read_inside_it, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_the_main_cf_reader_agrees_with_the_real_postconf,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_main_cf_that_is_no_file_is_refused, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -409,28 +409,6 @@ static void test_enter_reads_the_last_capability_once(void **state)
 	scratch_remove(dir);
 }
 
-/* The pid under /proc of the child of the child of parent (unshare's
- * sleep: unshare forks it into the new PID namespace). */
-static pid_t grandchild(pid_t parent)
-{
-	char path[64], buf[64];
-	FILE *f;
-	int pid = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)parent, (int)parent);
-	for (int i = 0; i < 100 && !pid; i++) {
-		f = fopen(path, "re");
-		if (f) {
-			if (!fgets(buf, sizeof(buf), f) || sscanf(buf, "%d", &pid) != 1)
-				pid = 0;
-			fclose(f);
-		}
-		if (!pid)
-			usleep(20000);
-	}
-	return pid;
-}
-
 static void ns_link(pid_t pid, const char *ns, char *out, size_t cap)
 {
 	char path[64];
@@ -458,7 +436,7 @@ static void test_enter_runs_the_command_in_the_processs_namespaces(void **state)
 		      "30", (char *)NULL);
 		_exit(127);
 	}
-	inner = grandchild(unshare);
+	inner = first_child(unshare);
 	assert_true(inner > 0);
 	ns_link(inner, "pid", want_pid, sizeof(want_pid));
 	ns_link(inner, "mnt", want_mnt, sizeof(want_mnt));
@@ -521,7 +499,7 @@ static void test_enter_gives_the_command_no_capability_the_process_lacks(void **
 		      "/bin/sleep", "30", (char *)NULL);
 		_exit(127);
 	}
-	inner = grandchild(unshare);
+	inner = first_child(unshare);
 	assert_true(inner > 0);
 	/* setpriv has exec'd sleep once the bounding set is cut */
 	for (int i = 0; i < 100; i++) {
@@ -576,7 +554,7 @@ static void test_enter_takes_the_processs_root(void **state)
 		      "--pid", "--fork", "/bin/sh", "-c", script, (char *)NULL);
 		_exit(127);
 	}
-	inner = grandchild(unshare);
+	inner = first_child(unshare);
 	assert_true(inner > 0);
 	for (int i = 0; i < 100; i++) {	/* until sh has exec'd sleep in the chroot */
 		char comm[32] = "";

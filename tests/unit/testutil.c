@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -38,6 +39,26 @@ static int remove_one(const char *path, const struct stat *st, int type, struct 
 void scratch_remove(const char *dir)
 {
 	assert_int_equal(nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+pid_t first_child(pid_t parent)
+{
+	char path[64], buf[64];
+	FILE *f;
+	int pid = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)parent, (int)parent);
+	for (int i = 0; i < 100 && !pid; i++) {
+		f = fopen(path, "re");
+		if (f) {
+			if (!fgets(buf, sizeof(buf), f) || sscanf(buf, "%d", &pid) != 1)
+				pid = 0;
+			fclose(f);
+		}
+		if (!pid)
+			usleep(20000);
+	}
+	return pid;
 }
 
 void write_file(const char *path, const char *text)

@@ -11,6 +11,10 @@
  * assert_same_file() fails unless two files (of at most 1 MiB) hold the
  * same bytes.
  *
+ * Processes: first_child() is the pid of parent's first child, waited
+ * for up to 2 s (unshare --fork's: the process in the new namespaces);
+ * 0 when none came.
+ *
  * Maillog lines: the parser tests keep the last line and record in sl and
  * rec; parse_fmt() fills both from a line with a header of format f,
  * assert_slice() and assert_field() compare raw bytes (an absent field is
@@ -30,6 +34,7 @@
 #define SENTINEL_TESTUTIL_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "maillog/format.h"
 #include "maillog/messages.h"
@@ -40,6 +45,7 @@
 void scratch_dir(char *dir, size_t size, const char *name);
 void scratch_remove(const char *dir);
 void write_file(const char *path, const char *text);
+pid_t first_child(pid_t parent);
 char *read_file(const char *path);
 void assert_same_file(const char *a, const char *b);
 
