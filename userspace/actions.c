@@ -32,7 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "actions_int.h"
@@ -237,29 +236,14 @@ int actions_map_root(struct actions *a, char *why, size_t cap)
 	return sasl_map_root(&a->map, pid > 0 ? root : "", why, cap);
 }
 
-/* The PID namespace (inode) of the container's init now; 0 unknown. */
-static uint32_t init_pidns(struct actions *a)
-{
-	char why[256], path[64];
-	pid_t pid = actions_postfix_pid(a, why, sizeof(why));
-	struct stat st;
-
-	if (pid <= 0)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
-	return stat(path, &st) == 0 ? (uint32_t)st.st_ino : 0;
-}
-
 uint32_t actions_cut_pidns(struct actions *a)
 {
-	uint32_t now = a->pidns_follows ? init_pidns(a) : 0;
+	uint32_t was = a->pidns.now,
+		 now = croot_pidns_get(&a->pidns, "/proc", a->cfg.maillog_root, &a->croot);
 
-	if (!now)
-		return a->cfg.maillog_pidns;
-	if (now != a->pidns_now)
+	if (now != was)
 		log_info("actions: the container's PID namespace is now pid:[%u] (was pid:[%u]): "
-			 "its sessions are cut there", (unsigned)now, (unsigned)a->pidns_now);
-	a->pidns_now = now;
+			 "its sessions are cut there", (unsigned)now, (unsigned)was);
 	return now;
 }
 
@@ -742,11 +726,8 @@ struct actions *actions_new(const struct actions_config *cfg, struct runner *rn,
 		goto fail;
 	if (a->have_map)
 		reconcile(a);
-	/* [maillog] pid_namespace named the container's: follow it */
-	if (c->maillog_pidns && !croot_is_host(c->maillog_root)) {
-		a->pidns_now = init_pidns(a);
-		a->pidns_follows = a->pidns_now == c->maillog_pidns;
-	}
+	/* [maillog] pid_namespace, followed when it is the container's init's */
+	croot_pidns_init(&a->pidns, c->maillog_pidns, "/proc", c->maillog_root, &a->croot);
 	return a;
 fail:
 	actions_free_nosave(a);

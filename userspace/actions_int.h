@@ -134,8 +134,7 @@ struct actions {
 	uint64_t held;
 	bool trusted;			/* actions_set_trust() */
 	struct croot_proc croot;	/* the container's Postfix, croot_find() */
-	bool pidns_follows;		/* maillog_pidns was its init's at start-up */
-	uint32_t pidns_now;		/* the init's, as a cut last found it */
+	struct croot_pidns pidns;	/* maillog_pidns, followed (croot.h) */
 };
 
 enum step_status { STEP_RUN, STEP_DONE, STEP_FAIL };

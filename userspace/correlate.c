@@ -98,6 +98,11 @@ struct correlator *correlator_new(struct counters *counters, size_t max_keys, ui
 	return k;
 }
 
+void correlator_set_pidns(struct correlator *k, uint32_t pidns)
+{
+	k->pidns = pidns;
+}
+
 void correlator_free(struct correlator *k)
 {
 	struct pending *p, *next;

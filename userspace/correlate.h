@@ -18,7 +18,8 @@
  * those of one namespace, pidns given to correlator_new() ([maillog]
  * pid_namespace: sentineld's own by default, or the container's); a
  * flow is matched by its namespace-local pid, and only by a maillog of
- * its namespace.  A flow of any other namespace is never claimed (it is
+ * its namespace.  A container that restarts has a new namespace:
+ * correlator_set_pidns() (sentineld follows it, croot.h).  A flow of any other namespace is never claimed (it is
  * unattributed when its window ends): the same number there is another
  * process.  A delivery that finds none waits for its flow
  * (below), unless it logged conn_use=: a reused connection, whose flow
@@ -66,6 +67,10 @@ struct correlator;
  * lines carry (stat -L /proc/PID/ns/pid of a process in it). */
 struct correlator *correlator_new(struct counters *counters, size_t max_keys, uint32_t pidns);
 void correlator_free(struct correlator *k);
+/* The maillog's PID namespace from now on (its container restarted): a
+ * delivery logged after this claims the flows of pidns; what waits under
+ * the old one expires as usual. */
+void correlator_set_pidns(struct correlator *k, uint32_t pidns);
 
 /* The identity of the delivery that was waiting for this flow (valid until
  * the next call), or NULL: the flow waits for its delivery. */

@@ -378,3 +378,34 @@ pid_t croot_find(const char *proc, const char *root, struct croot_proc *cp, char
 	cp->rank = best_rank;
 	return best;
 }
+
+/* The PID namespace (inode number) of the container's process now; 0
+ * unknown. */
+static uint32_t proc_pidns(const char *proc, const char *root, struct croot_proc *cp)
+{
+	char why[256], path[PATH_MAX];
+	pid_t pid = croot_find(proc, root, cp, why, sizeof(why));
+	struct stat st;
+
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%d/ns/pid", proc, (int)pid);
+	return stat(path, &st) == 0 ? (uint32_t)st.st_ino : 0;
+}
+
+void croot_pidns_init(struct croot_pidns *f, uint32_t want, const char *proc, const char *root,
+		      struct croot_proc *cp)
+{
+	f->want = f->now = want;
+	f->follows = want && !croot_is_host(root) && proc_pidns(proc, root, cp) == want;
+}
+
+uint32_t croot_pidns_get(struct croot_pidns *f, const char *proc, const char *root,
+			 struct croot_proc *cp)
+{
+	uint32_t now = f->follows ? proc_pidns(proc, root, cp) : 0;
+
+	if (now)
+		f->now = now;
+	return f->now;
+}

@@ -36,6 +36,16 @@
  * it cannot be (root is /proc/PID/root of a process that ended), the last
  * one read stands.
  *
+ * The container's PID namespace ([maillog] pid_namespace: whose pids its
+ * log carries), followed across its restarts: croot_pidns_init() at
+ * start-up; when the configured namespace is then that of the process
+ * croot_find() names (its init's), croot_pidns_get() gives that
+ * process's namespace at each call (a restarted container has a new init
+ * in a new one), else the configured one, fixed (sentineld's own, or one
+ * the operator chose that is not the init's: a Postfix in a namespace
+ * nested below it).  While no process of the container runs, the last
+ * one found stands.
+ *
  * Limits: files only (a container's NSS modules, LDAP users, are not
  * consulted); a user database of at most CROOT_PASSWD_MAX bytes a line; a
  * container restarted on another root file system (a new overlay) is
@@ -46,6 +56,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define CROOT_PASSWD_MAX 4096
@@ -88,5 +99,21 @@ int croot_user_uid(const char *root, const char *name, uid_t *uid, char *err,
  * process of it runs. */
 pid_t croot_find(const char *proc, const char *root, struct croot_proc *cp, char *why,
 		 size_t cap);
+
+/* What croot_pidns_get() keeps. */
+struct croot_pidns {
+	uint32_t want;			/* configured: 0 none (sentineld's own) */
+	uint32_t now;			/* in force: want, or the container's now */
+	bool follows;			/* want was its init's at the start */
+};
+
+/* f for the configured namespace want (inode number; 0 none) of the
+ * container at root (its process found with croot_find() under proc, cp
+ * kept between calls). */
+void croot_pidns_init(struct croot_pidns *f, uint32_t want, const char *proc, const char *root,
+		      struct croot_proc *cp);
+/* The namespace in force now (f->now): looked up again when it follows. */
+uint32_t croot_pidns_get(struct croot_pidns *f, const char *proc, const char *root,
+			 struct croot_proc *cp);
 
 #endif

@@ -4,8 +4,9 @@
  *
  * One epoll loop, no threads: signalfd (SIGTERM/SIGINT stop, SIGHUP
  * reloads), a timerfd that drains the flow ring buffer every
- * DRAIN_MS and every POLL_MS polls the counter maps and the maillogs and
- * saves the maillog positions, the ring buffer's own fd (readable only when
+ * DRAIN_MS and every POLL_MS polls the counter maps and the maillogs,
+ * saves the maillog positions and follows a container's restart (its new
+ * PID namespace, whose pids its maillog carries: croot_pidns_get()), the ring buffer's own fd (readable only when
  * the kernel forces a wakeup because the buffer is filling), one inotify fd
  * per maillog, libmicrohttpd's epoll fd, the command runner's epoll fd
  * (the children of actions: pidfds and pipes) and the control socket.  A
@@ -97,6 +98,8 @@ struct daemon {
 	struct series_table *flows;
 	struct series_table *identities;
 	struct correlator *correlator;
+	struct croot_proc croot;	/* [maillog] root's process, for pidns */
+	struct croot_pidns pidns;	/* the maillog's PID namespace, followed */
 	struct sensor *sensor;
 	struct httpd *httpd;
 	struct maillog *maillog;
@@ -139,9 +142,12 @@ static void usage(FILE *out)
 /*
  * The PID namespace whose pids the maillog's lines carry ([maillog]
  * pid_namespace), for the correlator: sentineld's own unless configured.
+ * With [maillog] root, when it is the container's init's, it follows the
+ * container's restarts (maillog_pidns_follow()).
  */
-static int maillog_pidns(const struct config *cfg, uint32_t *pidns)
+static int maillog_pidns(struct daemon *d, uint32_t *pidns)
 {
+	const struct config *cfg = &d->cfg;
 	char err[512];
 	uint32_t self;
 
@@ -150,13 +156,35 @@ static int maillog_pidns(const struct config *cfg, uint32_t *pidns)
 		return -1;
 	}
 	*pidns = cfg->maillog_pidns ? cfg->maillog_pidns : self;
+	croot_pidns_init(&d->pidns, cfg->maillog_pidns, "/proc", cfg->maillog_root, &d->croot);
 	if (*pidns == self)
 		log_info("maillog pids: sentineld's own pid namespace (pid:[%u])", (unsigned)self);
 	else
 		log_info("maillog pids: pid namespace pid:[%u] ([maillog] pid_namespace; "
 			 "sentineld's own is pid:[%u]): only flows of processes there are "
-			 "attributed", (unsigned)*pidns, (unsigned)self);
+			 "attributed%s", (unsigned)*pidns, (unsigned)self, d->pidns.follows ?
+			 "; it is the namespace of the container's init, followed when the "
+			 "container restarts" : !croot_is_host(cfg->maillog_root) ?
+			 "; not the namespace of the container's init now: not followed" :
+			 " (no [maillog] root: not followed when the container restarts)");
 	return 0;
+}
+
+/* Every POLL_MS: a restarted container has a new init in a new PID
+ * namespace, whose pids its log carries from then on. */
+static void maillog_pidns_follow(struct daemon *d)
+{
+	uint32_t was = d->pidns.now, now;
+
+	if (!d->pidns.follows)
+		return;
+	now = croot_pidns_get(&d->pidns, "/proc", d->cfg.maillog_root, &d->croot);
+	if (now == was)
+		return;
+	correlator_set_pidns(d->correlator, now);
+	log_info("maillog pids: the container at %s restarted: its PID namespace is now "
+		 "pid:[%u] (was pid:[%u]): its flows are attributed there", d->cfg.maillog_root,
+		 (unsigned)now, (unsigned)was);
 }
 
 /*
@@ -476,6 +504,7 @@ static void run(struct daemon *d)
 					sd_notify(0, "WATCHDOG=1");
 				if (++d->ticks % (POLL_MS / DRAIN_MS) == 0) {
 					sensor_poll(d->sensor);
+					maillog_pidns_follow(d);
 					correlator_expire(d->correlator);
 					respond_tick(d->respond);
 					if (d->control)
@@ -597,7 +626,7 @@ int main(int argc, char **argv)
 	d.flows = series_table_new(FLOW_NLABELS, flow_label_names, d.cfg.max_series,
 				   FLOW_LABEL_COMM, 1U << FLOW_LABEL_PORT);
 	d.identities = series_table_new_top(1, identity_label_names, d.cfg.max_series);
-	if (maillog_pidns(&d.cfg, &pidns) < 0)
+	if (maillog_pidns(&d, &pidns) < 0)
 		goto out;
 	d.correlator = correlator_new(&d.counters, 65536, pidns);
 	d.sensor = sensor_open(&d.cfg, &d.counters, d.flows);

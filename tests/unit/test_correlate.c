@@ -122,6 +122,33 @@ static void test_same_pid_in_another_namespace_is_another_process(void **state)
 	correlator_free(k);
 }
 
+/* The container restarted: a new init, a new PID namespace.  Deliveries
+ * logged from then on claim the flows of the new one (the same pid there
+ * is another process than in the old one), whichever comes first. */
+static void test_after_a_restart_deliveries_claim_the_new_namespaces_flows(void **state)
+{
+	struct correlator *k = fresh_in_container(16);
+	struct flow_event old = container_flow(31337, 42, "127.0.0.2", 25);
+	struct flow_event now = container_flow(41000, 42, "127.0.0.2", 25);
+	struct flow_event later = container_flow(41001, 43, "127.0.0.2", 25);
+
+	(void)state;
+	now.pidns = later.pidns = CONTAINER_NS + 7;
+	correlator_flow(k, &old);	/* the old container's, left unclaimed */
+	correlator_set_pidns(k, CONTAINER_NS + 7);
+	correlator_flow(k, &now);
+	assert_int_equal(correlator_delivery(k, 42, sl("127.0.0.2"), 25, "sasl:alice", false), 1);
+	assert_int_equal(correlator_delivery(k, 43, sl("127.0.0.2"), 25, "sasl:bob", false), 0);
+	assert_string_equal(correlator_flow(k, &later), "sasl:bob");
+	assert_int_equal(c.flows_attributed, 2);
+	/* the old namespace's flow is never claimed by the new log */
+	assert_int_equal(correlator_delivery(k, 42, sl("127.0.0.2"), 25, "sasl:carol", true), 0);
+	assert_int_equal(c.flows_pending, 1);
+	correlator_expire_at(k, 1000000);
+	assert_int_equal(c.flows_unattributed, 1);
+	correlator_free(k);
+}
+
 static void test_host_maillog_does_not_claim_a_container_flow(void **state)
 {
 	struct correlator *k = fresh(16);
@@ -394,6 +421,7 @@ int main(void)
 		cmocka_unit_test(test_container_delivery_claims_the_flow_by_its_namespace_pid),
 		cmocka_unit_test(test_container_delivery_logged_first_claims_the_flow_when_it_comes),
 		cmocka_unit_test(test_same_pid_in_another_namespace_is_another_process),
+		cmocka_unit_test(test_after_a_restart_deliveries_claim_the_new_namespaces_flows),
 		cmocka_unit_test(test_host_maillog_does_not_claim_a_container_flow),
 	};
 

@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -343,6 +344,79 @@ static void test_find_remembers_a_root_that_is_gone(void **state)
 	scratch_remove(proc);
 }
 
+/* proc/PID/ns/pid: a file of its own (an inode of its own, as each
+ * namespace has); its inode number. */
+static uint32_t fake_pidns(const char *proc, int pid)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%d/ns", proc, pid);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/%d/ns/pid", proc, pid);
+	write_file(path, "");
+	assert_int_equal(stat(path, &st), 0);
+	return (uint32_t)st.st_ino;
+}
+
+/* The configured namespace is the container's init's: a restart (a new
+ * init, a new namespace) is followed; while none runs, the last stands. */
+static void test_pidns_of_the_init_follows_a_restart(void **state)
+{
+	struct croot_proc cp = { 0 };
+	struct croot_pidns f;
+	char proc[256], keep[PATH_MAX], link_path[PATH_MAX];
+	uint32_t first, second;
+
+	(void)state;
+	scratch_dir(proc, sizeof(proc), "proc");
+	fake_proc(proc, 20, root, "systemd\n", "20\t1");
+	first = fake_pidns(proc, 20);
+	croot_pidns_init(&f, first, proc, root, &cp);
+	assert_true(f.follows);
+	assert_int_equal(croot_pidns_get(&f, proc, root, &cp), first);
+	/* its inode stays taken, as a namespace's does while it is named */
+	snprintf(keep, sizeof(keep), "%s/20/ns/pid", proc);
+	snprintf(link_path, sizeof(link_path), "%s/kept", proc);
+	assert_int_equal(link(keep, link_path), 0);
+	gone(proc, 20);
+	assert_int_equal(croot_pidns_get(&f, proc, root, &cp), first);
+	fake_proc(proc, 400, root, "systemd\n", "400\t1");
+	second = fake_pidns(proc, 400);
+	assert_true(second != first);
+	assert_int_equal(croot_pidns_get(&f, proc, root, &cp), second);
+	assert_int_equal(f.now, second);
+	scratch_remove(proc);
+}
+
+/* Not the init's (a Postfix in a namespace nested below it), none
+ * configured, or no container: fixed. */
+static void test_pidns_that_is_not_the_inits_stays_fixed(void **state)
+{
+	struct croot_proc cp = { 0 };
+	struct croot_pidns f;
+	char proc[256];
+	uint32_t init;
+
+	(void)state;
+	scratch_dir(proc, sizeof(proc), "proc");
+	fake_proc(proc, 20, root, "systemd\n", "20\t1");
+	init = fake_pidns(proc, 20);
+	croot_pidns_init(&f, init + 1000, proc, root, &cp);
+	assert_false(f.follows);
+	gone(proc, 20);
+	fake_proc(proc, 400, root, "systemd\n", "400\t1");
+	fake_pidns(proc, 400);
+	assert_int_equal(croot_pidns_get(&f, proc, root, &cp), init + 1000);
+	croot_pidns_init(&f, 0, proc, root, &cp);
+	assert_false(f.follows);
+	assert_int_equal(croot_pidns_get(&f, proc, root, &cp), 0);
+	croot_pidns_init(&f, init, proc, "", &cp);
+	assert_false(f.follows);
+	assert_int_equal(croot_pidns_get(&f, proc, "", &cp), init);
+	scratch_remove(proc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +433,8 @@ int main(void)
 		cmocka_unit_test(test_find_follows_a_restart_of_the_container),
 		cmocka_unit_test(test_find_without_a_process_of_the_container_says_why),
 		cmocka_unit_test(test_find_remembers_a_root_that_is_gone),
+		cmocka_unit_test(test_pidns_of_the_init_follows_a_restart),
+		cmocka_unit_test(test_pidns_that_is_not_the_inits_stays_fixed),
 	};
 
 	int failed = cmocka_run_group_tests(tests, setup, teardown);
