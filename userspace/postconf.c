@@ -478,7 +478,7 @@ static int read_main_cf(struct postconf *pc, const char *root, const char *confi
 	pc->text = out;
 	take_text(pc);
 	pc->main_cf = true;
-	snprintf(pc->source, sizeof(pc->source), "%s%s, read without postconf", root, path);
+	snprintf(pc->source, sizeof(pc->source), "%s%s", root, path);
 	free(m.set);
 	free(m.out);
 	free(text);
@@ -519,9 +519,9 @@ int postconf_read_root(struct postconf *pc, const char *root, const char *bin_di
 		return -1;
 	}
 	log_warnx("Postfix's parameters: the container's postconf cannot run (%s): read from "
-		  "%s instead, inside the container's root (its links stay in it): only what "
-		  "main.cf sets, with the $names it sets expanded; the rest is unknown and "
-		  "defaults apply", why, pc->source);
+		  "%s instead, inside the container's root (its links stay in it), without "
+		  "postconf: only what main.cf sets, with the $names it sets expanded; the rest "
+		  "is unknown and defaults apply", why, pc->source);
 	return 0;
 }
 

@@ -80,7 +80,7 @@ struct postconf {
 	const char *value[POSTCONF_NPARAMS];	/* NULL: unknown */
 	const char *why[POSTCONF_NPARAMS];	/* main.cf: why a value is unknown */
 	bool main_cf;				/* read from main.cf, without postconf */
-	char source[2 * PATH_MAX + 64];		/* a container's: how they were read */
+	char source[2 * PATH_MAX + 64];		/* a container's: its postconf, or main.cf */
 	char err[PATH_MAX + RUN_ERR_MAX + 128];	/* why postconf failed; "" when it ran */
 };
 
