@@ -174,8 +174,15 @@ mkdir -p "$CROOT/etc/postfix" "$CROOT/usr/libexec/postfix" "$CROOT/usr/sbin" \
 	"$CROOT/var/log/journal"
 printf 'root:x:0:0:root:/root:/bin/sh\npostfix:x:4242:4242::/var/spool/postfix:/usr/sbin/nologin\n' \
 	> "$CROOT/etc/passwd"
+# Its main.cf is an absolute link to WORK/shared.cf: inside the root that
+# is CROOT/WORK/shared.cf; this host has a file of that name too, whose
+# values (mail_owner nobody) must not leak in: no process of the
+# container runs, so sentinel-report reads main.cf inside CROOT.
+mkdir -p "$CROOT$WORK"
 printf 'mail_owner = postfix\ndaemon_directory = /usr/libexec/postfix\ncommand_directory = /usr/sbin\n' \
-	> "$CROOT/etc/postfix/main.cf"
+	> "$CROOT$WORK/shared.cf"
+printf 'mail_owner = nobody\ndaemon_directory = /usr/lib/postfix/sbin\n' > "$WORK/shared.cf"
+ln -s "$WORK/shared.cf" "$CROOT/etc/postfix/main.cf"
 csmtpd() {	# csmtpd PID MESSAGE: the container's smtpd, as its journald names it
 	entry 4242 smtpd /usr/libexec/postfix/smtpd postfix/smtpd "$1" "$2"
 }
@@ -192,6 +199,9 @@ check "sentinel-report --root ROOT --journal reads ROOT/var/log/journal with the
 	sh -c "grep -q 'forged 1 (not used)' '$WORK/creport.txt' && \
 	       grep -q '^ *3  203.0.113.77 .*carol@example.org' '$WORK/creport.txt' && \
 	       ! grep -q '198.51.100.10' '$WORK/creport.txt'"
+check "sentinel-report --root: main.cf read inside ROOT (no process of it runs), said in a warning" \
+	grep -q "Postfix's parameters: the container's postconf cannot run (no process of the container at $CROOT runs (none has that root)): read from $CROOT/etc/postfix/main.cf instead, inside the container's root" \
+	"$WORK/creport.err"
 check "--root without --journal is a usage error (exit 2)" sh -c \
 	"'$REPORT' --root '$CROOT' '$WORK/creport.txt' > /dev/null 2> '$WORK/rootusage.err'; \
 	 test \$? -eq 2 && grep -q 'only with --journal' '$WORK/rootusage.err'"

@@ -56,6 +56,7 @@ DAEMON=${SENTINELD:-build/sentineld}
 N_PLAIN=${N_PLAIN:-6}	# alice's messages, to the sink without TLS
 N_TLS=${N_TLS:-6}	# bob's, to the sink with STARTTLS
 PID=
+SHARED_CF=
 
 if ! why=$(nspawn_usable); then
 	skip "Postfix 3.10 in a container" "$why"
@@ -79,6 +80,7 @@ chmod 0755 "$DIR"
 ROOT=$DIR/root
 cleanup() {
 	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	[ -n "$SHARED_CF" ] && rm -f "$SHARED_CF"
 	if [ "${NSPAWN_KEEP:-0}" = 1 ]; then
 		echo "kept: DIR=$DIR NSPAWN_LEADER=$NSPAWN_LEADER (nspawn_stop $DIR)"
 	else
@@ -146,6 +148,55 @@ else
 fi
 MAILLOG=$ROOT/var/log/postfix.log
 wait_for 10 test -s "$MAILLOG" || { fail "Postfix writes its maillog_file"; exit 1; }
+
+# --- Postfix's parameters are the container's, from its own postconf
+# A parameter only the container's main.cf sets (virtual_alias_domains =
+# ctr-only.test), and its main.cf an absolute link to /var/tmp/NAME.cf, a
+# path this host has too, with other values (host-leak.test): a host
+# postconf reading ROOT/etc/postfix follows the link on the host (the
+# control below shows it would); sentineld runs the container's postconf
+# in the container, and without one there reads main.cf inside ROOT.
+# sentineld --check-config reads them as sentineld does at start-up and
+# prints the domains (local_domains = auto) it took from them.
+SHARED_CF=/var/tmp/$(basename "$DIR")-main.cf
+printf 'mydomain = host-leak.test\nvirtual_alias_domains = host-leak.test\nmydestination = host-leak.test\n' \
+	> "$SHARED_CF"
+nspawn_exec /bin/sh -c "postconf -e 'virtual_alias_domains = ctr-only.test' &&
+	mv /etc/postfix/main.cf '$SHARED_CF' && ln -s '$SHARED_CF' /etc/postfix/main.cf &&
+	postfix reload" > "$DIR/linked.log" 2>&1 ||
+	{ cat "$DIR/linked.log"; fail "the container's main.cf is a link to $SHARED_CF"; exit 1; }
+check_config() {	# check_config NAME ROOT [BIN_DIR]: sentineld --check-config, out in DIR/NAME.check
+	mkdir -p "$DIR/$1"
+	WORK=$DIR/$1 PORT=$(free_port) daemon_conf > "$DIR/$1/sentinel.conf" <<CONF
+[maillog]
+source = file
+path = $MAILLOG
+local_domains = auto
+root = $2
+[actions]
+postfix_bin_dir = ${3:-/usr/sbin}
+CONF
+	"$DAEMON" --check-config -c "$DIR/$1/sentinel.conf" > "$DIR/$1.check" 2>&1
+}
+check_config pc-dir "$ROOT"
+check_config pc-proc "/proc/$NSPAWN_LEADER/root"
+check_config pc-none "$ROOT" /nonexistent
+sed 's/^/    /' "$DIR/pc-dir.check"
+check "postconf: the control: this host's postconf -c ROOT/etc/postfix follows the container's link to this host's file" \
+	sh -c "postconf -c '$ROOT/etc/postfix' -x virtual_alias_domains 2>/dev/null | grep -q host-leak.test"
+check "postconf ran in the container (ROOT a directory): its domains, ctr-only.test, and nothing of this host's file" \
+	sh -c "grep -q \"Postfix's parameters: /usr/sbin/postconf of the container at $ROOT, in the namespaces of its pid $NSPAWN_LEADER\$\" '$DIR/pc-dir.check' &&
+	       grep \"Postfix's and listed:\" '$DIR/pc-dir.check' | grep -q 'lab.test, ctr-only.test' &&
+	       ! grep -q host-leak '$DIR/pc-dir.check'"
+check "the same with ROOT = /proc/$NSPAWN_LEADER/root" \
+	sh -c "grep -q \"Postfix's parameters: /usr/sbin/postconf of the container at /proc/$NSPAWN_LEADER/root, in the namespaces of its pid $NSPAWN_LEADER\$\" '$DIR/pc-proc.check' &&
+	       grep \"Postfix's and listed:\" '$DIR/pc-proc.check' | grep -q 'lab.test, ctr-only.test' &&
+	       ! grep -q host-leak '$DIR/pc-proc.check'"
+sed 's/^/    /' "$DIR/pc-none.check"
+check "no postconf in the container at postfix_bin_dir: a warning, and main.cf read inside ROOT (its link too): ctr-only.test, nothing of this host's" \
+	sh -c "grep -q \"Postfix's parameters: the container's postconf cannot run (/nonexistent/postconf: not started: execve: No such file or directory): read from $ROOT/etc/postfix/main.cf instead, inside the container's root\" '$DIR/pc-none.check' &&
+	       grep \"Postfix's and listed:\" '$DIR/pc-none.check' | grep -q 'lab.test, ctr-only.test' &&
+	       ! grep -q host-leak '$DIR/pc-none.check'"
 
 # The container's PID namespace, as the host names it.
 PIDNS=$(stat -L -c %i "/proc/$NSPAWN_LEADER/ns/pid")
@@ -369,6 +420,9 @@ if ! wait_for 30 scrape "$J_PORT" > /dev/null || ! wait_for 30 scrape "$H_PORT" 
 fi
 check "sentineld names the container's writers: mail_owner uid 100 and its daemon_directory" \
 	grep -q "Postfix's journal entries are those of _UID 0 or $(awk -F: '$1 == "postfix" { print $3 }' "$ROOT/etc/passwd") and _EXE in /usr/lib/postfix/sbin, as the container at /proc/$NSPAWN_LEADER/root" \
+	"$DIR/journal/daemon.log"
+check "sentineld on the container's journal took Postfix's parameters from the container's postconf" \
+	grep -q "Postfix's parameters: /usr/sbin/postconf of the container at /proc/$NSPAWN_LEADER/root, in the namespaces of its pid $NSPAWN_LEADER\$" \
 	"$DIR/journal/daemon.log"
 nspawn_exec /bin/sh -c "postconf -e 'maillog_file =' && systemctl restart postfix" > "$DIR/journal/setup.log" 2>&1 ||
 	{ cat "$DIR/journal/setup.log"; fail "Postfix logs to the journal"; exit 1; }
@@ -616,6 +670,9 @@ check "the container's smtpd accepts mallory again" grep -q '^sent=1 rejected=0'
 
 # --- the container restarts; sentineld does not
 OLD_LEADER=$NSPAWN_LEADER
+# The old PID namespace held open (closed below): the new container's gets
+# an inode number of its own, as it does when namespaces were made between.
+exec 8< "/proc/$OLD_LEADER/ns/pid"
 nspawn_halt "$DIR"
 if ! nspawn_boot "$DIR"; then
 	fail "the container boots again"
@@ -656,6 +713,39 @@ check "after the restart: a lock cuts alice's live session in the new container 
 grep -E 'PID namespace is now|cut sasl:alice' "$DIR/enforce/daemon.log" | sed 's/^/    /'
 wait "$LIVE"
 CTL unlock alice@lab.test > /dev/null 2>&1
+# Flows of the new container: its smtp connects from its new PID namespace
+# (the old one is held open above, so the new one cannot take its inode
+# number); sentineld, not restarted, follows the new init's namespace for
+# the flows too and attributes them as before the restart.  alice, unlocked,
+# sends to the STARTTLS sink (restarted above; smtp-sink on 127.0.0.2 was a
+# transient unit of the old boot).
+NEW_PIDNS=$(stat -L -c %i "/proc/$NSPAWN_LEADER/ns/pid")
+exec 8<&-
+wait_for 15 audit_row unlock sasl:alice@lab.test > /dev/null
+SEND -u alice@lab.test -p alice-pw -f alice@lab.test -t 'after{i}@tls.test' -n 3 \
+	> "$DIR/alice-after.out" 2>&1
+after_sent() { [ "$(journalctl --directory "$JOURNAL" -o cat --boot 0 SYSLOG_IDENTIFIER=postfix/smtp |
+	grep -c '^[0-9A-F]*: to=<after[0-9]*@tls.test>, relay=127.0.0.5\[127.0.0.5\]:25, .*status=sent')" = 3 ]; }
+check "after the restart: alice's 3 messages reached the STARTTLS sink" wait_for 30 after_sent
+smtp_flows() {	# smtp_flows [PIDNS]: established flows of smtp in the enforce daemon's debug log
+	grep -cE "^sentineld: debug: flow: smtp pid [0-9]+ \([0-9]+ in pid:\[${1:-[0-9]+}\]\) .*: established" \
+		"$DIR/enforce/daemon.log"
+}
+e_flows_settled() {
+	[ "$(smtp_flows "$NEW_PIDNS")" -ge 1 ] &&
+		[ "$(ns_metric smtp_sentinel_flows_pending "$E_PORT")" = 0 ] &&
+		[ "$(ns_metric smtp_sentinel_flows_attributed_total "$E_PORT")" -ge "$(smtp_flows)" ]
+}
+wait_for 30 e_flows_settled
+echo "  after the restart: $(smtp_flows "$NEW_PIDNS") flows of smtp in pid:[$NEW_PIDNS] (was pid:[$PIDNS]), $(smtp_flows) in all; attributed $(ns_metric smtp_sentinel_flows_attributed_total "$E_PORT"), unattributed $(ns_metric smtp_sentinel_flows_unattributed_total "$E_PORT"), pending $(ns_metric smtp_sentinel_flows_pending "$E_PORT")"
+grep 'maillog pids: the container' "$DIR/enforce/daemon.log" | sed 's/^/    /'
+check "the new container has a new PID namespace, and sentineld followed it for the flows without a restart" \
+	sh -c "test '$NEW_PIDNS' != '$PIDNS' &&
+	       grep -q 'maillog pids: the container at $ROOT restarted: its PID namespace is now pid:\[$NEW_PIDNS\] (was pid:\[$PIDNS\])' '$DIR/enforce/daemon.log'"
+check "after the restart: every flow of the new container's smtp ($(smtp_flows "$NEW_PIDNS")) is attributed, none unattributed or pending" \
+	test "$(smtp_flows "$NEW_PIDNS")" -ge 1 -a \
+	"$(ns_metric smtp_sentinel_flows_attributed_total "$E_PORT")" = "$(smtp_flows)" -a \
+	"$(ns_metric smtp_sentinel_flows_unattributed_total "$E_PORT")/$(ns_metric smtp_sentinel_flows_pending "$E_PORT")" = 0/0
 CTL hold --all > "$DIR/hold-all.out" 2>&1
 held_again() { in_queue ceo@bank | grep -q ' hold$'; }
 check "after the restart: sentinelctl hold --all holds the new container's queue" wait_for 15 held_again
