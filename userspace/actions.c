@@ -356,6 +356,8 @@ static void advance(struct actions *a, struct request *r, const struct run_resul
 	case STEP_RUN:
 		start_cmd(a);
 		return;
+	case STEP_WAIT:		/* the phase again at a->retry_at: no event */
+		return;
 	case STEP_FAIL:
 		if (r->attempts < a->cfg.retries) {
 			r->attempts++;
@@ -370,6 +372,13 @@ static void advance(struct actions *a, struct request *r, const struct run_resul
 		break;
 	case STEP_DONE:
 		break;
+	}
+	if (r->relists) {
+		size_t n = strlen(o.detail);
+
+		sfmt(o.detail + n, sizeof(o.detail) - n, "; postqueue -j run again %u time%s "
+		     "after postfix reload", r->relists, r->relists > 1 ? "s" : "");
+		r->relists = 0;
 	}
 	emit(a, r, kind, &o, hook_name);
 	r->t0 = 0;

@@ -59,7 +59,12 @@
  *
  * Failures: a failed command is retried with backoff (1, 2, 4 s; at most
  * `retries` times), then the step is reported failed and the sequence goes
- * on with the next step (a failed hold must not prevent the lock).  Each
+ * on with the next step (a failed hold must not prevent the lock).  But a
+ * queue listing (postqueue -j) that fails within 5 s of our own postfix
+ * reload is not a failure yet: the master is still restarting showq, so it
+ * is run again inside the step after 0.1, 0.2, 0.4, 0.8 and 1.6 s (no
+ * retry event; every run in the step's audit line); one that still fails
+ * then is the step's failure as above.  Each
  * step is idempotent (holding a held message, locking a locked login).
  * Cooldown: a RESPOND for an identity within `cooldown` seconds of the
  * last one is merged into it (its queue ids are held), not run again; the

@@ -15,7 +15,9 @@
  * step is a small state machine: step_advance() is called with NULL to
  * start (or restart) its current phase, then with the result of each
  * command it asked for, and says RUN (a->cmd holds the next command),
- * DONE (with a result) or FAIL (retry the phase after a backoff).
+ * DONE (with a result), FAIL (retry the phase after a backoff) or WAIT
+ * (start the phase again at a->retry_at, which it set: no failure, no
+ * event; a queue listing right after our postfix reload, actions_queue.c).
  */
 #ifndef SENTINEL_ACTIONS_INT_H
 #define SENTINEL_ACTIONS_INT_H
@@ -83,6 +85,7 @@ struct request {
 	size_t unconfirmed;		/* quarantine: copies that were not its */
 	/* this attempt, not persisted */
 	double t0;
+	unsigned relists;		/* postqueue -j run again after a reload */
 	json_t *cmds;
 	size_t cmds_omitted;
 };
@@ -129,6 +132,7 @@ struct actions {
 	struct cooldown cooldown[ACTIONS_COOLDOWN_SLOTS];
 	bool running, pumping, pending;
 	double retry_at;		/* CLOCK_MONOTONIC; 0: none */
+	double reloaded_at;		/* our last postfix reload ended (CLOCK_MONOTONIC); 0: none */
 	struct run_result *pending_res;	/* a command that could not start */
 	struct cmd cmd;
 	uint64_t held;
@@ -137,7 +141,7 @@ struct actions {
 	struct croot_pidns pidns;	/* maillog_pidns, followed (croot.h) */
 };
 
-enum step_status { STEP_RUN, STEP_DONE, STEP_FAIL };
+enum step_status { STEP_RUN, STEP_DONE, STEP_FAIL, STEP_WAIT };
 
 struct outcome {
 	enum action_result result;
@@ -157,8 +161,20 @@ enum step_status step_failed(struct outcome *o, const char *what, const struct r
 /* Phases of the confirmation of queue ids (queue_confirm()), apart from a step's own. */
 enum { PHASE_CONFIRM_LIST = 100, PHASE_CONFIRM_CAT };
 
+/* A listing that fails within RELOAD_SETTLE seconds of the end of our
+ * postfix reload is listed again after RELIST_FIRST seconds (doubling, at
+ * most RELIST_MAX times); see queue_snapshot_failed(). */
+#define RELOAD_SETTLE 5.0
+#define RELIST_FIRST 0.1
+#define RELIST_MAX 5
+
 /* postqueue -j into state_dir/.postqueue-ID.json: the command in a->cmd. */
 enum step_status queue_snapshot_start(struct actions *a, struct request *r);
+/* postqueue -j failed (res): WAIT when it began right after our postfix
+ * reload (showq is being restarted: it is run again soon), else FAIL with
+ * the command's description as the detail. */
+enum step_status queue_snapshot_failed(struct actions *a, struct request *r,
+				       const struct run_result *res, struct outcome *o);
 /* The hold queue of the snapshot (every queue when r->phase is a confirm
  * phase) into out, minus the sorted lists not1 and not2 (either may be
  * NULL); *overflow when it has more than max. */

@@ -6,7 +6,9 @@
  *
  * The queue is listed with `postqueue -j` into a file in state_dir, read
  * back line by line (one JSON object each; queue ids checked, at most a
- * bound kept, more is an overflow), and removed.  A queued message is the
+ * bound kept, more is an overflow), and removed; right after our postfix
+ * reload a failed listing is run again (queue_snapshot_failed()).  A
+ * queued message is the
  * identity's only when its queue file says so: `postcat -e -q QID` prints
  * the envelope, whose named attributes (sasl_username, client_address)
  * are Postfix's own; the message's text, which the sender wrote, is never
@@ -37,6 +39,41 @@ enum step_status queue_snapshot_start(struct actions *a, struct request *r)
 	queue_snapshot_path(a, r, a->cmd.out_path, sizeof(a->cmd.out_path));
 	unlink(a->cmd.out_path);
 	return STEP_RUN;
+}
+
+/*
+ * `postfix reload` returns once it has signalled the master; the master
+ * then reads its configuration and replaces its services' processes,
+ * showq's among them, and a listing made meanwhile can fail ("postqueue:
+ * fatal: malformed showq server response", seen in CI when the lock
+ * reloads and the hold lists the queue at once).  The master keeps its pid
+ * and its listen sockets across a reload, so neither master.pid nor the
+ * showq socket says when that is over: the listing itself is the probe.
+ * One that ran and failed within RELOAD_SETTLE seconds of the end of our
+ * own reload is run again after RELIST_FIRST seconds, doubling, at most
+ * RELIST_MAX times (3.1 s in all): inside the step, with no retry event,
+ * each run in the step's audit line.  Any other failure, and one that
+ * outlasts these, is the step's as before (retries, then failed).
+ */
+enum step_status queue_snapshot_failed(struct actions *a, struct request *r,
+				       const struct run_result *res, struct outcome *o)
+{
+	double now = actions_mono(), began = now - res->elapsed, delay;
+	char d[256];
+
+	if (a->reloaded_at > 0 && began - a->reloaded_at < RELOAD_SETTLE &&
+	    r->relists < RELIST_MAX && !res->spawn_failed && !res->timed_out &&
+	    res->signal == 0 && res->exit_status > 0) {
+		delay = RELIST_FIRST * (double)(1U << r->relists);
+		r->relists++;
+		a->retry_at = now + delay;
+		run_describe(res, d, sizeof(d));
+		log_info("action %s for %s: postqueue -j %.2f s after postfix reload: %s: "
+			 "listed again in %.1f s", step_name(r->steps[r->cur]), r->identity,
+			 began - a->reloaded_at, d, delay);
+		return STEP_WAIT;
+	}
+	return step_failed(o, "postqueue -j", res);
 }
 
 int qid_cmp(const void *x, const void *y)
@@ -198,7 +235,7 @@ enum step_status queue_confirm(struct actions *a, struct request *r,
 		if (!res)	/* retried */
 			return queue_snapshot_start(a, r);
 		if (!run_ok(res))
-			return step_failed(o, "postqueue -j", res);
+			return queue_snapshot_failed(a, r, res, o);
 		if (queue_snapshot_read(a, r, &queued, RELEASE_MAX, &overflow, NULL, NULL) < 0) {
 			sfmt(o->detail, sizeof(o->detail), "postqueue -j output: %s",
 			     strerror(errno));

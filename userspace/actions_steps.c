@@ -186,6 +186,9 @@ static enum step_status hold(struct actions *a, struct request *r, const struct 
 			 * release, which then fails and says so. */
 			if (!res)
 				return queue_snapshot_start(a, r);
+			if (!run_ok(res) &&
+			    queue_snapshot_failed(a, r, res, o) == STEP_WAIT)
+				return STEP_WAIT;
 			if (run_ok(res) &&
 			    queue_snapshot_read(a, r, &r->preheld, ACTIONS_MAX_QIDS, &r->preheld_overflow,
 					  NULL, NULL) == 0) {
@@ -328,6 +331,11 @@ static enum step_status map_change(struct actions *a, struct request *r,
 		cmd_arg(&a->cmd, "reload");
 		return STEP_RUN;
 	}
+	/* the master may be replacing showq now, even if the reload failed
+	 * after its signal: a listing that fails soon is run again
+	 * (actions_queue.c) */
+	if (!res->spawn_failed)
+		a->reloaded_at = actions_mono();
 	if (!run_ok(res))
 		return step_failed(o, "the map is in place, but postfix reload", res);
 	return done(o, RESULT_OK, 1, "%s %s in %s; postfix reload: exit 0", what, login,
@@ -466,7 +474,7 @@ static enum step_status quarantine(struct actions *a, struct request *r,
 		if (!res)
 			return queue_snapshot_start(a, r);
 		if (!run_ok(res))
-			return step_failed(o, "postqueue -j", res);
+			return queue_snapshot_failed(a, r, res, o);
 		if (queue_snapshot_read(a, r, &held, (size_t)ACTIONS_MAX_QIDS * 4, &overflow, NULL, NULL) < 0) {
 			sfmt(o->detail, sizeof(o->detail), "postqueue -j output: %s",
 			     strerror(errno));
@@ -585,7 +593,7 @@ static enum step_status release_ours(struct actions *a, struct request *r,
 		if (!res)
 			return queue_snapshot_start(a, r);
 		if (!run_ok(res))
-			return step_failed(o, "postqueue -j", res);
+			return queue_snapshot_failed(a, r, res, o);
 		for (size_t i = 0; i < r->qids.n; i++)
 			qid_list_add(&mine, r->qids.v[i]);
 		if (mine.n)
