@@ -7,34 +7,43 @@
  * process later is a move of this file, not a rewrite.
  *
  * A RESPOND request (an incident, in enforce mode) runs, in order:
- *   1. hold        postsuper -h - with the identity's queued queue ids on
- *                  stdin, or postsuper -h ALL (hold_scope = all); the
- *                  identity's queue ids are first confirmed (after a hold
- *                  ALL: then): postqueue -j, then postcat -e -q QID of
- *                  each still queued, and only those whose envelope names
- *                  the identity (actions_envelope_names()) are kept for
- *                  this and the later steps; the others are counted
- *                  (unconfirmed) and never held, copied or deleted
- *   4. lock        the login goes into the check_sasl_access map
+ *   1. lock        the login goes into the check_sasl_access map
  *                  (sasl_access_map, "LOGIN REJECT ..."), the map is rebuilt
  *                  on a temporary file with postmap and renamed into place,
  *                  then postfix reload (left to the next request when it
- *                  changes the map too: a flood of locks makes one
- *                  reload); the identity's live SMTP sessions
+ *                  changes the map too and this one has no queue step
+ *                  left: a flood of locks makes one reload, and a lock
+ *                  never waits behind a hold); the identity's live SMTP
+ *                  sessions
  *                  (the sockets of the smtpd pids that logged it in, to its
  *                  client address) are destroyed with SOCK_DESTROY, as
  *                  `ss -K` does, never by killing smtpd, and only when
  *                  the pid is Postfix's smtpd (sockkill.h); then lock_hook
  *                  ("lock -- LOGIN", incident JSON on stdin) when
  *                  configured, once per lock
- *   5. quarantine  spam = quarantine: postcat -q QID into
+ *   2. hold        postsuper -h - with the identity's queued queue ids on
+ *                  stdin, or postsuper -h ALL (hold_scope = all); the
+ *                  identity's queue ids are first confirmed (after a hold
+ *                  ALL: then): postqueue -j, then postcat -e -q QID of
+ *                  each still queued, and only those whose envelope names
+ *                  the identity (actions_envelope_names()) are kept for
+ *                  this and the later steps; the others are counted
+ *                  (unconfirmed) and never held, copied or deleted.
+ *                  The lock comes first because it is what stops the
+ *                  spam, while the hold lists the queue (seconds when a
+ *                  spam run has filled it: 2-11 s at 100-1000 messages/s
+ *                  in detect_bench); its listing follows the lock's
+ *                  postfix reload, which it waits for (see Failures).
+ *                  With hold_scope = all the hold ALL comes before the
+ *                  lock instead, to freeze the queue until it
+ *   3. quarantine  spam = quarantine: postcat -q QID into
  *                  quarantine_dir/ID/QID, then postsuper -d - with those
  *                  that were copied and whose copy's envelope names the
  *                  identity; delete: postsuper -d - at once (the
  *                  confirmed ones);
  *                  keep: they stay held.  Only the identity's messages:
  *                  other mail is never deleted
- *   6. release     hold_scope = all: postsuper -H - with what this request
+ *   4. release     hold_scope = all: postsuper -H - with what this request
  *                  held, so the rest of the queue flows again: the hold
  *                  queue is listed (postqueue -j) before the hold and
  *                  again now; what was on hold before (an admin's holds)
@@ -59,13 +68,14 @@
  *
  * Failures: a failed command is retried with backoff (1, 2, 4 s; at most
  * `retries` times), then the step is reported failed and the sequence goes
- * on with the next step (a failed hold must not prevent the lock).  But a
- * queue listing (postqueue -j) that fails within 5 s of our own postfix
- * reload is not a failure yet: the master is still restarting showq, so it
- * is run again inside the step after 0.1, 0.2, 0.4, 0.8 and 1.6 s (no
- * retry event; every run in the step's audit line); one that still fails
- * then is the step's failure as above.  Each
- * step is idempotent (holding a held message, locking a locked login).
+ * on with the next step (a failed lock must not prevent the hold, nor a
+ * failed hold ALL the lock).  But a queue listing (postqueue -j) that
+ * fails within 5 s of our own postfix reload is not a failure yet: the
+ * master may still be restarting showq, so it is run again inside the
+ * step after 0.1, 0.2, 0.4, 0.8 and 1.6 s (no retry event; every run in
+ * the step's audit line); one that still fails then is the step's failure
+ * as above.  Each step is idempotent (holding a held message, locking a
+ * locked login).
  * Cooldown: a RESPOND for an identity within `cooldown` seconds of the
  * last one is merged into it (its queue ids are held), not run again; the
  * time of the last one is wall-clock time and is saved, so neither a

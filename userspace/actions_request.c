@@ -165,12 +165,20 @@ static void plan(const struct actions *a, struct request *r)
 {
 	switch (r->kind) {
 	case REQ_RESPOND:
-		add_step(r, STEP_HOLD);
+		/* hold_scope = all freezes the queue first, until the lock;
+		 * an identity's hold lists the queue (postqueue -j: seconds
+		 * when a spam run has filled it), so the lock, which stops the
+		 * spam, and the cut come first, and the hold right after (its
+		 * listing waits out the lock's reload: actions_queue.c) */
+		if (r->all)
+			add_step(r, STEP_HOLD);
 		add_step(r, STEP_LOCK);
 		if (r->nsessions)
 			add_step(r, STEP_CUT);
 		if (a->cfg.lock_hook[0])
 			add_step(r, STEP_LOCK_HOOK);
+		if (!r->all)
+			add_step(r, STEP_HOLD);
 		if (a->cfg.spam == SPAM_QUARANTINE)
 			add_step(r, STEP_QUARANTINE);
 		else if (a->cfg.spam == SPAM_DELETE)

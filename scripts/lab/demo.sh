@@ -10,7 +10,7 @@
 # random foreign domains, many recipients each, as fast as DEMO_RATE per
 # second.  Half of each spam message's recipients are at @defer.invalid,
 # which the lab defers (as greylisting or a slow remote MX would): those
-# copies stay in the queue for the hold and the quarantine to find.  It prints the timeline (spam start, incident, hold, lock,
+# copies stay in the queue for the hold and the quarantine to find.  It prints the timeline (spam start, incident, lock, hold,
 # quarantine, release), how many spam messages reached the sink before the
 # lock, and what became of alice's mail; then tears everything down.
 # --keep leaves the lab and the daemon running (the integration test uses

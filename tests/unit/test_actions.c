@@ -463,9 +463,9 @@ static void test_failed_hold_does_not_prevent_the_lock(void **state)
 	assert_int_equal(submit(), 0);
 	drive(5);
 	assert_int_equal(nevents, 3);
-	expect(0, ACTION_HOLD, RESULT_FAILED);
-	expect(1, ACTION_LOCK, RESULT_SKIPPED);	/* no sasl_access_map */
-	expect(2, ACTION_HOOK, RESULT_OK);
+	expect(0, ACTION_LOCK, RESULT_SKIPPED);	/* no sasl_access_map */
+	expect(1, ACTION_HOOK, RESULT_OK);
+	expect(2, ACTION_HOLD, RESULT_FAILED);
 	out = read_file(path("lock-hook.args"));
 	assert_string_equal(out, "lock -- alice@example.com\n");
 	out = read_file(path("lock-hook.stdin"));
@@ -564,7 +564,7 @@ static void test_cooldown_merges_a_second_response_into_a_hold(void **state)
 	q.nqids = 2;
 	assert_int_equal(submit(), 0);
 	drive(5);
-	assert_int_equal(nevents, 2);	/* hold, lock */
+	assert_int_equal(nevents, 2);	/* lock, hold */
 	request(REQ_RESPOND, "sasl:dave", "inc-2");
 	q.qids = other;
 	q.nqids = 1;
@@ -809,7 +809,7 @@ static void test_a_response_goes_ahead_of_a_waiting_hold_behind_the_running_one(
 {
 	(void)state;
 	order_fixture(SPAM_KEEP);
-	request(REQ_RESPOND, "sasl:amy", "inc-1");	/* runs: hold, then lock */
+	request(REQ_RESPOND, "sasl:amy", "inc-1");	/* runs: lock, then hold */
 	q.qids = &qids4[0];
 	q.nqids = 1;
 	assert_int_equal(submit(), 0);
@@ -822,10 +822,42 @@ static void test_a_response_goes_ahead_of_a_waiting_hold_behind_the_running_one(
 	drive(5);
 	/* amy's response has started: it finishes before carl's begins */
 	assert_string_equal(read_file(path("order.log")),
-			    "postsuper -h - 4F1B2C3D4E \n"
 			    "lock amy\n"
-			    "postsuper -h - B0B0B0B0B0 \n"
+			    "postsuper -h - 4F1B2C3D4E \n"
 			    "lock carl\n"
+			    "postsuper -h - B0B0B0B0B0 \n"
+			    "postsuper -h - ABCDEF0123 \n");
+}
+
+static void test_a_responses_lock_reloads_before_its_hold_even_when_a_lock_follows(void **state)
+{
+	char body[512];
+
+	(void)state;
+	order_fixture(SPAM_KEEP);
+	actions_free(a);
+	snprintf(c.sasl_access_map, sizeof(c.sasl_access_map), "%s", path("sasl_access"));
+	script("bin/postmap", "touch \"${1#*:}.db\"");
+	snprintf(body, sizeof(body), "echo \"$1\" >> '%s'", path("order.log"));
+	script("bin/postfix", body);
+	a = trusted_new(&callbacks);
+	request(REQ_RESPOND, "sasl:amy", "inc-1");
+	q.qids = &qids4[0];
+	q.nqids = 1;
+	assert_int_equal(submit(), 0);
+	request(REQ_RESPOND, "sasl:bob", "inc-2");
+	q.qids = &qids4[1];
+	q.nqids = 1;
+	assert_int_equal(submit(), 0);
+	drive(10);
+	/* amy's lock is in force before her hold lists the queue, not
+	 * after it with bob's lock */
+	assert_string_equal(read_file(path("order.log")),
+			    "reload\n"
+			    "lock amy\n"
+			    "postsuper -h - 4F1B2C3D4E \n"
+			    "reload\n"
+			    "lock bob\n"
 			    "postsuper -h - ABCDEF0123 \n");
 }
 
@@ -880,7 +912,7 @@ static void respond_to_dave_and_stop(void)
 	q.nqids = 2;
 	assert_int_equal(submit(), 0);
 	drive(5);
-	assert_int_equal(nevents, 2);	/* hold, lock */
+	assert_int_equal(nevents, 2);	/* lock, hold */
 	actions_free(a);
 	a = NULL;
 	nevents = 0;
@@ -939,9 +971,9 @@ static void test_a_cooldown_that_ran_out_while_stopped_is_dropped(void **state)
 	json_decref(root);
 	a = trusted_new(&callbacks);
 	respond_to_dave_again();
-	assert_int_equal(nevents, 2);	/* a response again: hold, lock */
-	expect(0, ACTION_HOLD, RESULT_OBSERVED);
-	expect(1, ACTION_LOCK, RESULT_OBSERVED);
+	assert_int_equal(nevents, 2);	/* a response again: lock, hold */
+	expect(0, ACTION_LOCK, RESULT_OBSERVED);
+	expect(1, ACTION_HOLD, RESULT_OBSERVED);
 }
 
 static void test_a_state_without_cooldowns_loads(void **state)
@@ -958,7 +990,7 @@ static void test_a_state_without_cooldowns_loads(void **state)
 	assert_non_null(a);
 	assert_true(actions_locked(a, "sasl:frank"));
 	respond_to_dave_again();
-	assert_int_equal(nevents, 2);	/* no cooldown known: hold, lock */
+	assert_int_equal(nevents, 2);	/* no cooldown known: lock, hold */
 	actions_free(a);
 	a = NULL;
 	write_file(path("state/actions.state"), "{\"version\":2,\"requests\":[]}");
@@ -1163,8 +1195,9 @@ static void test_a_message_is_held_and_deleted_only_if_its_queue_file_names_the_
 	q.nqids = 4;
 	assert_int_equal(submit(), 0);
 	drive(5);
-	expect(0, ACTION_HOLD, RESULT_OK);
-	assert_int_equal(events[0].count, 1);
+	expect(0, ACTION_LOCK, RESULT_SKIPPED);	/* no sasl_access_map */
+	expect(1, ACTION_HOLD, RESULT_OK);
+	assert_int_equal(events[1].count, 1);
 	expect(2, ACTION_DELETE, RESULT_OK);
 	assert_string_equal(read_file(path("postsuper.log")),
 			    "postsuper -h - B2B2B2B2B2 \n"
@@ -1690,6 +1723,7 @@ int main(void)
 		T(test_audit_lines_are_json_with_the_commands),
 		T(test_a_lock_goes_ahead_of_a_waiting_hold),
 		T(test_a_response_goes_ahead_of_a_waiting_hold_behind_the_running_one),
+		T(test_a_responses_lock_reloads_before_its_hold_even_when_a_lock_follows),
 		T(test_late_holds_of_one_identity_and_incident_join_into_one),
 		T(test_an_unlock_does_not_overtake_the_lock_before_it),
 		T(test_the_cooldown_survives_a_restart),
