@@ -8,8 +8,13 @@
  * race on the map or the queue.  Those that decide who may send (RESPOND,
  * LOCK, UNLOCK) go ahead of the others that wait (hold, quarantine,
  * release batches), in the order they came among themselves, so a LOCK
- * followed by an UNLOCK of the same login ends unlocked, and a new
- * incident's lock never waits behind the quarantine of an old one.  A
+ * followed by an UNLOCK of the same login ends unlocked; and the running
+ * request, when it is one of those others or a response that has locked
+ * already, steps aside for them before its next command (or its next
+ * try), to start that phase again after them (yields()): a new
+ * incident's lock never waits behind the quarantine of an old one, nor a
+ * second account's lock behind the first one's hold, only for the command
+ * running when it came.  A
  * HOLD or QUARANTINE of an identity's queue ids joins one of the same kind
  * for the same identity that has not started, so a flood of late messages
  * makes one request, not one per batch.  The cost of the one-at-a-time
@@ -334,6 +339,55 @@ static void start_cmd(struct actions *a)
 	a->pending = true;
 }
 
+static bool urgent(const struct request *r)
+{
+	return r->kind == REQ_RESPOND || r->kind == REQ_LOCK || r->kind == REQ_UNLOCK;
+}
+
+/*
+ * Whether the running head r steps aside, before its next command, for an
+ * urgent request that waits right behind it: r is not urgent (a late
+ * hold, a quarantine, a release batch), or is a response that has locked
+ * already (only its queue steps are left).  A lock then waits for the one
+ * command running when it came, not for a quarantine of thousands of
+ * messages.  r's step starts its phase again when its turn comes back, as
+ * after a retry (each phase can: actions_int.h).
+ */
+static bool yields(const struct request *r)
+{
+	const struct request *n = r->next;
+
+	if (!n || n->started || !urgent(n))
+		return false;
+	if (!urgent(r))
+		return true;
+	if (r->kind != REQ_RESPOND)
+		return false;
+	for (size_t i = r->cur; i < r->nsteps; i++)
+		if (!step_on_queue(r->steps[i]))
+			return false;
+	return true;
+}
+
+/* The head goes behind the urgent requests waiting after it and those
+ * that stepped aside before it (in the order they came). */
+static void step_aside(struct actions *a)
+{
+	struct request *r = a->head, *after = r->next;
+
+	while (after->next && ((urgent(after->next) && !after->next->started) ||
+			       (after->next->started && after->next->id < r->id)))
+		after = after->next;
+	a->head = r->next;
+	r->next = after->next;
+	after->next = r;
+	if (a->tail == after)
+		a->tail = r;
+	log_info("action: the %s request of %s steps aside for the %s of %s",
+		 actions_request_name(r->kind), r->identity, actions_request_name(a->head->kind),
+		 a->head->identity);
+}
+
 static double backoff(unsigned attempt)
 {
 	return attempt >= 7 ? 64 : (double)(1U << (attempt - 1));
@@ -354,6 +408,11 @@ static void advance(struct actions *a, struct request *r, const struct run_resul
 		r->t0 = actions_mono();
 	switch (step_advance(a, r, res, &o)) {
 	case STEP_RUN:
+		if (yields(r)) {	/* the phase again when its turn comes back */
+			step_aside(a);
+			actions_save(a);
+			return;
+		}
 		start_cmd(a);
 		return;
 	case STEP_WAIT:		/* the phase again at a->retry_at: no event */
@@ -449,8 +508,14 @@ static void pump(struct actions *a)
 			continue;
 		}
 		if (a->retry_at > 0) {
-			if (actions_mono() < a->retry_at)
+			if (actions_mono() < a->retry_at && !yields(r))
 				break;
+			if (actions_mono() < a->retry_at) {	/* its wait ends now */
+				a->retry_at = 0;
+				step_aside(a);
+				actions_save(a);
+				continue;
+			}
 			a->retry_at = 0;
 		}
 		if (!r->hook_due && r->cur >= r->nsteps) {
@@ -464,18 +529,20 @@ static void pump(struct actions *a)
 	a->pumping = false;
 }
 
-static bool urgent(const struct request *r)
-{
-	return r->kind == REQ_RESPOND || r->kind == REQ_LOCK || r->kind == REQ_UNLOCK;
-}
-
 static void enqueue(struct actions *a, struct request *r)
 {
 	struct request *after = NULL;
 
 	if (urgent(r)) {
-		/* after the running head and the urgent ones waiting */
-		for (struct request *q = a->head; q && (q->started || urgent(q)); q = q->next)
+		struct request *q = a->head;
+
+		/* after the running head and the urgent ones waiting, ahead
+		 * of the others (those that stepped aside too) */
+		if (q && q->started) {
+			after = q;
+			q = q->next;
+		}
+		for (; q && urgent(q) && !q->started; q = q->next)
 			after = q;
 		if (after && after != a->tail) {
 			r->next = after->next;

@@ -11,10 +11,9 @@
  *                  (sasl_access_map, "LOGIN REJECT ..."), the map is rebuilt
  *                  on a temporary file with postmap and renamed into place,
  *                  then postfix reload (left to the next request when it
- *                  changes the map too and this one has no queue step
- *                  left: a flood of locks makes one reload, and a lock
- *                  never waits behind a hold); the identity's live SMTP
- *                  sessions
+ *                  changes the map too: it runs next, before our hold,
+ *                  which steps aside for it; a flood of locks makes one
+ *                  reload); the identity's live SMTP sessions
  *                  (the sockets of the smtpd pids that logged it in, to its
  *                  client address) are destroyed with SOCK_DESTROY, as
  *                  `ss -K` does, never by killing smtpd, and only when
@@ -101,7 +100,10 @@
  * read and written through the container's root (sasl_map_root()).  The
  * hooks, the quarantine copies and the queue listings are this host's.
  *
- * Requests run one at a time, in order, one command at a time.  The done
+ * Requests run one at a time, in order, one command at a time; RESPOND,
+ * LOCK and UNLOCK go first, and a running hold, quarantine or release (or
+ * a response that has locked) steps aside for them before its next
+ * command, to start its phase again after them.  The done
  * callback runs from actions_submit(), actions_tick() or runner_dispatch();
  * a request it submits is queued.  A manual QUARANTINE quarantines whatever
  * the spam policy.

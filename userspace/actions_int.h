@@ -190,6 +190,8 @@ bool queue_file_names(const char *path, const struct request *r);
 enum step_status queue_confirm(struct actions *a, struct request *r,
 			       const struct run_result *res, struct outcome *o, bool *finished);
 enum action_kind step_kind(enum step s);
+/* Whether step s works on the queue (hold, quarantine, delete, release). */
+bool step_on_queue(enum step s);
 const char *step_name(enum step s);
 int step_by_name(const char *name);
 

@@ -231,14 +231,9 @@ static enum step_status hold(struct actions *a, struct request *r, const struct 
 		    unconfirmed(r), r->gone);
 }
 
-/* Whether a step after r's current one works on the queue. */
-static bool queue_steps_left(const struct request *r)
+bool step_on_queue(enum step s)
 {
-	for (size_t i = r->cur + 1; i < r->nsteps; i++)
-		if (r->steps[i] == STEP_HOLD || r->steps[i] == STEP_QUARANTINE ||
-		    r->steps[i] == STEP_DELETE || r->steps[i] == STEP_RELEASE)
-			return true;
-	return false;
+	return s == STEP_HOLD || s == STEP_QUARANTINE || s == STEP_DELETE || s == STEP_RELEASE;
 }
 
 /* Whether q's map step will write the map (the tests of map_change()). */
@@ -328,10 +323,9 @@ static enum step_status map_change(struct actions *a, struct request *r,
 		else
 			lock_remove(a, login);
 		/* a flood of locks makes one reload: the next request's, when
-		 * it changes the map too (it runs next: urgent ones go first)
-		 * and nothing slow of ours comes before it (a response's hold
-		 * lists the queue: its lock must not wait for that) */
-		if (r->next && !queue_steps_left(r) && writes_map(a, r->next))
+		 * it changes the map too (it runs next: urgent ones go first,
+		 * and a response's hold steps aside for it: actions.c) */
+		if (r->next && writes_map(a, r->next))
 			return done(o, RESULT_OK, 1, "%s %s in %s; postfix reload: with the next "
 				    "map change", what, login, a->map.path);
 		r->phase = 1;

@@ -787,25 +787,26 @@ static size_t queued(void)
 static const char qids4[4][POSTFIX_QID_MAX] = { "4F1B2C3D4E", "ABCDEF0123", "B0B0B0B0B0",
 						"C0C0C0C0C0" };
 
-static void test_a_lock_goes_ahead_of_a_waiting_hold(void **state)
+static void test_a_lock_goes_ahead_of_the_holds_the_running_one_at_its_next_command(void **state)
 {
 	(void)state;
 	order_fixture(SPAM_QUARANTINE);
-	hold("sasl:amy", "inc-1", &qids4[0], 1);	/* runs */
+	hold("sasl:amy", "inc-1", &qids4[0], 1);	/* runs: postqueue -j */
 	hold("sasl:bob", "inc-2", &qids4[1], 1);	/* waits */
 	request(REQ_LOCK, "sasl:carl", "inc-3");
 	assert_int_equal(submit(), 0);
 	assert_int_equal(queued(), 3);
 	drive(5);
-	/* the running hold is not cut short; the waiting one waits for the lock */
+	/* amy's listing is not cut short, but her hold steps aside before
+	 * its next command, and starts that phase again after the lock */
 	assert_string_equal(read_file(path("order.log")),
-			    "postsuper -h - 4F1B2C3D4E \n"
 			    "lock carl\n"
+			    "postsuper -h - 4F1B2C3D4E \n"
 			    "postsuper -h - ABCDEF0123 \n");
 	assert_true(actions_locked(a, "sasl:carl"));
 }
 
-static void test_a_response_goes_ahead_of_a_waiting_hold_behind_the_running_one(void **state)
+static void test_a_response_goes_ahead_of_the_holds_of_one_that_has_locked(void **state)
 {
 	(void)state;
 	order_fixture(SPAM_KEEP);
@@ -820,16 +821,17 @@ static void test_a_response_goes_ahead_of_a_waiting_hold_behind_the_running_one(
 	q.nqids = 1;
 	assert_int_equal(submit(), 0);
 	drive(5);
-	/* amy's response has started: it finishes before carl's begins */
+	/* amy's response has locked: its hold steps aside for carl's
+	 * response, and comes before the hold that was waiting */
 	assert_string_equal(read_file(path("order.log")),
 			    "lock amy\n"
-			    "postsuper -h - 4F1B2C3D4E \n"
 			    "lock carl\n"
 			    "postsuper -h - B0B0B0B0B0 \n"
+			    "postsuper -h - 4F1B2C3D4E \n"
 			    "postsuper -h - ABCDEF0123 \n");
 }
 
-static void test_a_responses_lock_reloads_before_its_hold_even_when_a_lock_follows(void **state)
+static void test_two_responses_lock_both_with_one_reload_before_either_holds(void **state)
 {
 	char body[512];
 
@@ -850,15 +852,42 @@ static void test_a_responses_lock_reloads_before_its_hold_even_when_a_lock_follo
 	q.nqids = 1;
 	assert_int_equal(submit(), 0);
 	drive(10);
-	/* amy's lock is in force before her hold lists the queue, not
-	 * after it with bob's lock */
+	/* amy's lock leaves its reload to bob's, which comes before her
+	 * hold: her hold steps aside for his response */
 	assert_string_equal(read_file(path("order.log")),
-			    "reload\n"
 			    "lock amy\n"
-			    "postsuper -h - 4F1B2C3D4E \n"
 			    "reload\n"
 			    "lock bob\n"
-			    "postsuper -h - ABCDEF0123 \n");
+			    "postsuper -h - ABCDEF0123 \n"
+			    "postsuper -h - 4F1B2C3D4E \n");
+}
+
+static void run_for(double dt);
+
+static void test_a_lock_does_not_wait_for_the_backoff_of_a_hold(void **state)
+{
+	double t;
+
+	(void)state;
+	config(true);
+	c.retries = 1;
+	script("bin/postsuper", "echo 'postsuper: fatal: queue is broken' >&2; exit 1");
+	hook(c.lock_hook, "lock-hook", "exit 0");
+	queued_msg(qids2[0], "amy");
+	a = trusted_new(&callbacks);
+	hold("sasl:amy", "inc-1", &qids2[0], 1);
+	run_for(0.5);		/* its postsuper failed: 1 s before it tries again */
+	assert_int_equal(nevents, 1);
+	expect(0, ACTION_HOLD, RESULT_RETRY);
+	request(REQ_LOCK, "sasl:carl", "inc-2");
+	t = now();
+	assert_int_equal(submit(), 0);
+	drive(5);
+	expect(1, ACTION_LOCK, RESULT_SKIPPED);	/* no map: the hook is the lock */
+	expect(2, ACTION_HOOK, RESULT_OK);
+	assert_true(events[2].t - t < 0.4);
+	expect(3, ACTION_HOLD, RESULT_FAILED);
+	assert_true(actions_locked(a, "sasl:carl"));
 }
 
 static void test_late_holds_of_one_identity_and_incident_join_into_one(void **state)
@@ -892,9 +921,9 @@ static void test_an_unlock_does_not_overtake_the_lock_before_it(void **state)
 	assert_int_equal(submit(), 0);
 	drive(5);
 	assert_string_equal(read_file(path("order.log")),
-			    "postsuper -h - 4F1B2C3D4E \n"
 			    "lock carl\n"
 			    "unlock carl\n"
+			    "postsuper -h - 4F1B2C3D4E \n"
 			    "postsuper -h - ABCDEF0123 \n");
 	assert_false(actions_locked(a, "sasl:carl"));
 }
@@ -1721,9 +1750,10 @@ int main(void)
 		T(test_locks_survive_a_restart_and_unlock_lifts_them),
 		T(test_an_unfinished_step_resumes_after_a_restart),
 		T(test_audit_lines_are_json_with_the_commands),
-		T(test_a_lock_goes_ahead_of_a_waiting_hold),
-		T(test_a_response_goes_ahead_of_a_waiting_hold_behind_the_running_one),
-		T(test_a_responses_lock_reloads_before_its_hold_even_when_a_lock_follows),
+		T(test_a_lock_goes_ahead_of_the_holds_the_running_one_at_its_next_command),
+		T(test_a_response_goes_ahead_of_the_holds_of_one_that_has_locked),
+		T(test_two_responses_lock_both_with_one_reload_before_either_holds),
+		T(test_a_lock_does_not_wait_for_the_backoff_of_a_hold),
 		T(test_late_holds_of_one_identity_and_incident_join_into_one),
 		T(test_an_unlock_does_not_overtake_the_lock_before_it),
 		T(test_the_cooldown_survives_a_restart),
