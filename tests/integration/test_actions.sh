@@ -17,6 +17,8 @@
 #   - respond (hold ALL, lock, lock_hook, quarantine, release, action_hook
 #     after each step): the identity's messages are copied out and gone from
 #     the queue, the others' are released, an admin's hold stays
+#   - respond with hold_scope = identity: the lock (postfix reload) first,
+#     then the hold, whose postqueue -j follows the reload: nothing retried
 #   - an unfinished request resumes after a restart
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -385,6 +387,31 @@ fi
 n=$(grep '"incident":"inc-42"' "$ST/audit.log" | grep -c '"commands":\[{"argv":\["')
 check "respond: audit.log has the commands of every step that ran one ($n lines)" [ "$n" -ge 9 ]
 drv --enforce --map "$MAP" unlock sasl:alice@lab.test
+
+# --- respond, hold_scope = identity: the lock first, then the hold ---------
+# The lock's postfix reload returns before the master has restarted its
+# services; the hold's postqueue -j comes right after it, and waits that
+# out (run again inside the step if it fails): no retry, no failure.
+
+send_deferred bob 2
+mapfile -t B2 < <(comm -13 <(printf '%s\n' "${B[@]}" | sort) <(qids_of bob@lab.test | sort))
+r0=$(reloads)
+drv --enforce --spam keep --map "$MAP" \
+	respond sasl:bob@lab.test --incident inc-43 --qid "${B2[0]}" --qid "${B2[1]}"
+steps=$(printf '%s\n' "$OUT" | awk '$1 == "event" { printf "%s:%s ", $2, $3 }')
+check "respond (identity): lock, then hold; nothing retried or failed (got: $steps)" \
+	[ "$steps" = "lock:ok hold:ok " ]
+check "respond (identity): the lock reloaded Postfix before the hold" [ "$(reloads)" -gt "$r0" ]
+if [ "${#B2[@]}" -eq 2 ] && [ "$(queue_of "${B2[0]}")" = hold ] &&
+   [ "$(queue_of "${B2[1]}")" = hold ]; then
+	pass "respond (identity): bob's 2 new messages are on hold"
+else
+	fail "respond (identity): bob's new messages are on hold" "$(queue)"
+fi
+echo "# the hold's listing after the reload: $(printf '%s\n' "$OUT" |
+	grep -o 'postqueue -j run again [0-9]* times\?' || echo 'first time right')"
+drv --enforce --map "$MAP" unlock sasl:bob@lab.test
+printf '%s\n' "${B2[@]}" | postsuper -c "$DIR/etc" -d - >/dev/null 2>&1
 
 # --- resume after a restart ------------------------------------------------
 

@@ -754,6 +754,9 @@ check "and release --all releases it" wait_for 15 released
 CTL unlock bob@lab.test > "$DIR/unlock-bob.out" 2>&1
 bob_unlocked() { ! grep -q '^bob@lab.test[[:space:]]' "$ROOT/etc/postfix/sasl_access"; }
 check "and unlock bob takes him out of its map" wait_for 15 bob_unlocked
+# A queue listing right after the daemon's own postfix reload may meet the
+# master restarting showq: it is run again inside its step (sentineld(8)).
+echo "  steps whose queue listing was run again after a postfix reload: $(grep -c 'postqueue -j run again' "$AUDIT")"
 if grep -q '"result":"\(failed\|retry\)"' "$AUDIT"; then
 	fail "no action of this daemon failed or was retried" "$(grep '"result":"\(failed\|retry\)"' "$AUDIT" | head -n 3)"
 else
