@@ -134,23 +134,82 @@ int postconf_read(struct postconf *pc, const char *bin_dir, const char *config_d
 
 struct setting {
 	const char *name, *value;
+	size_t len, pos;		/* the name's length; its place in main.cf */
 };
 
 struct main_cf {
-	struct setting *set;
+	struct setting *set;		/* sorted by name, the last of each (index_settings) */
 	size_t n;
+	bool full;			/* more than POSTCONF_MAIN_CF_SETTINGS */
 	char *out;			/* the expansion being built */
 	size_t len;
+	size_t work;			/* bytes scanned for this value */
 	const char *why;		/* why a value is unknown */
 };
+
+static int name_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+
+	return c ? c : an < bn ? -1 : an > bn;
+}
+
+static int setting_cmp(const void *a, const void *b)
+{
+	const struct setting *x = a, *y = b;
+	int c = name_cmp(x->name, x->len, y->name, y->len);
+
+	return c ? c : x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* m->set sorted by name, each name once: its last setting (the one that
+ * wins), so that a reference is found in log n, not n, steps. */
+static void index_settings(struct main_cf *m)
+{
+	size_t k = 0;
+
+	qsort(m->set, m->n, sizeof(*m->set), setting_cmp);
+	for (size_t i = 0; i < m->n; i++) {
+		if (i + 1 < m->n && name_cmp(m->set[i].name, m->set[i].len, m->set[i + 1].name,
+					     m->set[i + 1].len) == 0)
+			continue;
+		m->set[k++] = m->set[i];
+	}
+	m->n = k;
+}
 
 /* The raw value of name (len bytes), the last setting of it; NULL: unset. */
 static const char *setting(const struct main_cf *m, const char *name, size_t len)
 {
-	for (size_t i = m->n; i-- > 0;)
-		if (strlen(m->set[i].name) == len && memcmp(m->set[i].name, name, len) == 0)
-			return m->set[i].value;
+	size_t lo = 0, hi = m->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = name_cmp(name, len, m->set[mid].name, m->set[mid].len);
+
+		if (c == 0)
+			return m->set[mid].value;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return NULL;
+}
+
+/* n more bytes scanned for this value: references that multiply (each
+ * level naming the next several times, down to an empty one) grow no
+ * value over its bound, but would take exponential time; -1 past
+ * POSTCONF_EXPAND_WORK. */
+static int work(struct main_cf *m, size_t n)
+{
+	m->work += n + 1;
+	if (m->work > POSTCONF_EXPAND_WORK) {
+		m->why = "its expansion takes over " STR(POSTCONF_EXPAND_WORK) " steps (references "
+			 "that multiply)";
+		return -1;
+	}
+	return 0;
 }
 
 static int put(struct main_cf *m, const char *s, size_t n)
@@ -242,6 +301,8 @@ static int expand_braced(struct main_cf *m, const char *body, size_t n, int dept
 		const char *t2 = NULL;
 		size_t t2n = 0;
 
+		if (work(m, tn) < 0)
+			return -1;
 		if (c < 0) {
 			m->why = "it has an expression this reader does not evaluate";
 			return -1;
@@ -274,6 +335,8 @@ static int expand(struct main_cf *m, const char *s, size_t n, int depth)
 		m->why = "its references loop";
 		return -1;
 	}
+	if (work(m, n) < 0)
+		return -1;
 	while (i < n) {
 		const char *dollar = memchr(s + i, '$', n - i);
 		size_t lit = dollar ? (size_t)(dollar - (s + i)) : n - i;
@@ -291,6 +354,8 @@ static int expand(struct main_cf *m, const char *s, size_t n, int depth)
 		} else if (i < n && (s[i] == '{' || s[i] == '(')) {
 			long c = closing(s + i, n - i);
 
+			if (work(m, c < 0 ? n - i : (size_t)c) < 0)
+				return -1;
 			if (c < 0) {
 				m->why = "it has an unbalanced ${ or $(";
 				return -1;
@@ -330,7 +395,7 @@ static void add_setting(struct main_cf *m, char *logical)
 {
 	char *eq = strchr(logical, '='), *ne;
 
-	if (!eq || m->n >= POSTCONF_MAIN_CF_SETTINGS)
+	if (!eq)
 		return;
 	ne = eq;
 	while (ne > logical && blank(ne[-1]))
@@ -341,7 +406,13 @@ static void add_setting(struct main_cf *m, char *logical)
 		eq++;
 	if (!logical[0] || strpbrk(logical, " \t"))
 		return;
+	if (m->n >= POSTCONF_MAIN_CF_SETTINGS) {
+		m->full = true;
+		return;
+	}
 	m->set[m->n].name = logical;
+	m->set[m->n].len = strlen(logical);
+	m->set[m->n].pos = m->n;
 	m->set[m->n++].value = eq;
 }
 
@@ -444,6 +515,16 @@ static int read_main_cf(struct postconf *pc, const char *root, const char *confi
 	m.set = xcalloc(POSTCONF_MAIN_CF_SETTINGS, sizeof(*m.set));
 	m.out = xmalloc(POSTCONF_VALUE_MAX);
 	parse_main_cf(&m, text);
+	if (m.full) {
+		/* not read in part: a later setting of a name would be lost */
+		snprintf(pc->err, sizeof(pc->err), "%s%s: over %d settings", root, path,
+			 POSTCONF_MAIN_CF_SETTINGS);
+		free(m.set);
+		free(m.out);
+		free(text);
+		return -1;
+	}
+	index_settings(&m);
 	for (int i = 0; i < POSTCONF_NPARAMS; i++)
 		cap += strlen(postconf_names[i]) + 4 + POSTCONF_VALUE_MAX;
 	out = xmalloc(cap + 1);
@@ -451,6 +532,7 @@ static int read_main_cf(struct postconf *pc, const char *root, const char *confi
 		const char *v = setting(&m, postconf_names[i], strlen(postconf_names[i]));
 
 		m.len = 0;
+		m.work = 0;
 		m.why = NULL;
 		if (!v) {
 			pc->why[i] = "main.cf does not set it (read without postconf: its default "

@@ -40,9 +40,12 @@
  *
  * Limits: POSTCONF_TIMEOUT seconds; postconf's output must fit in
  * RUN_OUT_MAX bytes, or nothing is taken.  Without postconf: a main.cf of
- * at most POSTCONF_MAIN_CF_MAX bytes, its first POSTCONF_MAIN_CF_SETTINGS
- * settings, values of at most POSTCONF_VALUE_MAX bytes expanded,
- * references at most POSTCONF_EXPAND_DEPTH deep.
+ * at most POSTCONF_MAIN_CF_MAX bytes with at most POSTCONF_MAIN_CF_SETTINGS
+ * settings (more: none is read), values of at most POSTCONF_VALUE_MAX
+ * bytes expanded, references at most POSTCONF_EXPAND_DEPTH deep, and at
+ * most POSTCONF_EXPAND_WORK bytes scanned to expand one value (references
+ * that multiply, a = $b$b$b$b, b = $c$c$c$c, ..., would take exponential
+ * time): a value over a bound is unknown, with the reason.
  */
 #ifndef SENTINEL_POSTCONF_H
 #define SENTINEL_POSTCONF_H
@@ -57,6 +60,7 @@
 #define POSTCONF_MAIN_CF_SETTINGS 4096
 #define POSTCONF_VALUE_MAX 8192
 #define POSTCONF_EXPAND_DEPTH 100
+#define POSTCONF_EXPAND_WORK 4194304
 
 enum postconf_param {
 	POSTCONF_MAIL_OWNER,

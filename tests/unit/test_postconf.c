@@ -35,6 +35,7 @@
 #include "config.h"
 #include "counters.h"
 #include "domains.h"
+#include "log.h"
 #include "maillog/engine.h"
 #include "metrics.h"
 #include "postconf.h"
@@ -44,6 +45,8 @@
 #include "testutil.h"
 
 #define REAL_POSTCONF "/usr/sbin/postconf"
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 static char dir[64];
 
@@ -518,6 +521,106 @@ static void test_a_main_cf_that_is_no_file_is_refused(void **state)
 	postconf_free(&pc);
 }
 
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* root/etc/postfix/main.cf is text (a plain directory: no process). */
+static void plain_main_cf(const char *text)
+{
+	assert_int_equal(mkdir(path("root"), 0755), 0);
+	assert_int_equal(mkdir(path("root/etc"), 0755), 0);
+	assert_int_equal(mkdir(path("root/etc/postfix"), 0755), 0);
+	write_file(path("root/etc/postfix/main.cf"), text);
+}
+
+/* References that multiply ("billion laughs": each level names the next
+ * four times, the last is empty, so no value grows over its bound) are
+ * refused in bounded time, as a loop is; the other values are read. */
+static void test_references_that_multiply_are_refused_in_bounded_time(void **state)
+{
+	char *text = xmalloc(65536);
+	size_t len = 0;
+	struct postconf pc;
+	const char *why = NULL;
+	double t0;
+
+	(void)state;
+	for (int i = 0; i < 60; i++)
+		len += (size_t)snprintf(text + len, 65536 - len, "x%d = $x%d$x%d$x%d$x%d\n"
+					"y%d = ${y%d?{a}}${y%d:{}}\n", i, i + 1, i + 1, i + 1,
+					i + 1, i, i + 1, i + 1);
+	snprintf(text + len, 65536 - len, "x60 =\ny60 =\nmydomain = $x0\nrelay_domains = $y0\n"
+		 "mail_owner = postfix\n");
+	plain_main_cf(text);
+	free(text);
+	t0 = mono();
+	assert_int_equal(postconf_read_root(&pc, path("root"), "/nonexistent", ""), 0);
+	assert_true(mono() - t0 < 2.0);
+	assert_null(postconf_get(&pc, POSTCONF_MYDOMAIN, &why));
+	assert_non_null(strstr(why, "expansion takes over"));
+	assert_null(postconf_get(&pc, POSTCONF_RELAY_DOMAINS, &why));
+	assert_non_null(strstr(why, "expansion takes over"));
+	assert_string_equal(postconf_get(&pc, POSTCONF_MAIL_OWNER, NULL), "postfix");
+	postconf_free(&pc);
+}
+
+/* A hostile main.cf at its size bound (1 MiB: one value of 500 000
+ * references to an empty setting that the others, 4000 of them, follow)
+ * is read in well under a second. */
+static void test_a_main_cf_at_its_size_bound_is_read_fast(void **state)
+{
+	char *text = xmalloc(POSTCONF_MAIN_CF_MAX + 1);
+	size_t len = 0;
+	struct postconf pc;
+	const char *why = NULL;
+	double t0;
+
+	(void)state;
+	len += (size_t)snprintf(text, POSTCONF_MAIN_CF_MAX, "e =\n");
+	for (int i = 0; i < 4000; i++)
+		len += (size_t)snprintf(text + len, POSTCONF_MAIN_CF_MAX - len, "pad%d = v\n", i);
+	len += (size_t)snprintf(text + len, POSTCONF_MAIN_CF_MAX - len, "mydomain = ");
+	while (len + 3 < POSTCONF_MAIN_CF_MAX)
+		len += (size_t)snprintf(text + len, POSTCONF_MAIN_CF_MAX + 1 - len, "$e");
+	text[len++] = '\n';
+	text[len] = '\0';
+	plain_main_cf(text);
+	free(text);
+	t0 = mono();
+	assert_int_equal(postconf_read_root(&pc, path("root"), "/nonexistent", ""), 0);
+	assert_true(mono() - t0 < 1.0);
+	assert_string_equal(postconf_get(&pc, POSTCONF_MYDOMAIN, &why), "");
+	postconf_free(&pc);
+}
+
+/* More settings than the reader keeps: refused, not read in part (the
+ * last setting of a name, past the bound, would be lost and an earlier
+ * one taken for it). */
+static void test_a_main_cf_over_the_settings_bound_is_refused(void **state)
+{
+	char *text = xmalloc(POSTCONF_MAIN_CF_MAX);
+	size_t len = 0;
+	struct postconf pc;
+	const char *why = NULL;
+
+	(void)state;
+	len += (size_t)snprintf(text, POSTCONF_MAIN_CF_MAX, "mydomain = first.example\n");
+	for (int i = 0; i < POSTCONF_MAIN_CF_SETTINGS; i++)
+		len += (size_t)snprintf(text + len, POSTCONF_MAIN_CF_MAX - len, "pad%d = v\n", i);
+	snprintf(text + len, POSTCONF_MAIN_CF_MAX - len, "mydomain = last.example\n");
+	plain_main_cf(text);
+	free(text);
+	assert_int_equal(postconf_read_root(&pc, path("root"), "/nonexistent", ""), -1);
+	assert_non_null(strstr(pc.err, "over " STR(POSTCONF_MAIN_CF_SETTINGS) " settings"));
+	assert_null(postconf_get(&pc, POSTCONF_MYDOMAIN, &why));
+	postconf_free(&pc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -541,6 +644,12 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_main_cf_that_is_no_file_is_refused, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_references_that_multiply_are_refused_in_bounded_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_main_cf_at_its_size_bound_is_read_fast, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_a_main_cf_over_the_settings_bound_is_refused,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
