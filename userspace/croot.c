@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "croot.h"
@@ -278,8 +280,10 @@ int croot_user_uid(const char *root, const char *name, uid_t *uid, char *err,
 	return found;
 }
 
+#define RANK_INIT 3
+
 /* How good proc/PID is for entering the container (croot.h): 0 not of
- * it, 1 of it, 2 a master of it, 3 and up its init (the fewer PID
+ * it, 1 of it, 2 a master of it, RANK_INIT and up its init (the fewer PID
  * namespaces, the higher); -1 gone. */
 static int proc_rank(const char *proc, const char *pid, const struct croot_proc *cp)
 {
@@ -312,7 +316,7 @@ static int proc_rank(const char *proc, const char *pid, const struct croot_proc 
 			}
 		if (last && depth < 32 && strtol(last, NULL, 10) == 1 &&
 		    (last[1] == '\n' || last[1] == '\0'))
-			return 3 + (32 - depth);
+			return RANK_INIT + (32 - depth);
 	}
 	snprintf(path, sizeof(path), "%s/%s/comm", proc, pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -322,6 +326,18 @@ static int proc_rank(const char *proc, const char *pid, const struct croot_proc 
 	if (n > 0 && buf[n - 1] == '\n')
 		n--;
 	return n == 6 && memcmp(buf, "master", 6) == 0 ? 2 : 1;
+}
+
+/* Whether root is a link of /proc (/proc/PID/root), not a directory. */
+static bool proc_link(const char *root)
+{
+	int fd = open(root, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct statfs sfs;
+	bool is = fd >= 0 && fstatfs(fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
+
+	if (fd >= 0)
+		close(fd);
+	return is;
 }
 
 pid_t croot_find(const char *proc, const char *root, struct croot_proc *cp, char *why,
@@ -336,7 +352,12 @@ pid_t croot_find(const char *proc, const char *root, struct croot_proc *cp, char
 
 	if (croot_is_host(root))
 		return 0;
-	if (stat(root, &st) == 0) {
+	/* /proc/PID/root names the root it named first: once PID's process
+	 * ended, its pid may be another's (a host process's, whose root is
+	 * the host's, and then so would be the init found) */
+	if (cp->known && proc_link(root)) {
+		/* as read first */
+	} else if (stat(root, &st) == 0) {
 		cp->known = true;
 		cp->dev = st.st_dev;
 		cp->ino = st.st_ino;
@@ -379,15 +400,17 @@ pid_t croot_find(const char *proc, const char *root, struct croot_proc *cp, char
 	return best;
 }
 
-/* The PID namespace (inode number) of the container's process now; 0
- * unknown. */
+/* The PID namespace (inode number) of the container's init now; 0
+ * unknown, or no init of it runs: the process found then is in another
+ * namespace than the container's (its master in the host's, a process
+ * of the host chrooted into it), or one that a process of it made. */
 static uint32_t proc_pidns(const char *proc, const char *root, struct croot_proc *cp)
 {
 	char why[256], path[PATH_MAX];
 	pid_t pid = croot_find(proc, root, cp, why, sizeof(why));
 	struct stat st;
 
-	if (pid <= 0)
+	if (pid <= 0 || cp->rank < RANK_INIT)
 		return 0;
 	snprintf(path, sizeof(path), "%s/%d/ns/pid", proc, (int)pid);
 	return stat(path, &st) == 0 ? (uint32_t)st.st_ino : 0;

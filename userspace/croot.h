@@ -32,19 +32,22 @@
  * found last is still there and still as good, so that a container that
  * restarted (a new init, new namespaces, a new /proc/PID/root) is
  * followed without a restart of sentineld.  The root's identity is read
- * at each call (a directory root that is mounted anew is followed); when
- * it cannot be (root is /proc/PID/root of a process that ended), the last
- * one read stands.
+ * at each call when root is a directory (one that is mounted anew is
+ * followed); when root is /proc/PID/root, the one read first stands (once
+ * that process ended, PID may be another's, a host process's, whose root
+ * would be taken for the container's).
  *
  * The container's PID namespace ([maillog] pid_namespace: whose pids its
  * log carries), followed across its restarts: croot_pidns_init() at
- * start-up; when the configured namespace is then that of the process
- * croot_find() names (its init's), croot_pidns_get() gives that
- * process's namespace at each call (a restarted container has a new init
- * in a new one), else the configured one, fixed (sentineld's own, or one
- * the operator chose that is not the init's: a Postfix in a namespace
- * nested below it).  While no process of the container runs, the last
- * one found stands.
+ * start-up; when the configured namespace is then that of the
+ * container's init (croot_find() found an init: not its master, in a
+ * container without a PID namespace of its own), croot_pidns_get() gives
+ * the namespace of its init at each call (a restarted container has a new
+ * init in a new one), else the configured one, fixed (sentineld's own, or
+ * one the operator chose that is not the init's: a Postfix in a namespace
+ * nested below it).  While no init of the container runs, the last one
+ * found stands: the namespace of another process with its root (a
+ * process of the host chrooted into it) is never taken.
  *
  * Limits: files only (a container's NSS modules, LDAP users, are not
  * consulted); a user database of at most CROOT_PASSWD_MAX bytes a line; a

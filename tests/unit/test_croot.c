@@ -28,7 +28,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "croot.h"
@@ -344,6 +346,54 @@ static void test_find_remembers_a_root_that_is_gone(void **state)
 	scratch_remove(proc);
 }
 
+/* root = /proc/PID/root: the root it named first stays the container's.
+ * Once PID's process ended its pid may be another's, a host process's
+ * (here: the process leaves the container's root for the host's, as a
+ * reused pid would name it), whose root is not the container's: neither
+ * it, nor the host's init, is taken for the container's process. */
+static void test_a_proc_root_keeps_the_root_it_named_first(void **state)
+{
+	struct croot_proc cp = { 0 };
+	char link_path[64], why[256] = "", c = 0;
+	int go[2], done[2];
+	bool ok[2];
+	pid_t pid, found[2];
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(done), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int host = open("/", O_PATH | O_DIRECTORY);
+
+		if (host < 0 || chroot(root) < 0 || chdir("/") < 0 || write(done[1], "r", 1) != 1 ||
+		    read(go[0], &c, 1) != 1 || fchdir(host) < 0 || chroot(".") < 0 ||
+		    write(done[1], "h", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	/* the checks after the child is gone: a failed one ends the test */
+	snprintf(link_path, sizeof(link_path), "/proc/%d/root", (int)pid);
+	ok[0] = read(done[0], &c, 1) == 1;
+	found[0] = croot_find("/proc", link_path, &cp, why, sizeof(why));
+	ok[1] = write(go[1], "g", 1) == 1 && read(done[0], &c, 1) == 1;
+	found[1] = croot_find("/proc", link_path, &cp, why, sizeof(why));
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(go[0]);
+	close(go[1]);
+	close(done[0]);
+	close(done[1]);
+	assert_true(ok[0] && ok[1]);
+	assert_int_equal(found[0], pid);
+	assert_int_equal(found[1], -1);
+	assert_non_null(strstr(why, "no process of the container"));
+}
+
 /* proc/PID/ns/pid: a file of its own (an inode of its own, as each
  * namespace has); its inode number. */
 static uint32_t fake_pidns(const char *proc, int pid)
@@ -417,6 +467,47 @@ static void test_pidns_that_is_not_the_inits_stays_fixed(void **state)
 	scratch_remove(proc);
 }
 
+/* The namespace followed is an init's: in a container without a PID
+ * namespace of its own (its master found: the configured namespace is
+ * the host's), a namespace that one of its processes makes, whose pid 1
+ * it is, is not taken for the container's; nor, while the container's
+ * init is gone, that of a process of the host whose root is the
+ * container's (a chroot into it). */
+static void test_pidns_follows_only_an_init(void **state)
+{
+	struct croot_proc cp = { 0 };
+	struct croot_pidns f;
+	char proc[256], keep[PATH_MAX], link_path[PATH_MAX];
+	uint32_t host, init;
+
+	(void)state;
+	scratch_dir(proc, sizeof(proc), "proc");
+	fake_proc(proc, 35, root, "master\n", "35");
+	host = fake_pidns(proc, 35);
+	croot_pidns_init(&f, host, proc, root, &cp);
+	assert_false(f.follows);
+	gone(proc, 35);
+	fake_proc(proc, 60, root, "sh\n", "60\t1");
+	fake_pidns(proc, 60);
+	assert_int_equal(croot_pidns_get(&f, proc, root, &cp), host);
+	scratch_remove(proc);
+
+	memset(&cp, 0, sizeof(cp));
+	scratch_dir(proc, sizeof(proc), "proc");
+	fake_proc(proc, 20, root, "systemd\n", "20\t1");
+	init = fake_pidns(proc, 20);
+	croot_pidns_init(&f, init, proc, root, &cp);
+	assert_true(f.follows);
+	snprintf(keep, sizeof(keep), "%s/20/ns/pid", proc);
+	snprintf(link_path, sizeof(link_path), "%s/kept", proc);
+	assert_int_equal(link(keep, link_path), 0);
+	gone(proc, 20);
+	fake_proc(proc, 70, root, "sh\n", "70");
+	fake_pidns(proc, 70);
+	assert_int_equal(croot_pidns_get(&f, proc, root, &cp), init);
+	scratch_remove(proc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -435,6 +526,8 @@ int main(void)
 		cmocka_unit_test(test_find_remembers_a_root_that_is_gone),
 		cmocka_unit_test(test_pidns_of_the_init_follows_a_restart),
 		cmocka_unit_test(test_pidns_that_is_not_the_inits_stays_fixed),
+		cmocka_unit_test(test_a_proc_root_keeps_the_root_it_named_first),
+		cmocka_unit_test(test_pidns_follows_only_an_init),
 	};
 
 	int failed = cmocka_run_group_tests(tests, setup, teardown);
