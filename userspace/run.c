@@ -32,9 +32,9 @@
  * group the timeout signals.  Before that, the child's capability
  * bounding set is cut to the process's (read from /proc/PID/status by the
  * parent; this kernel's last capability is read once, at the first such
- * command) and its ambient set cleared: the container's program, run as
- * uid 0, would otherwise get every capability sentineld has, some that
- * the container was denied.
+ * command), its ambient and inheritable sets cleared: the container's
+ * program, run as uid 0, would otherwise get every capability sentineld
+ * has, some that the container was denied.
  *
  * Writing stdin to a child that exited without reading it must not kill
  * the daemon: SIGPIPE is blocked around the write, and a SIGPIPE that the
@@ -44,6 +44,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -54,6 +55,7 @@
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -244,6 +246,19 @@ static void __attribute__((noreturn)) child_exec(const struct run_spec *spec, in
 				goto fail;
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 			goto fail;
+		/* and its inheritable set emptied: uid 0's execve() adds it to
+		 * what the bounding set lets through (a unit's
+		 * AmbientCapabilities= puts capabilities there) */
+		{
+			struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+			struct __user_cap_data_struct caps[2];
+
+			if (syscall(SYS_capget, &hdr, caps) < 0)
+				goto fail;
+			caps[0].inheritable = caps[1].inheritable = 0;
+			if (syscall(SYS_capset, &hdr, caps) < 0)
+				goto fail;
+		}
 		e.stage = STAGE_EXEC;
 	}
 	/* Move every source out of 0..2 before dup2 onto 0..2, so that one
@@ -305,14 +320,14 @@ static const struct {
 	{ "cgroup", CLONE_NEWCGROUP },
 };
 
-#define CAP_LAST_CAP "/proc/sys/kernel/cap_last_cap"
+#define CAP_LAST_CAP_PATH "/proc/sys/kernel/cap_last_cap"
 
-static const char *cap_last_cap_path = CAP_LAST_CAP;
+static const char *cap_last_cap_path = CAP_LAST_CAP_PATH;
 static int cap_last = -1;	/* -1: not read yet */
 
 void run_test_cap_last_cap(const char *path)
 {
-	cap_last_cap_path = path ? path : CAP_LAST_CAP;
+	cap_last_cap_path = path ? path : CAP_LAST_CAP_PATH;
 	cap_last = -1;
 }
 

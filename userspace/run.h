@@ -26,9 +26,10 @@
  * namespaces that is not ours (user, then as its root; mount, PID,
  * network, UTS, IPC, cgroup; not time), takes its root directory (a
  * chroot(2) only when it is not its mount namespace's root), and
- * cuts its capability bounding set to that process's (the container's
- * programs never run with a capability its own processes lack: that
- * takes CAP_SETPCAP when there is one to drop), and
+ * cuts its capability bounding set to that process's and empties its
+ * ambient and inheritable sets (the container's programs never run with
+ * a capability its own processes lack: that takes CAP_SETPCAP when there
+ * is one to drop), and
  * forks once more when it joined a PID namespace (that is entered by a
  * new process): the program runs in the grandchild, the child waits for
  * it and exits as it did, so that the exit status, the timeout's kill of

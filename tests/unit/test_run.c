@@ -24,6 +24,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "run.h"
@@ -479,15 +481,16 @@ static void cap_lines(const char *s, char *bnd, char *eff, size_t cap)
 /* A container whose processes were denied capabilities (docker drops
  * CAP_SYS_ADMIN and CAP_DAC_READ_SEARCH, among others): its programs,
  * which sentineld runs as uid 0, get no more than its own processes. */
-static void test_enter_gives_the_command_no_capability_the_process_lacks(void **state)
+static void enter_without_a_capability(bool inheritable)
 {
 	char path[64], status[4096], want_bnd[128], want_eff[128], bnd[128], eff[128];
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct caps[2], was[2];
 	pid_t unshare, inner;
 	FILE *f;
 	size_t n;
 	int st;
 
-	(void)state;
 	if (geteuid() != 0 || access("/usr/bin/unshare", X_OK) != 0 ||
 	    access("/usr/bin/setpriv", X_OK) != 0)
 		skip();
@@ -515,7 +518,20 @@ static void test_enter_gives_the_command_no_capability_the_process_lacks(void **
 	}
 	cap_lines(status, want_bnd, want_eff, sizeof(want_bnd));
 	assert_string_not_equal(want_bnd, "CapBnd:\t000001ffffffffff");
-	assert_int_equal(ENTER(inner, "/bin/cat", "/proc/self/status"), 0);
+	if (inheritable) {
+		/* CAP_SYS_ADMIN in our inheritable set (a unit's
+		 * AmbientCapabilities= puts it there): uid 0's execve() adds
+		 * that set to what the bounding set lets through */
+		assert_int_equal(syscall(SYS_capget, &hdr, was), 0);
+		memcpy(caps, was, sizeof(caps));
+		caps[0].inheritable |= 1U << CAP_SYS_ADMIN;
+		caps[0].inheritable |= 1U << CAP_DAC_READ_SEARCH;
+		assert_int_equal(syscall(SYS_capset, &hdr, caps), 0);
+	}
+	st = ENTER(inner, "/bin/cat", "/proc/self/status");
+	if (inheritable)
+		assert_int_equal(syscall(SYS_capset, &hdr, was), 0);
+	assert_int_equal(st, 0);
 	assert_true(run_ok(&res));
 	res.out[res.out_len] = '\0';
 	cap_lines(res.out, bnd, eff, sizeof(bnd));
@@ -526,6 +542,19 @@ static void test_enter_gives_the_command_no_capability_the_process_lacks(void **
 	kill(unshare, SIGKILL);
 	kill(inner, SIGKILL);
 	waitpid(unshare, &st, 0);
+}
+
+static void test_enter_gives_the_command_no_capability_the_process_lacks(void **state)
+{
+	(void)state;
+	enter_without_a_capability(false);
+}
+
+/* Nor one that sentineld has in its inheritable set. */
+static void test_enter_gives_no_capability_from_our_inheritable_set(void **state)
+{
+	(void)state;
+	enter_without_a_capability(true);
 }
 
 /* A process chrooted below its mount namespace's root: the command
@@ -607,6 +636,7 @@ int main(void)
 		cmocka_unit_test(test_enter_runs_the_command_in_the_processs_namespaces),
 		cmocka_unit_test(test_enter_takes_the_processs_root),
 		cmocka_unit_test(test_enter_gives_the_command_no_capability_the_process_lacks),
+		cmocka_unit_test(test_enter_gives_no_capability_from_our_inheritable_set),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
