@@ -376,13 +376,10 @@ enum {
 
 static enum postfix_kind arrival_fields(struct cur *c, struct postfix_record *r, int last);
 
-/* c after a quoted SNI (4.94 and earlier: SNI="NAME", its quotes not
- * escaped) whose token ends in '"': true when no later '"' followed by a
- * space could end it instead, that is when the arrival's fields do not
- * parse from any (at most EXIM_ROUTE_TRIES are tried; more: false).  A
- * client's SNI a" A=plain:ceo S=1 x=" closes at its own quote, and at
- * Exim's after it: ambiguous. */
-static bool sni_ends_here(const struct cur *c, const struct postfix_record *r)
+/* A client's SNI a" A=plain:ceo S=1 x=" closes at its own quote, and at
+ * Exim's after it: ambiguous (exim_sni_ends_here()). */
+bool exim_sni_ends_here(const struct cur *c, const struct postfix_record *r,
+			bool (*parses)(struct cur *u, struct postfix_record *t))
 {
 	struct postfix_record t;
 	const char *p;
@@ -391,13 +388,19 @@ static bool sni_ends_here(const struct cur *c, const struct postfix_record *r)
 	for (p = c->p; (p = memmem(p, (size_t)(c->end - p), "\" ", 2)) != NULL; p++) {
 		struct cur u = { p + 1, c->end };
 
-		if (tries++ == EXIM_ROUTE_TRIES)
+		if (tries++ == EXIM_SNI_TRIES)
 			return false;
 		t = *r;
-		if (arrival_fields(&u, &t, A_SNI) == POSTFIX_QUEUED)
+		if (parses(&u, &t))
 			return false;
 	}
 	return true;
+}
+
+/* An arrival's fields from u (an SNI's possible end): the arrival parses. */
+static bool arrival_parses(struct cur *u, struct postfix_record *t)
+{
+	return arrival_fields(u, t, A_SNI) == POSTFIX_QUEUED;
 }
 
 /* One field of an arrival: its place in the order, or -1. */
@@ -452,10 +455,11 @@ static int field(struct cur *c, struct postfix_record *r)
 	if (lit(c, "SNI=")) {
 		/* a host name: SNI="NAME" up to 4.94, SNI=NAME since 4.95
 		 * (spaces escaped); one word either way, and a quoted one
-		 * only where no later quote could end it (sni_ends_here()):
+		 * only where no later quote could end it (exim_sni_ends_here()):
 		 * one holding `" ` (the client's) is UNPARSED, never fields */
 		if (!token(c, &v, &n) ||
-		    (v[0] == '"' && (n < 2 || v[n - 1] != '"' || !sni_ends_here(c, r))))
+		    (v[0] == '"' && (n < 2 || v[n - 1] != '"' ||
+				     !exim_sni_ends_here(c, r, arrival_parses))))
 			return -1;
 		return A_SNI;
 	}
@@ -483,7 +487,7 @@ static int field(struct cur *c, struct postfix_record *r)
 
 /* The fields after the one numbered last, up to S=N: QUEUED, or
  * UNPARSED.  An SNI after the SNI is refused before field() reads it, so
- * that sni_ends_here() never runs within itself. */
+ * that exim_sni_ends_here() never runs within itself. */
 static enum postfix_kind arrival_fields(struct cur *c, struct postfix_record *r, int last)
 {
 	int i;

@@ -97,26 +97,11 @@ static bool reject_sender(struct cur *c, struct postfix_record *r)
 	return true;
 }
 
-/* c after a quoted SNI (4.94 and earlier, its quotes not escaped) whose
- * token ends in '"': true when the rejection does not parse from any
- * later '"' followed by a space, where a client's SNI holding `" ` would
- * end (at most EXIM_ANCHOR_TRIES; more: false), as exim.c's arrivals. */
-static bool sni_ends_here(const struct cur *c, const struct postfix_record *r)
+/* A rejection's fields from u (an SNI's possible end, exim_sni_ends_here()):
+ * the rejection parses. */
+static bool reject_parses(struct cur *u, struct postfix_record *t)
 {
-	struct postfix_record t;
-	const char *p;
-	int tries = 0;
-
-	for (p = c->p; (p = memmem(p, (size_t)(c->end - p), "\" ", 2)) != NULL; p++) {
-		struct cur u = { p + 1, c->end };
-
-		if (tries++ == EXIM_ANCHOR_TRIES)
-			return false;
-		t = *r;
-		if (reject_sender(&u, &t) && p_reject(&u, &t) == POSTFIX_REJECT)
-			return false;
-	}
-	return true;
+	return reject_sender(u, t) && p_reject(u, t) == POSTFIX_REJECT;
 }
 
 /* The fields a rejection has between its client and "rejected". */
@@ -133,7 +118,8 @@ static bool reject_fields(struct cur *c, struct postfix_record *r)
 		return false;
 	if (lit(c, " SNI=") &&
 	    (!token(c, &v, &n) ||
-	     (v[0] == '"' && (n < 2 || v[n - 1] != '"' || !sni_ends_here(c, r)))))
+	     (v[0] == '"' && (n < 2 || v[n - 1] != '"' ||
+			      !exim_sni_ends_here(c, r, reject_parses)))))
 		return false;
 	return reject_sender(c, r);
 }

@@ -18,6 +18,13 @@
  *   exim_quoted(c)        the rest of a "..." value whose quote was read
  *   exim_auth(r, v, n)    A='s AUTHENTICATOR[:ID[:AUTH-SENDER]] into
  *                         SASL_METHOD and SASL_USERNAME
+ *   exim_sni_ends_here(c, r, parses)
+ *                         c after a quoted SNI (4.94 and earlier: its
+ *                         quotes not escaped) whose token ends in '"':
+ *                         true when parses() fails from every later '"'
+ *                         followed by a space, where a client's SNI
+ *                         holding `" ` would end (at most
+ *                         EXIM_SNI_TRIES of them; more: false)
  *   exim_p_client_event(c, r)
  *                         the lines of exim_event.c; IGNORED otherwise,
  *                         with c unmoved and every field but QID reset
@@ -30,12 +37,16 @@
 #include "maillog/cursor.h"
 #include "maillog/postfix.h"
 
+#define EXIM_SNI_TRIES 8
+
 bool exim_hostinfo(struct cur *c, struct postfix_record *r);
 bool exim_bracket_ip(struct cur *c, struct slice *ip, long *port);
 bool exim_conn_id(struct cur *c);
 bool exim_client(struct cur *c, struct postfix_record *r);
 bool exim_quoted(struct cur *c);
 void exim_auth(struct postfix_record *r, const char *v, size_t n);
+bool exim_sni_ends_here(const struct cur *c, const struct postfix_record *r,
+			bool (*parses)(struct cur *u, struct postfix_record *t));
 enum postfix_kind exim_p_client_event(struct cur *c, struct postfix_record *r);
 
 #endif
