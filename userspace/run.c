@@ -380,18 +380,22 @@ static int ns_open(pid_t pid, struct ns_enter *ns)
 	char root[64];
 	int saved;
 
-	if (!cap_bounds(pid, &ns->capbnd, &ns->last_cap)) {
+	/* The pidfd first: what /proc/PID says after it is that process's
+	 * as long as it is still alive at the end (its pid not reused). */
+	ns->rootfd = -1;
+	ns->pidfd = pidfd_open(pid, 0);
+	if (ns->pidfd >= 0 && !cap_bounds(pid, &ns->capbnd, &ns->last_cap)) {
 		log_warnx("run: cannot read the capabilities of pid %d: not entering it", (int)pid);
-		ns->pidfd = ns->rootfd = -1;
+		close(ns->pidfd);
+		ns->pidfd = -1;
 		errno = ESRCH;
 		return -1;
 	}
 	snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
 	ns->flags = 0;
-	for (size_t i = 0; i < sizeof(ns_types) / sizeof(ns_types[0]); i++)
+	for (size_t i = 0; ns->pidfd >= 0 && i < sizeof(ns_types) / sizeof(ns_types[0]); i++)
 		if (!same_ns(pid, ns_types[i].name))
 			ns->flags |= ns_types[i].flag;
-	ns->pidfd = pidfd_open(pid, 0);
 	ns->rootfd = ns->pidfd < 0 ? -1 : open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (ns->rootfd >= 0 && pidfd_send_signal(ns->pidfd, 0, NULL, 0) == 0)
 		return 0;
