@@ -230,6 +230,16 @@ static int submit(void)
 	return actions_submit(a, &q, err, sizeof(err));
 }
 
+/* request() with n queue ids, submitted: submit()'s result */
+static int submit_qids(enum request_kind kind, const char *identity, const char *incident,
+		       const char (*qids)[POSTFIX_QID_MAX], size_t n)
+{
+	request(kind, identity, incident);
+	q.qids = qids;
+	q.nqids = n;
+	return submit();
+}
+
 static void expect(size_t i, enum action_kind kind, enum action_result result)
 {
 	assert_true(i < nevents);
@@ -433,10 +443,7 @@ static void test_a_hung_command_times_out_and_fails(void **state)
 	script("bin/postsuper", "exec sleep 30");
 	queued_msg(qids2[0], "bob");
 	a = trusted_new(&callbacks);
-	request(REQ_HOLD, "sasl:bob", "");
-	q.qids = qids2;
-	q.nqids = 1;
-	assert_int_equal(submit(), 0);
+	assert_int_equal(submit_qids(REQ_HOLD, "sasl:bob", "", qids2, 1), 0);
 	drive(5);
 	assert_int_equal(nevents, 1);
 	expect(0, ACTION_HOLD, RESULT_FAILED);
@@ -559,16 +566,10 @@ static void test_cooldown_merges_a_second_response_into_a_hold(void **state)
 	c.cooldown = 60;
 	c.spam = SPAM_KEEP;
 	a = trusted_new(&callbacks);
-	request(REQ_RESPOND, "sasl:dave", "inc-1");
-	q.qids = qids2;
-	q.nqids = 2;
-	assert_int_equal(submit(), 0);
+	assert_int_equal(submit_qids(REQ_RESPOND, "sasl:dave", "inc-1", qids2, 2), 0);
 	drive(5);
 	assert_int_equal(nevents, 2);	/* lock, hold */
-	request(REQ_RESPOND, "sasl:dave", "inc-2");
-	q.qids = other;
-	q.nqids = 1;
-	assert_int_equal(submit(), 0);
+	assert_int_equal(submit_qids(REQ_RESPOND, "sasl:dave", "inc-2", other, 1), 0);
 	drive(5);
 	assert_int_equal(nevents, 3);	/* only the new queue id's hold */
 	expect(2, ACTION_HOLD, RESULT_OBSERVED);
@@ -589,10 +590,8 @@ static void test_bad_requests_and_a_full_queue_are_refused(void **state)
 	config(true);
 	script("bin/postsuper", "exec sleep 30");
 	a = trusted_new(&callbacks);
-	request(REQ_HOLD, "sasl:bob", "");
-	q.qids = (const char (*)[POSTFIX_QID_MAX])bad;
-	q.nqids = 1;
-	assert_int_equal(submit(), -1);
+	assert_int_equal(submit_qids(REQ_HOLD, "sasl:bob", "",
+				     (const char (*)[POSTFIX_QID_MAX])bad, 1), -1);
 	assert_string_equal(err, "bad queue id");
 	request(REQ_QUARANTINE, "sasl:bob", "../x");
 	assert_int_equal(submit(), -1);
@@ -612,21 +611,12 @@ static void test_bad_requests_and_a_full_queue_are_refused(void **state)
 		char who[32];
 
 		snprintf(who, sizeof(who), "sasl:bob%d", i);
-		request(REQ_HOLD, who, "");
-		q.qids = qids2;
-		q.nqids = 1;
-		assert_int_equal(submit(), 0);
+		assert_int_equal(submit_qids(REQ_HOLD, who, "", qids2, 1), 0);
 	}
-	request(REQ_HOLD, "sasl:carol", "");
-	q.qids = qids2;
-	q.nqids = 1;
-	assert_int_equal(submit(), -1);
+	assert_int_equal(submit_qids(REQ_HOLD, "sasl:carol", "", qids2, 1), -1);
 	assert_string_equal(err, "request queue full");
 	/* a hold of an identity that already waits joins it: not refused */
-	request(REQ_HOLD, "sasl:bob7", "");
-	q.qids = qids2;
-	q.nqids = 1;
-	assert_int_equal(submit(), 0);
+	assert_int_equal(submit_qids(REQ_HOLD, "sasl:bob7", "", qids2, 1), 0);
 	actions_stats(a, &st);
 	assert_int_equal(st.refused, 6);
 	assert_int_equal(st.queued, ACTIONS_MAX_QUEUE);
@@ -716,10 +706,7 @@ static void test_audit_lines_are_json_with_the_commands(void **state)
 	config(true);
 	script("bin/postsuper", "echo 'postsuper: fatal: no' >&2; exit 75");
 	a = trusted_new(&callbacks);
-	request(REQ_RELEASE, "sasl:ivan", "inc-8");
-	q.qids = qids2;
-	q.nqids = 2;
-	assert_int_equal(submit(), 0);
+	assert_int_equal(submit_qids(REQ_RELEASE, "sasl:ivan", "inc-8", qids2, 2), 0);
 	drive(5);
 	f = fopen(path("state/audit.log"), "r");
 	assert_non_null(f);
@@ -770,10 +757,7 @@ static void order_fixture(enum spam_policy spam)
 static void hold(const char *identity, const char *incident, const char (*qids)[POSTFIX_QID_MAX],
 		 size_t n)
 {
-	request(REQ_HOLD, identity, incident);
-	q.qids = qids;
-	q.nqids = n;
-	assert_int_equal(submit(), 0);
+	assert_int_equal(submit_qids(REQ_HOLD, identity, incident, qids, n), 0);
 }
 
 static size_t queued(void)
@@ -810,16 +794,11 @@ static void test_a_response_goes_ahead_of_the_holds_of_one_that_has_locked(void 
 {
 	(void)state;
 	order_fixture(SPAM_KEEP);
-	request(REQ_RESPOND, "sasl:amy", "inc-1");	/* runs: lock, then hold */
-	q.qids = &qids4[0];
-	q.nqids = 1;
-	assert_int_equal(submit(), 0);
+	assert_int_equal(submit_qids(REQ_RESPOND, "sasl:amy", "inc-1",
+				     &qids4[0], 1), 0);	/* runs: lock, then hold */
 	hold("sasl:bob", "inc-2", &qids4[1], 1);	/* waits */
 	queued_msg("B0B0B0B0B0", "carl");
-	request(REQ_RESPOND, "sasl:carl", "inc-3");
-	q.qids = &qids4[2];
-	q.nqids = 1;
-	assert_int_equal(submit(), 0);
+	assert_int_equal(submit_qids(REQ_RESPOND, "sasl:carl", "inc-3", &qids4[2], 1), 0);
 	drive(5);
 	/* amy's response has locked: its hold steps aside for carl's
 	 * response, and comes before the hold that was waiting */
@@ -843,14 +822,8 @@ static void test_two_responses_lock_both_with_one_reload_before_either_holds(voi
 	snprintf(body, sizeof(body), "echo \"$1\" >> '%s'", path("order.log"));
 	script("bin/postfix", body);
 	a = trusted_new(&callbacks);
-	request(REQ_RESPOND, "sasl:amy", "inc-1");
-	q.qids = &qids4[0];
-	q.nqids = 1;
-	assert_int_equal(submit(), 0);
-	request(REQ_RESPOND, "sasl:bob", "inc-2");
-	q.qids = &qids4[1];
-	q.nqids = 1;
-	assert_int_equal(submit(), 0);
+	assert_int_equal(submit_qids(REQ_RESPOND, "sasl:amy", "inc-1", &qids4[0], 1), 0);
+	assert_int_equal(submit_qids(REQ_RESPOND, "sasl:bob", "inc-2", &qids4[1], 1), 0);
 	drive(10);
 	/* amy's lock leaves its reload to bob's, which comes before her
 	 * hold: her hold steps aside for his response */
@@ -936,10 +909,7 @@ static void respond_to_dave_and_stop(void)
 	c.spam = SPAM_KEEP;
 	a = trusted_new(&callbacks);
 	assert_non_null(a);
-	request(REQ_RESPOND, "sasl:dave", "inc-1");
-	q.qids = qids4;
-	q.nqids = 2;
-	assert_int_equal(submit(), 0);
+	assert_int_equal(submit_qids(REQ_RESPOND, "sasl:dave", "inc-1", qids4, 2), 0);
 	drive(5);
 	assert_int_equal(nevents, 2);	/* lock, hold */
 	actions_free(a);
@@ -949,10 +919,7 @@ static void respond_to_dave_and_stop(void)
 
 static void respond_to_dave_again(void)
 {
-	request(REQ_RESPOND, "sasl:dave", "inc-2");
-	q.qids = &qids4[2];
-	q.nqids = 1;
-	assert_int_equal(submit(), 0);
+	assert_int_equal(submit_qids(REQ_RESPOND, "sasl:dave", "inc-2", &qids4[2], 1), 0);
 	drive(5);
 }
 
@@ -1158,10 +1125,8 @@ static void test_only_accounts_are_acted_on_unless_by_hand(void **state)
 	c.act_on_uid = false;
 	a = trusted_new(&callbacks);
 	for (int k = REQ_RESPOND; k <= REQ_QUARANTINE; k++) {
-		request((enum request_kind)k, "client:192.0.2.7", "inc-1");
-		q.qids = qids2;
-		q.nqids = 2;
-		assert_int_equal(submit(), -1);
+		assert_int_equal(submit_qids((enum request_kind)k, "client:192.0.2.7", "inc-1",
+					     qids2, 2), -1);
 		if (k != REQ_LOCK && k != REQ_UNLOCK)
 			assert_non_null(strstr(err, "not an account"));
 		request((enum request_kind)k, "uid:1000", "inc-1");
@@ -1219,10 +1184,7 @@ static void test_a_message_is_held_and_deleted_only_if_its_queue_file_names_the_
 	queued_msg("C3C3C3C3C3", NULL);		/* a local submission */
 	/* D4D4D4D4D4: delivered already */
 	a = trusted_new(&callbacks);
-	request(REQ_RESPOND, "sasl:mallory", "inc-1");
-	q.qids = four;
-	q.nqids = 4;
-	assert_int_equal(submit(), 0);
+	assert_int_equal(submit_qids(REQ_RESPOND, "sasl:mallory", "inc-1", four, 4), 0);
 	drive(5);
 	expect(0, ACTION_LOCK, RESULT_SKIPPED);	/* no sasl_access_map */
 	expect(1, ACTION_HOLD, RESULT_OK);
@@ -1251,10 +1213,7 @@ static void test_quarantine_copies_and_deletes_only_the_identitys_messages(void 
 	queued_in("hold", "B2B2B2B2B2", "mallory");
 	queued_in("hold", "C3C3C3C3C3", "mallory2");	/* a login that starts the same */
 	a = trusted_new(&callbacks);
-	request(REQ_QUARANTINE, "sasl:mallory", "inc-1");
-	q.qids = qids3;
-	q.nqids = 3;
-	assert_int_equal(submit(), 0);
+	assert_int_equal(submit_qids(REQ_QUARANTINE, "sasl:mallory", "inc-1", qids3, 3), 0);
 	drive(5);
 	expect(0, ACTION_QUARANTINE, RESULT_OK);
 	assert_string_equal(read_file(path("postsuper.log")), "postsuper -d - B2B2B2B2B2 \n");
@@ -1278,11 +1237,9 @@ static void test_spam_keep_with_hold_all_releases_everyone_but_the_spammer(void 
 	queued_msg("C3C3C3C3C3", "alice");		/* framed onto mallory: released */
 	queued_msg("D4D4D4D4D4", "bob");		/* everyone else: released */
 	a = trusted_new(&callbacks);
-	request(REQ_RESPOND, "sasl:mallory", "inc-1");
-	q.qids = (const char (*)[POSTFIX_QID_MAX])"B2B2B2B2B2\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
-		 "C3C3C3C3C3\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
-	q.nqids = 2;
-	assert_int_equal(submit(), 0);
+	assert_int_equal(submit_qids(REQ_RESPOND, "sasl:mallory", "inc-1",
+				     (const char (*)[POSTFIX_QID_MAX])"B2B2B2B2B2\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+		 "C3C3C3C3C3\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 2), 0);
 	drive(5);
 	expect(0, ACTION_HOLD, RESULT_OK);
 	expect(2, ACTION_RELEASE, RESULT_OK);
@@ -1606,10 +1563,7 @@ static void lock_then_hold(const char *login)
 	a = trusted_new(&callbacks);
 	request(REQ_LOCK, who, "inc-1");
 	assert_int_equal(submit(), 0);
-	request(REQ_HOLD, who, "inc-1");
-	q.qids = qids2;
-	q.nqids = 2;
-	assert_int_equal(submit(), 0);
+	assert_int_equal(submit_qids(REQ_HOLD, who, "inc-1", qids2, 2), 0);
 }
 
 static void test_a_queue_listing_right_after_a_reload_waits_for_showq(void **state)
@@ -1670,10 +1624,7 @@ static void test_a_queue_listing_that_fails_with_no_reload_fails_at_once(void **
 	       "echo 'postqueue: fatal: malformed showq server response' >&2; exit 69");
 	queued_msg(qids2[0], "bob");
 	a = trusted_new(&callbacks);
-	request(REQ_HOLD, "sasl:bob", "inc-1");
-	q.qids = qids2;
-	q.nqids = 1;
-	assert_int_equal(submit(), 0);
+	assert_int_equal(submit_qids(REQ_HOLD, "sasl:bob", "inc-1", qids2, 1), 0);
 	drive(5);
 	assert_int_equal(nevents, 1);
 	expect(0, ACTION_HOLD, RESULT_FAILED);
@@ -1709,10 +1660,7 @@ static void test_a_confirmation_cut_short_by_a_restart_starts_again(void **state
 		 path("queue"));
 	script("bin/postcat", body);
 	a = trusted_new(&callbacks);
-	request(REQ_HOLD, "sasl:bob", "inc-1");
-	q.qids = qids3;
-	q.nqids = 2;
-	assert_int_equal(submit(), 0);
+	assert_int_equal(submit_qids(REQ_HOLD, "sasl:bob", "inc-1", qids3, 2), 0);
 	run_for(0.25);		/* postqueue -j is done, the first postcat runs */
 	assert_int_equal(runner_running(rn), 1);
 	request(REQ_HOLD, "sasl:carol", "inc-2");	/* saves the state, mid-step */
