@@ -30,6 +30,7 @@
 #include "croot.h"
 #include "log.h"
 #include "postconf.h"
+#include "state.h"
 
 const char *const postconf_names[POSTCONF_NPARAMS] = {
 	[POSTCONF_MAIL_OWNER] = "mail_owner",
@@ -463,8 +464,8 @@ static char *main_cf_text(struct postconf *pc, const char *root, const char *pat
 {
 	struct stat st;
 	char *text;
-	size_t got = 0;
-	int fd;
+	ssize_t got;
+	int fd, saved;
 
 	/* O_NONBLOCK: a FIFO there would make the open wait for a writer */
 	fd = croot_open(root, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
@@ -478,19 +479,17 @@ static char *main_cf_text(struct postconf *pc, const char *root, const char *pat
 		close(fd);
 		return NULL;
 	}
-	text = xmalloc((size_t)st.st_size + 1);
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, text + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
+	text = xmalloc(POSTCONF_MAIN_CF_MAX + 1);
+	got = state_read_fd(fd, text, POSTCONF_MAIN_CF_MAX + 1);
+	saved = errno;
 	close(fd);
-	text[got] = '\0';
-	if (memchr(text, '\0', got)) {
+	if (got < 0) {
+		snprintf(pc->err, sizeof(pc->err), "%s%s: %s", root, path,
+			 saved == EFBIG ? "grew past its bound while read" : strerror(saved));
+		free(text);
+		return NULL;
+	}
+	if (memchr(text, '\0', (size_t)got)) {
 		snprintf(pc->err, sizeof(pc->err), "%s%s: not text (a NUL byte)", root, path);
 		free(text);
 		return NULL;

@@ -134,26 +134,16 @@ int state_write(const char *dir, const char *name, const char *data, size_t len)
 	return state_writer_commit(w);
 }
 
-ssize_t state_read(const char *dir, const char *name, char *buf, size_t cap)
+ssize_t state_read_fd(int fd, char *buf, size_t cap)
 {
-	char path[4096];
 	size_t n = 0;
-	int fd;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -1;
 	while (n < cap - 1) {
 		ssize_t r = read(fd, buf + n, cap - 1 - n);
 
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			close(fd);
 			return -1;
 		}
 		if (r == 0)
@@ -164,12 +154,30 @@ ssize_t state_read(const char *dir, const char *name, char *buf, size_t cap)
 		char extra;
 
 		if (read(fd, &extra, 1) == 1) {
-			close(fd);
 			errno = EFBIG;
 			return -1;
 		}
 	}
-	close(fd);
 	buf[n] = '\0';
 	return (ssize_t)n;
+}
+
+ssize_t state_read(const char *dir, const char *name, char *buf, size_t cap)
+{
+	char path[4096];
+	ssize_t n;
+	int fd, saved;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -1;
+	n = state_read_fd(fd, buf, cap);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return n;
 }

@@ -43,5 +43,7 @@ void state_writer_abort(struct state_writer *w);
 /* Bytes read into buf (at most cap - 1, NUL-terminated); -1 with errno set
  * (ENOENT: never written; EFBIG: larger than cap - 1). */
 ssize_t state_read(const char *dir, const char *name, char *buf, size_t cap);
+/* The same from an open fd (left open), from its offset to its end. */
+ssize_t state_read_fd(int fd, char *buf, size_t cap);
 
 #endif
