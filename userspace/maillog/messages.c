@@ -55,14 +55,22 @@ static size_t copy_str(char *dst, size_t cap, const char *src)
 	return n;
 }
 
-/* msg_instance(), and the length of the copy. */
-static size_t instance_of(char *dst, size_t cap, struct slice program)
+/* The length of program's first component, its instance. */
+static size_t instance_len(struct slice program)
 {
 	size_t n = 0;
 
 	while (n < program.n && program.p[n] != '/')	/* a short name */
 		n++;
-	program.n = n;
+	return n;
+}
+
+/* msg_instance(), and the length of the copy. */
+static size_t instance_of(char *dst, size_t cap, struct slice program)
+{
+	size_t n;
+
+	program.n = instance_len(program);
 	slice_copy_n(dst, cap, program, &n);
 	return n;
 }
@@ -304,10 +312,8 @@ static void make_key(struct key *k, const char *instance, size_t in, const char 
  * caller copies them.  *in: the instance's length. */
 static bool record_key(struct key *k, size_t *in, struct slice program, struct slice qid)
 {
-	size_t n = 0;
+	size_t n = instance_len(program);
 
-	while (n < program.n && program.p[n] != '/')	/* instance_of() */
-		n++;
 	if (!program.p || !qid.p || qid.n == 0 || n >= MSG_INSTANCE_MAX ||
 	    qid.n >= POSTFIX_QID_MAX || !plain_ascii(program.p, n) || !plain_ascii(qid.p, qid.n))
 		return false;
