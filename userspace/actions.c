@@ -508,10 +508,10 @@ static void pump(struct actions *a)
 			continue;
 		}
 		if (a->retry_at > 0) {
-			if (actions_mono() < a->retry_at && !yields(r))
-				break;
-			if (actions_mono() < a->retry_at) {	/* its wait ends now */
-				a->retry_at = 0;
+			if (actions_mono() < a->retry_at) {
+				if (!yields(r))
+					break;
+				a->retry_at = 0;	/* its wait ends now */
 				step_aside(a);
 				actions_save(a);
 				continue;
